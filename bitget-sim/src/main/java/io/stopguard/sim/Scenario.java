@@ -1,0 +1,83 @@
+package io.stopguard.sim;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A scenario file: contracts (optional, merged over the built-in ones) and accounts with their
+ * positions and plan orders. YAML; JSON is valid YAML. Unknown keys are an error, so a typo in a
+ * drill file does not silently drop a position.
+ */
+public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts) {
+  public Scenario {
+    contracts = contracts == null ? List.of() : List.copyOf(contracts);
+    accounts = accounts == null ? List.of() : List.copyOf(accounts);
+  }
+
+  public record ContractSpec(String symbol, Integer pricePlace, Integer priceEndStep, Integer volumePlace,
+      BigDecimal minTradeNum, BigDecimal sizeMultiplier, BigDecimal markPrice) {}
+
+  public record AccountSpec(String uid, String apiKey, String secretKey, String passphrase, String posMode,
+      List<PositionSpec> positions, List<PlanOrderSpec> planOrders) {
+    public AccountSpec {
+      positions = positions == null ? List.of() : List.copyOf(positions);
+      planOrders = planOrders == null ? List.of() : List.copyOf(planOrders);
+    }
+  }
+
+  public record PositionSpec(String symbol, String holdSide, BigDecimal total, BigDecimal openPriceAvg,
+      Integer leverage, String marginMode, BigDecimal liquidationPrice) {}
+
+  public record PlanOrderSpec(String symbol, String planType, String holdSide, BigDecimal triggerPrice,
+      String triggerType, BigDecimal executePrice, BigDecimal size, String clientOid, String orderId) {}
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+
+  /** Reads a scenario; errors name the file and the offending place in one line. */
+  public static Scenario load(Path file) {
+    try {
+      return parse(Files.readString(file));
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("scenario file not found: " + file);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read scenario " + file, e);
+    }
+  }
+
+  public static Scenario parse(String text) {
+    try {
+      Scenario s = YAML.readValue(text, Scenario.class);
+      return s == null ? new Scenario(List.of(), List.of()) : s;
+    } catch (UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException("unknown key '" + e.getPropertyName() + "' at " + where(e));
+    } catch (MismatchedInputException e) {
+      throw new IllegalArgumentException("bad value at " + where(e) + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new IllegalArgumentException("not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
+    }
+  }
+
+  private static String where(MismatchedInputException e) {
+    StringBuilder sb = new StringBuilder();
+    for (var ref : e.getPath()) {
+      if (ref.getFieldName() != null) sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());
+      else sb.append('[').append(ref.getIndex()).append(']');
+    }
+    var loc = e.getLocation();
+    return (sb.isEmpty() ? "top level" : sb) + (loc != null ? " (line " + loc.getLineNr() + ")" : "");
+  }
+}

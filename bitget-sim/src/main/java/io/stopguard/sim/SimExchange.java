@@ -1,0 +1,634 @@
+package io.stopguard.sim;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+
+/**
+ * The simulated exchange's state: contracts with mark prices, accounts with API keys, positions and
+ * plan orders. Every operation holds the exchange's monitor, so REST handlers, the in-process
+ * control methods and tests see one consistent state. Validation follows Bitget's documented
+ * behaviour and, where the docs are silent, the stricter choice (see bitget-sim/README.md).
+ */
+public final class SimExchange {
+  /** Maintenance margin rate used for derived liquidation prices. */
+  static final BigDecimal MAINTENANCE_MARGIN_RATE = new BigDecimal("0.004");
+
+  private final Map<String, Contract> contracts = new LinkedHashMap<>();
+  private final Map<String, Account> accountsByKey = new LinkedHashMap<>();
+  private final AtomicLong ids = new AtomicLong(1_200_000_000_000_000_000L);
+  private final LongSupplier clock;
+
+  public SimExchange(LongSupplier clock) {
+    this.clock = clock;
+    for (Contract c : DEFAULT_CONTRACTS) contracts.put(c.symbol, c.copy());
+  }
+
+  public SimExchange() {
+    this(System::currentTimeMillis);
+  }
+
+  public static SimExchange fromScenario(Scenario scenario) {
+    SimExchange ex = new SimExchange();
+    ex.load(scenario);
+    return ex;
+  }
+
+  public long now() {
+    return clock.getAsLong();
+  }
+
+  // ------------------------------------------------------------------ model
+
+  static final class Contract {
+    final String symbol;
+    int pricePlace;
+    int priceEndStep;
+    int volumePlace;
+    BigDecimal minTradeNum;
+    BigDecimal sizeMultiplier;
+    BigDecimal markPrice;
+
+    Contract(String symbol, int pricePlace, int priceEndStep, int volumePlace, String minTradeNum,
+        String sizeMultiplier, String markPrice) {
+      this.symbol = symbol;
+      this.pricePlace = pricePlace;
+      this.priceEndStep = priceEndStep;
+      this.volumePlace = volumePlace;
+      this.minTradeNum = new BigDecimal(minTradeNum);
+      this.sizeMultiplier = new BigDecimal(sizeMultiplier);
+      this.markPrice = new BigDecimal(markPrice);
+    }
+
+    Contract copy() {
+      return new Contract(symbol, pricePlace, priceEndStep, volumePlace, minTradeNum.toPlainString(),
+          sizeMultiplier.toPlainString(), markPrice.toPlainString());
+    }
+
+    BigDecimal tick() {
+      return BigDecimal.valueOf(priceEndStep).movePointLeft(pricePlace);
+    }
+
+    boolean validPrice(BigDecimal p) {
+      return p.stripTrailingZeros().scale() <= pricePlace && p.remainder(tick()).signum() == 0;
+    }
+
+    boolean validSize(BigDecimal s) {
+      return s.stripTrailingZeros().scale() <= volumePlace && s.remainder(sizeMultiplier).signum() == 0;
+    }
+
+    BigDecimal round(BigDecimal p, RoundingMode mode) {
+      return p.divide(tick(), 0, mode).multiply(tick()).setScale(pricePlace, RoundingMode.UNNECESSARY);
+    }
+  }
+
+  /** Built-in contracts; tick rules as on Bitget for these symbols, mark prices arbitrary. */
+  static final List<Contract> DEFAULT_CONTRACTS = List.of(
+      new Contract("BTCUSDT", 1, 1, 4, "0.0001", "0.0001", "95000.0"),
+      new Contract("ETHUSDT", 2, 1, 2, "0.01", "0.01", "3500.00"),
+      new Contract("DASHUSDT", 2, 1, 2, "0.01", "0.01", "68.50"),
+      new Contract("SOLUSDT", 3, 1, 1, "0.1", "0.1", "180.000"),
+      new Contract("XRPUSDT", 4, 1, 0, "1", "1", "2.3000"));
+
+  static final class Account {
+    final String uid;
+    final String apiKey;
+    final String secretKey;
+    final String passphrase;
+    final String posMode; // one_way_mode | hedge_mode
+    final List<Pos> positions = new ArrayList<>();
+    final List<Plan> plans = new ArrayList<>();
+    final Set<String> clientOids = new HashSet<>();
+
+    Account(String uid, String apiKey, String secretKey, String passphrase, String posMode) {
+      this.uid = uid;
+      this.apiKey = apiKey;
+      this.secretKey = secretKey;
+      this.passphrase = passphrase;
+      this.posMode = posMode;
+    }
+
+    boolean hedge() {
+      return posMode.equals("hedge_mode");
+    }
+
+    Optional<Pos> position(String symbol, String holdSide) {
+      return positions.stream().filter(p -> p.symbol.equals(symbol) && p.holdSide.equals(holdSide)).findFirst();
+    }
+  }
+
+  static final class Pos {
+    final String symbol;
+    final String holdSide; // long | short
+    BigDecimal total;
+    BigDecimal openPriceAvg;
+    int leverage;
+    String marginMode;
+    BigDecimal liquidationPrice;
+    final long cTime;
+    long uTime;
+
+    Pos(String symbol, String holdSide, BigDecimal total, BigDecimal openPriceAvg, int leverage,
+        String marginMode, BigDecimal liquidationPrice, long now) {
+      this.symbol = symbol;
+      this.holdSide = holdSide;
+      this.total = total;
+      this.openPriceAvg = openPriceAvg;
+      this.leverage = leverage;
+      this.marginMode = marginMode;
+      this.liquidationPrice = liquidationPrice;
+      this.cTime = now;
+      this.uTime = now;
+    }
+
+    boolean isLong() {
+      return holdSide.equals("long");
+    }
+  }
+
+  static final class Plan {
+    final String orderId;
+    final String clientOid;
+    final String symbol;
+    final String planType;
+    final String holdSide; // the position side: long | short
+    BigDecimal triggerPrice;
+    String triggerType;
+    BigDecimal executePrice; // null: market
+    BigDecimal size; // null for pos_loss / pos_profit
+    final long cTime;
+    long uTime;
+
+    Plan(String orderId, String clientOid, String symbol, String planType, String holdSide,
+        BigDecimal triggerPrice, String triggerType, BigDecimal executePrice, BigDecimal size, long now) {
+      this.orderId = orderId;
+      this.clientOid = clientOid;
+      this.symbol = symbol;
+      this.planType = planType;
+      this.holdSide = holdSide;
+      this.triggerPrice = triggerPrice;
+      this.triggerType = triggerType;
+      this.executePrice = executePrice;
+      this.size = size;
+      this.cTime = now;
+      this.uTime = now;
+    }
+  }
+
+  static final Set<String> TPSL_TYPES = Set.of("pos_loss", "pos_profit", "loss_plan", "profit_plan", "moving_plan");
+  static final Set<String> TRIGGER_TYPES = Set.of("mark_price", "fill_price");
+
+  // ------------------------------------------------------------------ loading
+
+  /** Adds a scenario's contracts and accounts. Invalid scenarios fail with one clear line. */
+  public synchronized void load(Scenario s) {
+    for (Scenario.ContractSpec cs : s.contracts()) {
+      if (cs.symbol() == null) throw new IllegalArgumentException("contracts: every contract needs a symbol");
+      String sym = cs.symbol().toUpperCase(Locale.ROOT);
+      Contract c = contracts.get(sym);
+      if (c == null) {
+        if (cs.markPrice() == null) throw new IllegalArgumentException("contract " + sym + ": markPrice is required for a new symbol");
+        c = new Contract(sym, 2, 1, 2, "0.01", "0.01", cs.markPrice().toPlainString());
+        contracts.put(sym, c);
+      }
+      if (cs.pricePlace() != null) c.pricePlace = cs.pricePlace();
+      if (cs.priceEndStep() != null) c.priceEndStep = cs.priceEndStep();
+      if (cs.volumePlace() != null) {
+        c.volumePlace = cs.volumePlace();
+        if (cs.sizeMultiplier() == null) c.sizeMultiplier = BigDecimal.ONE.movePointLeft(c.volumePlace);
+      }
+      if (cs.minTradeNum() != null) c.minTradeNum = cs.minTradeNum();
+      if (cs.sizeMultiplier() != null) c.sizeMultiplier = cs.sizeMultiplier();
+      if (cs.markPrice() != null) c.markPrice = cs.markPrice();
+      if (!c.validPrice(c.markPrice)) c.markPrice = c.round(c.markPrice, RoundingMode.HALF_UP);
+    }
+    for (Scenario.AccountSpec as : s.accounts()) {
+      String where = "account " + as.uid();
+      if (as.uid() == null || as.apiKey() == null || as.secretKey() == null || as.passphrase() == null) {
+        throw new IllegalArgumentException(where + ": uid, apiKey, secretKey and passphrase are required");
+      }
+      if (accountsByKey.containsKey(as.apiKey())) throw new IllegalArgumentException(where + ": apiKey used twice");
+      String mode = as.posMode() == null ? "one_way_mode" : as.posMode();
+      if (!mode.equals("one_way_mode") && !mode.equals("hedge_mode")) {
+        throw new IllegalArgumentException(where + ": posMode must be one_way_mode or hedge_mode");
+      }
+      Account a = new Account(as.uid(), as.apiKey(), as.secretKey(), as.passphrase(), mode);
+      for (Scenario.PositionSpec ps : as.positions()) {
+        openPosition(a, ps, where);
+      }
+      for (Scenario.PlanOrderSpec os : as.planOrders()) {
+        addPlanFromScenario(a, os, where);
+      }
+      accountsByKey.put(a.apiKey, a);
+    }
+  }
+
+  private void openPosition(Account a, Scenario.PositionSpec ps, String where) {
+    Contract c = contractOrFail(ps.symbol(), where);
+    String side = side(ps.holdSide(), where);
+    if (ps.total() == null || ps.total().signum() <= 0) throw new IllegalArgumentException(where + " " + c.symbol + ": total must be > 0");
+    if (!a.hedge() && a.positions.stream().anyMatch(p -> p.symbol.equals(c.symbol))) {
+      throw new IllegalArgumentException(where + " " + c.symbol + ": one-way mode holds one position per symbol");
+    }
+    if (a.position(c.symbol, side).isPresent()) throw new IllegalArgumentException(where + " " + c.symbol + ": duplicate " + side + " position");
+    BigDecimal entry = ps.openPriceAvg() != null ? ps.openPriceAvg() : c.markPrice;
+    int lev = ps.leverage() != null ? ps.leverage() : 10;
+    if (lev < 1 || lev > 125) throw new IllegalArgumentException(where + " " + c.symbol + ": leverage must be 1..125");
+    String marginMode = ps.marginMode() != null ? ps.marginMode() : "crossed";
+    if (marginMode.equals("cross")) marginMode = "crossed";
+    BigDecimal liq = ps.liquidationPrice() != null ? ps.liquidationPrice() : liquidationPrice(c, side.equals("long"), entry, lev);
+    a.positions.add(new Pos(c.symbol, side, ps.total(), entry, lev, marginMode, liq, now()));
+  }
+
+  /**
+   * Isolated-margin liquidation estimate: long {@code entry × (1 − 1/lev + mmr)}, short
+   * {@code entry × (1 + 1/lev − mmr)}, rounded to the tick towards the entry (liquidation comes no
+   * later than the estimate). Used for cross margin too (the simulator has no wallet balance).
+   */
+  static BigDecimal liquidationPrice(Contract c, boolean isLong, BigDecimal entry, int leverage) {
+    BigDecimal inv = BigDecimal.ONE.divide(BigDecimal.valueOf(leverage), MathContext.DECIMAL64);
+    BigDecimal factor = isLong ? BigDecimal.ONE.subtract(inv).add(MAINTENANCE_MARGIN_RATE)
+        : BigDecimal.ONE.add(inv).subtract(MAINTENANCE_MARGIN_RATE);
+    BigDecimal raw = entry.multiply(factor);
+    BigDecimal p = c.round(raw, isLong ? RoundingMode.CEILING : RoundingMode.FLOOR);
+    return p.signum() > 0 ? p : c.tick();
+  }
+
+  private void addPlanFromScenario(Account a, Scenario.PlanOrderSpec os, String where) {
+    Contract c = contractOrFail(os.symbol(), where);
+    String type = os.planType() == null ? "pos_loss" : os.planType();
+    if (!TPSL_TYPES.contains(type)) throw new IllegalArgumentException(where + " " + c.symbol + ": planType must be one of " + TPSL_TYPES);
+    String side = side(os.holdSide(), where);
+    if (os.triggerPrice() == null) throw new IllegalArgumentException(where + " " + c.symbol + ": planOrders need triggerPrice");
+    String trig = os.triggerType() == null ? "mark_price" : os.triggerType();
+    String oid = os.orderId() != null ? os.orderId() : Long.toString(ids.incrementAndGet());
+    String coid = os.clientOid() != null ? os.clientOid() : oid + "_sim";
+    a.clientOids.add(coid);
+    a.plans.add(new Plan(oid, coid, c.symbol, type, side, os.triggerPrice(), trig, os.executePrice(), os.size(), now()));
+  }
+
+  private Contract contractOrFail(String symbol, String where) {
+    if (symbol == null) throw new IllegalArgumentException(where + ": symbol is required");
+    Contract c = contracts.get(symbol.toUpperCase(Locale.ROOT));
+    if (c == null) throw new IllegalArgumentException(where + ": unknown symbol " + symbol + " (add it under contracts:)");
+    return c;
+  }
+
+  private static String side(String s, String where) {
+    if (s == null) throw new IllegalArgumentException(where + ": holdSide is required (long or short)");
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "long", "buy" -> "long";
+      case "short", "sell" -> "short";
+      default -> throw new IllegalArgumentException(where + ": holdSide must be long or short, not " + s);
+    };
+  }
+
+  // ------------------------------------------------------------------ lookups for the REST layer
+
+  synchronized Account accountByKey(String apiKey) {
+    return accountsByKey.get(apiKey);
+  }
+
+  synchronized List<Map<String, Object>> contractsJson(String symbol) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Contract c : contracts.values()) {
+      if (symbol != null && !c.symbol.equalsIgnoreCase(symbol)) continue;
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("symbol", c.symbol);
+      m.put("baseCoin", c.symbol.replace("USDT", ""));
+      m.put("quoteCoin", "USDT");
+      m.put("buyLimitPriceRatio", "0.05");
+      m.put("sellLimitPriceRatio", "0.05");
+      m.put("feeRateUpRatio", "0.005");
+      m.put("makerFeeRate", "0.0002");
+      m.put("takerFeeRate", "0.0006");
+      m.put("openCostUpRatio", "0.01");
+      m.put("supportMarginCoins", List.of("USDT"));
+      m.put("minTradeNum", c.minTradeNum.toPlainString());
+      m.put("priceEndStep", Integer.toString(c.priceEndStep));
+      m.put("volumePlace", Integer.toString(c.volumePlace));
+      m.put("pricePlace", Integer.toString(c.pricePlace));
+      m.put("sizeMultiplier", c.sizeMultiplier.toPlainString());
+      m.put("symbolType", "perpetual");
+      m.put("minTradeUSDT", "5");
+      m.put("maxSymbolOrderNum", "200");
+      m.put("maxProductOrderNum", "400");
+      m.put("maxPositionNum", "150");
+      m.put("symbolStatus", "normal");
+      m.put("offTime", "-1");
+      m.put("limitOpenTime", "-1");
+      m.put("deliveryTime", "");
+      m.put("deliveryStartTime", "");
+      m.put("launchTime", "");
+      m.put("fundInterval", "8");
+      m.put("minLever", "1");
+      m.put("maxLever", "125");
+      m.put("posLimit", "0.05");
+      m.put("maintainTime", "");
+      out.add(m);
+    }
+    return out;
+  }
+
+  synchronized List<Map<String, Object>> positionsJson(Account a, String marginCoin) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (Pos p : a.positions) {
+      Contract c = contracts.get(p.symbol);
+      BigDecimal mark = c.markPrice;
+      BigDecimal diff = p.isLong() ? mark.subtract(p.openPriceAvg) : p.openPriceAvg.subtract(mark);
+      BigDecimal upl = diff.multiply(p.total).setScale(8, RoundingMode.HALF_UP).stripTrailingZeros();
+      BigDecimal margin = p.openPriceAvg.multiply(p.total)
+          .divide(BigDecimal.valueOf(p.leverage), 8, RoundingMode.HALF_UP).stripTrailingZeros();
+      Optional<Plan> sl = a.plans.stream().filter(o -> o.planType.equals("pos_loss") && o.symbol.equals(p.symbol)
+          && o.holdSide.equals(p.holdSide)).findFirst();
+      Optional<Plan> tp = a.plans.stream().filter(o -> o.planType.equals("pos_profit") && o.symbol.equals(p.symbol)
+          && o.holdSide.equals(p.holdSide)).findFirst();
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("marginCoin", marginCoin);
+      m.put("symbol", p.symbol);
+      m.put("holdSide", p.holdSide);
+      m.put("openDelegateSize", "0");
+      m.put("marginSize", margin.toPlainString());
+      m.put("available", p.total.toPlainString());
+      m.put("locked", "0");
+      m.put("total", p.total.toPlainString());
+      m.put("leverage", Integer.toString(p.leverage));
+      m.put("achievedProfits", "0");
+      m.put("openPriceAvg", p.openPriceAvg.toPlainString());
+      m.put("marginMode", p.marginMode);
+      m.put("posMode", a.posMode);
+      m.put("unrealizedPL", upl.toPlainString());
+      m.put("liquidationPrice", p.liquidationPrice.toPlainString());
+      m.put("keepMarginRate", MAINTENANCE_MARGIN_RATE.toPlainString());
+      m.put("markPrice", mark.toPlainString());
+      m.put("marginRatio", "0");
+      m.put("breakEvenPrice", p.openPriceAvg.toPlainString());
+      m.put("totalFee", "0");
+      m.put("deductedFee", "0");
+      m.put("assetMode", "single");
+      m.put("autoMargin", "off");
+      m.put("takeProfit", tp.map(o -> o.triggerPrice.toPlainString()).orElse(""));
+      m.put("stopLoss", sl.map(o -> o.triggerPrice.toPlainString()).orElse(""));
+      m.put("takeProfitId", tp.map(o -> o.orderId).orElse(""));
+      m.put("stopLossId", sl.map(o -> o.orderId).orElse(""));
+      m.put("cTime", Long.toString(p.cTime));
+      m.put("uTime", Long.toString(p.uTime));
+      out.add(m);
+    }
+    return out;
+  }
+
+  /** One page of pending plan orders, newest first, with Bitget's {@code endId} cursor. */
+  synchronized Map<String, Object> pendingPlansJson(Account a, String planQuery, String symbol, String orderId,
+      String clientOid, Long idLessThan, int limit, String marginCoin) {
+    List<Plan> matching = a.plans.stream()
+        .filter(o -> planQuery.equals("profit_loss") ? TPSL_TYPES.contains(o.planType) : o.planType.equals(planQuery))
+        .filter(o -> symbol == null || o.symbol.equalsIgnoreCase(symbol))
+        .filter(o -> orderId == null || o.orderId.equals(orderId))
+        .filter(o -> orderId != null || clientOid == null || o.clientOid.equals(clientOid))
+        .filter(o -> idLessThan == null || Long.parseLong(o.orderId) < idLessThan)
+        .sorted(Comparator.comparing((Plan o) -> Long.parseLong(o.orderId)).reversed())
+        .limit(limit)
+        .toList();
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (Plan o : matching) list.add(planJson(a, o, marginCoin));
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("entrustedList", list.isEmpty() ? null : list);
+    data.put("endId", matching.isEmpty() ? null : matching.get(matching.size() - 1).orderId);
+    return data;
+  }
+
+  private Map<String, Object> planJson(Account a, Plan o, String marginCoin) {
+    Pos p = a.position(o.symbol, o.holdSide).orElse(null);
+    boolean wholePosition = o.planType.startsWith("pos_");
+    BigDecimal size = wholePosition ? (p != null ? p.total : BigDecimal.ZERO) : o.size;
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("planType", o.planType);
+    m.put("symbol", o.symbol.toLowerCase(Locale.ROOT));
+    m.put("size", size == null ? "" : size.toPlainString());
+    m.put("orderId", o.orderId);
+    m.put("clientOid", o.clientOid);
+    m.put("price", o.executePrice == null ? "0" : o.executePrice.toPlainString());
+    m.put("executePrice", o.executePrice == null ? "0" : o.executePrice.toPlainString());
+    m.put("callbackRatio", "");
+    m.put("triggerPrice", o.triggerPrice.toPlainString());
+    m.put("triggerType", o.triggerType);
+    m.put("planStatus", "live");
+    // Choice (docs silent): side carries the position's direction (buy = long) in both modes.
+    m.put("side", o.holdSide.equals("long") ? "buy" : "sell");
+    m.put("posSide", a.hedge() ? o.holdSide : "net");
+    m.put("marginCoin", marginCoin.toLowerCase(Locale.ROOT));
+    m.put("marginMode", p != null ? p.marginMode : "crossed");
+    m.put("enterPointSource", "API");
+    m.put("tradeSide", "close");
+    m.put("posMode", a.posMode);
+    m.put("orderType", o.executePrice == null ? "market" : "limit");
+    m.put("orderSource", o.planType + (o.executePrice == null ? "_market" : "_limit"));
+    m.put("cTime", Long.toString(o.cTime));
+    m.put("uTime", Long.toString(o.uTime));
+    m.put("stopSurplusExecutePrice", "");
+    m.put("stopSurplusTriggerPrice", "");
+    m.put("stopSurplusTriggerType", "");
+    m.put("stopLossExecutePrice", "");
+    m.put("stopLossTriggerPrice", "");
+    m.put("stopLossTriggerType", "");
+    return m;
+  }
+
+  /** {@code place-tpsl-order}: validates like Bitget, then stores the order. */
+  synchronized Map<String, Object> placeTpsl(Account a, Map<String, String> b) {
+    String symbol = required(b, "symbol").toUpperCase(Locale.ROOT);
+    required(b, "marginCoin");
+    String planType = required(b, "planType");
+    String triggerText = required(b, "triggerPrice");
+    String holdSideWire = required(b, "holdSide");
+    Contract c = contracts.get(symbol);
+    if (c == null) throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
+    if (!TPSL_TYPES.contains(planType)) throw SimError.paramInvalid();
+    String triggerType = b.getOrDefault("triggerType", "fill_price");
+    if (triggerType.isEmpty()) triggerType = "fill_price";
+    if (!TRIGGER_TYPES.contains(triggerType)) throw SimError.paramInvalid();
+    // One-way mode names the side buy/sell, hedge mode long/short; a mix-up is 40774.
+    String holdSide = switch (holdSideWire) {
+      case "buy", "sell" -> {
+        if (a.hedge()) throw unilateral();
+        yield holdSideWire.equals("buy") ? "long" : "short";
+      }
+      case "long", "short" -> {
+        if (!a.hedge()) throw unilateral();
+        yield holdSideWire;
+      }
+      default -> throw SimError.paramInvalid();
+    };
+    BigDecimal trigger = decimal(triggerText, "triggerPrice");
+    if (trigger.signum() <= 0) throw SimError.paramInvalid();
+    if (!c.validPrice(trigger)) {
+      throw SimError.bad("41103", "Parameter triggerPrice precision error, checkScale=" + c.pricePlace
+          + " step=" + c.tick().toPlainString());
+    }
+    BigDecimal execute = null;
+    String exec = b.get("executePrice");
+    if (exec != null && !exec.isEmpty()) {
+      execute = decimal(exec, "executePrice");
+      if (execute.signum() < 0) throw SimError.bad("43011", "The parameter executePrice <= 0 not allowed");
+      if (execute.signum() == 0) execute = null;
+      else if (!c.validPrice(execute)) throw SimError.bad("41103", "Parameter executePrice precision error");
+    }
+    Pos p = a.position(symbol, holdSide).orElseThrow(() ->
+        SimError.bad("40812", "The current position does not exist or the planType is not supported"));
+    BigDecimal size = null;
+    String sizeText = b.get("size");
+    if (planType.equals("loss_plan") || planType.equals("profit_plan") || planType.equals("moving_plan")) {
+      if (sizeText == null || sizeText.isEmpty()) throw SimError.missing("size");
+      size = decimal(sizeText, "size");
+      if (!c.validSize(size)) throw SimError.bad("40808", "Parameter verification exception size checkBDScale error value="
+          + sizeText + " checkScale=" + c.volumePlace);
+      if (size.compareTo(c.minTradeNum) < 0) throw SimError.bad("45110", "less than the minimum order quantity");
+      if (size.compareTo(p.total) > 0) throw SimError.bad("40762", "The order amount exceeds the balance");
+    }
+    // Stop-loss triggers must be on the loss side of the mark price, take-profits on the profit side.
+    BigDecimal mark = c.markPrice;
+    boolean loss = planType.equals("pos_loss") || planType.equals("loss_plan");
+    if (loss && p.isLong() && trigger.compareTo(mark) >= 0) {
+      throw SimError.bad("40917", "Stop price for long positions please < mark price " + mark.toPlainString());
+    }
+    if (loss && !p.isLong() && trigger.compareTo(mark) <= 0) {
+      throw SimError.bad("45122", "Short position stop loss price please > mark price " + mark.toPlainString());
+    }
+    if (planType.equals("pos_profit") || planType.equals("profit_plan")) {
+      if (p.isLong() ? trigger.compareTo(mark) <= 0 : trigger.compareTo(mark) >= 0) {
+        throw SimError.bad("40915", "Take profit price for " + p.holdSide + " positions must be on the profit side of mark price "
+            + mark.toPlainString());
+      }
+    }
+    // Choice (docs silent): a second position TP/SL of the same kind is rejected, not replaced.
+    if (planType.startsWith("pos_") && a.plans.stream().anyMatch(o -> o.planType.equals(planType)
+        && o.symbol.equals(symbol) && o.holdSide.equals(holdSide))) {
+      throw SimError.bad("400172", "The position already has a " + planType + " order; modify or cancel it first");
+    }
+    String clientOid = b.get("clientOid");
+    if (clientOid != null && !clientOid.isEmpty()) {
+      if (!a.clientOids.add(clientOid)) throw SimError.bad("40786", "Duplicate clientOid");
+    } else {
+      clientOid = null;
+    }
+    String orderId = Long.toString(ids.incrementAndGet());
+    if (clientOid == null) clientOid = orderId + "_sim";
+    a.plans.add(new Plan(orderId, clientOid, symbol, planType, holdSide, trigger, triggerType, execute, size, now()));
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("orderId", orderId);
+    data.put("clientOid", clientOid);
+    return data;
+  }
+
+  /**
+   * {@code cancel-plan-order}. Without {@code planType} only normal trigger orders are in scope:
+   * TPSL orders need their planType (pos_loss, profit_loss, ...), as on Bitget (freqtrade #13066).
+   */
+  synchronized Map<String, Object> cancelPlans(Account a, String symbol, String planType, List<Map<String, String>> ids) {
+    java.util.function.Predicate<Plan> inScope = o -> {
+      if (planType == null || planType.isEmpty() || planType.equals("normal_plan")) return o.planType.equals("normal_plan");
+      if (planType.equals("profit_loss")) return TPSL_TYPES.contains(o.planType);
+      return o.planType.equals(planType);
+    };
+    List<Map<String, String>> ok = new ArrayList<>();
+    List<Map<String, String>> failed = new ArrayList<>();
+    if (ids == null || ids.isEmpty()) {
+      for (var it = a.plans.iterator(); it.hasNext(); ) {
+        Plan o = it.next();
+        if ((symbol == null || o.symbol.equalsIgnoreCase(symbol)) && inScope.test(o)) {
+          it.remove();
+          ok.add(Map.of("orderId", o.orderId, "clientOid", o.clientOid));
+        }
+      }
+    } else {
+      for (Map<String, String> id : ids) {
+        String oid = id.get("orderId");
+        String coid = id.get("clientOid");
+        Optional<Plan> hit = a.plans.stream()
+            .filter(o -> (oid != null && !oid.isEmpty()) ? o.orderId.equals(oid) : o.clientOid.equals(coid))
+            .filter(o -> symbol == null || o.symbol.equalsIgnoreCase(symbol))
+            .filter(inScope)
+            .findFirst();
+        if (hit.isPresent()) {
+          a.plans.remove(hit.get());
+          ok.add(Map.of("orderId", hit.get().orderId, "clientOid", hit.get().clientOid));
+        } else {
+          Map<String, String> f = new LinkedHashMap<>();
+          f.put("orderId", oid == null ? "" : oid);
+          f.put("clientOid", coid == null ? "" : coid);
+          f.put("errorMsg", "Plan order does not exist");
+          f.put("errorCode", "43025");
+          failed.add(f);
+        }
+      }
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("successList", ok);
+    data.put("failureList", failed);
+    return data;
+  }
+
+  // ------------------------------------------------------------------ control (tests, demo, drills)
+
+  /** Moves the mark price of a symbol. */
+  public synchronized void setMarkPrice(String symbol, BigDecimal price) {
+    contractOrFail(symbol, "setMarkPrice").markPrice = price;
+  }
+
+  public synchronized BigDecimal markPrice(String symbol) {
+    return contractOrFail(symbol, "markPrice").markPrice;
+  }
+
+  /** Cancels every stop-loss of a position "from outside", as a human or another bot would. */
+  public synchronized int cancelStopsFromOutside(String uid, String symbol, String holdSide) {
+    Account a = accountByUid(uid);
+    String side = side(holdSide, "cancel");
+    int before = a.plans.size();
+    a.plans.removeIf(o -> o.symbol.equalsIgnoreCase(symbol) && o.holdSide.equals(side)
+        && (o.planType.equals("pos_loss") || o.planType.equals("loss_plan")));
+    return before - a.plans.size();
+  }
+
+  /** Number of pending plan orders of one type on a position (tests: "exactly one stop"). */
+  public synchronized long countPlans(String uid, String symbol, String holdSide, String planType) {
+    Account a = accountByUid(uid);
+    String side = side(holdSide, "count");
+    return a.plans.stream().filter(o -> o.symbol.equalsIgnoreCase(symbol) && o.holdSide.equals(side)
+        && o.planType.equals(planType)).count();
+  }
+
+  private Account accountByUid(String uid) {
+    return accountsByKey.values().stream().filter(a -> a.uid.equals(uid)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no account with uid " + uid));
+  }
+
+  private static SimError unilateral() {
+    return SimError.bad("40774", "The order type for unilateral position must also be the unilateral position type.");
+  }
+
+  private static String required(Map<String, String> b, String key) {
+    String v = b.get(key);
+    if (v == null || v.isEmpty()) throw SimError.missing(key);
+    return v;
+  }
+
+  private static BigDecimal decimal(String text, String name) {
+    try {
+      return new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      throw SimError.bad("40017", "Parameter " + name + " verification failed");
+    }
+  }
+}

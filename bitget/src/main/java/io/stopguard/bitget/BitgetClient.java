@@ -1,0 +1,329 @@
+package io.stopguard.bitget;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A client for Bitget's v2 USDT-M futures REST API: signed requests, Bitget's envelope, typed
+ * values and typed errors. Thread-safe; one instance per API key.
+ *
+ * <pre>{@code
+ * BitgetClient c = BitgetClient.builder().credentials(new Credentials(key, secret, pass)).build();
+ * List<Position> positions = c.allPositions();
+ * }</pre>
+ */
+public final class BitgetClient {
+  public static final URI DEFAULT_BASE_URL = URI.create("https://api.bitget.com");
+  /** Bitget's maximum page size for orders-plan-pending. */
+  static final int PLAN_PAGE_LIMIT = 100;
+
+  private static final Logger log = LoggerFactory.getLogger(BitgetClient.class);
+  static final ObjectMapper JSON = JsonMapper.builder()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+      .build();
+
+  static {
+    // Bitget sends "" for absent numbers (e.g. callbackRatio, executePrice): read them as null.
+    JSON.coercionConfigDefaults().setCoercion(CoercionInputShape.EmptyString, CoercionAction.AsNull);
+  }
+
+  private final URI baseUrl;
+  private final Credentials credentials;
+  private final boolean demoTrading;
+  private final HttpClient http;
+  private final Duration timeout;
+  private final LongSupplier clock;
+  private final AtomicLong clockOffsetMillis = new AtomicLong();
+
+  private BitgetClient(Builder b) {
+    this.baseUrl = stripTrailingSlash(b.baseUrl);
+    this.credentials = b.credentials;
+    this.demoTrading = b.demoTrading;
+    this.http = b.httpClient != null ? b.httpClient
+        : HttpClient.newBuilder().connectTimeout(b.timeout).version(HttpClient.Version.HTTP_1_1).build();
+    this.timeout = b.timeout;
+    this.clock = b.clock;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public URI baseUrl() {
+    return baseUrl;
+  }
+
+  public boolean demoTrading() {
+    return demoTrading;
+  }
+
+  public String productType() {
+    return ProductType.USDT_FUTURES.wire(demoTrading);
+  }
+
+  public String marginCoin() {
+    return ProductType.USDT_FUTURES.marginCoin(demoTrading);
+  }
+
+  // ---------------------------------------------------------------- public endpoints
+
+  /** Bitget's clock, ms since the epoch ({@code GET /api/v2/public/time}). */
+  public long serverTime() {
+    JsonNode data = call("GET", "/api/v2/public/time", Map.of(), null, false);
+    return Long.parseLong(data.path("serverTime").asText());
+  }
+
+  /**
+   * Measures the offset between Bitget's clock and ours (server minus local, at the request's
+   * midpoint) and applies it to every later signature. Returns the offset in ms.
+   */
+  public long syncClock() {
+    long t0 = clock.getAsLong();
+    long server = serverTime();
+    long t1 = clock.getAsLong();
+    long offset = server - (t0 + t1) / 2;
+    clockOffsetMillis.set(offset);
+    return offset;
+  }
+
+  public long clockOffsetMillis() {
+    return clockOffsetMillis.get();
+  }
+
+  /** Every USDT-M contract with its tick rules. */
+  public List<Contract> contracts() {
+    return read(call("GET", "/api/v2/mix/market/contracts", Map.of("productType", productType()), null, false),
+        new TypeReference<>() {});
+  }
+
+  // ---------------------------------------------------------------- private endpoints
+
+  /** Every open position of the account ({@code all-position}), one call. */
+  public List<Position> allPositions() {
+    JsonNode data = call("GET", "/api/v2/mix/position/all-position",
+        Map.of("productType", productType(), "marginCoin", marginCoin()), null, true);
+    return read(data, new TypeReference<>() {});
+  }
+
+  /**
+   * Every pending plan order of the given category, following {@code endId} until the list is
+   * exhausted. With {@link PlanType.Query#PROFIT_LOSS} this is one call for up to 100 orders.
+   *
+   * @param symbol restrict to one symbol, or null for all
+   */
+  public List<PlanOrder> pendingPlanOrders(PlanType.Query query, String symbol) {
+    List<PlanOrder> out = new ArrayList<>();
+    Set<String> seenCursors = new HashSet<>();
+    String idLessThan = null;
+    while (true) {
+      Map<String, String> params = new LinkedHashMap<>();
+      params.put("productType", productType());
+      params.put("planType", query.wire());
+      params.put("limit", Integer.toString(PLAN_PAGE_LIMIT));
+      if (symbol != null) params.put("symbol", symbol);
+      if (idLessThan != null) params.put("idLessThan", idLessThan);
+      JsonNode data = call("GET", "/api/v2/mix/order/orders-plan-pending", params, null, true);
+      JsonNode list = data.path("entrustedList");
+      List<PlanOrder> page = list.isArray() ? read(list, new TypeReference<List<PlanOrder>>() {}) : List.of();
+      out.addAll(page);
+      String endId = data.path("endId").asText("");
+      // A short page is the last one; a repeated cursor would loop forever on a buggy server.
+      if (page.size() < PLAN_PAGE_LIMIT || endId.isEmpty() || !seenCursors.add(endId)) return out;
+      idLessThan = endId;
+    }
+  }
+
+  /** Places one TPSL order ({@code place-tpsl-order}). Not retried here: see {@link BitgetTransportException}. */
+  public PlacedOrder placeTpslOrder(TpslOrder order) {
+    JsonNode data = call("POST", "/api/v2/mix/order/place-tpsl-order", Map.of(),
+        order.body(productType(), marginCoin()), true);
+    return read(data, new TypeReference<>() {});
+  }
+
+  /**
+   * Cancels plan orders by id ({@code cancel-plan-order}). TPSL orders need their {@code planType}
+   * (e.g. pos_loss): Bitget answers with an empty success list otherwise.
+   */
+  public CancelResult cancelPlanOrders(String symbol, PlanType planType, List<String> orderIds) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("productType", productType());
+    body.put("symbol", symbol);
+    body.put("marginCoin", marginCoin());
+    List<Map<String, String>> ids = new ArrayList<>();
+    for (String id : orderIds) ids.add(Map.of("orderId", id));
+    body.put("orderIdList", ids);
+    if (planType != null) body.put("planType", planType.wire());
+    return read(call("POST", "/api/v2/mix/order/cancel-plan-order", Map.of(), body, true), new TypeReference<>() {});
+  }
+
+  // ---------------------------------------------------------------- transport
+
+  private JsonNode call(String method, String path, Map<String, String> params, Object body, boolean signed) {
+    // Sorted and percent-encoded, like ccxt: the exact string sent is the string signed.
+    StringBuilder q = new StringBuilder();
+    for (Map.Entry<String, String> p : new TreeMap<>(params).entrySet()) {
+      if (!q.isEmpty()) q.append('&');
+      q.append(encode(p.getKey())).append('=').append(encode(p.getValue()));
+    }
+    String query = q.toString();
+    String bodyText = null;
+    if (body != null) {
+      try {
+        bodyText = JSON.writeValueAsString(body);
+      } catch (JsonProcessingException e) {
+        throw new IllegalArgumentException("cannot serialise request body", e);
+      }
+    }
+    URI uri = URI.create(baseUrl + path + (query.isEmpty() ? "" : "?" + query));
+    HttpRequest.Builder rb = HttpRequest.newBuilder(uri).timeout(timeout)
+        .header("locale", "en-US")
+        .header("Content-Type", "application/json");
+    if (demoTrading) rb.header("paptrading", "1");
+    if (signed) {
+      if (credentials == null) throw new IllegalStateException("this client has no credentials");
+      String ts = Long.toString(clock.getAsLong() + clockOffsetMillis.get());
+      String sign = Signer.sign(credentials.secret(), Signer.preHash(ts, method, path, query, bodyText));
+      rb.header("ACCESS-KEY", credentials.apiKey())
+          .header("ACCESS-SIGN", sign)
+          .header("ACCESS-TIMESTAMP", ts)
+          .header("ACCESS-PASSPHRASE", credentials.passphrase());
+    }
+    rb.method(method, bodyText == null ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(bodyText, StandardCharsets.UTF_8));
+
+    HttpResponse<String> resp;
+    try {
+      resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (HttpTimeoutException e) {
+      throw new BitgetTransportException(method + " " + path + ": no answer within " + timeout.toMillis() + " ms", true, e);
+    } catch (IOException e) {
+      throw new BitgetTransportException(method + " " + path + ": " + describe(e), false, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BitgetTransportException(method + " " + path + ": interrupted", false, e);
+    }
+    log.debug("{} {} -> HTTP {}", method, path, resp.statusCode());
+    return unwrap(method, path, resp.statusCode(), resp.body());
+  }
+
+  /** Bitget's envelope: code "00000" is success and {@code data} the payload; anything else an error. */
+  static JsonNode unwrap(String method, String path, int status, String body) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      root = null;
+    }
+    if (root == null || !root.isObject() || !root.has("code")) {
+      throw new BitgetTransportException(method + " " + path + ": HTTP " + status
+          + " without Bitget's envelope" + (body == null || body.isEmpty() ? " (empty body)" : ""), false, null);
+    }
+    String code = root.path("code").asText();
+    if (!"00000".equals(code) || status != 200) {
+      throw new BitgetApiException(status, code, root.path("msg").asText(""));
+    }
+    return root.path("data");
+  }
+
+  private static <T> T read(JsonNode data, TypeReference<T> type) {
+    try {
+      return JSON.convertValue(data, type);
+    } catch (IllegalArgumentException e) {
+      throw new BitgetTransportException("unexpected response shape: " + e.getMessage(), false, e);
+    }
+  }
+
+  private static String describe(IOException e) {
+    String m = e.getMessage();
+    if (e instanceof java.net.ConnectException) return "connection refused";
+    return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
+  }
+
+  private static String encode(String s) {
+    return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  private static URI stripTrailingSlash(URI u) {
+    String s = u.toString();
+    return s.endsWith("/") ? URI.create(s.substring(0, s.length() - 1)) : u;
+  }
+
+  /** Builder: everything optional except credentials for private endpoints. */
+  public static final class Builder {
+    private URI baseUrl = DEFAULT_BASE_URL;
+    private Credentials credentials;
+    private boolean demoTrading;
+    private HttpClient httpClient;
+    private Duration timeout = Duration.ofSeconds(10);
+    private LongSupplier clock = System::currentTimeMillis;
+
+    public Builder baseUrl(URI baseUrl) {
+      this.baseUrl = Objects.requireNonNull(baseUrl);
+      return this;
+    }
+
+    public Builder baseUrl(String baseUrl) {
+      return baseUrl(URI.create(baseUrl));
+    }
+
+    public Builder credentials(Credentials credentials) {
+      this.credentials = credentials;
+      return this;
+    }
+
+    /** Bitget's demo trading: sends {@code paptrading: 1} and the S-prefixed product type. */
+    public Builder demoTrading(boolean demoTrading) {
+      this.demoTrading = demoTrading;
+      return this;
+    }
+
+    /** Share one HttpClient between many accounts' clients. */
+    public Builder httpClient(HttpClient httpClient) {
+      this.httpClient = httpClient;
+      return this;
+    }
+
+    public Builder timeout(Duration timeout) {
+      this.timeout = Objects.requireNonNull(timeout);
+      return this;
+    }
+
+    /** The local clock in ms since the epoch (tests); the measured server offset is added to it. */
+    public Builder clock(LongSupplier clock) {
+      this.clock = Objects.requireNonNull(clock);
+      return this;
+    }
+
+    public BitgetClient build() {
+      return new BitgetClient(this);
+    }
+  }
+}
