@@ -1,0 +1,93 @@
+package io.stopguard.check;
+
+import io.stopguard.bitget.BitgetClient;
+import io.stopguard.bitget.BitgetException;
+import io.stopguard.bitget.PlanOrder;
+import io.stopguard.bitget.PlanType;
+import io.stopguard.bitget.Position;
+import io.stopguard.risk.Protection;
+import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.Store;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+
+/**
+ * Fetches every account's positions and pending TPSL orders (2 REST calls per account, whatever
+ * the number of positions) and hands them to {@link Protection}. Accounts are fetched
+ * concurrently on virtual threads, at most {@code parallelism} at a time.
+ */
+public final class StopLossCheck {
+  private final URI baseUrl;
+  private final HttpClient http;
+  private final Duration timeout;
+  private final int parallelism;
+
+  public StopLossCheck(URI baseUrl, Duration timeout, int parallelism) {
+    this.baseUrl = baseUrl;
+    this.timeout = timeout;
+    this.parallelism = parallelism;
+    this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  /**
+   * Checks every active Bitget key of the store and, when every account answered, records the
+   * flag {@value Store#FLAG_STOPLOSS_MISSING}. An incomplete check leaves the flag as it was: a
+   * blind check must not clear an alarm.
+   *
+   * @throws NoActiveKeysException when there is nothing to check
+   */
+  public CheckReport runAndRecord(Store store) {
+    List<ExchangeKey> keys = store.activeKeys("bitget");
+    if (keys.isEmpty()) throw new NoActiveKeysException(store.file().toString());
+    CheckReport report = run(keys);
+    if (report.complete()) {
+      store.setFlag(Store.FLAG_STOPLOSS_MISSING, !report.unprotected().isEmpty(), report.summaryLine());
+    }
+    return report;
+  }
+
+  public CheckReport run(List<ExchangeKey> keys) {
+    Semaphore permits = new Semaphore(parallelism);
+    try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      List<Future<AccountResult>> futures = new ArrayList<>();
+      for (ExchangeKey k : keys) {
+        futures.add(pool.submit(() -> {
+          permits.acquire();
+          try {
+            return checkAccount(k);
+          } finally {
+            permits.release();
+          }
+        }));
+      }
+      List<AccountResult> results = new ArrayList<>();
+      for (Future<AccountResult> f : futures) results.add(f.get());
+      return new CheckReport(results);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("check interrupted", e);
+    } catch (ExecutionException e) {
+      throw new IllegalStateException("check failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  private AccountResult checkAccount(ExchangeKey k) {
+    BitgetClient client = BitgetClient.builder().baseUrl(baseUrl).credentials(k.credentials())
+        .demoTrading(k.demoTrading()).httpClient(http).timeout(timeout).build();
+    try {
+      List<Position> positions = client.allPositions();
+      List<PlanOrder> plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
+      return new AccountResult(k.userId(), k.credentials().maskedKey(), Protection.evaluate(k.userId(), positions, plans), null);
+    } catch (BitgetException e) {
+      return new AccountResult(k.userId(), k.credentials().maskedKey(), List.of(), e);
+    }
+  }
+}

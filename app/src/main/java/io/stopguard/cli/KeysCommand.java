@@ -1,0 +1,134 @@
+package io.stopguard.cli;
+
+import io.stopguard.bitget.Credentials;
+import io.stopguard.store.KeyRow;
+import io.stopguard.store.Store;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "keys",
+    mixinStandardHelpOptions = true,
+    description = "Manage the exchange API keys in user_exchange_keys (secrets encrypted at rest).",
+    subcommands = {KeysCommand.Add.class, KeysCommand.ListKeys.class})
+final class KeysCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  static String exchange(String exchange) {
+    String e = exchange.toLowerCase(Locale.ROOT);
+    if (!e.equals("bitget")) throw new UsageException("unsupported exchange '" + exchange + "' (only: bitget)");
+    return e;
+  }
+
+  @Command(name = "add",
+      mixinStandardHelpOptions = true,
+      description = {
+          "Store an API key for a user and mark it active.",
+          "",
+          "The secret and the passphrase are never taken from the command line (it ends up in shell",
+          "history and ps). They come from BITGET_API_SECRET and BITGET_API_PASSPHRASE, or from stdin:",
+          "a prompt on a terminal, else two lines (secret, then passphrase).",
+          "",
+          "Example:",
+          "  printf '%s\\n%s\\n' \"$SECRET\" \"$PASS\" | stopguard keys add --user 556251171 --exchange bitget --api-key bg_...",
+      })
+  static final class Add implements Callable<Integer> {
+    private final Cli cli;
+
+    @Mixin
+    HomeOptions home;
+
+    @Option(names = "--user", required = true, paramLabel = "ID", description = "User id (as in user_exchange_keys.user_id).")
+    String user;
+
+    @Option(names = "--exchange", required = true, paramLabel = "NAME", description = "Exchange name: bitget.")
+    String exchange;
+
+    @Option(names = "--api-key", required = true, paramLabel = "KEY", description = "The API key (not secret).")
+    String apiKey;
+
+    @Option(names = "--demo", description = "A Bitget demo-trading key (paptrading header, SUSDT-FUTURES).")
+    boolean demo;
+
+    Add(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+      String ex = exchange(exchange);
+      if (user.isBlank() || !user.matches("[A-Za-z0-9_.@-]+")) {
+        throw new UsageException("--user must be letters, digits or _.@- (got '" + user + "')");
+      }
+      if (apiKey.isBlank() || apiKey.chars().anyMatch(Character::isWhitespace)) {
+        throw new UsageException("--api-key must not be empty or contain spaces");
+      }
+      String secret = cli.env("BITGET_API_SECRET");
+      String pass = cli.env("BITGET_API_PASSPHRASE");
+      if (secret == null || pass == null) {
+        if (cli.interactive() && System.console() != null) {
+          if (secret == null) secret = new String(System.console().readPassword("API secret: "));
+          if (pass == null) pass = new String(System.console().readPassword("API passphrase: "));
+        } else {
+          BufferedReader r = cli.stdinReader();
+          if (secret == null) secret = r.readLine();
+          if (pass == null) pass = r.readLine();
+        }
+      }
+      if (secret == null || secret.isBlank() || pass == null || pass.isBlank()) {
+        throw new UsageException("secret and passphrase are required: set BITGET_API_SECRET and BITGET_API_PASSPHRASE,"
+            + " or pipe two lines (secret, passphrase) on stdin");
+      }
+      try (Store store = home.openStore(cli)) {
+        store.putKey(user, ex, apiKey, secret.strip(), pass.strip(), demo);
+        cli.out().println("stored " + ex + " key " + Credentials.maskKey(apiKey) + " for user " + user
+            + (demo ? " (demo trading)" : "") + " in " + store.file() + ": active");
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "list",
+      mixinStandardHelpOptions = true,
+      description = "List stored keys: user, exchange, masked key, active. Never shows a secret.")
+  static final class ListKeys implements Callable<Integer> {
+    private final Cli cli;
+
+    @Mixin
+    HomeOptions home;
+
+    ListKeys(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      try (Store store = home.openStore(cli)) {
+        List<KeyRow> rows = store.listKeys();
+        if (rows.isEmpty()) {
+          cli.out().println("no keys in " + store.file() + "; add one with: stopguard keys add --help");
+          return ExitCodes.OK;
+        }
+        cli.out().printf("%-16s %-9s %-12s %-9s %-5s %s%n", "USER_ID", "EXCHANGE", "API_KEY", "IS_ACTIVE", "DEMO", "UPDATED_AT");
+        for (KeyRow k : rows) {
+          cli.out().printf("%-16s %-9s %-12s %-9s %-5s %s%n", k.userId(), k.exchange(), Credentials.maskKey(k.apiKey()),
+              k.active() ? "1" : "0", k.demoTrading() ? "yes" : "no", k.updatedAt());
+        }
+      }
+      return ExitCodes.OK;
+    }
+  }
+}

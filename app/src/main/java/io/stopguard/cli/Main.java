@@ -1,0 +1,68 @@
+package io.stopguard.cli;
+
+import io.stopguard.bitget.BitgetException;
+import io.stopguard.check.NoActiveKeysException;
+import io.stopguard.store.StoreException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
+import picocli.CommandLine;
+
+/** Entry point of the {@code stopguard} command. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(run(Cli.system(), args));
+  }
+
+  /** Runs one command line and returns its exit code; never throws, never prints a stack trace. */
+  public static int run(Cli cli, String... args) {
+    CommandLine cmd = new CommandLine(new StopguardCommand(), factory(cli));
+    cmd.setOut(new PrintWriter(cli.out(), true));
+    cmd.setErr(new PrintWriter(cli.err(), true));
+    cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.setParameterExceptionHandler((ex, a) -> {
+      CommandLine c = ex.getCommandLine();
+      c.getErr().println("stopguard: " + ex.getMessage());
+      c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
+      return ExitCodes.USAGE;
+    });
+    cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
+      String name = c.getCommandSpec().qualifiedName();
+      if (ex instanceof UsageException || ex instanceof IllegalArgumentException) {
+        c.getErr().println(name + ": " + ex.getMessage());
+        return ExitCodes.USAGE;
+      }
+      if (ex instanceof StoreException || ex instanceof NoActiveKeysException || ex instanceof UncheckedIOException
+          || ex instanceof IllegalStateException) {
+        c.getErr().println(name + ": " + ex.getMessage());
+        return ExitCodes.INCOMPLETE;
+      }
+      if (ex instanceof BitgetException be) {
+        c.getErr().println(name + ": " + be.getMessage() + " — " + be.hint());
+        return ExitCodes.INCOMPLETE;
+      }
+      c.getErr().println(name + ": unexpected error: " + ex + " (run with -Dstopguard.debug=true for details)");
+      if (Boolean.getBoolean("stopguard.debug")) ex.printStackTrace(cli.err());
+      return ExitCodes.INCOMPLETE;
+    });
+    return cmd.execute(args);
+  }
+
+  /** Commands that take a {@link Cli} get it through their constructor. */
+  private static CommandLine.IFactory factory(Cli cli) {
+    CommandLine.IFactory fallback = CommandLine.defaultFactory();
+    return new CommandLine.IFactory() {
+      @Override
+      public <K> K create(Class<K> cls) throws Exception {
+        try {
+          Constructor<K> c = cls.getDeclaredConstructor(Cli.class);
+          return c.newInstance(cli);
+        } catch (NoSuchMethodException e) {
+          return fallback.create(cls);
+        }
+      }
+    };
+  }
+}

@@ -1,0 +1,40 @@
+package io.stopguard.cli;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+@Command(name = "stopguard",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+        "Keeps every open Bitget USDT-M futures position protected by an exchange-side stop-loss.",
+        "",
+        "Start with: stopguard demo",
+    },
+    subcommands = {
+        CheckCommand.class,
+        KeysCommand.class,
+        SimCommand.class,
+        DemoCommand.class,
+        picocli.CommandLine.HelpCommand.class,
+    },
+    footer = {
+        "",
+        "Environment:",
+        "  STOPGUARD_HOME              home directory (trading.db, logs/, metrics/, docs/)",
+        "  STOPGUARD_DB                database file (default HOME/trading.db)",
+        "  STOPGUARD_BITGET_BASE_URL   Bitget endpoint, e.g. a simulator (default https://api.bitget.com)",
+        "  STOPGUARD_MASTER_KEY        base64 AES-256 key for stored secrets (default HOME/master.key)",
+        "",
+        "Exit codes: 0 ok / all protected, 1 unprotected positions, 2 usage error, 3 could not complete.",
+    })
+public final class StopguardCommand implements Runnable {
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public void run() {
+    spec.commandLine().usage(spec.commandLine().getOut());
+  }
+}

@@ -1,0 +1,4 @@
+package io.stopguard.store;
+
+/** A row of {@code risk_flags}. */
+public record Flag(String flag, int value, String updatedAt, String detail) {}

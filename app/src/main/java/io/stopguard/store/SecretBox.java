@@ -1,0 +1,101 @@
+package io.stopguard.store;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Map;
+import javax.crypto.AEADBadTagException;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKey;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * AES-256-GCM for API secrets at rest. The master key comes from {@code STOPGUARD_MASTER_KEY}
+ * (base64 of 32 bytes) or from a key file created with mode 0600 on first use. Each ciphertext is
+ * bound to its row (associated data), so a secret copied onto another key's row does not decrypt.
+ * Format: {@code v1:base64(iv ‖ ciphertext ‖ tag)}.
+ */
+public final class SecretBox {
+  public static final String ENV = "STOPGUARD_MASTER_KEY";
+  private static final int IV_BYTES = 12;
+  private static final int TAG_BITS = 128;
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final SecretKey key;
+
+  private SecretBox(byte[] key) {
+    if (key.length != 32) throw new IllegalArgumentException("master key must be 32 bytes (base64 of 32 random bytes)");
+    this.key = new SecretKeySpec(key, "AES");
+  }
+
+  /** The master key from the environment, else from {@code keyFile} (created 0600 if absent). */
+  public static SecretBox fromEnvOrFile(Map<String, String> env, Path keyFile) {
+    String fromEnv = env.get(ENV);
+    if (fromEnv != null && !fromEnv.isBlank()) {
+      try {
+        return new SecretBox(Base64.getDecoder().decode(fromEnv.trim()));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(ENV + " is not base64 of 32 bytes (make one: openssl rand -base64 32)");
+      }
+    }
+    try {
+      if (!Files.exists(keyFile)) {
+        byte[] k = new byte[32];
+        RANDOM.nextBytes(k);
+        Files.createDirectories(keyFile.toAbsolutePath().getParent());
+        try {
+          Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+          Files.writeString(keyFile, Base64.getEncoder().encodeToString(k) + "\n");
+        } catch (FileAlreadyExistsException raced) {
+          // another process made it first: use theirs
+        }
+      }
+      return new SecretBox(Base64.getDecoder().decode(Files.readString(keyFile).trim()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read or create the master key file " + keyFile, e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("master key file " + keyFile + " is damaged: " + e.getMessage());
+    }
+  }
+
+  public String seal(String plaintext, String associatedData) {
+    try {
+      byte[] iv = new byte[IV_BYTES];
+      RANDOM.nextBytes(iv);
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
+      c.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
+      byte[] ct = c.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+      byte[] out = new byte[iv.length + ct.length];
+      System.arraycopy(iv, 0, out, 0, iv.length);
+      System.arraycopy(ct, 0, out, iv.length, ct.length);
+      return "v1:" + Base64.getEncoder().encodeToString(out);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM unavailable", e);
+    }
+  }
+
+  /** Decrypts; a wrong master key or a tampered value fails with a message naming neither secret. */
+  public String open(String sealed, String associatedData) {
+    if (sealed == null || !sealed.startsWith("v1:")) throw new IllegalStateException("stored secret has an unknown format");
+    byte[] in = Base64.getDecoder().decode(sealed.substring(3));
+    try {
+      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
+      c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, IV_BYTES));
+      c.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
+      return new String(c.doFinal(in, IV_BYTES, in.length - IV_BYTES), StandardCharsets.UTF_8);
+    } catch (AEADBadTagException e) {
+      throw new IllegalStateException("cannot decrypt a stored secret: wrong master key (" + ENV + " or master.key)?");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES-GCM unavailable", e);
+    }
+  }
+}

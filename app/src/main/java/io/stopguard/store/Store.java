@@ -1,0 +1,188 @@
+package io.stopguard.store;
+
+import io.stopguard.bitget.Credentials;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The SQLite file {@code trading.db}: keys and risk flags. Created with mode 0600 and migrated by
+ * Flyway on open; plain {@code sqlite3} can read it while stopguard runs (WAL, busy timeout).
+ */
+public final class Store implements AutoCloseable {
+  public static final String FLAG_STOPLOSS_MISSING = "bitget_stoploss_missing";
+
+  private final Path file;
+  private final Connection conn;
+  private final SecretBox box;
+
+  private Store(Path file, Connection conn, SecretBox box) {
+    this.file = file;
+    this.conn = conn;
+    this.box = box;
+  }
+
+  public static Store open(Path file, SecretBox box) {
+    try {
+      Path abs = file.toAbsolutePath();
+      Files.createDirectories(abs.getParent());
+      if (!Files.exists(abs)) {
+        Files.createFile(abs, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+      }
+    } catch (IOException e) {
+      throw new StoreException("cannot create database file " + file + ": " + e.getMessage(), e);
+    }
+    SQLiteConfig cfg = new SQLiteConfig();
+    cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    cfg.setBusyTimeout(5_000);
+    cfg.enforceForeignKeys(true);
+    SQLiteDataSource ds = new SQLiteDataSource(cfg);
+    ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+    try {
+      Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+      return new Store(file, ds.getConnection(), box);
+    } catch (FlywayException | SQLException e) {
+      throw new StoreException("cannot open database " + file + ": " + firstLine(e.getMessage()), e);
+    }
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  // ------------------------------------------------------------------ keys
+
+  /** Adds a key, or replaces the secret of the same API key and reactivates it. */
+  public void putKey(String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo) {
+    String now = now();
+    String ad = associatedData(exchange, apiKey);
+    try (PreparedStatement st = conn.prepareStatement("""
+        INSERT INTO user_exchange_keys (user_id, exchange_name, api_key, api_secret_enc, passphrase_enc,
+                                        is_active, demo_trading, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+        ON CONFLICT (exchange_name, api_key) DO UPDATE SET
+          user_id = excluded.user_id, api_secret_enc = excluded.api_secret_enc,
+          passphrase_enc = excluded.passphrase_enc, is_active = 1,
+          demo_trading = excluded.demo_trading, updated_at = excluded.updated_at
+        """)) {
+      st.setString(1, userId);
+      st.setString(2, exchange);
+      st.setString(3, apiKey);
+      st.setString(4, box.seal(secret, ad + "|secret"));
+      st.setString(5, box.seal(passphrase, ad + "|passphrase"));
+      st.setInt(6, demo ? 1 : 0);
+      st.setString(7, now);
+      st.setString(8, now);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("store the key", e);
+    }
+  }
+
+  /** Active keys of one exchange with decrypted credentials, in a stable order. */
+  public List<ExchangeKey> activeKeys(String exchange) {
+    List<ExchangeKey> out = new ArrayList<>();
+    try (PreparedStatement st = conn.prepareStatement("""
+        SELECT id, user_id, api_key, api_secret_enc, passphrase_enc, demo_trading
+        FROM user_exchange_keys WHERE exchange_name = ? AND is_active = 1 ORDER BY user_id, id""")) {
+      st.setString(1, exchange);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String apiKey = rs.getString("api_key");
+          String ad = associatedData(exchange, apiKey);
+          Credentials c = new Credentials(apiKey, box.open(rs.getString("api_secret_enc"), ad + "|secret"),
+              box.open(rs.getString("passphrase_enc"), ad + "|passphrase"));
+          out.add(new ExchangeKey(rs.getLong("id"), rs.getString("user_id"), exchange, rs.getInt("demo_trading") == 1, c));
+        }
+      }
+    } catch (SQLException e) {
+      throw fail("read keys", e);
+    }
+    return out;
+  }
+
+  public List<KeyRow> listKeys() {
+    List<KeyRow> out = new ArrayList<>();
+    try (PreparedStatement st = conn.prepareStatement("""
+        SELECT id, user_id, exchange_name, api_key, is_active, demo_trading, created_at, updated_at
+        FROM user_exchange_keys ORDER BY exchange_name, user_id, id""");
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        out.add(new KeyRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1,
+            rs.getInt(6) == 1, rs.getString(7), rs.getString(8)));
+      }
+    } catch (SQLException e) {
+      throw fail("list keys", e);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ flags
+
+  public void setFlag(String flag, boolean value, String detail) {
+    try (PreparedStatement st = conn.prepareStatement("""
+        INSERT INTO risk_flags (flag, value, updated_at, detail) VALUES (?, ?, ?, ?)
+        ON CONFLICT (flag) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
+                                         detail = excluded.detail""")) {
+      st.setString(1, flag);
+      st.setInt(2, value ? 1 : 0);
+      st.setString(3, now());
+      st.setString(4, detail);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("write risk flag " + flag, e);
+    }
+  }
+
+  public Optional<Flag> flag(String flag) {
+    try (PreparedStatement st = conn.prepareStatement("SELECT flag, value, updated_at, detail FROM risk_flags WHERE flag = ?")) {
+      st.setString(1, flag);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? Optional.of(new Flag(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)))
+            : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw fail("read risk flag " + flag, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      conn.close();
+    } catch (SQLException e) {
+      throw fail("close", e);
+    }
+  }
+
+  private static String associatedData(String exchange, String apiKey) {
+    return exchange + "|" + apiKey;
+  }
+
+  /** UTC, second precision, ISO-8601: sorts as text and reads well in sqlite3. */
+  static String now() {
+    return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  }
+
+  private StoreException fail(String what, SQLException e) {
+    return new StoreException("cannot " + what + " in " + file + ": " + firstLine(e.getMessage()), e);
+  }
+
+  private static String firstLine(String s) {
+    return s == null ? "" : s.lines().findFirst().orElse("");
+  }
+}

@@ -1,0 +1,41 @@
+package io.stopguard.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SecretBoxTest {
+  @TempDir
+  Path dir;
+
+  @Test
+  void sealsAndOpens() {
+    SecretBox box = SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key"));
+    String sealed = box.seal("s3cr3t", "bitget|k1");
+    assertThat(sealed).startsWith("v1:").doesNotContain("s3cr3t");
+    assertThat(box.seal("s3cr3t", "bitget|k1")).isNotEqualTo(sealed); // fresh IV each time
+    assertThat(box.open(sealed, "bitget|k1")).isEqualTo("s3cr3t");
+    // the same file gives the same key
+    assertThat(SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")).open(sealed, "bitget|k1")).isEqualTo("s3cr3t");
+  }
+
+  @Test
+  void boundToItsRowAndKey() {
+    SecretBox box = SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key"));
+    String sealed = box.seal("s3cr3t", "bitget|k1");
+    assertThatThrownBy(() -> box.open(sealed, "bitget|k2")).hasMessageContaining("wrong master key").hasMessageNotContaining("s3cr3t");
+    SecretBox other = SecretBox.fromEnvOrFile(Map.of(SecretBox.ENV, Base64.getEncoder().encodeToString(new byte[32])), dir.resolve("x"));
+    assertThatThrownBy(() -> other.open(sealed, "bitget|k1")).hasMessageContaining("wrong master key");
+  }
+
+  @Test
+  void badEnvKeyIsAClearError() {
+    assertThatThrownBy(() -> SecretBox.fromEnvOrFile(Map.of(SecretBox.ENV, "short"), dir.resolve("m")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
+  }
+}
