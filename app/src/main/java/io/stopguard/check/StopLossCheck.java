@@ -5,6 +5,7 @@ import io.stopguard.bitget.BitgetException;
 import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.PlanType;
 import io.stopguard.bitget.Position;
+import io.stopguard.risk.Policy;
 import io.stopguard.risk.Protection;
 import io.stopguard.store.ExchangeKey;
 import io.stopguard.store.Store;
@@ -29,9 +30,11 @@ public final class StopLossCheck {
   private final HttpClient http;
   private final Duration timeout;
   private final int parallelism;
+  private final Policy policy;
 
-  public StopLossCheck(URI baseUrl, Duration timeout, int parallelism) {
+  public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy) {
     this.baseUrl = baseUrl;
+    this.policy = policy;
     this.timeout = timeout;
     this.parallelism = parallelism;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
@@ -45,10 +48,21 @@ public final class StopLossCheck {
    * @throws NoActiveKeysException when there is nothing to check
    */
   public CheckReport runAndRecord(Store store) {
-    List<ExchangeKey> keys = store.activeKeys("bitget");
-    if (keys.isEmpty()) throw new NoActiveKeysException(store.file().toString());
+    return runAndRecord(store, null);
+  }
+
+  /**
+   * As {@link #runAndRecord(Store)}; with a {@code userId} only that user's keys are checked and the
+   * flag is not touched (a partial look must neither raise nor clear the global flag).
+   */
+  public CheckReport runAndRecord(Store store, String userId) {
+    List<ExchangeKey> keys = userId == null ? store.activeKeys("bitget") : store.activeKeys("bitget", userId);
+    if (keys.isEmpty()) {
+      if (userId != null) throw new NoActiveKeysException(store.file() + " for user " + userId);
+      throw new NoActiveKeysException(store.file().toString());
+    }
     CheckReport report = run(keys);
-    if (report.complete()) {
+    if (report.complete() && userId == null) {
       store.setFlag(Store.FLAG_STOPLOSS_MISSING, !report.unprotected().isEmpty(), report.summaryLine());
     }
     return report;
@@ -79,13 +93,18 @@ public final class StopLossCheck {
     }
   }
 
-  private AccountResult checkAccount(ExchangeKey k) {
-    BitgetClient client = BitgetClient.builder().baseUrl(baseUrl).credentials(k.credentials())
+  /** A client for one stored key, sharing this check's HTTP client. */
+  public BitgetClient client(ExchangeKey k) {
+    return BitgetClient.builder().baseUrl(baseUrl).credentials(k.credentials())
         .demoTrading(k.demoTrading()).httpClient(http).timeout(timeout).build();
+  }
+
+  private AccountResult checkAccount(ExchangeKey k) {
+    BitgetClient client = client(k);
     try {
       List<Position> positions = client.allPositions();
       List<PlanOrder> plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
-      return new AccountResult(k.userId(), k.credentials().maskedKey(), Protection.evaluate(k.userId(), positions, plans), null);
+      return new AccountResult(k.userId(), k.credentials().maskedKey(), Protection.evaluate(k.userId(), positions, plans, policy), null);
     } catch (BitgetException e) {
       return new AccountResult(k.userId(), k.credentials().maskedKey(), List.of(), e);
     }

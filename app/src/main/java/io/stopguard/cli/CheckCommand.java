@@ -2,11 +2,12 @@ package io.stopguard.cli;
 
 import io.stopguard.check.AccountResult;
 import io.stopguard.check.CheckReport;
-import io.stopguard.check.StopLossCheck;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.store.Store;
-import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -15,15 +16,18 @@ import picocli.CommandLine.Option;
 @Command(name = "check",
     mixinStandardHelpOptions = true,
     description = {
-        "Finds open positions without a stop-loss on every active Bitget key and records the flag",
-        "bitget_stoploss_missing in risk_flags (trading.db).",
+        "Find open positions without a valid stop-loss on every active Bitget key",
+        "and record the flag bitget_stoploss_missing in risk_flags (trading.db).",
         "",
-        "Prints one line on stdout: stoploss_missing=[<user>:<SYMBOL>:<LONG|SHORT>, ...]",
-        "(stoploss_missing=[] when every position is protected). 2 REST calls per account.",
+        "Prints one line on stdout:",
+        "  stoploss_missing=[<user>:<SYMBOL>:<LONG|SHORT>, ...]",
+        "listing every position that is not PROTECTED: MISSING, WRONG_SIDE,",
+        "BEYOND_LIQUIDATION, UNDERSIZED or HOLD_SIDE_MISMATCH (see -v or --json).",
+        "2 REST calls per account, whatever the number of positions.",
         "",
-        "Exit codes: 0 all protected, 1 unprotected positions found, 2 usage error,",
-        "3 the check could not complete (network, keys, store): the flag is left as it was",
-        "and the reason is printed on stderr.",
+        "Exit codes: 0 all protected, 1 unprotected positions found, 2 usage",
+        "error, 3 the check could not complete (network, keys, store): then the",
+        "flag is left as it was and the reason is printed on stderr.",
     })
 final class CheckCommand implements Callable<Integer> {
   private final Cli cli;
@@ -31,13 +35,15 @@ final class CheckCommand implements Callable<Integer> {
   @Mixin
   HomeOptions home;
 
-  @Option(names = "--base-url", paramLabel = "URL",
-      description = "Bitget endpoint. Default: $STOPGUARD_BITGET_BASE_URL, else https://api.bitget.com.")
-  String baseUrl;
+  @Mixin
+  ExchangeOptions exchange;
 
-  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
-      description = "Per-request timeout (default: ${DEFAULT-VALUE} s).")
-  int timeoutSeconds;
+  @Option(names = "--user", paramLabel = "ID",
+      description = "Check only this user's keys. The flag is not written (a partial look must not clear it).")
+  String user;
+
+  @Option(names = "--json", description = "Print the full report as JSON instead of the summary line.")
+  boolean json;
 
   @Option(names = {"-v", "--verbose"}, description = "Also describe each unprotected position on stderr.")
   boolean verbose;
@@ -48,10 +54,13 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if (timeoutSeconds < 1 || timeoutSeconds > 300) throw new UsageException("--timeout must be 1..300 seconds");
-    StopLossCheck check = new StopLossCheck(HomeOptions.bitgetBaseUrl(cli, baseUrl), Duration.ofSeconds(timeoutSeconds), 32);
+    var check = exchange.check(cli, home.config(cli).riskPolicy());
     try (Store store = home.openStore(cli)) {
-      CheckReport report = check.runAndRecord(store);
+      CheckReport report = check.runAndRecord(store, user);
+      if (json) {
+        Json.print(cli.out(), toJson(report));
+        return !report.complete() ? ExitCodes.INCOMPLETE : report.unprotected().isEmpty() ? ExitCodes.OK : ExitCodes.UNPROTECTED;
+      }
       return report(cli, report, verbose);
     }
   }
@@ -69,13 +78,68 @@ final class CheckCommand implements Callable<Integer> {
     cli.out().println(report.summaryLine());
     if (verbose) {
       for (PositionVerdict v : report.verdicts()) {
-        if (v.verdict().isProtected()) continue;
-        var p = v.position();
-        cli.err().println(v.key() + " " + v.verdict() + ": size " + p.total().toPlainString() + ", entry "
-            + p.openPriceAvg().toPlainString() + ", mark " + p.markPrice().toPlainString()
-            + ", liquidation " + p.liquidationPrice().toPlainString());
+        if (!v.verdict().isProtected()) cli.err().println(describe(v));
       }
     }
     return report.unprotected().isEmpty() ? ExitCodes.OK : ExitCodes.UNPROTECTED;
+  }
+
+  static String describe(PositionVerdict v) {
+    var p = v.position();
+    return v.key() + " " + v.verdict() + ": size " + p.total().toPlainString() + ", entry " + p.openPriceAvg().toPlainString()
+        + ", mark " + p.markPrice().toPlainString() + ", liquidation " + p.liquidationPrice().toPlainString()
+        + (v.reasons().isEmpty() ? "" : "; " + String.join("; ", v.reasons()));
+  }
+
+  static Map<String, Object> toJson(CheckReport report) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("summary", report.complete() ? report.summaryLine() : null);
+    m.put("complete", report.complete());
+    m.put("unprotected", report.unprotected());
+    List<Map<String, Object>> positions = new ArrayList<>();
+    for (PositionVerdict v : report.verdicts()) positions.add(verdictJson(v));
+    m.put("positions", positions);
+    List<Map<String, Object>> errors = new ArrayList<>();
+    for (AccountResult a : report.accounts()) {
+      if (a.ok()) continue;
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("userId", a.userId());
+      e.put("key", a.maskedKey());
+      e.put("error", a.error().getMessage());
+      e.put("hint", a.error().hint());
+      errors.add(e);
+    }
+    m.put("errors", errors);
+    return m;
+  }
+
+  static Map<String, Object> verdictJson(PositionVerdict v) {
+    var p = v.position();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("key", v.key());
+    m.put("userId", v.userId());
+    m.put("symbol", p.symbol());
+    m.put("side", p.holdSide().name());
+    m.put("posMode", p.posMode() == null ? null : p.posMode().wire());
+    m.put("size", p.total());
+    m.put("entry", p.openPriceAvg());
+    m.put("mark", p.markPrice());
+    m.put("liquidation", p.liquidationPrice());
+    m.put("unrealizedPL", p.unrealizedPL());
+    m.put("verdict", v.verdict().name());
+    m.put("reasons", v.reasons());
+    List<Map<String, Object>> stops = new ArrayList<>();
+    for (var o : v.stops()) {
+      Map<String, Object> s = new LinkedHashMap<>();
+      s.put("orderId", o.orderId());
+      s.put("clientOid", o.clientOid());
+      s.put("planType", o.planType().wire());
+      s.put("triggerPrice", o.triggerPrice());
+      s.put("triggerType", o.triggerType());
+      s.put("size", o.size());
+      stops.add(s);
+    }
+    m.put("stops", stops);
+    return m;
   }
 }

@@ -7,6 +7,7 @@ import io.stopguard.bitget.PlanType;
 import io.stopguard.bitget.Position;
 import io.stopguard.check.CheckReport;
 import io.stopguard.check.StopLossCheck;
+import io.stopguard.risk.Policy;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
@@ -86,7 +87,7 @@ final class DemoCommand implements Callable<Integer> {
       out.println();
 
       out.println("$ stopguard check");
-      CheckReport report = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 4).runAndRecord(store);
+      CheckReport report = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 4, Policy.DEFAULT).runAndRecord(store);
       int code = CheckCommand.report(cli, report, false);
       out.println("(exit code " + code + (code == ExitCodes.UNPROTECTED ? ": unprotected position found)" : ")"));
       out.println();

@@ -1,5 +1,6 @@
 package io.stopguard.cli;
 
+import io.stopguard.config.Config;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
 import java.net.URI;
@@ -31,12 +32,18 @@ public final class HomeOptions {
     return env != null ? Path.of(env) : home(cli).resolve("trading.db");
   }
 
+  /** {@code $STOPGUARD_CONFIG}, else HOME/stopguard.yaml; absent means all defaults. */
+  public Config config(Cli cli) {
+    String env = cli.env("STOPGUARD_CONFIG");
+    return Config.load(env != null ? Path.of(env) : home(cli).resolve("stopguard.yaml"));
+  }
+
   public Store openStore(Cli cli) {
     return Store.open(db(cli), SecretBox.fromEnvOrFile(cli.env(), home(cli).resolve("master.key")));
   }
 
   /** The Bitget endpoint: {@code $STOPGUARD_BITGET_BASE_URL} (e.g. the simulator), else api.bitget.com. */
-  public static URI bitgetBaseUrl(Cli cli, String override) {
+  static URI bitgetBaseUrl(Cli cli, String override) {
     String s = override != null ? override : cli.env("STOPGUARD_BITGET_BASE_URL");
     if (s == null) return io.stopguard.bitget.BitgetClient.DEFAULT_BASE_URL;
     try {

@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "keys",
     mixinStandardHelpOptions = true,
     description = "Manage the exchange API keys in user_exchange_keys (secrets encrypted at rest).",
-    subcommands = {KeysCommand.Add.class, KeysCommand.ListKeys.class})
+    subcommands = {KeysCommand.Add.class, KeysCommand.ListKeys.class, KeysCommand.Verify.class,
+        KeysCommand.Deactivate.class, KeysCommand.Reset.class})
 final class KeysCommand implements Runnable {
   @Spec
   CommandSpec spec;
@@ -31,6 +32,27 @@ final class KeysCommand implements Runnable {
     String e = exchange.toLowerCase(Locale.ROOT);
     if (!e.equals("bitget")) throw new UsageException("unsupported exchange '" + exchange + "' (only: bitget)");
     return e;
+  }
+
+  /** Secret and passphrase from the environment, a terminal prompt, or two lines of stdin; never argv. */
+  static String[] readSecret(Cli cli) throws IOException {
+    String secret = cli.env("BITGET_API_SECRET");
+    String pass = cli.env("BITGET_API_PASSPHRASE");
+    if (secret == null || pass == null) {
+      if (cli.interactive() && System.console() != null) {
+        if (secret == null) secret = new String(System.console().readPassword("API secret: "));
+        if (pass == null) pass = new String(System.console().readPassword("API passphrase: "));
+      } else {
+        BufferedReader r = cli.stdinReader();
+        if (secret == null) secret = r.readLine();
+        if (pass == null) pass = r.readLine();
+      }
+    }
+    if (secret == null || secret.isBlank() || pass == null || pass.isBlank()) {
+      throw new UsageException("secret and passphrase are required: set BITGET_API_SECRET and BITGET_API_PASSPHRASE,"
+          + " or pipe two lines (secret, passphrase) on stdin");
+    }
+    return new String[] {secret.strip(), pass.strip()};
   }
 
   @Command(name = "add",
@@ -76,24 +98,9 @@ final class KeysCommand implements Runnable {
       if (apiKey.isBlank() || apiKey.chars().anyMatch(Character::isWhitespace)) {
         throw new UsageException("--api-key must not be empty or contain spaces");
       }
-      String secret = cli.env("BITGET_API_SECRET");
-      String pass = cli.env("BITGET_API_PASSPHRASE");
-      if (secret == null || pass == null) {
-        if (cli.interactive() && System.console() != null) {
-          if (secret == null) secret = new String(System.console().readPassword("API secret: "));
-          if (pass == null) pass = new String(System.console().readPassword("API passphrase: "));
-        } else {
-          BufferedReader r = cli.stdinReader();
-          if (secret == null) secret = r.readLine();
-          if (pass == null) pass = r.readLine();
-        }
-      }
-      if (secret == null || secret.isBlank() || pass == null || pass.isBlank()) {
-        throw new UsageException("secret and passphrase are required: set BITGET_API_SECRET and BITGET_API_PASSPHRASE,"
-            + " or pipe two lines (secret, passphrase) on stdin");
-      }
+      String[] sp = readSecret(cli);
       try (Store store = home.openStore(cli)) {
-        store.putKey(user, ex, apiKey, secret.strip(), pass.strip(), demo);
+        store.putKey(user, ex, apiKey, sp[0], sp[1], demo);
         cli.out().println("stored " + ex + " key " + Credentials.maskKey(apiKey) + " for user " + user
             + (demo ? " (demo trading)" : "") + " in " + store.file() + ": active");
       }
@@ -127,6 +134,132 @@ final class KeysCommand implements Runnable {
           cli.out().printf("%-16s %-9s %-12s %-9s %-5s %s%n", k.userId(), k.exchange(), Credentials.maskKey(k.apiKey()),
               k.active() ? "1" : "0", k.demoTrading() ? "yes" : "no", k.updatedAt());
         }
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "verify",
+      mixinStandardHelpOptions = true,
+      description = {
+          "Check stored keys against the exchange: signature and passphrase",
+          "accepted, positions readable, clock skew to Bitget's server time.",
+          "Trade permission cannot be proven without placing an order; a missing",
+          "one shows as Bitget 40014 at the first placement.",
+          "",
+          "Exit codes: 0 every key works, 3 at least one does not.",
+      })
+  static final class Verify implements Callable<Integer> {
+    private final Cli cli;
+
+    @Mixin
+    HomeOptions home;
+
+    @Mixin
+    ExchangeOptions exchange;
+
+    @Option(names = "--user", paramLabel = "ID", description = "Only this user's keys (default: all active keys).")
+    String user;
+
+    Verify(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      var check = exchange.check(cli, io.stopguard.risk.Policy.DEFAULT);
+      int failed = 0;
+      try (Store store = home.openStore(cli)) {
+        for (var k : Accounts.keys(store, user)) {
+          var client = check.client(k);
+          String who = k.userId() + " " + k.credentials().maskedKey();
+          try {
+            long skew = client.syncClock();
+            int n = client.allPositions().size();
+            cli.out().println(who + ": ok, positions readable (" + n + " open), clock skew " + (skew >= 0 ? "+" : "")
+                + skew + " ms" + (Math.abs(skew) > 5_000 ? " (large: fix NTP; signatures allow 30 s)" : ""));
+          } catch (io.stopguard.bitget.BitgetException e) {
+            failed++;
+            cli.out().println(who + ": FAILED " + e.getMessage() + " — " + e.hint());
+          }
+        }
+      }
+      return failed == 0 ? ExitCodes.OK : ExitCodes.INCOMPLETE;
+    }
+  }
+
+  @Command(name = "deactivate",
+      mixinStandardHelpOptions = true,
+      description = "Mark a user's key(s) inactive: checks and the guard stop using them. Nothing is deleted.")
+  static final class Deactivate implements Callable<Integer> {
+    private final Cli cli;
+
+    @Mixin
+    HomeOptions home;
+
+    @Option(names = "--user", required = true, paramLabel = "ID", description = "The user.")
+    String user;
+
+    @Option(names = "--exchange", paramLabel = "NAME", defaultValue = "bitget", description = "Exchange (default: ${DEFAULT-VALUE}).")
+    String exchange;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "Only this key (default: all of the user's keys).")
+    String apiKey;
+
+    Deactivate(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      String ex = exchange(exchange);
+      try (Store store = home.openStore(cli)) {
+        int n = store.setKeysActive(user, ex, apiKey, false);
+        if (n == 0) throw new UsageException("no " + ex + " key" + (apiKey == null ? "" : " " + Credentials.maskKey(apiKey))
+            + " for user " + user + " (stopguard keys list)");
+        cli.out().println("deactivated " + n + " " + ex + " key(s) of user " + user);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "reset",
+      mixinStandardHelpOptions = true,
+      description = {
+          "Replace the secret and passphrase of a stored key and reactivate it (the",
+          "runbook's reset_bitget_keys). Secret and passphrase as for `keys add`.",
+      })
+  static final class Reset implements Callable<Integer> {
+    private final Cli cli;
+
+    @Mixin
+    HomeOptions home;
+
+    @Option(names = "--user", required = true, paramLabel = "ID", description = "The user.")
+    String user;
+
+    @Option(names = "--exchange", paramLabel = "NAME", defaultValue = "bitget", description = "Exchange (default: ${DEFAULT-VALUE}).")
+    String exchange;
+
+    @Option(names = "--api-key", required = true, paramLabel = "KEY", description = "The key to reset.")
+    String apiKey;
+
+    Reset(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+      String ex = exchange(exchange);
+      try (Store store = home.openStore(cli)) {
+        KeyRow row = store.listKeys().stream()
+            .filter(k -> k.userId().equals(user) && k.exchange().equals(ex) && k.apiKey().equals(apiKey)).findFirst()
+            .orElseThrow(() -> new UsageException("user " + user + " has no " + ex + " key " + Credentials.maskKey(apiKey)
+                + "; to add a new key use: stopguard keys add"));
+        String[] sp = readSecret(cli);
+        store.putKey(user, ex, apiKey, sp[0], sp[1], row.demoTrading());
+        cli.out().println("reset " + ex + " key " + Credentials.maskKey(apiKey) + " of user " + user + ": active;"
+            + " verify it with: stopguard keys verify --user " + user);
       }
       return ExitCodes.OK;
     }

@@ -30,7 +30,8 @@ public final class Main {
     });
     cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
       String name = c.getCommandSpec().qualifiedName();
-      if (ex instanceof UsageException || ex instanceof IllegalArgumentException) {
+      if (ex instanceof UsageException || ex instanceof IllegalArgumentException
+          || ex instanceof io.stopguard.restore.StopRejectedException) {
         c.getErr().println(name + ": " + ex.getMessage());
         return ExitCodes.USAGE;
       }

@@ -14,6 +14,10 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
         CheckCommand.class,
+        PositionsCommand.class,
+        StopOrdersCommand.class,
+        PlaceStopCommand.class,
+        FlagsCommand.class,
         KeysCommand.class,
         SimCommand.class,
         DemoCommand.class,
@@ -25,6 +29,7 @@ import picocli.CommandLine.Spec;
         "  STOPGUARD_HOME              home directory (trading.db, logs/, metrics/, docs/)",
         "  STOPGUARD_DB                database file (default HOME/trading.db)",
         "  STOPGUARD_BITGET_BASE_URL   Bitget endpoint, e.g. a simulator (default https://api.bitget.com)",
+        "  STOPGUARD_CONFIG            policy file (default HOME/stopguard.yaml, optional)",
         "  STOPGUARD_MASTER_KEY        base64 AES-256 key for stored secrets (default HOME/master.key)",
         "",
         "Exit codes: 0 ok / all protected, 1 unprotected positions, 2 usage error, 3 could not complete.",

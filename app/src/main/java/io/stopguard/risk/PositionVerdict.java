@@ -4,10 +4,15 @@ import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.Position;
 import java.util.List;
 
-/** The verdict on one position, with the stop orders that were considered for it. */
-public record PositionVerdict(String userId, Position position, Verdict verdict, List<PlanOrder> stops) {
+/**
+ * The verdict on one position, the stop orders considered for it and, when it is not protected,
+ * the reasons in words an operator reads at 3 a.m.
+ */
+public record PositionVerdict(String userId, Position position, Verdict verdict, List<PlanOrder> stops,
+    List<String> reasons) {
   public PositionVerdict {
     stops = List.copyOf(stops);
+    reasons = List.copyOf(reasons);
   }
 
   /** {@code <user_id>:<SYMBOL>:<LONG|SHORT>}, the form {@code stoploss_missing=[...]} lists. */

@@ -115,6 +115,31 @@ public final class Store implements AutoCloseable {
     return out;
   }
 
+  /** Active keys of one exchange for one user only. */
+  public List<ExchangeKey> activeKeys(String exchange, String userId) {
+    return activeKeys(exchange).stream().filter(k -> k.userId().equals(userId)).toList();
+  }
+
+  /**
+   * Sets is_active on a user's keys of one exchange (all of them, or the one API key given).
+   * Returns how many rows changed.
+   */
+  public int setKeysActive(String userId, String exchange, String apiKey, boolean active) {
+    try (PreparedStatement st = conn.prepareStatement("""
+        UPDATE user_exchange_keys SET is_active = ?, updated_at = ?
+        WHERE user_id = ? AND exchange_name = ? AND (? IS NULL OR api_key = ?)""")) {
+      st.setInt(1, active ? 1 : 0);
+      st.setString(2, now());
+      st.setString(3, userId);
+      st.setString(4, exchange);
+      st.setString(5, apiKey);
+      st.setString(6, apiKey);
+      return st.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("update keys", e);
+    }
+  }
+
   public List<KeyRow> listKeys() {
     List<KeyRow> out = new ArrayList<>();
     try (PreparedStatement st = conn.prepareStatement("""
@@ -158,6 +183,98 @@ public final class Store implements AutoCloseable {
     } catch (SQLException e) {
       throw fail("read risk flag " + flag, e);
     }
+  }
+
+  public List<Flag> flags() {
+    List<Flag> out = new ArrayList<>();
+    try (PreparedStatement st = conn.prepareStatement("SELECT flag, value, updated_at, detail FROM risk_flags ORDER BY flag");
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) out.add(new Flag(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)));
+    } catch (SQLException e) {
+      throw fail("read risk flags", e);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ audit log and intended stops
+
+  /** Appends one row to the audit log: every order placed, modified or cancelled, and by whom. */
+  public void audit(AuditEntry e) {
+    try (PreparedStatement st = conn.prepareStatement("""
+        INSERT INTO audit_log (at, actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size,
+                               order_id, client_oid, result, detail)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+      st.setString(1, now());
+      st.setString(2, e.actor());
+      st.setString(3, e.action());
+      st.setString(4, e.userId());
+      st.setString(5, e.symbol());
+      st.setString(6, e.holdSide());
+      st.setString(7, e.planType());
+      st.setString(8, e.triggerPrice());
+      st.setString(9, e.size());
+      st.setString(10, e.orderId());
+      st.setString(11, e.clientOid());
+      st.setString(12, e.result());
+      st.setString(13, e.detail());
+      st.executeUpdate();
+    } catch (SQLException ex) {
+      throw fail("write the audit log", ex);
+    }
+  }
+
+  public List<AuditEntry> auditLog(String userId) {
+    List<AuditEntry> out = new ArrayList<>();
+    try (PreparedStatement st = conn.prepareStatement("""
+        SELECT actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size, order_id, client_oid, result, detail
+        FROM audit_log WHERE user_id = ? ORDER BY id""")) {
+      st.setString(1, userId);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(new AuditEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+              rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+              rs.getString(12)));
+        }
+      }
+    } catch (SQLException e) {
+      throw fail("read the audit log", e);
+    }
+    return out;
+  }
+
+  public Optional<java.math.BigDecimal> intendedStop(String userId, String symbol, String holdSide) {
+    try (PreparedStatement st = conn.prepareStatement(
+        "SELECT stop_price FROM intended_stops WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
+      st.setString(1, userId);
+      st.setString(2, symbol);
+      st.setString(3, holdSide);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? Optional.of(new java.math.BigDecimal(rs.getString(1))) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw fail("read intended stops", e);
+    }
+  }
+
+  public void setIntendedStop(String userId, String symbol, String holdSide, java.math.BigDecimal price) {
+    try (PreparedStatement st = conn.prepareStatement("""
+        INSERT INTO intended_stops (user_id, symbol, hold_side, stop_price, updated_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (user_id, symbol, hold_side) DO UPDATE SET stop_price = excluded.stop_price,
+                                                               updated_at = excluded.updated_at""")) {
+      st.setString(1, userId);
+      st.setString(2, symbol);
+      st.setString(3, holdSide);
+      st.setString(4, price.toPlainString());
+      st.setString(5, now());
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("write intended stops", e);
+    }
+  }
+
+  /** For tools that run their own SQL (incidents, reports); the store stays the only owner. */
+  Connection connection() {
+    return conn;
   }
 
   @Override

@@ -58,7 +58,8 @@ final class RestApi {
     }
     boolean known = switch (route) {
       case "GET /api/v2/mix/position/all-position", "GET /api/v2/mix/order/orders-plan-pending",
-           "POST /api/v2/mix/order/place-tpsl-order", "POST /api/v2/mix/order/cancel-plan-order" -> true;
+           "POST /api/v2/mix/order/place-tpsl-order", "POST /api/v2/mix/order/cancel-plan-order",
+           "POST /api/v2/mix/order/modify-tpsl-order" -> true;
       default -> false;
     };
     if (!known) throw new SimError(404, "40404", "Request URL NOT FOUND");
@@ -88,6 +89,11 @@ final class RestApi {
         Map<String, String> b = flatBody(body);
         productType(b.get("productType"), h);
         yield ex.placeTpsl(a, b);
+      }
+      case "POST /api/v2/mix/order/modify-tpsl-order" -> {
+        Map<String, String> b = flatBody(body);
+        productType(b.get("productType"), h);
+        yield ex.modifyTpsl(a, b);
       }
       case "POST /api/v2/mix/order/cancel-plan-order" -> {
         JsonNode b = parseBody(body);

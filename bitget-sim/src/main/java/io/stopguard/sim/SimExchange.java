@@ -512,23 +512,73 @@ public final class SimExchange {
             + mark.toPlainString());
       }
     }
+    String clientOid = b.get("clientOid");
+    if (clientOid != null && !clientOid.isEmpty()) {
+      if (a.clientOids.contains(clientOid)) throw SimError.bad("40786", "Duplicate clientOid");
+    } else {
+      clientOid = null;
+    }
     // Choice (docs silent): a second position TP/SL of the same kind is rejected, not replaced.
     if (planType.startsWith("pos_") && a.plans.stream().anyMatch(o -> o.planType.equals(planType)
         && o.symbol.equals(symbol) && o.holdSide.equals(holdSide))) {
       throw SimError.bad("400172", "The position already has a " + planType + " order; modify or cancel it first");
     }
-    String clientOid = b.get("clientOid");
-    if (clientOid != null && !clientOid.isEmpty()) {
-      if (!a.clientOids.add(clientOid)) throw SimError.bad("40786", "Duplicate clientOid");
-    } else {
-      clientOid = null;
-    }
+    if (clientOid != null) a.clientOids.add(clientOid);
     String orderId = Long.toString(ids.incrementAndGet());
     if (clientOid == null) clientOid = orderId + "_sim";
     a.plans.add(new Plan(orderId, clientOid, symbol, planType, holdSide, trigger, triggerType, execute, size, now()));
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("orderId", orderId);
     data.put("clientOid", clientOid);
+    return data;
+  }
+
+  /**
+   * {@code modify-tpsl-order}: new trigger (and size for partial types) on a live TPSL order, with
+   * the same validation as placement. {@code orderId} or {@code clientOid} names the order.
+   */
+  synchronized Map<String, Object> modifyTpsl(Account a, Map<String, String> b) {
+    String symbol = required(b, "symbol").toUpperCase(Locale.ROOT);
+    required(b, "marginCoin");
+    String triggerText = required(b, "triggerPrice");
+    String oid = b.get("orderId");
+    String coid = b.get("clientOid");
+    if ((oid == null || oid.isEmpty()) && (coid == null || coid.isEmpty())) throw SimError.missing("orderId");
+    Plan o = a.plans.stream()
+        .filter(x -> oid != null && !oid.isEmpty() ? x.orderId.equals(oid) : x.clientOid.equals(coid))
+        .filter(x -> x.symbol.equals(symbol) && TPSL_TYPES.contains(x.planType))
+        .findFirst().orElseThrow(() -> SimError.bad("43025", "Plan order does not exist"));
+    Contract c = contracts.get(symbol);
+    BigDecimal trigger = decimal(triggerText, "triggerPrice");
+    if (trigger.signum() <= 0) throw SimError.paramInvalid();
+    if (!c.validPrice(trigger)) throw SimError.bad("41103", "Parameter triggerPrice precision error, checkScale=" + c.pricePlace);
+    String triggerType = b.getOrDefault("triggerType", o.triggerType);
+    if (triggerType.isEmpty()) triggerType = o.triggerType;
+    if (!TRIGGER_TYPES.contains(triggerType)) throw SimError.paramInvalid();
+    Pos p = a.position(symbol, o.holdSide).orElseThrow(() ->
+        SimError.bad("40812", "The current position does not exist or the planType is not supported"));
+    BigDecimal mark = c.markPrice;
+    boolean loss = o.planType.equals("pos_loss") || o.planType.equals("loss_plan");
+    if (loss && p.isLong() && trigger.compareTo(mark) >= 0) {
+      throw SimError.bad("40917", "Stop price for long positions please < mark price " + mark.toPlainString());
+    }
+    if (loss && !p.isLong() && trigger.compareTo(mark) <= 0) {
+      throw SimError.bad("45122", "Short position stop loss price please > mark price " + mark.toPlainString());
+    }
+    String sizeText = b.get("size");
+    if (!o.planType.startsWith("pos_") && sizeText != null && !sizeText.isEmpty()) {
+      BigDecimal size = decimal(sizeText, "size");
+      if (!c.validSize(size)) throw SimError.bad("40808", "Parameter verification exception size checkBDScale error value="
+          + sizeText + " checkScale=" + c.volumePlace);
+      if (size.compareTo(p.total) > 0) throw SimError.bad("40762", "The order amount exceeds the balance");
+      o.size = size;
+    }
+    o.triggerPrice = trigger;
+    o.triggerType = triggerType;
+    o.uTime = now();
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("orderId", o.orderId);
+    data.put("clientOid", o.clientOid);
     return data;
   }
 

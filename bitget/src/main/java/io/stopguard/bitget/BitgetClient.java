@@ -161,6 +161,46 @@ public final class BitgetClient {
     }
   }
 
+  /** The pending plan order with this client order id, if any (one call). */
+  public java.util.Optional<PlanOrder> pendingPlanOrderByClientOid(String symbol, String clientOid) {
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("productType", productType());
+    params.put("planType", PlanType.Query.PROFIT_LOSS.wire());
+    params.put("clientOid", clientOid);
+    if (symbol != null) params.put("symbol", symbol);
+    JsonNode list = call("GET", "/api/v2/mix/order/orders-plan-pending", params, null, true).path("entrustedList");
+    if (!list.isArray()) return java.util.Optional.empty();
+    List<PlanOrder> page = read(list, new TypeReference<List<PlanOrder>>() {});
+    return page.stream().filter(o -> clientOid.equals(o.clientOid())).findFirst();
+  }
+
+  /**
+   * Moves an existing TPSL order ({@code modify-tpsl-order}): new trigger price, and for partial
+   * types a new size. The order keeps its id, so the position is never without a stop meanwhile.
+   */
+  public PlacedOrder modifyTpslOrder(String orderId, String symbol, java.math.BigDecimal triggerPrice, String triggerType,
+      java.math.BigDecimal size) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("orderId", orderId);
+    body.put("marginCoin", marginCoin());
+    body.put("productType", productType());
+    body.put("symbol", symbol);
+    body.put("triggerPrice", triggerPrice.toPlainString());
+    body.put("triggerType", triggerType);
+    body.put("executePrice", "0");
+    body.put("size", size == null ? "" : size.toPlainString());
+    return read(call("POST", "/api/v2/mix/order/modify-tpsl-order", Map.of(), body, true), new TypeReference<>() {});
+  }
+
+  /** The exact JSON body {@link #placeTpslOrder} would send for this order (dry runs, audit). */
+  public String requestBody(TpslOrder order) {
+    try {
+      return JSON.writeValueAsString(order.body(productType(), marginCoin()));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("cannot serialise request body", e);
+    }
+  }
+
   /** Places one TPSL order ({@code place-tpsl-order}). Not retried here: see {@link BitgetTransportException}. */
   public PlacedOrder placeTpslOrder(TpslOrder order) {
     JsonNode data = call("POST", "/api/v2/mix/order/place-tpsl-order", Map.of(),

@@ -1,0 +1,55 @@
+package io.stopguard.config;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.stopguard.risk.Policy;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * {@code stopguard.yaml} in the home directory (optional; every key has a default). Documented in
+ * docs/CONFIG.md. Unknown keys are an error: a typo must not silently fall back to a default.
+ */
+public record Config(PolicySection policy) {
+  public static final Config DEFAULT = new Config(null);
+
+  public record PolicySection(Boolean countTrailingStops, String requiredTriggerType, BigDecimal maxLossPercent,
+      BigDecimal liquidationBufferPercent, BigDecimal sizeTolerancePercent) {}
+
+  public Policy riskPolicy() {
+    Policy d = Policy.DEFAULT;
+    if (policy == null) return d;
+    return new Policy(
+        policy.countTrailingStops() != null ? policy.countTrailingStops() : d.countTrailingStops(),
+        policy.requiredTriggerType() != null && !policy.requiredTriggerType().isBlank() ? policy.requiredTriggerType() : null,
+        policy.maxLossPercent() != null ? policy.maxLossPercent() : d.maxLossPercent(),
+        policy.liquidationBufferPercent() != null ? policy.liquidationBufferPercent() : d.liquidationBufferPercent(),
+        policy.sizeTolerancePercent() != null ? policy.sizeTolerancePercent() : d.sizeTolerancePercent());
+  }
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
+  /** Loads the file if it exists, else the defaults. Errors name the file and the key. */
+  public static Config load(Path file) {
+    if (!Files.exists(file)) return DEFAULT;
+    try {
+      Config c = YAML.readValue(file.toFile(), Config.class);
+      c = c == null ? DEFAULT : c;
+      c.riskPolicy(); // validate ranges now, not at first use
+      return c;
+    } catch (UnrecognizedPropertyException e) {
+      throw new IllegalArgumentException(file + ": unknown key '" + e.getPropertyName() + "' (see docs/CONFIG.md)");
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(file + ": " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(file + ": " + e.getMessage());
+    }
+  }
+}

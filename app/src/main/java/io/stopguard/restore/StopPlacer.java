@@ -1,0 +1,189 @@
+package io.stopguard.restore;
+
+import io.stopguard.bitget.BitgetApiException;
+import io.stopguard.bitget.BitgetClient;
+import io.stopguard.bitget.BitgetTransportException;
+import io.stopguard.bitget.Contract;
+import io.stopguard.bitget.HoldSide;
+import io.stopguard.bitget.PlacedOrder;
+import io.stopguard.bitget.PlanOrder;
+import io.stopguard.bitget.PlanType;
+import io.stopguard.bitget.Position;
+import io.stopguard.bitget.TpslOrder;
+import io.stopguard.risk.Protection;
+import io.stopguard.store.AuditEntry;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Places a stop-loss the careful way: validates against the live position and the contract's tick
+ * rules before any request; uses a deterministic clientOid; after a timeout looks before placing
+ * again; never adds a second pos_loss; confirms the order in orders-plan-pending; and writes every
+ * attempt to the audit log.
+ */
+public final class StopPlacer {
+  private final BitgetClient client;
+  private final String userId;
+  private final String actor;
+  private final Consumer<AuditEntry> audit;
+
+  /**
+   * @param audit where audit rows go (the store's audit log), or a no-op for library use
+   */
+  public StopPlacer(BitgetClient client, String userId, String actor, Consumer<AuditEntry> audit) {
+    this.client = client;
+    this.userId = userId;
+    this.actor = actor;
+    this.audit = audit;
+  }
+
+  /** What would be sent, after validation; nothing is placed. */
+  public record Preview(Position position, Contract contract, TpslOrder order, Optional<PlanOrder> existing) {}
+
+  /** Validates the request against the exchange's current state and returns the exact order. */
+  public Preview preview(StopRequest r) {
+    Position p = findPosition(r.symbol(), r.side());
+    Contract c = contract(r.symbol());
+    validate(r, p, c);
+    boolean whole = r.amount() == null || r.amount().compareTo(p.total()) == 0;
+    Optional<PlanOrder> existing = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, r.symbol()).stream()
+        .filter(o -> o.planType() == PlanType.POS_LOSS && Protection.belongsTo(o, p)).findFirst();
+    if (whole && existing.isPresent() && !r.replace()) {
+      throw new StopRejectedException(StopRejectedException.Reason.ALREADY_PROTECTED,
+          r.symbol() + " " + r.side() + " already has a pos_loss at " + existing.get().triggerPrice().toPlainString()
+              + " (order " + existing.get().orderId() + "); to move it, repeat with --replace");
+    }
+    String clientOid = ClientOids.of(client.baseUrl().toString(), userId, r.symbol(), r.side().name(), p.cTime(),
+        whole ? "pos_loss" : "loss_plan", r.stopPrice().toPlainString(), whole ? "" : r.amount().toPlainString());
+    TpslOrder order = new TpslOrder(r.symbol(), whole ? PlanType.POS_LOSS : PlanType.LOSS_PLAN, r.side(), p.posMode(),
+        r.stopPrice(), "mark_price", null, whole ? null : r.amount(), clientOid);
+    return new Preview(p, c, order, existing);
+  }
+
+  /** Validates, places (or moves the existing pos_loss when asked), confirms and audits. */
+  public PlacedStop place(StopRequest r) {
+    Preview pv = preview(r);
+    TpslOrder o = pv.order();
+    if (o.planType() == PlanType.POS_LOSS && pv.existing().isPresent()) {
+      PlanOrder old = pv.existing().get();
+      try {
+        PlacedOrder res = client.modifyTpslOrder(old.orderId(), o.symbol(), o.triggerPrice(), o.triggerType(), null);
+        audit("modify", o, res.orderId(), old.clientOid(), "ok", "was " + old.triggerPrice().toPlainString());
+        return confirm(res.orderId(), old.clientOid(), o, "modified");
+      } catch (BitgetApiException e) {
+        audit("modify", o, old.orderId(), old.clientOid(), e.code(), e.msg());
+        throw e;
+      }
+    }
+    return placeIdempotent(o);
+  }
+
+  /**
+   * Places with the order's clientOid. A timeout or a duplicate-clientOid answer is followed by a
+   * look-up: if the order landed it is returned, else it is placed once more with the same id.
+   */
+  public PlacedStop placeIdempotent(TpslOrder o) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        PlacedOrder res = client.placeTpslOrder(o);
+        audit("place", o, res.orderId(), res.clientOid(), "ok", "attempt " + attempt);
+        return confirm(res.orderId(), res.clientOid(), o, "placed");
+      } catch (BitgetTransportException e) {
+        audit("place", o, null, o.clientOid(), e.isTimeout() ? "timeout" : "transport", e.getMessage());
+        Optional<PlanOrder> landed = lookUp(o);
+        if (landed.isPresent()) return found(landed.get(), o);
+        if (attempt >= 2) throw e;
+      } catch (BitgetApiException e) {
+        audit("place", o, null, o.clientOid(), e.code(), e.msg());
+        // Duplicate clientOid (40786), or "already has a pos_loss" when Bitget checks that first:
+        // if the order with our clientOid is there, an earlier attempt landed and we are done.
+        if (e.kind() == io.stopguard.bitget.ErrorKind.BAD_REQUEST) {
+          Optional<PlanOrder> landed = lookUp(o);
+          if (landed.isPresent()) return found(landed.get(), o);
+        }
+        throw e;
+      }
+    }
+  }
+
+  private Optional<PlanOrder> lookUp(TpslOrder o) {
+    return o.clientOid() == null ? Optional.empty() : client.pendingPlanOrderByClientOid(o.symbol(), o.clientOid());
+  }
+
+  private PlacedStop found(PlanOrder landed, TpslOrder o) {
+    audit("place", o, landed.orderId(), landed.clientOid(), "ok", "found by clientOid after an unclear answer");
+    return new PlacedStop(landed.orderId(), landed.clientOid(), o.symbol(), o.planType(), landed.triggerPrice(), o.size(),
+        "already-there", true);
+  }
+
+  private PlacedStop confirm(String orderId, String clientOid, TpslOrder o, String action) {
+    boolean seen = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, o.symbol()).stream()
+        .anyMatch(x -> orderId.equals(x.orderId()) && x.triggerPrice() != null
+            && x.triggerPrice().compareTo(o.triggerPrice()) == 0);
+    return new PlacedStop(orderId, clientOid, o.symbol(), o.planType(), o.triggerPrice(), o.size(), action, seen);
+  }
+
+  private void audit(String action, TpslOrder o, String orderId, String clientOid, String result, String detail) {
+    audit.accept(new AuditEntry(actor, action, userId, o.symbol(), o.holdSide().name(), o.planType().wire(),
+        o.triggerPrice().toPlainString(), o.size() == null ? null : o.size().toPlainString(), orderId, clientOid, result,
+        detail));
+  }
+
+  // ------------------------------------------------------------------ validation before any request
+
+  private Position findPosition(String symbol, HoldSide side) {
+    List<Position> all = client.allPositions();
+    return all.stream().filter(p -> p.symbol().equalsIgnoreCase(symbol) && p.holdSide() == side).findFirst()
+        .orElseThrow(() -> new StopRejectedException(StopRejectedException.Reason.NO_POSITION,
+            "no open " + side + " position on " + symbol + " for user " + userId
+                + (all.isEmpty() ? " (the account has no open positions)" : " (open: " + describe(all) + ")")));
+  }
+
+  private static String describe(List<Position> all) {
+    return String.join(", ", all.stream().map(p -> p.symbol() + " " + p.holdSide()).toList());
+  }
+
+  private Contract contract(String symbol) {
+    return client.contracts().stream().filter(c -> c.symbol().equalsIgnoreCase(symbol)).findFirst()
+        .orElseThrow(() -> new StopRejectedException(StopRejectedException.Reason.INVALID, "unknown symbol " + symbol));
+  }
+
+  static void validate(StopRequest r, Position p, Contract c) {
+    BigDecimal s = r.stopPrice();
+    boolean isLong = p.holdSide() == HoldSide.LONG;
+    if (s.signum() <= 0) throw invalid("stop price must be > 0");
+    if (!c.isValidPrice(s)) {
+      BigDecimal safe = c.roundPrice(s, isLong ? RoundingMode.CEILING : RoundingMode.FLOOR);
+      throw invalid("stop price " + s.toPlainString() + " is not on " + c.symbol() + "'s tick " + c.tickSize().toPlainString()
+          + "; the nearest safe price is " + safe.toPlainString());
+    }
+    BigDecimal mark = p.markPrice();
+    if (isLong ? s.compareTo(mark) >= 0 : s.compareTo(mark) <= 0) {
+      throw invalid("a " + p.holdSide().wire() + " stop must be " + (isLong ? "below" : "above") + " the mark price "
+          + mark.toPlainString() + " (got " + s.toPlainString() + "): it would fire at once");
+    }
+    BigDecimal liq = p.liquidationPrice();
+    if (liq != null && liq.signum() > 0 && (isLong ? s.compareTo(liq) <= 0 : s.compareTo(liq) >= 0)) {
+      throw invalid("stop " + s.toPlainString() + " is beyond the liquidation price " + liq.toPlainString()
+          + ": the position would be liquidated first; choose a price " + (isLong ? "above " : "below ") + liq.toPlainString());
+    }
+    BigDecimal a = r.amount();
+    if (a != null) {
+      if (a.signum() <= 0) throw invalid("amount must be > 0");
+      if (a.compareTo(p.total()) > 0) {
+        throw invalid("amount " + a.toPlainString() + " is more than the position's " + p.total().toPlainString());
+      }
+      if (a.compareTo(p.total()) < 0 && !c.isValidSize(a)) {
+        throw invalid("amount " + a.toPlainString() + " does not fit " + c.symbol() + "'s size rules (step "
+            + c.sizeMultiplier().toPlainString() + ", minimum " + c.minTradeNum().toPlainString() + ")");
+      }
+    }
+  }
+
+  private static StopRejectedException invalid(String m) {
+    return new StopRejectedException(StopRejectedException.Reason.INVALID, m);
+  }
+}

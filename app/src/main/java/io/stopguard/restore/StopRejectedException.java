@@ -1,0 +1,21 @@
+package io.stopguard.restore;
+
+/**
+ * A stop that was not placed because it would be wrong (checked before any request) or because
+ * the position is not there. Carries what the operator can do about it.
+ */
+public final class StopRejectedException extends RuntimeException {
+  /** Why the stop was refused. */
+  public enum Reason { INVALID, NO_POSITION, ALREADY_PROTECTED }
+
+  private final Reason reason;
+
+  public StopRejectedException(Reason reason, String message) {
+    super(message);
+    this.reason = reason;
+  }
+
+  public Reason reason() {
+    return reason;
+  }
+}
