@@ -1,7 +1,10 @@
 package io.stopguard.cli;
 
 import io.stopguard.check.AccountResult;
+import io.stopguard.alert.Alerting;
 import io.stopguard.check.CheckReport;
+import io.stopguard.check.CheckService;
+import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.store.Store;
 import java.util.ArrayList;
@@ -24,6 +27,10 @@ import picocli.CommandLine.Option;
         "listing every position that is not PROTECTED: MISSING, WRONG_SIDE,",
         "BEYOND_LIQUIDATION, UNDERSIZED or HOLD_SIDE_MISMATCH (see -v or --json).",
         "2 REST calls per account, whatever the number of positions.",
+        "",
+        "A full check (no --user) also keeps incidents, queues Telegram alerts",
+        "(TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID), appends ended incidents to",
+        "docs/incident_log.md and writes metrics/bitget_stoploss_missing.prom.",
         "",
         "Exit codes: 0 all protected, 1 unprotected positions found, 2 usage",
         "error, 3 the check could not complete (network, keys, store): then the",
@@ -54,14 +61,28 @@ final class CheckCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    var check = exchange.check(cli, home.config(cli).riskPolicy());
+    var config = home.config(cli);
     try (Store store = home.openStore(cli)) {
-      CheckReport report = check.runAndRecord(store, user);
+      CheckReport report;
+      CheckService service = null;
+      if (user == null) {
+        // The full check: flag, incidents, alerts, incident log, metrics file.
+        service = Services.checkService(cli, home, exchange, store, config, Alerting.from(cli.env(), config),
+            new StopguardMetrics());
+        report = service.run().report();
+      } else {
+        report = exchange.check(cli, config.riskPolicy()).runAndRecord(store, user);
+      }
+      int code;
       if (json) {
         Json.print(cli.out(), toJson(report));
-        return !report.complete() ? ExitCodes.INCOMPLETE : report.unprotected().isEmpty() ? ExitCodes.OK : ExitCodes.UNPROTECTED;
+        code = !report.complete() ? ExitCodes.INCOMPLETE : report.unprotected().isEmpty() ? ExitCodes.OK : ExitCodes.UNPROTECTED;
+      } else {
+        code = report(cli, report, verbose);
       }
-      return report(cli, report, verbose);
+      cli.out().flush();
+      if (service != null) service.deliverAlerts(); // after the results are out: Telegram never delays them
+      return code;
     }
   }
 

@@ -18,6 +18,9 @@ import picocli.CommandLine.Spec;
         StopOrdersCommand.class,
         PlaceStopCommand.class,
         FlagsCommand.class,
+        NightlyCommand.class,
+        InstallCronCommand.class,
+        HealthReportCommand.class,
         KeysCommand.class,
         SimCommand.class,
         DemoCommand.class,
@@ -31,6 +34,7 @@ import picocli.CommandLine.Spec;
         "  STOPGUARD_BITGET_BASE_URL   Bitget endpoint, e.g. a simulator (default https://api.bitget.com)",
         "  STOPGUARD_CONFIG            policy file (default HOME/stopguard.yaml, optional)",
         "  STOPGUARD_MASTER_KEY        base64 AES-256 key for stored secrets (default HOME/master.key)",
+        "  TELEGRAM_BOT_TOKEN, TELEGRAM_CHAT_ID   alerts (TELEGRAM_API_URL overrides the Bot API URL)",
         "",
         "Exit codes: 0 ok / all protected, 1 unprotected positions, 2 usage error, 3 could not complete.",
     })

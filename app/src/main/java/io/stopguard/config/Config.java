@@ -14,8 +14,26 @@ import java.nio.file.Path;
  * {@code stopguard.yaml} in the home directory (optional; every key has a default). Documented in
  * docs/CONFIG.md. Unknown keys are an error: a typo must not silently fall back to a default.
  */
-public record Config(PolicySection policy) {
-  public static final Config DEFAULT = new Config(null);
+public record Config(PolicySection policy, TelegramSection telegram, MetricsSection metrics) {
+  public static final Config DEFAULT = new Config(null, null, null);
+
+  /**
+   * Telegram alerts. {@code TELEGRAM_BOT_TOKEN}, {@code TELEGRAM_CHAT_ID} and {@code TELEGRAM_API_URL}
+   * override the file. Without a token and a chat, alerts are off.
+   */
+  public record TelegramSection(String botToken, String chatId, String apiUrl, String language, Integer reminderMinutes,
+      Integer deliveryBudgetSeconds, Integer maxAgeHours) {}
+
+  /** Prometheus: the textfile path (relative to the home) and, for {@code watch}, the HTTP listener. */
+  public record MetricsSection(String textfile, String listen) {}
+
+  public TelegramSection telegramOrEmpty() {
+    return telegram != null ? telegram : new TelegramSection(null, null, null, null, null, null, null);
+  }
+
+  public MetricsSection metricsOrEmpty() {
+    return metrics != null ? metrics : new MetricsSection(null, null);
+  }
 
   public record PolicySection(Boolean countTrailingStops, String requiredTriggerType, BigDecimal maxLossPercent,
       BigDecimal liquidationBufferPercent, BigDecimal sizeTolerancePercent) {}

@@ -272,9 +272,38 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** For tools that run their own SQL (incidents, reports); the store stays the only owner. */
-  Connection connection() {
-    return conn;
+  public Incidents incidents() {
+    return new Incidents(this, conn);
+  }
+
+  public Outbox outbox() {
+    return new Outbox(this, conn);
+  }
+
+  /** The last restore placed by stopguard for a position since {@code since}: its actor, or empty. */
+  public Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, java.time.Instant since) {
+    try (PreparedStatement st = conn.prepareStatement("""
+        SELECT actor FROM audit_log WHERE user_id = ? AND symbol = ? AND hold_side = ? AND result = 'ok'
+          AND action IN ('place', 'modify') AND at >= ? ORDER BY id DESC LIMIT 1""")) {
+      st.setString(1, userId);
+      st.setString(2, symbol);
+      st.setString(3, holdSide);
+      st.setString(4, since.truncatedTo(ChronoUnit.SECONDS).toString());
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw fail("read the audit log", e);
+    }
+  }
+
+  /** PRAGMA integrity_check: "ok" or SQLite's first complaint. */
+  public String integrityCheck() {
+    try (PreparedStatement st = conn.prepareStatement("PRAGMA integrity_check"); ResultSet rs = st.executeQuery()) {
+      return rs.next() ? rs.getString(1) : "no answer";
+    } catch (SQLException e) {
+      throw fail("check integrity", e);
+    }
   }
 
   @Override
@@ -295,7 +324,7 @@ public final class Store implements AutoCloseable {
     return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
   }
 
-  private StoreException fail(String what, SQLException e) {
+  StoreException fail(String what, SQLException e) {
     return new StoreException("cannot " + what + " in " + file + ": " + firstLine(e.getMessage()), e);
   }
 

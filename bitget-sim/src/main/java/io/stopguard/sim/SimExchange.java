@@ -651,6 +651,20 @@ public final class SimExchange {
     return before - a.plans.size();
   }
 
+  /**
+   * Closes a position "from outside" (a human, another bot, or liquidation): the position goes and
+   * its whole-position TPSL orders with it, as on Bitget. Returns whether there was one.
+   */
+  public synchronized boolean closePosition(String uid, String symbol, String holdSide) {
+    Account a = accountByUid(uid);
+    String side = side(holdSide, "close");
+    boolean removed = a.positions.removeIf(p -> p.symbol.equalsIgnoreCase(symbol) && p.holdSide.equals(side));
+    if (removed) {
+      a.plans.removeIf(o -> o.symbol.equalsIgnoreCase(symbol) && o.holdSide.equals(side) && o.planType.startsWith("pos_"));
+    }
+    return removed;
+  }
+
   /** Number of pending plan orders of one type on a position (tests: "exactly one stop"). */
   public synchronized long countPlans(String uid, String symbol, String holdSide, String planType) {
     Account a = accountByUid(uid);

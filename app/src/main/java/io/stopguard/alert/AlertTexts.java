@@ -1,0 +1,83 @@
+package io.stopguard.alert;
+
+import io.stopguard.bitget.Position;
+import io.stopguard.risk.PositionVerdict;
+import io.stopguard.store.Incident;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Alert texts in Telegram's HTML parse mode, Russian by default as the team writes them, English
+ * by configuration. Everything that comes from outside (symbols, reasons, user ids) is escaped.
+ */
+public final class AlertTexts {
+  private final boolean russian;
+
+  public AlertTexts(String language) {
+    this.russian = language == null || !language.equalsIgnoreCase("en");
+  }
+
+  /** The first alert of an incident, or a reminder. {@code restoreCommand} may be null. */
+  public String unprotected(PositionVerdict v, String restoreCommand, boolean reminder, Duration bareFor) {
+    Position p = v.position();
+    StringBuilder sb = new StringBuilder();
+    sb.append(russian ? "🚨 Bitget stop-loss отсутствует" : "🚨 Bitget stop-loss missing");
+    if (reminder) sb.append(russian ? " (напоминание, без защиты " : " (reminder, bare for ").append(duration(bareFor)).append(')');
+    sb.append('\n');
+    line(sb, russian ? "Пользователь" : "User", esc(v.userId()));
+    line(sb, russian ? "Позиция" : "Position", "<b>" + esc(p.symbol()) + " " + p.holdSide().name() + "</b> "
+        + p.total().toPlainString());
+    line(sb, "Mark price", p.markPrice().toPlainString() + (russian ? " · ликвидация " : " · liquidation ")
+        + (p.liquidationPrice() == null ? "—" : p.liquidationPrice().toPlainString()));
+    line(sb, russian ? "Вердикт" : "Verdict", "<b>" + v.verdict().name() + "</b>"
+        + (v.reasons().isEmpty() ? "" : " — " + esc(String.join("; ", v.reasons()))));
+    if (restoreCommand != null) {
+      sb.append(russian ? "Восстановить:" : "Restore:").append('\n').append("<code>").append(esc(restoreCommand)).append("</code>");
+    } else {
+      sb.append(russian ? "Безопасный стоп невозможен (mark price за границей). Решение о закрытии — trading lead."
+          : "No safe stop is possible (mark price is past it). Closing is the trading lead's decision.");
+    }
+    return sb.toString();
+  }
+
+  /** The recovery message: how it ended and how long the position was bare. */
+  public String recovered(Incident i, boolean positionGone, String how) {
+    StringBuilder sb = new StringBuilder();
+    if (positionGone) sb.append(russian ? "✅ Bitget: позиция закрыта, инцидент завершён" : "✅ Bitget: position closed, incident resolved");
+    else sb.append(russian ? "✅ Bitget stop-loss восстановлен" : "✅ Bitget stop-loss restored");
+    sb.append('\n');
+    line(sb, russian ? "Пользователь" : "User", esc(i.userId()));
+    line(sb, russian ? "Позиция" : "Position", "<b>" + esc(i.symbol()) + " " + i.holdSide() + "</b>");
+    line(sb, russian ? "Как" : "How", esc(how));
+    line(sb, russian ? "Без защиты" : "Bare for", duration(i.bareFor()));
+    return sb.toString().stripTrailing();
+  }
+
+  /** The nightly summary: one line per check. */
+  public String nightly(List<String> lines, boolean allOk) {
+    String head = allOk ? (russian ? "✅ Nightly-проверки Bitget: всё в порядке" : "✅ Bitget nightly checks: all good")
+        : (russian ? "❌ Nightly-проверки Bitget: есть проблемы" : "❌ Bitget nightly checks: problems found");
+    StringBuilder sb = new StringBuilder(head).append('\n');
+    for (String l : lines) sb.append(esc(l)).append('\n');
+    return sb.toString().stripTrailing();
+  }
+
+  public String duration(Duration d) {
+    if (d == null) return "—";
+    long s = Math.max(0, d.toSeconds());
+    long h = s / 3600;
+    long m = (s % 3600) / 60;
+    long sec = s % 60;
+    if (russian) return (h > 0 ? h + " ч " : "") + (h > 0 || m > 0 ? m + " мин " : "") + sec + " с";
+    return (h > 0 ? h + " h " : "") + (h > 0 || m > 0 ? m + " min " : "") + sec + " s";
+  }
+
+  private static void line(StringBuilder sb, String label, String value) {
+    sb.append(label).append(": ").append(value).append('\n');
+  }
+
+  /** Telegram's HTML mode needs exactly these three escaped. */
+  public static String esc(String s) {
+    return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+  }
+}

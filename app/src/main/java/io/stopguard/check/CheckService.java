@@ -1,0 +1,197 @@
+package io.stopguard.check;
+
+import io.stopguard.alert.Alerting;
+import io.stopguard.bitget.BitgetException;
+import io.stopguard.bitget.Contract;
+import io.stopguard.incident.Decision;
+import io.stopguard.incident.IncidentLog;
+import io.stopguard.incident.IncidentTracker;
+import io.stopguard.metrics.StopguardMetrics;
+import io.stopguard.risk.Policy;
+import io.stopguard.risk.PositionVerdict;
+import io.stopguard.risk.RestorePlan;
+import io.stopguard.risk.RestorePlanner;
+import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.Flag;
+import io.stopguard.store.Incident;
+import io.stopguard.store.Incidents;
+import io.stopguard.store.Store;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One full check with everything that follows from it, in this order: the risk flag, incidents
+ * (opened, reminded, restored, resolved), alerts queued, docs/incident_log.md, the metrics file.
+ * Delivery of queued alerts is separate ({@link #deliverAlerts}), so Telegram never delays the
+ * check's own results.
+ */
+public final class CheckService {
+  private static final Logger log = LoggerFactory.getLogger(CheckService.class);
+
+  private final Store store;
+  private final StopLossCheck check;
+  private final Policy policy;
+  private final Alerting alerting;
+  private final StopguardMetrics metrics;
+  private final Path metricsFile;
+  private final IncidentLog incidentLog;
+  private final Clock clock;
+
+  public CheckService(Store store, StopLossCheck check, Policy policy, Alerting alerting, StopguardMetrics metrics,
+      Path metricsFile, IncidentLog incidentLog, Clock clock) {
+    this.store = store;
+    this.check = check;
+    this.policy = policy;
+    this.alerting = alerting;
+    this.metrics = metrics;
+    this.metricsFile = metricsFile;
+    this.incidentLog = incidentLog;
+    this.clock = clock;
+  }
+
+  /** A check and what it decided about incidents. */
+  public record Outcome(CheckReport report, List<Decision> decisions) {}
+
+  /** Checks every active key; see the class comment for what follows. */
+  public Outcome run() {
+    List<ExchangeKey> keys = store.activeKeys("bitget");
+    if (keys.isEmpty()) throw new NoActiveKeysException(store.file().toString());
+    Instant t0 = clock.instant();
+    CheckReport report = check.run(keys);
+    Duration took = Duration.between(t0, clock.instant());
+    if (report.complete()) {
+      store.setFlag(Store.FLAG_STOPLOSS_MISSING, !report.unprotected().isEmpty(), report.summaryLine());
+    }
+    List<Decision> decisions = applyIncidents(report, keys);
+    writeMetrics(report, took);
+    return new Outcome(report, decisions);
+  }
+
+  /** Reconciles incidents with a report (also used by the watcher after each account evaluation). */
+  public List<Decision> applyIncidents(CheckReport report, List<ExchangeKey> keys) {
+    Set<String> answered = new HashSet<>();
+    for (AccountResult a : report.accounts()) if (a.ok()) answered.add(a.userId());
+    for (AccountResult a : report.accounts()) if (!a.ok()) answered.remove(a.userId()); // a user with one failed key is not judged
+    Incidents incidents = store.incidents();
+    Instant now = clock.instant();
+    List<Decision> decisions = IncidentTracker.reconcile(incidents.open(), report.verdicts(), answered, now,
+        alerting.reminder());
+    List<Contract> contracts = null;
+    for (Decision d : decisions) {
+      switch (d) {
+        case Decision.Open o -> {
+          PositionVerdict v = o.verdict();
+          Incident i = incidents.open(v.userId(), v.position().symbol(), v.position().holdSide().name(), v.verdict().name(),
+              String.join("; ", v.reasons()), now);
+          if (contracts == null) contracts = contracts(keys);
+          alert(i, alerting.texts().unprotected(v, restoreCommand(v, contracts), false, null), "unprotected");
+        }
+        case Decision.Remind r -> {
+          if (contracts == null) contracts = contracts(keys);
+          alert(r.incident(), alerting.texts().unprotected(r.verdict(), restoreCommand(r.verdict(), contracts), true,
+              Duration.between(r.incident().detectedAt(), now)), "reminder");
+          if (!r.incident().verdict().equals(r.verdict().verdict().name())) {
+            incidents.verdictChanged(r.incident().id(), r.verdict().verdict().name(), String.join("; ", r.verdict().reasons()));
+          }
+        }
+        case Decision.Changed c -> incidents.verdictChanged(c.incident().id(), c.verdict().verdict().name(),
+            String.join("; ", c.verdict().reasons()));
+        case Decision.Restored r -> {
+          Incident i = r.incident();
+          String by = store.lastRestoreActor(i.userId(), i.symbol(), i.holdSide(), i.detectedAt()).orElse("external");
+          String how = r.verdict().stops().stream().findFirst()
+              .map(s -> "stop-loss back on the exchange: " + s.planType().wire() + " " + s.triggerPrice().toPlainString())
+              .orElse("stop-loss back on the exchange");
+          incidents.restored(i.id(), now, by, how);
+          Incident ended = incidents.byId(i.id()).orElseThrow();
+          recovered(ended, false, how + ("external".equals(by) ? "" : " (" + by + ")"));
+        }
+        case Decision.Gone g -> {
+          incidents.resolved(g.incident().id(), now, "position closed");
+          Incident ended = incidents.byId(g.incident().id()).orElseThrow();
+          recovered(ended, true, "position closed");
+        }
+      }
+    }
+    logEnded();
+    return decisions;
+  }
+
+  /** Appends every ended incident not yet in docs/incident_log.md. */
+  public void logEnded() {
+    Incidents incidents = store.incidents();
+    for (Incident i : incidents.endedNotLogged()) {
+      incidentLog.append(i);
+      incidents.logged(i.id(), clock.instant());
+    }
+  }
+
+  private void alert(Incident i, String text, String kind) {
+    if (!alerting.enabled()) return;
+    if (alerting.telegramEnabled()) store.outbox().enqueue(alerting.chatId(), kind, text, clock.instant());
+    if (alerting.console() != null) alerting.console().println(text);
+    store.incidents().alerted(i.id(), clock.instant());
+  }
+
+  private void recovered(Incident i, boolean gone, String how) {
+    if (!alerting.enabled() || i.alertedAt() == null) return; // nobody was told it was bare
+    String text = alerting.texts().recovered(i, gone, how);
+    if (alerting.telegramEnabled()) store.outbox().enqueue(alerting.chatId(), "recovered", text, clock.instant());
+    if (alerting.console() != null) alerting.console().println(text);
+  }
+
+  /** Contract rules for restore suggestions: one public call per check that opens incidents. */
+  private List<Contract> contracts(List<ExchangeKey> keys) {
+    try {
+      return check.client(keys.get(0)).contracts();
+    } catch (BitgetException e) {
+      log.warn("contracts unavailable for restore suggestions: {}", e.getMessage());
+      return List.of();
+    }
+  }
+
+  private String restoreCommand(PositionVerdict v, List<Contract> contracts) {
+    var p = v.position();
+    Optional<Contract> c = contracts.stream().filter(x -> x.symbol().equalsIgnoreCase(p.symbol())).findFirst();
+    String base = "./stopguard place-stop --user " + v.userId() + " --symbol " + p.symbol() + " --direction "
+        + p.holdSide().name() + " --amount " + p.total().toPlainString();
+    if (c.isEmpty()) return "./stopguard stop-orders --user " + v.userId() + " --symbol " + p.symbol() + " --direction "
+        + p.holdSide().name() + " --dry-run";
+    var intended = store.intendedStop(v.userId(), p.symbol(), p.holdSide().name()).orElse(null);
+    RestorePlan plan = RestorePlanner.plan(p, c.get(), policy, intended);
+    return plan instanceof RestorePlan.Place pl ? base + " --stop-price " + pl.triggerPrice().toPlainString()
+        + (v.stops().stream().anyMatch(s -> s.planType() == io.stopguard.bitget.PlanType.POS_LOSS) ? " --replace" : "")
+        : null;
+  }
+
+  public void writeMetrics(CheckReport report, Duration took) {
+    if (metrics == null) return;
+    Optional<Flag> flag = store.flag(Store.FLAG_STOPLOSS_MISSING);
+    Instant lastOk = flag.map(f -> Instant.parse(f.updatedAt())).orElse(null);
+    metrics.recordCheck(report, took, lastOk, flag.map(Flag::value).orElse(0));
+    var outbox = store.outbox();
+    metrics.recordAlerts(outbox.queued(), outbox.droppedTotal(), outbox.sentTotal());
+    metrics.recordOpenIncidents(store.incidents().open().size());
+    if (metricsFile != null) metrics.writeTextfile(metricsFile);
+  }
+
+  /** Sends queued alerts within the configured budget; the check's results are already written. */
+  public int deliverAlerts() {
+    if (!alerting.telegramEnabled()) return 0;
+    int sent = alerting.delivery(clock).deliver(store.outbox(), alerting.deliveryBudget());
+    if (metrics != null) {
+      var outbox = store.outbox();
+      metrics.recordAlerts(outbox.queued(), outbox.droppedTotal(), outbox.sentTotal());
+      if (metricsFile != null) metrics.writeTextfile(metricsFile);
+    }
+    return sent;
+  }
+}

@@ -1,0 +1,125 @@
+package io.stopguard.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.stopguard.bitget.BitgetApiException;
+import io.stopguard.check.AccountResult;
+import io.stopguard.check.CheckReport;
+import io.stopguard.risk.PositionVerdict;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * stopguard's Prometheus metrics, in one registry: written as a textfile after every check
+ * ({@code metrics/bitget_stoploss_missing.prom}, for node_exporter's textfile collector) and served
+ * on {@code /metrics} by the long-running mode. Formatting is client_java's, never by hand.
+ */
+public final class StopguardMetrics {
+  private final PrometheusRegistry registry = new PrometheusRegistry();
+  private final AtomicLong alertsDropped = new AtomicLong();
+  private final AtomicLong alertsSent = new AtomicLong();
+
+  private final Gauge missing = Gauge.builder().name("bitget_stoploss_missing")
+      .help("1 while at least one open Bitget position has no valid stop-loss (the runbook's flag), else 0")
+      .register(registry);
+  private final Gauge positionProtected = Gauge.builder().name("bitget_position_protected")
+      .help("Per open position: 1 protected by a valid stop-loss, 0 not; verdict says why")
+      .labelNames("user_id", "symbol", "side", "verdict").register(registry);
+  private final Gauge lastSuccess = Gauge.builder().name("stopguard_last_successful_check_timestamp_seconds")
+      .help("Unix time of the last check that saw every account").register(registry);
+  private final Gauge duration = Gauge.builder().name("stopguard_check_duration_seconds")
+      .help("Wall time of the last check").register(registry);
+  private final Gauge complete = Gauge.builder().name("stopguard_check_complete")
+      .help("1 if the last check saw every account, 0 if some failed (flag left unchanged)").register(registry);
+  private final Counter apiErrors = Counter.builder().name("stopguard_bitget_api_errors")
+      .help("Bitget API errors met by checks, by Bitget's code (transport for no answer)")
+      .labelNames("code").register(registry);
+  private final Counter restoreFailures = Counter.builder().name("stopguard_restore_failures")
+      .help("Automatic restores that failed").register(registry);
+  private final Counter restores = Counter.builder().name("stopguard_restores")
+      .help("Stops placed by automatic restore").register(registry);
+  private final Gauge alertsQueued = Gauge.builder().name("stopguard_alerts_queued")
+      .help("Alerts waiting in the outbox for Telegram").register(registry);
+  private final Gauge openIncidents = Gauge.builder().name("stopguard_open_incidents")
+      .help("Unprotected-position incidents not yet restored or resolved").register(registry);
+
+  public StopguardMetrics() {
+    CounterWithCallback.builder().name("stopguard_alerts_dropped")
+        .help("Alerts given up on (Telegram rejected them or they were too old): lost")
+        .callback(cb -> cb.call(alertsDropped.get())).register(registry);
+    CounterWithCallback.builder().name("stopguard_alerts_sent")
+        .help("Alerts Telegram accepted").callback(cb -> cb.call(alertsSent.get())).register(registry);
+  }
+
+  public PrometheusRegistry registry() {
+    return registry;
+  }
+
+  /** Records a check. {@code flagValue}: the flag as it now stands in the store (unchanged if incomplete). */
+  public synchronized void recordCheck(CheckReport report, Duration took, Instant lastSuccessfulCheck, int flagValue) {
+    missing.set(flagValue);
+    duration.set(took.toNanos() / 1e9);
+    complete.set(report.complete() ? 1 : 0);
+    if (lastSuccessfulCheck != null) lastSuccess.set(lastSuccessfulCheck.getEpochSecond());
+    positionProtected.clear();
+    for (PositionVerdict v : report.verdicts()) {
+      var p = v.position();
+      positionProtected.labelValues(v.userId(), p.symbol(), p.holdSide().name(), v.verdict().name())
+          .set(v.verdict().isProtected() ? 1 : 0);
+    }
+    for (AccountResult a : report.accounts()) {
+      if (a.ok()) continue;
+      String code = a.error() instanceof BitgetApiException e ? e.code() : "transport";
+      apiErrors.labelValues(code).inc();
+    }
+  }
+
+  public void recordAlerts(long queued, long droppedTotal, long sentTotal) {
+    alertsQueued.set(queued);
+    alertsDropped.set(droppedTotal);
+    alertsSent.set(sentTotal);
+  }
+
+  public void recordOpenIncidents(int n) {
+    openIncidents.set(n);
+  }
+
+  public void restoreSucceeded() {
+    restores.inc();
+  }
+
+  public void restoreFailed() {
+    restoreFailures.inc();
+  }
+
+  /** Writes the textfile atomically: a temp file in the same directory, then a rename. */
+  public void writeTextfile(Path file) {
+    Path dir = file.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+      try {
+        try (OutputStream out = Files.newOutputStream(tmp)) {
+          PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        }
+        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      } finally {
+        Files.deleteIfExists(tmp);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write metrics file " + file + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package io.stopguard.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@code incidents} table. Obtain from {@link Store#incidents()}. */
+public final class Incidents {
+  private final Store store;
+  private final Connection conn;
+
+  Incidents(Store store, Connection conn) {
+    this.store = store;
+    this.conn = conn;
+  }
+
+  public List<Incident> open() {
+    return query("WHERE state IN ('open', 'restoring') ORDER BY id");
+  }
+
+  public Optional<Incident> byId(long id) {
+    return query("WHERE id = " + id).stream().findFirst();
+  }
+
+  /** Incidents detected in [from, to), oldest first. */
+  public List<Incident> detectedBetween(Instant from, Instant to) {
+    return query("WHERE detected_at >= '" + from + "' AND detected_at < '" + to + "' ORDER BY id");
+  }
+
+  /** Ended (restored / resolved / failed) but not yet written to docs/incident_log.md. */
+  public List<Incident> endedNotLogged() {
+    return query("WHERE state IN ('restored', 'resolved', 'failed') AND logged_at IS NULL ORDER BY id");
+  }
+
+  public Incident open(String userId, String symbol, String holdSide, String verdict, String detail, Instant now) {
+    try (PreparedStatement st = conn.prepareStatement("""
+        INSERT INTO incidents (user_id, symbol, hold_side, verdict, detail, state, detected_at)
+        VALUES (?, ?, ?, ?, ?, 'open', ?)""")) {
+      st.setString(1, userId);
+      st.setString(2, symbol);
+      st.setString(3, holdSide);
+      st.setString(4, verdict);
+      st.setString(5, detail);
+      st.setString(6, now.toString());
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw store.fail("open an incident", e);
+    }
+    return query("WHERE id = last_insert_rowid()").get(0);
+  }
+
+  public void update(long id, String setClause, Object... args) {
+    try (PreparedStatement st = conn.prepareStatement("UPDATE incidents SET " + setClause + " WHERE id = ?")) {
+      int i = 1;
+      for (Object a : args) st.setObject(i++, a == null ? null : a.toString());
+      st.setLong(i, id);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw store.fail("update incident " + id, e);
+    }
+  }
+
+  public void alerted(long id, Instant now) {
+    update(id, "alerted_at = COALESCE(alerted_at, ?), last_alert_at = ?", now, now);
+  }
+
+  public void verdictChanged(long id, String verdict, String detail) {
+    update(id, "verdict = ?, detail = ?", verdict, detail);
+  }
+
+  public void restoring(long id, Instant now) {
+    update(id, "state = 'restoring', restoring_at = COALESCE(restoring_at, ?), attempts = attempts + 1", now);
+  }
+
+  public void restored(long id, Instant now, String by, String resolution) {
+    update(id, "state = 'restored', restored_at = ?, restored_by = ?, resolution = ?", now, by, resolution);
+  }
+
+  public void resolved(long id, Instant now, String resolution) {
+    update(id, "state = 'resolved', resolved_at = ?, resolution = ?", now, resolution);
+  }
+
+  public void failed(long id, Instant now, String resolution, String error) {
+    update(id, "state = 'failed', resolved_at = ?, resolution = ?, last_error = ?", now, resolution, error);
+  }
+
+  public void error(long id, String error) {
+    update(id, "last_error = ?", error);
+  }
+
+  public void logged(long id, Instant now) {
+    update(id, "logged_at = ?", now);
+  }
+
+  private List<Incident> query(String where) {
+    List<Incident> out = new ArrayList<>();
+    try (PreparedStatement st = conn.prepareStatement("""
+        SELECT id, user_id, symbol, hold_side, verdict, detail, state, detected_at, alerted_at, last_alert_at,
+               restoring_at, restored_at, resolved_at, resolution, restored_by, attempts, last_error, logged_at
+        FROM incidents""" + " " + where);
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        out.add(new Incident(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+            rs.getString(6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10), instant(rs, 11),
+            instant(rs, 12), instant(rs, 13), rs.getString(14), rs.getString(15), rs.getInt(16), rs.getString(17),
+            instant(rs, 18)));
+      }
+    } catch (SQLException e) {
+      throw store.fail("read incidents", e);
+    }
+    return out;
+  }
+
+  private static Instant instant(ResultSet rs, int col) throws SQLException {
+    String s = rs.getString(col);
+    return s == null ? null : Instant.parse(s);
+  }
+}

@@ -1,0 +1,195 @@
+package io.stopguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.stopguard.alert.FakeTelegram;
+import io.stopguard.bitget.BitgetClient;
+import io.stopguard.bitget.Credentials;
+import io.stopguard.bitget.HoldSide;
+import io.stopguard.bitget.PosMode;
+import io.stopguard.bitget.TpslOrder;
+import io.stopguard.sim.Scenario;
+import io.stopguard.sim.SimExchange;
+import io.stopguard.sim.SimServer;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The operator's surface end to end over real HTTP: simulator → check → alert received by a fake
+ * Telegram → stop restored → exactly one recovery message; metrics accepted by the real promtool.
+ */
+class AlertsAndMetricsTest {
+  static final String SCENARIO = """
+      accounts:
+        - uid: "556251171"
+          apiKey: bg_k1
+          secretKey: s1
+          passphrase: p1
+          positions:
+            - {symbol: DASHUSDT, holdSide: short, total: "0.21", openPriceAvg: "68.10", leverage: 10, marginMode: isolated}
+            - {symbol: BTCUSDT, holdSide: long, total: "0.0150", openPriceAvg: "94000.0", leverage: 20}
+          planOrders:
+            - {symbol: DASHUSDT, planType: pos_loss, holdSide: short, triggerPrice: "70.43"}
+      """;
+
+  @TempDir
+  Path home;
+  SimServer sim;
+  FakeTelegram telegram;
+  Map<String, String> env = new HashMap<>();
+
+  @BeforeEach
+  void start() throws IOException {
+    sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(SCENARIO)), 0);
+    telegram = new FakeTelegram();
+    env.put("STOPGUARD_HOME", home.toString());
+    env.put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
+    env.put("TELEGRAM_BOT_TOKEN", "123:SECRET-TOKEN");
+    env.put("TELEGRAM_CHAT_ID", "-100777");
+    env.put("TELEGRAM_API_URL", telegram.url());
+    assertThat(CliRun.run(env, "s1\np1\n", "keys", "add", "--user", "556251171", "--exchange", "bitget", "--api-key", "bg_k1")
+        .exit()).isZero();
+  }
+
+  @AfterEach
+  void stop() {
+    sim.close();
+    telegram.close();
+  }
+
+  CliRun check() {
+    return CliRun.run(env, "", "check");
+  }
+
+  Path metrics() {
+    return home.resolve("metrics/bitget_stoploss_missing.prom");
+  }
+
+  @Test
+  void oneAlertOneRecoveryOneLogEntry() throws Exception {
+    assertThat(check().exit()).isEqualTo(1);
+    List<FakeTelegram.Received> got = telegram.received();
+    assertThat(got).singleElement().satisfies(m -> {
+      assertThat(m.text()).startsWith("🚨 Bitget stop-loss отсутствует");
+      assertThat(m.text()).contains("556251171", "BTCUSDT LONG", "0.0150", "95000.0", "MISSING",
+          "./stopguard place-stop --user 556251171 --symbol BTCUSDT --direction LONG --amount 0.0150 --stop-price 90124.4");
+      assertThat(m.chatId()).isEqualTo("-100777");
+      assertThat(m.parseMode()).isEqualTo("HTML");
+    });
+
+    // no repeat for the same incident
+    assertThat(check().exit()).isEqualTo(1);
+    assertThat(telegram.received()).hasSize(1);
+
+    // restore the stop (as an operator would): exactly one recovery message
+    BitgetClient c = BitgetClient.builder().baseUrl(sim.baseUrl()).credentials(new Credentials("bg_k1", "s1", "p1")).build();
+    c.placeTpslOrder(TpslOrder.positionStopLoss("BTCUSDT", HoldSide.LONG, PosMode.ONE_WAY, new BigDecimal("90124.4"), null));
+    assertThat(check().exit()).isZero();
+    assertThat(check().exit()).isZero();
+    assertThat(telegram.received()).hasSize(2);
+    assertThat(telegram.received().get(1).text()).startsWith("✅ Bitget stop-loss восстановлен")
+        .contains("BTCUSDT LONG").contains("pos_loss 90124.4").contains("Без защиты");
+
+    String log = Files.readString(home.resolve("docs/incident_log.md"));
+    assertThat(log.split("\n## ", -1)).hasSize(2); // the header and one entry
+    assertThat(log).contains("556251171 BTCUSDT LONG — restored").contains("Time to restore:").contains("by external");
+    assertThat(Sqlite3.query(home.resolve("trading.db"), "SELECT state, verdict FROM incidents;")).isEqualTo("restored|MISSING");
+  }
+
+  @Test
+  void aClosedPositionResolvesTheIncident() throws Exception {
+    check();
+    sim.exchange().closePosition("556251171", "BTCUSDT", "long");
+    assertThat(check().exit()).isZero();
+    assertThat(telegram.received()).hasSize(2);
+    assertThat(telegram.received().get(1).text()).startsWith("✅ Bitget: позиция закрыта");
+    assertThat(Sqlite3.query(home.resolve("trading.db"), "SELECT state, resolution FROM incidents;"))
+        .isEqualTo("resolved|position closed");
+  }
+
+  @Test
+  void telegramDownDoesNotHoldBackTheCheckAndAlertsGoLaterInOrder() throws Exception {
+    telegram.mode(FakeTelegram.Mode.HANG);
+    long t0 = System.nanoTime();
+    CliRun r = check();
+    long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+    assertThat(r.out()).isEqualTo("stoploss_missing=[556251171:BTCUSDT:LONG]\n");
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(tookMs).as("bounded by the delivery budget (3 s), not by Telegram").isLessThan(15_000);
+    assertThat(Sqlite3.query(home.resolve("trading.db"), "SELECT value FROM risk_flags;")).isEqualTo("1");
+    assertThat(Files.readString(metrics())).contains("stopguard_alerts_queued 1.0");
+
+    // Telegram is back; the position gets its stop meanwhile: alert first, then recovery, in order
+    telegram.mode(FakeTelegram.Mode.OK);
+    BitgetClient c = BitgetClient.builder().baseUrl(sim.baseUrl()).credentials(new Credentials("bg_k1", "s1", "p1")).build();
+    c.placeTpslOrder(TpslOrder.positionStopLoss("BTCUSDT", HoldSide.LONG, PosMode.ONE_WAY, new BigDecimal("90124.4"), null));
+    // the hung attempt backs the chat off; make the retry due now
+    Sqlite3.query(home.resolve("trading.db"), "UPDATE alert_outbox SET next_attempt_at = '2000-01-01T00:00:00Z';");
+    assertThat(check().exit()).isZero();
+    assertThat(telegram.received()).extracting(m -> m.text().startsWith("🚨") ? "alert" : m.text().startsWith("✅") ? "recovery" : "?")
+        .containsExactly("alert", "recovery");
+    assertThat(Files.readString(metrics())).contains("stopguard_alerts_queued 0.0").contains("stopguard_alerts_sent_total 2.0");
+  }
+
+  @Test
+  void obeys429RetryAfterExactly() {
+    telegram.tooManyRequests(1, 2);
+    assertThat(check().exit()).isEqualTo(1);
+    assertThat(telegram.received()).hasSize(1);
+    List<Long> attempts = telegram.attempts();
+    assertThat(attempts).hasSize(2);
+    assertThat(attempts.get(1) - attempts.get(0)).isGreaterThanOrEqualTo(2_000);
+  }
+
+  @Test
+  void englishByConfiguration() throws IOException {
+    Files.writeString(home.resolve("stopguard.yaml"), "telegram:\n  language: en\n");
+    check();
+    assertThat(telegram.received()).singleElement().satisfies(m -> assertThat(m.text()).startsWith("🚨 Bitget stop-loss missing"));
+  }
+
+  @Test
+  void noTokenNoTelegramAndNoSecretInOutput() {
+    env.remove("TELEGRAM_BOT_TOKEN");
+    CliRun r = check();
+    assertThat(r.exit()).isEqualTo(1);
+    assertThat(telegram.attempts()).isEmpty();
+    env.put("TELEGRAM_BOT_TOKEN", "123:SECRET-TOKEN");
+    telegram.mode(FakeTelegram.Mode.ERROR_500);
+    CliRun again = check();
+    assertThat(again.out() + again.err()).doesNotContain("SECRET-TOKEN");
+  }
+
+  @Test
+  void metricsFileIsAtomicAndAcceptedByPromtool() throws Exception {
+    check();
+    String text = Files.readString(metrics(), StandardCharsets.UTF_8);
+    assertThat(text).contains("# HELP bitget_stoploss_missing", "# TYPE bitget_stoploss_missing gauge", "bitget_stoploss_missing 1.0")
+        .contains("bitget_position_protected{side=\"LONG\",symbol=\"BTCUSDT\",user_id=\"556251171\",verdict=\"MISSING\"} 0.0")
+        .contains("bitget_position_protected{side=\"SHORT\",symbol=\"DASHUSDT\",user_id=\"556251171\",verdict=\"PROTECTED\"} 1.0")
+        .contains("stopguard_last_successful_check_timestamp_seconds", "stopguard_check_duration_seconds",
+            "stopguard_open_incidents 1.0");
+    try (var files = Files.list(metrics().getParent())) {
+      assertThat(files).containsExactly(metrics()); // no temp file left behind
+    }
+    Promtool.checkMetrics(metrics());
+
+    // a failing account is counted by code; the flag gauge keeps the stored value
+    CliRun.run(env, "s1\nWRONG\n", "keys", "reset", "--user", "556251171", "--api-key", "bg_k1");
+    assertThat(check().exit()).isEqualTo(3);
+    assertThat(Files.readString(metrics())).contains("stopguard_bitget_api_errors_total{code=\"40012\"} 1.0")
+        .contains("stopguard_check_complete 0.0").contains("bitget_stoploss_missing 1.0");
+    Promtool.checkMetrics(metrics());
+  }
+}
