@@ -1,7 +1,6 @@
 package io.stopguard.cli;
 
 import io.stopguard.sim.Scenario;
-import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -36,8 +35,7 @@ final class SimCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) throw new UsageException("--port must be 0..65535");
     Scenario s = scenario != null ? Scenario.load(scenario) : DemoCommand.demoScenario();
-    SimExchange exchange = SimExchange.fromScenario(s);
-    SimServer server = SimServer.start(exchange, port);
+    SimServer server = SimServer.start(s, port);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       server.close();
@@ -46,7 +44,8 @@ final class SimCommand implements Callable<Integer> {
     cli.out().println(server.baseUrl());
     cli.out().flush();
     cli.err().println("bitget-sim: " + s.accounts().size() + " account(s) on " + server.baseUrl()
-        + (scenario != null ? " from " + scenario : " (demo scenario)") + "; Ctrl-C to stop");
+        + (scenario != null ? " from " + scenario : " (demo scenario)") + "; WebSocket " + server.webSocketUrl()
+        + "; control API " + server.baseUrl() + "/_sim/state; Ctrl-C to stop");
     stopped.await();
     return ExitCodes.OK;
   }

@@ -27,20 +27,57 @@ final class RestApi {
   record Reply(int status, String body) {}
 
   private final SimExchange ex;
+  private final Faults faults;
+  private final RateLimits limits;
   private final ObjectMapper json = new ObjectMapper();
 
-  RestApi(SimExchange ex) {
+  RestApi(SimExchange ex, Faults faults, RateLimits limits) {
     this.ex = ex;
+    this.faults = faults;
+    this.limits = limits;
   }
 
-  /** Handles one request; {@code rawQuery} is the query string as received, still percent-encoded. */
-  Reply handle(String method, String path, String rawQuery, Map<String, String> headers, String body) {
-    try {
-      Object data = route(method, path, rawQuery, headers, body);
-      return ok(data);
-    } catch (SimError e) {
-      return error(e.httpStatus(), e.code(), e.getMessage());
+  /**
+   * Handles one request; {@code rawQuery} is the query string as received, still percent-encoded.
+   * Faults and rate limits apply before routing, as a proxy or Bitget's gateway would.
+   */
+  Reply handle(String method, String path, String rawQuery, Map<String, String> headers, String body, String clientIp) {
+    long delay = faults.latencyMs(path);
+    if (delay > 0) {
+      try {
+        Thread.sleep(delay);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
+    Faults.Outcome fault = faults.decide(path);
+    switch (fault) {
+      case TOO_MANY -> {
+        return error(429, "429", "Too Many Requests");
+      }
+      case ERROR -> {
+        return error(500, "40010", "Internal server error (simulated)");
+      }
+      case MALFORMED -> {
+        return new Reply(502, "<html><body><h1>502 Bad Gateway</h1></body></html>");
+      }
+      default -> { }
+    }
+    String key = headers.get("access-key");
+    String uid = key == null ? null : ex.uidOfKey(key);
+    if (!limits.allow(uid != null ? "uid:" + uid : "ip:" + clientIp, path, ex.now())) {
+      return error(429, "429", "Too Many Requests");
+    }
+    Reply r;
+    try {
+      r = ok(route(method, path, rawQuery, headers, body));
+    } catch (SimError e) {
+      r = error(e.httpStatus(), e.code(), e.getMessage());
+    }
+    if (fault == Faults.Outcome.TRUNCATED) { // the connection "breaks" mid-body
+      return new Reply(r.status(), r.body().substring(0, r.body().length() / 2));
+    }
+    return r;
   }
 
   private Object route(String method, String path, String rawQuery, Map<String, String> h, String body) {

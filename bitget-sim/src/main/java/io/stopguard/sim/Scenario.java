@@ -18,11 +18,38 @@ import java.util.List;
  * positions and plan orders. YAML; JSON is valid YAML. Unknown keys are an error, so a typo in a
  * drill file does not silently drop a position.
  */
-public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts) {
+public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts, List<EventSpec> events,
+    List<MarkPathSpec> markPaths) {
   public Scenario {
     contracts = contracts == null ? List.of() : List.copyOf(contracts);
     accounts = accounts == null ? List.of() : List.copyOf(accounts);
+    events = events == null ? List.of() : List.copyOf(events);
+    markPaths = markPaths == null ? List.of() : List.copyOf(markPaths);
   }
+
+  public Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts) {
+    this(contracts, accounts, List.of(), List.of());
+  }
+
+  /**
+   * A scheduled event, {@code at} seconds after start ("5s", "1.5s" or a number): cancel-stop,
+   * close-position, mark (with price), drop-websocket (uid optional).
+   */
+  public record EventSpec(String at, String action, String uid, String symbol, String holdSide, BigDecimal price) {
+    public long atMillis() {
+      String a = at == null ? "0" : at.trim().toLowerCase(java.util.Locale.ROOT);
+      if (a.endsWith("ms")) return Long.parseLong(a.substring(0, a.length() - 2).trim());
+      if (a.endsWith("s")) a = a.substring(0, a.length() - 1).trim();
+      return new BigDecimal(a).movePointRight(3).longValue();
+    }
+  }
+
+  /**
+   * How a symbol's mark price moves: {@code random-walk} (each {@code intervalMs}, ± up to
+   * {@code stepPercent} %) or {@code script} (the {@code prices} in turn, one per interval).
+   */
+  public record MarkPathSpec(String symbol, String mode, BigDecimal stepPercent, Long intervalMs, List<BigDecimal> prices,
+      Long seed) {}
 
   public record ContractSpec(String symbol, Integer pricePlace, Integer priceEndStep, Integer volumePlace,
       BigDecimal minTradeNum, BigDecimal sizeMultiplier, BigDecimal markPrice) {}

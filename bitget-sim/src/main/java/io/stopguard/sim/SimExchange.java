@@ -29,6 +29,7 @@ public final class SimExchange {
   private final Map<String, Account> accountsByKey = new LinkedHashMap<>();
   private final AtomicLong ids = new AtomicLong(1_200_000_000_000_000_000L);
   private final LongSupplier clock;
+  private final List<SimListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   public SimExchange(LongSupplier clock) {
     this.clock = clock;
@@ -47,6 +48,24 @@ public final class SimExchange {
 
   public long now() {
     return clock.getAsLong();
+  }
+
+  public void addListener(SimListener l) {
+    listeners.add(l);
+  }
+
+  public void removeListener(SimListener l) {
+    listeners.remove(l);
+  }
+
+  private void firePositions(Account a) {
+    for (SimListener l : listeners) l.positionsChanged(a.uid, a.apiKey);
+  }
+
+  private void firePlan(Account a, Plan o, String status) {
+    if (listeners.isEmpty()) return;
+    Map<String, Object> m = wsPlanJson(a, o, status);
+    for (SimListener l : listeners) l.planChanged(a.uid, a.apiKey, m);
   }
 
   // ------------------------------------------------------------------ model
@@ -526,7 +545,9 @@ public final class SimExchange {
     if (clientOid != null) a.clientOids.add(clientOid);
     String orderId = Long.toString(ids.incrementAndGet());
     if (clientOid == null) clientOid = orderId + "_sim";
-    a.plans.add(new Plan(orderId, clientOid, symbol, planType, holdSide, trigger, triggerType, execute, size, now()));
+    Plan placed = new Plan(orderId, clientOid, symbol, planType, holdSide, trigger, triggerType, execute, size, now());
+    a.plans.add(placed);
+    firePlan(a, placed, "live");
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("orderId", orderId);
     data.put("clientOid", clientOid);
@@ -576,6 +597,7 @@ public final class SimExchange {
     o.triggerPrice = trigger;
     o.triggerType = triggerType;
     o.uTime = now();
+    firePlan(a, o, "live");
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("orderId", o.orderId);
     data.put("clientOid", o.clientOid);
@@ -599,6 +621,7 @@ public final class SimExchange {
         Plan o = it.next();
         if ((symbol == null || o.symbol.equalsIgnoreCase(symbol)) && inScope.test(o)) {
           it.remove();
+          firePlan(a, o, "cancelled");
           ok.add(Map.of("orderId", o.orderId, "clientOid", o.clientOid));
         }
       }
@@ -613,6 +636,7 @@ public final class SimExchange {
             .findFirst();
         if (hit.isPresent()) {
           a.plans.remove(hit.get());
+          firePlan(a, hit.get(), "cancelled");
           ok.add(Map.of("orderId", hit.get().orderId, "clientOid", hit.get().clientOid));
         } else {
           Map<String, String> f = new LinkedHashMap<>();
@@ -632,9 +656,183 @@ public final class SimExchange {
 
   // ------------------------------------------------------------------ control (tests, demo, drills)
 
-  /** Moves the mark price of a symbol. */
+  /**
+   * Moves the mark price of a symbol, rounded to its tick. Stops on the mark price whose trigger is
+   * crossed fire (the position is closed or reduced, the order reported as executed); positions
+   * whose liquidation price is crossed are liquidated (their plan orders cancelled).
+   */
   public synchronized void setMarkPrice(String symbol, BigDecimal price) {
-    contractOrFail(symbol, "setMarkPrice").markPrice = price;
+    Contract c = contractOrFail(symbol, "setMarkPrice");
+    if (price.signum() <= 0) throw new IllegalArgumentException("mark price must be > 0");
+    c.markPrice = c.validPrice(price) ? price : c.round(price, RoundingMode.HALF_UP);
+    for (Account a : accountsByKey.values()) {
+      boolean changed = false;
+      for (Pos p : List.copyOf(a.positions)) {
+        if (!p.symbol.equals(c.symbol)) continue;
+        changed = true; // mark moved: unrealized PnL changed
+        boolean liquidated = p.isLong() ? c.markPrice.compareTo(p.liquidationPrice) <= 0
+            : c.markPrice.compareTo(p.liquidationPrice) >= 0;
+        if (liquidated) {
+          a.positions.remove(p);
+          cancelPlansOf(a, p, "cancelled");
+          continue;
+        }
+        for (Plan o : List.copyOf(a.plans)) {
+          if (!o.symbol.equals(p.symbol) || !o.holdSide.equals(p.holdSide) || !o.triggerType.equals("mark_price")) continue;
+          boolean loss = o.planType.equals("pos_loss") || o.planType.equals("loss_plan");
+          boolean profit = o.planType.equals("pos_profit") || o.planType.equals("profit_plan");
+          boolean hit = (loss && (p.isLong() ? c.markPrice.compareTo(o.triggerPrice) <= 0 : c.markPrice.compareTo(o.triggerPrice) >= 0))
+              || (profit && (p.isLong() ? c.markPrice.compareTo(o.triggerPrice) >= 0 : c.markPrice.compareTo(o.triggerPrice) <= 0));
+          if (!hit) continue;
+          a.plans.remove(o);
+          firePlan(a, o, "executed");
+          if (o.planType.startsWith("pos_") || o.size == null || o.size.compareTo(p.total) >= 0) {
+            a.positions.remove(p);
+            cancelPlansOf(a, p, "cancelled");
+            break;
+          }
+          p.total = p.total.subtract(o.size);
+          p.uTime = now();
+        }
+      }
+      if (changed) firePositions(a);
+    }
+  }
+
+  /** Whole-position TPSL orders go with their position. */
+  private void cancelPlansOf(Account a, Pos p, String status) {
+    for (Plan o : List.copyOf(a.plans)) {
+      if (o.symbol.equals(p.symbol) && o.holdSide.equals(p.holdSide)) {
+        a.plans.remove(o);
+        firePlan(a, o, status);
+      }
+    }
+  }
+
+  /** Opens (or replaces) a position "from outside", e.g. a trader's manual order. */
+  public synchronized void openPosition(String uid, Scenario.PositionSpec spec) {
+    Account a = accountByUid(uid);
+    Contract c = contractOrFail(spec.symbol(), "openPosition");
+    String side = side(spec.holdSide(), "openPosition");
+    a.positions.removeIf(p -> p.symbol.equals(c.symbol) && (p.holdSide.equals(side) || !a.hedge()));
+    openPosition(a, spec, "openPosition");
+    firePositions(a);
+  }
+
+  /** Every account's uid, for the control API and drills. */
+  public synchronized List<String> uids() {
+    return accountsByKey.values().stream().map(a -> a.uid).toList();
+  }
+
+  /** A snapshot of the whole state, for the control API. */
+  public synchronized Map<String, Object> stateJson() {
+    Map<String, Object> m = new LinkedHashMap<>();
+    Map<String, String> marks = new LinkedHashMap<>();
+    contracts.values().forEach(c -> marks.put(c.symbol, c.markPrice.toPlainString()));
+    m.put("markPrices", marks);
+    List<Map<String, Object>> accts = new ArrayList<>();
+    for (Account a : accountsByKey.values()) {
+      Map<String, Object> am = new LinkedHashMap<>();
+      am.put("uid", a.uid);
+      am.put("posMode", a.posMode);
+      am.put("positions", positionsJson(a, "USDT"));
+      List<Map<String, Object>> plans = new ArrayList<>();
+      for (Plan o : a.plans) plans.add(planJson(a, o, "USDT"));
+      am.put("planOrders", plans);
+      accts.add(am);
+    }
+    m.put("accounts", accts);
+    return m;
+  }
+
+  /** The uid of an API key, for rate limits; null when unknown. */
+  synchronized String uidOfKey(String apiKey) {
+    Account a = accountsByKey.get(apiKey);
+    return a == null ? null : a.uid;
+  }
+
+  /** The positions push of the WebSocket {@code positions} channel. */
+  synchronized List<Map<String, Object>> wsPositionsJson(String apiKey) {
+    Account a = accountsByKey.get(apiKey);
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (a == null) return out;
+    for (Map<String, Object> r : positionsJson(a, "USDT")) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("posId", Integer.toHexString((a.uid + r.get("symbol") + r.get("holdSide")).hashCode()));
+      m.put("instId", r.get("symbol"));
+      m.put("marginCoin", r.get("marginCoin"));
+      m.put("marginSize", r.get("marginSize"));
+      m.put("marginMode", r.get("marginMode"));
+      m.put("holdSide", r.get("holdSide"));
+      m.put("posMode", r.get("posMode"));
+      m.put("total", r.get("total"));
+      m.put("available", r.get("available"));
+      m.put("frozen", "0");
+      m.put("openPriceAvg", r.get("openPriceAvg"));
+      m.put("leverage", r.get("leverage"));
+      m.put("achievedProfits", "0");
+      m.put("unrealizedPL", r.get("unrealizedPL"));
+      m.put("unrealizedPLR", "0");
+      m.put("liquidationPrice", r.get("liquidationPrice"));
+      m.put("keepMarginRate", r.get("keepMarginRate"));
+      m.put("marginRate", "0");
+      m.put("cTime", r.get("cTime"));
+      m.put("uTime", r.get("uTime"));
+      m.put("autoMargin", "off");
+      out.add(m);
+    }
+    return out;
+  }
+
+  /** Live plan orders in the orders-algo push shape. */
+  synchronized List<Map<String, Object>> wsPlansJson(String apiKey) {
+    Account a = accountsByKey.get(apiKey);
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (a != null) for (Plan o : a.plans) out.add(wsPlanJson(a, o, "live"));
+    return out;
+  }
+
+  /**
+   * orders-algo uses short planType codes. Bitget documents "pl" (default) and names tp/ptp; the
+   * rest is the simulator's choice: pos_loss psl, pos_profit ptp, loss_plan sl, profit_plan tp,
+   * moving_plan track, normal_plan pl.
+   */
+  static String wsPlanType(String planType) {
+    return switch (planType) {
+      case "pos_loss" -> "psl";
+      case "pos_profit" -> "ptp";
+      case "loss_plan" -> "sl";
+      case "profit_plan" -> "tp";
+      case "moving_plan" -> "track";
+      default -> "pl";
+    };
+  }
+
+  private Map<String, Object> wsPlanJson(Account a, Plan o, String status) {
+    Map<String, Object> rest = planJson(a, o, "USDT");
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("instId", o.symbol);
+    m.put("orderId", o.orderId);
+    m.put("clientOid", o.clientOid);
+    m.put("triggerPrice", o.triggerPrice.toPlainString());
+    m.put("triggerType", o.triggerType);
+    m.put("triggerTime", status.equals("executed") ? Long.toString(now()) : "");
+    m.put("planType", wsPlanType(o.planType));
+    m.put("price", rest.get("price"));
+    m.put("executePrice", rest.get("executePrice"));
+    m.put("size", rest.get("size"));
+    m.put("actualSize", "0");
+    m.put("orderType", rest.get("orderType"));
+    m.put("side", rest.get("side"));
+    m.put("tradeSide", "close");
+    m.put("posSide", rest.get("posSide"));
+    m.put("marginCoin", "USDT");
+    m.put("status", status);
+    m.put("posMode", a.posMode);
+    m.put("enterPointSource", "API");
+    m.put("cTime", Long.toString(o.cTime));
+    m.put("uTime", Long.toString(now()));
+    return m;
   }
 
   public synchronized BigDecimal markPrice(String symbol) {
@@ -645,10 +843,16 @@ public final class SimExchange {
   public synchronized int cancelStopsFromOutside(String uid, String symbol, String holdSide) {
     Account a = accountByUid(uid);
     String side = side(holdSide, "cancel");
-    int before = a.plans.size();
-    a.plans.removeIf(o -> o.symbol.equalsIgnoreCase(symbol) && o.holdSide.equals(side)
-        && (o.planType.equals("pos_loss") || o.planType.equals("loss_plan")));
-    return before - a.plans.size();
+    int n = 0;
+    for (Plan o : List.copyOf(a.plans)) {
+      if (o.symbol.equalsIgnoreCase(symbol) && o.holdSide.equals(side)
+          && (o.planType.equals("pos_loss") || o.planType.equals("loss_plan"))) {
+        a.plans.remove(o);
+        firePlan(a, o, "cancelled");
+        n++;
+      }
+    }
+    return n;
   }
 
   /**
@@ -658,11 +862,12 @@ public final class SimExchange {
   public synchronized boolean closePosition(String uid, String symbol, String holdSide) {
     Account a = accountByUid(uid);
     String side = side(holdSide, "close");
-    boolean removed = a.positions.removeIf(p -> p.symbol.equalsIgnoreCase(symbol) && p.holdSide.equals(side));
-    if (removed) {
-      a.plans.removeIf(o -> o.symbol.equalsIgnoreCase(symbol) && o.holdSide.equals(side) && o.planType.startsWith("pos_"));
-    }
-    return removed;
+    Optional<Pos> p = a.positions.stream().filter(x -> x.symbol.equalsIgnoreCase(symbol) && x.holdSide.equals(side)).findFirst();
+    if (p.isEmpty()) return false;
+    a.positions.remove(p.get());
+    cancelPlansOf(a, p.get(), "cancelled");
+    firePositions(a);
+    return true;
   }
 
   /** Number of pending plan orders of one type on a position (tests: "exactly one stop"). */
