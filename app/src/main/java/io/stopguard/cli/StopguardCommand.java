@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
         CheckCommand.class,
+        WatchCommand.class,
         PositionsCommand.class,
         StopOrdersCommand.class,
         PlaceStopCommand.class,

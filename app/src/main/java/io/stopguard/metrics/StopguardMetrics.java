@@ -85,6 +85,33 @@ public final class StopguardMetrics {
     }
   }
 
+  /**
+   * Replaces one account's per-position gauges (the watcher evaluates accounts one at a time).
+   * {@code previous}: the account's last verdicts, whose label sets are removed first.
+   */
+  public synchronized void recordAccount(java.util.List<PositionVerdict> previous, java.util.List<PositionVerdict> now) {
+    for (PositionVerdict v : previous) {
+      var p = v.position();
+      positionProtected.remove(v.userId(), p.symbol(), p.holdSide().name(), v.verdict().name());
+    }
+    for (PositionVerdict v : now) {
+      var p = v.position();
+      positionProtected.labelValues(v.userId(), p.symbol(), p.holdSide().name(), v.verdict().name())
+          .set(v.verdict().isProtected() ? 1 : 0);
+    }
+  }
+
+  /** The watcher's summary: flag value and when every account was last seen. */
+  public void recordFlag(int flagValue, Instant allAccountsSeenAt) {
+    missing.set(flagValue);
+    complete.set(1);
+    if (allAccountsSeenAt != null) lastSuccess.set(allAccountsSeenAt.getEpochSecond());
+  }
+
+  public void recordApiError(String code) {
+    apiErrors.labelValues(code).inc();
+  }
+
   public void recordAlerts(long queued, long droppedTotal, long sentTotal) {
     alertsQueued.set(queued);
     alertsDropped.set(droppedTotal);

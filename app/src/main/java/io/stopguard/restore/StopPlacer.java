@@ -46,18 +46,26 @@ public final class StopPlacer {
   /** Validates the request against the exchange's current state and returns the exact order. */
   public Preview preview(StopRequest r) {
     Position p = findPosition(r.symbol(), r.side());
-    Contract c = contract(r.symbol());
+    return preview(r, p, contract(r.symbol()), client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, r.symbol()));
+  }
+
+  /**
+   * As {@link #preview(StopRequest)}, with the position, contract and pending orders the caller has
+   * just fetched (the guard looks right before it places; no need to ask Bitget twice).
+   */
+  public Preview preview(StopRequest r, Position p, Contract c, List<PlanOrder> pending) {
     validate(r, p, c);
     boolean whole = r.amount() == null || r.amount().compareTo(p.total()) == 0;
-    Optional<PlanOrder> existing = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, r.symbol()).stream()
+    Optional<PlanOrder> existing = pending.stream()
         .filter(o -> o.planType() == PlanType.POS_LOSS && Protection.belongsTo(o, p)).findFirst();
     if (whole && existing.isPresent() && !r.replace()) {
       throw new StopRejectedException(StopRejectedException.Reason.ALREADY_PROTECTED,
           r.symbol() + " " + r.side() + " already has a pos_loss at " + existing.get().triggerPrice().toPlainString()
               + " (order " + existing.get().orderId() + "); to move it, repeat with --replace");
     }
-    String clientOid = ClientOids.of(client.baseUrl().toString(), userId, r.symbol(), r.side().name(), p.cTime(),
-        whole ? "pos_loss" : "loss_plan", r.stopPrice().toPlainString(), whole ? "" : r.amount().toPlainString());
+    String clientOid = r.clientOid() != null ? r.clientOid()
+        : ClientOids.of(client.baseUrl().toString(), userId, r.symbol(), r.side().name(), p.cTime(),
+            whole ? "pos_loss" : "loss_plan", r.stopPrice().toPlainString(), whole ? "" : r.amount().toPlainString());
     TpslOrder order = new TpslOrder(r.symbol(), whole ? PlanType.POS_LOSS : PlanType.LOSS_PLAN, r.side(), p.posMode(),
         r.stopPrice(), "mark_price", null, whole ? null : r.amount(), clientOid);
     return new Preview(p, c, order, existing);
@@ -65,7 +73,11 @@ public final class StopPlacer {
 
   /** Validates, places (or moves the existing pos_loss when asked), confirms and audits. */
   public PlacedStop place(StopRequest r) {
-    Preview pv = preview(r);
+    return place(preview(r));
+  }
+
+  /** Places what a {@link Preview} describes. */
+  public PlacedStop place(Preview pv) {
     TpslOrder o = pv.order();
     if (o.planType() == PlanType.POS_LOSS && pv.existing().isPresent()) {
       PlanOrder old = pv.existing().get();

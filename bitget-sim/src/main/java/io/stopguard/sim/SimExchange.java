@@ -58,6 +58,11 @@ public final class SimExchange {
     listeners.remove(l);
   }
 
+  /** Pushes stop reaching connected WebSockets (they stay open): a silent stream, for drills. */
+  public void removeAllListenersForTest() {
+    listeners.clear();
+  }
+
   private void firePositions(Account a) {
     for (SimListener l : listeners) l.positionsChanged(a.uid, a.apiKey);
   }

@@ -62,6 +62,8 @@ public final class BitgetClient {
   private final Duration timeout;
   private final LongSupplier clock;
   private final AtomicLong clockOffsetMillis = new AtomicLong();
+  private final RateLimiter limiter = new RateLimiter(0.9);
+  private final int maxRetries;
 
   private BitgetClient(Builder b) {
     this.baseUrl = stripTrailingSlash(b.baseUrl);
@@ -71,6 +73,7 @@ public final class BitgetClient {
         : HttpClient.newBuilder().connectTimeout(b.timeout).version(HttpClient.Version.HTTP_1_1).build();
     this.timeout = b.timeout;
     this.clock = b.clock;
+    this.maxRetries = b.maxRetries;
   }
 
   public static Builder builder() {
@@ -226,7 +229,36 @@ public final class BitgetClient {
 
   // ---------------------------------------------------------------- transport
 
+  /**
+   * One request under the UID's rate limit. Reads are retried with jittered back-off on 429, 5xx
+   * and network errors; placements and other writes never are (see {@link BitgetTransportException}).
+   */
   private JsonNode call(String method, String path, Map<String, String> params, Object body, boolean signed) {
+    boolean retryable = method.equals("GET");
+    for (int attempt = 0; ; attempt++) {
+      try {
+        limiter.acquire(path);
+        return callOnce(method, path, params, body, signed);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BitgetTransportException(method + " " + path + ": interrupted", false, e);
+      } catch (BitgetException e) {
+        if (!retryable || attempt >= maxRetries || e.kind() != ErrorKind.RETRYABLE) throw e;
+        // 429: Bitget's windows are one second, so wait for the next one; otherwise back off quickly.
+        boolean throttled = e instanceof BitgetApiException api && (api.httpStatus() == 429 || "429".equals(api.code()));
+        long backoff = (throttled ? 1000L : 100L << attempt) + java.util.concurrent.ThreadLocalRandom.current().nextLong(200);
+        log.debug("{} {} failed ({}), retry {} in {} ms", method, path, e.getMessage(), attempt + 1, backoff);
+        try {
+          Thread.sleep(backoff);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw e;
+        }
+      }
+    }
+  }
+
+  private JsonNode callOnce(String method, String path, Map<String, String> params, Object body, boolean signed) {
     // Sorted and percent-encoded, like ccxt: the exact string sent is the string signed.
     StringBuilder q = new StringBuilder();
     for (Map.Entry<String, String> p : new TreeMap<>(params).entrySet()) {
@@ -324,6 +356,14 @@ public final class BitgetClient {
     private HttpClient httpClient;
     private Duration timeout = Duration.ofSeconds(10);
     private LongSupplier clock = System::currentTimeMillis;
+    private int maxRetries = 3;
+
+    /** Retries of reads on 429 / 5xx / network errors (default 3; 0 for none). Writes are never retried. */
+    public Builder maxRetries(int maxRetries) {
+      if (maxRetries < 0) throw new IllegalArgumentException("maxRetries must be >= 0");
+      this.maxRetries = maxRetries;
+      return this;
+    }
 
     public Builder baseUrl(URI baseUrl) {
       this.baseUrl = Objects.requireNonNull(baseUrl);

@@ -1,0 +1,133 @@
+package io.stopguard.cli;
+
+import io.stopguard.alert.Alerting;
+import io.stopguard.check.CheckService;
+import io.stopguard.guard.StatusServer;
+import io.stopguard.guard.WatchSettings;
+import io.stopguard.guard.Watcher;
+import io.stopguard.metrics.StopguardMetrics;
+import io.stopguard.store.Store;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "watch",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Guard every active account continuously, in one process.",
+        "",
+        "Per account, Bitget's private WebSocket (positions, orders-algo) triggers",
+        "an immediate re-evaluation over REST (2 calls); a reconcile every",
+        "--interval catches what pushes miss, and runs at once after any blind",
+        "WebSocket period. Keys added or deactivated are picked up on the fly.",
+        "Unprotected positions become incidents, alerts and the risk flag.",
+        "",
+        "--restore off: alert only; dry-run: alert with the exact order; on: after",
+        "--grace (so a bot re-placing its own stop is not raced) place a stop with",
+        "a deterministic clientOid, look before any retry, never a second",
+        "pos_loss, confirm it, and record every step.",
+        "",
+        "Serves /metrics and /health on --listen (127.0.0.1 only by default).",
+        "Stops cleanly on SIGTERM; a restart resumes open incidents.",
+    })
+final class WatchCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  @Mixin
+  HomeOptions home;
+
+  @Mixin
+  ExchangeOptions exchange;
+
+  @Option(names = "--restore", paramLabel = "off|dry-run|on", defaultValue = "dry-run",
+      description = "Automatic restore (default: ${DEFAULT-VALUE}).")
+  String restore;
+
+  @Option(names = "--grace", paramLabel = "SECONDS", defaultValue = "3",
+      description = "Wait this long before restoring (default: ${DEFAULT-VALUE}).")
+  double graceSeconds;
+
+  @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "30",
+      description = "Periodic reconcile per account (default: ${DEFAULT-VALUE}).")
+  double intervalSeconds;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
+      description = "Where /metrics and /health are served (default: ${DEFAULT-VALUE}; port 0 picks one).")
+  String listen;
+
+  @Option(names = "--no-websocket", description = "Poll only (reconcile every --interval); no WebSocket.")
+  boolean noWebSocket;
+
+  @Option(names = "--ws-url", paramLabel = "URL",
+      description = "Private WebSocket URL. Default: $STOPGUARD_BITGET_WS_URL, else derived from the REST base URL.")
+  String wsUrl;
+
+  WatchCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() throws InterruptedException {
+    WatchSettings.Restore mode = WatchSettings.Restore.parse(restore);
+    if (graceSeconds < 0 || graceSeconds > 3600) throw new UsageException("--grace must be 0..3600 seconds");
+    if (intervalSeconds < 0.1 || intervalSeconds > 3600) throw new UsageException("--interval must be 0.1..3600 seconds");
+    InetSocketAddress address = parseListen(listen);
+    var config = home.config(cli);
+    URI base = exchange.baseUrl(cli);
+    URI ws = webSocketUrl(base, wsUrl != null ? wsUrl : cli.env("STOPGUARD_BITGET_WS_URL"));
+    WatchSettings settings = new WatchSettings(mode, Duration.ofMillis((long) (graceSeconds * 1000)),
+        Duration.ofMillis((long) (intervalSeconds * 1000)), Duration.ofSeconds(10), !noWebSocket, 64, 3);
+    Alerting alerting = Alerting.from(cli.env(), config);
+    if (!alerting.telegramEnabled()) alerting = Alerting.console(cli.err(), config.telegramOrEmpty().language());
+    StopguardMetrics metrics = new StopguardMetrics();
+    Store store = home.openStore(cli);
+    CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);
+    Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy()), service, config.riskPolicy(), alerting,
+        metrics, settings, ws, Clock.systemUTC());
+    StatusServer status = new StatusServer(address, metrics.registry(), watcher::health);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      cli.err().println("stopguard watch: stopping");
+      watcher.close();
+      status.close();
+      synchronized (store) {
+        store.close();
+      }
+      stopped.countDown();
+    }, "watch-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    watcher.start();
+    cli.err().println("stopguard watch: " + watcher.accountCount() + " account(s), restore " + restore + ", REST " + base
+        + (noWebSocket ? ", polling only" : ", WebSocket " + ws) + "; http://" + address.getHostString() + ":" + status.port()
+        + "/metrics and /health");
+    stopped.await();
+    return ExitCodes.OK;
+  }
+
+  static InetSocketAddress parseListen(String s) {
+    int i = s.lastIndexOf(':');
+    if (i <= 0) throw new UsageException("--listen must be HOST:PORT, e.g. 127.0.0.1:9464");
+    try {
+      int port = Integer.parseInt(s.substring(i + 1));
+      if (port < 0 || port > 65535) throw new NumberFormatException();
+      return new InetSocketAddress(s.substring(0, i), port);
+    } catch (NumberFormatException e) {
+      throw new UsageException("--listen port must be 0..65535: " + s);
+    }
+  }
+
+  /** Bitget's WebSocket host for Bitget's REST host; the simulator serves both on one port. */
+  static URI webSocketUrl(URI restBase, String override) {
+    if (override != null) return URI.create(override);
+    if (restBase.getHost().endsWith("bitget.com")) return io.stopguard.bitget.BitgetWebSocket.DEFAULT_URL;
+    String scheme = "https".equals(restBase.getScheme()) ? "wss" : "ws";
+    return URI.create(scheme + "://" + restBase.getHost() + (restBase.getPort() > 0 ? ":" + restBase.getPort() : "")
+        + io.stopguard.sim.SimServer.WS_PATH);
+  }
+}

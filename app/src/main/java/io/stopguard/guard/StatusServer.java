@@ -1,0 +1,63 @@
+package io.stopguard.guard;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/** {@code /metrics} (Prometheus text format, client_java's writer) and {@code /health} (JSON) for the watcher. */
+public final class StatusServer implements AutoCloseable {
+  private final HttpServer server;
+  private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts) {
+    try {
+      server = HttpServer.create(address, 64);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
+    }
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    server.createContext("/metrics", ex -> {
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      writer.write(out, registry.scrape());
+      reply(ex, 200, PrometheusTextFormatWriter.CONTENT_TYPE, out.toByteArray());
+    });
+    server.createContext("/health", ex -> {
+      List<Map<String, Object>> accts = accounts.get();
+      boolean allOk = accts.stream().allMatch(a -> a.get("lastReconcile") != null && a.get("lastError") == null);
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("status", allOk ? "ok" : "degraded");
+      body.put("accounts", accts);
+      reply(ex, 200, "application/json", json.writeValueAsBytes(body));
+    });
+    server.start();
+  }
+
+  public int port() {
+    return server.getAddress().getPort();
+  }
+
+  private static void reply(HttpExchange ex, int status, String type, byte[] body) throws IOException {
+    ex.getResponseHeaders().add("Content-Type", type);
+    ex.sendResponseHeaders(status, body.length);
+    ex.getResponseBody().write(body);
+    ex.close();
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}

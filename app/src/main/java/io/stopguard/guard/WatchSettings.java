@@ -1,0 +1,34 @@
+package io.stopguard.guard;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * How {@code stopguard watch} behaves. {@code restore}: off (alert only), dry-run (alert with the
+ * exact order), on (place it after {@code grace}).
+ */
+public record WatchSettings(Restore restore, Duration grace, Duration reconcileInterval, Duration keyRefresh,
+    boolean webSocket, int parallelism, int maxRestoreAttempts) {
+
+  public enum Restore {
+    OFF, DRY_RUN, ON;
+
+    public static Restore parse(String s) {
+      return switch (s.toLowerCase(Locale.ROOT)) {
+        case "off" -> OFF;
+        case "dry-run", "dry_run", "dryrun" -> DRY_RUN;
+        case "on" -> ON;
+        default -> throw new IllegalArgumentException("restore must be off, dry-run or on (got '" + s + "')");
+      };
+    }
+  }
+
+  public static final WatchSettings DEFAULT = new WatchSettings(Restore.DRY_RUN, Duration.ofSeconds(3),
+      Duration.ofSeconds(30), Duration.ofSeconds(10), true, 64, 3);
+
+  public WatchSettings {
+    if (grace.isNegative()) throw new IllegalArgumentException("grace must be >= 0");
+    if (reconcileInterval.toMillis() < 100) throw new IllegalArgumentException("reconcile interval must be >= 100 ms");
+    if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
+  }
+}

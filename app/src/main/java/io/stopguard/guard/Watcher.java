@@ -1,0 +1,466 @@
+package io.stopguard.guard;
+
+import io.stopguard.alert.Alerting;
+import io.stopguard.bitget.BitgetApiException;
+import io.stopguard.bitget.BitgetClient;
+import io.stopguard.bitget.BitgetException;
+import io.stopguard.bitget.BitgetWebSocket;
+import io.stopguard.bitget.Contract;
+import io.stopguard.bitget.ErrorKind;
+import io.stopguard.bitget.PlanOrder;
+import io.stopguard.bitget.PlanType;
+import io.stopguard.bitget.Position;
+import io.stopguard.check.AccountResult;
+import io.stopguard.check.CheckReport;
+import io.stopguard.check.CheckService;
+import io.stopguard.check.StopLossCheck;
+import io.stopguard.metrics.StopguardMetrics;
+import io.stopguard.restore.ClientOids;
+import io.stopguard.restore.PlacedStop;
+import io.stopguard.restore.StopPlacer;
+import io.stopguard.restore.StopRejectedException;
+import io.stopguard.restore.StopRequest;
+import io.stopguard.risk.Policy;
+import io.stopguard.risk.PositionVerdict;
+import io.stopguard.risk.Protection;
+import io.stopguard.risk.RestorePlan;
+import io.stopguard.risk.RestorePlanner;
+import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.Incident;
+import io.stopguard.store.Store;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code stopguard watch}: every active account in one process. Per account, a push on the private
+ * WebSocket (or its coming back after a gap) triggers an immediate re-evaluation over REST
+ * (2 calls); a periodic reconcile catches what pushes miss. Unprotected positions become incidents
+ * and alerts; with restore on, a stop is placed after a grace period, idempotently.
+ *
+ * <p>The store has one connection, so every store access goes through {@link #db}.
+ */
+public final class Watcher implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Watcher.class);
+
+  private final Store store;
+  private final StopLossCheck check;
+  private final CheckService service;
+  private final Policy policy;
+  private final Alerting alerting;
+  private final StopguardMetrics metrics;
+  private final WatchSettings settings;
+  private final URI webSocketUrl;
+  private final Clock clock;
+
+  private final Map<Long, AccountWatch> accounts = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+    Thread t = new Thread(r, "watch-scheduler");
+    t.setDaemon(true);
+    return t;
+  });
+  private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final Semaphore permits;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile List<Contract> contracts;
+  private volatile int lastFlag = -1;
+
+  public Watcher(Store store, StopLossCheck check, CheckService service, Policy policy, Alerting alerting,
+      StopguardMetrics metrics, WatchSettings settings, URI webSocketUrl, Clock clock) {
+    this.store = store;
+    this.check = check;
+    this.service = service;
+    this.policy = policy;
+    this.alerting = alerting;
+    this.metrics = metrics;
+    this.settings = settings;
+    this.webSocketUrl = webSocketUrl;
+    this.clock = clock;
+    this.permits = new Semaphore(settings.parallelism());
+  }
+
+  public void start() {
+    refreshKeys();
+    scheduler.scheduleWithFixedDelay(this::refreshKeys, settings.keyRefresh().toMillis(), settings.keyRefresh().toMillis(),
+        TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::tick, 200, 200, TimeUnit.MILLISECONDS);
+    scheduler.scheduleWithFixedDelay(this::deliver, 1, 1, TimeUnit.SECONDS);
+  }
+
+  /** Runs a store operation under the store's lock (one JDBC connection for the whole process). */
+  private <T> T db(java.util.function.Supplier<T> op) {
+    synchronized (store) {
+      return op.get();
+    }
+  }
+
+  private void dbRun(Runnable op) {
+    synchronized (store) {
+      op.run();
+    }
+  }
+
+  // ------------------------------------------------------------------ accounts
+
+  private void refreshKeys() {
+    if (closed.get()) return;
+    try {
+      List<ExchangeKey> keys = db(() -> store.activeKeys("bitget"));
+      Set<Long> live = ConcurrentHashMap.newKeySet();
+      for (ExchangeKey k : keys) {
+        live.add(k.id());
+        accounts.computeIfAbsent(k.id(), id -> {
+          AccountWatch a = new AccountWatch(k, check.client(k));
+          a.nextReconcileMs = System.currentTimeMillis()
+              + ThreadLocalRandom.current().nextLong(Math.max(1, settings.reconcileInterval().toMillis()));
+          if (settings.webSocket()) a.openWebSocket();
+          a.request(); // evaluate at once on start (resumes open incidents after a restart)
+          log.info("watching user {} ({})", k.userId(), k.credentials().maskedKey());
+          return a;
+        });
+      }
+      for (AccountWatch a : List.copyOf(accounts.values())) {
+        if (!live.contains(a.key.id())) {
+          accounts.remove(a.key.id());
+          a.close();
+          log.info("stopped watching user {} (key deactivated)", a.key.userId());
+        }
+      }
+    } catch (RuntimeException e) {
+      log.warn("cannot refresh keys: {}", e.getMessage());
+    }
+  }
+
+  private void tick() {
+    long now = System.currentTimeMillis();
+    for (AccountWatch a : accounts.values()) {
+      if (now >= a.nextReconcileMs) {
+        a.nextReconcileMs = now + settings.reconcileInterval().toMillis();
+        a.request();
+      }
+    }
+  }
+
+  private void deliver() {
+    try {
+      if (alerting.telegramEnabled()) dbRun(() -> service.deliverAlerts());
+    } catch (RuntimeException e) {
+      log.warn("alert delivery: {}", e.getMessage());
+    }
+  }
+
+  /** Status for /health. */
+  public List<Map<String, Object>> health() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (AccountWatch a : accounts.values()) {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("userId", a.key.userId());
+      m.put("key", a.key.credentials().maskedKey());
+      m.put("webSocket", a.ws == null ? "off" : a.ws.state());
+      m.put("lastReconcile", a.lastOk == null ? null : a.lastOk.toString());
+      m.put("lastError", a.lastError);
+      m.put("unprotected", a.verdicts.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
+      out.add(m);
+    }
+    return out;
+  }
+
+  public int accountCount() {
+    return accounts.size();
+  }
+
+  // ------------------------------------------------------------------ one account
+
+  private final class AccountWatch implements BitgetWebSocket.Listener {
+    final ExchangeKey key;
+    final BitgetClient client;
+    final AtomicBoolean running = new AtomicBoolean();
+    final AtomicBoolean dirty = new AtomicBoolean();
+    volatile long nextReconcileMs;
+    volatile BitgetWebSocket ws;
+    volatile Instant lastOk;
+    volatile String lastError;
+    volatile List<PositionVerdict> verdicts = List.of();
+    /** When each bare position was first seen bare: restore waits out the grace period from there. */
+    final Map<String, Instant> bareSince = new ConcurrentHashMap<>();
+
+    AccountWatch(ExchangeKey key, BitgetClient client) {
+      this.key = key;
+      this.client = client;
+    }
+
+    void openWebSocket() {
+      ws = new BitgetWebSocket(webSocketUrl, key.credentials(), key.demoTrading(), this,
+          java.net.http.HttpClient.newHttpClient(), () -> System.currentTimeMillis() + client.clockOffsetMillis(),
+          java.time.Duration.ofSeconds(25), scheduler);
+      ws.start();
+    }
+
+    /** Coalescing: one evaluation at a time per account; a request during one runs another after it. */
+    void request() {
+      if (closed.get()) return;
+      if (!running.compareAndSet(false, true)) {
+        dirty.set(true);
+        return;
+      }
+      workers.submit(() -> {
+        try {
+          do {
+            dirty.set(false);
+            try {
+              evaluate();
+            } catch (RuntimeException e) { // never lose the account's loop to a surprise
+              lastError = e.toString();
+              log.error("user {}: evaluation failed", key.userId(), e);
+            }
+          } while (dirty.get() && !closed.get());
+        } finally {
+          running.set(false);
+          if (dirty.get()) request();
+        }
+      });
+    }
+
+    void evaluate() {
+      List<Position> positions;
+      List<PlanOrder> plans;
+      try {
+        permits.acquire();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      try {
+        positions = client.allPositions();
+        plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
+      } catch (BitgetException e) {
+        lastError = e.getMessage();
+        metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
+        log.warn("user {}: {}", key.userId(), e.getMessage());
+        return;
+      } finally {
+        permits.release();
+      }
+      lastOk = clock.instant();
+      lastError = null;
+      List<PositionVerdict> now = Protection.evaluate(key.userId(), positions, plans, policy);
+      if (log.isDebugEnabled()) {
+        log.debug("user {}: {}", key.userId(), now.stream().map(v -> v.key() + "=" + v.verdict()).toList());
+      }
+      List<PositionVerdict> before = verdicts;
+      verdicts = now;
+      metrics.recordAccount(before, now);
+      CheckReport report = new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(), now, null)));
+      dbRun(() -> service.applyIncidents(report, List.of(key)));
+      updateFlag();
+      if (settings.restore() == WatchSettings.Restore.OFF) return;
+      // Restore inline, on the data just fetched: one look per cycle, and one evaluation per account
+      // at a time, so this process never races itself on a position.
+      Instant t = clock.instant();
+      bareSince.keySet().retainAll(now.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
+      for (PositionVerdict v : now) {
+        if (v.verdict().isProtected()) continue;
+        Instant since = bareSince.computeIfAbsent(v.key(), k -> t);
+        java.time.Duration waited = java.time.Duration.between(since, t);
+        if (waited.compareTo(settings.grace()) >= 0) {
+          try {
+            restore(this, v, plans);
+          } catch (BitgetException e) {
+            log.info("restore of {}: {} (will look again)", v.key(), e.getMessage());
+            scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
+          }
+        } else {
+          scheduler.schedule(this::request, settings.grace().minus(waited).toMillis() + 1, TimeUnit.MILLISECONDS);
+        }
+      }
+    }
+
+    @Override
+    public void onLive(Instant blindSince) {
+      log.debug("user {}: WebSocket live (blind since {})", key.userId(), blindSince);
+      request(); // reconcile after any blind period
+    }
+
+    @Override
+    public void onPositions(List<Position> positions) {
+      request();
+    }
+
+    @Override
+    public void onPlanOrders(List<PlanOrder> orders) {
+      request();
+    }
+
+    @Override
+    public void onDown(String reason) {
+      log.info("user {}: WebSocket down: {}", key.userId(), reason);
+    }
+
+    /** Look once more after this evaluation (the stop just placed should now be there). */
+    void dirtyAfterRestore() {
+      dirty.set(true);
+    }
+
+    void close() {
+      if (ws != null) ws.close();
+    }
+  }
+
+  /** The flag is 1 while any watched position is bare; written when it changes. */
+  private void updateFlag() {
+    List<String> bare = new ArrayList<>();
+    Instant oldest = null;
+    for (AccountWatch a : accounts.values()) {
+      for (PositionVerdict v : a.verdicts) if (!v.verdict().isProtected()) bare.add(v.key());
+      if (a.lastOk == null) oldest = Instant.EPOCH;
+      else if (oldest == null || a.lastOk.isBefore(oldest)) oldest = a.lastOk;
+    }
+    java.util.Collections.sort(bare);
+    int flag = bare.isEmpty() ? 0 : 1;
+    metrics.recordFlag(flag, oldest == Instant.EPOCH ? null : oldest);
+    if (flag != lastFlag) {
+      lastFlag = flag;
+      dbRun(() -> store.setFlag(Store.FLAG_STOPLOSS_MISSING, flag == 1, "stoploss_missing=[" + String.join(", ", bare) + "]"));
+    }
+  }
+
+  // ------------------------------------------------------------------ restore
+
+  /** The position has been bare for the grace period (seen in the data just fetched): place a stop. */
+  private void restore(AccountWatch a, PositionVerdict v, List<PlanOrder> plans) {
+    if (closed.get()) return;
+    String positionKey = v.key();
+    Incident incident = db(() -> store.incidents().open().stream().filter(i -> i.key().equals(positionKey)).findFirst())
+        .orElse(null);
+    if (incident == null) return; // applyIncidents opened it just before; absent only if the store failed
+    Position p = v.position();
+    Contract c = contract(a, p.symbol());
+    if (c == null) {
+      log.info("restore of {}: contract rules unavailable; again in 1 s", positionKey);
+      scheduler.schedule(a::request, 1, TimeUnit.SECONDS);
+      return;
+    }
+    var intended = db(() -> store.intendedStop(v.userId(), p.symbol(), p.holdSide().name())).orElse(null);
+    RestorePlan plan = RestorePlanner.plan(p, c, policy, intended);
+    if (plan instanceof RestorePlan.Refuse r) {
+      log.warn("restore of {} refused: {}", positionKey, r.reason());
+      dbRun(() -> store.incidents().error(incident.id(), r.reason()));
+      return;
+    }
+    RestorePlan.Place place = (RestorePlan.Place) plan;
+    // One clientOid per (account, position, incident): a retry after a timeout, a second watcher on
+    // the same store or a restart sends the same id, and Bitget refuses the duplicate.
+    String clientOid = ClientOids.of(a.client.baseUrl().toString(), a.key.userId(), p.symbol(), p.holdSide().name(),
+        p.cTime(), "restore", Long.toString(incident.id()), incident.detectedAt().toString());
+    StopRequest req = new StopRequest(p.symbol(), p.holdSide(), null, place.triggerPrice(), true, clientOid);
+    Consumer<io.stopguard.store.AuditEntry> audit = e -> dbRun(() -> store.audit(e));
+    StopPlacer placer = new StopPlacer(a.client, a.key.userId(), "watch", audit);
+    final StopPlacer.Preview pv;
+    try {
+      pv = placer.preview(req, p, c, plans);
+    } catch (StopRejectedException e) {
+      log.warn("restore of {} refused: {}", positionKey, e.getMessage());
+      dbRun(() -> store.incidents().error(incident.id(), e.getMessage()));
+      return;
+    }
+    if (settings.restore() == WatchSettings.Restore.DRY_RUN) {
+      if (incident.restoringAt() == null) {
+        dbRun(() -> store.incidents().restoring(incident.id(), clock.instant()));
+        String text = (alerting.texts().unprotected(v, null, false, null).lines().findFirst().orElse(""))
+            + "\ndry-run: would send POST /api/v2/mix/order/place-tpsl-order " + a.client.requestBody(pv.order())
+            + " (" + place.basis() + ")";
+        if (alerting.console() != null) alerting.console().println(text);
+        if (alerting.telegramEnabled()) {
+          dbRun(() -> store.outbox().enqueue(alerting.chatId(), "dry-run", io.stopguard.alert.AlertTexts.esc(text), clock.instant()));
+        }
+      }
+      return;
+    }
+    dbRun(() -> store.incidents().restoring(incident.id(), clock.instant()));
+    try {
+      PlacedStop s = placer.place(pv);
+      metrics.restoreSucceeded();
+      log.info("restored {}: {} {} at {} ({})", positionKey, s.action(), s.planType().wire(), s.triggerPrice(), s.orderId());
+    } catch (StopRejectedException e) {
+      if (e.reason() == StopRejectedException.Reason.ALREADY_PROTECTED || e.reason() == StopRejectedException.Reason.NO_POSITION) {
+        log.info("restore of {} not needed: {}", positionKey, e.getMessage());
+      } else {
+        failRestore(incident, e.getMessage());
+      }
+    } catch (BitgetApiException e) {
+      if (e.kind() == ErrorKind.GONE) {
+        log.info("restore of {}: position gone ({})", positionKey, e.code());
+      } else if (e.kind() == ErrorKind.RETRYABLE || e.kind() == ErrorKind.WRONG_SIDE
+          || "400172".equals(e.code()) || "40786".equals(e.code())) {
+        // throttled, the mark moved, or another actor placed a stop first: look again, not a failure
+        log.info("restore of {}: {} (will look again)", positionKey, e.getMessage()); // mark moved, or throttled
+        scheduler.schedule(a::request, 1, TimeUnit.SECONDS);
+        return;
+      } else {
+        failRestore(incident, "Bitget " + e.code() + ": " + e.msg());
+      }
+    } catch (BitgetException e) {
+      log.info("restore of {}: {} (will look again)", positionKey, e.getMessage()); // transport: look before retrying
+      scheduler.schedule(a::request, 1, TimeUnit.SECONDS);
+      return;
+    }
+    a.dirtyAfterRestore(); // confirm through orders-plan-pending; the incident closes as restored (by watch)
+  }
+
+  private void failRestore(Incident incident, String error) {
+    metrics.restoreFailed();
+    Incident now = db(() -> store.incidents().byId(incident.id())).orElse(incident);
+    if (now.attempts() >= settings.maxRestoreAttempts()) {
+      dbRun(() -> store.incidents().failed(incident.id(), clock.instant(), "restore failed " + now.attempts() + " times", error));
+      String text = "❌ Bitget stop-loss: restore failed for "
+          + io.stopguard.alert.AlertTexts.esc(now.key()) + ": " + io.stopguard.alert.AlertTexts.esc(error);
+      if (alerting.console() != null) alerting.console().println(text);
+      if (alerting.telegramEnabled()) dbRun(() -> store.outbox().enqueue(alerting.chatId(), "restore-failed", text, clock.instant()));
+      dbRun(service::logEnded);
+    } else {
+      dbRun(() -> store.incidents().error(incident.id(), error));
+    }
+  }
+
+  private Contract contract(AccountWatch a, String symbol) {
+    List<Contract> cs = contracts;
+    if (cs == null) {
+      try {
+        cs = a.client.contracts();
+        contracts = cs;
+      } catch (BitgetException e) {
+        return null;
+      }
+    }
+    return cs.stream().filter(c -> c.symbol().equalsIgnoreCase(symbol)).findFirst().orElse(null);
+  }
+
+  /** Stops scheduling, closes WebSockets, lets in-flight work finish (up to 10 s). */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) return;
+    for (AccountWatch a : accounts.values()) a.close();
+    scheduler.shutdownNow();
+    workers.shutdown();
+    try {
+      workers.awaitTermination(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
