@@ -65,6 +65,10 @@ public final class AlertTexts {
   public String duration(Duration d) {
     if (d == null) return "—";
     long s = Math.max(0, d.toSeconds());
+    if (s < 10) { // sub-10-second restores are the point: show them to the tenth
+      String v = java.math.BigDecimal.valueOf(Math.max(0, d.toMillis()), 3).setScale(1, java.math.RoundingMode.HALF_UP).toPlainString();
+      return v + (russian ? " с" : " s");
+    }
     long h = s / 3600;
     long m = (s % 3600) / 60;
     long sec = s % 60;
@@ -74,6 +78,11 @@ public final class AlertTexts {
 
   private static void line(StringBuilder sb, String label, String value) {
     sb.append(label).append(": ").append(value).append('\n');
+  }
+
+  /** The text without Telegram's HTML, for a terminal. */
+  public static String plain(String html) {
+    return html.replaceAll("</?(b|i|code|pre)>", "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&");
   }
 
   /** Telegram's HTML mode needs exactly these three escaped. */

@@ -137,7 +137,7 @@ public final class CheckService {
   private void alert(Incident i, String text, String kind) {
     if (!alerting.enabled()) return;
     if (alerting.telegramEnabled()) store.outbox().enqueue(alerting.chatId(), kind, text, clock.instant());
-    if (alerting.console() != null) alerting.console().println(text);
+    if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
     store.incidents().alerted(i.id(), clock.instant());
   }
 
@@ -145,7 +145,7 @@ public final class CheckService {
     if (!alerting.enabled() || i.alertedAt() == null) return; // nobody was told it was bare
     String text = alerting.texts().recovered(i, gone, how);
     if (alerting.telegramEnabled()) store.outbox().enqueue(alerting.chatId(), "recovered", text, clock.instant());
-    if (alerting.console() != null) alerting.console().println(text);
+    if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
   }
 
   /** Contract rules for restore suggestions: one public call per check that opens incidents. */

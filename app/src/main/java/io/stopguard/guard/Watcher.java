@@ -384,7 +384,7 @@ public final class Watcher implements AutoCloseable {
         String text = (alerting.texts().unprotected(v, null, false, null).lines().findFirst().orElse(""))
             + "\ndry-run: would send POST /api/v2/mix/order/place-tpsl-order " + a.client.requestBody(pv.order())
             + " (" + place.basis() + ")";
-        if (alerting.console() != null) alerting.console().println(text);
+        if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
         if (alerting.telegramEnabled()) {
           dbRun(() -> store.outbox().enqueue(alerting.chatId(), "dry-run", io.stopguard.alert.AlertTexts.esc(text), clock.instant()));
         }
@@ -429,7 +429,7 @@ public final class Watcher implements AutoCloseable {
       dbRun(() -> store.incidents().failed(incident.id(), clock.instant(), "restore failed " + now.attempts() + " times", error));
       String text = "❌ Bitget stop-loss: restore failed for "
           + io.stopguard.alert.AlertTexts.esc(now.key()) + ": " + io.stopguard.alert.AlertTexts.esc(error);
-      if (alerting.console() != null) alerting.console().println(text);
+      if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
       if (alerting.telegramEnabled()) dbRun(() -> store.outbox().enqueue(alerting.chatId(), "restore-failed", text, clock.instant()));
       dbRun(service::logEnded);
     } else {
