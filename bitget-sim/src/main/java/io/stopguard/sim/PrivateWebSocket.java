@@ -175,7 +175,9 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     m.put("arg", arg(channel));
     m.put("data", data);
     m.put("ts", ex.now());
-    send(m);
+    long delay = server.webSocketDelayMs();
+    if (delay > 0) server.scheduler().schedule(() -> send(m), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    else send(m);
   }
 
   private void error(int code, String msg) {

@@ -44,6 +44,8 @@ public final class SimServer implements AutoCloseable {
   private final Faults faults = new Faults();
   private final RateLimits limits = new RateLimits();
   private final Set<PrivateWebSocket> sockets = ConcurrentHashMap.newKeySet();
+  private final java.util.concurrent.atomic.AtomicLong restRequests = new java.util.concurrent.atomic.AtomicLong();
+  private volatile long webSocketDelayMs;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "bitget-sim-scenario");
     t.setDaemon(true);
@@ -106,6 +108,24 @@ public final class SimServer implements AutoCloseable {
   /** Switch Bitget's rate limits off (benchmarks with many requests per UID) or on (default). */
   public void rateLimits(boolean enabled) {
     limits.enabled = enabled;
+  }
+
+  /** REST requests answered so far (benchmarks: calls per account). */
+  public long restRequests() {
+    return restRequests.get();
+  }
+
+  /** Delays every WebSocket push by this much (one-way network latency for benchmarks and drills). */
+  public void webSocketDelay(long ms) {
+    this.webSocketDelayMs = ms;
+  }
+
+  long webSocketDelayMs() {
+    return webSocketDelayMs;
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
   }
 
   public int port() {
@@ -193,7 +213,7 @@ public final class SimServer implements AutoCloseable {
     }
   }
 
-  private static final class RestHandler extends Handler.Abstract {
+  private final class RestHandler extends Handler.Abstract {
     private final RestApi api;
     private final ControlApi control;
 
@@ -202,12 +222,17 @@ public final class SimServer implements AutoCloseable {
       this.control = control;
     }
 
+    SimServer server() {
+      return SimServer.this;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
       String body = Content.Source.asString(request, StandardCharsets.UTF_8);
       String path = request.getHttpURI().getPath();
       String method = request.getMethod().toUpperCase(Locale.ROOT);
       RestApi.Reply r;
+      if (!path.startsWith("/_sim/")) server().restRequests.incrementAndGet();
       if (path.startsWith("/_sim/")) {
         r = control.handle(method, path, body);
       } else {
