@@ -56,7 +56,7 @@ final class RestApi {
         return error(429, "429", "Too Many Requests");
       }
       case ERROR -> {
-        return error(500, "40010", "Internal server error (simulated)");
+        return error(500, "40015", "System is abnormal, please try again later (simulated)");
       }
       case MALFORMED -> {
         return new Reply(502, "<html><body><h1>502 Bad Gateway</h1></body></html>");
@@ -91,12 +91,20 @@ final class RestApi {
         productType(q.get("productType"), h);
         return ex.contractsJson(q.get("symbol"));
       }
+      case "GET /api/v2/mix/market/ticker" -> {
+        productType(q.get("productType"), h);
+        String symbol = q.get("symbol");
+        if (blank(symbol)) throw SimError.missing("symbol");
+        return ex.tickerJson(symbol);
+      }
       default -> { }
     }
     boolean known = switch (route) {
       case "GET /api/v2/mix/position/all-position", "GET /api/v2/mix/order/orders-plan-pending",
            "POST /api/v2/mix/order/place-tpsl-order", "POST /api/v2/mix/order/cancel-plan-order",
-           "POST /api/v2/mix/order/modify-tpsl-order" -> true;
+           "POST /api/v2/mix/order/modify-tpsl-order", "GET /api/v2/mix/account/account",
+           "GET /api/v2/mix/account/accounts", "GET /api/v2/mix/position/single-position",
+           "POST /api/v2/mix/order/place-pos-tpsl" -> true;
       default -> false;
     };
     if (!known) throw new SimError(404, "40404", "Request URL NOT FOUND");
@@ -126,6 +134,28 @@ final class RestApi {
         Map<String, String> b = flatBody(body);
         productType(b.get("productType"), h);
         yield ex.placeTpsl(a, b);
+      }
+      case "GET /api/v2/mix/account/account" -> {
+        String pt = productType(q.get("productType"), h);
+        if (blank(q.get("symbol"))) throw SimError.missing("symbol");
+        if (blank(q.get("marginCoin"))) throw SimError.missing("marginCoin");
+        yield ex.accountJson(a, marginCoin(pt));
+      }
+      case "GET /api/v2/mix/account/accounts" -> {
+        String pt = productType(q.get("productType"), h);
+        yield List.of(ex.accountJson(a, marginCoin(pt)));
+      }
+      case "GET /api/v2/mix/position/single-position" -> {
+        String pt = productType(q.get("productType"), h);
+        String symbol = q.get("symbol");
+        if (blank(symbol)) throw SimError.missing("symbol");
+        if (blank(q.get("marginCoin"))) throw SimError.missing("marginCoin");
+        yield ex.positionsJson(a, marginCoin(pt)).stream().filter(m -> symbol.equalsIgnoreCase((String) m.get("symbol"))).toList();
+      }
+      case "POST /api/v2/mix/order/place-pos-tpsl" -> {
+        Map<String, String> b = flatBody(body);
+        productType(b.get("productType"), h);
+        yield ex.placePosTpsl(a, b);
       }
       case "POST /api/v2/mix/order/modify-tpsl-order" -> {
         Map<String, String> b = flatBody(body);

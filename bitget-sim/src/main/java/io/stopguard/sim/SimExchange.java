@@ -559,6 +559,87 @@ public final class SimExchange {
     return data;
   }
 
+  /** {@code ticker}: last = mark = index (the simulator has no trades). */
+  synchronized List<Map<String, Object>> tickerJson(String symbol) {
+    Contract c = contracts.get(symbol.toUpperCase(Locale.ROOT));
+    if (c == null) throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
+    String mark = c.markPrice.toPlainString();
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("symbol", c.symbol);
+    m.put("lastPr", mark);
+    m.put("askPr", mark);
+    m.put("bidPr", mark);
+    m.put("bidSz", "1");
+    m.put("askSz", "1");
+    m.put("high24h", mark);
+    m.put("low24h", mark);
+    m.put("ts", Long.toString(now()));
+    m.put("change24h", "0");
+    m.put("baseVolume", "0");
+    m.put("quoteVolume", "0");
+    m.put("usdtVolume", "0");
+    m.put("openUtc", mark);
+    m.put("changeUtc24h", "0");
+    m.put("indexPrice", mark);
+    m.put("fundingRate", "0.0001");
+    m.put("holdingAmount", "0");
+    m.put("deliveryStartTime", null);
+    m.put("deliveryTime", null);
+    m.put("deliveryStatus", "");
+    m.put("open24h", mark);
+    m.put("markPrice", mark);
+    return List.of(m);
+  }
+
+  /** {@code account}: balances are nominal; {@code posMode} is the account's position mode. */
+  synchronized Map<String, Object> accountJson(Account a, String marginCoin) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("marginCoin", marginCoin);
+    m.put("locked", "0");
+    m.put("available", "10000");
+    m.put("crossedMaxAvailable", "10000");
+    m.put("isolatedMaxAvailable", "10000");
+    m.put("maxTransferOut", "10000");
+    m.put("accountEquity", "10000");
+    m.put("usdtEquity", "10000");
+    m.put("crossedRiskRate", "0");
+    m.put("unrealizedPL", "0");
+    m.put("marginMode", "crossed");
+    m.put("posMode", a.posMode);
+    m.put("assetMode", "single");
+    return m;
+  }
+
+  /**
+   * {@code place-pos-tpsl}: the position's stop-loss (and take-profit) in one call; validated and
+   * stored exactly like place-tpsl-order's pos_loss / pos_profit. Returns the created orders.
+   */
+  synchronized List<Map<String, Object>> placePosTpsl(Account a, Map<String, String> b) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    String sl = b.get("stopLossTriggerPrice");
+    String tp = b.get("stopSurplusTriggerPrice");
+    if ((sl == null || sl.isEmpty()) && (tp == null || tp.isEmpty())) throw SimError.missing("stopLossTriggerPrice");
+    if (sl != null && !sl.isEmpty()) {
+      Map<String, String> one = new LinkedHashMap<>(b);
+      one.put("planType", "pos_loss");
+      one.put("triggerPrice", sl);
+      one.put("triggerType", b.getOrDefault("stopLossTriggerType", "fill_price"));
+      one.put("executePrice", b.getOrDefault("stopLossExecutePrice", ""));
+      one.remove("clientOid");
+      out.add(placeTpsl(a, one));
+    }
+    if (tp != null && !tp.isEmpty()) {
+      Map<String, String> one = new LinkedHashMap<>(b);
+      one.put("planType", "pos_profit");
+      one.put("triggerPrice", tp);
+      one.put("triggerType", b.getOrDefault("stopSurplusTriggerType", "fill_price"));
+      one.put("executePrice", b.getOrDefault("stopSurplusExecutePrice", ""));
+      one.remove("clientOid");
+      out.add(placeTpsl(a, one));
+    }
+    return out;
+  }
+
   /**
    * {@code modify-tpsl-order}: new trigger (and size for partial types) on a live TPSL order, with
    * the same validation as placement. {@code orderId} or {@code clientOid} names the order.

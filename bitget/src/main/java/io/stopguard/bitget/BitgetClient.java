@@ -127,7 +127,44 @@ public final class BitgetClient {
         new TypeReference<>() {});
   }
 
+  /** Last, mark and index price of one symbol ({@code ticker}). */
+  public Ticker ticker(String symbol) {
+    List<Ticker> t = read(call("GET", "/api/v2/mix/market/ticker", Map.of("productType", productType(), "symbol", symbol),
+        null, false), new TypeReference<>() {});
+    if (t.isEmpty()) throw new BitgetTransportException("ticker for " + symbol + ": empty answer", false, null);
+    return t.get(0);
+  }
+
   // ---------------------------------------------------------------- private endpoints
+
+  /** The account's position mode ({@code account}, one symbol suffices: the mode is account-wide). */
+  public PosMode positionMode(String symbol) {
+    JsonNode data = call("GET", "/api/v2/mix/account/account",
+        Map.of("productType", productType(), "symbol", symbol, "marginCoin", marginCoin()), null, true);
+    return PosMode.parse(data.path("posMode").asText());
+  }
+
+  /** Open positions of one symbol ({@code single-position}): long and short in hedge mode. */
+  public List<Position> singlePosition(String symbol) {
+    return read(call("GET", "/api/v2/mix/position/single-position",
+        Map.of("productType", productType(), "symbol", symbol, "marginCoin", marginCoin()), null, true),
+        new TypeReference<>() {});
+  }
+
+  /**
+   * The position's stop-loss through {@code place-pos-tpsl} (market, mark price). Same effect as a
+   * {@code pos_loss} placed with {@link #placeTpslOrder}; Bitget assigns the client order id.
+   */
+  public List<PlacedOrder> placePositionStopLoss(String symbol, HoldSide side, PosMode mode, java.math.BigDecimal trigger) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("marginCoin", marginCoin());
+    body.put("productType", productType());
+    body.put("symbol", symbol);
+    body.put("holdSide", side.tpslHoldSide(mode));
+    body.put("stopLossTriggerPrice", trigger.toPlainString());
+    body.put("stopLossTriggerType", "mark_price");
+    return read(call("POST", "/api/v2/mix/order/place-pos-tpsl", Map.of(), body, true), new TypeReference<>() {});
+  }
 
   /** Every open position of the account ({@code all-position}), one call. */
   public List<Position> allPositions() {
@@ -323,6 +360,11 @@ public final class BitgetClient {
       throw new BitgetApiException(status, code, root.path("msg").asText(""));
     }
     return root.path("data");
+  }
+
+  /** Envelope and payload of a recorded answer, as a live one would be decoded (tests, tools). */
+  static <T> T decode(int status, String body, TypeReference<T> type) {
+    return read(unwrap("GET", "(recorded)", status, body), type);
   }
 
   private static <T> T read(JsonNode data, TypeReference<T> type) {

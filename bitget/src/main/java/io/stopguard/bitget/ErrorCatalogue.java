@@ -47,6 +47,7 @@ public final class ErrorCatalogue {
       e("45110", ErrorKind.BAD_REQUEST, "below the minimum order amount"),
       e("40404", ErrorKind.BAD_REQUEST, "unknown endpoint: check STOPGUARD_BITGET_BASE_URL"),
       e("429", ErrorKind.RETRYABLE, "rate limited: slow down and retry"),
+      e("40015", ErrorKind.RETRYABLE, "Bitget system error: retry later"),
       e("40200", ErrorKind.RETRYABLE, "Bitget maintenance: retry later"),
       e("40308", ErrorKind.RETRYABLE, "Bitget maintenance: retry later"),
       e("41114", ErrorKind.RETRYABLE, "Bitget maintenance: retry later"));
@@ -56,6 +57,7 @@ public final class ErrorCatalogue {
   }
 
   public static ErrorKind kind(String code, int httpStatus) {
+    if (httpStatus == 429 || httpStatus >= 500) return ErrorKind.RETRYABLE; // whatever the body says
     Entry e = code == null ? null : CODES.get(code);
     if (e != null) return e.kind;
     if (httpStatus == 429 || httpStatus >= 500) return ErrorKind.RETRYABLE;

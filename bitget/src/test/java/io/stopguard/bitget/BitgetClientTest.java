@@ -259,4 +259,21 @@ class BitgetClientTest {
     assertThatThrownBy(() -> BitgetClient.unwrap("GET", "/x", 404, "{\"code\":\"40404\",\"msg\":\"Request URL NOT FOUND\"}"))
         .isInstanceOfSatisfying(BitgetApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(404));
   }
+
+  @Test
+  void tickerAccountModeSinglePositionAndPosTpsl() {
+    BitgetClient c = k1();
+    Ticker t = c.ticker("DASHUSDT");
+    assertThat(t.markPrice()).isEqualByComparingTo("68.50");
+    assertThat(c.positionMode("BTCUSDT")).isEqualTo(PosMode.ONE_WAY);
+    assertThat(client("bg_k2", "s2", "p2").positionMode("ETHUSDT")).isEqualTo(PosMode.HEDGE);
+    assertThat(client("bg_k2", "s2", "p2").singlePosition("ETHUSDT")).extracting(Position::holdSide)
+        .containsExactlyInAnyOrder(HoldSide.LONG, HoldSide.SHORT);
+    List<PlacedOrder> placed = c.placePositionStopLoss("BTCUSDT", HoldSide.LONG, PosMode.ONE_WAY, new BigDecimal("90000.0"));
+    assertThat(placed).hasSize(1);
+    assertThat(c.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, "BTCUSDT")).singleElement()
+        .satisfies(o -> assertThat(o.planType()).isEqualTo(PlanType.POS_LOSS));
+    assertThatThrownBy(() -> c.ticker("NOPEUSDT")).isInstanceOfSatisfying(BitgetApiException.class,
+        e -> assertThat(e.code()).isEqualTo("40034"));
+  }
 }
