@@ -17,6 +17,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "check",
+    header = "Find positions without a valid stop-loss; print stoploss_missing=[...] and set the flag.",
     mixinStandardHelpOptions = true,
     description = {
         "Find open positions without a valid stop-loss on every active Bitget key",

@@ -30,6 +30,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo",
+    header = "The whole story on a simulated Bitget in a few seconds, nothing to configure.",
     mixinStandardHelpOptions = true,
     description = {
         "The whole story on an embedded Bitget simulator, with nothing configured,",

@@ -9,6 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "flags",
+    header = "Show the risk flags (risk_flags in trading.db).",
     mixinStandardHelpOptions = true,
     description = {
         "Show the risk flags of trading.db, as",

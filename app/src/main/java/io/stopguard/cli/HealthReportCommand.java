@@ -11,6 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "health-report",
+    header = "Write the quarter's docs/INFRA_HEALTH_<YYYY>Q<n>.md.",
     mixinStandardHelpOptions = true,
     description = {
         "Write docs/INFRA_HEALTH_<YYYY>Q<n>.md: the quarter's incidents,",

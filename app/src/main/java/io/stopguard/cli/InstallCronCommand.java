@@ -12,6 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "install-cron",
+    header = "Print or install the run_nightly_bitget_checks cron line.",
     mixinStandardHelpOptions = true,
     description = {
         "Print (or with --write, install) the cron line of the nightly checks.",

@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "keys",
     mixinStandardHelpOptions = true,
+    header = "Manage API keys in user_exchange_keys: add, list, verify, deactivate, reset.",
     description = "Manage the exchange API keys in user_exchange_keys (secrets encrypted at rest).",
     subcommands = {KeysCommand.Add.class, KeysCommand.ListKeys.class, KeysCommand.Verify.class,
         KeysCommand.Deactivate.class, KeysCommand.Reset.class})
@@ -56,6 +57,7 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "add",
+      header = "Store an API key for a user (secret from stdin or env, never argv).",
       mixinStandardHelpOptions = true,
       description = {
           "Store an API key for a user and mark it active.",
@@ -65,7 +67,7 @@ final class KeysCommand implements Runnable {
           "a prompt on a terminal, else two lines (secret, then passphrase).",
           "",
           "Example:",
-          "  printf '%s\\n%s\\n' \"$SECRET\" \"$PASS\" | stopguard keys add --user 556251171 --exchange bitget --api-key bg_...",
+          "  printf '%%s\\n%%s\\n' \"$SECRET\" \"$PASS\" | stopguard keys add --user 556251171 --exchange bitget --api-key bg_...",
       })
   static final class Add implements Callable<Integer> {
     private final Cli cli;
@@ -109,6 +111,7 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "list",
+      header = "List stored keys; never shows a secret.",
       mixinStandardHelpOptions = true,
       description = "List stored keys: user, exchange, masked key, active. Never shows a secret.")
   static final class ListKeys implements Callable<Integer> {
@@ -140,6 +143,7 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "verify",
+      header = "Check keys against Bitget: signature, read access, clock skew.",
       mixinStandardHelpOptions = true,
       description = {
           "Check stored keys against the exchange: signature and passphrase",
@@ -189,6 +193,7 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "deactivate",
+      header = "Mark a user's key(s) inactive.",
       mixinStandardHelpOptions = true,
       description = "Mark a user's key(s) inactive: checks and the guard stop using them. Nothing is deleted.")
   static final class Deactivate implements Callable<Integer> {
@@ -224,6 +229,7 @@ final class KeysCommand implements Runnable {
   }
 
   @Command(name = "reset",
+      header = "Replace a key's secret and passphrase (reset_bitget_keys).",
       mixinStandardHelpOptions = true,
       description = {
           "Replace the secret and passphrase of a stored key and reactivate it (the",

@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 @Command(name = "nightly",
+    header = "Run the self-checks; append ✅/❌ lines to logs/test_results.log.",
     mixinStandardHelpOptions = true,
     description = {
         "Run the nightly self-checks and append one line per check to",

@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "place-stop",
+    header = "Validate, place and confirm a stop-loss on a position.",
     mixinStandardHelpOptions = true,
     description = {
         "Place a stop-loss on a position (the runbook's \"выставить stop-loss\").",

@@ -18,6 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "positions",
+    header = "List a user's positions with entry, mark, liquidation, PnL and verdict.",
     mixinStandardHelpOptions = true,
     description = {
         "List a user's open positions with their protection verdict",

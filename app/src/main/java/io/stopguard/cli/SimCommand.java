@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "sim",
+    header = "Run the local Bitget simulator (REST, WebSocket, control API) on 127.0.0.1.",
     mixinStandardHelpOptions = true,
     description = {
         "Run the local Bitget simulator on 127.0.0.1 until interrupted.",

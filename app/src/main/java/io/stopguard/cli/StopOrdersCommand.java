@@ -27,6 +27,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "stop-orders",
+    header = "Show a position's stop orders; --dry-run shows the order a restore would place.",
     mixinStandardHelpOptions = true,
     description = {
         "Show the stop-loss orders of a position and its verdict. With --dry-run,",

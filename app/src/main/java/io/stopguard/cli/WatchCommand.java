@@ -18,6 +18,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "watch",
+    header = "Guard every account continuously: WebSocket-driven, idempotent automatic restore.",
     mixinStandardHelpOptions = true,
     description = {
         "Guard every active account continuously, in one process.",

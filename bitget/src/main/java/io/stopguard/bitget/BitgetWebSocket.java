@@ -200,12 +200,10 @@ public final class BitgetWebSocket implements AutoCloseable {
   }
 
   private void down(int gen, String reason) {
-    boolean first;
     synchronized (lock) {
       if (gen != generation) return; // this attempt was already handled
       generation++; // later events of this attempt are stale
-      first = blindSince == null;
-      if (first) blindSince = Instant.now();
+      if (blindSince == null) blindSince = Instant.now(); // blind from the first failure, until live again
       if (pinger != null) pinger.cancel(false);
       ws = null;
       failures++;
