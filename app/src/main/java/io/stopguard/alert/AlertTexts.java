@@ -29,8 +29,8 @@ public final class AlertTexts {
         + p.total().toPlainString());
     line(sb, "Mark price", p.markPrice().toPlainString() + (russian ? " · ликвидация " : " · liquidation ")
         + (p.liquidationPrice() == null ? "—" : p.liquidationPrice().toPlainString()));
-    line(sb, russian ? "Вердикт" : "Verdict", "<b>" + v.verdict().name() + "</b>"
-        + (v.reasons().isEmpty() ? "" : " — " + esc(String.join("; ", v.reasons()))));
+    line(sb, russian ? "Вердикт" : "Verdict", "<b>" + v.verdict().name() + "</b> — "
+        + (russian ? esc(verdictRu(v.verdict())) : esc(v.reasons().isEmpty() ? "" : String.join("; ", v.reasons()))));
     if (restoreCommand != null) {
       sb.append(russian ? "Восстановить:" : "Restore:").append('\n').append("<code>").append(esc(restoreCommand)).append("</code>");
     } else {
@@ -38,6 +38,18 @@ public final class AlertTexts {
           : "No safe stop is possible (mark price is past it). Closing is the trading lead's decision.");
     }
     return sb.toString();
+  }
+
+  /** What each verdict means, in the team's words (the detailed reasons stay in English in logs and -v). */
+  static String verdictRu(io.stopguard.risk.Verdict v) {
+    return switch (v) {
+      case PROTECTED -> "защищена";
+      case MISSING -> "стоп-лосса нет";
+      case WRONG_SIDE -> "триггер стопа по ту сторону mark price: сработает сразу или никогда";
+      case BEYOND_LIQUIDATION -> "стоп за ценой ликвидации: ликвидация наступит раньше";
+      case UNDERSIZED -> "частичные стопы покрывают не весь объём";
+      case HOLD_SIDE_MISMATCH -> "стоп выставлен на другую сторону позиции (или путаница one-way/hedge)";
+    };
   }
 
   /** The recovery message: how it ended and how long the position was bare. */

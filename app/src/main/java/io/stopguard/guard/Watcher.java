@@ -134,13 +134,17 @@ public final class Watcher implements AutoCloseable {
           return a;
         });
       }
+      boolean removed = false;
       for (AccountWatch a : List.copyOf(accounts.values())) {
         if (!live.contains(a.key.id())) {
           accounts.remove(a.key.id());
           a.close();
+          metrics.recordAccount(a.verdicts, List.of());
+          removed = true;
           log.info("stopped watching user {} (key deactivated)", a.key.userId());
         }
       }
+      if (removed) updateFlag(); // its positions no longer count towards the flag
     } catch (RuntimeException e) {
       log.warn("cannot refresh keys: {}", e.getMessage());
     }

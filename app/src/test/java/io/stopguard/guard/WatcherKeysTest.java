@@ -1,0 +1,76 @@
+package io.stopguard.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stopguard.alert.Alerting;
+import io.stopguard.check.CheckService;
+import io.stopguard.check.StopLossCheck;
+import io.stopguard.incident.IncidentLog;
+import io.stopguard.metrics.StopguardMetrics;
+import io.stopguard.risk.Policy;
+import io.stopguard.sim.Scenario;
+import io.stopguard.sim.SimExchange;
+import io.stopguard.sim.SimServer;
+import io.stopguard.store.SecretBox;
+import io.stopguard.store.Store;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Keys added or deactivated while the guard runs are picked up. */
+class WatcherKeysTest {
+  static final String SCENARIO = """
+      accounts:
+        - {uid: "1", apiKey: k1, secretKey: s1, passphrase: p1,
+           positions: [{symbol: ETHUSDT, holdSide: long, total: "1.00", openPriceAvg: "3400.00"}],
+           planOrders: [{symbol: ETHUSDT, planType: pos_loss, holdSide: long, triggerPrice: "3200.00"}]}
+        - {uid: "2", apiKey: k2, secretKey: s2, passphrase: p2,
+           positions: [{symbol: SOLUSDT, holdSide: short, total: "5.0", openPriceAvg: "180.000"}]}
+      """;
+
+  @TempDir
+  Path home;
+
+  @Test
+  void accountsComeAndGo() throws Exception {
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(SCENARIO)), 0);
+        Store store = Store.open(home.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
+      store.putKey("1", "bitget", "k1", "s1", "p1", false);
+      StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT);
+      StopguardMetrics metrics = new StopguardMetrics();
+      CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
+          new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
+      WatchSettings settings = new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofSeconds(30),
+          Duration.ofMillis(200), false, 4, 3);
+      try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
+          sim.webSocketUrl(), Clock.systemUTC())) {
+        w.start();
+        assertThat(w.accountCount()).isEqualTo(1);
+        synchronized (store) {
+          store.putKey("2", "bitget", "k2", "s2", "p2", false);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> w.accountCount() == 2);
+        // the new account's bare SOL short is found and flagged
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+          synchronized (store) {
+            return store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value() == 1).orElse(false);
+          }
+        });
+        synchronized (store) {
+          store.setKeysActive("2", "bitget", null, false);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> w.accountCount() == 1);
+        assertThat(w.health()).extracting(a -> a.get("userId")).containsExactly("1");
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+          synchronized (store) {
+            return store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value() == 0).orElse(false);
+          }
+        });
+      }
+    }
+  }
+}
