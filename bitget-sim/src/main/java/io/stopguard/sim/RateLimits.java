@@ -19,7 +19,9 @@ final class RateLimits {
 
   private record Window(long second, int count) {}
 
-  private final Map<String, Window> windows = new ConcurrentHashMap<>();
+  private record Key(String who, String path) {}
+
+  private final Map<Key, Window> windows = new ConcurrentHashMap<>();
   volatile boolean enabled = true;
 
   /** Counts a request; false if it is over the limit. */
@@ -27,7 +29,7 @@ final class RateLimits {
     Integer limit = PER_SECOND.get(path);
     if (!enabled || limit == null) return true;
     long sec = nowMs / 1000;
-    Window w = windows.compute(who + "|" + path, (k, old) ->
+    Window w = windows.compute(new Key(who, path), (k, old) ->
         old == null || old.second != sec ? new Window(sec, 1) : new Window(sec, old.count + 1));
     return w.count <= limit;
   }

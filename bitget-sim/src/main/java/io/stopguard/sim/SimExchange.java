@@ -26,7 +26,8 @@ public final class SimExchange {
   static final BigDecimal MAINTENANCE_MARGIN_RATE = new BigDecimal("0.004");
 
   private final Map<String, Contract> contracts = new LinkedHashMap<>();
-  private final Map<String, Account> accountsByKey = new LinkedHashMap<>();
+  /** Read without the lock by the REST layer's authentication; written under it. */
+  private final Map<String, Account> accountsByKey = new java.util.concurrent.ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong(1_200_000_000_000_000_000L);
   private final LongSupplier clock;
   private final List<SimListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -320,7 +321,7 @@ public final class SimExchange {
 
   // ------------------------------------------------------------------ lookups for the REST layer
 
-  synchronized Account accountByKey(String apiKey) {
+  Account accountByKey(String apiKey) {
     return accountsByKey.get(apiKey);
   }
 
@@ -832,7 +833,7 @@ public final class SimExchange {
   }
 
   /** The uid of an API key, for rate limits; null when unknown. */
-  synchronized String uidOfKey(String apiKey) {
+  String uidOfKey(String apiKey) {
     Account a = accountsByKey.get(apiKey);
     return a == null ? null : a.uid;
   }
