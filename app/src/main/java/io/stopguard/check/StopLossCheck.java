@@ -8,7 +8,6 @@ import io.stopguard.bitget.Position;
 import io.stopguard.risk.Policy;
 import io.stopguard.risk.Protection;
 import io.stopguard.store.ExchangeKey;
-import io.stopguard.store.Store;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -40,34 +39,7 @@ public final class StopLossCheck {
     this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
   }
 
-  /**
-   * Checks every active Bitget key of the store and, when every account answered, records the
-   * flag {@value Store#FLAG_STOPLOSS_MISSING}. An incomplete check leaves the flag as it was: a
-   * blind check must not clear an alarm.
-   *
-   * @throws NoActiveKeysException when there is nothing to check
-   */
-  public CheckReport runAndRecord(Store store) {
-    return runAndRecord(store, null);
-  }
-
-  /**
-   * As {@link #runAndRecord(Store)}; with a {@code userId} only that user's keys are checked and the
-   * flag is not touched (a partial look must neither raise nor clear the global flag).
-   */
-  public CheckReport runAndRecord(Store store, String userId) {
-    List<ExchangeKey> keys = userId == null ? store.activeKeys("bitget") : store.activeKeys("bitget", userId);
-    if (keys.isEmpty()) {
-      if (userId != null) throw new NoActiveKeysException(store.file() + " for user " + userId);
-      throw new NoActiveKeysException(store.file().toString());
-    }
-    CheckReport report = run(keys);
-    if (report.complete() && userId == null) {
-      store.setFlag(Store.FLAG_STOPLOSS_MISSING, !report.unprotected().isEmpty(), report.summaryLine());
-    }
-    return report;
-  }
-
+  /** Checks the given keys concurrently; never touches the store (see {@link CheckService}). */
   public CheckReport run(List<ExchangeKey> keys) {
     Semaphore permits = new Semaphore(parallelism);
     try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {

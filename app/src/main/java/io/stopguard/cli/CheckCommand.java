@@ -4,6 +4,7 @@ import io.stopguard.check.AccountResult;
 import io.stopguard.alert.Alerting;
 import io.stopguard.check.CheckReport;
 import io.stopguard.check.CheckService;
+import io.stopguard.check.NoActiveKeysException;
 import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.store.Store;
@@ -72,7 +73,10 @@ final class CheckCommand implements Callable<Integer> {
             new StopguardMetrics());
         report = service.run().report();
       } else {
-        report = exchange.check(cli, config.riskPolicy()).runAndRecord(store, user);
+        // One user's keys only: the flag and incidents are left alone (a partial look must not clear them).
+        var keys = store.activeKeys("bitget", user);
+        if (keys.isEmpty()) throw new NoActiveKeysException(store.file() + " for user " + user);
+        report = exchange.check(cli, config.riskPolicy()).run(keys);
       }
       int code;
       if (json) {

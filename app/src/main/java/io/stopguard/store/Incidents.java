@@ -24,12 +24,12 @@ public final class Incidents {
   }
 
   public Optional<Incident> byId(long id) {
-    return query("WHERE id = " + id).stream().findFirst();
+    return query("WHERE id = ?", id).stream().findFirst();
   }
 
   /** Incidents detected in [from, to), oldest first. */
   public List<Incident> detectedBetween(Instant from, Instant to) {
-    return query("WHERE detected_at >= '" + from + "' AND detected_at < '" + to + "' ORDER BY id");
+    return query("WHERE detected_at >= ? AND detected_at < ? ORDER BY id", from.toString(), to.toString());
   }
 
   /** Ended (restored / resolved / failed) but not yet written to docs/incident_log.md. */
@@ -51,7 +51,7 @@ public final class Incidents {
     } catch (SQLException e) {
       throw store.fail("open an incident", e);
     }
-    return query("WHERE id = last_insert_rowid()").get(0);
+    return query("WHERE id = last_insert_rowid()").get(0); // same connection: the row just inserted
   }
 
   public void update(long id, String setClause, Object... args) {
@@ -97,18 +97,20 @@ public final class Incidents {
     update(id, "logged_at = ?", now);
   }
 
-  private List<Incident> query(String where) {
+  private List<Incident> query(String where, Object... args) {
     List<Incident> out = new ArrayList<>();
     try (PreparedStatement st = conn.prepareStatement("""
         SELECT id, user_id, symbol, hold_side, verdict, detail, state, detected_at, alerted_at, last_alert_at,
                restoring_at, restored_at, resolved_at, resolution, restored_by, attempts, last_error, logged_at
-        FROM incidents""" + " " + where);
-        ResultSet rs = st.executeQuery()) {
-      while (rs.next()) {
+        FROM incidents""" + " " + where)) {
+      for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
         out.add(new Incident(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
             rs.getString(6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10), instant(rs, 11),
             instant(rs, 12), instant(rs, 13), rs.getString(14), rs.getString(15), rs.getInt(16), rs.getString(17),
             instant(rs, 18)));
+        }
       }
     } catch (SQLException e) {
       throw store.fail("read incidents", e);
