@@ -46,6 +46,18 @@ class RestorePlannerTest {
     assertThat(up.subtract(down)).isLessThanOrEqualTo(c.tickSize());
   }
 
+  @Property
+  void sizesFollowStepAndMinimum(@ForAll @IntRange(min = 0, max = 4) int volumePlace,
+      @ForAll @IntRange(min = 1, max = 100000) int units, @ForAll @IntRange(min = 1, max = 9) int offBy) {
+    BigDecimal step = BigDecimal.ONE.movePointLeft(volumePlace);
+    Contract c = new Contract("XUSDT", "X", "USDT", 2, 1, volumePlace, step, step, null, "125", "normal");
+    BigDecimal onGrid = step.multiply(BigDecimal.valueOf(units));
+    assertThat(c.isValidSize(onGrid)).isTrue();
+    assertThat(c.isValidSize(onGrid.add(step.movePointLeft(1).multiply(BigDecimal.valueOf(offBy))))).isFalse(); // finer than the step
+    assertThat(c.isValidSize(step.subtract(step.movePointLeft(1)))).isFalse(); // below the minimum
+    assertThat(c.isValidSize(onGrid.negate())).isFalse();
+  }
+
   @Property(tries = 2000)
   void aPlacedStopIsSafe(@ForAll("prices") BigDecimal entry, @ForAll @IntRange(min = 1, max = 125) int leverage,
       @ForAll @IntRange(min = 50, max = 150) int markPercent, @ForAll boolean isLong,
