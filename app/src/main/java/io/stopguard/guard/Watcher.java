@@ -75,6 +75,9 @@ public final class Watcher implements AutoCloseable {
     return t;
   });
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  /** One HTTP client (one selector thread) for every account's WebSocket: 10,000 accounts, not 10,000 threads. */
+  private final java.net.http.HttpClient webSocketHttp = java.net.http.HttpClient.newBuilder()
+      .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
   private final Semaphore permits;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile List<Contract> contracts;
@@ -210,7 +213,7 @@ public final class Watcher implements AutoCloseable {
 
     void openWebSocket() {
       ws = new BitgetWebSocket(webSocketUrl, key.credentials(), key.demoTrading(), this,
-          java.net.http.HttpClient.newHttpClient(), () -> System.currentTimeMillis() + client.clockOffsetMillis(),
+          webSocketHttp, () -> System.currentTimeMillis() + client.clockOffsetMillis(),
           java.time.Duration.ofSeconds(25), scheduler);
       ws.start();
     }

@@ -1,0 +1,72 @@
+package io.stopguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stopguard.sim.Scenario;
+import io.stopguard.sim.SimExchange;
+import io.stopguard.sim.SimServer;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * `stopguard watch` as a real process: SIGTERM stops it cleanly, and a restart resumes the open
+ * incident and restores the stop exactly once.
+ */
+class WatchProcessTest {
+  @TempDir
+  Path home;
+
+  Process watch(SimServer sim, String restore, Path log) throws Exception {
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+        System.getProperty("java.class.path"), Main.class.getName(), "watch", "--restore", restore, "--grace", "0.2",
+        "--listen", "127.0.0.1:0"));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("STOPGUARD_HOME", home.toString());
+    pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
+    pb.environment().remove("TELEGRAM_BOT_TOKEN");
+    return pb.start();
+  }
+
+  @Test
+  void sigtermStopsCleanlyAndARestartResumesTheIncident() throws Exception {
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
+      assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s1\np1\n", "keys", "add", "--user",
+          "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
+      Path db = home.resolve("trading.db");
+
+      // alert only: the incident opens, nothing is placed
+      Path log1 = home.resolve("watch1.log");
+      Process p1 = watch(sim, "off", log1);
+      await().atMost(Duration.ofSeconds(20)).until(() -> Sqlite3.query(db, "SELECT count(*) FROM incidents;").equals("1"));
+      p1.destroy(); // SIGTERM
+      assertThat(p1.waitFor(15, TimeUnit.SECONDS)).isTrue();
+      assertThat(p1.exitValue()).as(Files.readString(log1)).isIn(0, 143);
+      assertThat(Files.readString(log1)).contains("stopguard watch: stopping");
+      assertThat(sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss")).isZero();
+
+      // restart with restore on: the same incident is resumed and restored exactly once
+      Path log2 = home.resolve("watch2.log");
+      Process p2 = watch(sim, "on", log2);
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Sqlite3.query(db, "SELECT state FROM incidents;").equals("restored"));
+        assertThat(Sqlite3.query(db, "SELECT count(*) FROM incidents;")).isEqualTo("1");
+        Thread.sleep(1000);
+        assertThat(sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss")).isEqualTo(1);
+      } finally {
+        p2.destroy();
+        p2.waitFor(15, TimeUnit.SECONDS);
+      }
+      assertThat(new File(log2.toString())).exists();
+    }
+  }
+}
