@@ -115,6 +115,7 @@ public final class BitgetWebSocket implements AutoCloseable {
           }
           synchronized (lock) {
             ws = socket;
+            sendChain = CompletableFuture.completedFuture(null);
             lastMessageMs = System.currentTimeMillis();
             subscribedAcks = 0;
           }
@@ -217,18 +218,21 @@ public final class BitgetWebSocket implements AutoCloseable {
     timer.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
   }
 
+  /** The tail of this connection's send chain: the JDK WebSocket allows one outstanding send at a time. */
+  private CompletableFuture<?> sendChain = CompletableFuture.completedFuture(null);
+
+  /** Queues a text frame without blocking the caller (timer threads send pings for many accounts). */
   private void send(String text) {
-    WebSocket s;
     synchronized (lock) {
-      s = ws;
-    }
-    if (s == null) return;
-    synchronized (s) { // the JDK WebSocket allows one outstanding send at a time
-      try {
-        s.sendText(text, true).get(10, TimeUnit.SECONDS);
-      } catch (Exception e) {
-        s.abort();
-      }
+      WebSocket s = ws;
+      if (s == null) return;
+      sendChain = sendChain.handle((v, e) -> null)
+          .thenCompose(v -> s.sendText(text, true))
+          .orTimeout(10, TimeUnit.SECONDS)
+          .exceptionally(e -> {
+            s.abort(); // a stuck or broken connection: onError/onClose will reconnect
+            return null;
+          });
     }
   }
 
