@@ -131,8 +131,16 @@ public final class Watcher implements AutoCloseable {
           AccountWatch a = new AccountWatch(k, check.client(k));
           a.nextReconcileMs = System.currentTimeMillis()
               + ThreadLocalRandom.current().nextLong(Math.max(1, settings.reconcileInterval().toMillis()));
-          if (settings.webSocket()) a.openWebSocket();
-          a.request(); // evaluate at once on start (resumes open incidents after a restart)
+          if (settings.webSocket()) {
+            // The WebSocket's first onLive evaluates the account; evaluating before it too would
+            // cost a second look for nothing. If it is not live within 5 s, look anyway.
+            a.openWebSocket();
+            scheduler.schedule(() -> {
+              if (a.lastOk == null) a.request();
+            }, 5, TimeUnit.SECONDS);
+          } else {
+            a.request(); // evaluate at once on start (resumes open incidents after a restart)
+          }
           log.info("watching user {} ({})", k.userId(), k.credentials().maskedKey());
           return a;
         });

@@ -93,6 +93,24 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** Runs {@code work} in one transaction (bulk key imports: one fsync, not one per row). */
+  public void inTransaction(Runnable work) {
+    try {
+      conn.setAutoCommit(false);
+      try {
+        work.run();
+        conn.commit();
+      } catch (RuntimeException e) {
+        conn.rollback();
+        throw e;
+      } finally {
+        conn.setAutoCommit(true);
+      }
+    } catch (SQLException e) {
+      throw fail("run a transaction", e);
+    }
+  }
+
   /** Active keys of one exchange with decrypted credentials, in a stable order. */
   public List<ExchangeKey> activeKeys(String exchange) {
     List<ExchangeKey> out = new ArrayList<>();

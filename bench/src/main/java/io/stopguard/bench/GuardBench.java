@@ -51,12 +51,14 @@ public final class GuardBench {
     long latency = 20;
     List<Integer> sizes = List.of(1_000, 10_000);
     int parallelism = 256;
+    int watchAccounts = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--trials" -> trials = Integer.parseInt(args[++i]);
         case "--latency-ms" -> latency = Long.parseLong(args[++i]);
         case "--accounts" -> sizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
         case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
+        case "--watch" -> watchAccounts = Integer.parseInt(args[++i]);
         default -> {
           System.err.println("usage: bench/run [--trials N] [--latency-ms MS] [--accounts 1000,10000] [--parallelism P]");
           System.exit(2);
@@ -65,6 +67,10 @@ public final class GuardBench {
     }
     out.printf(Locale.ROOT, "stopguard bench — %d cores, Java %s, max heap %d MB, one-way latency %d ms%n",
         Runtime.getRuntime().availableProcessors(), Runtime.version(), Runtime.getRuntime().maxMemory() >> 20, latency);
+    if (watchAccounts > 0) {
+      watchAtScale(watchAccounts, latency);
+      return;
+    }
     detectionAndRestore(trials, latency, true);
     detectionAndRestore(Math.max(5, trials / 3), latency, false);
     for (int n : sizes) reconcile(n, latency, parallelism);
@@ -183,6 +189,64 @@ public final class GuardBench {
           accounts, wall / 1e9, requests / (double) accounts, cpu / 1e9, peakHeap >> 20, report.complete(),
           report.unprotected().size(), parallelism);
     }
+  }
+
+  // ------------------------------------------------------------------ watch at scale
+
+  /** {@code stopguard watch} over N accounts, each with its WebSocket: time to all-live, threads, heap, idle CPU. */
+  static void watchAtScale(int accounts, long latency) throws Exception {
+    Scenario scenario = scaleScenario(accounts);
+    Path home = Files.createTempDirectory("stopguard-bench-watch-");
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(scenario), 0);
+        Store store = Store.open(home.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
+      sim.faults().set("*", new Faults.Spec(2 * latency, 0, 0, 0, 0, 0));
+      sim.webSocketDelay(latency);
+      store.inTransaction(() -> {
+        for (Scenario.AccountSpec a : scenario.accounts()) store.putKey(a.uid(), "bitget", a.apiKey(), a.secretKey(), a.passphrase(), false);
+      });
+      StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(30), 256, Policy.DEFAULT);
+      StopguardMetrics metrics = new StopguardMetrics();
+      CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
+          new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
+      WatchSettings settings = new WatchSettings(WatchSettings.Restore.OFF, Duration.ofSeconds(3), Duration.ofSeconds(30),
+          Duration.ofSeconds(60), true, 256, 3);
+      System.gc();
+      for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
+      var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      long t0 = System.nanoTime();
+      try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
+          sim.webSocketUrl(), Clock.systemUTC())) {
+        w.start();
+        waitFor(() -> w.health().stream().allMatch(a -> "live".equals(a.get("webSocket")) && a.get("lastReconcile") != null),
+            600_000);
+        double startup = (System.nanoTime() - t0) / 1e9;
+        long cpu0 = os.getProcessCpuTime();
+        long req0 = sim.restRequests();
+        Thread.sleep(30_000);
+        double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
+        long reqs = sim.restRequests() - req0;
+        long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+            .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        System.gc();
+        long liveHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+        out.printf(Locale.ROOT, "watch %,d accounts (WebSocket each, reconcile every 30 s): all live and reconciled after"
+                + " %.1f s; steady 30 s: %,d REST calls (%.2f per account), CPU %.1f s (guard + simulator), %d live threads,"
+                + " peak heap %d MB, heap after GC %d MB (guard + simulator)%n", accounts, startup, reqs, reqs / (double) accounts,
+            cpu, ManagementFactory.getThreadMXBean().getThreadCount(), peakHeap >> 20, liveHeap >> 20);
+      }
+    }
+  }
+
+  static Scenario scaleScenario(int accounts) {
+    List<Scenario.AccountSpec> specs = new ArrayList<>(accounts);
+    for (int i = 0; i < accounts; i++) {
+      specs.add(new Scenario.AccountSpec("u" + i, "key" + i, "sec" + i, "pass" + i, "one_way_mode",
+          List.of(new Scenario.PositionSpec("ETHUSDT", "long", new BigDecimal("1.00"), new BigDecimal("3500.00"), 10,
+              "isolated", null)),
+          List.of(new Scenario.PlanOrderSpec("ETHUSDT", "pos_loss", "long", new BigDecimal("3300.00"), "mark_price", null,
+              null, null, null))));
+    }
+    return new Scenario(List.of(), specs);
   }
 
   // ------------------------------------------------------------------ helpers
