@@ -148,13 +148,25 @@ public final class CheckService {
     if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
   }
 
-  /** Contract rules for restore suggestions: one public call per check that opens incidents. */
+  private volatile List<Contract> contractsCache;
+  private volatile Instant contractsFetchedAt = Instant.EPOCH;
+
+  /**
+   * Contract rules for restore suggestions, cached for 10 minutes: tick rules rarely change, and the
+   * watcher calls this while holding the store's lock, so it must not go to the network each time.
+   */
   private List<Contract> contracts(List<ExchangeKey> keys) {
+    Instant now = clock.instant();
+    List<Contract> cached = contractsCache;
+    if (cached != null && Duration.between(contractsFetchedAt, now).toMinutes() < 10) return cached;
     try {
-      return check.client(keys.get(0)).contracts();
+      List<Contract> fresh = check.client(keys.get(0)).contracts();
+      contractsCache = fresh;
+      contractsFetchedAt = now;
+      return fresh;
     } catch (BitgetException e) {
       log.warn("contracts unavailable for restore suggestions: {}", e.getMessage());
-      return List.of();
+      return cached != null ? cached : List.of();
     }
   }
 
