@@ -2,6 +2,7 @@ package io.stopguard.check;
 
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.BitgetException;
+import io.stopguard.bitget.IpBudget;
 import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.PlanType;
 import io.stopguard.bitget.Position;
@@ -30,8 +31,16 @@ public final class StopLossCheck {
   private final Duration timeout;
   private final int parallelism;
   private final Policy policy;
+  private final IpBudget ipBudget;
 
+  /** With Bitget's per-IP limits ({@link IpBudget#bitget()}) shared by all accounts. */
   public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy) {
+    this(baseUrl, timeout, parallelism, policy, IpBudget.bitget());
+  }
+
+  /** @param ipBudget one budget for every account's client: they all leave through this host's IP */
+  public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy, IpBudget ipBudget) {
+    this.ipBudget = ipBudget;
     this.baseUrl = baseUrl;
     this.policy = policy;
     this.timeout = timeout;
@@ -68,7 +77,12 @@ public final class StopLossCheck {
   /** A client for one stored key, sharing this check's HTTP client. */
   public BitgetClient client(ExchangeKey k) {
     return BitgetClient.builder().baseUrl(baseUrl).credentials(k.credentials())
-        .demoTrading(k.demoTrading()).httpClient(http).timeout(timeout).build();
+        .demoTrading(k.demoTrading()).httpClient(http).timeout(timeout).ipBudget(ipBudget).build();
+  }
+
+  /** The per-IP budget every client of this check shares. */
+  public IpBudget ipBudget() {
+    return ipBudget;
   }
 
   private AccountResult checkAccount(ExchangeKey k) {

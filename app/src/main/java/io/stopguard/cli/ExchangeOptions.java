@@ -28,4 +28,9 @@ public final class ExchangeOptions {
   StopLossCheck check(Cli cli, Policy policy) {
     return new StopLossCheck(baseUrl(cli), timeout(), 32, policy);
   }
+
+  /** A check whose clients share {@code budget} (the watcher's per-IP limits). */
+  StopLossCheck check(Cli cli, Policy policy, io.stopguard.bitget.IpBudget budget) {
+    return new StopLossCheck(baseUrl(cli), timeout(), 32, policy, budget);
+  }
 }

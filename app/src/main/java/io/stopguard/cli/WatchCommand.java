@@ -1,6 +1,7 @@
 package io.stopguard.cli;
 
 import io.stopguard.alert.Alerting;
+import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.CheckService;
 import io.stopguard.guard.StatusServer;
 import io.stopguard.guard.WatchSettings;
@@ -34,6 +35,11 @@ import picocli.CommandLine.Option;
         "a deterministic clientOid, look before any retry, never a second",
         "pos_loss, confirm it, and record every step.",
         "",
+        "Bitget's limits are per IP: 6000 REST requests a minute (a sweep of",
+        "10,000 accounts takes >= 200 s) and 100 private WebSockets. Up to",
+        "--ws-connections accounts get a WebSocket, the rest are polled; split",
+        "large fleets with --shard i/n over watchers on separate egress IPs.",
+        "",
         "Serves /metrics and /health on --listen (127.0.0.1 only by default).",
         "Stops cleanly on SIGTERM; a restart resumes open incidents.",
     })
@@ -65,12 +71,40 @@ final class WatchCommand implements Callable<Integer> {
   @Option(names = "--no-websocket", description = "Poll only (reconcile every --interval); no WebSocket.")
   boolean noWebSocket;
 
+  @Option(names = "--shard", paramLabel = "I/N",
+      description = "Watch only the accounts of shard I of N (0 <= I < N), by a stable hash of the user id.")
+  String shard;
+
+  @Option(names = "--ws-connections", paramLabel = "N", defaultValue = "90",
+      description = "Private WebSockets at most (Bitget: 100 per IP; default: ${DEFAULT-VALUE}). Other accounts are polled.")
+  int wsConnections;
+
+  @Option(names = "--ip-requests-per-minute", paramLabel = "N", defaultValue = "5400",
+      description = "REST requests a minute for all accounts (Bitget: 6000 per IP; default: ${DEFAULT-VALUE}).")
+  int ipRequestsPerMinute;
+
   @Option(names = "--ws-url", paramLabel = "URL",
       description = "Private WebSocket URL. Default: $STOPGUARD_BITGET_WS_URL, else derived from the REST base URL.")
   String wsUrl;
 
   WatchCommand(Cli cli) {
     this.cli = cli;
+  }
+
+  /** "i/n" → {i, n}; none → {0, 1}. */
+  static int[] parseShard(String s) {
+    if (s == null) return new int[] {0, 1};
+    String[] p = s.split("/");
+    try {
+      if (p.length == 2) {
+        int i = Integer.parseInt(p[0].trim());
+        int n = Integer.parseInt(p[1].trim());
+        if (n >= 1 && i >= 0 && i < n) return new int[] {i, n};
+      }
+    } catch (NumberFormatException e) {
+      // fall through to the usage error
+    }
+    throw new UsageException("--shard must be I/N with 0 <= I < N, e.g. 0/4 (got '" + s + "')");
   }
 
   @Override
@@ -82,14 +116,24 @@ final class WatchCommand implements Callable<Integer> {
     var config = home.config(cli);
     URI base = exchange.baseUrl(cli);
     URI ws = webSocketUrl(base, wsUrl != null ? wsUrl : cli.env("STOPGUARD_BITGET_WS_URL"));
+    if (wsConnections < 0 || wsConnections > IpBudget.PUBLISHED_MAX_CONNECTIONS) {
+      throw new UsageException("--ws-connections must be 0.." + IpBudget.PUBLISHED_MAX_CONNECTIONS + " (Bitget's limit per IP)");
+    }
+    if (ipRequestsPerMinute < 60 || ipRequestsPerMinute > IpBudget.PUBLISHED_REQUESTS_PER_MINUTE) {
+      throw new UsageException("--ip-requests-per-minute must be 60.." + IpBudget.PUBLISHED_REQUESTS_PER_MINUTE
+          + " (Bitget's limit per IP)");
+    }
+    int[] sh = parseShard(shard);
     WatchSettings settings = new WatchSettings(mode, Duration.ofMillis((long) (graceSeconds * 1000)),
-        Duration.ofMillis((long) (intervalSeconds * 1000)), Duration.ofSeconds(10), !noWebSocket, 64, 3);
+        Duration.ofMillis((long) (intervalSeconds * 1000)), Duration.ofSeconds(10), !noWebSocket && wsConnections > 0, 64, 3,
+        sh[0], sh[1]);
+    IpBudget budget = IpBudget.of(ipRequestsPerMinute / 60.0, wsConnections, IpBudget.PUBLISHED_CONNECTS_PER_5_MIN);
     Alerting alerting = Alerting.from(cli.env(), config);
     if (!alerting.telegramEnabled()) alerting = Alerting.console(cli.err(), config.telegramOrEmpty().language());
     StopguardMetrics metrics = new StopguardMetrics();
     Store store = home.openStore(cli);
     CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);
-    Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy()), service, config.riskPolicy(), alerting,
+    Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy(), budget), service, config.riskPolicy(), alerting,
         metrics, settings, ws, Clock.systemUTC());
     StatusServer status = new StatusServer(address, metrics.registry(), watcher::health);
     CountDownLatch stopped = new CountDownLatch(1);

@@ -8,7 +8,21 @@ import java.util.Locale;
  * exact order), on (place it after {@code grace}).
  */
 public record WatchSettings(Restore restore, Duration grace, Duration reconcileInterval, Duration keyRefresh,
-    boolean webSocket, int parallelism, int maxRestoreAttempts) {
+    boolean webSocket, int parallelism, int maxRestoreAttempts, int shard, int shards) {
+
+  /** One watcher for all accounts (no sharding). */
+  public WatchSettings(Restore restore, Duration grace, Duration reconcileInterval, Duration keyRefresh,
+      boolean webSocket, int parallelism, int maxRestoreAttempts) {
+    this(restore, grace, reconcileInterval, keyRefresh, webSocket, parallelism, maxRestoreAttempts, 0, 1);
+  }
+
+  /**
+   * Whether this watcher's shard holds the user: {@code --shard i/n} splits the accounts between
+   * n watchers (each behind its own egress IP, since Bitget's limits are per IP) by a stable hash.
+   */
+  public boolean owns(String userId) {
+    return shards == 1 || Math.floorMod(userId.hashCode(), shards) == shard;
+  }
 
   public enum Restore {
     OFF, DRY_RUN, ON;
@@ -30,5 +44,6 @@ public record WatchSettings(Restore restore, Duration grace, Duration reconcileI
     if (grace.isNegative()) throw new IllegalArgumentException("grace must be >= 0");
     if (reconcileInterval.toMillis() < 100) throw new IllegalArgumentException("reconcile interval must be >= 100 ms");
     if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
+    if (shards < 1 || shard < 0 || shard >= shards) throw new IllegalArgumentException("shard must be i/n with 0 <= i < n");
   }
 }

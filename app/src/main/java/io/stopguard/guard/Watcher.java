@@ -7,6 +7,7 @@ import io.stopguard.bitget.BitgetException;
 import io.stopguard.bitget.BitgetWebSocket;
 import io.stopguard.bitget.Contract;
 import io.stopguard.bitget.ErrorKind;
+import io.stopguard.bitget.IpBudget;
 import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.PlanType;
 import io.stopguard.bitget.Position;
@@ -79,6 +80,10 @@ public final class Watcher implements AutoCloseable {
   private final java.net.http.HttpClient webSocketHttp = java.net.http.HttpClient.newBuilder()
       .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
   private final Semaphore permits;
+  private final IpBudget budget;
+  /** Accounts holding a private WebSocket: Bitget allows at most 100 connections per IP. */
+  private final java.util.concurrent.atomic.AtomicInteger webSockets = new java.util.concurrent.atomic.AtomicInteger();
+  private volatile int warnedSweepFor = -1;
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile List<Contract> contracts;
   private volatile int lastFlag = -1;
@@ -95,6 +100,7 @@ public final class Watcher implements AutoCloseable {
     this.webSocketUrl = webSocketUrl;
     this.clock = clock;
     this.permits = new Semaphore(settings.parallelism());
+    this.budget = check.ipBudget();
   }
 
   public void start() {
@@ -123,23 +129,27 @@ public final class Watcher implements AutoCloseable {
   private void refreshKeys() {
     if (closed.get()) return;
     try {
-      List<ExchangeKey> keys = db(() -> store.activeKeys("bitget"));
+      List<ExchangeKey> keys = db(() -> store.activeKeys("bitget")).stream().filter(k -> settings.owns(k.userId())).toList();
+      Set<String> withOpenIncident = new java.util.HashSet<>();
+      if (accounts.isEmpty()) db(() -> store.incidents().open()).forEach(i -> withOpenIncident.add(i.userId()));
       Set<Long> live = ConcurrentHashMap.newKeySet();
       for (ExchangeKey k : keys) {
         live.add(k.id());
         accounts.computeIfAbsent(k.id(), id -> {
           AccountWatch a = new AccountWatch(k, check.client(k));
-          a.nextReconcileMs = System.currentTimeMillis()
-              + ThreadLocalRandom.current().nextLong(Math.max(1, settings.reconcileInterval().toMillis()));
-          if (settings.webSocket()) {
+          if (settings.webSocket() && webSockets.get() < budget.maxConnections()) {
             // The WebSocket's first onLive evaluates the account; evaluating before it too would
             // cost a second look for nothing. If it is not live within 5 s, look anyway.
+            a.nextReconcileMs = System.currentTimeMillis()
+                + ThreadLocalRandom.current().nextLong(Math.max(1, settings.reconcileInterval().toMillis()));
             a.openWebSocket();
             scheduler.schedule(() -> {
               if (a.lastOk == null) a.request();
             }, 5, TimeUnit.SECONDS);
+          } else if (withOpenIncident.contains(k.userId())) {
+            a.request(); // a restart resumes open incidents at once
           } else {
-            a.request(); // evaluate at once on start (resumes open incidents after a restart)
+            a.nextReconcileMs = 0; // polled: due now, paced by the IP budget's background lane
           }
           log.info("watching user {} ({})", k.userId(), k.credentials().maskedKey());
           return a;
@@ -156,15 +166,48 @@ public final class Watcher implements AutoCloseable {
         }
       }
       if (removed) updateFlag(); // its positions no longer count towards the flag
+      if (settings.webSocket()) promoteToWebSocket();
+      warnIfSweepTooSlow();
     } catch (RuntimeException e) {
       log.warn("cannot refresh keys: {}", e.getMessage());
     }
   }
 
+  /**
+   * Free WebSocket slots (a key was deactivated) go to polled accounts, those holding positions
+   * first: they are the ones a push protects.
+   */
+  private void promoteToWebSocket() {
+    int free = budget.maxConnections() - webSockets.get();
+    if (free <= 0) return;
+    List<AccountWatch> polled = accounts.values().stream().filter(a -> a.ws == null)
+        .sorted(java.util.Comparator.comparing((AccountWatch a) -> a.verdicts.isEmpty()).thenComparingLong(a -> a.key.id()))
+        .limit(free).toList();
+    for (AccountWatch a : polled) a.openWebSocket();
+  }
+
+  /** Bitget's 6000 requests/IP/min bound a sweep; say so once when the interval cannot be kept. */
+  private void warnIfSweepTooSlow() {
+    int n = accounts.size();
+    double sweep = n * 2 / budget.backgroundRequestsPerSecond();
+    if (n == warnedSweepFor || sweep <= settings.reconcileInterval().toSeconds()) return;
+    warnedSweepFor = n;
+    log.warn("{} accounts: one reconcile of all takes >= {} s within Bitget's per-IP limit ({} requests/s for"
+            + " periodic work), longer than the {} s interval; {} accounts have a WebSocket, the rest are polled."
+            + " Split the accounts with --shard i/n over watchers on separate egress IPs to keep the interval.",
+        n, Math.round(sweep), Math.round(budget.backgroundRequestsPerSecond()), settings.reconcileInterval().toSeconds(),
+        webSockets.get());
+  }
+
+  /**
+   * Periodic reconciles: each due account, as far as the IP budget's background lane allows this
+   * tick; the rest stay due for the next one. Push-triggered looks and restores bypass the lane.
+   */
   private void tick() {
     long now = System.currentTimeMillis();
     for (AccountWatch a : accounts.values()) {
-      if (now >= a.nextReconcileMs) {
+      if (now >= a.nextReconcileMs && !a.running.get()) {
+        if (!budget.tryAcquireBackground(2)) return;
         a.nextReconcileMs = now + settings.reconcileInterval().toMillis();
         a.request();
       }
@@ -186,7 +229,7 @@ public final class Watcher implements AutoCloseable {
       Map<String, Object> m = new java.util.LinkedHashMap<>();
       m.put("userId", a.key.userId());
       m.put("key", a.key.credentials().maskedKey());
-      m.put("webSocket", a.ws == null ? "off" : a.ws.state());
+      m.put("webSocket", a.ws == null ? (settings.webSocket() ? "polled" : "off") : a.ws.state());
       m.put("lastReconcile", a.lastOk == null ? null : a.lastOk.toString());
       m.put("lastError", a.lastError);
       m.put("unprotected", a.verdicts.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
@@ -220,9 +263,10 @@ public final class Watcher implements AutoCloseable {
     }
 
     void openWebSocket() {
+      webSockets.incrementAndGet();
       ws = new BitgetWebSocket(webSocketUrl, key.credentials(), key.demoTrading(), this,
           webSocketHttp, () -> System.currentTimeMillis() + client.clockOffsetMillis(),
-          java.time.Duration.ofSeconds(25), scheduler);
+          java.time.Duration.ofSeconds(25), scheduler, budget);
       ws.start();
     }
 
@@ -273,6 +317,7 @@ public final class Watcher implements AutoCloseable {
       }
       lastOk = clock.instant();
       lastError = null;
+      nextReconcileMs = System.currentTimeMillis() + settings.reconcileInterval().toMillis();
       List<PositionVerdict> now = Protection.evaluate(key.userId(), positions, plans, policy);
       if (log.isDebugEnabled()) {
         log.debug("user {}: {}", key.userId(), now.stream().map(v -> v.key() + "=" + v.verdict()).toList());
@@ -332,7 +377,10 @@ public final class Watcher implements AutoCloseable {
     }
 
     void close() {
-      if (ws != null) ws.close();
+      if (ws != null) {
+        ws.close();
+        webSockets.decrementAndGet();
+      }
     }
   }
 

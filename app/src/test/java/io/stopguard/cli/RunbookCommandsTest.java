@@ -249,6 +249,15 @@ class RunbookCommandsTest {
     }
   }
 
+  @Test
+  void watchRefusesLimitsBeyondBitgetsPerIpCapsAndBadShards() {
+    assertRefused(run("watch", "--shard", "3/3"), "--shard must be I/N");
+    assertRefused(run("watch", "--shard", "x"), "--shard must be I/N");
+    assertRefused(run("watch", "--ws-connections", "101"), "Bitget's limit per IP");
+    assertRefused(run("watch", "--ip-requests-per-minute", "6001"), "Bitget's limit per IP");
+    assertThat(run("watch", "--help").out()).contains("--shard").contains("6000 REST requests a minute");
+  }
+
   private static void assertRefused(CliRun r, String mentions) {
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
     assertThat(r.err()).contains(mentions).doesNotContain("\tat ");

@@ -217,8 +217,21 @@ public final class GuardBench {
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
           sim.webSocketUrl(), Clock.systemUTC())) {
         w.start();
-        waitFor(() -> w.health().stream().allMatch(a -> "live".equals(a.get("webSocket")) && a.get("lastReconcile") != null),
-            600_000);
+        long deadline = System.nanoTime() + 600_000_000_000L;
+        long lastReport = System.nanoTime();
+        while (true) {
+          List<Map<String, Object>> h = w.health();
+          long live = h.stream().filter(a -> "live".equals(a.get("webSocket"))).count();
+          long reconciled = h.stream().filter(a -> a.get("lastReconcile") != null).count();
+          if (h.size() == accounts && live == accounts && reconciled == accounts) break;
+          if (System.nanoTime() > deadline) throw new IllegalStateException("not all live after 10 min: " + live + " live");
+          if (System.nanoTime() - lastReport > 5_000_000_000L) {
+            lastReport = System.nanoTime();
+            System.err.printf(Locale.ROOT, "  %.0f s: %,d watched, %,d live, %,d reconciled, %d threads%n",
+                (System.nanoTime() - t0) / 1e9, h.size(), live, reconciled, ManagementFactory.getThreadMXBean().getThreadCount());
+          }
+          Thread.sleep(200);
+        }
         double startup = (System.nanoTime() - t0) / 1e9;
         long cpu0 = os.getProcessCpuTime();
         long req0 = sim.restRequests();

@@ -20,6 +20,10 @@ import org.eclipse.jetty.websocket.api.Session;
  * {@code timestamp + "GET" + "/user/verify"}, timestamp in seconds, ±30 s), subscribe to
  * {@code positions} / {@code orders-algo} for USDT-FUTURES, then a snapshot and an update on every
  * change. The idle timeout (no message for 120 s) closes it, as Bitget does.
+ *
+ * <p>Bitget's per-connection limits: more than 10 messages (pings included) in a second closes
+ * the connection (1008); more than 240 subscribe requests in an hour are refused (error 30007, the
+ * simulator's code); one login per connection (a second one with another key: error 30012).
  */
 public final class PrivateWebSocket implements Session.Listener.AutoDemanding, SimListener {
   private static final Set<String> CHANNELS = Set.of("positions", "orders-algo");
@@ -33,9 +37,30 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
   private volatile String uid;
   private volatile String instType = "USDT-FUTURES";
 
-  PrivateWebSocket(SimExchange ex, SimServer server) {
+  private final String ip;
+  private final RateLimits limits;
+  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.ArrayDeque<Long> messages = new java.util.ArrayDeque<>();
+  private final java.util.ArrayDeque<Long> subscribes = new java.util.ArrayDeque<>();
+
+  PrivateWebSocket(SimExchange ex, SimServer server, String ip, RateLimits limits) {
     this.ex = ex;
     this.server = server;
+    this.ip = ip;
+    this.limits = limits;
+  }
+
+  private void release() {
+    if (released.compareAndSet(false, true)) limits.connectionClosed(ip);
+  }
+
+  /** Sliding-window count; true if this event is over {@code max} within {@code windowMs}. */
+  private static boolean over(java.util.ArrayDeque<Long> window, long now, long windowMs, int max) {
+    synchronized (window) {
+      while (!window.isEmpty() && now - window.peekFirst() >= windowMs) window.pollFirst();
+      window.addLast(now);
+      return window.size() > max;
+    }
   }
 
   String uid() {
@@ -57,16 +82,23 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
   public void onWebSocketClose(int status, String reason) {
     ex.removeListener(this);
     server.closed(this);
+    release();
   }
 
   @Override
   public void onWebSocketError(Throwable cause) {
     ex.removeListener(this);
     server.closed(this);
+    release();
   }
 
   @Override
   public void onWebSocketText(String text) {
+    if (limits.enabled && over(messages, System.currentTimeMillis(), 1000, 10)) {
+      Session s = session;
+      if (s != null) s.close(1008, "too many messages: over 10 per second", Callback.NOOP);
+      return;
+    }
     if (text.equals("ping")) {
       send("pong");
       return;
@@ -82,6 +114,10 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     switch (op) {
       case "login" -> login(n.path("args").path(0));
       case "subscribe" -> {
+        if (limits.enabled && over(subscribes, System.currentTimeMillis(), 3_600_000, 240)) {
+          error(30007, "Request too many: over 240 subscription requests per hour");
+          return;
+        }
         for (JsonNode arg : n.path("args")) subscribe(arg);
       }
       case "unsubscribe" -> {
@@ -113,6 +149,10 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     }
     if (acct == null) {
       error(30002, "Illegal request: apikey does not exist");
+      return;
+    }
+    if (apiKey != null && !apiKey.equals(key)) {
+      error(30012, "Already logged in: one API key per connection");
       return;
     }
     if (!acct.passphrase.equals(pass)) {

@@ -1,11 +1,16 @@
 package io.stopguard.sim;
 
+import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Bitget's published limits, per UID (private endpoints) or per client IP (public ones), over
  * one-second windows. Over the limit: HTTP 429, code 429 "Too Many Requests".
+ *
+ * <p>Per IP on top of those: 6000 REST requests per sliding minute over all endpoints, after which
+ * the IP gets 429 for 5 minutes ("takes 5 minutes to recover"); and for the private WebSocket at
+ * most 100 open connections and 300 connection requests per sliding 5 minutes (rejected ones count).
  */
 final class RateLimits {
   static final Map<String, Integer> PER_SECOND = Map.of(
@@ -21,8 +26,65 @@ final class RateLimits {
 
   private record Key(String who, String path) {}
 
+  static final int IP_REQUESTS_PER_MINUTE = 6000;
+  static final long IP_PENALTY_MS = 5 * 60_000;
+  static final int IP_MAX_CONNECTIONS = 100;
+  static final int IP_CONNECTS_PER_5_MIN = 300;
+
   private final Map<Key, Window> windows = new ConcurrentHashMap<>();
+  private final Map<String, Ip> ips = new ConcurrentHashMap<>();
   volatile boolean enabled = true;
+
+  /** One client IP's sliding windows. */
+  private static final class Ip {
+    final ArrayDeque<Long> requests = new ArrayDeque<>();
+    final ArrayDeque<Long> connects = new ArrayDeque<>();
+    long penaltyUntil;
+    int open;
+  }
+
+  /** Counts a REST request against the IP's minute; false while over it or in the 5-minute penalty. */
+  boolean allowIp(String ip, long nowMs) {
+    if (!enabled) return true;
+    Ip w = ips.computeIfAbsent(ip, k -> new Ip());
+    synchronized (w) {
+      if (nowMs < w.penaltyUntil) return false;
+      while (!w.requests.isEmpty() && nowMs - w.requests.peekFirst() >= 60_000) w.requests.pollFirst();
+      if (w.requests.size() >= IP_REQUESTS_PER_MINUTE) {
+        w.penaltyUntil = nowMs + IP_PENALTY_MS;
+        w.requests.clear();
+        return false;
+      }
+      w.requests.addLast(nowMs);
+      return true;
+    }
+  }
+
+  /**
+   * A WebSocket handshake from {@code ip}: null if it may open (and is counted as open until
+   * {@link #connectionClosed}), otherwise why not.
+   */
+  String admitConnection(String ip, long nowMs) {
+    Ip w = ips.computeIfAbsent(ip, k -> new Ip());
+    synchronized (w) {
+      if (enabled) {
+        while (!w.connects.isEmpty() && nowMs - w.connects.peekFirst() >= IP_PENALTY_MS) w.connects.pollFirst();
+        w.connects.addLast(nowMs); // every request counts, rejected or not
+        if (w.connects.size() > IP_CONNECTS_PER_5_MIN) return "over 300 connection requests per IP per 5 minutes";
+        if (w.open >= IP_MAX_CONNECTIONS) return "over 100 connections per IP";
+      }
+      w.open++;
+      return null;
+    }
+  }
+
+  void connectionClosed(String ip) {
+    Ip w = ips.get(ip);
+    if (w == null) return;
+    synchronized (w) {
+      w.open = Math.max(0, w.open - 1);
+    }
+  }
 
   /** Counts a request; false if it is over the limit. */
   boolean allow(String who, String path, long nowMs) {

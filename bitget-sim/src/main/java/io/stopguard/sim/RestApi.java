@@ -63,6 +63,7 @@ final class RestApi {
       }
       default -> { }
     }
+    if (!limits.allowIp(clientIp, ex.now())) return error(429, "429", "Too Many Requests");
     if (limits.enabled) {
       String key = headers.get("access-key");
       String uid = key == null ? null : ex.uidOfKey(key);

@@ -72,7 +72,15 @@ public final class SimServer implements AutoCloseable {
     ControlApi control = new ControlApi(exchange, faults, limits, this);
     WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> {
       container.setIdleTimeout(Duration.ofSeconds(120)); // Bitget drops a connection silent for ~2 min
-      container.addMapping(WS_PATH, (rq, rs, cb) -> new PrivateWebSocket(exchange, this));
+      container.addMapping(WS_PATH, (rq, rs, cb) -> {
+        String ip = Request.getRemoteAddr(rq);
+        String refused = limits.admitConnection(ip, System.currentTimeMillis());
+        if (refused != null) { // Bitget's per-IP connection limits: the handshake fails (429)
+          Response.writeError(rq, rs, cb, 429, refused);
+          return null;
+        }
+        return new PrivateWebSocket(exchange, this, ip, limits);
+      });
     });
     ws.setHandler(new RestHandler(rest, control));
     server.setHandler(ws);

@@ -63,6 +63,7 @@ public final class BitgetClient {
   private final LongSupplier clock;
   private final AtomicLong clockOffsetMillis = new AtomicLong();
   private final RateLimiter limiter = new RateLimiter(0.9);
+  private final IpBudget ipBudget;
   private final int maxRetries;
 
   private BitgetClient(Builder b) {
@@ -74,6 +75,7 @@ public final class BitgetClient {
     this.timeout = b.timeout;
     this.clock = b.clock;
     this.maxRetries = b.maxRetries;
+    this.ipBudget = b.ipBudget != null ? b.ipBudget : IpBudget.bitget();
   }
 
   public static Builder builder() {
@@ -275,6 +277,7 @@ public final class BitgetClient {
     for (int attempt = 0; ; attempt++) {
       try {
         limiter.acquire(path);
+        ipBudget.acquire();
         return callOnce(method, path, params, body, signed);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -399,6 +402,7 @@ public final class BitgetClient {
     private Duration timeout = Duration.ofSeconds(10);
     private LongSupplier clock = System::currentTimeMillis;
     private int maxRetries = 3;
+    private IpBudget ipBudget;
 
     /** Retries of reads on 429 / 5xx / network errors (default 3; 0 for none). Writes are never retried. */
     public Builder maxRetries(int maxRetries) {
@@ -430,6 +434,15 @@ public final class BitgetClient {
     /** Share one HttpClient between many accounts' clients. */
     public Builder httpClient(HttpClient httpClient) {
       this.httpClient = httpClient;
+      return this;
+    }
+
+    /**
+     * The per-IP budget shared by every client of the process (default: a budget of this client's
+     * own, at Bitget's published limits). Give all clients of one process the same instance.
+     */
+    public Builder ipBudget(IpBudget ipBudget) {
+      this.ipBudget = Objects.requireNonNull(ipBudget);
       return this;
     }
 

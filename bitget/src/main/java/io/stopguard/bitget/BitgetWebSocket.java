@@ -53,6 +53,7 @@ public final class BitgetWebSocket implements AutoCloseable {
   private final LongSupplier clock;
   private final Duration pingInterval;
   private final ScheduledExecutorService timer;
+  private final IpBudget budget;
   private final Object lock = new Object();
 
   private volatile boolean closed;
@@ -66,8 +67,13 @@ public final class BitgetWebSocket implements AutoCloseable {
   /** Each connection attempt has a generation; a stale attempt's close or error is ignored. */
   private int generation;
 
+  /**
+   * @param budget the process's per-IP budget: every connection attempt, reconnects included, takes
+   *     one of its connect tokens (Bitget: 300 per IP per 5 minutes) and waits when there is none
+   */
   public BitgetWebSocket(URI url, Credentials credentials, boolean demo, Listener listener, HttpClient http,
-      LongSupplier clockWithOffset, Duration pingInterval, ScheduledExecutorService timer) {
+      LongSupplier clockWithOffset, Duration pingInterval, ScheduledExecutorService timer, IpBudget budget) {
+    this.budget = budget;
     this.url = url;
     this.credentials = credentials;
     this.demo = demo;
@@ -86,12 +92,12 @@ public final class BitgetWebSocket implements AutoCloseable {
       return th;
     });
     BitgetWebSocket ws = new BitgetWebSocket(url, c, demo, l, HttpClient.newHttpClient(), System::currentTimeMillis,
-        Duration.ofSeconds(25), t);
+        Duration.ofSeconds(25), t, IpBudget.bitget());
     ws.start();
     return ws;
   }
 
-  /** connecting, login, subscribing, live, down or closed. */
+  /** waiting (for a connect token of the IP budget), connecting, login, subscribing, live, down or closed. */
   public String state() {
     return state;
   }
@@ -102,6 +108,12 @@ public final class BitgetWebSocket implements AutoCloseable {
 
   private void connect() {
     if (closed) return;
+    long wait = budget.tryConnect();
+    if (wait > 0) { // over the IP's connect rate: a rejected handshake would cost a token too
+      state = "waiting";
+      timer.schedule(this::connect, wait / 1_000_000 + 1 + ThreadLocalRandom.current().nextLong(250), TimeUnit.MILLISECONDS);
+      return;
+    }
     state = "connecting";
     int gen;
     synchronized (lock) {

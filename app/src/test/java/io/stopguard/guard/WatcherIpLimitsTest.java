@@ -1,0 +1,107 @@
+package io.stopguard.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stopguard.alert.Alerting;
+import io.stopguard.bitget.IpBudget;
+import io.stopguard.check.CheckService;
+import io.stopguard.check.StopLossCheck;
+import io.stopguard.incident.IncidentLog;
+import io.stopguard.metrics.StopguardMetrics;
+import io.stopguard.risk.Policy;
+import io.stopguard.sim.Scenario;
+import io.stopguard.sim.SimServer;
+import io.stopguard.store.SecretBox;
+import io.stopguard.store.Store;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * More accounts than the IP's WebSocket budget: the first ones get a connection, the rest are
+ * polled, and a stop removed on a polled account is still restored. The simulator enforces
+ * Bitget's per-IP limits throughout (its defaults), so a guard that overran them would see 429s.
+ */
+class WatcherIpLimitsTest {
+  @TempDir
+  Path dir;
+  SimServer sim;
+  Watcher watcher;
+  Store store;
+
+  @AfterEach
+  void stop() {
+    if (watcher != null) watcher.close();
+    if (store != null) store.close();
+    if (sim != null) sim.close();
+  }
+
+  static String scenario(int accounts) {
+    StringBuilder y = new StringBuilder("accounts:\n");
+    for (int i = 1; i <= accounts; i++) {
+      y.append("""
+            - uid: "%d"
+              apiKey: k%d
+              secretKey: s%d
+              passphrase: p%d
+              positions:
+                - {symbol: ETHUSDT, holdSide: long, total: "1.00", openPriceAvg: "3400.00", leverage: 5}
+              planOrders:
+                - {symbol: ETHUSDT, planType: pos_loss, holdSide: long, triggerPrice: "3200.00"}
+          """.formatted(i, i, i, i));
+    }
+    return y.toString();
+  }
+
+  @Test
+  void accountsBeyondTheWebSocketBudgetArePolledAndStillRestored() {
+    sim = SimServer.start(Scenario.parse(scenario(5)), 0);
+    store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
+    for (int i = 1; i <= 5; i++) store.putKey(Integer.toString(i), "bitget", "k" + i, "s" + i, "p" + i, false);
+    IpBudget budget = IpBudget.of(40, 2, 300); // two WebSockets for five accounts
+    StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT, budget);
+    StopguardMetrics metrics = new StopguardMetrics();
+    CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
+        new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
+    WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ZERO, Duration.ofMillis(700),
+        Duration.ofSeconds(10), true, 8, 3);
+    watcher = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings, sim.webSocketUrl(),
+        Clock.systemUTC());
+    watcher.start();
+
+    await().atMost(Duration.ofSeconds(15)).until(() -> watcher.health().stream().allMatch(a -> a.get("lastReconcile") != null)
+        && states().getOrDefault("live", 0L) == 2);
+    assertThat(states()).containsEntry("live", 2L).containsEntry("polled", 3L);
+
+    String polledUser = watcher.health().stream().filter(a -> "polled".equals(a.get("webSocket")))
+        .map(a -> (String) a.get("userId")).findFirst().orElseThrow();
+    sim.exchange().cancelStopsFromOutside(polledUser, "ETHUSDT", "long");
+    await().atMost(Duration.ofSeconds(10)).until(() -> sim.exchange().countPlans(polledUser, "ETHUSDT", "long", "pos_loss") == 1);
+    assertThat(watcher.health()).allSatisfy(a -> assertThat(a.get("lastError")).isNull());
+  }
+
+  @Test
+  void shardsSplitTheAccountsWithoutOverlap() {
+    List<String> users = java.util.stream.IntStream.range(0, 1000).mapToObj(Integer::toString).toList();
+    WatchSettings[] shards = new WatchSettings[3];
+    for (int i = 0; i < 3; i++) {
+      shards[i] = new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10),
+          true, 8, 3, i, 3);
+    }
+    for (String u : users) {
+      assertThat(java.util.Arrays.stream(shards).filter(s -> s.owns(u)).count()).as(u).isEqualTo(1);
+    }
+    assertThat(users.stream().filter(shards[0]::owns).count()).isBetween(250L, 420L);
+  }
+
+  private Map<Object, Long> states() {
+    return watcher.health().stream().collect(Collectors.groupingBy(a -> a.get("webSocket"), Collectors.counting()));
+  }
+}

@@ -1,0 +1,118 @@
+package io.stopguard.bitget;
+
+import io.github.bucket4j.Bandwidth;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.ConsumptionProbe;
+import java.time.Duration;
+
+/**
+ * Bitget's limits per egress IP, shared by every client and WebSocket of one process. Per-UID
+ * limits are per account; these are not, and at scale they are the ones that bind:
+ *
+ * <ul>
+ *   <li>REST: 6000 requests per IP per minute over all endpoints; once exceeded, Bitget takes
+ *       5 minutes to recover. At 2 calls per account, one IP can reconcile at most 50 accounts a
+ *       second, so 10,000 accounts need at least 200 s per sweep.
+ *   <li>Private WebSocket: at most 100 connections per IP and 300 connection requests per IP per
+ *       5 minutes; one login per connection, so at most 100 accounts per IP get pushes.
+ * </ul>
+ *
+ * {@link #bitget()} keeps 10 % headroom under each. {@link #background} is a slower lane for
+ * periodic work, so a push-triggered look or a restore never queues behind a sweep: background
+ * work takes tokens from it before it starts (and one per request from the main bucket, as all
+ * requests do), so it can use at most 80 % of the IP's rate.
+ */
+public final class IpBudget {
+  public static final int PUBLISHED_REQUESTS_PER_MINUTE = 6000;
+  public static final int PUBLISHED_MAX_CONNECTIONS = 100;
+  public static final int PUBLISHED_CONNECTS_PER_5_MIN = 300;
+
+  private final Bucket requests;
+  private final Bucket background;
+  private final Bucket connects;
+  private final double requestsPerSecond;
+  private final int maxConnections;
+
+  private IpBudget(double requestsPerSecond, int maxConnections, int connectsPer5Min) {
+    this.requestsPerSecond = requestsPerSecond;
+    this.maxConnections = maxConnections;
+    if (Double.isInfinite(requestsPerSecond)) {
+      requests = null;
+      background = null;
+    } else {
+      // Burst of one second's worth: over any minute at most 61 s of tokens (5,490 of 6,000 for 90/s).
+      long perSecond = Math.max(1, (long) Math.floor(requestsPerSecond));
+      requests = Bucket.builder().addLimit(perSecondLimit(perSecond)).build();
+      background = Bucket.builder().addLimit(perSecondLimit(Math.max(1, perSecond * 4 / 5))).build();
+    }
+    // 5 minutes of refill plus the burst stay under the published count: burst 30 + 240 = 270 of 300.
+    connects = connectsPer5Min == Integer.MAX_VALUE ? null : Bucket.builder()
+        .addLimit(Bandwidth.builder().capacity(Math.max(1, connectsPer5Min / 10))
+            .refillGreedy(Math.max(1, connectsPer5Min * 8 / 10), Duration.ofMinutes(5)).build())
+        .build();
+  }
+
+  private static Bandwidth perSecondLimit(long n) {
+    return Bandwidth.builder().capacity(n).refillGreedy(n, Duration.ofSeconds(1)).build();
+  }
+
+  /** Bitget's published per-IP limits with 10 % headroom: 90 requests/s, 90 WebSockets, 270 connects per 5 min. */
+  public static IpBudget bitget() {
+    return new IpBudget(PUBLISHED_REQUESTS_PER_MINUTE / 60.0 * 0.9, PUBLISHED_MAX_CONNECTIONS * 9 / 10,
+        PUBLISHED_CONNECTS_PER_5_MIN);
+  }
+
+  /**
+   * Custom limits, e.g. for a process whose traffic leaves through a share of the IP.
+   *
+   * @param requestsPerSecond REST requests per second for all accounts together
+   * @param maxConnections private WebSocket connections at once
+   * @param connectsPer5Min connection attempts per 5 minutes (the budget uses 90 % of it)
+   */
+  public static IpBudget of(double requestsPerSecond, int maxConnections, int connectsPer5Min) {
+    if (!(requestsPerSecond > 0) || maxConnections < 0 || connectsPer5Min < 1) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+    return new IpBudget(requestsPerSecond, maxConnections, connectsPer5Min);
+  }
+
+  /** No limits (benchmarks of the guard's own capacity; never against Bitget). */
+  public static IpBudget unlimited() {
+    return new IpBudget(Double.POSITIVE_INFINITY, Integer.MAX_VALUE, Integer.MAX_VALUE);
+  }
+
+  /** REST requests per second this budget allows (infinite when unlimited). */
+  public double requestsPerSecond() {
+    return requestsPerSecond;
+  }
+
+  /** Requests per second left for periodic work (80 % of {@link #requestsPerSecond()}). */
+  public double backgroundRequestsPerSecond() {
+    return Double.isInfinite(requestsPerSecond) ? requestsPerSecond : Math.max(1, Math.floor(requestsPerSecond) * 4 / 5);
+  }
+
+  /** Private WebSocket connections this process may hold open. */
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  /** Waits for one request's token (every REST attempt, retries included). */
+  void acquire() throws InterruptedException {
+    if (requests != null) requests.asBlocking().consume(1);
+  }
+
+  /**
+   * Takes {@code n} tokens of the background lane if they are there (never waits): periodic work
+   * asks before it starts and, refused, tries again on its next tick.
+   */
+  public boolean tryAcquireBackground(int n) {
+    return background == null || background.tryConsume(n);
+  }
+
+  /** Takes a connection attempt's token: 0 if granted, otherwise nanoseconds until one is available. */
+  long tryConnect() {
+    if (connects == null) return 0;
+    ConsumptionProbe p = connects.tryConsumeAndReturnRemaining(1);
+    return p.isConsumed() ? 0 : Math.max(1, p.getNanosToWaitForRefill());
+  }
+}

@@ -1,0 +1,104 @@
+package io.stopguard.bitget;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stopguard.sim.Scenario;
+import io.stopguard.sim.SimServer;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The per-IP budget shared by clients and WebSockets, against the simulator (whose own limits stay on). */
+class IpBudgetTest {
+  static final String SCENARIO = """
+      accounts:
+        - {uid: "1", apiKey: k1, secretKey: s1, passphrase: p1}
+        - {uid: "2", apiKey: k2, secretKey: s2, passphrase: p2}
+      """;
+
+  SimServer sim;
+  final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+
+  @BeforeEach
+  void start() {
+    sim = SimServer.start(Scenario.parse(SCENARIO), 0);
+  }
+
+  @AfterEach
+  void stop() {
+    timer.shutdownNow();
+    sim.close();
+  }
+
+  @Test
+  void bitgetDefaultsKeepTenPercentUnderThePublishedLimits() {
+    IpBudget b = IpBudget.bitget();
+    assertThat(b.requestsPerSecond()).isEqualTo(90.0); // 6000/min = 100/s
+    assertThat(b.backgroundRequestsPerSecond()).isEqualTo(72.0);
+    assertThat(b.maxConnections()).isEqualTo(90);
+    int granted = 0;
+    while (b.tryConnect() == 0) granted++;
+    assertThat(granted).as("connect burst").isEqualTo(30);
+  }
+
+  @Test
+  void clientsSharingABudgetArePacedTogether() {
+    IpBudget budget = IpBudget.of(5, 90, 300); // 5 requests/s for both clients together
+    BitgetClient a = BitgetClient.builder().baseUrl(sim.baseUrl()).credentials(new Credentials("k1", "s1", "p1"))
+        .ipBudget(budget).build();
+    BitgetClient b = BitgetClient.builder().baseUrl(sim.baseUrl()).credentials(new Credentials("k2", "s2", "p2"))
+        .ipBudget(budget).build();
+    long before = sim.restRequests();
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 8; i++) {
+      a.serverTime();
+      b.serverTime();
+    }
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    assertThat(sim.restRequests() - before).isEqualTo(16);
+    // 5 at once, then 11 more at 5/s: at least 2 s. Unshared, each client would have had 8 at once.
+    assertThat(seconds).isGreaterThanOrEqualTo(2.0);
+  }
+
+  @Test
+  void aWebSocketWaitsForAConnectTokenInsteadOfSpendingTheIpsAttempts() {
+    IpBudget budget = IpBudget.of(90, 90, 10); // burst of one connect, then 8 per 5 minutes
+    HttpClient http = HttpClient.newHttpClient();
+    List<String> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+    BitgetWebSocket first = webSocket("k1", "s1", "p1", budget, http, live);
+    BitgetWebSocket second = webSocket("k2", "s2", "p2", budget, http, live);
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> "live".equals(first.state()));
+      assertThat(second.state()).isEqualTo("waiting");
+      assertThat(live).containsExactly("k1");
+    } finally {
+      first.close();
+      second.close();
+    }
+  }
+
+  private BitgetWebSocket webSocket(String key, String secret, String pass, IpBudget budget, HttpClient http, List<String> live) {
+    BitgetWebSocket ws = new BitgetWebSocket(sim.webSocketUrl(), new Credentials(key, secret, pass), false,
+        new BitgetWebSocket.Listener() {
+          @Override
+          public void onLive(Instant blindSince) {
+            live.add(key);
+          }
+
+          @Override
+          public void onPositions(List<Position> positions) {}
+
+          @Override
+          public void onPlanOrders(List<PlanOrder> orders) {}
+        }, http, System::currentTimeMillis, Duration.ofSeconds(25), timer, budget);
+    ws.start();
+    return ws;
+  }
+}
