@@ -205,12 +205,19 @@ public final class Watcher implements AutoCloseable {
    */
   private void tick() {
     long now = System.currentTimeMillis();
+    record Due(AccountWatch account, long since) {}
+    List<Due> due = new ArrayList<>();
     for (AccountWatch a : accounts.values()) {
-      if (now >= a.nextReconcileMs && !a.running.get()) {
-        if (!budget.tryAcquireBackground(2)) return;
-        a.nextReconcileMs = now + settings.reconcileInterval().toMillis();
-        a.request();
-      }
+      long since = a.nextReconcileMs; // read once: an evaluation may move it meanwhile
+      if (now >= since && !a.running.get()) due.add(new Due(a, since));
+    }
+    // Most overdue first: when the budget cannot keep the interval, every account still gets its
+    // turn once per sweep instead of the first ones in map order getting all of it.
+    due.sort(java.util.Comparator.comparingLong(Due::since));
+    for (Due d : due) {
+      if (!budget.tryAcquireBackground(2)) return;
+      d.account().nextReconcileMs = now + settings.reconcileInterval().toMillis();
+      d.account().request();
     }
   }
 

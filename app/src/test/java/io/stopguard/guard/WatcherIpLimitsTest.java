@@ -88,6 +88,27 @@ class WatcherIpLimitsTest {
   }
 
   @Test
+  void aBudgetTooSmallForTheIntervalStillReachesEveryAccountInTurn() {
+    sim = SimServer.start(Scenario.parse(scenario(8)), 0);
+    store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
+    for (int i = 1; i <= 8; i++) store.putKey(Integer.toString(i), "bitget", "k" + i, "s" + i, "p" + i, false);
+    // 6 requests/s, 4 of them for periodic work: 2 accounts a second against a 300 ms interval.
+    StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT, IpBudget.of(6, 0, 300));
+    StopguardMetrics metrics = new StopguardMetrics();
+    CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
+        new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
+    watcher = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics,
+        new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofMillis(300), Duration.ofSeconds(10), false, 8, 3),
+        sim.webSocketUrl(), Clock.systemUTC());
+    long before = sim.restRequests();
+    watcher.start();
+    await().atMost(Duration.ofSeconds(15)).until(() -> watcher.health().stream().allMatch(a -> a.get("lastReconcile") != null));
+    assertThat(sim.rateLimited()).isZero();
+    assertThat(sim.restRequests() - before).as("about one look per account, not the first ones again and again")
+        .isLessThanOrEqualTo(2 * 8 + 8);
+  }
+
+  @Test
   void shardsSplitTheAccountsWithoutOverlap() {
     List<String> users = java.util.stream.IntStream.range(0, 1000).mapToObj(Integer::toString).toList();
     WatchSettings[] shards = new WatchSettings[3];

@@ -2,6 +2,7 @@ package io.stopguard.bench;
 
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.Credentials;
+import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.CheckReport;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
@@ -71,9 +72,12 @@ public final class GuardBench {
       watchAtScale(watchAccounts, latency);
       return;
     }
-    detectionAndRestore(trials, latency, true);
-    detectionAndRestore(Math.max(5, trials / 3), latency, false);
-    for (int n : sizes) reconcile(n, latency, parallelism);
+    if (trials > 0) {
+      detectionAndRestore(trials, latency, true);
+      detectionAndRestore(Math.max(5, trials / 3), latency, false);
+    }
+    for (int n : sizes) reconcile(n, latency, parallelism, false);
+    reconcile(Math.min(1_000, sizes.getFirst()), latency, parallelism, true);
   }
 
   // ------------------------------------------------------------------ detection and restore
@@ -148,7 +152,11 @@ public final class GuardBench {
 
   // ------------------------------------------------------------------ reconcile at scale
 
-  static void reconcile(int accounts, long latency, int parallelism) throws Exception {
+  /**
+   * One full reconcile. {@code atIpLimit} false: the guard's capacity, with Bitget's per-IP limits
+   * off on both sides (as if the traffic left through enough egress IPs); true: both keep them.
+   */
+  static void reconcile(int accounts, long latency, int parallelism, boolean atIpLimit) throws Exception {
     String[] symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
     String[] marks = {"95000.0", "3500.00", "180.000"};
     String[] stops = {"90000.0", "3300.00", "170.000"};
@@ -170,8 +178,10 @@ public final class GuardBench {
     }
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(new Scenario(List.of(), specs)), 0)) {
       sim.faults().set("*", new Faults.Spec(2 * latency, 0, 0, 0, 0, 0));
-      StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(30), parallelism, Policy.DEFAULT);
-      check.run(keys.subList(0, Math.min(50, keys.size()))); // warm up connections and JIT
+      sim.rateLimits(atIpLimit);
+      StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(30), parallelism, Policy.DEFAULT,
+          atIpLimit ? IpBudget.bitget() : IpBudget.unlimited());
+      if (!atIpLimit) check.run(keys.subList(0, Math.min(50, keys.size()))); // warm up connections and JIT
       System.gc();
       for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
       var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
@@ -184,16 +194,23 @@ public final class GuardBench {
       long requests = sim.restRequests() - requests0;
       long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
           .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-      out.printf(Locale.ROOT, "reconcile %,d accounts x 3 positions: wall %.2f s, %.2f REST calls/account, CPU %.1f s"
-              + " (guard + simulator, same JVM), peak heap %d MB, complete=%s, unprotected=%d, parallelism %d%n",
-          accounts, wall / 1e9, requests / (double) accounts, cpu / 1e9, peakHeap >> 20, report.complete(),
-          report.unprotected().size(), parallelism);
+      out.printf(Locale.ROOT, "reconcile %,d accounts x 3 positions (%s): wall %.2f s, %.2f REST calls/account, CPU %.1f s"
+              + " (guard + simulator, same JVM), peak heap %d MB, complete=%s, unprotected=%d, parallelism %d, refused by"
+              + " the simulator's limits %d%n",
+          accounts, atIpLimit ? "at Bitget's per-IP limit" : "capacity, per-IP limits off", wall / 1e9,
+          requests / (double) accounts, cpu / 1e9, peakHeap >> 20, report.complete(), report.unprotected().size(),
+          parallelism, sim.rateLimited());
     }
   }
 
   // ------------------------------------------------------------------ watch at scale
 
-  /** {@code stopguard watch} over N accounts, each with its WebSocket: time to all-live, threads, heap, idle CPU. */
+  /**
+   * {@code stopguard watch} over N accounts with Bitget's per-IP limits kept on both sides: the
+   * first 90 accounts get a WebSocket, the rest are polled through the background lane. Reports the
+   * first full sweep, detection and restore on WebSocket accounts while the sweep saturates the
+   * IP's budget, and a steady minute (requests/s, CPU, threads, heap, refusals).
+   */
   static void watchAtScale(int accounts, long latency) throws Exception {
     Scenario scenario = scaleScenario(accounts);
     Path home = Files.createTempDirectory("stopguard-bench-watch-");
@@ -204,11 +221,11 @@ public final class GuardBench {
       store.inTransaction(() -> {
         for (Scenario.AccountSpec a : scenario.accounts()) store.putKey(a.uid(), "bitget", a.apiKey(), a.secretKey(), a.passphrase(), false);
       });
-      StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(30), 256, Policy.DEFAULT);
+      StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(30), 256, Policy.DEFAULT, IpBudget.bitget());
       StopguardMetrics metrics = new StopguardMetrics();
       CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
           new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
-      WatchSettings settings = new WatchSettings(WatchSettings.Restore.OFF, Duration.ofSeconds(3), Duration.ofSeconds(30),
+      WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ZERO, Duration.ofSeconds(30),
           Duration.ofSeconds(60), true, 256, 3);
       System.gc();
       for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
@@ -217,35 +234,69 @@ public final class GuardBench {
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
           sim.webSocketUrl(), Clock.systemUTC())) {
         w.start();
-        long deadline = System.nanoTime() + 600_000_000_000L;
-        long lastReport = System.nanoTime();
+        Double allLive = null;
+        List<Double> detect = new ArrayList<>();
+        List<Double> restore = new ArrayList<>();
+        long lastReport = 0;
+        long deadline = System.nanoTime() + 900_000_000_000L;
         while (true) {
           List<Map<String, Object>> h = w.health();
           long live = h.stream().filter(a -> "live".equals(a.get("webSocket"))).count();
           long reconciled = h.stream().filter(a -> a.get("lastReconcile") != null).count();
-          if (h.size() == accounts && live == accounts && reconciled == accounts) break;
-          if (System.nanoTime() > deadline) throw new IllegalStateException("not all live after 10 min: " + live + " live");
-          if (System.nanoTime() - lastReport > 5_000_000_000L) {
-            lastReport = System.nanoTime();
-            System.err.printf(Locale.ROOT, "  %.0f s: %,d watched, %,d live, %,d reconciled, %d threads%n",
-                (System.nanoTime() - t0) / 1e9, h.size(), live, reconciled, ManagementFactory.getThreadMXBean().getThreadCount());
+          List<String> wsUsers = h.stream().filter(a -> "live".equals(a.get("webSocket"))).map(a -> (String) a.get("userId")).toList();
+          double t = (System.nanoTime() - t0) / 1e9;
+          if (allLive == null && live == Math.min(accounts, IpBudget.bitget().maxConnections())) {
+            allLive = t;
+            // Detection and restore on WebSocket accounts while the first sweep keeps the IP budget busy.
+            for (int i = 0; i < 10 && reconciled < accounts; i++) {
+              String uid = wsUsers.get(i % wsUsers.size());
+              long before;
+              synchronized (store) {
+                before = count(store);
+              }
+              long c0 = System.nanoTime();
+              sim.exchange().cancelStopsFromOutside(uid, "ETHUSDT", "long");
+              waitFor(() -> {
+                synchronized (store) {
+                  return count(store) > before;
+                }
+              }, 30_000);
+              long c1 = System.nanoTime();
+              waitFor(() -> sim.exchange().countPlans(uid, "ETHUSDT", "long", "pos_loss") == 1, 30_000);
+              long c2 = System.nanoTime();
+              detect.add((c1 - c0) / 1e6);
+              restore.add((c2 - c1) / 1e6);
+              Thread.sleep(500);
+            }
           }
-          Thread.sleep(200);
+          if (h.size() == accounts && reconciled == accounts && allLive != null) break;
+          if (System.nanoTime() > deadline) throw new IllegalStateException("not all reconciled after 15 min: " + reconciled);
+          if (System.nanoTime() - lastReport > 10_000_000_000L) {
+            lastReport = System.nanoTime();
+            System.err.printf(Locale.ROOT, "  %.0f s: %,d watched, %,d WebSockets live, %,d reconciled, %,d REST requests,"
+                    + " %d refused by limits, %d threads%n", t, h.size(), live, reconciled, sim.restRequests(),
+                sim.rateLimited(), ManagementFactory.getThreadMXBean().getThreadCount());
+          }
+          Thread.sleep(500);
         }
-        double startup = (System.nanoTime() - t0) / 1e9;
+        double sweep = (System.nanoTime() - t0) / 1e9;
         long cpu0 = os.getProcessCpuTime();
         long req0 = sim.restRequests();
-        Thread.sleep(30_000);
+        Thread.sleep(60_000);
         double cpu = (os.getProcessCpuTime() - cpu0) / 1e9;
         long reqs = sim.restRequests() - req0;
         long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
             .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         System.gc();
         long liveHeap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-        out.printf(Locale.ROOT, "watch %,d accounts (WebSocket each, reconcile every 30 s): all live and reconciled after"
-                + " %.1f s; steady 30 s: %,d REST calls (%.2f per account), CPU %.1f s (guard + simulator), %d live threads,"
-                + " peak heap %d MB, heap after GC %d MB (guard + simulator)%n", accounts, startup, reqs, reqs / (double) accounts,
-            cpu, ManagementFactory.getThreadMXBean().getThreadCount(), peakHeap >> 20, liveHeap >> 20);
+        out.printf(Locale.ROOT, "watch %,d accounts at Bitget's per-IP limits: %d WebSockets live after %.1f s; first full"
+                + " reconcile of all accounts after %.1f s; while it ran, WebSocket accounts: detection p50 %.0f ms / max %.0f ms,"
+                + " restore p50 %.0f ms / max %.0f ms (n=%d); steady 60 s: %.1f REST requests/s (%.2f per account per 30 s),"
+                + " CPU %.1f s (guard + simulator), %d threads, peak heap %d MB, heap after GC %d MB; refused by the"
+                + " simulator's limits: %d%n",
+            accounts, Math.min(accounts, IpBudget.bitget().maxConnections()), allLive, sweep, pct(detect, 50), pct(detect, 100),
+            pct(restore, 50), pct(restore, 100), detect.size(), reqs / 60.0, reqs / (double) accounts / 2, cpu,
+            ManagementFactory.getThreadMXBean().getThreadCount(), peakHeap >> 20, liveHeap >> 20, sim.rateLimited());
       }
     }
   }

@@ -34,6 +34,8 @@ final class RateLimits {
   private final Map<Key, Window> windows = new ConcurrentHashMap<>();
   private final Map<String, Ip> ips = new ConcurrentHashMap<>();
   volatile boolean enabled = true;
+  /** Requests and handshakes refused for a limit (benchmarks: a guard that keeps the limits sees none). */
+  final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
 
   /** One client IP's sliding windows. */
   private static final class Ip {
@@ -48,11 +50,15 @@ final class RateLimits {
     if (!enabled) return true;
     Ip w = ips.computeIfAbsent(ip, k -> new Ip());
     synchronized (w) {
-      if (nowMs < w.penaltyUntil) return false;
+      if (nowMs < w.penaltyUntil) {
+        refused.incrementAndGet();
+        return false;
+      }
       while (!w.requests.isEmpty() && nowMs - w.requests.peekFirst() >= 60_000) w.requests.pollFirst();
       if (w.requests.size() >= IP_REQUESTS_PER_MINUTE) {
         w.penaltyUntil = nowMs + IP_PENALTY_MS;
         w.requests.clear();
+        refused.incrementAndGet();
         return false;
       }
       w.requests.addLast(nowMs);
@@ -70,8 +76,14 @@ final class RateLimits {
       if (enabled) {
         while (!w.connects.isEmpty() && nowMs - w.connects.peekFirst() >= IP_PENALTY_MS) w.connects.pollFirst();
         w.connects.addLast(nowMs); // every request counts, rejected or not
-        if (w.connects.size() > IP_CONNECTS_PER_5_MIN) return "over 300 connection requests per IP per 5 minutes";
-        if (w.open >= IP_MAX_CONNECTIONS) return "over 100 connections per IP";
+        if (w.connects.size() > IP_CONNECTS_PER_5_MIN) {
+          refused.incrementAndGet();
+          return "over 300 connection requests per IP per 5 minutes";
+        }
+        if (w.open >= IP_MAX_CONNECTIONS) {
+          refused.incrementAndGet();
+          return "over 100 connections per IP";
+        }
       }
       w.open++;
       return null;
@@ -93,6 +105,8 @@ final class RateLimits {
     long sec = nowMs / 1000;
     Window w = windows.compute(new Key(who, path), (k, old) ->
         old == null || old.second != sec ? new Window(sec, 1) : new Window(sec, old.count + 1));
-    return w.count <= limit;
+    if (w.count <= limit) return true;
+    refused.incrementAndGet();
+    return false;
   }
 }

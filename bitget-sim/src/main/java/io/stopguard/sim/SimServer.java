@@ -118,6 +118,11 @@ public final class SimServer implements AutoCloseable {
     limits.enabled = enabled;
   }
 
+  /** Requests and WebSocket handshakes refused so far for one of Bitget's rate or connection limits. */
+  public long rateLimited() {
+    return limits.refused.get();
+  }
+
   /** REST requests answered so far (benchmarks: calls per account). */
   public long restRequests() {
     return restRequests.get();
