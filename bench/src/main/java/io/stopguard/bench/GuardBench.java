@@ -185,21 +185,25 @@ public final class GuardBench {
       System.gc();
       for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
       var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-      long requests0 = sim.restRequests();
-      long cpu0 = os.getProcessCpuTime();
-      long t0 = System.nanoTime();
-      CheckReport report = check.run(keys);
-      long wall = System.nanoTime() - t0;
-      long cpu = os.getProcessCpuTime() - cpu0;
-      long requests = sim.restRequests() - requests0;
-      long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-          .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
-      out.printf(Locale.ROOT, "reconcile %,d accounts x 3 positions (%s): wall %.2f s, %.2f REST calls/account, CPU %.1f s"
-              + " (guard + simulator, same JVM), peak heap %d MB, complete=%s, unprotected=%d, parallelism %d, refused by"
-              + " the simulator's limits %d%n",
-          accounts, atIpLimit ? "at Bitget's per-IP limit" : "capacity, per-IP limits off", wall / 1e9,
-          requests / (double) accounts, cpu / 1e9, peakHeap >> 20, report.complete(), report.unprotected().size(),
-          parallelism, sim.rateLimited());
+      // Capacity: three cycles in a row, as watch runs them; the first one also pays for JIT compilation.
+      int cycles = atIpLimit ? 1 : 3;
+      for (int cycle = 1; cycle <= cycles; cycle++) {
+        long requests0 = sim.restRequests();
+        long cpu0 = os.getProcessCpuTime();
+        long t0 = System.nanoTime();
+        CheckReport report = check.run(keys);
+        long wall = System.nanoTime() - t0;
+        long cpu = os.getProcessCpuTime() - cpu0;
+        long requests = sim.restRequests() - requests0;
+        long peakHeap = ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+            .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        out.printf(Locale.ROOT, "reconcile %,d accounts x 3 positions (%s, cycle %d): wall %.2f s, %.2f REST calls/account,"
+                + " CPU %.1f s (guard + simulator, same JVM), peak heap %d MB, complete=%s, unprotected=%d, parallelism %d,"
+                + " refused by the simulator's limits %d%n",
+            accounts, atIpLimit ? "at Bitget's per-IP limit" : "capacity, per-IP limits off", cycle, wall / 1e9,
+            requests / (double) accounts, cpu / 1e9, peakHeap >> 20, report.complete(), report.unprotected().size(),
+            parallelism, sim.rateLimited());
+      }
     }
   }
 

@@ -372,8 +372,9 @@ public final class BitgetClient {
 
   private static <T> T read(JsonNode data, TypeReference<T> type) {
     try {
-      return JSON.convertValue(data, type);
-    } catch (IllegalArgumentException e) {
+      // Straight from the tree (convertValue would serialise it to a buffer and parse that again).
+      return JSON.readerFor(type).readValue(data);
+    } catch (IOException | IllegalArgumentException e) {
       throw new BitgetTransportException("unexpected response shape: " + e.getMessage(), false, e);
     }
   }
