@@ -135,7 +135,7 @@ final class WatchCommand implements Callable<Integer> {
     CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);
     Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy(), budget), service, config.riskPolicy(), alerting,
         metrics, settings, ws, Clock.systemUTC());
-    StatusServer status = new StatusServer(address, metrics.registry(), watcher::health);
+    StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, watcher::summary);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       cli.err().println("stopguard watch: stopping");

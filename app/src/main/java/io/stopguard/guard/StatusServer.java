@@ -22,6 +22,12 @@ public final class StatusServer implements AutoCloseable {
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts) {
+    this(address, registry, accounts, Map::of);
+  }
+
+  /** @param summary fleet-wide figures shown first (with 10,000 accounts nobody reads the list) */
+  public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts,
+      Supplier<Map<String, Object>> summary) {
     try {
       server = HttpServer.create(address, 64);
     } catch (IOException e) {
@@ -39,6 +45,7 @@ public final class StatusServer implements AutoCloseable {
       boolean allOk = accts.stream().allMatch(a -> a.get("lastReconcile") != null && a.get("lastError") == null);
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", allOk ? "ok" : "degraded");
+      body.putAll(summary.get());
       body.put("accounts", accts);
       reply(ex, 200, "application/json", json.writeValueAsBytes(body));
     });

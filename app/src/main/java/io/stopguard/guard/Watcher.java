@@ -245,6 +245,31 @@ public final class Watcher implements AutoCloseable {
     return out;
   }
 
+  /** Fleet-wide figures for /health: how accounts are watched and how stale the oldest look is. */
+  public Map<String, Object> summary() {
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    long now = System.currentTimeMillis();
+    int live = 0;
+    int polled = 0;
+    boolean unseen = false;
+    long oldestMs = 0;
+    for (AccountWatch a : accounts.values()) {
+      if (a.ws == null) polled++;
+      else if ("live".equals(a.ws.state())) live++;
+      if (a.lastOk == null) unseen = true;
+      else oldestMs = Math.max(oldestMs, now - a.lastOk.toEpochMilli());
+    }
+    m.put("accounts", accounts.size());
+    m.put("webSocketsLive", live);
+    m.put("webSocketsMax", budget.maxConnections());
+    m.put("polled", polled);
+    m.put("oldestReconcileSeconds", unseen || accounts.isEmpty() ? null : oldestMs / 1000); // null: not all seen yet
+    m.put("reconcileIntervalSeconds", settings.reconcileInterval().toSeconds());
+    double rate = budget.backgroundRequestsPerSecond();
+    m.put("fullReconcileSecondsAtIpLimit", Double.isInfinite(rate) ? 0 : Math.round(accounts.size() * 2 / rate));
+    return m;
+  }
+
   public int accountCount() {
     return accounts.size();
   }

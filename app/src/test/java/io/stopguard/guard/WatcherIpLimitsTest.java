@@ -61,7 +61,7 @@ class WatcherIpLimitsTest {
   }
 
   @Test
-  void accountsBeyondTheWebSocketBudgetArePolledAndStillRestored() {
+  void accountsBeyondTheWebSocketBudgetArePolledAndStillRestored() throws Exception {
     sim = SimServer.start(Scenario.parse(scenario(5)), 0);
     store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
     for (int i = 1; i <= 5; i++) store.putKey(Integer.toString(i), "bitget", "k" + i, "s" + i, "p" + i, false);
@@ -79,6 +79,20 @@ class WatcherIpLimitsTest {
     await().atMost(Duration.ofSeconds(15)).until(() -> watcher.health().stream().allMatch(a -> a.get("lastReconcile") != null)
         && states().getOrDefault("live", 0L) == 2);
     assertThat(states()).containsEntry("live", 2L).containsEntry("polled", 3L);
+
+    try (StatusServer status = new StatusServer(new java.net.InetSocketAddress("127.0.0.1", 0), metrics.registry(),
+        watcher::health, watcher::summary)) {
+      com.fasterxml.jackson.databind.JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper()
+          .readTree(get(status.port(), "/health"));
+      assertThat(health.path("status").asText()).isEqualTo("ok");
+      assertThat(health.path("accounts").isArray()).isTrue();
+      assertThat(health.path("webSocketsLive").asInt()).isEqualTo(2);
+      assertThat(health.path("webSocketsMax").asInt()).isEqualTo(2);
+      assertThat(health.path("polled").asInt()).isEqualTo(3);
+      assertThat(health.path("oldestReconcileSeconds").isNumber()).isTrue();
+      assertThat(health.path("fullReconcileSecondsAtIpLimit").asLong()).isEqualTo(0); // 5 accounts × 2 / 32 per s
+      assertThat(get(status.port(), "/metrics")).contains("bitget_stoploss_missing 0.0");
+    }
 
     String polledUser = watcher.health().stream().filter(a -> "polled".equals(a.get("webSocket")))
         .map(a -> (String) a.get("userId")).findFirst().orElseThrow();
@@ -120,6 +134,14 @@ class WatcherIpLimitsTest {
       assertThat(java.util.Arrays.stream(shards).filter(s -> s.owns(u)).count()).as(u).isEqualTo(1);
     }
     assertThat(users.stream().filter(shards[0]::owns).count()).isBetween(250L, 420L);
+  }
+
+  private static String get(int port, String path) throws Exception {
+    var http = java.net.http.HttpClient.newHttpClient();
+    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString());
+    assertThat(r.statusCode()).isEqualTo(200);
+    return r.body();
   }
 
   private Map<Object, Long> states() {
