@@ -76,7 +76,7 @@ final class CheckCommand implements Callable<Integer> {
         // One user's keys only: the flag and incidents are left alone (a partial look must not clear them).
         var keys = store.activeKeys("bitget", user);
         if (keys.isEmpty()) throw new NoActiveKeysException(store.file() + " for user " + user);
-        report = exchange.check(cli, config.riskPolicy()).run(keys);
+        report = exchange.check(cli, home, config.riskPolicy()).run(keys);
       }
       int code;
       if (json) {

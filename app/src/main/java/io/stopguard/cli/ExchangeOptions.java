@@ -1,8 +1,11 @@
 package io.stopguard.cli;
 
+import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.StopLossCheck;
+import io.stopguard.guard.WatchLock;
 import io.stopguard.risk.Policy;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -25,12 +28,26 @@ public final class ExchangeOptions {
     return Duration.ofSeconds(timeoutSeconds);
   }
 
-  StopLossCheck check(Cli cli, Policy policy) {
-    return new StopLossCheck(baseUrl(cli), timeout(), 32, policy);
+  /** Requests a minute left to one-off commands while a watcher runs on the same home (and IP). */
+  static final int SHARE_BESIDE_WATCH_PER_MINUTE = IpBudget.PUBLISHED_REQUESTS_PER_MINUTE * 9 / 10
+      - io.stopguard.guard.WatchSettings.DEFAULT_IP_REQUESTS_PER_MINUTE;
+
+  /**
+   * A check for a one-off command: Bitget's whole per-IP budget, or, while a watcher runs in this
+   * home (and so most likely behind the same IP), the share the watcher leaves free.
+   */
+  StopLossCheck check(Cli cli, HomeOptions home, Policy policy) {
+    return new StopLossCheck(baseUrl(cli), timeout(), 32, policy, oneOffBudget(home.home(cli)));
+  }
+
+  static IpBudget oneOffBudget(Path home) {
+    return WatchLock.anyHeld(home)
+        ? IpBudget.of(SHARE_BESIDE_WATCH_PER_MINUTE / 60.0, 0, IpBudget.PUBLISHED_CONNECTS_PER_5_MIN)
+        : IpBudget.bitget();
   }
 
   /** A check whose clients share {@code budget} (the watcher's per-IP limits). */
-  StopLossCheck check(Cli cli, Policy policy, io.stopguard.bitget.IpBudget budget) {
+  StopLossCheck check(Cli cli, Policy policy, IpBudget budget) {
     return new StopLossCheck(baseUrl(cli), timeout(), 32, policy, budget);
   }
 }

@@ -171,7 +171,7 @@ final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() {
-      var check = exchange.check(cli, io.stopguard.risk.Policy.DEFAULT);
+      var check = exchange.check(cli, home, io.stopguard.risk.Policy.DEFAULT);
       int failed = 0;
       try (Store store = home.openStore(cli)) {
         for (var k : Accounts.keys(store, user)) {

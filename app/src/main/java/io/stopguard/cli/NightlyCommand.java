@@ -48,7 +48,7 @@ final class NightlyCommand implements Callable<Integer> {
     Alerting alerting = Alerting.from(cli.env(), config);
     try (Store store = home.openStore(cli)) {
       CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, new StopguardMetrics());
-      NightlyChecks checks = new NightlyChecks(store, exchange.check(cli, config.riskPolicy()), service, config.riskPolicy(),
+      NightlyChecks checks = new NightlyChecks(store, exchange.check(cli, home, config.riskPolicy()), service, config.riskPolicy(),
           Services.metricsFile(cli, home, config), Clock.systemUTC());
       List<ResultsLog.Line> lines = checks.run();
       ResultsLog log = new ResultsLog(home.home(cli).resolve("logs/test_results.log"));

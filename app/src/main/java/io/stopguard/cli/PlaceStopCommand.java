@@ -73,7 +73,7 @@ final class PlaceStopCommand implements Callable<Integer> {
   public Integer call() {
     String sym = symbol.toUpperCase(Locale.ROOT);
     StopRequest req = new StopRequest(sym, direction, amount, stopPrice, replace);
-    var check = exchange.check(cli, home.config(cli).riskPolicy());
+    var check = exchange.check(cli, home, home.config(cli).riskPolicy());
     try (Store store = home.openStore(cli)) {
       ExchangeKey key = Accounts.oneKey(store, user);
       BitgetClient client = check.client(key);

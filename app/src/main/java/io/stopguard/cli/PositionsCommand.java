@@ -53,7 +53,7 @@ final class PositionsCommand implements Callable<Integer> {
   public Integer call() {
     Accounts.requireBitget(exchangeName);
     var config = home.config(cli);
-    StopLossCheck check = exchange.check(cli, config.riskPolicy());
+    StopLossCheck check = exchange.check(cli, home, config.riskPolicy());
     List<PositionVerdict> all = new ArrayList<>();
     try (Store store = home.openStore(cli)) {
       for (ExchangeKey k : Accounts.keys(store, user)) {

@@ -27,7 +27,7 @@ final class Services {
 
   static CheckService checkService(Cli cli, HomeOptions home, ExchangeOptions exchange, Store store, Config config,
       Alerting alerting, StopguardMetrics metrics) {
-    return new CheckService(store, exchange.check(cli, config.riskPolicy()), config.riskPolicy(), alerting, metrics,
+    return new CheckService(store, exchange.check(cli, home, config.riskPolicy()), config.riskPolicy(), alerting, metrics,
         metricsFile(cli, home, config), new IncidentLog(incidentLog(cli, home)), Clock.systemUTC());
   }
 }

@@ -71,7 +71,7 @@ final class StopOrdersCommand implements Callable<Integer> {
   public Integer call() {
     String sym = symbol.toUpperCase(Locale.ROOT);
     var config = home.config(cli);
-    StopLossCheck check = exchange.check(cli, config.riskPolicy());
+    StopLossCheck check = exchange.check(cli, home, config.riskPolicy());
     List<Map<String, Object>> results = new ArrayList<>();
     boolean allProtected = true;
     try (Store store = home.openStore(cli)) {

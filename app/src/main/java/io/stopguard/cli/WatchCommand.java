@@ -4,6 +4,7 @@ import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.CheckService;
 import io.stopguard.guard.StatusServer;
+import io.stopguard.guard.WatchLock;
 import io.stopguard.guard.WatchSettings;
 import io.stopguard.guard.Watcher;
 import io.stopguard.metrics.StopguardMetrics;
@@ -79,8 +80,9 @@ final class WatchCommand implements Callable<Integer> {
       description = "Private WebSockets at most (Bitget: 100 per IP; default: ${DEFAULT-VALUE}). Other accounts are polled.")
   int wsConnections;
 
-  @Option(names = "--ip-requests-per-minute", paramLabel = "N", defaultValue = "5400",
-      description = "REST requests a minute for all accounts (Bitget: 6000 per IP; default: ${DEFAULT-VALUE}).")
+  @Option(names = "--ip-requests-per-minute", paramLabel = "N", defaultValue = "" + WatchSettings.DEFAULT_IP_REQUESTS_PER_MINUTE,
+      description = {"REST requests a minute for all accounts (Bitget: 6000 per IP; default: ${DEFAULT-VALUE},",
+          "leaving 600 for one-off commands such as a nightly check on the same host)."})
   int ipRequestsPerMinute;
 
   @Option(names = "--ws-url", paramLabel = "URL",
@@ -128,6 +130,12 @@ final class WatchCommand implements Callable<Integer> {
         Duration.ofMillis((long) (intervalSeconds * 1000)), Duration.ofSeconds(10), !noWebSocket && wsConnections > 0, 64, 3,
         sh[0], sh[1]);
     IpBudget budget = IpBudget.of(ipRequestsPerMinute / 60.0, wsConnections, IpBudget.PUBLISHED_CONNECTS_PER_5_MIN);
+    WatchLock lock = WatchLock.tryAcquire(home.home(cli), sh[0], sh[1]);
+    if (lock == null) {
+      throw new UsageException("another stopguard watch is running shard " + sh[0] + "/" + sh[1] + " of "
+          + home.home(cli) + " (it holds run/watch-" + sh[0] + "-of-" + sh[1] + ".lock); a second one would double"
+          + " the requests from this IP");
+    }
     Alerting alerting = Alerting.from(cli.env(), config);
     if (!alerting.telegramEnabled()) alerting = Alerting.console(cli.err(), config.telegramOrEmpty().language());
     StopguardMetrics metrics = new StopguardMetrics();
@@ -144,6 +152,7 @@ final class WatchCommand implements Callable<Integer> {
       synchronized (store) {
         store.close();
       }
+      lock.close();
       stopped.countDown();
     }, "watch-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);

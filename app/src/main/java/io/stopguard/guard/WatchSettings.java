@@ -37,6 +37,18 @@ public record WatchSettings(Restore restore, Duration grace, Duration reconcileI
     }
   }
 
+  /**
+   * REST requests a minute a watcher uses by default: 80 % of Bitget's 6000 per IP, so one-off
+   * commands on the same host (a nightly check) have another 10 % and the IP keeps 10 % spare.
+   */
+  public static final int DEFAULT_IP_REQUESTS_PER_MINUTE = 4800;
+
+  /** The watcher's default per-IP budget: {@link #DEFAULT_IP_REQUESTS_PER_MINUTE} and 90 WebSockets. */
+  public static io.stopguard.bitget.IpBudget defaultBudget() {
+    return io.stopguard.bitget.IpBudget.of(DEFAULT_IP_REQUESTS_PER_MINUTE / 60.0,
+        io.stopguard.bitget.IpBudget.PUBLISHED_MAX_CONNECTIONS * 9 / 10, io.stopguard.bitget.IpBudget.PUBLISHED_CONNECTS_PER_5_MIN);
+  }
+
   public static final WatchSettings DEFAULT = new WatchSettings(Restore.DRY_RUN, Duration.ofSeconds(3),
       Duration.ofSeconds(30), Duration.ofSeconds(10), true, 64, 3);
 

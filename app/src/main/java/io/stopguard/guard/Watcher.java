@@ -190,7 +190,7 @@ public final class Watcher implements AutoCloseable {
   private void warnIfSweepTooSlow() {
     int n = accounts.size();
     double sweep = n * 2 / budget.backgroundRequestsPerSecond();
-    if (n == warnedSweepFor || sweep <= settings.reconcileInterval().toSeconds()) return;
+    if (n == warnedSweepFor || sweep * 1000 <= settings.reconcileInterval().toMillis()) return;
     warnedSweepFor = n;
     log.warn("{} accounts: one reconcile of all takes >= {} s within Bitget's per-IP limit ({} requests/s for"
             + " periodic work), longer than the {} s interval; {} accounts have a WebSocket, the rest are polled."
@@ -285,6 +285,7 @@ public final class Watcher implements AutoCloseable {
     volatile BitgetWebSocket ws;
     volatile Instant lastOk;
     volatile String lastError;
+    volatile int failedLooks;
     volatile List<PositionVerdict> verdicts = List.of();
     /** When each bare position was first seen bare: restore waits out the grace period from there. */
     final Map<String, Instant> bareSince = new ConcurrentHashMap<>();
@@ -343,12 +344,18 @@ public final class Watcher implements AutoCloseable {
         lastError = e.getMessage();
         metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
         log.warn("user {}: {}", key.userId(), e.getMessage());
+        // The account's state is unknown (perhaps a push said something changed): look again soon,
+        // 2 s, 4 s, ... up to the interval, through the reconcile lane rather than at once.
+        failedLooks++;
+        nextReconcileMs = System.currentTimeMillis()
+            + Math.min(settings.reconcileInterval().toMillis(), 1000L << Math.min(failedLooks, 10));
         return;
       } finally {
         permits.release();
       }
       lastOk = clock.instant();
       lastError = null;
+      failedLooks = 0;
       nextReconcileMs = System.currentTimeMillis() + settings.reconcileInterval().toMillis();
       List<PositionVerdict> now = Protection.evaluate(key.userId(), positions, plans, policy);
       if (log.isDebugEnabled()) {

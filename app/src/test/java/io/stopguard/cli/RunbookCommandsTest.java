@@ -258,6 +258,21 @@ class RunbookCommandsTest {
     assertThat(run("watch", "--help").out()).contains("--shard").contains("6000 REST requests a minute");
   }
 
+  @Test
+  void aRunningWatcherKeepsItsShardAndLeavesOneOffCommandsASmallShareOfTheIp() {
+    assertThat(ExchangeOptions.oneOffBudget(home).requestsPerSecond()).isEqualTo(90.0);
+    try (io.stopguard.guard.WatchLock held = io.stopguard.guard.WatchLock.tryAcquire(home, 0, 1)) {
+      assertThat(held).isNotNull();
+      assertRefused(run("watch", "--listen", "127.0.0.1:0"), "another stopguard watch is running shard 0/1");
+      // 5400 - 4800 requests a minute: the watcher's default leaves 10 requests/s to one-off commands.
+      assertThat(ExchangeOptions.oneOffBudget(home).requestsPerSecond()).isEqualTo(10.0);
+      CliRun check = run("check");
+      assertThat(check.exit()).as("one-off commands still work beside a watcher: " + check.err()).isIn(0, 1);
+      assertThat(check.out()).contains("stoploss_missing=");
+    }
+    assertThat(ExchangeOptions.oneOffBudget(home).requestsPerSecond()).isEqualTo(90.0);
+  }
+
   private static void assertRefused(CliRun r, String mentions) {
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
     assertThat(r.err()).contains(mentions).doesNotContain("\tat ");

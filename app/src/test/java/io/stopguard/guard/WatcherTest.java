@@ -131,6 +131,19 @@ class WatcherTest {
   }
 
   @Test
+  void aLookThatFailsIsRetriedSoonWithoutWaitingForTheNextPushOrReconcile() throws Exception {
+    Guard g = guard("f", settings(WatchSettings.Restore.ON, 0, 600_000, true)); // no polling: only pushes
+    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    Thread.sleep(300);
+    sim.faults().set("/api/v2/mix/position/all-position", new io.stopguard.sim.Faults.Spec(0, 0, 1.0, 0, 0, 0));
+    sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long"); // the push comes, the look fails (500s)
+    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().getFirst().get("lastError") != null);
+    sim.faults().clear();
+    // No further push and no reconcile for 10 minutes: only the back-off look can find and restore it.
+    await().atMost(Duration.ofSeconds(10)).until(() -> stops("ETHUSDT", "long") == 1);
+  }
+
+  @Test
   void twoWatchersNeverMakeADuplicateStop() throws Exception {
     Guard g1 = guard("d1", settings(WatchSettings.Restore.ON, 100, 600_000, true));
     Guard g2 = guard("d2", settings(WatchSettings.Restore.ON, 100, 600_000, true));

@@ -210,8 +210,8 @@ public final class GuardBench {
   // ------------------------------------------------------------------ watch at scale
 
   /**
-   * {@code stopguard watch} over N accounts with Bitget's per-IP limits kept on both sides: the
-   * first 90 accounts get a WebSocket, the rest are polled through the background lane. Reports the
+   * {@code stopguard watch} over N accounts with Bitget's per-IP limits kept on both sides and the
+   * watcher's default budget (4800 requests/min, 90 WebSockets): the first 90 accounts get a WebSocket, the rest are polled through the background lane. Reports the
    * first full sweep, detection and restore on WebSocket accounts while the sweep saturates the
    * IP's budget, and a steady minute (requests/s, CPU, threads, heap, refusals).
    */
@@ -225,7 +225,7 @@ public final class GuardBench {
       store.inTransaction(() -> {
         for (Scenario.AccountSpec a : scenario.accounts()) store.putKey(a.uid(), "bitget", a.apiKey(), a.secretKey(), a.passphrase(), false);
       });
-      StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(30), 256, Policy.DEFAULT, IpBudget.bitget());
+      StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(30), 256, Policy.DEFAULT, WatchSettings.defaultBudget());
       StopguardMetrics metrics = new StopguardMetrics();
       CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
           new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
@@ -249,7 +249,7 @@ public final class GuardBench {
           long reconciled = h.stream().filter(a -> a.get("lastReconcile") != null).count();
           List<String> wsUsers = h.stream().filter(a -> "live".equals(a.get("webSocket"))).map(a -> (String) a.get("userId")).toList();
           double t = (System.nanoTime() - t0) / 1e9;
-          if (allLive == null && live == Math.min(accounts, IpBudget.bitget().maxConnections())) {
+          if (allLive == null && live == Math.min(accounts, WatchSettings.defaultBudget().maxConnections())) {
             allLive = t;
             // Detection and restore on WebSocket accounts while the first sweep keeps the IP budget busy.
             for (int i = 0; i < 10 && reconciled < accounts; i++) {
@@ -298,7 +298,7 @@ public final class GuardBench {
                 + " restore p50 %.0f ms / max %.0f ms (n=%d); steady 60 s: %.1f REST requests/s (%.2f per account per 30 s),"
                 + " CPU %.1f s (guard + simulator), %d threads, peak heap %d MB, heap after GC %d MB; refused by the"
                 + " simulator's limits: %d%n",
-            accounts, Math.min(accounts, IpBudget.bitget().maxConnections()), allLive, sweep, pct(detect, 50), pct(detect, 100),
+            accounts, Math.min(accounts, WatchSettings.defaultBudget().maxConnections()), allLive, sweep, pct(detect, 50), pct(detect, 100),
             pct(restore, 50), pct(restore, 100), detect.size(), reqs / 60.0, reqs / (double) accounts / 2, cpu,
             ManagementFactory.getThreadMXBean().getThreadCount(), peakHeap >> 20, liveHeap >> 20, sim.rateLimited());
       }

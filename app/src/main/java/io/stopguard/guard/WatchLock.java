@@ -1,0 +1,84 @@
+package io.stopguard.guard;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * An OS file lock, {@code HOME/run/watch-I-of-N.lock}, held while a watcher runs. It answers two
+ * questions without any daemon: is this shard already watched (a second watcher would double the
+ * IP's request rate), and is any watcher running (then one-off commands take a small share of
+ * Bitget's per-IP budget instead of all of it). The OS releases it when the process dies.
+ */
+public final class WatchLock implements AutoCloseable {
+  private final FileChannel channel;
+  private final FileLock lock;
+
+  private WatchLock(FileChannel channel, FileLock lock) {
+    this.channel = channel;
+    this.lock = lock;
+  }
+
+  /** The lock for shard {@code i/n}, or null if another process (or this one) already holds it. */
+  public static WatchLock tryAcquire(Path home, int shard, int shards) {
+    Path file = home.resolve("run").resolve("watch-" + shard + "-of-" + shards + ".lock");
+    try {
+      Files.createDirectories(file.getParent());
+      FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+      for (int attempt = 0; attempt < 5; attempt++) { // a one-off command may be probing it this instant
+        FileLock l = tryLock(ch, false);
+        if (l != null) return new WatchLock(ch, l);
+        Thread.sleep(100);
+      }
+      ch.close();
+      return null;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create " + file + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return null;
+    }
+  }
+
+  /** Whether any watcher holds a lock in this home. */
+  public static boolean anyHeld(Path home) {
+    Path run = home.resolve("run");
+    if (!Files.isDirectory(run)) return false;
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(run, "watch-*.lock")) {
+      for (Path f : files) {
+        try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+          FileLock probe = tryLock(ch, true); // shared: only an exclusive holder makes it fail
+          if (probe == null) return true;
+          probe.release();
+        }
+      }
+      return false;
+    } catch (IOException e) {
+      return false; // cannot tell: one-off commands keep the full budget
+    }
+  }
+
+  private static FileLock tryLock(FileChannel ch, boolean shared) throws IOException {
+    try {
+      return ch.tryLock(0, Long.MAX_VALUE, shared);
+    } catch (OverlappingFileLockException e) {
+      return null; // held within this JVM
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      lock.release();
+      channel.close();
+    } catch (IOException e) {
+      // the OS releases it with the process anyway
+    }
+  }
+}
