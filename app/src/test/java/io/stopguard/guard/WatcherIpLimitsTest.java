@@ -123,6 +123,29 @@ class WatcherIpLimitsTest {
   }
 
   @Test
+  void aWebSocketFreedByADeactivatedKeyGoesToAPolledAccount() {
+    sim = SimServer.start(Scenario.parse(scenario(3)), 0);
+    store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
+    for (int i = 1; i <= 3; i++) store.putKey(Integer.toString(i), "bitget", "k" + i, "s" + i, "p" + i, false);
+    StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT, IpBudget.of(40, 2, 300));
+    StopguardMetrics metrics = new StopguardMetrics();
+    CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
+        new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
+    watcher = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics,
+        new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofSeconds(1), Duration.ofMillis(300), true, 8, 3),
+        sim.webSocketUrl(), Clock.systemUTC());
+    watcher.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> states().getOrDefault("live", 0L) == 2 && states().get("polled") == 1);
+    String withSocket = watcher.health().stream().filter(a -> "live".equals(a.get("webSocket")))
+        .map(a -> (String) a.get("userId")).findFirst().orElseThrow();
+    synchronized (store) {
+      store.setKeysActive(withSocket, "bitget", null, false);
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> watcher.accountCount() == 2 && states().getOrDefault("live", 0L) == 2);
+    assertThat(states()).doesNotContainKey("polled");
+  }
+
+  @Test
   void shardsSplitTheAccountsWithoutOverlap() {
     List<String> users = java.util.stream.IntStream.range(0, 1000).mapToObj(Integer::toString).toList();
     WatchSettings[] shards = new WatchSettings[3];
