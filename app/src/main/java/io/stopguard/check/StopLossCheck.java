@@ -33,9 +33,9 @@ public final class StopLossCheck {
   private final Policy policy;
   private final IpBudget ipBudget;
 
-  /** With Bitget's per-IP limits ({@link IpBudget#bitget()}) shared by all accounts. */
+  /** Drawing on the process's budget at Bitget's per-IP limits ({@link IpBudget#shared()}). */
   public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy) {
-    this(baseUrl, timeout, parallelism, policy, IpBudget.bitget());
+    this(baseUrl, timeout, parallelism, policy, IpBudget.shared());
   }
 
   /** @param ipBudget one budget for every account's client: they all leave through this host's IP */

@@ -43,7 +43,7 @@ public final class ExchangeOptions {
   static IpBudget oneOffBudget(Path home) {
     return WatchLock.anyHeld(home)
         ? IpBudget.of(SHARE_BESIDE_WATCH_PER_MINUTE / 60.0, 0, IpBudget.PUBLISHED_CONNECTS_PER_5_MIN)
-        : IpBudget.bitget();
+        : IpBudget.shared();
   }
 
   /** A check whose clients share {@code budget} (the watcher's per-IP limits). */

@@ -75,7 +75,7 @@ public final class BitgetClient {
     this.timeout = b.timeout;
     this.clock = b.clock;
     this.maxRetries = b.maxRetries;
-    this.ipBudget = b.ipBudget != null ? b.ipBudget : IpBudget.bitget();
+    this.ipBudget = b.ipBudget != null ? b.ipBudget : IpBudget.shared();
   }
 
   public static Builder builder() {
@@ -439,8 +439,8 @@ public final class BitgetClient {
     }
 
     /**
-     * The per-IP budget shared by every client of the process (default: a budget of this client's
-     * own, at Bitget's published limits). Give all clients of one process the same instance.
+     * The per-IP budget this client draws on (default: {@link IpBudget#shared()}, one for the whole
+     * process at Bitget's published limits). Give a set of clients their own to split the IP's budget.
      */
     public Builder ipBudget(IpBudget ipBudget) {
       this.ipBudget = Objects.requireNonNull(ipBudget);

@@ -92,7 +92,7 @@ public final class BitgetWebSocket implements AutoCloseable {
       return th;
     });
     BitgetWebSocket ws = new BitgetWebSocket(url, c, demo, l, HttpClient.newHttpClient(), System::currentTimeMillis,
-        Duration.ofSeconds(25), t, IpBudget.bitget());
+        Duration.ofSeconds(25), t, IpBudget.shared());
     ws.start();
     return ws;
   }

@@ -56,6 +56,18 @@ public final class IpBudget {
     return Bandwidth.builder().capacity(n).refillGreedy(n, Duration.ofSeconds(1)).build();
   }
 
+  private static final class Shared {
+    static final IpBudget INSTANCE = bitget();
+  }
+
+  /**
+   * One budget at Bitget's limits for the whole process: what clients and WebSockets built without
+   * a budget of their own use, since they all leave through the same IP.
+   */
+  public static IpBudget shared() {
+    return Shared.INSTANCE;
+  }
+
   /** Bitget's published per-IP limits with 10 % headroom: 90 requests/s, 90 WebSockets, 270 connects per 5 min. */
   public static IpBudget bitget() {
     return new IpBudget(PUBLISHED_REQUESTS_PER_MINUTE / 60.0 * 0.9, PUBLISHED_MAX_CONNECTIONS * 9 / 10,
