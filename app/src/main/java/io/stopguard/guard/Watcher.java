@@ -109,6 +109,7 @@ public final class Watcher implements AutoCloseable {
         TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::tick, 200, 200, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::deliver, 1, 1, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(this::publishFleet, 0, 5, TimeUnit.SECONDS);
   }
 
   /** Runs a store operation under the store's lock (one JDBC connection for the whole process). */
@@ -245,29 +246,52 @@ public final class Watcher implements AutoCloseable {
     return out;
   }
 
-  /** Fleet-wide figures for /health: how accounts are watched and how stale the oldest look is. */
-  public Map<String, Object> summary() {
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
+  /** Fleet-wide figures for /health and the metrics. */
+  private record Fleet(int accounts, int webSocket, int live, int polled, boolean allSeen, long oldestAgeMs, double sweepSeconds) {}
+
+  private final long startedMs = System.currentTimeMillis();
+
+  private Fleet fleet() {
     long now = System.currentTimeMillis();
+    int ws = 0;
     int live = 0;
     int polled = 0;
-    boolean unseen = false;
+    boolean allSeen = true;
     long oldestMs = 0;
     for (AccountWatch a : accounts.values()) {
       if (a.ws == null) polled++;
-      else if ("live".equals(a.ws.state())) live++;
-      if (a.lastOk == null) unseen = true;
-      else oldestMs = Math.max(oldestMs, now - a.lastOk.toEpochMilli());
+      else {
+        ws++;
+        if ("live".equals(a.ws.state())) live++;
+      }
+      if (a.lastOk == null) {
+        allSeen = false;
+        oldestMs = Math.max(oldestMs, now - startedMs);
+      } else {
+        oldestMs = Math.max(oldestMs, now - a.lastOk.toEpochMilli());
+      }
     }
-    m.put("accounts", accounts.size());
-    m.put("webSocketsLive", live);
-    m.put("webSocketsMax", budget.maxConnections());
-    m.put("polled", polled);
-    m.put("oldestReconcileSeconds", unseen || accounts.isEmpty() ? null : oldestMs / 1000); // null: not all seen yet
-    m.put("reconcileIntervalSeconds", settings.reconcileInterval().toSeconds());
     double rate = budget.backgroundRequestsPerSecond();
-    m.put("fullReconcileSecondsAtIpLimit", Double.isInfinite(rate) ? 0 : Math.round(accounts.size() * 2 / rate));
+    return new Fleet(accounts.size(), ws, live, polled, allSeen, oldestMs, Double.isInfinite(rate) ? 0 : accounts.size() * 2 / rate);
+  }
+
+  /** Fleet-wide figures for /health: how accounts are watched and how stale the oldest look is. */
+  public Map<String, Object> summary() {
+    Fleet f = fleet();
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("accounts", f.accounts());
+    m.put("webSocketsLive", f.live());
+    m.put("webSocketsMax", budget.maxConnections());
+    m.put("polled", f.polled());
+    m.put("oldestReconcileSeconds", f.allSeen() && f.accounts() > 0 ? f.oldestAgeMs() / 1000 : null); // null: not all seen yet
+    m.put("reconcileIntervalSeconds", settings.reconcileInterval().toSeconds());
+    m.put("fullReconcileSecondsAtIpLimit", Math.round(f.sweepSeconds()));
     return m;
+  }
+
+  private void publishFleet() {
+    Fleet f = fleet();
+    metrics.recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
   }
 
   public int accountCount() {

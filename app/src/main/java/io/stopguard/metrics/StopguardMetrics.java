@@ -54,6 +54,17 @@ public final class StopguardMetrics {
   private final Gauge openIncidents = Gauge.builder().name("stopguard_open_incidents")
       .help("Unprotected-position incidents not yet restored or resolved").register(registry);
 
+  private final Gauge watchAccounts = Gauge.builder().name("stopguard_watch_accounts")
+      .help("Accounts the watcher guards, by how: websocket (pushes + reconcile) or polled (reconcile only)")
+      .labelNames("mode").register(registry);
+  private final Gauge watchLive = Gauge.builder().name("stopguard_watch_websockets_live")
+      .help("Private WebSockets logged in and subscribed").register(registry);
+  private final Gauge watchOldest = Gauge.builder().name("stopguard_watch_oldest_reconcile_age_seconds")
+      .help("Age of the oldest successful look at any account (unseen accounts count from the watcher's start)")
+      .register(registry);
+  private final Gauge watchSweep = Gauge.builder().name("stopguard_watch_full_reconcile_seconds")
+      .help("Time one reconcile of every account needs within the per-IP request budget").register(registry);
+
   public StopguardMetrics() {
     CounterWithCallback.builder().name("stopguard_alerts_dropped")
         .help("Alerts given up on (Telegram rejected them or they were too old): lost")
@@ -106,6 +117,16 @@ public final class StopguardMetrics {
     missing.set(flagValue);
     complete.set(1);
     if (allAccountsSeenAt != null) lastSuccess.set(allAccountsSeenAt.getEpochSecond());
+  }
+
+  /** The watcher's fleet figures (every few seconds). */
+  public void recordWatch(int webSocketAccounts, int polledAccounts, int live, double oldestAgeSeconds,
+      double fullReconcileSeconds) {
+    watchAccounts.labelValues("websocket").set(webSocketAccounts);
+    watchAccounts.labelValues("polled").set(polledAccounts);
+    watchLive.set(live);
+    watchOldest.set(oldestAgeSeconds);
+    watchSweep.set(fullReconcileSeconds);
   }
 
   public void recordApiError(String code) {

@@ -13,10 +13,10 @@ import org.junit.jupiter.api.Assumptions;
  * The real promtool (Debian package prometheus; .ci/run installs it). Where it cannot be
  * installed the test is skipped with a loud message rather than pretending to pass.
  */
-final class Promtool {
+public final class Promtool {
   private Promtool() {}
 
-  static String run(Path dir, String... args) throws IOException, InterruptedException {
+  public static String run(Path dir, String... args) throws IOException, InterruptedException {
     String[] cmd = new String[args.length + 1];
     cmd[0] = "promtool";
     System.arraycopy(args, 0, cmd, 1, args.length);
@@ -34,7 +34,7 @@ final class Promtool {
     return out;
   }
 
-  static void checkMetrics(Path file) throws IOException, InterruptedException {
+  public static void checkMetrics(Path file) throws IOException, InterruptedException {
     // promtool check metrics reads the exposition from stdin
     Path dir = file.getParent();
     Process p;

@@ -91,7 +91,12 @@ class WatcherIpLimitsTest {
       assertThat(health.path("polled").asInt()).isEqualTo(3);
       assertThat(health.path("oldestReconcileSeconds").isNumber()).isTrue();
       assertThat(health.path("fullReconcileSecondsAtIpLimit").asLong()).isEqualTo(0); // 5 accounts × 2 / 32 per s
-      assertThat(get(status.port(), "/metrics")).contains("bitget_stoploss_missing 0.0");
+      await().atMost(Duration.ofSeconds(10)).until(() -> get(status.port(), "/metrics").contains("stopguard_watch_websockets_live 2.0"));
+      String exposition = get(status.port(), "/metrics");
+      assertThat(exposition).contains("bitget_stoploss_missing 0.0")
+          .contains("stopguard_watch_accounts{mode=\"websocket\"} 2.0").contains("stopguard_watch_accounts{mode=\"polled\"} 3.0");
+      java.nio.file.Files.writeString(dir.resolve("watch.prom"), exposition);
+      io.stopguard.cli.Promtool.checkMetrics(dir.resolve("watch.prom"));
     }
 
     String polledUser = watcher.health().stream().filter(a -> "polled".equals(a.get("webSocket")))
