@@ -273,6 +273,15 @@ class RunbookCommandsTest {
     assertThat(ExchangeOptions.oneOffBudget(home).requestsPerSecond()).isEqualTo(90.0);
   }
 
+  @Test
+  void aCheckThatBitgetsBudgetMakesLongSaysSoFirst() {
+    assertThat(CheckCommand.slowNotice(2, io.stopguard.bitget.IpBudget.bitget())).isNull();
+    assertThat(CheckCommand.slowNotice(10_000, io.stopguard.bitget.IpBudget.bitget()))
+        .isEqualTo("stopguard check: 10,000 accounts at 90 requests/s (Bitget allows 6000 requests per IP a minute): about 4 min");
+    assertThat(CheckCommand.slowNotice(1_000, io.stopguard.bitget.IpBudget.of(10, 0, 300)))
+        .contains("a watcher runs in this home").endsWith("about 3 min");
+  }
+
   private static void assertRefused(CliRun r, String mentions) {
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
     assertThat(r.err()).contains(mentions).doesNotContain("\tat ");
