@@ -167,7 +167,10 @@ public final class Watcher implements AutoCloseable {
         }
       }
       if (removed) updateFlag(); // its positions no longer count towards the flag
-      if (settings.webSocket()) promoteToWebSocket();
+      if (settings.webSocket()) {
+        promoteToWebSocket();
+        rebalanceWebSockets();
+      }
       warnIfSweepTooSlow();
     } catch (RuntimeException e) {
       log.warn("cannot refresh keys: {}", e.getMessage());
@@ -185,6 +188,24 @@ public final class Watcher implements AutoCloseable {
         .sorted(java.util.Comparator.comparing((AccountWatch a) -> a.verdicts.isEmpty()).thenComparingLong(a -> a.key.id()))
         .limit(free).toList();
     for (AccountWatch a : polled) a.openWebSocket();
+  }
+
+  /**
+   * With more accounts than sockets, a socket on an account without positions protects nothing:
+   * move it to a polled account that holds some. Two per refresh at most, so swaps never take more
+   * than a fifth of the IP's connect budget (they cost a connect each).
+   */
+  private void rebalanceWebSockets() {
+    List<AccountWatch> wanting = accounts.values().stream()
+        .filter(a -> a.ws == null && a.lastOk != null && !a.verdicts.isEmpty()).limit(2).toList();
+    if (wanting.isEmpty()) return;
+    List<AccountWatch> idle = accounts.values().stream()
+        .filter(a -> a.ws != null && a.lastOk != null && a.verdicts.isEmpty()).limit(wanting.size()).toList();
+    for (int i = 0; i < idle.size(); i++) {
+      idle.get(i).closeWebSocket();
+      wanting.get(i).openWebSocket();
+      log.info("WebSocket moved from user {} (no positions) to user {}", idle.get(i).key.userId(), wanting.get(i).key.userId());
+    }
   }
 
   /** Bitget's 6000 requests/IP/min bound a sweep; say so once when the interval cannot be kept. */
@@ -440,8 +461,15 @@ public final class Watcher implements AutoCloseable {
     }
 
     void close() {
-      if (ws != null) {
-        ws.close();
+      closeWebSocket();
+    }
+
+    /** Back to polling (the next reconcile is already scheduled). */
+    void closeWebSocket() {
+      BitgetWebSocket s = ws;
+      if (s != null) {
+        ws = null;
+        s.close();
         webSockets.decrementAndGet();
       }
     }

@@ -43,6 +43,32 @@ class WatcherIpLimitsTest {
     if (sim != null) sim.close();
   }
 
+  StopguardMetrics metrics;
+
+  /** The simulator with {@code yaml}, keys for users 1..{@code keys}, and a started watcher on {@code budget}. */
+  void start(String yaml, int keys, IpBudget budget, WatchSettings settings) {
+    sim = SimServer.start(Scenario.parse(yaml), 0);
+    store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
+    for (int i = 1; i <= keys; i++) addKey(i);
+    StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT, budget);
+    metrics = new StopguardMetrics();
+    CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
+        new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
+    watcher = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings, sim.webSocketUrl(),
+        Clock.systemUTC());
+    watcher.start();
+  }
+
+  void addKey(int i) {
+    synchronized (store) {
+      store.putKey(Integer.toString(i), "bitget", "k" + i, "s" + i, "p" + i, false);
+    }
+  }
+
+  static WatchSettings settings(WatchSettings.Restore restore, long intervalMs, long keyRefreshMs, boolean webSocket) {
+    return new WatchSettings(restore, Duration.ZERO, Duration.ofMillis(intervalMs), Duration.ofMillis(keyRefreshMs), webSocket, 8, 3);
+  }
+
   static String scenario(int accounts) {
     StringBuilder y = new StringBuilder("accounts:\n");
     for (int i = 1; i <= accounts; i++) {
@@ -62,19 +88,7 @@ class WatcherIpLimitsTest {
 
   @Test
   void accountsBeyondTheWebSocketBudgetArePolledAndStillRestored() throws Exception {
-    sim = SimServer.start(Scenario.parse(scenario(5)), 0);
-    store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
-    for (int i = 1; i <= 5; i++) store.putKey(Integer.toString(i), "bitget", "k" + i, "s" + i, "p" + i, false);
-    IpBudget budget = IpBudget.of(40, 2, 300); // two WebSockets for five accounts
-    StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT, budget);
-    StopguardMetrics metrics = new StopguardMetrics();
-    CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
-        new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
-    WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ZERO, Duration.ofMillis(700),
-        Duration.ofSeconds(10), true, 8, 3);
-    watcher = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings, sim.webSocketUrl(),
-        Clock.systemUTC());
-    watcher.start();
+    start(scenario(5), 5, IpBudget.of(40, 2, 300), settings(WatchSettings.Restore.ON, 700, 10_000, true)); // 2 sockets, 5 accounts
 
     await().atMost(Duration.ofSeconds(15)).until(() -> watcher.health().stream().allMatch(a -> a.get("lastReconcile") != null)
         && states().getOrDefault("live", 0L) == 2);
@@ -108,38 +122,17 @@ class WatcherIpLimitsTest {
 
   @Test
   void aBudgetTooSmallForTheIntervalStillReachesEveryAccountInTurn() {
-    sim = SimServer.start(Scenario.parse(scenario(8)), 0);
-    store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
-    for (int i = 1; i <= 8; i++) store.putKey(Integer.toString(i), "bitget", "k" + i, "s" + i, "p" + i, false);
     // 6 requests/s, 4 of them for periodic work: 2 accounts a second against a 300 ms interval.
-    StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT, IpBudget.of(6, 0, 300));
-    StopguardMetrics metrics = new StopguardMetrics();
-    CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
-        new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
-    watcher = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics,
-        new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofMillis(300), Duration.ofSeconds(10), false, 8, 3),
-        sim.webSocketUrl(), Clock.systemUTC());
-    long before = sim.restRequests();
-    watcher.start();
+    start(scenario(8), 8, IpBudget.of(6, 0, 300), settings(WatchSettings.Restore.OFF, 300, 10_000, false));
     await().atMost(Duration.ofSeconds(15)).until(() -> watcher.health().stream().allMatch(a -> a.get("lastReconcile") != null));
     assertThat(sim.rateLimited()).isZero();
-    assertThat(sim.restRequests() - before).as("about one look per account, not the first ones again and again")
+    assertThat(sim.restRequests()).as("about one look per account, not the first ones again and again")
         .isLessThanOrEqualTo(2 * 8 + 8);
   }
 
   @Test
   void aWebSocketFreedByADeactivatedKeyGoesToAPolledAccount() {
-    sim = SimServer.start(Scenario.parse(scenario(3)), 0);
-    store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
-    for (int i = 1; i <= 3; i++) store.putKey(Integer.toString(i), "bitget", "k" + i, "s" + i, "p" + i, false);
-    StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT, IpBudget.of(40, 2, 300));
-    StopguardMetrics metrics = new StopguardMetrics();
-    CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
-        new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
-    watcher = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics,
-        new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofSeconds(1), Duration.ofMillis(300), true, 8, 3),
-        sim.webSocketUrl(), Clock.systemUTC());
-    watcher.start();
+    start(scenario(3), 3, IpBudget.of(40, 2, 300), settings(WatchSettings.Restore.OFF, 1000, 300, true));
     await().atMost(Duration.ofSeconds(10)).until(() -> states().getOrDefault("live", 0L) == 2 && states().get("polled") == 1);
     String withSocket = watcher.health().stream().filter(a -> "live".equals(a.get("webSocket")))
         .map(a -> (String) a.get("userId")).findFirst().orElseThrow();
@@ -148,6 +141,37 @@ class WatcherIpLimitsTest {
     }
     await().atMost(Duration.ofSeconds(10)).until(() -> watcher.accountCount() == 2 && states().getOrDefault("live", 0L) == 2);
     assertThat(states()).doesNotContainKey("polled");
+  }
+
+  @Test
+  void aSocketOnAnAccountWithoutPositionsMovesToOneThatHasSome() {
+    String yaml = """
+        accounts:
+          - {uid: "1", apiKey: k1, secretKey: s1, passphrase: p1}
+          - uid: "2"
+            apiKey: k2
+            secretKey: s2
+            passphrase: p2
+            positions:
+              - {symbol: ETHUSDT, holdSide: long, total: "1.00", openPriceAvg: "3400.00", leverage: 5}
+            planOrders:
+              - {symbol: ETHUSDT, planType: pos_loss, holdSide: long, triggerPrice: "3200.00"}
+        """;
+    start(yaml, 1, IpBudget.of(40, 1, 300), settings(WatchSettings.Restore.OFF, 1000, 300, true)); // one socket
+    // user 1 (no positions) is the only account at first, so it takes the one socket
+    await().atMost(Duration.ofSeconds(10)).until(() -> "live".equals(webSocketOf("1")) && reconciled("1"));
+    addKey(2);
+    await().atMost(Duration.ofSeconds(15)).until(() -> "live".equals(webSocketOf("2")));
+    assertThat(webSocketOf("1")).isEqualTo("polled");
+  }
+
+  private String webSocketOf(String user) {
+    return watcher.health().stream().filter(a -> user.equals(a.get("userId"))).map(a -> (String) a.get("webSocket"))
+        .findFirst().orElse(null);
+  }
+
+  private boolean reconciled(String user) {
+    return watcher.health().stream().anyMatch(a -> user.equals(a.get("userId")) && a.get("lastReconcile") != null);
   }
 
   @Test
