@@ -68,7 +68,8 @@ final class CheckCommand implements Callable<Integer> {
       CheckReport report;
       CheckService service = null;
       if (user == null) {
-        String notice = slowNotice(store.activeKeys("bitget").size(), ExchangeOptions.oneOffBudget(home.home(cli)));
+        boolean besideWatcher = io.stopguard.guard.WatchLock.anyHeld(home.home(cli));
+        String notice = slowNotice(store.activeKeys("bitget").size(), ExchangeOptions.oneOffBudget(besideWatcher), besideWatcher);
         if (notice != null) cli.err().println(notice);
         // The full check: flag, incidents, alerts, incident log, metrics file.
         service = Services.checkService(cli, home, exchange, store, config, Alerting.from(cli.env(), config),
@@ -97,12 +98,12 @@ final class CheckCommand implements Callable<Integer> {
    * Said before a check that Bitget's per-IP budget makes long (over 30 s), so nobody at 3 a.m.
    * mistakes it for a hang; null otherwise.
    */
-  static String slowNotice(int accounts, io.stopguard.bitget.IpBudget budget) {
+  static String slowNotice(int accounts, io.stopguard.bitget.IpBudget budget, boolean besideWatcher) {
     double seconds = accounts * 2 / budget.requestsPerSecond();
     if (!(seconds > 30)) return null;
     return String.format(java.util.Locale.ROOT, "stopguard check: %,d accounts at %.0f requests/s (%s): about %s",
         accounts, budget.requestsPerSecond(),
-        budget.requestsPerSecond() < 20 ? "a watcher runs in this home and keeps most of Bitget's per-IP budget"
+        besideWatcher ? "a watcher runs in this home and keeps most of Bitget's per-IP budget"
             : "Bitget allows 6000 requests per IP a minute",
         seconds < 120 ? Math.round(seconds) + " s" : Math.round(seconds / 60) + " min");
   }

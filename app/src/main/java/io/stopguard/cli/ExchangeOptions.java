@@ -5,7 +5,6 @@ import io.stopguard.check.StopLossCheck;
 import io.stopguard.guard.WatchLock;
 import io.stopguard.risk.Policy;
 import java.net.URI;
-import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -37,11 +36,11 @@ public final class ExchangeOptions {
    * home (and so most likely behind the same IP), the share the watcher leaves free.
    */
   StopLossCheck check(Cli cli, HomeOptions home, Policy policy) {
-    return new StopLossCheck(baseUrl(cli), timeout(), 32, policy, oneOffBudget(home.home(cli)));
+    return new StopLossCheck(baseUrl(cli), timeout(), 32, policy, oneOffBudget(WatchLock.anyHeld(home.home(cli))));
   }
 
-  static IpBudget oneOffBudget(Path home) {
-    return WatchLock.anyHeld(home)
+  static IpBudget oneOffBudget(boolean besideWatcher) {
+    return besideWatcher
         ? IpBudget.of(SHARE_BESIDE_WATCH_PER_MINUTE / 60.0, 0, IpBudget.PUBLISHED_CONNECTS_PER_5_MIN)
         : IpBudget.shared();
   }

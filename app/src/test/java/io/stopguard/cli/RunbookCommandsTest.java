@@ -260,25 +260,25 @@ class RunbookCommandsTest {
 
   @Test
   void aRunningWatcherKeepsItsShardAndLeavesOneOffCommandsASmallShareOfTheIp() {
-    assertThat(ExchangeOptions.oneOffBudget(home).requestsPerSecond()).isEqualTo(90.0);
+    assertThat(ExchangeOptions.oneOffBudget(io.stopguard.guard.WatchLock.anyHeld(home)).requestsPerSecond()).isEqualTo(90.0);
     try (io.stopguard.guard.WatchLock held = io.stopguard.guard.WatchLock.tryAcquire(home, 0, 1)) {
       assertThat(held).isNotNull();
       assertRefused(run("watch", "--listen", "127.0.0.1:0"), "another stopguard watch is running shard 0/1");
       // 5400 - 4800 requests a minute: the watcher's default leaves 10 requests/s to one-off commands.
-      assertThat(ExchangeOptions.oneOffBudget(home).requestsPerSecond()).isEqualTo(10.0);
+      assertThat(ExchangeOptions.oneOffBudget(io.stopguard.guard.WatchLock.anyHeld(home)).requestsPerSecond()).isEqualTo(10.0);
       CliRun check = run("check");
       assertThat(check.exit()).as("one-off commands still work beside a watcher: " + check.err()).isIn(0, 1);
       assertThat(check.out()).contains("stoploss_missing=");
     }
-    assertThat(ExchangeOptions.oneOffBudget(home).requestsPerSecond()).isEqualTo(90.0);
+    assertThat(ExchangeOptions.oneOffBudget(io.stopguard.guard.WatchLock.anyHeld(home)).requestsPerSecond()).isEqualTo(90.0);
   }
 
   @Test
   void aCheckThatBitgetsBudgetMakesLongSaysSoFirst() {
-    assertThat(CheckCommand.slowNotice(2, io.stopguard.bitget.IpBudget.bitget())).isNull();
-    assertThat(CheckCommand.slowNotice(10_000, io.stopguard.bitget.IpBudget.bitget()))
+    assertThat(CheckCommand.slowNotice(2, io.stopguard.bitget.IpBudget.bitget(), false)).isNull();
+    assertThat(CheckCommand.slowNotice(10_000, io.stopguard.bitget.IpBudget.bitget(), false))
         .isEqualTo("stopguard check: 10,000 accounts at 90 requests/s (Bitget allows 6000 requests per IP a minute): about 4 min");
-    assertThat(CheckCommand.slowNotice(1_000, io.stopguard.bitget.IpBudget.of(10, 0, 300)))
+    assertThat(CheckCommand.slowNotice(1_000, ExchangeOptions.oneOffBudget(true), true))
         .contains("a watcher runs in this home").endsWith("about 3 min");
   }
 

@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.eclipse.jetty.websocket.api.Callback;
@@ -39,9 +41,9 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
 
   private final String ip;
   private final RateLimits limits;
-  private final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.ArrayDeque<Long> messages = new java.util.ArrayDeque<>();
-  private final java.util.ArrayDeque<Long> subscribes = new java.util.ArrayDeque<>();
+  private final AtomicBoolean released = new AtomicBoolean();
+  private final ArrayDeque<Long> messages = new ArrayDeque<>();
+  private final ArrayDeque<Long> subscribes = new ArrayDeque<>();
 
   PrivateWebSocket(SimExchange ex, SimServer server, String ip, RateLimits limits) {
     this.ex = ex;
@@ -55,7 +57,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
   }
 
   /** Sliding-window count; true if this event is over {@code max} within {@code windowMs}. */
-  private static boolean over(java.util.ArrayDeque<Long> window, long now, long windowMs, int max) {
+  private static boolean over(ArrayDeque<Long> window, long now, long windowMs, int max) {
     synchronized (window) {
       while (!window.isEmpty() && now - window.peekFirst() >= windowMs) window.pollFirst();
       window.addLast(now);

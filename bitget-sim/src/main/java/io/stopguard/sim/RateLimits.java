@@ -3,6 +3,7 @@ package io.stopguard.sim;
 import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Bitget's published limits, per UID (private endpoints) or per client IP (public ones), over
@@ -30,12 +31,13 @@ final class RateLimits {
   static final long IP_PENALTY_MS = 5 * 60_000;
   static final int IP_MAX_CONNECTIONS = 100;
   static final int IP_CONNECTS_PER_5_MIN = 300;
+  static final long CONNECT_WINDOW_MS = 5 * 60_000;
 
   private final Map<Key, Window> windows = new ConcurrentHashMap<>();
   private final Map<String, Ip> ips = new ConcurrentHashMap<>();
   volatile boolean enabled = true;
   /** Requests and handshakes refused for a limit (benchmarks: a guard that keeps the limits sees none). */
-  final java.util.concurrent.atomic.AtomicLong refused = new java.util.concurrent.atomic.AtomicLong();
+  final AtomicLong refused = new AtomicLong();
 
   /** One client IP's sliding windows. */
   private static final class Ip {
@@ -74,7 +76,7 @@ final class RateLimits {
     Ip w = ips.computeIfAbsent(ip, k -> new Ip());
     synchronized (w) {
       if (enabled) {
-        while (!w.connects.isEmpty() && nowMs - w.connects.peekFirst() >= IP_PENALTY_MS) w.connects.pollFirst();
+        while (!w.connects.isEmpty() && nowMs - w.connects.peekFirst() >= CONNECT_WINDOW_MS) w.connects.pollFirst();
         w.connects.addLast(nowMs); // every request counts, rejected or not
         if (w.connects.size() > IP_CONNECTS_PER_5_MIN) {
           refused.incrementAndGet();
