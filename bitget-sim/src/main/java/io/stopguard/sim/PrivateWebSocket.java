@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.ArrayDeque;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,8 +41,8 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
   private final String ip;
   private final RateLimits limits;
   private final AtomicBoolean released = new AtomicBoolean();
-  private final ArrayDeque<Long> messages = new ArrayDeque<>();
-  private final ArrayDeque<Long> subscribes = new ArrayDeque<>();
+  private final SlidingWindow messages = new SlidingWindow(1000);
+  private final SlidingWindow subscribes = new SlidingWindow(3_600_000);
 
   PrivateWebSocket(SimExchange ex, SimServer server, String ip, RateLimits limits) {
     this.ex = ex;
@@ -54,15 +53,6 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
 
   private void release() {
     if (released.compareAndSet(false, true)) limits.connectionClosed(ip);
-  }
-
-  /** Sliding-window count; true if this event is over {@code max} within {@code windowMs}. */
-  private static boolean over(ArrayDeque<Long> window, long now, long windowMs, int max) {
-    synchronized (window) {
-      while (!window.isEmpty() && now - window.peekFirst() >= windowMs) window.pollFirst();
-      window.addLast(now);
-      return window.size() > max;
-    }
   }
 
   String uid() {
@@ -96,7 +86,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
 
   @Override
   public void onWebSocketText(String text) {
-    if (limits.enabled && over(messages, System.currentTimeMillis(), 1000, 10)) {
+    if (limits.enabled && messages.add(System.currentTimeMillis()) > 10) {
       Session s = session;
       if (s != null) s.close(1008, "too many messages: over 10 per second", Callback.NOOP);
       return;
@@ -116,7 +106,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     switch (op) {
       case "login" -> login(n.path("args").path(0));
       case "subscribe" -> {
-        if (limits.enabled && over(subscribes, System.currentTimeMillis(), 3_600_000, 240)) {
+        if (limits.enabled && subscribes.add(System.currentTimeMillis()) > 240) {
           error(30007, "Request too many: over 240 subscription requests per hour");
           return;
         }

@@ -1,6 +1,5 @@
 package io.stopguard.sim;
 
-import java.util.ArrayDeque;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,8 +40,8 @@ final class RateLimits {
 
   /** One client IP's sliding windows. */
   private static final class Ip {
-    final ArrayDeque<Long> requests = new ArrayDeque<>();
-    final ArrayDeque<Long> connects = new ArrayDeque<>();
+    final SlidingWindow requests = new SlidingWindow(60_000);
+    final SlidingWindow connects = new SlidingWindow(CONNECT_WINDOW_MS);
     long penaltyUntil;
     int open;
   }
@@ -56,14 +55,13 @@ final class RateLimits {
         refused.incrementAndGet();
         return false;
       }
-      while (!w.requests.isEmpty() && nowMs - w.requests.peekFirst() >= 60_000) w.requests.pollFirst();
-      if (w.requests.size() >= IP_REQUESTS_PER_MINUTE) {
+      if (w.requests.count(nowMs) >= IP_REQUESTS_PER_MINUTE) {
         w.penaltyUntil = nowMs + IP_PENALTY_MS;
         w.requests.clear();
         refused.incrementAndGet();
         return false;
       }
-      w.requests.addLast(nowMs);
+      w.requests.add(nowMs);
       return true;
     }
   }
@@ -76,9 +74,7 @@ final class RateLimits {
     Ip w = ips.computeIfAbsent(ip, k -> new Ip());
     synchronized (w) {
       if (enabled) {
-        while (!w.connects.isEmpty() && nowMs - w.connects.peekFirst() >= CONNECT_WINDOW_MS) w.connects.pollFirst();
-        w.connects.addLast(nowMs); // every request counts, rejected or not
-        if (w.connects.size() > IP_CONNECTS_PER_5_MIN) {
+        if (w.connects.add(nowMs) > IP_CONNECTS_PER_5_MIN) { // every request counts, rejected or not
           refused.incrementAndGet();
           return "over 300 connection requests per IP per 5 minutes";
         }
