@@ -65,6 +65,24 @@ public final class AlertTexts {
     return sb.toString().stripTrailing();
   }
 
+  /**
+   * Automatic restore has not produced a confirmed stop within its bound: a person must act.
+   * {@code error} is Bitget's last answer with its code and the operator hint.
+   */
+  public String restoreFailing(Incident i, String error, Duration bareFor) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(russian ? "🆘 Bitget stop-loss: восстановление не удаётся" : "🆘 Bitget stop-loss: restore failing").append('\n');
+    line(sb, russian ? "Пользователь" : "User", esc(i.userId()));
+    line(sb, russian ? "Позиция" : "Position", "<b>" + esc(i.symbol()) + " " + i.holdSide() + "</b>");
+    line(sb, russian ? "Попыток" : "Attempts", Integer.toString(i.attempts()));
+    line(sb, russian ? "Без защиты" : "Bare for", duration(bareFor));
+    line(sb, russian ? "Ответ Bitget" : "Bitget said", esc(error));
+    sb.append(russian ? "Действие: поставить стоп вручную:" : "Action: place the stop by hand:").append('\n')
+        .append("<code>").append(esc("stopguard stop-orders --user " + i.userId() + " --symbol " + i.symbol()
+            + " --direction " + i.holdSide() + " --dry-run")).append("</code>");
+    return sb.toString();
+  }
+
   /** The nightly summary: one line per check. */
   public String nightly(List<String> lines, boolean allOk) {
     String head = allOk ? (russian ? "✅ Nightly-проверки Bitget: всё в порядке" : "✅ Bitget nightly checks: all good")

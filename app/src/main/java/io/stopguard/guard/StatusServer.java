@@ -18,6 +18,9 @@ import java.util.function.Supplier;
 
 /** {@code /metrics} (Prometheus text format, client_java's writer) and {@code /health} (JSON) for the watcher. */
 public final class StatusServer implements AutoCloseable {
+  /** A summary entry: the reasons, each one line, why the watcher is degraded whatever the accounts say. */
+  public static final String DEGRADED_BECAUSE = "degradedBecause";
+
   private final HttpServer server;
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -42,10 +45,12 @@ public final class StatusServer implements AutoCloseable {
     });
     server.createContext("/health", ex -> {
       List<Map<String, Object>> accts = accounts.get();
-      boolean allOk = accts.stream().allMatch(a -> a.get("lastReconcile") != null && a.get("lastError") == null);
+      Map<String, Object> sum = summary.get();
+      boolean allOk = accts.stream().allMatch(a -> a.get("lastReconcile") != null && a.get("lastError") == null)
+          && (!(sum.get(DEGRADED_BECAUSE) instanceof List<?> why) || why.isEmpty());
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("status", allOk ? "ok" : "degraded");
-      body.putAll(summary.get());
+      body.putAll(sum);
       body.put("accounts", accts);
       reply(ex, 200, "application/json", json.writeValueAsBytes(body));
     });

@@ -15,26 +15,44 @@ import java.nio.file.StandardOpenOption;
  * questions without any daemon: is this shard already watched (a second watcher would double the
  * IP's request rate), and is any watcher running (then one-off commands take a small share of
  * Bitget's per-IP budget instead of all of it). The OS releases it when the process dies.
+ *
+ * <p>Java's file locks are POSIX (fcntl) record locks on Linux: closing <em>any</em> descriptor of
+ * the file in the holding process drops the lock, silently. So a process never opens a lock file it
+ * holds: {@link #anyHeld} answers from {@link #HELD} for this JVM's own locks, and both methods run
+ * under one monitor so a probe's open/close can never overlap a lock being taken.
  */
 public final class WatchLock implements AutoCloseable {
+  /** Lock files held by this JVM (absolute, normalised paths). Guarded by the class monitor. */
+  private static final java.util.Set<Path> HELD = new java.util.HashSet<>();
+
+  private final Path file;
   private final FileChannel channel;
   private final FileLock lock;
 
-  private WatchLock(FileChannel channel, FileLock lock) {
+  private WatchLock(Path file, FileChannel channel, FileLock lock) {
+    this.file = file;
     this.channel = channel;
     this.lock = lock;
   }
 
+  private static Path key(Path file) {
+    return file.toAbsolutePath().normalize();
+  }
+
   /** The lock for shard {@code i/n}, or null if another process (or this one) already holds it. */
-  public static WatchLock tryAcquire(Path home, int shard, int shards) {
+  public static synchronized WatchLock tryAcquire(Path home, int shard, int shards) {
     Path file = home.resolve("run").resolve("watch-" + shard + "-of-" + shards + ".lock");
+    if (HELD.contains(key(file))) return null; // this JVM holds it; opening it again would drop it
     try {
       Files.createDirectories(file.getParent());
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       for (int attempt = 0; attempt < 5; attempt++) { // a one-off command may be probing it this instant
         FileLock l = tryLock(ch, false);
-        if (l != null) return new WatchLock(ch, l);
-        Thread.sleep(100);
+        if (l != null) {
+          HELD.add(key(file));
+          return new WatchLock(file, ch, l);
+        }
+        WatchLock.class.wait(100); // releases the monitor: a probe in this JVM may finish meanwhile
       }
       ch.close();
       return null;
@@ -47,9 +65,10 @@ public final class WatchLock implements AutoCloseable {
   }
 
   /** Whether any watcher holds a lock in this home. */
-  public static boolean anyHeld(Path home) {
+  public static synchronized boolean anyHeld(Path home) {
     Path run = home.resolve("run");
     if (!Files.isDirectory(run)) return false;
+    for (Path held : HELD) if (held.getParent().equals(key(run))) return true;
     try (DirectoryStream<Path> files = Files.newDirectoryStream(run, "watch-*.lock")) {
       for (Path f : files) {
         try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
@@ -74,11 +93,14 @@ public final class WatchLock implements AutoCloseable {
 
   @Override
   public void close() {
-    try {
-      lock.release();
-      channel.close();
-    } catch (IOException e) {
-      // the OS releases it with the process anyway
+    synchronized (WatchLock.class) {
+      if (!HELD.remove(key(file))) return; // closed already
+      try {
+        lock.release();
+        channel.close();
+      } catch (IOException e) {
+        // the OS releases it with the process anyway
+      }
     }
   }
 }

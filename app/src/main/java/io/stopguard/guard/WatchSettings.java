@@ -8,7 +8,22 @@ import java.util.Locale;
  * exact order), on (place it after {@code grace}).
  */
 public record WatchSettings(Restore restore, Duration grace, Duration reconcileInterval, Duration keyRefresh,
-    boolean webSocket, int parallelism, int maxRestoreAttempts, int shard, int shards) {
+    boolean webSocket, int parallelism, int maxRestoreAttempts, int shard, int shards, Duration escalateAfter) {
+
+  /** How long a restore may go without a confirmed stop before it is escalated (with the attempt bound). */
+  public static final Duration DEFAULT_ESCALATE_AFTER = Duration.ofSeconds(30);
+
+  public WatchSettings(Restore restore, Duration grace, Duration reconcileInterval, Duration keyRefresh,
+      boolean webSocket, int parallelism, int maxRestoreAttempts, int shard, int shards) {
+    this(restore, grace, reconcileInterval, keyRefresh, webSocket, parallelism, maxRestoreAttempts, shard, shards,
+        DEFAULT_ESCALATE_AFTER);
+  }
+
+  /** The same settings with another escalation bound. */
+  public WatchSettings withEscalation(int maxAttempts, Duration after) {
+    return new WatchSettings(restore, grace, reconcileInterval, keyRefresh, webSocket, parallelism, maxAttempts, shard, shards,
+        after);
+  }
 
   /** One watcher for all accounts (no sharding). */
   public WatchSettings(Restore restore, Duration grace, Duration reconcileInterval, Duration keyRefresh,
@@ -55,6 +70,8 @@ public record WatchSettings(Restore restore, Duration grace, Duration reconcileI
   public WatchSettings {
     if (grace.isNegative()) throw new IllegalArgumentException("grace must be >= 0");
     if (reconcileInterval.toMillis() < 100) throw new IllegalArgumentException("reconcile interval must be >= 100 ms");
+    if (maxRestoreAttempts < 1) throw new IllegalArgumentException("restore attempts must be >= 1");
+    if (escalateAfter == null || escalateAfter.isNegative()) throw new IllegalArgumentException("escalation bound must be >= 0");
     if (parallelism < 1) throw new IllegalArgumentException("parallelism must be >= 1");
     if (shards < 1 || shard < 0 || shard >= shards) throw new IllegalArgumentException("shard must be i/n with 0 <= i < n");
   }

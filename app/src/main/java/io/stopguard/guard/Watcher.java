@@ -307,10 +307,16 @@ public final class Watcher implements AutoCloseable {
     m.put("oldestReconcileSeconds", f.allSeen() && f.accounts() > 0 ? f.oldestAgeMs() / 1000 : null); // null: not all seen yet
     m.put("reconcileIntervalSeconds", settings.reconcileInterval().toSeconds());
     m.put("fullReconcileSecondsAtIpLimit", Math.round(f.sweepSeconds()));
+    List<String> failing = failingRestores();
+    m.put("restoresFailing", failing);
+    List<String> why = new ArrayList<>();
+    if (!failing.isEmpty()) why.add("restore failing for " + String.join(", ", failing));
+    m.put(StatusServer.DEGRADED_BECAUSE, why);
     return m;
   }
 
   private void publishFleet() {
+    metrics.recordRestoresFailing(failingRestores().size());
     Fleet f = fleet();
     metrics.recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
   }
@@ -502,11 +508,13 @@ public final class Watcher implements AutoCloseable {
     Incident incident = db(() -> store.incidents().open().stream().filter(i -> i.key().equals(positionKey)).findFirst())
         .orElse(null);
     if (incident == null) return; // applyIncidents opened it just before; absent only if the store failed
+    if (settings.restore() == WatchSettings.Restore.ON) escalateIfOverdue(incident);
     Position p = v.position();
     Contract c = contract(a, p.symbol());
     if (c == null) {
-      log.info("restore of {}: contract rules unavailable; again in 1 s", positionKey);
-      scheduler.schedule(a::request, 1, TimeUnit.SECONDS);
+      log.warn("restore of {}: contract rules unavailable; again in 1 s", positionKey);
+      dbRun(() -> store.incidents().error(incident.id(), "contract rules of " + p.symbol() + " unavailable"));
+      retrySoon(a, incident);
       return;
     }
     var intended = db(() -> store.intendedStop(v.userId(), p.symbol(), p.holdSide().name())).orElse(null);
@@ -517,11 +525,7 @@ public final class Watcher implements AutoCloseable {
       return;
     }
     RestorePlan.Place place = (RestorePlan.Place) plan;
-    // One clientOid per (account, position, incident): a retry after a timeout, a second watcher on
-    // the same store or a restart sends the same id, and Bitget refuses the duplicate.
-    String clientOid = ClientOids.of(a.client.baseUrl().toString(), a.key.userId(), p.symbol(), p.holdSide().name(),
-        p.cTime(), "restore", Long.toString(incident.id()), incident.detectedAt().toString());
-    StopRequest req = new StopRequest(p.symbol(), p.holdSide(), null, place.triggerPrice(), true, clientOid);
+    StopRequest req = new StopRequest(p.symbol(), p.holdSide(), null, place.triggerPrice(), true, clientOid(a, p, incident));
     Consumer<io.stopguard.store.AuditEntry> audit = e -> dbRun(() -> store.audit(e));
     StopPlacer placer = new StopPlacer(a.client, a.key.userId(), "watch", audit);
     final StopPlacer.Preview pv;
@@ -551,43 +555,106 @@ public final class Watcher implements AutoCloseable {
       metrics.restoreSucceeded();
       log.info("restored {}: {} {} at {} ({})", positionKey, s.action(), s.planType().wire(), s.triggerPrice(), s.orderId());
     } catch (StopRejectedException e) {
-      if (e.reason() == StopRejectedException.Reason.ALREADY_PROTECTED || e.reason() == StopRejectedException.Reason.NO_POSITION) {
-        log.info("restore of {} not needed: {}", positionKey, e.getMessage());
-      } else {
-        failRestore(incident, e.getMessage());
+      switch (e.reason()) {
+        case ALREADY_PROTECTED, NO_POSITION -> log.info("restore of {} not needed: {}", positionKey, e.getMessage());
+        case CLIENT_OID_SPENT -> {
+          // The next attempt derives a fresh clientOid; recorded before that attempt's request leaves.
+          log.warn("restore of {}: {}; the next attempt uses a fresh clientOid", positionKey, e.getMessage());
+          dbRun(() -> store.incidents().spendClientOid(incident.id(), e.getMessage()));
+          a.dirtyAfterRestore();
+          return;
+        }
+        case INVALID -> failRestore(incident, e.getMessage());
       }
     } catch (BitgetApiException e) {
+      String error = describe(e);
       if (e.kind() == ErrorKind.GONE) {
         log.info("restore of {}: position gone ({})", positionKey, e.code());
-      } else if (e.kind() == ErrorKind.RETRYABLE || e.kind() == ErrorKind.WRONG_SIDE
-          || "400172".equals(e.code()) || "40786".equals(e.code())) {
-        // throttled, the mark moved, or another actor placed a stop first: look again, not a failure
-        log.info("restore of {}: {} (will look again)", positionKey, e.getMessage()); // mark moved, or throttled
-        scheduler.schedule(a::request, 1, TimeUnit.SECONDS);
+      } else if (e.kind() == ErrorKind.RETRYABLE || e.kind() == ErrorKind.WRONG_SIDE || e.kind() == ErrorKind.BAD_REQUEST
+          && "400172".equals(e.code())) {
+        // throttled, the mark moved, or another actor placed a stop first: look again, not yet a failure
+        log.info("restore of {}: {} (will look again)", positionKey, error);
+        dbRun(() -> store.incidents().error(incident.id(), error));
+        retrySoon(a, incident);
         return;
       } else {
-        failRestore(incident, "Bitget " + e.code() + ": " + e.msg());
+        failRestore(incident, error);
       }
     } catch (BitgetException e) {
       log.info("restore of {}: {} (will look again)", positionKey, e.getMessage()); // transport: look before retrying
-      scheduler.schedule(a::request, 1, TimeUnit.SECONDS);
+      dbRun(() -> store.incidents().error(incident.id(), e.getMessage()));
+      retrySoon(a, incident);
       return;
     }
     a.dirtyAfterRestore(); // confirm through orders-plan-pending; the incident closes as restored (by watch)
   }
 
+  /**
+   * One clientOid per (account, position, incident, generation): a retry after a timeout, a second
+   * watcher on the same store or a restart sends the same id, and Bitget refuses the duplicate. The
+   * generation moves on only once the id is proven spent, so a cancelled stop never locks a position out.
+   */
+  private static String clientOid(AccountWatch a, Position p, Incident incident) {
+    String[] parts = {a.client.baseUrl().toString(), a.key.userId(), p.symbol(), p.holdSide().name(), p.cTime(), "restore",
+        Long.toString(incident.id()), incident.detectedAt().toString()};
+    if (incident.oidGeneration() == 0) return ClientOids.of(parts); // the derivation of incidents from before generations
+    String[] withGeneration = java.util.Arrays.copyOf(parts, parts.length + 1);
+    withGeneration[parts.length] = "g" + incident.oidGeneration();
+    return ClientOids.of(withGeneration);
+  }
+
+  private static String describe(BitgetApiException e) {
+    return "Bitget " + e.code() + ": " + e.msg() + " (" + e.hint() + ")";
+  }
+
+  /** Look again in 1 s; once escalated, every 5 s (an operator has been told; keep trying, spend less). */
+  private void retrySoon(AccountWatch a, Incident incident) {
+    scheduler.schedule(a::request, incident.escalatedAt() == null ? 1 : 5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A restore that has not ended in a confirmed stop within its bound (attempts, or time since the
+   * first attempt) is escalated once per incident: WARN, an alert with Bitget's last answer and the
+   * operator's next step, {@code escalated_at} on the incident, /health degraded and a metric.
+   */
+  private void escalateIfOverdue(Incident incident) {
+    if (incident.escalatedAt() != null || incident.restoringAt() == null) return;
+    Instant now = clock.instant();
+    boolean tooLong = java.time.Duration.between(incident.restoringAt(), now).compareTo(settings.escalateAfter()) >= 0;
+    boolean tooMany = incident.attempts() >= settings.maxRestoreAttempts();
+    if (!tooLong && !tooMany) return;
+    escalate(incident, incident.lastError() == null ? "no confirmed stop yet" : incident.lastError());
+  }
+
+  private void escalate(Incident incident, String error) {
+    Instant now = clock.instant();
+    Incident current = db(() -> {
+      store.incidents().escalated(incident.id(), now, error);
+      return store.incidents().byId(incident.id()).orElse(incident);
+    });
+    metrics.restoreEscalated();
+    log.warn("restore of {} FAILING after {} attempt(s) in {} s: {}", current.key(), current.attempts(),
+        current.restoringAt() == null ? 0 : java.time.Duration.between(current.restoringAt(), now).toSeconds(), error);
+    String text = alerting.texts().restoreFailing(current, error, java.time.Duration.between(current.detectedAt(), now));
+    if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
+    if (alerting.telegramEnabled()) dbRun(() -> store.outbox().enqueue(alerting.chatId(), "restore-failing", text, now));
+  }
+
   private void failRestore(Incident incident, String error) {
     metrics.restoreFailed();
     Incident now = db(() -> store.incidents().byId(incident.id())).orElse(incident);
-    if (now.attempts() >= settings.maxRestoreAttempts()) {
-      dbRun(() -> store.incidents().failed(incident.id(), clock.instant(), "restore failed " + now.attempts() + " times", error));
-      String text = "❌ Bitget stop-loss: restore failed for "
-          + io.stopguard.alert.AlertTexts.esc(now.key()) + ": " + io.stopguard.alert.AlertTexts.esc(error);
-      if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
-      if (alerting.telegramEnabled()) dbRun(() -> store.outbox().enqueue(alerting.chatId(), "restore-failed", text, clock.instant()));
-      dbRun(service::logEnded);
-    } else {
-      dbRun(() -> store.incidents().error(incident.id(), error));
+    dbRun(() -> store.incidents().error(incident.id(), error));
+    if (now.attempts() >= settings.maxRestoreAttempts() && now.escalatedAt() == null) escalate(now, error);
+  }
+
+  /** Open incidents whose restore is escalated, as position keys (for /health and the metric). */
+  private List<String> failingRestores() {
+    try {
+      return db(() -> store.incidents().open()).stream().filter(i -> i.escalatedAt() != null && settings.owns(i.userId()))
+          .map(Incident::key).toList();
+    } catch (RuntimeException e) {
+      log.warn("cannot read incidents: {}", e.getMessage());
+      return List.of("(incidents unreadable: " + e.getMessage() + ")");
     }
   }
 

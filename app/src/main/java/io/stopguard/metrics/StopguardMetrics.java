@@ -49,6 +49,10 @@ public final class StopguardMetrics {
       .help("Automatic restores that failed").register(registry);
   private final Counter restores = Counter.builder().name("stopguard_restores")
       .help("Stops placed by automatic restore").register(registry);
+  private final Counter restoreEscalations = Counter.builder().name("stopguard_restore_escalations")
+      .help("Restores declared failing: no confirmed stop within the attempt or time bound").register(registry);
+  private final Gauge restoresFailing = Gauge.builder().name("stopguard_restores_failing")
+      .help("Open incidents whose restore is escalated (failing): an operator must act").register(registry);
   private final Gauge alertsQueued = Gauge.builder().name("stopguard_alerts_queued")
       .help("Alerts waiting in the outbox for Telegram").register(registry);
   private final Gauge openIncidents = Gauge.builder().name("stopguard_open_incidents")
@@ -145,6 +149,14 @@ public final class StopguardMetrics {
 
   public void restoreSucceeded() {
     restores.inc();
+  }
+
+  public void restoreEscalated() {
+    restoreEscalations.inc();
+  }
+
+  public void recordRestoresFailing(int n) {
+    restoresFailing.set(n);
   }
 
   public void restoreFailed() {

@@ -4,6 +4,7 @@ import io.stopguard.bitget.BitgetApiException;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.BitgetTransportException;
 import io.stopguard.bitget.Contract;
+import io.stopguard.bitget.ErrorKind;
 import io.stopguard.bitget.HoldSide;
 import io.stopguard.bitget.PlacedOrder;
 import io.stopguard.bitget.PlanOrder;
@@ -110,11 +111,18 @@ public final class StopPlacer {
         if (attempt >= 2) throw e;
       } catch (BitgetApiException e) {
         audit("place", o, null, o.clientOid(), e.code(), e.msg());
-        // Duplicate clientOid (40786), or "already has a pos_loss" when Bitget checks that first:
+        // Duplicate clientOid, or "already has a pos_loss" when Bitget checks that first:
         // if the order with our clientOid is there, an earlier attempt landed and we are done.
-        if (e.kind() == io.stopguard.bitget.ErrorKind.BAD_REQUEST) {
+        if (e.kind() == ErrorKind.BAD_REQUEST || e.kind() == ErrorKind.DUPLICATE_CLIENT_OID) {
           Optional<PlanOrder> landed = lookUp(o);
           if (landed.isPresent()) return found(landed.get(), o);
+        }
+        if (e.kind() == ErrorKind.DUPLICATE_CLIENT_OID) {
+          // Known to Bitget, live nowhere: the order it named was cancelled or triggered. This id
+          // is spent; the caller must derive a fresh one (the same one would be refused forever).
+          throw new StopRejectedException(StopRejectedException.Reason.CLIENT_OID_SPENT,
+              "clientOid " + o.clientOid() + " is spent: Bitget " + e.code() + " (duplicate) while no pending order"
+                  + " carries it (the stop placed with it was cancelled or triggered)", e);
         }
         throw e;
       }

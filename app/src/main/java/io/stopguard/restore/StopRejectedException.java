@@ -6,12 +6,24 @@ package io.stopguard.restore;
  */
 public final class StopRejectedException extends RuntimeException {
   /** Why the stop was refused. */
-  public enum Reason { INVALID, NO_POSITION, ALREADY_PROTECTED }
+  public enum Reason {
+    INVALID, NO_POSITION, ALREADY_PROTECTED,
+    /**
+     * Bitget refused the clientOid as a duplicate and no live order carries it: the stop an earlier
+     * attempt placed with it was cancelled or triggered. Retrying with the same id can never succeed.
+     */
+    CLIENT_OID_SPENT
+  }
 
   private final Reason reason;
 
   public StopRejectedException(Reason reason, String message) {
     super(message);
+    this.reason = reason;
+  }
+
+  public StopRejectedException(Reason reason, String message, Throwable cause) {
+    super(message, cause);
     this.reason = reason;
   }
 

@@ -89,6 +89,19 @@ public final class Incidents {
     update(id, "state = 'failed', resolved_at = ?, resolution = ?, last_error = ?", now, resolution, error);
   }
 
+  /**
+   * The incident's current clientOid is spent (Bitget knows it, no live order carries it): the
+   * next restore attempt derives a fresh one. Written before that attempt's request leaves.
+   */
+  public void spendClientOid(long id, String error) {
+    update(id, "oid_generation = oid_generation + 1, last_error = ?", error);
+  }
+
+  /** Restore declared failing: an operator must look. Only the first call sets the time. */
+  public void escalated(long id, Instant now, String error) {
+    update(id, "escalated_at = COALESCE(escalated_at, ?), last_error = ?", now, error);
+  }
+
   public void error(long id, String error) {
     update(id, "last_error = ?", error);
   }
@@ -101,7 +114,8 @@ public final class Incidents {
     List<Incident> out = new ArrayList<>();
     try (PreparedStatement st = conn.prepareStatement("""
         SELECT id, user_id, symbol, hold_side, verdict, detail, state, detected_at, alerted_at, last_alert_at,
-               restoring_at, restored_at, resolved_at, resolution, restored_by, attempts, last_error, logged_at
+               restoring_at, restored_at, resolved_at, resolution, restored_by, attempts, last_error, logged_at,
+               oid_generation, escalated_at
         FROM incidents""" + " " + where)) {
       for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
       try (ResultSet rs = st.executeQuery()) {
@@ -109,7 +123,7 @@ public final class Incidents {
         out.add(new Incident(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
             rs.getString(6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10), instant(rs, 11),
             instant(rs, 12), instant(rs, 13), rs.getString(14), rs.getString(15), rs.getInt(16), rs.getString(17),
-            instant(rs, 18)));
+            instant(rs, 18), rs.getInt(19), instant(rs, 20)));
         }
       }
     } catch (SQLException e) {

@@ -69,4 +69,31 @@ class WatchProcessTest {
       assertThat(new File(log2.toString())).exists();
     }
   }
+
+  @Test
+  void aSecondWatcherOnTheSameHomeIsRefusedWhileTheFirstRuns() throws Exception {
+    // Two processes: POSIX locks are per process, so one JVM cannot see a lock it dropped itself.
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
+      assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s1\np1\n", "keys", "add", "--user",
+          "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
+      Path log1 = home.resolve("first.log");
+      Process first = watch(sim, "off", log1);
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log1).contains("stopguard watch: 1 account"));
+        // past the first key refresh (10 s): where the old probe, run inside the holder, dropped the lock
+        Thread.sleep(11_000);
+        assertThat(io.stopguard.guard.WatchLock.anyHeld(home)).as("the lock, seen from another process").isTrue();
+        Path log2 = home.resolve("second.log");
+        Process second = watch(sim, "off", log2);
+        assertThat(second.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(second.exitValue()).as(Files.readString(log2)).isEqualTo(2);
+        assertThat(Files.readString(log2)).contains("another stopguard watch is running shard 0/1");
+        assertThat(first.isAlive()).isTrue();
+      } finally {
+        first.destroy();
+        first.waitFor(15, TimeUnit.SECONDS);
+      }
+      assertThat(io.stopguard.guard.WatchLock.anyHeld(home)).as("released with the process").isFalse();
+    }
+  }
 }

@@ -61,13 +61,17 @@ class WatcherTest {
     sim.close();
   }
 
-  record Guard(Watcher watcher, Store store) {}
+  record Guard(Watcher watcher, Store store, StopguardMetrics metrics) {}
 
   Guard guard(String name, WatchSettings settings) {
+    return guard(name, settings, Duration.ofSeconds(5));
+  }
+
+  Guard guard(String name, WatchSettings settings, Duration timeout) {
     Path home = dir.resolve(name);
     Store store = Store.open(home.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")));
     store.putKey("9001", "bitget", "bg_k1", "s1", "p1", false);
-    StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT);
+    StopLossCheck check = new StopLossCheck(sim.baseUrl(), timeout, 8, Policy.DEFAULT);
     Alerting alerting = Alerting.console(new PrintStream(console, true), "ru");
     StopguardMetrics metrics = new StopguardMetrics();
     CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
@@ -77,7 +81,7 @@ class WatcherTest {
     toClose.add(store);
     toClose.add(w);
     w.start();
-    return new Guard(w, store);
+    return new Guard(w, store, metrics);
   }
 
   static WatchSettings settings(WatchSettings.Restore restore, long graceMs, long intervalMs, boolean ws) {
@@ -196,5 +200,55 @@ class WatcherTest {
     sim.exchange().cancelStopsFromOutside("9001", "DASHUSDT", "short");
     await().atMost(Duration.ofSeconds(10)).until(() -> stops("DASHUSDT", "short") == 1);
     assertThat(new BigDecimal(sql(g.store(), "SELECT trigger_price FROM audit_log WHERE result='ok'"))).isGreaterThan(new BigDecimal("68.50"));
+  }
+
+  @Test
+  void aStopCancelledWhileItsAnswerWasLostIsPlacedAgainWithAFreshClientOid() throws Exception {
+    // The place is executed but its answer held past the client's timeout; the stop is cancelled
+    // from outside before the look-up sees it. The clientOid is then spent: Bitget refuses it as a
+    // duplicate forever, so the guard must move on to a fresh one rather than retry it.
+    Guard g = guard("h", settings(WatchSettings.Restore.ON, 0, 600_000, true), Duration.ofMillis(800));
+    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    Thread.sleep(300);
+    sim.faults().set("/api/v2/mix/order/place-tpsl-order", io.stopguard.sim.Faults.Spec.lateAnswer(2500));
+    sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
+    long deadline = System.nanoTime() + 5_000_000_000L;
+    while (stops("ETHUSDT", "long") == 0 && System.nanoTime() < deadline) Thread.sleep(2);
+    assertThat(stops("ETHUSDT", "long")).as("the restore's stop landed").isEqualTo(1);
+    sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long"); // before the look-up after the timeout sees it
+    sim.faults().clear();
+    long cancelledAt = System.currentTimeMillis();
+    await().atMost(Duration.ofSeconds(5)).until(() -> stops("ETHUSDT", "long") == 1);
+    assertThat(System.currentTimeMillis() - cancelledAt).isLessThan(5_000); // grace (0) + 5 s
+    await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT state FROM incidents WHERE symbol='ETHUSDT'")
+        .equals("restored"));
+    assertThat(sql(g.store(), "SELECT count(*) FROM audit_log WHERE result='40786'")).isEqualTo("1");
+    assertThat(sql(g.store(), "SELECT oid_generation FROM incidents WHERE symbol='ETHUSDT'")).isEqualTo("1");
+    assertThat(sql(g.store(), "SELECT count(DISTINCT client_oid) FROM audit_log WHERE action='place'")).isEqualTo("2");
+    Thread.sleep(1000);
+    assertThat(stops("ETHUSDT", "long")).isEqualTo(1);
+  }
+
+  @Test
+  void aRestoreThatKeepsFailingIsEscalatedLoudlyAndClearsWhenItLands() throws Exception {
+    Guard g = guard("i", settings(WatchSettings.Restore.ON, 0, 600_000, true).withEscalation(3, Duration.ofSeconds(30)));
+    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    sim.faults().set("/api/v2/mix/order/place-tpsl-order", new io.stopguard.sim.Faults.Spec(0, 0, 1.0, 0, 0, 0));
+    sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
+    await().atMost(Duration.ofSeconds(15)).until(() -> g.watcher().summary().get("restoresFailing") instanceof List<?> l && !l.isEmpty());
+    assertThat(g.watcher().summary().get(StatusServer.DEGRADED_BECAUSE).toString()).contains("9001:ETHUSDT:LONG");
+    assertThat(console.toString()).contains("🆘 Bitget stop-loss: восстановление не удаётся").contains("Bitget 40015");
+    assertThat(sql(g.store(), "SELECT escalated_at IS NOT NULL FROM incidents WHERE symbol='ETHUSDT'")).isEqualTo("1");
+    assertThat(scrape(g)).contains("stopguard_restore_escalations_total 1.0");
+    sim.faults().clear();
+    await().atMost(Duration.ofSeconds(15)).until(() -> stops("ETHUSDT", "long") == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> ((List<?>) g.watcher().summary().get("restoresFailing")).isEmpty());
+    assertThat(console.toString().split("🆘", -1)).hasSize(2); // one escalation per incident, not one per attempt
+  }
+
+  static String scrape(Guard g) throws Exception {
+    var out = new ByteArrayOutputStream();
+    io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, g.metrics().registry().scrape());
+    return out.toString();
   }
 }

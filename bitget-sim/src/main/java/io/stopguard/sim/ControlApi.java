@@ -46,7 +46,7 @@ final class ControlApi {
         case "POST /_sim/faults" -> {
           Faults.Spec spec = new Faults.Spec(b.path("latencyMs").asLong(0), b.path("jitterMs").asLong(0),
               b.path("errorRate").asDouble(0), b.path("tooManyRequests").asInt(0), b.path("malformedRate").asDouble(0),
-              b.path("truncatedRate").asDouble(0));
+              b.path("truncatedRate").asDouble(0), b.path("lateAnswerMs").asLong(0));
           faults.set(b.path("endpoint").asText("*"), spec);
           yield faults.all();
         }

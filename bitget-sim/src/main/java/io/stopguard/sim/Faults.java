@@ -7,16 +7,33 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Faults injected per endpoint (a REST path, or {@code *} for all), switchable at run time: added
- * latency with jitter, an error rate (HTTP 500), bursts of 429, malformed or truncated answers.
+ * latency with jitter, an error rate (HTTP 500), bursts of 429, malformed or truncated answers, and
+ * answers held after the request was executed.
  */
 public final class Faults {
   /** One endpoint's faults. Rates are 0..1. */
   public record Spec(long latencyMs, long jitterMs, double errorRate, int tooManyRequests, double malformedRate,
-      double truncatedRate) {
-    public static final Spec NONE = new Spec(0, 0, 0, 0, 0, 0);
+      double truncatedRate, long lateAnswerMs) {
+    public static final Spec NONE = new Spec(0, 0, 0, 0, 0, 0, 0);
+
+    /** Without a late answer. */
+    public Spec(long latencyMs, long jitterMs, double errorRate, int tooManyRequests, double malformedRate,
+        double truncatedRate) {
+      this(latencyMs, jitterMs, errorRate, tooManyRequests, malformedRate, truncatedRate, 0);
+    }
+
+    /**
+     * The request is executed at once but its answer is held this long: what a client meets when the
+     * exchange acted and the answer was lost to its timeout (or the client died meanwhile).
+     */
+    public static Spec lateAnswer(long ms) {
+      return new Spec(0, 0, 0, 0, 0, 0, ms);
+    }
 
     public Spec {
-      if (latencyMs < 0 || jitterMs < 0 || tooManyRequests < 0) throw new IllegalArgumentException("faults must be >= 0");
+      if (latencyMs < 0 || jitterMs < 0 || tooManyRequests < 0 || lateAnswerMs < 0) {
+        throw new IllegalArgumentException("faults must be >= 0");
+      }
       for (double r : new double[] {errorRate, malformedRate, truncatedRate}) {
         if (r < 0 || r > 1) throw new IllegalArgumentException("fault rates must be within 0..1");
       }
@@ -53,6 +70,11 @@ public final class Faults {
     Spec s = spec(path);
     if (s.latencyMs() == 0 && s.jitterMs() == 0) return 0;
     return s.latencyMs() + (s.jitterMs() == 0 ? 0 : ThreadLocalRandom.current().nextLong(s.jitterMs() + 1));
+  }
+
+  /** How long to hold the answer after the request was executed, in ms. */
+  long lateAnswerMs(String path) {
+    return spec(path).lateAnswerMs();
   }
 
   Outcome decide(String path) {

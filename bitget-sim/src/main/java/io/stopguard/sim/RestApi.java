@@ -75,6 +75,14 @@ final class RestApi {
     } catch (SimError e) {
       r = error(e.httpStatus(), e.code(), e.getMessage());
     }
+    long late = faults.lateAnswerMs(path);
+    if (late > 0) { // executed; the answer is held (a client's timeout, or its death, loses it)
+      try {
+        Thread.sleep(late);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     if (fault == Faults.Outcome.TRUNCATED) { // the connection "breaks" mid-body
       return new Reply(r.status(), r.body().substring(0, r.body().length() / 2));
     }

@@ -35,7 +35,7 @@ public final class ErrorCatalogue {
       e("40768", ErrorKind.GONE, "order does not exist (already triggered or cancelled)"),
       e("40774", ErrorKind.BAD_REQUEST,
           "holdSide does not match the position mode: one-way uses buy/sell, hedge uses long/short"),
-      e("40786", ErrorKind.BAD_REQUEST, "duplicate clientOid: an order with this id exists; look it up"),
+      e("40786", ErrorKind.DUPLICATE_CLIENT_OID, "duplicate clientOid: an order with this id exists; look it up"),
       e("40808", ErrorKind.BAD_REQUEST, "size precision error: round the size to the contract's volumePlace"),
       e("40812", ErrorKind.GONE,
           "no active position for this symbol/side, or wrong planType: check the position and planType"),

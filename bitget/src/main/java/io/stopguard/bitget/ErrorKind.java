@@ -16,6 +16,11 @@ public enum ErrorKind {
   GONE,
   /** Trigger on the wrong side of the mark price. */
   WRONG_SIDE,
+  /**
+   * Bitget already knows this clientOid: the order it names exists, or existed and was cancelled
+   * or triggered. Look it up before deciding; never place again with the same id.
+   */
+  DUPLICATE_CLIENT_OID,
   /** Something else. */
   OTHER
 }
