@@ -83,6 +83,25 @@ public final class AlertTexts {
     return sb.toString();
   }
 
+  /** An account with an active key that the guard cannot watch: nobody protects its positions. */
+  public String unguarded(String userId, String maskedKey, String reason) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(russian ? "⚠️ Bitget: аккаунт не охраняется" : "⚠️ Bitget: account not guarded").append('\n');
+    line(sb, russian ? "Пользователь" : "User", esc(userId));
+    line(sb, russian ? "Ключ" : "Key", esc(maskedKey));
+    line(sb, russian ? "Причина" : "Reason", esc(reason));
+    sb.append(russian ? "Действие: " : "Action: ").append("<code>")
+        .append(esc("stopguard keys verify --user " + userId)).append("</code>")
+        .append(russian ? ", затем keys reset" : ", then keys reset");
+    return sb.toString();
+  }
+
+  /** The account's key works again. */
+  public String guardedAgain(String userId, String maskedKey) {
+    return (russian ? "✅ Bitget: аккаунт снова охраняется" : "✅ Bitget: account guarded again") + "\n"
+        + (russian ? "Пользователь: " : "User: ") + esc(userId) + " (" + esc(maskedKey) + ")";
+  }
+
   /** The nightly summary: one line per check. */
   public String nightly(List<String> lines, boolean allOk) {
     String head = allOk ? (russian ? "✅ Nightly-проверки Bitget: всё в порядке" : "✅ Bitget nightly checks: all good")

@@ -11,7 +11,10 @@ import io.stopguard.risk.Policy;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.risk.RestorePlan;
 import io.stopguard.risk.RestorePlanner;
+import io.stopguard.bitget.UnusableKeyException;
+import io.stopguard.store.ActiveKeys;
 import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.UnusableKey;
 import io.stopguard.store.Flag;
 import io.stopguard.store.Incident;
 import io.stopguard.store.Incidents;
@@ -62,10 +65,11 @@ public final class CheckService {
 
   /** Checks every active key; see the class comment for what follows. */
   public Outcome run() {
-    List<ExchangeKey> keys = store.activeKeys("bitget");
-    if (keys.isEmpty()) throw new NoActiveKeysException(store.file().toString());
+    ActiveKeys all = store.activeKeys("bitget");
+    if (all.isEmpty()) throw new NoActiveKeysException(store.file().toString());
+    List<ExchangeKey> keys = all.usable();
     Instant t0 = clock.instant();
-    CheckReport report = check.run(keys);
+    CheckReport report = withUnusable(check.run(keys), all.unusable());
     Duration took = Duration.between(t0, clock.instant());
     if (report.complete()) {
       store.setFlag(Store.FLAG_STOPLOSS_MISSING, !report.unprotected().isEmpty(), report.summaryLine());
@@ -73,6 +77,17 @@ public final class CheckService {
     List<Decision> decisions = applyIncidents(report, keys);
     writeMetrics(report, took);
     return new Outcome(report, decisions);
+  }
+
+  /** A key that cannot be used is that account's failure in the report: the check is incomplete, never silently smaller. */
+  public static CheckReport withUnusable(CheckReport report, List<UnusableKey> unusable) {
+    if (unusable.isEmpty()) return report;
+    List<AccountResult> all = new java.util.ArrayList<>(report.accounts());
+    for (UnusableKey u : unusable) {
+      all.add(new AccountResult(u.userId(), u.maskedKey(), List.of(),
+          new UnusableKeyException("key " + u.maskedKey() + " of user " + u.userId() + " cannot be used: " + u.reason())));
+    }
+    return new CheckReport(all);
   }
 
   /** Reconciles incidents with a report (also used by the watcher after each account evaluation). */

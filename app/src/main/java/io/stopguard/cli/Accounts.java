@@ -1,6 +1,8 @@
 package io.stopguard.cli;
 
+import io.stopguard.store.ActiveKeys;
 import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.UnusableKey;
 import io.stopguard.store.Store;
 import java.util.List;
 
@@ -9,7 +11,7 @@ final class Accounts {
   private Accounts() {}
 
   static ExchangeKey oneKey(Store store, String userId) {
-    List<ExchangeKey> keys = store.activeKeys("bitget", userId);
+    List<ExchangeKey> keys = usable(store.activeKeys("bitget", userId));
     if (keys.isEmpty()) {
       throw new UsageException("user " + userId + " has no active bitget key in " + store.file()
           + " (stopguard keys list; stopguard keys add --help)");
@@ -23,10 +25,23 @@ final class Accounts {
 
   /** Every active key, or only the given user's (which must exist). */
   static List<ExchangeKey> keys(Store store, String userId) {
-    if (userId == null) return store.activeKeys("bitget");
-    List<ExchangeKey> keys = store.activeKeys("bitget", userId);
+    if (userId == null) return usable(store.activeKeys("bitget"));
+    List<ExchangeKey> keys = usable(store.activeKeys("bitget", userId));
     if (keys.isEmpty()) throw new UsageException("user " + userId + " has no active bitget key in " + store.file());
     return keys;
+  }
+
+  /**
+   * The usable keys; a command that needs one of the others fails with that key's reason (never a
+   * secret) rather than acting as if the key did not exist.
+   */
+  static List<ExchangeKey> usable(ActiveKeys keys) {
+    if (!keys.unusable().isEmpty() && keys.usable().isEmpty()) {
+      UnusableKey u = keys.unusable().getFirst();
+      throw new io.stopguard.bitget.UnusableKeyException("key " + u.maskedKey() + " of user " + u.userId() + " cannot be used: "
+          + u.reason());
+    }
+    return keys.usable();
   }
 
   static void requireBitget(String exchange) {

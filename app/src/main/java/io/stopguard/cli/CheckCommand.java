@@ -79,7 +79,7 @@ final class CheckCommand implements Callable<Integer> {
         // One user's keys only: the flag and incidents are left alone (a partial look must not clear them).
         var keys = store.activeKeys("bitget", user);
         if (keys.isEmpty()) throw new NoActiveKeysException(store.file() + " for user " + user);
-        report = exchange.check(cli, home, config.riskPolicy()).run(keys);
+        report = CheckService.withUnusable(exchange.check(cli, home, config.riskPolicy()).run(keys.usable()), keys.unusable());
       }
       int code;
       if (json) {

@@ -35,6 +35,13 @@ final class KeysCommand implements Runnable {
     return e;
   }
 
+  /** The text with anything outside printable ASCII shown as '?': never a raw control byte on a terminal. */
+  static String printable(String s) {
+    StringBuilder sb = new StringBuilder();
+    s.codePoints().forEach(c -> sb.append(c >= 0x20 && c <= 0x7e ? (char) c : '?'));
+    return sb.toString();
+  }
+
   /** Secret and passphrase from the environment, a terminal prompt, or two lines of stdin; never argv. */
   static String[] readSecret(Cli cli) throws IOException {
     String secret = cli.env("BITGET_API_SECRET");
@@ -53,7 +60,18 @@ final class KeysCommand implements Runnable {
       throw new UsageException("secret and passphrase are required: set BITGET_API_SECRET and BITGET_API_PASSPHRASE,"
           + " or pipe two lines (secret, passphrase) on stdin");
     }
-    return new String[] {secret.strip(), pass.strip()};
+    secret = secret.strip();
+    pass = pass.strip();
+    for (String problem : new String[] {Credentials.problem("the secret", secret), Credentials.problem("the passphrase", pass)}) {
+      if (problem != null) throw new UsageException(problem + "; nothing was stored");
+    }
+    return new String[] {secret, pass};
+  }
+
+  /** An API key Bitget could accept (it travels in a header); the message never echoes a control byte. */
+  static void requireAcceptableKey(String apiKey) {
+    String problem = Credentials.problem("--api-key", apiKey);
+    if (problem != null) throw new UsageException(problem + "; nothing was stored");
   }
 
   @Command(name = "add",
@@ -95,11 +113,9 @@ final class KeysCommand implements Runnable {
     public Integer call() throws IOException {
       String ex = exchange(exchange);
       if (user.isBlank() || !user.matches("[A-Za-z0-9_.@-]+")) {
-        throw new UsageException("--user must be letters, digits or _.@- (got '" + user + "')");
+        throw new UsageException("--user must be letters, digits or _.@- (got '" + printable(user) + "')");
       }
-      if (apiKey.isBlank() || apiKey.chars().anyMatch(Character::isWhitespace)) {
-        throw new UsageException("--api-key must not be empty or contain spaces");
-      }
+      requireAcceptableKey(apiKey);
       String[] sp = readSecret(cli);
       try (Store store = home.openStore(cli)) {
         store.putKey(user, ex, apiKey, sp[0], sp[1], demo);
@@ -134,7 +150,7 @@ final class KeysCommand implements Runnable {
         }
         cli.out().printf("%-16s %-9s %-12s %-9s %-5s %s%n", "USER_ID", "EXCHANGE", "API_KEY", "IS_ACTIVE", "DEMO", "UPDATED_AT");
         for (KeyRow k : rows) {
-          cli.out().printf("%-16s %-9s %-12s %-9s %-5s %s%n", k.userId(), k.exchange(), Credentials.maskKey(k.apiKey()),
+          cli.out().printf("%-16s %-9s %-12s %-9s %-5s %s%n", printable(k.userId()), k.exchange(), Credentials.maskKey(k.apiKey()),
               k.active() ? "1" : "0", k.demoTrading() ? "yes" : "no", k.updatedAt());
         }
       }

@@ -45,7 +45,9 @@ public final class Main {
         c.getErr().println(name + ": " + be.getMessage() + " — " + be.hint());
         return ExitCodes.INCOMPLETE;
       }
-      c.getErr().println(name + ": unexpected error: " + ex + " (run with -Dstopguard.debug=true for details)");
+      // No Java class name for the reader: the message, or that there was none.
+      String what = ex.getMessage() == null || ex.getMessage().isBlank() ? "an internal error without a message" : ex.getMessage();
+      c.getErr().println(name + ": unexpected error: " + what + " (run with -Dstopguard.debug=true for details)");
       if (Boolean.getBoolean("stopguard.debug")) ex.printStackTrace(cli.err());
       return ExitCodes.INCOMPLETE;
     });

@@ -26,7 +26,9 @@ import io.stopguard.risk.PositionVerdict;
 import io.stopguard.risk.Protection;
 import io.stopguard.risk.RestorePlan;
 import io.stopguard.risk.RestorePlanner;
+import io.stopguard.store.ActiveKeys;
 import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.UnusableKey;
 import io.stopguard.store.Incident;
 import io.stopguard.store.Store;
 import java.net.URI;
@@ -87,6 +89,12 @@ public final class Watcher implements AutoCloseable {
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile List<Contract> contracts;
   private volatile int lastFlag = -1;
+  /** Active keys of this shard that cannot be used (undecryptable, bad characters): reported, never dropped. */
+  private volatile List<UnusableKey> unusableKeys = List.of();
+  /** Why the key table could not be read at the last refresh, or null. */
+  private volatile String keysUnreadable;
+  /** Unguarded accounts already alerted ("user key" → reason), so each episode alerts once. */
+  private final Map<String, String> unguardedAlerted = new ConcurrentHashMap<>();
 
   public Watcher(Store store, StopLossCheck check, CheckService service, Policy policy, Alerting alerting,
       StopguardMetrics metrics, WatchSettings settings, URI webSocketUrl, Clock clock) {
@@ -130,7 +138,9 @@ public final class Watcher implements AutoCloseable {
   private void refreshKeys() {
     if (closed.get()) return;
     try {
-      List<ExchangeKey> keys = db(() -> store.activeKeys("bitget")).stream().filter(k -> settings.owns(k.userId())).toList();
+      ActiveKeys active = db(() -> store.activeKeys("bitget")).ofUsers(settings::owns);
+      unusableKeys = active.unusable();
+      List<ExchangeKey> keys = active.usable();
       Set<String> withOpenIncident = new java.util.HashSet<>();
       if (accounts.isEmpty()) db(() -> store.incidents().open()).forEach(i -> withOpenIncident.add(i.userId()));
       Set<Long> live = ConcurrentHashMap.newKeySet();
@@ -163,7 +173,8 @@ public final class Watcher implements AutoCloseable {
           a.close();
           metrics.recordAccount(a.verdicts, List.of());
           removed = true;
-          log.info("stopped watching user {} (key deactivated)", a.key.userId());
+          log.info("stopped watching user {} ({})", a.key.userId(),
+              unusableKeys.stream().anyMatch(u -> u.id() == a.key.id()) ? "its key became unusable" : "key deactivated");
         }
       }
       if (removed) updateFlag(); // its positions no longer count towards the flag
@@ -172,9 +183,13 @@ public final class Watcher implements AutoCloseable {
         rebalanceWebSockets();
       }
       warnIfSweepTooSlow();
+      reportUnguarded();
     } catch (RuntimeException e) {
+      keysUnreadable = e.getMessage();
       log.warn("cannot refresh keys: {}", e.getMessage());
+      return;
     }
+    keysUnreadable = null;
   }
 
   /**
@@ -267,6 +282,48 @@ public final class Watcher implements AutoCloseable {
     return out;
   }
 
+  /** An account this watcher should guard but cannot: its key is unusable or Bitget refuses it. */
+  public record Unguarded(String userId, String key, String reason) {}
+
+  /** Every account of this shard with an active key that is not being guarded, and why. */
+  public List<Unguarded> unguarded() {
+    List<Unguarded> out = new ArrayList<>();
+    for (UnusableKey u : unusableKeys) out.add(new Unguarded(u.userId(), u.maskedKey(), u.reason()));
+    for (AccountWatch a : accounts.values()) {
+      if (a.lastErrorKind == ErrorKind.BAD_KEY || a.lastErrorKind == ErrorKind.PERMISSION) {
+        out.add(new Unguarded(a.key.userId(), a.key.credentials().maskedKey(), a.lastError));
+      }
+    }
+    return out;
+  }
+
+  /** Metric, WARN and one alert per unguarded account (and one when it is guarded again). */
+  private void reportUnguarded() {
+    List<Unguarded> now = unguarded();
+    metrics.recordUnguardedAccounts(now.size());
+    java.util.Set<String> current = new java.util.HashSet<>();
+    for (Unguarded u : now) {
+      String id = u.userId() + " " + u.key();
+      current.add(id);
+      if (unguardedAlerted.putIfAbsent(id, u.reason()) == null) {
+        log.warn("user {} ({}) is NOT guarded: {}", u.userId(), u.key(), u.reason());
+        alert(alerting.texts().unguarded(u.userId(), u.key(), u.reason()), "unguarded");
+      }
+    }
+    for (String id : List.copyOf(unguardedAlerted.keySet())) {
+      if (current.contains(id)) continue;
+      unguardedAlerted.remove(id);
+      String[] parts = id.split(" ", 2);
+      log.info("user {} ({}) is guarded again", parts[0], parts[1]);
+      alert(alerting.texts().guardedAgain(parts[0], parts[1]), "guarded-again");
+    }
+  }
+
+  private void alert(String text, String kind) {
+    if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
+    if (alerting.telegramEnabled()) dbRun(() -> store.outbox().enqueue(alerting.chatId(), kind, text, clock.instant()));
+  }
+
   /** Fleet-wide figures for /health and the metrics. */
   private record Fleet(int accounts, int webSocket, int live, int polled, boolean allSeen, long oldestAgeMs, double sweepSeconds) {}
 
@@ -309,14 +366,23 @@ public final class Watcher implements AutoCloseable {
     m.put("fullReconcileSecondsAtIpLimit", Math.round(f.sweepSeconds()));
     List<String> failing = failingRestores();
     m.put("restoresFailing", failing);
+    List<Unguarded> unguarded = unguarded();
+    m.put("unguardedAccounts", unguarded);
     List<String> why = new ArrayList<>();
     if (!failing.isEmpty()) why.add("restore failing for " + String.join(", ", failing));
+    if (!unguarded.isEmpty()) {
+      why.add(unguarded.size() + " account(s) not guarded: users "
+          + String.join(", ", unguarded.stream().map(Unguarded::userId).distinct().toList()));
+    }
+    if (keysUnreadable != null) why.add("keys unreadable: " + keysUnreadable);
+    if (f.accounts() == 0 && unguarded.isEmpty()) why.add("no active Bitget keys in this shard: nothing is guarded");
     m.put(StatusServer.DEGRADED_BECAUSE, why);
     return m;
   }
 
   private void publishFleet() {
     metrics.recordRestoresFailing(failingRestores().size());
+    reportUnguarded();
     Fleet f = fleet();
     metrics.recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
   }
@@ -336,6 +402,7 @@ public final class Watcher implements AutoCloseable {
     volatile BitgetWebSocket ws;
     volatile Instant lastOk;
     volatile String lastError;
+    volatile ErrorKind lastErrorKind;
     volatile int failedLooks;
     volatile List<PositionVerdict> verdicts = List.of();
     /** When each bare position was first seen bare: restore waits out the grace period from there. */
@@ -393,11 +460,19 @@ public final class Watcher implements AutoCloseable {
         plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
       } catch (BitgetException e) {
         lastError = e.getMessage();
+        lastErrorKind = e.kind();
         metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
         log.warn("user {}: {}", key.userId(), e.getMessage());
+        failedLooks++;
+        if (knownBare()) {
+          // A position known to be bare gets the next free request, not a healthy account's back-off:
+          // look again in 1 s, directly rather than through the reconcile lane.
+          nextReconcileMs = System.currentTimeMillis() + settings.reconcileInterval().toMillis();
+          scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
+          return;
+        }
         // The account's state is unknown (perhaps a push said something changed): look again soon,
         // 2 s, 4 s, ... up to the interval, through the reconcile lane rather than at once.
-        failedLooks++;
         nextReconcileMs = System.currentTimeMillis()
             + Math.min(settings.reconcileInterval().toMillis(), 1000L << Math.min(failedLooks, 10));
         return;
@@ -406,6 +481,7 @@ public final class Watcher implements AutoCloseable {
       }
       lastOk = clock.instant();
       lastError = null;
+      lastErrorKind = null;
       failedLooks = 0;
       nextReconcileMs = System.currentTimeMillis() + settings.reconcileInterval().toMillis();
       List<PositionVerdict> now = Protection.evaluate(key.userId(), positions, plans, policy);
@@ -459,6 +535,12 @@ public final class Watcher implements AutoCloseable {
     @Override
     public void onDown(String reason) {
       log.info("user {}: WebSocket down: {}", key.userId(), reason);
+    }
+
+    /** Whether the last successful look saw a position without a valid stop. */
+    boolean knownBare() {
+      for (PositionVerdict v : verdicts) if (!v.verdict().isProtected()) return true;
+      return false;
     }
 
     /** Look once more after this evaluation (the stop just placed should now be there). */

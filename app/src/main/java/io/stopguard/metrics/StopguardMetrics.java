@@ -53,6 +53,9 @@ public final class StopguardMetrics {
       .help("Restores declared failing: no confirmed stop within the attempt or time bound").register(registry);
   private final Gauge restoresFailing = Gauge.builder().name("stopguard_restores_failing")
       .help("Open incidents whose restore is escalated (failing): an operator must act").register(registry);
+  private final Gauge unguardedAccounts = Gauge.builder().name("stopguard_unguarded_accounts")
+      .help("Accounts with an active key the watcher cannot guard (key unusable or refused by Bitget): see /health")
+      .register(registry);
   private final Gauge alertsQueued = Gauge.builder().name("stopguard_alerts_queued")
       .help("Alerts waiting in the outbox for Telegram").register(registry);
   private final Gauge openIncidents = Gauge.builder().name("stopguard_open_incidents")
@@ -153,6 +156,10 @@ public final class StopguardMetrics {
 
   public void restoreEscalated() {
     restoreEscalations.inc();
+  }
+
+  public void recordUnguardedAccounts(int n) {
+    unguardedAccounts.set(n);
   }
 
   public void recordRestoresFailing(int n) {

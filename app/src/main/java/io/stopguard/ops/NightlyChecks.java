@@ -60,9 +60,10 @@ public final class NightlyChecks {
     } catch (RuntimeException e) {
       out.add(line(false, "run_risk_monitor check", e.getMessage()));
     }
-    List<ExchangeKey> keys = store.activeKeys("bitget");
+    io.stopguard.store.ActiveKeys active = store.activeKeys("bitget");
+    List<ExchangeKey> keys = active.usable();
     out.add(stopOrders(keys));
-    out.add(keysValid(report, keys));
+    out.add(keysValid(report, active));
     out.add(clockSkew(keys));
     out.add(integrity());
     out.add(metricsFresh());
@@ -102,8 +103,9 @@ public final class NightlyChecks {
     return line(problems.isEmpty(), "test_bitget_stop_orders", problems.isEmpty() ? detail : detail + "; " + String.join("; ", problems));
   }
 
-  private ResultsLog.Line keysValid(CheckReport report, List<ExchangeKey> keys) {
+  private ResultsLog.Line keysValid(CheckReport report, io.stopguard.store.ActiveKeys keys) {
     if (keys.isEmpty()) return line(false, "bitget_keys", "no active Bitget keys");
+    if (report == null && !keys.unusable().isEmpty()) report = CheckService.withUnusable(new CheckReport(List.of()), keys.unusable());
     if (report == null) return line(false, "bitget_keys", "not checked (the risk check did not run)");
     List<String> bad = new ArrayList<>();
     for (AccountResult a : report.accounts()) {

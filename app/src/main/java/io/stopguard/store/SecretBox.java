@@ -19,7 +19,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * AES-256-GCM for API secrets at rest. The master key comes from {@code STOPGUARD_MASTER_KEY}
- * (base64 of 32 bytes) or from a key file created with mode 0600 on first use. Each ciphertext is
+ * (base64 of 32 bytes) or from a key file created with mode 0600 when the first secret is stored. Each ciphertext is
  * bound to its row (associated data), so a secret copied onto another key's row does not decrypt.
  * Format: {@code v1:base64(iv ‖ ciphertext ‖ tag)}.
  */
@@ -29,23 +29,63 @@ public final class SecretBox {
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final SecretKey key;
+  /** Null until known: a key file that does not exist yet is created by the first {@link #seal}, never by a read. */
+  private volatile SecretKey key;
+  /** Where the key lives (or will be created); null when it comes from the environment. */
+  private final Path keyFile;
 
-  private SecretBox(byte[] key) {
-    if (key.length != 32) throw new IllegalArgumentException("master key must be 32 bytes (base64 of 32 random bytes)");
-    this.key = new SecretKeySpec(key, "AES");
+  private SecretBox(byte[] key, Path keyFile) {
+    this.key = key == null ? null : spec(key);
+    this.keyFile = keyFile;
   }
 
-  /** The master key from the environment, else from {@code keyFile} (created 0600 if absent). */
+  private static SecretKey spec(byte[] key) {
+    if (key.length != 32) throw new IllegalArgumentException("master key must be 32 bytes (base64 of 32 random bytes)");
+    return new SecretKeySpec(key, "AES");
+  }
+
+  /**
+   * The master key from the environment, else from {@code keyFile}. A missing file is not created
+   * here: only storing a secret creates it (see {@link #seal}), so a lost key file shows up as an
+   * error on every stored secret instead of being silently replaced by a new, useless key.
+   */
   public static SecretBox fromEnvOrFile(Map<String, String> env, Path keyFile) {
     String fromEnv = env.get(ENV);
     if (fromEnv != null && !fromEnv.isBlank()) {
       try {
-        return new SecretBox(Base64.getDecoder().decode(fromEnv.trim()));
+        return new SecretBox(Base64.getDecoder().decode(fromEnv.trim()), null);
       } catch (IllegalArgumentException e) {
         throw new IllegalArgumentException(ENV + " is not base64 of 32 bytes (make one: openssl rand -base64 32)");
       }
     }
+    return new SecretBox(Files.exists(keyFile) ? read(keyFile) : null, keyFile);
+  }
+
+  private static byte[] read(Path keyFile) {
+    try {
+      byte[] k = Base64.getDecoder().decode(Files.readString(keyFile).trim());
+      spec(k);
+      return k;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the master key file " + keyFile + ": " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("master key file " + keyFile + " is damaged: " + e.getMessage());
+    }
+  }
+
+  /** Whether a master key exists (from the environment or its file). */
+  public boolean hasKey() {
+    return key != null || (keyFile != null && Files.exists(keyFile));
+  }
+
+  /** Where the key is missing from, for messages: the file and the variable. */
+  public String whereMissing() {
+    return (keyFile == null ? "" : keyFile + " does not exist and ") + ENV + " is not set";
+  }
+
+  /** The key, creating the key file (mode 0600) if there is none yet: only for sealing a new secret. */
+  private synchronized SecretKey keyForSealing() {
+    if (key != null) return key;
     try {
       if (!Files.exists(keyFile)) {
         byte[] k = new byte[32];
@@ -58,12 +98,26 @@ public final class SecretBox {
           // another process made it first: use theirs
         }
       }
-      return new SecretBox(Base64.getDecoder().decode(Files.readString(keyFile).trim()));
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read or create the master key file " + keyFile, e);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("master key file " + keyFile + " is damaged: " + e.getMessage());
+      throw new UncheckedIOException("cannot create the master key file " + keyFile + ": " + e.getMessage(), e);
     }
+    key = spec(read(keyFile));
+    return key;
+  }
+
+  private SecretKey keyForOpening() {
+    SecretKey k = key;
+    if (k == null && keyFile != null && Files.exists(keyFile)) {
+      synchronized (this) {
+        if (key == null) key = spec(read(keyFile));
+        k = key;
+      }
+    }
+    if (k == null) {
+      throw new IllegalStateException("cannot decrypt a stored secret: the master key is missing (" + whereMissing()
+          + "); restore master.key from its backup or set " + ENV);
+    }
+    return k;
   }
 
   public String seal(String plaintext, String associatedData) {
@@ -71,7 +125,7 @@ public final class SecretBox {
       byte[] iv = new byte[IV_BYTES];
       RANDOM.nextBytes(iv);
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, iv));
+      c.init(Cipher.ENCRYPT_MODE, keyForSealing(), new GCMParameterSpec(TAG_BITS, iv));
       c.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
       byte[] ct = c.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
       byte[] out = new byte[iv.length + ct.length];
@@ -86,10 +140,17 @@ public final class SecretBox {
   /** Decrypts; a wrong master key or a tampered value fails with a message naming neither secret. */
   public String open(String sealed, String associatedData) {
     if (sealed == null || !sealed.startsWith("v1:")) throw new IllegalStateException("stored secret has an unknown format");
-    byte[] in = Base64.getDecoder().decode(sealed.substring(3));
+    SecretKey k = keyForOpening();
+    byte[] in;
+    try {
+      in = Base64.getDecoder().decode(sealed.substring(3));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalStateException("stored secret is damaged (not base64)");
+    }
+    if (in.length <= IV_BYTES) throw new IllegalStateException("stored secret is damaged (too short)");
     try {
       Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BITS, in, 0, IV_BYTES));
+      c.init(Cipher.DECRYPT_MODE, k, new GCMParameterSpec(TAG_BITS, in, 0, IV_BYTES));
       c.updateAAD(associatedData.getBytes(StandardCharsets.UTF_8));
       return new String(c.doFinal(in, IV_BYTES, in.length - IV_BYTES), StandardCharsets.UTF_8);
     } catch (AEADBadTagException e) {

@@ -68,6 +68,14 @@ public final class Store implements AutoCloseable {
 
   /** Adds a key, or replaces the secret of the same API key and reactivates it. */
   public void putKey(String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo) {
+    if (!box.hasKey()) {
+      int sealed = countSealedKeys();
+      if (sealed > 0) {
+        throw new StoreException(file + " holds " + sealed + " encrypted key(s) but the master key is missing ("
+            + box.whereMissing() + "). A new master key would leave them undecryptable: restore master.key from its"
+            + " backup or set " + SecretBox.ENV + ", then try again.", null);
+      }
+    }
     String now = now();
     String ad = associatedData(exchange, apiKey);
     try (PreparedStatement st = conn.prepareStatement("""
@@ -93,6 +101,15 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  private int countSealedKeys() {
+    try (PreparedStatement st = conn.prepareStatement("SELECT count(*) FROM user_exchange_keys");
+        ResultSet rs = st.executeQuery()) {
+      return rs.next() ? rs.getInt(1) : 0;
+    } catch (SQLException e) {
+      throw fail("count keys", e);
+    }
+  }
+
   /** Runs {@code work} in one transaction (bulk key imports: one fsync, not one per row). */
   public void inTransaction(Runnable work) {
     try {
@@ -111,32 +128,48 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** Active keys of one exchange with decrypted credentials, in a stable order. */
-  public List<ExchangeKey> activeKeys(String exchange) {
-    List<ExchangeKey> out = new ArrayList<>();
+  /**
+   * Every active key of one exchange, in a stable order: decrypted and checked, or set aside with
+   * the reason it cannot be used (one bad row never hides the others).
+   */
+  public ActiveKeys activeKeys(String exchange) {
+    List<ExchangeKey> usable = new ArrayList<>();
+    List<UnusableKey> unusable = new ArrayList<>();
     try (PreparedStatement st = conn.prepareStatement("""
         SELECT id, user_id, api_key, api_secret_enc, passphrase_enc, demo_trading
         FROM user_exchange_keys WHERE exchange_name = ? AND is_active = 1 ORDER BY user_id, id""")) {
       st.setString(1, exchange);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
+          long id = rs.getLong("id");
+          String userId = rs.getString("user_id");
           String apiKey = rs.getString("api_key");
+          String masked = Credentials.maskKey(apiKey == null ? "" : apiKey);
           String ad = associatedData(exchange, apiKey);
-          Credentials c = new Credentials(apiKey, box.open(rs.getString("api_secret_enc"), ad + "|secret"),
-              box.open(rs.getString("passphrase_enc"), ad + "|passphrase"));
-          out.add(new ExchangeKey(rs.getLong("id"), rs.getString("user_id"), exchange, rs.getInt("demo_trading") == 1, c));
+          try {
+            String keyProblem = Credentials.problem("API key", apiKey);
+            if (keyProblem != null) throw new IllegalStateException(keyProblem);
+            Credentials c = new Credentials(apiKey, box.open(rs.getString("api_secret_enc"), ad + "|secret"),
+                box.open(rs.getString("passphrase_enc"), ad + "|passphrase"));
+            String problem = c.problem();
+            if (problem != null) throw new IllegalStateException(problem);
+            usable.add(new ExchangeKey(id, userId, exchange, rs.getInt("demo_trading") == 1, c));
+          } catch (RuntimeException e) { // messages of SecretBox and Credentials.problem never hold a secret
+            unusable.add(new UnusableKey(id, userId, exchange, masked, e.getMessage()));
+          }
         }
       }
     } catch (SQLException e) {
       throw fail("read keys", e);
     }
-    return out;
+    return new ActiveKeys(usable, unusable);
   }
 
   /** Active keys of one exchange for one user only. */
-  public List<ExchangeKey> activeKeys(String exchange, String userId) {
-    return activeKeys(exchange).stream().filter(k -> k.userId().equals(userId)).toList();
+  public ActiveKeys activeKeys(String exchange, String userId) {
+    return activeKeys(exchange).ofUsers(userId::equals);
   }
+
 
   /**
    * Sets is_active on a user's keys of one exchange (all of them, or the one API key given).

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** The real sqlite3 CLI, as the runbook uses it. README's test setup installs it. */
-final class Sqlite3 {
+public final class Sqlite3 {
   private Sqlite3() {}
 
-  static String query(Path db, String sql) throws IOException, InterruptedException {
+  public static String query(Path db, String sql) throws IOException, InterruptedException {
     Process p;
     try {
       p = new ProcessBuilder("sqlite3", db.toString(), sql).redirectErrorStream(true).start();

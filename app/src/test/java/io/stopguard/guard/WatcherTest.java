@@ -246,9 +246,31 @@ class WatcherTest {
     assertThat(console.toString().split("🆘", -1)).hasSize(2); // one escalation per incident, not one per attempt
   }
 
+  @Test
+  void afterA429BurstABarePositionIsProtectedWithin5sOfBitgetAnsweringAgain() throws Exception {
+    Guard g = guard("j", settings(WatchSettings.Restore.ON, 1000, 600_000, true));
+    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
+    await().atMost(Duration.ofSeconds(5)).until(() -> sql(g.store(), "SELECT count(*) FROM incidents").equals("1"));
+    // Known bare, waiting out its grace: now every request is refused with 429 for 18 s. A look is
+    // a read and 3 retries (~3.3 s); a healthy account's back-off after it is 2, 4, 8 s: the 18 s
+    // end falls inside the 8 s pause, which a known-bare position must not wait out.
+    sim.faults().set("*", new io.stopguard.sim.Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
+    Thread.sleep(18_000);
+    assertThat(stops("ETHUSDT", "long")).isZero();
+    sim.faults().clear();
+    long answering = System.currentTimeMillis();
+    await().atMost(Duration.ofSeconds(15)).until(() -> stops("ETHUSDT", "long") == 1);
+    assertThat(System.currentTimeMillis() - answering).isLessThan(5_000);
+  }
+
   static String scrape(Guard g) throws Exception {
+    return scrape(g.metrics());
+  }
+
+  static String scrape(StopguardMetrics metrics) throws Exception {
     var out = new ByteArrayOutputStream();
-    io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, g.metrics().registry().scrape());
+    io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, metrics.registry().scrape());
     return out.toString();
   }
 }

@@ -321,12 +321,20 @@ public final class BitgetClient {
     if (demoTrading) rb.header("paptrading", "1");
     if (signed) {
       if (credentials == null) throw new IllegalStateException("this client has no credentials");
+      // Checked here, where the headers are built: the JDK's own refusal quotes the header's
+      // value, so an exception from it could carry a passphrase into a log.
+      String problem = credentials.problem();
+      if (problem != null) throw new UnusableKeyException("key " + credentials.maskedKey() + ": " + problem);
       String ts = Long.toString(clock.getAsLong() + clockOffsetMillis.get());
       String sign = Signer.sign(credentials.secret(), Signer.preHash(ts, method, path, query, bodyText));
-      rb.header("ACCESS-KEY", credentials.apiKey())
-          .header("ACCESS-SIGN", sign)
-          .header("ACCESS-TIMESTAMP", ts)
-          .header("ACCESS-PASSPHRASE", credentials.passphrase());
+      try {
+        rb.header("ACCESS-KEY", credentials.apiKey())
+            .header("ACCESS-SIGN", sign)
+            .header("ACCESS-TIMESTAMP", ts)
+            .header("ACCESS-PASSPHRASE", credentials.passphrase());
+      } catch (IllegalArgumentException e) { // never e's message: it holds the value
+        throw new UnusableKeyException("key " + credentials.maskedKey() + ": a header value was refused");
+      }
     }
     rb.method(method, bodyText == null ? HttpRequest.BodyPublishers.noBody()
         : HttpRequest.BodyPublishers.ofString(bodyText, StandardCharsets.UTF_8));

@@ -2,7 +2,7 @@ package io.stopguard.bitget;
 
 /** Any failure talking to Bitget. Messages never carry secrets. */
 public abstract sealed class BitgetException extends RuntimeException
-    permits BitgetApiException, BitgetTransportException {
+    permits BitgetApiException, BitgetTransportException, UnusableKeyException {
   BitgetException(String message, Throwable cause) {
     super(message, cause);
   }

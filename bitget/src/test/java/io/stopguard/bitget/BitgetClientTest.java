@@ -276,4 +276,16 @@ class BitgetClientTest {
     assertThatThrownBy(() -> c.ticker("NOPEUSDT")).isInstanceOfSatisfying(BitgetApiException.class,
         e -> assertThat(e.code()).isEqualTo("40034"));
   }
+
+  @Test
+  void aKeyNoHeaderCanCarryFailsBeforeAnyRequestAndNeverQuotesTheSecret() {
+    for (String[] bad : new String[][] {{"bg_k1", "s1", "pässwörd"}, {"bg_k1🔑", "s1", "p1"}, {"bg_k1", "s 1", "p1"}}) {
+      assertThatThrownBy(() -> client(bad[0], bad[1], bad[2]).allPositions())
+          .isInstanceOfSatisfying(UnusableKeyException.class, e -> {
+            assertThat(e.kind()).isEqualTo(ErrorKind.BAD_KEY);
+            assertThat(e.getMessage()).contains("bg_k****").doesNotContain(bad[1]).doesNotContain(bad[2])
+                .contains("cannot accept");
+          });
+    }
+  }
 }
