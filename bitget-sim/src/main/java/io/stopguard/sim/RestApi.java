@@ -42,6 +42,7 @@ final class RestApi {
    * Faults and rate limits apply before routing, as a proxy or Bitget's gateway would.
    */
   Reply handle(String method, String path, String rawQuery, Map<String, String> headers, String body, String clientIp) {
+    ex.history().add(ex.now(), "request", null, null, null, null, null, null, method + " " + path + " from " + clientIp);
     long delay = faults.latencyMs(path);
     if (delay > 0) {
       try {
@@ -63,7 +64,10 @@ final class RestApi {
       }
       default -> { }
     }
-    if (!limits.allowIp(clientIp, ex.now())) return error(429, "429", "Too Many Requests");
+    if (!limits.allowIp(clientIp, ex.now())) {
+      ex.history().add(ex.now(), "ip-refused", null, null, null, null, null, null, method + " " + path + " from " + clientIp);
+      return error(429, "429", "Too Many Requests");
+    }
     if (limits.enabled) {
       String key = headers.get("access-key");
       String uid = key == null ? null : ex.uidOfKey(key);

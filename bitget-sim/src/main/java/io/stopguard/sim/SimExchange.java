@@ -51,6 +51,13 @@ public final class SimExchange {
     return clock.getAsLong();
   }
 
+  private final SimHistory history = new SimHistory();
+
+  /** The event history (enable it first); see {@link SimHistory}. */
+  public SimHistory history() {
+    return history;
+  }
+
   public void addListener(SimListener l) {
     listeners.add(l);
   }
@@ -510,6 +517,12 @@ public final class SimExchange {
       if (execute.signum() == 0) execute = null;
       else if (!c.validPrice(execute)) throw SimError.bad("41103", "Parameter executePrice precision error");
     }
+    if (planType.equals("pos_loss")) {
+      String side = holdSide;
+      String live = a.plans.stream().filter(o -> o.planType.equals("pos_loss") && o.symbol.equals(symbol)
+          && o.holdSide.equals(side)).map(o -> o.clientOid).findFirst().orElse(null);
+      history.add(now(), "place-attempt", a.uid, symbol, holdSide, planType, b.get("clientOid"), live, triggerText);
+    }
     Pos p = a.position(symbol, holdSide).orElseThrow(() ->
         SimError.bad("40812", "The current position does not exist or the planType is not supported"));
     BigDecimal size = null;
@@ -803,6 +816,7 @@ public final class SimExchange {
     String side = side(spec.holdSide(), "openPosition");
     a.positions.removeIf(p -> p.symbol.equals(c.symbol) && (p.holdSide.equals(side) || !a.hedge()));
     openPosition(a, spec, "openPosition");
+    history.add(now(), "outside-open", uid, c.symbol, side, null, null, null, spec.total().toPlainString());
     firePositions(a);
   }
 
@@ -936,6 +950,7 @@ public final class SimExchange {
           && (o.planType.equals("pos_loss") || o.planType.equals("loss_plan"))) {
         a.plans.remove(o);
         firePlan(a, o, "cancelled");
+        history.add(now(), "outside-cancel", uid, o.symbol, side, o.planType, o.clientOid, null, o.orderId);
         n++;
       }
     }
@@ -954,7 +969,23 @@ public final class SimExchange {
     a.positions.remove(p.get());
     cancelPlansOf(a, p.get(), "cancelled");
     firePositions(a);
+    history.add(now(), "outside-close", uid, p.get().symbol, side, null, null, null, null);
     return true;
+  }
+
+  /**
+   * Every open position as {@code uid:SYMBOL:side} with its number of pending pos_loss orders: one
+   * consistent look (under the exchange's lock) for a checker sampling protection over time.
+   */
+  public synchronized Map<String, Long> positionStops() {
+    Map<String, Long> out = new java.util.TreeMap<>();
+    for (Account a : accountsByKey.values()) {
+      for (Pos p : a.positions) {
+        out.put(a.uid + ":" + p.symbol + ":" + p.holdSide, a.plans.stream().filter(o -> o.planType.equals("pos_loss")
+            && o.symbol.equals(p.symbol) && o.holdSide.equals(p.holdSide)).count());
+      }
+    }
+    return out;
   }
 
   /** Number of pending plan orders of one type on a position (tests: "exactly one stop"). */
