@@ -102,6 +102,29 @@ public final class AlertTexts {
         + (russian ? "Пользователь: " : "User: ") + esc(userId) + " (" + esc(maskedKey) + ")";
   }
 
+  /** A position whose stop keeps disappearing: said once, instead of an alert and a recovery per episode. */
+  public String flapping(String positionKey, int episodes, Duration window) {
+    return (russian ? "🔁 Bitget stop-loss мигает: " : "🔁 Bitget stop-loss flapping: ") + "<b>" + esc(positionKey) + "</b>\n"
+        + (russian ? "Без защиты " + episodes + " раз(а) за " + duration(window)
+            + ". Стоп снимают снаружи (бот или человек?). Отдельные уведомления приостановлены до стабилизации."
+            : "Bare " + episodes + " times within " + duration(window)
+                + ". Something removes the stop (a bot or a person?). Per-episode alerts are held back until it settles.");
+  }
+
+  /** The flapping position has had no new bare episode for {@code quiet}. */
+  public String flapSettled(String positionKey, int episodes, Duration lasted, Duration quiet) {
+    return (russian ? "✅ Bitget stop-loss стабилен: " : "✅ Bitget stop-loss settled: ") + "<b>" + esc(positionKey) + "</b>\n"
+        + (russian ? "Эпизодов без защиты: " + episodes + " за " + duration(lasted) + "; новых нет уже " + duration(quiet) + "."
+            : "Bare episodes: " + episodes + " over " + duration(lasted) + "; none for " + duration(quiet) + ".");
+  }
+
+  /** A flapping position whose latest episode did not end: it is simply bare now. */
+  public String bareWhileFlapping(String positionKey, Duration bareFor) {
+    return (russian ? "🚨 Bitget stop-loss отсутствует: " : "🚨 Bitget stop-loss missing: ") + "<b>" + esc(positionKey) + "</b>\n"
+        + (russian ? "Без защиты уже " + duration(bareFor) + " (после мигания). Проверьте: stopguard check -v"
+            : "Bare for " + duration(bareFor) + " (after flapping). Check: stopguard check -v");
+  }
+
   /** The nightly summary: one line per check. */
   public String nightly(List<String> lines, boolean allOk) {
     String head = allOk ? (russian ? "✅ Nightly-проверки Bitget: всё в порядке" : "✅ Bitget nightly checks: all good")

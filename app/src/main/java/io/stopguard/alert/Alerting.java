@@ -12,15 +12,28 @@ import java.util.Map;
  * language, how often to remind, and how long a check may spend delivering.
  */
 public record Alerting(String chatId, TelegramClient telegram, PrintStream console, AlertTexts texts, Duration reminder,
-    Duration deliveryBudget, Duration maxAge) {
+    Duration deliveryBudget, Duration maxAge, Duration flapWindow) {
+
+  /**
+   * Three bare episodes of one position within this window make it "flapping": one alert says so,
+   * per-episode alerts are held back, and one more says when it has been quiet for half the window.
+   */
+  public static final Duration DEFAULT_FLAP_WINDOW = Duration.ofMinutes(10);
+
+  /** The same settings with another flap window (tests, drills). */
+  public Alerting withFlapWindow(Duration window) {
+    return new Alerting(chatId, telegram, console, texts, reminder, deliveryBudget, maxAge, window);
+  }
 
   public static Alerting none() {
-    return new Alerting(null, null, null, new AlertTexts("ru"), Duration.ofHours(1), Duration.ZERO, Duration.ofHours(24));
+    return new Alerting(null, null, null, new AlertTexts("ru"), Duration.ofHours(1), Duration.ZERO, Duration.ofHours(24),
+        DEFAULT_FLAP_WINDOW);
   }
 
   /** Alerts printed to a terminal (the demo, or no Telegram configured but asked to show). */
   public static Alerting console(PrintStream out, String language) {
-    return new Alerting(null, null, out, new AlertTexts(language), Duration.ofHours(1), Duration.ZERO, Duration.ofHours(24));
+    return new Alerting(null, null, out, new AlertTexts(language), Duration.ofHours(1), Duration.ZERO, Duration.ofHours(24),
+        DEFAULT_FLAP_WINDOW);
   }
 
   /** From the environment (wins) and the config file. Telegram is on when both a token and a chat are set. */
@@ -33,10 +46,12 @@ public record Alerting(String chatId, TelegramClient telegram, PrintStream conso
     Duration reminder = Duration.ofMinutes(t.reminderMinutes() == null ? 60 : t.reminderMinutes());
     Duration budget = Duration.ofSeconds(t.deliveryBudgetSeconds() == null ? 3 : t.deliveryBudgetSeconds());
     Duration maxAge = Duration.ofHours(t.maxAgeHours() == null ? 24 : t.maxAgeHours());
-    if (token == null || chat == null) return new Alerting(null, null, null, texts, reminder, budget, maxAge);
+    Duration flap = t.flapWindowMinutes() == null ? DEFAULT_FLAP_WINDOW : Duration.ofMinutes(t.flapWindowMinutes());
+    if (flap.isNegative()) throw new IllegalArgumentException("telegram.flapWindowMinutes must be >= 0 (0: no flap damping)");
+    if (token == null || chat == null) return new Alerting(null, null, null, texts, reminder, budget, maxAge, flap);
     URI base = api == null ? TelegramClient.DEFAULT_API : URI.create(api.replaceAll("/+$", ""));
     TelegramClient client = new TelegramClient(base, token, Duration.ofSeconds(Math.max(1, Math.min(5, budget.toSeconds()))));
-    return new Alerting(chat, client, null, texts, reminder, budget, maxAge);
+    return new Alerting(chat, client, null, texts, reminder, budget, maxAge, flap);
   }
 
   public boolean telegramEnabled() {

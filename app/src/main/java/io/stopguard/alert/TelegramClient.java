@@ -40,7 +40,18 @@ public final class TelegramClient {
   private final Duration timeout;
   private final ObjectMapper json = new ObjectMapper();
 
+  private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("\\d{1,20}:[A-Za-z0-9_-]{1,200}");
+
+  /**
+   * @throws IllegalArgumentException if {@code token} is not shaped like a bot token: such a token
+   *     could never deliver an alert, and would end up in clear in a URL error. The message never
+   *     quotes it.
+   */
   public TelegramClient(URI api, String token, Duration timeout) {
+    if (token == null || !TOKEN.matcher(token).matches()) {
+      throw new IllegalArgumentException("TELEGRAM_BOT_TOKEN is not a Telegram bot token (digits, ':', then letters,"
+          + " digits, '-' or '_'; as @BotFather gives it): no alert could be delivered. Fix or unset it.");
+    }
     this.api = api;
     this.token = token;
     this.timeout = timeout;

@@ -106,6 +106,7 @@ public final class CheckService {
           PositionVerdict v = o.verdict();
           Incident i = incidents.open(v.userId(), v.position().symbol(), v.position().holdSide().name(), v.verdict().name(),
               String.join("; ", v.reasons()), now);
+          if (flapDamped(i, now)) continue;
           if (contracts == null) contracts = contracts(keys);
           alert(i, alerting.texts().unprotected(v, restoreCommand(v, contracts), false, null), "unprotected");
         }
@@ -121,13 +122,14 @@ public final class CheckService {
             String.join("; ", c.verdict().reasons()));
         case Decision.Restored r -> {
           Incident i = r.incident();
+          boolean flapping = store.flap(i.userId(), i.symbol(), i.holdSide()).isPresent();
           String by = store.lastRestoreActor(i.userId(), i.symbol(), i.holdSide(), i.detectedAt()).orElse("external");
           String how = r.verdict().stops().stream().findFirst()
               .map(s -> "stop-loss back on the exchange: " + s.planType().wire() + " " + s.triggerPrice().toPlainString())
               .orElse("stop-loss back on the exchange");
           incidents.restored(i.id(), now, by, how);
           Incident ended = incidents.byId(i.id()).orElseThrow();
-          recovered(ended, false, how + ("external".equals(by) ? "" : " (" + by + ")"));
+          if (!flapping) recovered(ended, false, how + ("external".equals(by) ? "" : " (" + by + ")"));
         }
         case Decision.Gone g -> {
           incidents.resolved(g.incident().id(), now, "position closed");
@@ -136,8 +138,58 @@ public final class CheckService {
         }
       }
     }
+    settleFlaps();
     logEnded();
     return decisions;
+  }
+
+  /** Bare episodes of one position within the flap window that make it "flapping". */
+  static final int FLAP_EPISODES = 3;
+
+  /**
+   * Whether this new incident's alert is held back because its position flaps: the third episode
+   * within the window sends one "flapping" alert instead, later ones send nothing until it settles.
+   */
+  private boolean flapDamped(Incident i, Instant now) {
+    Duration window = alerting.flapWindow();
+    if (window == null || window.isZero()) return false;
+    if (store.flap(i.userId(), i.symbol(), i.holdSide()).isPresent()) {
+      store.flapEpisode(i.userId(), i.symbol(), i.holdSide(), 0, now);
+      return true;
+    }
+    int recent = store.incidents().countDetectedSince(i.userId(), i.symbol(), i.holdSide(), now.minus(window));
+    if (recent < FLAP_EPISODES) return false;
+    store.flapEpisode(i.userId(), i.symbol(), i.holdSide(), recent, now);
+    log.warn("{} is flapping: bare {} times within {}", i.key(), recent, window);
+    alert(i, alerting.texts().flapping(i.key(), recent, window), "flapping");
+    return true;
+  }
+
+  /**
+   * Flapping positions: one whose latest episode has lasted a minute is simply bare (alerted as
+   * such: damping never hides a stop that stays missing); one quiet for half the window has settled.
+   */
+  public void settleFlaps() {
+    Duration window = alerting.flapWindow();
+    if (window == null || window.isZero()) return;
+    Instant now = clock.instant();
+    List<Incident> open = store.incidents().open();
+    for (Store.Flap f : store.flaps()) {
+      Optional<Incident> bare = open.stream().filter(i -> i.key().equals(f.key())).findFirst();
+      if (bare.isPresent()) {
+        Incident i = bare.get();
+        if (i.alertedAt() == null && Duration.between(i.detectedAt(), now).compareTo(Duration.ofMinutes(1)) >= 0) {
+          alert(i, alerting.texts().bareWhileFlapping(i.key(), Duration.between(i.detectedAt(), now)), "unprotected");
+        }
+      } else if (Duration.between(f.lastAt(), now).compareTo(window.dividedBy(2)) >= 0) {
+        store.flapSettled(f);
+        log.info("{} settled after {} bare episodes", f.key(), f.episodes());
+        String text = alerting.texts().flapSettled(f.key(), f.episodes(), Duration.between(f.since(), f.lastAt()),
+            Duration.between(f.lastAt(), now));
+        if (alerting.telegramEnabled()) store.outbox().enqueue(alerting.chatId(), "flap-settled", text, now);
+        if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
+      }
+    }
   }
 
   /** Appends every ended incident not yet in docs/incident_log.md. */

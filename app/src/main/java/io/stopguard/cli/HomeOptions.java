@@ -20,10 +20,41 @@ public final class HomeOptions {
       description = "Database file. Default: $STOPGUARD_DB, else HOME/trading.db.")
   Path db;
 
+  /** Set by the one command that may create a missing home ({@code keys add}): where to say so. */
+  private java.io.PrintStream createNotice;
+
+  /** Lets this command create the home if it does not exist, saying so on {@code notice}. */
+  void allowCreating(java.io.PrintStream notice) {
+    this.createNotice = notice;
+  }
+
   public Path home(Cli cli) {
-    if (home != null) return home;
-    String env = cli.env("STOPGUARD_HOME");
-    return env != null ? Path.of(env) : Path.of("").toAbsolutePath();
+    Path h;
+    String from;
+    if (home != null) {
+      h = home;
+      from = "--home";
+    } else if (cli.env("STOPGUARD_HOME") != null) {
+      h = Path.of(cli.env("STOPGUARD_HOME"));
+      from = "STOPGUARD_HOME";
+    } else {
+      return Path.of("").toAbsolutePath();
+    }
+    // A mistyped home must not read as an empty, healthy one ("no flags yet", exit 0).
+    if (!java.nio.file.Files.isDirectory(h)) {
+      if (createNotice == null) {
+        throw new UsageException(from + " " + h + " does not exist (a typo?). Create it, or add the first key with"
+            + " `stopguard keys add`, which creates it.");
+      }
+      try {
+        java.nio.file.Files.createDirectories(h);
+      } catch (java.io.IOException e) {
+        throw new UsageException("cannot create " + from + " " + h + ": " + e.getMessage());
+      }
+      createNotice.println("created stopguard home " + h.toAbsolutePath());
+      createNotice = null;
+    }
+    return h;
   }
 
   public Path db(Cli cli) {
@@ -35,6 +66,10 @@ public final class HomeOptions {
   /** {@code $STOPGUARD_CONFIG}, else HOME/stopguard.yaml; absent means all defaults. */
   public Config config(Cli cli) {
     String env = cli.env("STOPGUARD_CONFIG");
+    if (env != null && !java.nio.file.Files.isRegularFile(Path.of(env))) {
+      // Named explicitly: its absence is a mistake, never "all defaults".
+      throw new UsageException("STOPGUARD_CONFIG=" + env + " does not exist (unset it to use HOME/stopguard.yaml or the defaults)");
+    }
     return Config.load(env != null ? Path.of(env) : home(cli).resolve("stopguard.yaml"));
   }
 

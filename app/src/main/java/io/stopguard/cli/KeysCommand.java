@@ -117,6 +117,7 @@ final class KeysCommand implements Runnable {
       }
       requireAcceptableKey(apiKey);
       String[] sp = readSecret(cli);
+      home.allowCreating(cli.err());
       try (Store store = home.openStore(cli)) {
         store.putKey(user, ex, apiKey, sp[0], sp[1], demo);
         cli.out().println("stored " + ex + " key " + Credentials.maskKey(apiKey) + " for user " + user

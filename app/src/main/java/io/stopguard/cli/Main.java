@@ -22,6 +22,7 @@ public final class Main {
     cmd.setOut(new PrintWriter(cli.out(), true));
     cmd.setErr(new PrintWriter(cli.err(), true));
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
+    cmd.registerConverter(java.math.BigDecimal.class, new PlainDecimal());
     cmd.setUsageHelpWidth(100);
     cmd.setParameterExceptionHandler((ex, a) -> {
       CommandLine c = ex.getCommandLine();

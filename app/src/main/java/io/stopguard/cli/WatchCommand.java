@@ -112,8 +112,9 @@ final class WatchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     WatchSettings.Restore mode = WatchSettings.Restore.parse(restore);
-    if (graceSeconds < 0 || graceSeconds > 3600) throw new UsageException("--grace must be 0..3600 seconds");
-    if (intervalSeconds < 0.1 || intervalSeconds > 3600) throw new UsageException("--interval must be 0.1..3600 seconds");
+    // Written so that NaN fails too (every comparison with NaN is false).
+    if (!(graceSeconds >= 0 && graceSeconds <= 3600)) throw new UsageException("--grace must be 0..3600 seconds");
+    if (!(intervalSeconds >= 0.1 && intervalSeconds <= 3600)) throw new UsageException("--interval must be 0.1..3600 seconds");
     InetSocketAddress address = parseListen(listen);
     var config = home.config(cli);
     URI base = exchange.baseUrl(cli);

@@ -22,13 +22,13 @@ public record Config(PolicySection policy, TelegramSection telegram, MetricsSect
    * override the file. Without a token and a chat, alerts are off.
    */
   public record TelegramSection(String botToken, String chatId, String apiUrl, String language, Integer reminderMinutes,
-      Integer deliveryBudgetSeconds, Integer maxAgeHours) {}
+      Integer deliveryBudgetSeconds, Integer maxAgeHours, Integer flapWindowMinutes) {}
 
   /** Prometheus: the textfile path (relative to the home) and, for {@code watch}, the HTTP listener. */
   public record MetricsSection(String textfile, String listen) {}
 
   public TelegramSection telegramOrEmpty() {
-    return telegram != null ? telegram : new TelegramSection(null, null, null, null, null, null, null);
+    return telegram != null ? telegram : new TelegramSection(null, null, null, null, null, null, null, null);
   }
 
   public MetricsSection metricsOrEmpty() {
@@ -52,6 +52,22 @@ public record Config(PolicySection policy, TelegramSection telegram, MetricsSect
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
+  /** A type error in the reader's words: the key, what it must be, what it got; no Java type names. */
+  static String mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    String key = String.join(".", e.getPath().stream()
+        .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]").toList());
+    Class<?> t = e.getTargetType();
+    String want = t == null ? "a value of another kind"
+        : java.math.BigDecimal.class.equals(t) || Double.class.equals(t) || double.class.equals(t) ? "a plain number"
+        : Integer.class.equals(t) || int.class.equals(t) || Long.class.equals(t) || long.class.equals(t) ? "a whole number"
+        : Boolean.class.equals(t) || boolean.class.equals(t) ? "true or false"
+        : String.class.equals(t) ? "text"
+        : java.util.Collection.class.isAssignableFrom(t) ? "a list" : "a section of keys";
+    String got = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && f.getValue() != null
+        ? " (got '" + f.getValue() + "')" : "";
+    return (key.isEmpty() ? "the file" : "'" + key + "'") + " must be " + want + got + " (see docs/CONFIG.md)";
+  }
+
   /** Loads the file if it exists, else the defaults. Errors name the file and the key. */
   public static Config load(Path file) {
     if (!Files.exists(file)) return DEFAULT;
@@ -62,6 +78,8 @@ public record Config(PolicySection policy, TelegramSection telegram, MetricsSect
       return c;
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException(file + ": unknown key '" + e.getPropertyName() + "' (see docs/CONFIG.md)");
+    } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+      throw new IllegalArgumentException(file + ": " + mismatch(e));
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(file + ": " + e.getOriginalMessage());
     } catch (IOException e) {

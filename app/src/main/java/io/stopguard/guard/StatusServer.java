@@ -34,16 +34,21 @@ public final class StatusServer implements AutoCloseable {
     try {
       server = HttpServer.create(address, 64);
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on " + address + ": " + e.getMessage(), e);
+      throw new UncheckedIOException("cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
+          + e.getMessage(), e);
     }
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    server.createContext("/", ex -> reply(ex, 404, "text/plain; charset=utf-8",
+        "not found: this server has /metrics and /health\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     server.createContext("/metrics", ex -> {
+      if (!exactGet(ex, "/metrics")) return;
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       writer.write(out, registry.scrape());
       reply(ex, 200, PrometheusTextFormatWriter.CONTENT_TYPE, out.toByteArray());
     });
     server.createContext("/health", ex -> {
+      if (!exactGet(ex, "/health")) return;
       List<Map<String, Object>> accts = accounts.get();
       Map<String, Object> sum = summary.get();
       boolean allOk = accts.stream().allMatch(a -> a.get("lastReconcile") != null && a.get("lastError") == null)
@@ -59,6 +64,25 @@ public final class StatusServer implements AutoCloseable {
 
   public int port() {
     return server.getAddress().getPort();
+  }
+
+  /**
+   * The JDK's server routes by prefix and any method: only the exact path with GET (or HEAD) gets an
+   * answer; {@code /healthz} is 404 and {@code POST /metrics} 405, as a scraper or a probe expects.
+   */
+  private static boolean exactGet(HttpExchange ex, String path) throws IOException {
+    if (!ex.getRequestURI().getPath().equals(path)) {
+      reply(ex, 404, "text/plain; charset=utf-8", ("not found: " + path + " is served at exactly that path\n")
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return false;
+    }
+    String m = ex.getRequestMethod();
+    if (!m.equals("GET") && !m.equals("HEAD")) {
+      ex.getResponseHeaders().add("Allow", "GET, HEAD");
+      reply(ex, 405, "text/plain; charset=utf-8", "method not allowed: use GET\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return false;
+    }
+    return true;
   }
 
   private static void reply(HttpExchange ex, int status, String type, byte[] body) throws IOException {

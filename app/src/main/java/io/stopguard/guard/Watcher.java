@@ -380,11 +380,17 @@ public final class Watcher implements AutoCloseable {
     return m;
   }
 
+  /** Every 5 s. Never throws: a scheduled task that throws is never run again, silently. */
   private void publishFleet() {
-    metrics.recordRestoresFailing(failingRestores().size());
-    reportUnguarded();
-    Fleet f = fleet();
-    metrics.recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
+    try {
+      metrics.recordRestoresFailing(failingRestores().size());
+      reportUnguarded();
+      dbRun(service::settleFlaps);
+      Fleet f = fleet();
+      metrics.recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
+    } catch (RuntimeException e) {
+      log.warn("fleet figures, unguarded accounts or flapping positions not updated: {}", e.getMessage());
+    }
   }
 
   public int accountCount() {

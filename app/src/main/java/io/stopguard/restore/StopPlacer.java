@@ -174,6 +174,9 @@ public final class StopPlacer {
   static void validate(StopRequest r, Position p, Contract c) {
     BigDecimal s = r.stopPrice();
     boolean isLong = p.holdSide() == HoldSide.LONG;
+    // Range first: rounding 1e999999999 to a tick would burn CPU for minutes, or overflow.
+    if (!sane(s)) throw invalid("stop price is out of range (at most 20 digits before and after the point)");
+    if (r.amount() != null && !sane(r.amount())) throw invalid("amount is out of range (at most 20 digits before and after the point)");
     if (s.signum() <= 0) throw invalid("stop price must be > 0");
     if (!c.isValidPrice(s)) {
       BigDecimal safe = c.roundPrice(s, isLong ? RoundingMode.CEILING : RoundingMode.FLOOR);
@@ -201,6 +204,11 @@ public final class StopPlacer {
             + c.sizeMultiplier().toPlainString() + ", minimum " + c.minTradeNum().toPlainString() + ")");
       }
     }
+  }
+
+  /** A price or size a contract could have: magnitude and decimals both within 20 digits. */
+  static boolean sane(BigDecimal d) {
+    return d.scale() <= 20 && d.precision() - d.scale() <= 20;
   }
 
   private static StopRejectedException invalid(String m) {

@@ -32,6 +32,12 @@ public final class Incidents {
     return query("WHERE detected_at >= ? AND detected_at < ? ORDER BY id", from.toString(), to.toString());
   }
 
+  /** How many incidents of one position were detected at or after {@code since}. */
+  public int countDetectedSince(String userId, String symbol, String holdSide, Instant since) {
+    return query("WHERE user_id = ? AND symbol = ? AND hold_side = ? AND detected_at >= ?", userId, symbol, holdSide,
+        since.toString()).size();
+  }
+
   /** Ended (restored / resolved / failed) but not yet written to docs/incident_log.md. */
   public List<Incident> endedNotLogged() {
     return query("WHERE state IN ('restored', 'resolved', 'failed') AND logged_at IS NULL ORDER BY id");

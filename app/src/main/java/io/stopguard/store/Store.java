@@ -101,6 +101,69 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  // ------------------------------------------------------------------ flapping positions
+
+  /** A position whose stop keeps disappearing; see {@code V5__flapping.sql}. */
+  public record Flap(String userId, String symbol, String holdSide, Instant since, int episodes, Instant lastAt) {
+    public String key() {
+      return userId + ":" + symbol + ":" + holdSide;
+    }
+  }
+
+  public Optional<Flap> flap(String userId, String symbol, String holdSide) {
+    return flaps("WHERE user_id = ? AND symbol = ? AND hold_side = ?", userId, symbol, holdSide).stream().findFirst();
+  }
+
+  public List<Flap> flaps() {
+    return flaps("");
+  }
+
+  /** Records one more bare episode of a position (starting its flapping row with {@code episodes} if new). */
+  public void flapEpisode(String userId, String symbol, String holdSide, int episodes, Instant now) {
+    try (PreparedStatement st = conn.prepareStatement("INSERT INTO flapping (user_id, symbol, hold_side, since, episodes,"
+        + " last_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, exchange_name, symbol, hold_side) DO UPDATE SET"
+        + " episodes = flapping.episodes + 1, last_at = excluded.last_at")) {
+      st.setString(1, userId);
+      st.setString(2, symbol);
+      st.setString(3, holdSide);
+      st.setString(4, now.toString());
+      st.setInt(5, episodes);
+      st.setString(6, now.toString());
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("record a flapping position", e);
+    }
+  }
+
+  public void flapSettled(Flap f) {
+    try (PreparedStatement st = conn.prepareStatement(
+        "DELETE FROM flapping WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
+      st.setString(1, f.userId());
+      st.setString(2, f.symbol());
+      st.setString(3, f.holdSide());
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("settle a flapping position", e);
+    }
+  }
+
+  private List<Flap> flaps(String where, String... args) {
+    List<Flap> out = new ArrayList<>();
+    try (PreparedStatement st = conn.prepareStatement(
+        "SELECT user_id, symbol, hold_side, since, episodes, last_at FROM flapping " + where + " ORDER BY since")) {
+      for (int i = 0; i < args.length; i++) st.setString(i + 1, args[i]);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Flap(rs.getString(1), rs.getString(2), rs.getString(3), Instant.parse(rs.getString(4)), rs.getInt(5),
+              Instant.parse(rs.getString(6))));
+        }
+      }
+    } catch (SQLException e) {
+      throw fail("read flapping positions", e);
+    }
+    return out;
+  }
+
   private int countSealedKeys() {
     try (PreparedStatement st = conn.prepareStatement("SELECT count(*) FROM user_exchange_keys");
         ResultSet rs = st.executeQuery()) {

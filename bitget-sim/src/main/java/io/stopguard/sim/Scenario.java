@@ -92,7 +92,10 @@ public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts,
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException("unknown key '" + e.getPropertyName() + "' at " + where(e));
     } catch (MismatchedInputException e) {
-      throw new IllegalArgumentException("bad value at " + where(e) + ": " + e.getOriginalMessage());
+      // Jackson's own text names Java types; the reader gets the place and the value instead.
+      String got = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && f.getValue() != null
+          ? " '" + f.getValue() + "'" : "";
+      throw new IllegalArgumentException("bad value" + got + " at " + where(e) + " (see bitget-sim/README.md for the format)");
     } catch (IOException e) {
       throw new IllegalArgumentException("not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
     }

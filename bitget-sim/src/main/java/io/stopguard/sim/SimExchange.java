@@ -225,6 +225,15 @@ public final class SimExchange {
 
   /** Adds a scenario's contracts and accounts. Invalid scenarios fail with one clear line. */
   public synchronized void load(Scenario s) {
+    try {
+      loadChecked(s);
+    } catch (NullPointerException | ArithmeticException e) { // a field left out that the checks above did not name
+      throw new IllegalArgumentException("scenario incomplete or out of range: every position needs symbol, holdSide and total;"
+          + " every plan order symbol, planType, holdSide and triggerPrice (see bitget-sim/README.md)");
+    }
+  }
+
+  private void loadChecked(Scenario s) {
     for (Scenario.ContractSpec cs : s.contracts()) {
       if (cs.symbol() == null) throw new IllegalArgumentException("contracts: every contract needs a symbol");
       String sym = cs.symbol().toUpperCase(Locale.ROOT);
@@ -243,6 +252,18 @@ public final class SimExchange {
       if (cs.minTradeNum() != null) c.minTradeNum = cs.minTradeNum();
       if (cs.sizeMultiplier() != null) c.sizeMultiplier = cs.sizeMultiplier();
       if (cs.markPrice() != null) c.markPrice = cs.markPrice();
+      // Ranges before any arithmetic: a zero step would divide by zero, a huge place burn CPU.
+      if (c.pricePlace < 0 || c.pricePlace > 12) throw new IllegalArgumentException("contract " + sym + ": pricePlace must be 0..12");
+      if (c.priceEndStep < 1 || c.priceEndStep > 1000) {
+        throw new IllegalArgumentException("contract " + sym + ": priceEndStep must be 1..1000");
+      }
+      if (c.volumePlace < 0 || c.volumePlace > 12) throw new IllegalArgumentException("contract " + sym + ": volumePlace must be 0..12");
+      if (c.sizeMultiplier.signum() <= 0 || c.minTradeNum.signum() <= 0) {
+        throw new IllegalArgumentException("contract " + sym + ": sizeMultiplier and minTradeNum must be > 0");
+      }
+      if (c.markPrice.signum() <= 0 || c.markPrice.precision() - c.markPrice.scale() > 15) {
+        throw new IllegalArgumentException("contract " + sym + ": markPrice must be > 0 and at most 15 digits before the point");
+      }
       if (!c.validPrice(c.markPrice)) c.markPrice = c.round(c.markPrice, RoundingMode.HALF_UP);
     }
     for (Scenario.AccountSpec as : s.accounts()) {

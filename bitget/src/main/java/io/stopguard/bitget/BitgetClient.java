@@ -41,6 +41,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BitgetClient {
   public static final URI DEFAULT_BASE_URL = URI.create("https://api.bitget.com");
+  /** Largest answer read (a full page of 100 plan orders is ~60 KB; this leaves room, not a heap). */
+  static final int MAX_BODY_BYTES = 4 * 1024 * 1024;
   /** Bitget's maximum page size for orders-plan-pending. */
   static final int PLAN_PAGE_LIMIT = 100;
 
@@ -340,13 +342,33 @@ public final class BitgetClient {
         : HttpRequest.BodyPublishers.ofString(bodyText, StandardCharsets.UTF_8));
 
     HttpResponse<String> resp;
+    // The request's own timeout ends at the headers; a server trickling the body would hold the
+    // caller for ever. So the whole exchange (connect, headers, body) is bounded here, and the
+    // body is capped: a runaway answer fails the call instead of growing the heap.
+    java.util.concurrent.CompletableFuture<HttpResponse<String>> pending =
+        http.sendAsync(rb.build(), info -> LimitedBody.ofString(MAX_BODY_BYTES));
     try {
-      resp = http.send(rb.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    } catch (HttpTimeoutException e) {
-      throw new BitgetTransportException(method + " " + path + ": no answer within " + timeout.toMillis() + " ms", true, e);
-    } catch (IOException e) {
-      throw new BitgetTransportException(method + " " + path + ": " + describe(e), false, e);
+      resp = pending.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException e) {
+      pending.cancel(true);
+      throw new BitgetTransportException(method + " " + path + ": no complete answer within " + timeout.toMillis() + " ms",
+          true, e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof HttpTimeoutException) {
+        throw new BitgetTransportException(method + " " + path + ": no answer within " + timeout.toMillis() + " ms", true,
+            cause);
+      }
+      if (cause instanceof LimitedBody.TooLargeException) {
+        throw new BitgetTransportException(method + " " + path + ": " + cause.getMessage(), false, cause);
+      }
+      if (cause instanceof IOException io) {
+        throw new BitgetTransportException(method + " " + path + ": " + describe(io), false, io);
+      }
+      throw new BitgetTransportException(method + " " + path + ": " + (cause == null ? "failed" : cause.getMessage()), false,
+          cause);
     } catch (InterruptedException e) {
+      pending.cancel(true);
       Thread.currentThread().interrupt();
       throw new BitgetTransportException(method + " " + path + ": interrupted", false, e);
     }

@@ -1,0 +1,95 @@
+package io.stopguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Configuration mistakes are errors, never a silent fallback; no message a person reads holds a
+ * Java class name, a raw control byte or a secret.
+ */
+class MistakesAreErrorsTest {
+  static final Pattern JAVA_NAME = Pattern.compile("java\\.|javax\\.|Exception|/ by zero");
+
+  @TempDir
+  Path dir;
+
+  CliRun run(Map<String, String> env, String... args) {
+    CliRun r = CliRun.run(env, "", args);
+    assertThat(r.out() + r.err()).as("no Java names").doesNotContainPattern(JAVA_NAME).doesNotContain("\u001b");
+    return r;
+  }
+
+  @Test
+  void aMistypedHomeIsAnErrorAndOnlyKeysAddCreatesOne() {
+    Path missing = dir.resolve("stopgaurd");
+    CliRun flags = run(Map.of("STOPGUARD_HOME", missing.toString()), "flags");
+    assertThat(flags.exit()).isEqualTo(2);
+    assertThat(flags.err()).contains("STOPGUARD_HOME " + missing + " does not exist (a typo?)");
+    assertThat(missing).doesNotExist();
+    CliRun add = CliRun.run(Map.of("STOPGUARD_HOME", missing.toString()), "s1\np1\n", "keys", "add", "--user", "1",
+        "--exchange", "bitget", "--api-key", "bg_k1");
+    assertThat(add.exit()).as(add.err()).isZero();
+    assertThat(add.err()).contains("created stopguard home");
+    assertThat(missing.resolve("trading.db")).exists();
+  }
+
+  @Test
+  void aNamedConfigThatDoesNotExistOrHasAWrongTypeIsAnError() throws Exception {
+    Map<String, String> env = new HashMap<>(Map.of("STOPGUARD_HOME", dir.toString(), "STOPGUARD_CONFIG",
+        dir.resolve("missing.yaml").toString()));
+    CliRun r = run(env, "check");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("STOPGUARD_CONFIG=" + dir.resolve("missing.yaml") + " does not exist");
+    Path bad = dir.resolve("bad.yaml");
+    Files.writeString(bad, "policy:\n  liquidationBufferPercent: lots\n");
+    env.put("STOPGUARD_CONFIG", bad.toString());
+    CliRun typed = run(env, "check");
+    assertThat(typed.exit()).isEqualTo(2);
+    assertThat(typed.err()).contains("must be a plain number (got 'lots')");
+  }
+
+  @Test
+  void numbersAreRangeCheckedBeforeAnyArithmetic() {
+    Map<String, String> env = Map.of("STOPGUARD_HOME", dir.toString());
+    for (String price : new String[] {"1e50000000", "1e999999999", "NaN", "Infinity", "-1"}) {
+      long t0 = System.nanoTime();
+      CliRun r = run(env, "place-stop", "--user", "1", "--symbol", "ETHUSDT", "--direction", "LONG", "--stop-price", price);
+      assertThat(r.exit()).isEqualTo(2);
+      assertThat(r.err()).contains("is not a plain decimal number");
+      assertThat(System.nanoTime() - t0).isLessThan(5_000_000_000L);
+    }
+    CliRun nan = run(env, "watch", "--grace", "NaN");
+    assertThat(nan.exit()).isEqualTo(2);
+    assertThat(nan.err()).contains("--grace must be 0..3600 seconds");
+  }
+
+  @Test
+  void aMalformedTelegramTokenIsRefusedWithoutPrintingIt() {
+    Map<String, String> env = Map.of("STOPGUARD_HOME", dir.toString(), "TELEGRAM_BOT_TOKEN", "123:SECRET TOKEN",
+        "TELEGRAM_CHAT_ID", "-100");
+    CliRun r = run(env, "nightly");
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.out() + r.err()).contains("TELEGRAM_BOT_TOKEN is not a Telegram bot token").doesNotContain("SECRET");
+  }
+
+  @Test
+  void aBrokenScenarioSaysWhereInWords() throws Exception {
+    Path zero = dir.resolve("zero.yaml");
+    Files.writeString(zero, "contracts:\n  - {symbol: ETHUSDT, priceEndStep: 0}\n");
+    CliRun r = run(Map.of(), "sim", "--scenario", zero.toString(), "--port", "0");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("priceEndStep must be 1..1000");
+    Path typed = dir.resolve("typed.yaml");
+    Files.writeString(typed, "contracts:\n  - {symbol: ETHUSDT, markPrice: cheap}\n");
+    CliRun t = run(Map.of(), "sim", "--scenario", typed.toString(), "--port", "0");
+    assertThat(t.exit()).isNotZero();
+    assertThat(t.err()).contains("bad value 'cheap' at contracts[0].markPrice");
+  }
+}
