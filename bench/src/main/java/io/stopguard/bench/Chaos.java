@@ -85,6 +85,11 @@ public final class Chaos {
       "SOLUSDT:short:5.0:180.000:190.000"};
   private static final long ALLOWANCE_MS = 1_500; // after a fault ends: one look and one placement
   private static final long KEY_REFRESH_MS = 10_000; // the watcher's key refresh
+  /**
+   * The watcher's --interval. Long enough that a healthy account's back-off after failed looks
+   * (2, 4, 8 s, capped at the interval) differs from the 1 s a known-bare position gets.
+   */
+  private static final long INTERVAL_MS = 10_000;
 
   private final Options o;
   private final PrintStream out;
@@ -225,7 +230,8 @@ public final class Chaos {
     else if (roll < 55) kill9();
     else if (roll < 60) sigstop();
     else if (roll < 66) lostAnswers();
-    else if (roll < 71) burst("429");
+    else if (roll < 68) burst("429");
+    else if (roll < 71) throttledWhileKnownBare();
     else if (roll < 76) burst("5xx");
     else if (roll < 80) burst("broken");
     else if (roll < 85) slowAnswers();
@@ -358,6 +364,24 @@ public final class Chaos {
     sim.faults().clear();
   }
 
+  /**
+   * A position the guard already knows is bare (inside its grace) meets a long 429 burst: when
+   * Bitget answers again it must get the next request, not a healthy account's back-off.
+   */
+  private void throttledWhileKnownBare() throws InterruptedException {
+    String[] p = randomPosition();
+    sim.exchange().cancelStopsFromOutside(p[0], p[1], p[2]);
+    pause(Math.max(100, o.grace().toMillis() / 3)); // the push is seen, the incident opened; grace not over
+    long ms = 14_000 + rnd.nextInt(10_000);
+    long start = System.currentTimeMillis();
+    excuses.add(new Excuse(null, start, start + ms + ALLOWANCE_MS + 1_000, "429 burst on a known-bare position"));
+    sim.faults().set("*", new Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
+    count("429-burst-while-known-bare");
+    note("429 burst for " + ms + " ms right after " + p[0] + ":" + p[1] + ":" + p[2] + " was seen bare");
+    pause(ms);
+    sim.faults().clear();
+  }
+
   private void slowAnswers() throws InterruptedException {
     long ms = 3_000 + rnd.nextInt(5_000);
     long latency = 200 + rnd.nextInt(500);
@@ -375,12 +399,16 @@ public final class Chaos {
       count("websockets-dropped");
       note("dropped " + n + " WebSockets");
     } else {
-      // silent: pushes stop reaching the sockets, which stay open; the reconcile must notice
+      // silent: pushes stop reaching the sockets, which stay open; only the reconcile can notice,
+      // so a stop lost meanwhile is excused up to one interval (Bitget is not telling)
+      long ms = 3_000 + rnd.nextInt(3_000);
+      long start = System.currentTimeMillis();
+      excuses.add(new Excuse(null, start, start + ms + INTERVAL_MS + ALLOWANCE_MS, "WebSockets silent"));
       sim.exchange().removeAllListenersForTest();
       count("websockets-silent");
-      note("WebSockets silent");
+      note("WebSockets silent for " + ms + " ms");
       cancelFromOutside();
-      pause(3_000 + rnd.nextInt(3_000));
+      pause(ms);
       sim.dropWebSockets(null); // they reconnect and subscribe again
     }
   }
@@ -488,7 +516,8 @@ public final class Chaos {
     String java = ProcessHandle.current().info().command().orElse("java");
     List<String> cmd = List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp",
         System.getProperty("java.class.path"), "io.stopguard.cli.Main", "watch", "--restore", "on", "--grace",
-        Double.toString(o.grace().toMillis() / 1000.0), "--interval", "3", "--timeout", "2", "--listen", "127.0.0.1:0");
+        Double.toString(o.grace().toMillis() / 1000.0), "--interval", Long.toString(INTERVAL_MS / 1000), "--timeout", "2",
+        "--listen", "127.0.0.1:0");
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("STOPGUARD_HOME", home.toString());
     pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
