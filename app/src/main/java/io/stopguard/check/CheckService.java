@@ -255,7 +255,10 @@ public final class CheckService {
     if (metrics == null) return;
     Optional<Flag> flag = store.flag(Store.FLAG_STOPLOSS_MISSING);
     Instant lastOk = flag.map(f -> Instant.parse(f.updatedAt())).orElse(null);
-    metrics.recordCheck(report, took, lastOk, flag.map(Flag::value).orElse(0));
+    List<String> errorCodes = report.accounts().stream().filter(a -> !a.ok())
+        .map(a -> a.error() instanceof io.stopguard.bitget.BitgetApiException e ? e.code()
+            : a.error() instanceof UnusableKeyException ? "unusable_key" : "transport").toList();
+    metrics.recordCheck(report.complete(), report.verdicts(), errorCodes, took, lastOk, flag.map(Flag::value).orElse(0));
     var outbox = store.outbox();
     metrics.recordAlerts(outbox.queued(), outbox.droppedTotal(), outbox.sentTotal());
     metrics.recordOpenIncidents(store.incidents().open().size());

@@ -129,7 +129,7 @@ final class StopOrdersCommand implements Callable<Integer> {
     switch (plan) {
       case RestorePlan.Place pl -> {
         TpslOrder o = TpslOrder.positionStopLoss(pl.symbol(), pl.side(), pl.posMode(), pl.triggerPrice(),
-            ClientOids.of(client.baseUrl().toString(), k.userId(), pl.symbol(), pl.side().name(), p.cTime(), "restore", "1"));
+            ClientOids.forRestore(client.baseUrl().toString(), k.userId(), p, 0, java.time.Instant.EPOCH, 0));
         m.put("action", "place");
         m.put("basis", pl.basis());
         m.put("request", "POST /api/v2/mix/order/place-tpsl-order");

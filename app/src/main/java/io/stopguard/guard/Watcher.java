@@ -241,6 +241,14 @@ public final class Watcher implements AutoCloseable {
    * tick; the rest stay due for the next one. Push-triggered looks and restores bypass the lane.
    */
   private void tick() {
+    try {
+      reconcileDue();
+    } catch (RuntimeException e) { // a scheduled task that throws is never run again: no reconcile would ever run
+      log.warn("reconcile round failed (next in 200 ms): {}", e.getMessage() == null ? "no detail" : e.getMessage());
+    }
+  }
+
+  private void reconcileDue() {
     long now = System.currentTimeMillis();
     record Due(AccountWatch account, long since) {}
     List<Due> due = new ArrayList<>();
@@ -441,7 +449,7 @@ public final class Watcher implements AutoCloseable {
             try {
               evaluate();
             } catch (RuntimeException e) { // never lose the account's loop to a surprise
-              lastError = e.toString();
+              lastError = "internal error: " + (e.getMessage() == null ? "see the log" : e.getMessage());
               log.error("user {}: evaluation failed", key.userId(), e);
             }
           } while (dirty.get() && !closed.get());
@@ -658,9 +666,10 @@ public final class Watcher implements AutoCloseable {
       String error = describe(e);
       if (e.kind() == ErrorKind.GONE) {
         log.info("restore of {}: position gone ({})", positionKey, e.code());
-      } else if (e.kind() == ErrorKind.RETRYABLE || e.kind() == ErrorKind.WRONG_SIDE || e.kind() == ErrorKind.BAD_REQUEST
-          && "400172".equals(e.code())) {
-        // throttled, the mark moved, or another actor placed a stop first: look again, not yet a failure
+      } else if (e.kind() == ErrorKind.RETRYABLE || e.kind() == ErrorKind.WRONG_SIDE || e.kind() == ErrorKind.BAD_REQUEST) {
+        // Throttled, the mark moved, or the position changed under us (another actor placed a stop,
+        // it was resized): look again on fresh data. A request that stays wrong is escalated by its
+        // attempt and time bounds, never retried in silence.
         log.info("restore of {}: {} (will look again)", positionKey, error);
         dbRun(() -> store.incidents().error(incident.id(), error));
         retrySoon(a, incident);
@@ -677,18 +686,10 @@ public final class Watcher implements AutoCloseable {
     a.dirtyAfterRestore(); // confirm through orders-plan-pending; the incident closes as restored (by watch)
   }
 
-  /**
-   * One clientOid per (account, position, incident, generation): a retry after a timeout, a second
-   * watcher on the same store or a restart sends the same id, and Bitget refuses the duplicate. The
-   * generation moves on only once the id is proven spent, so a cancelled stop never locks a position out.
-   */
+  /** The incident's clientOid: see {@link ClientOids#forRestore}. */
   private static String clientOid(AccountWatch a, Position p, Incident incident) {
-    String[] parts = {a.client.baseUrl().toString(), a.key.userId(), p.symbol(), p.holdSide().name(), p.cTime(), "restore",
-        Long.toString(incident.id()), incident.detectedAt().toString()};
-    if (incident.oidGeneration() == 0) return ClientOids.of(parts); // the derivation of incidents from before generations
-    String[] withGeneration = java.util.Arrays.copyOf(parts, parts.length + 1);
-    withGeneration[parts.length] = "g" + incident.oidGeneration();
-    return ClientOids.of(withGeneration);
+    return ClientOids.forRestore(a.client.baseUrl().toString(), a.key.userId(), p, incident.id(), incident.detectedAt(),
+        incident.oidGeneration());
   }
 
   private static String describe(BitgetApiException e) {

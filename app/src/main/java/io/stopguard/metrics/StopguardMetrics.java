@@ -5,9 +5,6 @@ import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import io.stopguard.bitget.BitgetApiException;
-import io.stopguard.check.AccountResult;
-import io.stopguard.check.CheckReport;
 import io.stopguard.risk.PositionVerdict;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,6 +15,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -84,30 +82,30 @@ public final class StopguardMetrics {
     return registry;
   }
 
-  /** Records a check. {@code flagValue}: the flag as it now stands in the store (unchanged if incomplete). */
-  public synchronized void recordCheck(CheckReport report, Duration took, Instant lastSuccessfulCheck, int flagValue) {
+  /**
+   * Records a check. {@code flagValue}: the flag as it now stands in the store (unchanged if
+   * incomplete); {@code errorCodes}: Bitget's code (or "transport") of each account that failed.
+   */
+  public synchronized void recordCheck(boolean completeCheck, List<PositionVerdict> verdicts, List<String> errorCodes,
+      Duration took, Instant lastSuccessfulCheck, int flagValue) {
     missing.set(flagValue);
     duration.set(took.toNanos() / 1e9);
-    complete.set(report.complete() ? 1 : 0);
+    complete.set(completeCheck ? 1 : 0);
     if (lastSuccessfulCheck != null) lastSuccess.set(lastSuccessfulCheck.getEpochSecond());
     positionProtected.clear();
-    for (PositionVerdict v : report.verdicts()) {
+    for (PositionVerdict v : verdicts) {
       var p = v.position();
       positionProtected.labelValues(v.userId(), p.symbol(), p.holdSide().name(), v.verdict().name())
           .set(v.verdict().isProtected() ? 1 : 0);
     }
-    for (AccountResult a : report.accounts()) {
-      if (a.ok()) continue;
-      String code = a.error() instanceof BitgetApiException e ? e.code() : "transport";
-      apiErrors.labelValues(code).inc();
-    }
+    for (String code : errorCodes) apiErrors.labelValues(code).inc();
   }
 
   /**
    * Replaces one account's per-position gauges (the watcher evaluates accounts one at a time).
    * {@code previous}: the account's last verdicts, whose label sets are removed first.
    */
-  public synchronized void recordAccount(java.util.List<PositionVerdict> previous, java.util.List<PositionVerdict> now) {
+  public synchronized void recordAccount(List<PositionVerdict> previous, List<PositionVerdict> now) {
     for (PositionVerdict v : previous) {
       var p = v.position();
       positionProtected.remove(v.userId(), p.symbol(), p.holdSide().name(), v.verdict().name());

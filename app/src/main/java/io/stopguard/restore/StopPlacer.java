@@ -65,8 +65,7 @@ public final class StopPlacer {
               + " (order " + existing.get().orderId() + "); to move it, repeat with --replace");
     }
     String clientOid = r.clientOid() != null ? r.clientOid()
-        : ClientOids.of(client.baseUrl().toString(), userId, r.symbol(), r.side().name(), p.cTime(),
-            whole ? "pos_loss" : "loss_plan", r.stopPrice().toPlainString(), whole ? "" : r.amount().toPlainString());
+        : ClientOids.forOperator(client.baseUrl().toString(), userId, p, r.stopPrice(), whole ? null : r.amount());
     TpslOrder order = new TpslOrder(r.symbol(), whole ? PlanType.POS_LOSS : PlanType.LOSS_PLAN, r.side(), p.posMode(),
         r.stopPrice(), "mark_price", null, whole ? null : r.amount(), clientOid);
     return new Preview(p, c, order, existing);

@@ -87,9 +87,10 @@ public final class Chaos {
   private static final long KEY_REFRESH_MS = 10_000; // the watcher's key refresh
   /**
    * The watcher's --interval. Long enough that a healthy account's back-off after failed looks
-   * (2, 4, 8 s, capped at the interval) differs from the 1 s a known-bare position gets.
+   * (2, 4, 8, 16 s, capped at the interval) differs from the 1 s a known-bare position gets by more
+   * than the SLA can absorb.
    */
-  private static final long INTERVAL_MS = 10_000;
+  private static final long INTERVAL_MS = 20_000;
 
   private final Options o;
   private final PrintStream out;
@@ -372,7 +373,7 @@ public final class Chaos {
     String[] p = randomPosition();
     sim.exchange().cancelStopsFromOutside(p[0], p[1], p[2]);
     pause(Math.max(100, o.grace().toMillis() / 3)); // the push is seen, the incident opened; grace not over
-    long ms = 14_000 + rnd.nextInt(10_000);
+    long ms = 25_000 + rnd.nextInt(15_000); // long enough for a healthy account's back-off to reach 16 s
     long start = System.currentTimeMillis();
     excuses.add(new Excuse(null, start, start + ms + ALLOWANCE_MS + 1_000, "429 burst on a known-bare position"));
     sim.faults().set("*", new Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
