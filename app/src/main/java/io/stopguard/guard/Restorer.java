@@ -1,0 +1,253 @@
+package io.stopguard.guard;
+
+import io.stopguard.alert.Alerting;
+import io.stopguard.bitget.BitgetApiException;
+import io.stopguard.bitget.BitgetClient;
+import io.stopguard.bitget.BitgetException;
+import io.stopguard.bitget.Contract;
+import io.stopguard.bitget.ErrorKind;
+import io.stopguard.bitget.PlanOrder;
+import io.stopguard.bitget.Position;
+import io.stopguard.metrics.StopguardMetrics;
+import io.stopguard.restore.ClientOids;
+import io.stopguard.restore.PlacedStop;
+import io.stopguard.restore.StopPlacer;
+import io.stopguard.restore.StopRejectedException;
+import io.stopguard.restore.StopRequest;
+import io.stopguard.risk.Policy;
+import io.stopguard.risk.PositionVerdict;
+import io.stopguard.risk.RestorePlan;
+import io.stopguard.risk.RestorePlanner;
+import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.Incident;
+import io.stopguard.store.Store;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The guard's restore of a bare position, after its grace period, on the data the account's
+ * evaluation just fetched: plan the price, place idempotently with the incident's clientOid, move
+ * on from a spent clientOid, and escalate a restore that does not end in a confirmed stop within
+ * its bounds. Decisions by {@link ErrorKind}, never by raw codes.
+ */
+final class Restorer {
+  private static final Logger log = LoggerFactory.getLogger(Restorer.class);
+
+  /** What the restorer needs of one watched account. */
+  interface Account {
+    BitgetClient client();
+
+    ExchangeKey key();
+
+    /** Evaluate the account again (soon, or at once if idle). */
+    void lookAgain();
+
+    /** Evaluate once more right after the current evaluation (to confirm what was just placed). */
+    void lookAgainAfterThis();
+  }
+
+  private final Store store;
+  private final Policy policy;
+  private final Alerting alerting;
+  private final StopguardMetrics metrics;
+  private final WatchSettings settings;
+  private final Clock clock;
+  private final ScheduledExecutorService scheduler;
+  private final BooleanSupplier closed;
+  private volatile List<Contract> contracts;
+
+  Restorer(Store store, Policy policy, Alerting alerting, StopguardMetrics metrics, WatchSettings settings, Clock clock,
+      ScheduledExecutorService scheduler, BooleanSupplier closed) {
+    this.store = store;
+    this.policy = policy;
+    this.alerting = alerting;
+    this.metrics = metrics;
+    this.settings = settings;
+    this.clock = clock;
+    this.scheduler = scheduler;
+    this.closed = closed;
+  }
+
+  /** Runs a store operation under the store's lock (one JDBC connection for the whole process). */
+  private <T> T db(java.util.function.Supplier<T> op) {
+    synchronized (store) {
+      return op.get();
+    }
+  }
+
+  private void dbRun(Runnable op) {
+    synchronized (store) {
+      op.run();
+    }
+  }
+
+  /** The position has been bare for the grace period (seen in the data just fetched): place a stop. */
+  void restore(Account a, PositionVerdict v, List<PlanOrder> plans) {
+    if (closed.getAsBoolean()) return;
+    String positionKey = v.key();
+    Incident incident = db(() -> store.incidents().open().stream().filter(i -> i.key().equals(positionKey)).findFirst())
+        .orElse(null);
+    if (incident == null) return; // applyIncidents opened it just before; absent only if the store failed
+    if (settings.restore() == WatchSettings.Restore.ON) escalateIfOverdue(incident);
+    Position p = v.position();
+    Contract c = contract(a, p.symbol());
+    if (c == null) {
+      log.warn("restore of {}: contract rules unavailable; again in 1 s", positionKey);
+      dbRun(() -> store.incidents().error(incident.id(), "contract rules of " + p.symbol() + " unavailable"));
+      retrySoon(a, incident);
+      return;
+    }
+    var intended = db(() -> store.intendedStop(v.userId(), p.symbol(), p.holdSide().name())).orElse(null);
+    RestorePlan plan = RestorePlanner.plan(p, c, policy, intended);
+    if (plan instanceof RestorePlan.Refuse r) {
+      log.warn("restore of {} refused: {}", positionKey, r.reason());
+      dbRun(() -> store.incidents().error(incident.id(), r.reason()));
+      return;
+    }
+    RestorePlan.Place place = (RestorePlan.Place) plan;
+    StopRequest req = new StopRequest(p.symbol(), p.holdSide(), null, place.triggerPrice(), true, clientOid(a, p, incident));
+    Consumer<io.stopguard.store.AuditEntry> audit = e -> dbRun(() -> store.audit(e));
+    StopPlacer placer = new StopPlacer(a.client(), a.key().userId(), "watch", audit);
+    final StopPlacer.Preview pv;
+    try {
+      pv = placer.preview(req, p, c, plans);
+    } catch (StopRejectedException e) {
+      log.warn("restore of {} refused: {}", positionKey, e.getMessage());
+      dbRun(() -> store.incidents().error(incident.id(), e.getMessage()));
+      return;
+    }
+    if (settings.restore() == WatchSettings.Restore.DRY_RUN) {
+      if (incident.restoringAt() == null) {
+        dbRun(() -> store.incidents().restoring(incident.id(), clock.instant()));
+        String text = (alerting.texts().unprotected(v, null, false, null).lines().findFirst().orElse(""))
+            + "\ndry-run: would send POST /api/v2/mix/order/place-tpsl-order " + a.client().requestBody(pv.order())
+            + " (" + place.basis() + ")";
+        if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
+        if (alerting.telegramEnabled()) {
+          dbRun(() -> store.outbox().enqueue(alerting.chatId(), "dry-run", io.stopguard.alert.AlertTexts.esc(text), clock.instant()));
+        }
+      }
+      return;
+    }
+    dbRun(() -> store.incidents().restoring(incident.id(), clock.instant()));
+    try {
+      PlacedStop s = placer.place(pv);
+      metrics.restoreSucceeded();
+      log.info("restored {}: {} {} at {} ({})", positionKey, s.action(), s.planType().wire(), s.triggerPrice(), s.orderId());
+    } catch (StopRejectedException e) {
+      switch (e.reason()) {
+        case ALREADY_PROTECTED, NO_POSITION -> log.info("restore of {} not needed: {}", positionKey, e.getMessage());
+        case CLIENT_OID_SPENT -> {
+          // The next attempt derives a fresh clientOid; recorded before that attempt's request leaves.
+          log.warn("restore of {}: {}; the next attempt uses a fresh clientOid", positionKey, e.getMessage());
+          dbRun(() -> store.incidents().spendClientOid(incident.id(), e.getMessage()));
+          a.lookAgainAfterThis();
+          return;
+        }
+        case INVALID -> failRestore(incident, e.getMessage());
+      }
+    } catch (BitgetApiException e) {
+      String error = describe(e);
+      if (e.kind() == ErrorKind.GONE) {
+        log.info("restore of {}: position gone ({})", positionKey, e.code());
+      } else if (e.kind() == ErrorKind.RETRYABLE || e.kind() == ErrorKind.WRONG_SIDE || e.kind() == ErrorKind.BAD_REQUEST) {
+        // Throttled, the mark moved, or the position changed under us (another actor placed a stop,
+        // it was resized): look again on fresh data. A request that stays wrong is escalated by its
+        // attempt and time bounds, never retried in silence.
+        log.info("restore of {}: {} (will look again)", positionKey, error);
+        dbRun(() -> store.incidents().error(incident.id(), error));
+        retrySoon(a, incident);
+        return;
+      } else {
+        failRestore(incident, error);
+      }
+    } catch (BitgetException e) {
+      log.info("restore of {}: {} (will look again)", positionKey, e.getMessage()); // transport: look before retrying
+      dbRun(() -> store.incidents().error(incident.id(), e.getMessage()));
+      retrySoon(a, incident);
+      return;
+    }
+    a.lookAgainAfterThis(); // confirm through orders-plan-pending; the incident closes as restored (by watch)
+  }
+
+  /** The incident's clientOid: see {@link ClientOids#forRestore}. */
+  private static String clientOid(Account a, Position p, Incident incident) {
+    return ClientOids.forRestore(a.client().baseUrl().toString(), a.key().userId(), p, incident.id(), incident.detectedAt(),
+        incident.oidGeneration());
+  }
+
+  private static String describe(BitgetApiException e) {
+    return "Bitget " + e.code() + ": " + e.msg() + " (" + e.hint() + ")";
+  }
+
+  /** Look again in 1 s; once escalated, every 5 s (an operator has been told; keep trying, spend less). */
+  private void retrySoon(Account a, Incident incident) {
+    scheduler.schedule(a::lookAgain, incident.escalatedAt() == null ? 1 : 5, TimeUnit.SECONDS);
+  }
+
+  /**
+   * A restore that has not ended in a confirmed stop within its bound (attempts, or time since the
+   * first attempt) is escalated once per incident: WARN, an alert with Bitget's last answer and the
+   * operator's next step, {@code escalated_at} on the incident, /health degraded and a metric.
+   */
+  private void escalateIfOverdue(Incident incident) {
+    if (incident.escalatedAt() != null || incident.restoringAt() == null) return;
+    Instant now = clock.instant();
+    boolean tooLong = java.time.Duration.between(incident.restoringAt(), now).compareTo(settings.escalateAfter()) >= 0;
+    boolean tooMany = incident.attempts() >= settings.maxRestoreAttempts();
+    if (!tooLong && !tooMany) return;
+    escalate(incident, incident.lastError() == null ? "no confirmed stop yet" : incident.lastError());
+  }
+
+  private void escalate(Incident incident, String error) {
+    Instant now = clock.instant();
+    Incident current = db(() -> {
+      store.incidents().escalated(incident.id(), now, error);
+      return store.incidents().byId(incident.id()).orElse(incident);
+    });
+    metrics.restoreEscalated();
+    log.warn("restore of {} FAILING after {} attempt(s) in {} s: {}", current.key(), current.attempts(),
+        current.restoringAt() == null ? 0 : java.time.Duration.between(current.restoringAt(), now).toSeconds(), error);
+    String text = alerting.texts().restoreFailing(current, error, java.time.Duration.between(current.detectedAt(), now));
+    if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
+    if (alerting.telegramEnabled()) dbRun(() -> store.outbox().enqueue(alerting.chatId(), "restore-failing", text, now));
+  }
+
+  private void failRestore(Incident incident, String error) {
+    metrics.restoreFailed();
+    Incident now = db(() -> store.incidents().byId(incident.id())).orElse(incident);
+    dbRun(() -> store.incidents().error(incident.id(), error));
+    if (now.attempts() >= settings.maxRestoreAttempts() && now.escalatedAt() == null) escalate(now, error);
+  }
+
+  /** Open incidents whose restore is escalated, as position keys (for /health and the metric). */
+  List<String> failingRestores() {
+    try {
+      return db(() -> store.incidents().open()).stream().filter(i -> i.escalatedAt() != null && settings.owns(i.userId()))
+          .map(Incident::key).toList();
+    } catch (RuntimeException e) {
+      log.warn("cannot read incidents: {}", e.getMessage());
+      return List.of("(incidents unreadable: " + e.getMessage() + ")");
+    }
+  }
+
+  private Contract contract(Account a, String symbol) {
+    List<Contract> cs = contracts;
+    if (cs == null) {
+      try {
+        cs = a.client().contracts();
+        contracts = cs;
+      } catch (BitgetException e) {
+        return null;
+      }
+    }
+    return cs.stream().filter(c -> c.symbol().equalsIgnoreCase(symbol)).findFirst().orElse(null);
+  }
+}
