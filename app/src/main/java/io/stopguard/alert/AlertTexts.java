@@ -125,6 +125,12 @@ public final class AlertTexts {
             : "Bare for " + duration(bareFor) + " (after flapping). Check: stopguard check -v");
   }
 
+  /** Restore in dry-run: the alert's first line and the exact request that would be sent. */
+  public String dryRun(PositionVerdict v, String requestBody, String basis) {
+    return unprotected(v, null, false, null).lines().findFirst().orElse("") + "\n"
+        + esc("dry-run: would send POST /api/v2/mix/order/place-tpsl-order " + requestBody + " (" + basis + ")");
+  }
+
   /** The nightly summary: one line per check. */
   public String nightly(List<String> lines, boolean allOk) {
     String head = allOk ? (russian ? "✅ Nightly-проверки Bitget: всё в порядке" : "✅ Bitget nightly checks: all good")

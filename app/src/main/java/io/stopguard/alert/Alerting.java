@@ -54,6 +54,16 @@ public record Alerting(String chatId, TelegramClient telegram, PrintStream conso
     return new Alerting(chat, client, null, texts, reminder, budget, maxAge, flap);
   }
 
+  /**
+   * The one way an alert leaves stopguard: printed as plain text where a terminal is the sink, and
+   * queued in the store's outbox where Telegram is on (delivered later, in order, by
+   * {@link AlertDelivery}). {@code html} is in Telegram's HTML mode, built by {@link AlertTexts}.
+   */
+  public void send(io.stopguard.store.Store store, String kind, String html, java.time.Instant now) {
+    if (console != null) console.println(AlertTexts.plain(html));
+    if (telegramEnabled()) store.outbox().enqueue(chatId, kind, html, now);
+  }
+
   public boolean telegramEnabled() {
     return telegram != null && chatId != null;
   }

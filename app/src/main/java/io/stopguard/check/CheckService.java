@@ -186,8 +186,7 @@ public final class CheckService {
         log.info("{} settled after {} bare episodes", f.key(), f.episodes());
         String text = alerting.texts().flapSettled(f.key(), f.episodes(), Duration.between(f.since(), f.lastAt()),
             Duration.between(f.lastAt(), now));
-        if (alerting.telegramEnabled()) store.outbox().enqueue(alerting.chatId(), "flap-settled", text, now);
-        if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
+        alerting.send(store, "flap-settled", text, now);
       }
     }
   }
@@ -203,16 +202,14 @@ public final class CheckService {
 
   private void alert(Incident i, String text, String kind) {
     if (!alerting.enabled()) return;
-    if (alerting.telegramEnabled()) store.outbox().enqueue(alerting.chatId(), kind, text, clock.instant());
-    if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
+    alerting.send(store, kind, text, clock.instant());
     store.incidents().alerted(i.id(), clock.instant());
   }
 
   private void recovered(Incident i, boolean gone, String how) {
     if (!alerting.enabled() || i.alertedAt() == null) return; // nobody was told it was bare
     String text = alerting.texts().recovered(i, gone, how);
-    if (alerting.telegramEnabled()) store.outbox().enqueue(alerting.chatId(), "recovered", text, clock.instant());
-    if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
+    alerting.send(store, "recovered", text, clock.instant());
   }
 
   private volatile List<Contract> contractsCache;

@@ -169,18 +169,14 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static boolean flagIs(Store store, int value) {
-    synchronized (store) {
-      return store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value() == value).orElse(false);
-    }
+    return store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value() == value).orElse(false);
   }
 
   private static void printAudit(Store store, PrintStream out) {
-    synchronized (store) {
-      for (var e : store.auditLog("556251171")) {
-        if (!"ok".equals(e.result())) continue;
-        out.println("  audit_log: " + e.actor() + " " + e.action() + " " + e.planType() + " " + e.symbol() + " " + e.holdSide()
-            + " trigger " + e.triggerPrice() + " orderId " + e.orderId() + " clientOid " + e.clientOid());
-      }
+    for (var e : store.auditLog("556251171")) {
+      if (!"ok".equals(e.result())) continue;
+      out.println("  audit_log: " + e.actor() + " " + e.action() + " " + e.planType() + " " + e.symbol() + " " + e.holdSide()
+          + " trigger " + e.triggerPrice() + " orderId " + e.orderId() + " clientOid " + e.clientOid());
     }
   }
 

@@ -56,10 +56,8 @@ final class NightlyCommand implements Callable<Integer> {
       for (ResultsLog.Line l : lines) cli.out().println(l.format());
       boolean allOk = lines.stream().allMatch(ResultsLog.Line::ok);
       cli.out().flush();
-      if (alerting.telegramEnabled()) {
-        store.outbox().enqueue(alerting.chatId(), "nightly",
-            alerting.texts().nightly(lines.stream().map(ResultsLog.Line::format).toList(), allOk), Instant.now());
-      }
+      alerting.send(store, "nightly", alerting.texts().nightly(lines.stream().map(ResultsLog.Line::format).toList(), allOk),
+          Instant.now());
       service.deliverAlerts();
       return allOk ? ExitCodes.OK : ExitCodes.UNPROTECTED;
     }

@@ -150,9 +150,7 @@ final class WatchCommand implements Callable<Integer> {
       cli.err().println("stopguard watch: stopping");
       watcher.close();
       status.close();
-      synchronized (store) {
-        store.close();
-      }
+      store.close();
       lock.close();
       stopped.countDown();
     }, "watch-shutdown");

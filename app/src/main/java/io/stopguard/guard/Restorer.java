@@ -75,24 +75,12 @@ final class Restorer {
     this.closed = closed;
   }
 
-  /** Runs a store operation under the store's lock (one JDBC connection for the whole process). */
-  private <T> T db(java.util.function.Supplier<T> op) {
-    synchronized (store) {
-      return op.get();
-    }
-  }
-
-  private void dbRun(Runnable op) {
-    synchronized (store) {
-      op.run();
-    }
-  }
 
   /** The position has been bare for the grace period (seen in the data just fetched): place a stop. */
   void restore(Account a, PositionVerdict v, List<PlanOrder> plans) {
     if (closed.getAsBoolean()) return;
     String positionKey = v.key();
-    Incident incident = db(() -> store.incidents().open().stream().filter(i -> i.key().equals(positionKey)).findFirst())
+    Incident incident = (store.incidents().open().stream().filter(i -> i.key().equals(positionKey)).findFirst())
         .orElse(null);
     if (incident == null) return; // applyIncidents opened it just before; absent only if the store failed
     if (settings.restore() == WatchSettings.Restore.ON) escalateIfOverdue(incident);
@@ -100,43 +88,38 @@ final class Restorer {
     Contract c = contract(a, p.symbol());
     if (c == null) {
       log.warn("restore of {}: contract rules unavailable; again in 1 s", positionKey);
-      dbRun(() -> store.incidents().error(incident.id(), "contract rules of " + p.symbol() + " unavailable"));
+      store.incidents().error(incident.id(), "contract rules of " + p.symbol() + " unavailable");
       retrySoon(a, incident);
       return;
     }
-    var intended = db(() -> store.intendedStop(v.userId(), p.symbol(), p.holdSide().name())).orElse(null);
+    var intended = (store.intendedStop(v.userId(), p.symbol(), p.holdSide().name())).orElse(null);
     RestorePlan plan = RestorePlanner.plan(p, c, policy, intended);
     if (plan instanceof RestorePlan.Refuse r) {
       log.warn("restore of {} refused: {}", positionKey, r.reason());
-      dbRun(() -> store.incidents().error(incident.id(), r.reason()));
+      store.incidents().error(incident.id(), r.reason());
       return;
     }
     RestorePlan.Place place = (RestorePlan.Place) plan;
     StopRequest req = new StopRequest(p.symbol(), p.holdSide(), null, place.triggerPrice(), true, clientOid(a, p, incident));
-    Consumer<io.stopguard.store.AuditEntry> audit = e -> dbRun(() -> store.audit(e));
+    Consumer<io.stopguard.store.AuditEntry> audit = store::audit;
     StopPlacer placer = new StopPlacer(a.client(), a.key().userId(), "watch", audit);
     final StopPlacer.Preview pv;
     try {
       pv = placer.preview(req, p, c, plans);
     } catch (StopRejectedException e) {
       log.warn("restore of {} refused: {}", positionKey, e.getMessage());
-      dbRun(() -> store.incidents().error(incident.id(), e.getMessage()));
+      store.incidents().error(incident.id(), e.getMessage());
       return;
     }
     if (settings.restore() == WatchSettings.Restore.DRY_RUN) {
       if (incident.restoringAt() == null) {
-        dbRun(() -> store.incidents().restoring(incident.id(), clock.instant()));
-        String text = (alerting.texts().unprotected(v, null, false, null).lines().findFirst().orElse(""))
-            + "\ndry-run: would send POST /api/v2/mix/order/place-tpsl-order " + a.client().requestBody(pv.order())
-            + " (" + place.basis() + ")";
-        if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
-        if (alerting.telegramEnabled()) {
-          dbRun(() -> store.outbox().enqueue(alerting.chatId(), "dry-run", io.stopguard.alert.AlertTexts.esc(text), clock.instant()));
-        }
+        store.incidents().restoring(incident.id(), clock.instant());
+        String text = alerting.texts().dryRun(v, a.client().requestBody(pv.order()), place.basis());
+        alerting.send(store, "dry-run", text, clock.instant());
       }
       return;
     }
-    dbRun(() -> store.incidents().restoring(incident.id(), clock.instant()));
+    store.incidents().restoring(incident.id(), clock.instant());
     try {
       PlacedStop s = placer.place(pv);
       metrics.restoreSucceeded();
@@ -147,7 +130,7 @@ final class Restorer {
         case CLIENT_OID_SPENT -> {
           // The next attempt derives a fresh clientOid; recorded before that attempt's request leaves.
           log.warn("restore of {}: {}; the next attempt uses a fresh clientOid", positionKey, e.getMessage());
-          dbRun(() -> store.incidents().spendClientOid(incident.id(), e.getMessage()));
+          store.incidents().spendClientOid(incident.id(), e.getMessage());
           a.lookAgainAfterThis();
           return;
         }
@@ -162,7 +145,7 @@ final class Restorer {
         // it was resized): look again on fresh data. A request that stays wrong is escalated by its
         // attempt and time bounds, never retried in silence.
         log.info("restore of {}: {} (will look again)", positionKey, error);
-        dbRun(() -> store.incidents().error(incident.id(), error));
+        store.incidents().error(incident.id(), error);
         retrySoon(a, incident);
         return;
       } else {
@@ -170,7 +153,7 @@ final class Restorer {
       }
     } catch (BitgetException e) {
       log.info("restore of {}: {} (will look again)", positionKey, e.getMessage()); // transport: look before retrying
-      dbRun(() -> store.incidents().error(incident.id(), e.getMessage()));
+      store.incidents().error(incident.id(), e.getMessage());
       retrySoon(a, incident);
       return;
     }
@@ -208,29 +191,26 @@ final class Restorer {
 
   private void escalate(Incident incident, String error) {
     Instant now = clock.instant();
-    Incident current = db(() -> {
-      store.incidents().escalated(incident.id(), now, error);
-      return store.incidents().byId(incident.id()).orElse(incident);
-    });
+    store.incidents().escalated(incident.id(), now, error);
+    Incident current = store.incidents().byId(incident.id()).orElse(incident);
     metrics.restoreEscalated();
     log.warn("restore of {} FAILING after {} attempt(s) in {} s: {}", current.key(), current.attempts(),
         current.restoringAt() == null ? 0 : java.time.Duration.between(current.restoringAt(), now).toSeconds(), error);
     String text = alerting.texts().restoreFailing(current, error, java.time.Duration.between(current.detectedAt(), now));
-    if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
-    if (alerting.telegramEnabled()) dbRun(() -> store.outbox().enqueue(alerting.chatId(), "restore-failing", text, now));
+    alerting.send(store, "restore-failing", text, now);
   }
 
   private void failRestore(Incident incident, String error) {
     metrics.restoreFailed();
-    Incident now = db(() -> store.incidents().byId(incident.id())).orElse(incident);
-    dbRun(() -> store.incidents().error(incident.id(), error));
+    Incident now = (store.incidents().byId(incident.id())).orElse(incident);
+    store.incidents().error(incident.id(), error);
     if (now.attempts() >= settings.maxRestoreAttempts() && now.escalatedAt() == null) escalate(now, error);
   }
 
   /** Open incidents whose restore is escalated, as position keys (for /health and the metric). */
   List<String> failingRestores() {
     try {
-      return db(() -> store.incidents().open()).stream().filter(i -> i.escalatedAt() != null && settings.owns(i.userId()))
+      return (store.incidents().open()).stream().filter(i -> i.escalatedAt() != null && settings.owns(i.userId()))
           .map(Incident::key).toList();
     } catch (RuntimeException e) {
       log.warn("cannot read incidents: {}", e.getMessage());

@@ -111,29 +111,17 @@ public final class Watcher implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::publishFleet, 0, 5, TimeUnit.SECONDS);
   }
 
-  /** Runs a store operation under the store's lock (one JDBC connection for the whole process). */
-  private <T> T db(java.util.function.Supplier<T> op) {
-    synchronized (store) {
-      return op.get();
-    }
-  }
-
-  private void dbRun(Runnable op) {
-    synchronized (store) {
-      op.run();
-    }
-  }
 
   // ------------------------------------------------------------------ accounts
 
   private void refreshKeys() {
     if (closed.get()) return;
     try {
-      ActiveKeys active = db(() -> store.activeKeys("bitget")).ofUsers(settings::owns);
+      ActiveKeys active = (store.activeKeys("bitget")).ofUsers(settings::owns);
       unusableKeys = active.unusable();
       List<ExchangeKey> keys = active.usable();
       Set<String> withOpenIncident = new java.util.HashSet<>();
-      if (accounts.isEmpty()) db(() -> store.incidents().open()).forEach(i -> withOpenIncident.add(i.userId()));
+      if (accounts.isEmpty()) (store.incidents().open()).forEach(i -> withOpenIncident.add(i.userId()));
       Set<Long> live = ConcurrentHashMap.newKeySet();
       for (ExchangeKey k : keys) {
         live.add(k.id());
@@ -259,7 +247,7 @@ public final class Watcher implements AutoCloseable {
 
   private void deliver() {
     try {
-      if (alerting.telegramEnabled()) dbRun(() -> service.deliverAlerts());
+      if (alerting.telegramEnabled()) service.deliverAlerts();
     } catch (RuntimeException e) {
       log.warn("alert delivery: {}", e.getMessage());
     }
@@ -319,8 +307,7 @@ public final class Watcher implements AutoCloseable {
   }
 
   private void alert(String text, String kind) {
-    if (alerting.console() != null) alerting.console().println(io.stopguard.alert.AlertTexts.plain(text));
-    if (alerting.telegramEnabled()) dbRun(() -> store.outbox().enqueue(alerting.chatId(), kind, text, clock.instant()));
+    alerting.send(store, kind, text, clock.instant());
   }
 
   /** Fleet-wide figures for /health and the metrics. */
@@ -384,7 +371,7 @@ public final class Watcher implements AutoCloseable {
     try {
       metrics.recordRestoresFailing(restorer.failingRestores().size());
       reportUnguarded();
-      dbRun(service::settleFlaps);
+      service.settleFlaps();
       Fleet f = fleet();
       metrics.recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
     } catch (RuntimeException e) {
@@ -497,7 +484,7 @@ public final class Watcher implements AutoCloseable {
       verdicts = now;
       metrics.recordAccount(before, now);
       CheckReport report = new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(), now, null)));
-      dbRun(() -> service.applyIncidents(report, List.of(key)));
+      store.inTransaction(() -> service.applyIncidents(report, List.of(key))); // all of it, or none
       updateFlag();
       if (settings.restore() == WatchSettings.Restore.OFF) return;
       // Restore inline, on the data just fetched: one look per cycle, and one evaluation per account
@@ -598,7 +585,7 @@ public final class Watcher implements AutoCloseable {
     metrics.recordFlag(flag, oldest == Instant.EPOCH ? null : oldest);
     if (flag != lastFlag) {
       lastFlag = flag;
-      dbRun(() -> store.setFlag(Store.FLAG_STOPLOSS_MISSING, flag == 1, "stoploss_missing=[" + String.join(", ", bare) + "]"));
+      store.setFlag(Store.FLAG_STOPLOSS_MISSING, flag == 1, "stoploss_missing=[" + String.join(", ", bare) + "]");
     }
   }
 

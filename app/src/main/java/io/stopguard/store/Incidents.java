@@ -20,7 +20,9 @@ public final class Incidents {
   }
 
   public List<Incident> open() {
-    return query("WHERE state IN ('open', 'restoring') ORDER BY id");
+    synchronized (store) { // the store owns its one connection; see Store
+      return query("WHERE state IN ('open', 'restoring') ORDER BY id");
+    }
   }
 
   public Optional<Incident> byId(long id) {
@@ -44,30 +46,34 @@ public final class Incidents {
   }
 
   public Incident open(String userId, String symbol, String holdSide, String verdict, String detail, Instant now) {
-    try (PreparedStatement st = conn.prepareStatement("""
-        INSERT INTO incidents (user_id, symbol, hold_side, verdict, detail, state, detected_at)
-        VALUES (?, ?, ?, ?, ?, 'open', ?)""")) {
-      st.setString(1, userId);
-      st.setString(2, symbol);
-      st.setString(3, holdSide);
-      st.setString(4, verdict);
-      st.setString(5, detail);
-      st.setString(6, now.toString());
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw store.fail("open an incident", e);
+    synchronized (store) { // the store owns its one connection; see Store
+      try (PreparedStatement st = conn.prepareStatement("""
+          INSERT INTO incidents (user_id, symbol, hold_side, verdict, detail, state, detected_at)
+          VALUES (?, ?, ?, ?, ?, 'open', ?)""")) {
+        st.setString(1, userId);
+        st.setString(2, symbol);
+        st.setString(3, holdSide);
+        st.setString(4, verdict);
+        st.setString(5, detail);
+        st.setString(6, now.toString());
+        st.executeUpdate();
+      } catch (SQLException e) {
+        throw store.fail("open an incident", e);
+      }
+      return query("WHERE id = last_insert_rowid()").get(0); // same connection: the row just inserted
     }
-    return query("WHERE id = last_insert_rowid()").get(0); // same connection: the row just inserted
   }
 
   public void update(long id, String setClause, Object... args) {
-    try (PreparedStatement st = conn.prepareStatement("UPDATE incidents SET " + setClause + " WHERE id = ?")) {
-      int i = 1;
-      for (Object a : args) st.setObject(i++, a == null ? null : a.toString());
-      st.setLong(i, id);
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw store.fail("update incident " + id, e);
+    synchronized (store) { // the store owns its one connection; see Store
+      try (PreparedStatement st = conn.prepareStatement("UPDATE incidents SET " + setClause + " WHERE id = ?")) {
+        int i = 1;
+        for (Object a : args) st.setObject(i++, a == null ? null : a.toString());
+        st.setLong(i, id);
+        st.executeUpdate();
+      } catch (SQLException e) {
+        throw store.fail("update incident " + id, e);
+      }
     }
   }
 
@@ -117,25 +123,27 @@ public final class Incidents {
   }
 
   private List<Incident> query(String where, Object... args) {
-    List<Incident> out = new ArrayList<>();
-    try (PreparedStatement st = conn.prepareStatement("""
-        SELECT id, user_id, symbol, hold_side, verdict, detail, state, detected_at, alerted_at, last_alert_at,
-               restoring_at, restored_at, resolved_at, resolution, restored_by, attempts, last_error, logged_at,
-               oid_generation, escalated_at
-        FROM incidents""" + " " + where)) {
-      for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-        out.add(new Incident(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-            rs.getString(6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10), instant(rs, 11),
-            instant(rs, 12), instant(rs, 13), rs.getString(14), rs.getString(15), rs.getInt(16), rs.getString(17),
-            instant(rs, 18), rs.getInt(19), instant(rs, 20)));
+    synchronized (store) { // the store owns its one connection; see Store
+      List<Incident> out = new ArrayList<>();
+      try (PreparedStatement st = conn.prepareStatement("""
+          SELECT id, user_id, symbol, hold_side, verdict, detail, state, detected_at, alerted_at, last_alert_at,
+                 restoring_at, restored_at, resolved_at, resolution, restored_by, attempts, last_error, logged_at,
+                 oid_generation, escalated_at
+          FROM incidents""" + " " + where)) {
+        for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+          out.add(new Incident(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+              rs.getString(6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10), instant(rs, 11),
+              instant(rs, 12), instant(rs, 13), rs.getString(14), rs.getString(15), rs.getInt(16), rs.getString(17),
+              instant(rs, 18), rs.getInt(19), instant(rs, 20)));
+          }
         }
+      } catch (SQLException e) {
+        throw store.fail("read incidents", e);
       }
-    } catch (SQLException e) {
-      throw store.fail("read incidents", e);
+      return out;
     }
-    return out;
   }
 
   private static Instant instant(ResultSet rs, int col) throws SQLException {

@@ -23,34 +23,38 @@ public final class Outbox {
   }
 
   public void enqueue(String chatId, String kind, String text, Instant now) {
-    try (PreparedStatement st = conn.prepareStatement(
-        "INSERT INTO alert_outbox (chat_id, kind, text, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)")) {
-      st.setString(1, chatId);
-      st.setString(2, kind);
-      st.setString(3, text);
-      st.setString(4, now.toString());
-      st.setString(5, now.toString());
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw store.fail("queue an alert", e);
+    synchronized (store) { // the store owns its one connection; see Store
+      try (PreparedStatement st = conn.prepareStatement(
+          "INSERT INTO alert_outbox (chat_id, kind, text, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)")) {
+        st.setString(1, chatId);
+        st.setString(2, kind);
+        st.setString(3, text);
+        st.setString(4, now.toString());
+        st.setString(5, now.toString());
+        st.executeUpdate();
+      } catch (SQLException e) {
+        throw store.fail("queue an alert", e);
+      }
     }
   }
 
   /** Pending messages, oldest first. */
   public List<Message> pending() {
-    List<Message> out = new ArrayList<>();
-    try (PreparedStatement st = conn.prepareStatement("""
-        SELECT id, chat_id, kind, text, created_at, attempts, next_attempt_at FROM alert_outbox
-        WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id""");
-        ResultSet rs = st.executeQuery()) {
-      while (rs.next()) {
-        out.add(new Message(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-            Instant.parse(rs.getString(5)), rs.getInt(6), Instant.parse(rs.getString(7))));
+    synchronized (store) { // the store owns its one connection; see Store
+      List<Message> out = new ArrayList<>();
+      try (PreparedStatement st = conn.prepareStatement("""
+          SELECT id, chat_id, kind, text, created_at, attempts, next_attempt_at FROM alert_outbox
+          WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id""");
+          ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(new Message(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+              Instant.parse(rs.getString(5)), rs.getInt(6), Instant.parse(rs.getString(7))));
+        }
+      } catch (SQLException e) {
+        throw store.fail("read the alert outbox", e);
       }
-    } catch (SQLException e) {
-      throw store.fail("read the alert outbox", e);
+      return out;
     }
-    return out;
   }
 
   public void sent(long id, Instant now) {
@@ -67,11 +71,13 @@ public final class Outbox {
   }
 
   public long count(String where) {
-    try (PreparedStatement st = conn.prepareStatement("SELECT count(*) FROM alert_outbox WHERE " + where);
-        ResultSet rs = st.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : 0;
-    } catch (SQLException e) {
-      throw store.fail("count alerts", e);
+    synchronized (store) { // the store owns its one connection; see Store
+      try (PreparedStatement st = conn.prepareStatement("SELECT count(*) FROM alert_outbox WHERE " + where);
+          ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      } catch (SQLException e) {
+        throw store.fail("count alerts", e);
+      }
     }
   }
 
@@ -88,11 +94,13 @@ public final class Outbox {
   }
 
   private void exec(String sql, Object... args) {
-    try (PreparedStatement st = conn.prepareStatement(sql)) {
-      for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw store.fail("update the alert outbox", e);
+    synchronized (store) { // the store owns its one connection; see Store
+      try (PreparedStatement st = conn.prepareStatement(sql)) {
+        for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
+        st.executeUpdate();
+      } catch (SQLException e) {
+        throw store.fail("update the alert outbox", e);
+      }
     }
   }
 }

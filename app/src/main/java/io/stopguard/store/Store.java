@@ -22,6 +22,10 @@ import org.sqlite.SQLiteDataSource;
 /**
  * The SQLite file {@code trading.db}: keys and risk flags. Created with mode 0600 and migrated by
  * Flyway on open; plain {@code sqlite3} can read it while stopguard runs (WAL, busy timeout).
+ *
+ * <p>Thread-safe: one JDBC connection, guarded by this object's monitor (every public method here,
+ * in {@link Incidents} and in {@link Outbox}). Callers never synchronise; a multi-step change that
+ * must be all-or-nothing goes through {@link #inTransaction}, which holds the monitor throughout.
  */
 public final class Store implements AutoCloseable {
   public static final String FLAG_STOPLOSS_MISSING = "bitget_stoploss_missing";
@@ -67,7 +71,7 @@ public final class Store implements AutoCloseable {
   // ------------------------------------------------------------------ keys
 
   /** Adds a key, or replaces the secret of the same API key and reactivates it. */
-  public void putKey(String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo) {
+  public synchronized void putKey(String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo) {
     if (!box.hasKey()) {
       int sealed = countSealedKeys();
       if (sealed > 0) {
@@ -110,16 +114,16 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public Optional<Flap> flap(String userId, String symbol, String holdSide) {
+  public synchronized Optional<Flap> flap(String userId, String symbol, String holdSide) {
     return flaps("WHERE user_id = ? AND symbol = ? AND hold_side = ?", userId, symbol, holdSide).stream().findFirst();
   }
 
-  public List<Flap> flaps() {
+  public synchronized List<Flap> flaps() {
     return flaps("");
   }
 
   /** Records one more bare episode of a position (starting its flapping row with {@code episodes} if new). */
-  public void flapEpisode(String userId, String symbol, String holdSide, int episodes, Instant now) {
+  public synchronized void flapEpisode(String userId, String symbol, String holdSide, int episodes, Instant now) {
     try (PreparedStatement st = conn.prepareStatement("INSERT INTO flapping (user_id, symbol, hold_side, since, episodes,"
         + " last_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, exchange_name, symbol, hold_side) DO UPDATE SET"
         + " episodes = flapping.episodes + 1, last_at = excluded.last_at")) {
@@ -135,7 +139,7 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public void flapSettled(Flap f) {
+  public synchronized void flapSettled(Flap f) {
     try (PreparedStatement st = conn.prepareStatement(
         "DELETE FROM flapping WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
       st.setString(1, f.userId());
@@ -174,7 +178,7 @@ public final class Store implements AutoCloseable {
   }
 
   /** Runs {@code work} in one transaction (bulk key imports: one fsync, not one per row). */
-  public void inTransaction(Runnable work) {
+  public synchronized void inTransaction(Runnable work) {
     try {
       conn.setAutoCommit(false);
       try {
@@ -195,7 +199,7 @@ public final class Store implements AutoCloseable {
    * Every active key of one exchange, in a stable order: decrypted and checked, or set aside with
    * the reason it cannot be used (one bad row never hides the others).
    */
-  public ActiveKeys activeKeys(String exchange) {
+  public synchronized ActiveKeys activeKeys(String exchange) {
     List<ExchangeKey> usable = new ArrayList<>();
     List<UnusableKey> unusable = new ArrayList<>();
     try (PreparedStatement st = conn.prepareStatement("""
@@ -229,7 +233,7 @@ public final class Store implements AutoCloseable {
   }
 
   /** Active keys of one exchange for one user only. */
-  public ActiveKeys activeKeys(String exchange, String userId) {
+  public synchronized ActiveKeys activeKeys(String exchange, String userId) {
     return activeKeys(exchange).ofUsers(userId::equals);
   }
 
@@ -238,7 +242,7 @@ public final class Store implements AutoCloseable {
    * Sets is_active on a user's keys of one exchange (all of them, or the one API key given).
    * Returns how many rows changed.
    */
-  public int setKeysActive(String userId, String exchange, String apiKey, boolean active) {
+  public synchronized int setKeysActive(String userId, String exchange, String apiKey, boolean active) {
     try (PreparedStatement st = conn.prepareStatement("""
         UPDATE user_exchange_keys SET is_active = ?, updated_at = ?
         WHERE user_id = ? AND exchange_name = ? AND (? IS NULL OR api_key = ?)""")) {
@@ -254,7 +258,7 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public List<KeyRow> listKeys() {
+  public synchronized List<KeyRow> listKeys() {
     List<KeyRow> out = new ArrayList<>();
     try (PreparedStatement st = conn.prepareStatement("""
         SELECT id, user_id, exchange_name, api_key, is_active, demo_trading, created_at, updated_at
@@ -272,7 +276,7 @@ public final class Store implements AutoCloseable {
 
   // ------------------------------------------------------------------ flags
 
-  public void setFlag(String flag, boolean value, String detail) {
+  public synchronized void setFlag(String flag, boolean value, String detail) {
     try (PreparedStatement st = conn.prepareStatement("""
         INSERT INTO risk_flags (flag, value, updated_at, detail) VALUES (?, ?, ?, ?)
         ON CONFLICT (flag) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
@@ -287,7 +291,7 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public Optional<Flag> flag(String flag) {
+  public synchronized Optional<Flag> flag(String flag) {
     try (PreparedStatement st = conn.prepareStatement("SELECT flag, value, updated_at, detail FROM risk_flags WHERE flag = ?")) {
       st.setString(1, flag);
       try (ResultSet rs = st.executeQuery()) {
@@ -299,7 +303,7 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public List<Flag> flags() {
+  public synchronized List<Flag> flags() {
     List<Flag> out = new ArrayList<>();
     try (PreparedStatement st = conn.prepareStatement("SELECT flag, value, updated_at, detail FROM risk_flags ORDER BY flag");
         ResultSet rs = st.executeQuery()) {
@@ -313,7 +317,7 @@ public final class Store implements AutoCloseable {
   // ------------------------------------------------------------------ audit log and intended stops
 
   /** Appends one row to the audit log: every order placed, modified or cancelled, and by whom. */
-  public void audit(AuditEntry e) {
+  public synchronized void audit(AuditEntry e) {
     try (PreparedStatement st = conn.prepareStatement("""
         INSERT INTO audit_log (at, actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size,
                                order_id, client_oid, result, detail)
@@ -337,7 +341,7 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public List<AuditEntry> auditLog(String userId) {
+  public synchronized List<AuditEntry> auditLog(String userId) {
     List<AuditEntry> out = new ArrayList<>();
     try (PreparedStatement st = conn.prepareStatement("""
         SELECT actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size, order_id, client_oid, result, detail
@@ -356,7 +360,7 @@ public final class Store implements AutoCloseable {
     return out;
   }
 
-  public Optional<java.math.BigDecimal> intendedStop(String userId, String symbol, String holdSide) {
+  public synchronized Optional<java.math.BigDecimal> intendedStop(String userId, String symbol, String holdSide) {
     try (PreparedStatement st = conn.prepareStatement(
         "SELECT stop_price FROM intended_stops WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
       st.setString(1, userId);
@@ -370,7 +374,7 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  public void setIntendedStop(String userId, String symbol, String holdSide, java.math.BigDecimal price) {
+  public synchronized void setIntendedStop(String userId, String symbol, String holdSide, java.math.BigDecimal price) {
     try (PreparedStatement st = conn.prepareStatement("""
         INSERT INTO intended_stops (user_id, symbol, hold_side, stop_price, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (user_id, symbol, hold_side) DO UPDATE SET stop_price = excluded.stop_price,
@@ -395,7 +399,7 @@ public final class Store implements AutoCloseable {
   }
 
   /** The last restore placed by stopguard for a position since {@code since}: its actor, or empty. */
-  public Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, java.time.Instant since) {
+  public synchronized Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, java.time.Instant since) {
     try (PreparedStatement st = conn.prepareStatement("""
         SELECT actor FROM audit_log WHERE user_id = ? AND symbol = ? AND hold_side = ? AND result = 'ok'
           AND action IN ('place', 'modify') AND at >= ? ORDER BY id DESC LIMIT 1""")) {
@@ -412,7 +416,7 @@ public final class Store implements AutoCloseable {
   }
 
   /** PRAGMA integrity_check: "ok" or SQLite's first complaint. */
-  public String integrityCheck() {
+  public synchronized String integrityCheck() {
     try (PreparedStatement st = conn.prepareStatement("PRAGMA integrity_check"); ResultSet rs = st.executeQuery()) {
       return rs.next() ? rs.getString(1) : "no answer";
     } catch (SQLException e) {
@@ -421,7 +425,7 @@ public final class Store implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
       conn.close();
     } catch (SQLException e) {

@@ -141,9 +141,7 @@ class BadKeysTest {
         assertThat(WatcherTest.scrape(metrics)).contains("stopguard_unguarded_accounts 1.0");
         assertThat(console.toString()).contains("⚠️ Bitget: аккаунт не охраняется").contains("Пользователь: 1");
         // the key is re-entered: guarded again, said once
-        synchronized (store) {
-          store.putKey("1", "bitget", "k1", "s1", "p1", false);
-        }
+        store.putKey("1", "bitget", "k1", "s1", "p1", false);
         await().atMost(Duration.ofSeconds(10)).until(() -> w.unguarded().isEmpty());
         await().atMost(Duration.ofSeconds(10)).until(() -> console.toString().contains("аккаунт снова охраняется"));
         assertThat(console.toString().split("аккаунт не охраняется", -1)).hasSize(2);

@@ -50,25 +50,17 @@ class WatcherKeysTest {
           sim.webSocketUrl(), Clock.systemUTC())) {
         w.start();
         assertThat(w.accountCount()).isEqualTo(1);
-        synchronized (store) {
-          store.putKey("2", "bitget", "k2", "s2", "p2", false);
-        }
+        store.putKey("2", "bitget", "k2", "s2", "p2", false);
         await().atMost(Duration.ofSeconds(5)).until(() -> w.accountCount() == 2);
         // the new account's bare SOL short is found and flagged
         await().atMost(Duration.ofSeconds(5)).until(() -> {
-          synchronized (store) {
-            return store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value() == 1).orElse(false);
-          }
+          return store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value() == 1).orElse(false);
         });
-        synchronized (store) {
-          store.setKeysActive("2", "bitget", null, false);
-        }
+        store.setKeysActive("2", "bitget", null, false);
         await().atMost(Duration.ofSeconds(5)).until(() -> w.accountCount() == 1);
         assertThat(w.health()).extracting(a -> a.get("userId")).containsExactly("1");
         await().atMost(Duration.ofSeconds(5)).until(() -> {
-          synchronized (store) {
-            return store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value() == 0).orElse(false);
-          }
+          return store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value() == 0).orElse(false);
         });
       }
     }

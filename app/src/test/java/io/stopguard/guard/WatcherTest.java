@@ -97,9 +97,7 @@ class WatcherTest {
   }
 
   String sql(Store store, String q) throws Exception {
-    synchronized (store) {
-      return io.stopguard.cli.TestSql.query(store.file(), q);
-    }
+    return io.stopguard.cli.TestSql.query(store.file(), q);
   }
 
   @Test

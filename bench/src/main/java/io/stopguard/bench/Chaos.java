@@ -373,14 +373,26 @@ public final class Chaos {
     String[] p = randomPosition();
     sim.exchange().cancelStopsFromOutside(p[0], p[1], p[2]);
     pause(Math.max(100, o.grace().toMillis() / 3)); // the push is seen, the incident opened; grace not over
-    long ms = 25_000 + rnd.nextInt(15_000); // long enough for a healthy account's back-off to reach 16 s
     long start = System.currentTimeMillis();
-    excuses.add(new Excuse(null, start, start + ms + ALLOWANCE_MS + 1_000, "429 burst on a known-bare position"));
+    Excuse open = new Excuse(null, start, Long.MAX_VALUE, "429 burst on a known-bare position");
+    excuses.add(open);
     sim.faults().set("*", new Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
     count("429-burst-while-known-bare");
-    note("429 burst for " + ms + " ms right after " + p[0] + ":" + p[1] + ":" + p[2] + " was seen bare");
-    pause(ms);
+    // Bitget answers again at the worst moment for a guard that backs off: after at least 20 s,
+    // as soon as nothing has asked for 1.5 s (a guard retrying a known-bare position asks every
+    // ~1 s and never goes quiet that long), at most after 40 s.
+    long min = start + 20_000 + rnd.nextInt(5_000);
+    long max = start + 40_000;
+    while (true) {
+      long now = System.currentTimeMillis();
+      if (now >= max || now >= min && sim.exchange().now() - sim.exchange().history().lastRequestAt() >= 1_500) break;
+      pause(50);
+    }
     sim.faults().clear();
+    long end = System.currentTimeMillis();
+    excuses.remove(open);
+    excuses.add(new Excuse(null, start, end + ALLOWANCE_MS + 1_000, "429 burst on a known-bare position"));
+    note("429 burst for " + (end - start) + " ms right after " + p[0] + ":" + p[1] + ":" + p[2] + " was seen bare");
   }
 
   private void slowAnswers() throws InterruptedException {

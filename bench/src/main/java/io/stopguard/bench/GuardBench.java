@@ -119,16 +119,12 @@ public final class GuardBench {
         Thread.sleep(500);
         for (int i = 0; i < trials; i++) {
           long before;
-          synchronized (store) {
-            before = count(store);
-          }
+          before = count(store);
           long t0 = System.nanoTime();
           sim.exchange().cancelStopsFromOutside("1", "ETHUSDT", "long");
           // detected: the incident (flag set, alert queued) exists
           waitFor(() -> {
-            synchronized (store) {
-              return count(store) > before;
-            }
+            return count(store) > before;
           }, 15_000);
           long t1 = System.nanoTime();
           waitFor(() -> sim.exchange().countPlans("1", "ETHUSDT", "long", "pos_loss") == 1, 15_000);
@@ -255,15 +251,11 @@ public final class GuardBench {
             for (int i = 0; i < 10 && reconciled < accounts; i++) {
               String uid = wsUsers.get(i % wsUsers.size());
               long before;
-              synchronized (store) {
-                before = count(store);
-              }
+              before = count(store);
               long c0 = System.nanoTime();
               sim.exchange().cancelStopsFromOutside(uid, "ETHUSDT", "long");
               waitFor(() -> {
-                synchronized (store) {
-                  return count(store) > before;
-                }
+                return count(store) > before;
               }, 30_000);
               long c1 = System.nanoTime();
               waitFor(() -> sim.exchange().countPlans(uid, "ETHUSDT", "long", "pos_loss") == 1, 30_000);

@@ -21,6 +21,7 @@ public final class SimHistory {
 
   private final List<Event> events = new ArrayList<>();
   private volatile boolean enabled;
+  private volatile long lastRequestAt;
 
   public void enable() {
     enabled = true;
@@ -29,9 +30,15 @@ public final class SimHistory {
   void add(long t, String kind, String uid, String symbol, String holdSide, String planType, String clientOid,
       String liveClientOid, String detail) {
     if (!enabled) return;
+    if (kind.equals("request")) lastRequestAt = t;
     synchronized (events) {
       events.add(new Event(t, kind, uid, symbol, holdSide, planType, clientOid, liveClientOid, detail));
     }
+  }
+
+  /** When the last request arrived (exchange time, ms), 0 if none: lets a nemesis see a client go quiet. */
+  public long lastRequestAt() {
+    return lastRequestAt;
   }
 
   /** A copy of every event so far, oldest first. */
