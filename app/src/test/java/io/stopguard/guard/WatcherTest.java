@@ -195,13 +195,23 @@ class WatcherTest {
 
   @Test
   void wrongSideStopIsMovedNotDoubled() throws Exception {
+    // A short's stop on fill price (the simulator has no trades, so it never fires) at 70.43; the
+    // mark then runs through it to 71.00: the stop now sits on the profit side of the mark.
+    sim.exchange().cancelStopsFromOutside("9001", "DASHUSDT", "short");
+    io.stopguard.bitget.BitgetClient bg = io.stopguard.bitget.BitgetClient.builder().baseUrl(sim.baseUrl())
+        .credentials(new io.stopguard.bitget.Credentials("bg_k1", "s1", "p1")).build();
+    bg.placeTpslOrder(new io.stopguard.bitget.TpslOrder("DASHUSDT", io.stopguard.bitget.PlanType.POS_LOSS,
+        io.stopguard.bitget.HoldSide.SHORT, io.stopguard.bitget.PosMode.ONE_WAY, new BigDecimal("70.43"), "fill_price", null,
+        null, "outside-1"));
     Guard g = guard("g", settings(WatchSettings.Restore.ON, 100, 600_000, true));
     await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
-    // the market runs through the short's stop level without triggering (fill_price stops would not) — simulate
-    // a wrong-side stop by moving the mark above the trigger of a stop on fill price: here, place one directly.
-    sim.exchange().cancelStopsFromOutside("9001", "DASHUSDT", "short");
-    await().atMost(Duration.ofSeconds(10)).until(() -> stops("DASHUSDT", "short") == 1);
-    assertThat(new BigDecimal(sql(g.store(), "SELECT trigger_price FROM audit_log WHERE result='ok'"))).isGreaterThan(new BigDecimal("68.50"));
+    sim.exchange().setMarkPrice("DASHUSDT", new BigDecimal("71.00"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT count(*) FROM audit_log WHERE result='ok'").equals("1"));
+    assertThat(sql(g.store(), "SELECT action FROM audit_log WHERE result='ok'")).isEqualTo("modify");
+    assertThat(new BigDecimal(sql(g.store(), "SELECT trigger_price FROM audit_log WHERE result='ok'"))).isGreaterThan(new BigDecimal("71.00"));
+    assertThat(stops("DASHUSDT", "short")).isEqualTo(1); // moved, not doubled
+    await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT state FROM incidents").equals("restored"));
+    assertThat(sql(g.store(), "SELECT verdict FROM incidents")).isEqualTo("WRONG_SIDE");
   }
 
   @Test
