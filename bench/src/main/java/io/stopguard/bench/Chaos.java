@@ -378,14 +378,15 @@ public final class Chaos {
     excuses.add(open);
     sim.faults().set("*", new Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
     count("429-burst-while-known-bare");
-    // Bitget answers again at the worst moment for a guard that backs off: after at least 20 s,
-    // as soon as nothing has asked for 1.5 s (a guard retrying a known-bare position asks every
-    // ~1 s and never goes quiet that long), at most after 40 s.
-    long min = start + 20_000 + rnd.nextInt(5_000);
+    // Bitget answers again at the worst moment for a guard that backs off: after at least 25 s
+    // (past a healthy account's 2, 4 and 8 s pauses, into its 16 s one), as soon as this account
+    // has not asked for 1.5 s; at most after 40 s. A guard retrying a known-bare position asks
+    // about every second and never goes quiet that long, so for it the throttling lasts 40 s.
+    long min = start + 25_000 + rnd.nextInt(2_000);
     long max = start + 40_000;
     while (true) {
       long now = System.currentTimeMillis();
-      if (now >= max || now >= min && sim.exchange().now() - sim.exchange().history().lastRequestAt() >= 1_500) break;
+      if (now >= max || now >= min && sim.exchange().now() - sim.exchange().history().lastRequestAt(p[0]) >= 1_500) break;
       pause(50);
     }
     sim.faults().clear();

@@ -42,7 +42,9 @@ final class RestApi {
    * Faults and rate limits apply before routing, as a proxy or Bitget's gateway would.
    */
   Reply handle(String method, String path, String rawQuery, Map<String, String> headers, String body, String clientIp) {
-    ex.history().add(ex.now(), "request", null, null, null, null, null, null, method + " " + path + " from " + clientIp);
+    String accessKey = headers.get("access-key");
+    ex.history().add(ex.now(), "request", accessKey == null ? null : ex.uidOfKey(accessKey), null, null, null, null, null,
+        method + " " + path + " from " + clientIp);
     long delay = faults.latencyMs(path);
     if (delay > 0) {
       try {

@@ -22,6 +22,7 @@ public final class SimHistory {
   private final List<Event> events = new ArrayList<>();
   private volatile boolean enabled;
   private volatile long lastRequestAt;
+  private final java.util.Map<String, Long> lastRequestByUid = new java.util.concurrent.ConcurrentHashMap<>();
 
   public void enable() {
     enabled = true;
@@ -30,7 +31,10 @@ public final class SimHistory {
   void add(long t, String kind, String uid, String symbol, String holdSide, String planType, String clientOid,
       String liveClientOid, String detail) {
     if (!enabled) return;
-    if (kind.equals("request")) lastRequestAt = t;
+    if (kind.equals("request")) {
+      lastRequestAt = t;
+      if (uid != null) lastRequestByUid.put(uid, t);
+    }
     synchronized (events) {
       events.add(new Event(t, kind, uid, symbol, holdSide, planType, clientOid, liveClientOid, detail));
     }
@@ -39,6 +43,11 @@ public final class SimHistory {
   /** When the last request arrived (exchange time, ms), 0 if none: lets a nemesis see a client go quiet. */
   public long lastRequestAt() {
     return lastRequestAt;
+  }
+
+  /** When the last signed request of this account arrived (exchange time, ms), 0 if none. */
+  public long lastRequestAt(String uid) {
+    return lastRequestByUid.getOrDefault(uid, 0L);
   }
 
   /** A copy of every event so far, oldest first. */
