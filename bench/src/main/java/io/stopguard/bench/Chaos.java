@@ -370,9 +370,14 @@ public final class Chaos {
    * Bitget answers again it must get the next request, not a healthy account's back-off.
    */
   private void throttledWhileKnownBare() throws InterruptedException {
-    String[] p = randomPosition();
+    List<String> protectedNow = sim.exchange().positionStops().entrySet().stream().filter(e -> e.getValue() > 0)
+        .map(Map.Entry::getKey).toList();
+    if (protectedNow.isEmpty()) return;
+    String[] p = protectedNow.get(rnd.nextInt(protectedNow.size())).split(":");
     sim.exchange().cancelStopsFromOutside(p[0], p[1], p[2]);
-    pause(Math.max(100, o.grace().toMillis() / 3)); // the push is seen, the incident opened; grace not over
+    // Throttle once the guard has seen it bare (its incident is open) but before its grace ends.
+    long seenBy = System.currentTimeMillis() + o.grace().toMillis() * 7 / 10;
+    while (System.currentTimeMillis() < seenBy && !incidentOpen(p[0], p[1], p[2])) pause(20);
     long start = System.currentTimeMillis();
     Excuse open = new Excuse(null, start, Long.MAX_VALUE, "429 burst on a known-bare position");
     excuses.add(open);
@@ -394,6 +399,20 @@ public final class Chaos {
     excuses.remove(open);
     excuses.add(new Excuse(null, start, end + ALLOWANCE_MS + 1_000, "429 burst on a known-bare position"));
     note("429 burst for " + (end - start) + " ms right after " + p[0] + ":" + p[1] + ":" + p[2] + " was seen bare");
+  }
+
+  private boolean incidentOpen(String uid, String symbol, String side) {
+    try (Connection c = sqlite(); PreparedStatement st = c.prepareStatement("SELECT count(*) FROM incidents WHERE user_id = ?"
+        + " AND symbol = ? AND hold_side = ? AND state IN ('open', 'restoring')")) {
+      st.setString(1, uid);
+      st.setString(2, symbol);
+      st.setString(3, side.toUpperCase(Locale.ROOT));
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() && rs.getInt(1) > 0;
+      }
+    } catch (SQLException e) {
+      return false;
+    }
   }
 
   private void slowAnswers() throws InterruptedException {
