@@ -361,6 +361,10 @@ public final class Watcher implements AutoCloseable {
           + String.join(", ", unguarded.stream().map(Unguarded::userId).distinct().toList()));
     }
     if (keysUnreadable != null) why.add("keys unreadable: " + keysUnreadable);
+    long unseen = accounts.values().stream().filter(a -> a.lastOk == null).count();
+    if (unseen > 0) why.add(unseen + " account(s) not looked at yet (starting, or every look fails: see lastError)");
+    long lookFailing = accounts.values().stream().filter(a -> a.lastOk != null && a.lastError != null).count();
+    if (lookFailing > 0) why.add(lookFailing + " account(s) whose last look failed (see lastError)");
     if (f.accounts() == 0 && unguarded.isEmpty()) why.add("no active Bitget keys in this shard: nothing is guarded");
     m.put(StatusServer.DEGRADED_BECAUSE, why);
     return m;
