@@ -137,6 +137,9 @@ final class KeysCommand implements Runnable {
     @Mixin
     HomeOptions home;
 
+    @Option(names = "--json", description = "JSON output (masked keys; never a secret).")
+    boolean json;
+
     ListKeys(Cli cli) {
       this.cli = cli;
     }
@@ -145,6 +148,21 @@ final class KeysCommand implements Runnable {
     public Integer call() {
       try (Store store = home.openStore(cli)) {
         List<KeyRow> rows = store.listKeys();
+        if (json) {
+          List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+          for (KeyRow k : rows) {
+            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("userId", printable(k.userId()));
+            m.put("exchange", k.exchange());
+            m.put("apiKey", Credentials.maskKey(k.apiKey()));
+            m.put("isActive", k.active());
+            m.put("demoTrading", k.demoTrading());
+            m.put("updatedAt", k.updatedAt());
+            out.add(m);
+          }
+          Json.print(cli.out(), out);
+          return ExitCodes.OK;
+        }
         if (rows.isEmpty()) {
           cli.out().println("no keys in " + store.file() + "; add one with: stopguard keys add --help");
           return ExitCodes.OK;

@@ -27,6 +27,8 @@ public final class Main {
     cmd.setParameterExceptionHandler((ex, a) -> {
       CommandLine c = ex.getCommandLine();
       c.getErr().println("stopguard: " + ex.getMessage());
+      // "Did you mean ...?" for a mistyped command or option (picocli's own suggestions).
+      CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
       c.getErr().println("Try '" + c.getCommandSpec().qualifiedName() + " --help'.");
       return ExitCodes.USAGE;
     });

@@ -39,6 +39,7 @@ final class SimCommand implements Callable<Integer> {
     SimServer server = SimServer.start(s, port);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      cli.err().println("bitget-sim: stopping (signal received)");
       server.close();
       stopped.countDown();
     }, "sim-shutdown"));

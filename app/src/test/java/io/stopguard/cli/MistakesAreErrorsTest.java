@@ -92,4 +92,23 @@ class MistakesAreErrorsTest {
     assertThat(t.exit()).isNotZero();
     assertThat(t.err()).contains("bad value 'cheap' at contracts[0].markPrice");
   }
+
+  @Test
+  void aMistypedCommandGetsASuggestionAndTheVersionIsReal() {
+    CliRun typo = run(Map.of(), "chek");
+    assertThat(typo.exit()).isEqualTo(2);
+    assertThat(typo.err()).contains("Did you mean").contains("check");
+    CliRun v = run(Map.of(), "--version");
+    assertThat(v.out()).startsWith("stopguard ").doesNotContain("stopguard dev");
+  }
+
+  @Test
+  void keysListTakesJsonLikeEveryReadCommand() {
+    Map<String, String> env = Map.of("STOPGUARD_HOME", dir.toString());
+    assertThat(CliRun.run(env, "s1\np1\n", "keys", "add", "--user", "1", "--exchange", "bitget", "--api-key", "bg_k1").exit())
+        .isZero();
+    CliRun r = run(env, "keys", "list", "--json");
+    assertThat(r.exit()).isZero();
+    assertThat(r.out()).contains("\"apiKey\" : \"bg_k****\"").contains("\"isActive\" : true").doesNotContain("s1");
+  }
 }
