@@ -160,7 +160,7 @@ public final class Chaos {
     sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario())), 0);
     sim.exchange().history().enable();
     try (Store store = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
-      for (int i = 0; i < o.accounts(); i++) store.putKey(uid(i), "bitget", "ck" + i, "s" + i, "p" + i, false);
+      for (int i = 0; i < o.accounts(); i++) store.putKey(uid(i), "bitget", "ck" + i, secret(i), passphrase(i), false);
     }
     note("start seed=" + o.seed() + " accounts=" + o.accounts() + " home=" + home + " sim=" + sim.baseUrl());
     watch = startWatch();
@@ -199,8 +199,8 @@ public final class Chaos {
   private String scenario() {
     StringBuilder sb = new StringBuilder("accounts:\n");
     for (int i = 0; i < o.accounts(); i++) {
-      sb.append("  - uid: \"").append(uid(i)).append("\"\n    apiKey: ck").append(i).append("\n    secretKey: s").append(i)
-          .append("\n    passphrase: p").append(i).append("\n    positions:\n");
+      sb.append("  - uid: \"").append(uid(i)).append("\"\n    apiKey: ck").append(i).append("\n    secretKey: ").append(secret(i))
+          .append("\n    passphrase: ").append(passphrase(i)).append("\n    positions:\n");
       for (String s : SYMBOLS) {
         String[] p = s.split(":");
         sb.append("      - {symbol: ").append(p[0]).append(", holdSide: ").append(p[1]).append(", total: \"").append(p[2])
@@ -220,6 +220,18 @@ public final class Chaos {
     return Integer.toString(7001 + i);
   }
 
+  /** Secrets distinctive enough to be searched for in every log afterwards: none may ever appear. */
+  static final String SECRET_MARK = "chaos-secret-";
+  static final String PASS_MARK = "chaos-pass-";
+
+  private static String secret(int i) {
+    return SECRET_MARK + i;
+  }
+
+  private static String passphrase(int i) {
+    return PASS_MARK + i;
+  }
+
   // ------------------------------------------------------------------ the nemesis
 
   private void nemesis() throws Exception {
@@ -237,7 +249,8 @@ public final class Chaos {
     else if (roll < 80) burst("broken");
     else if (roll < 85) slowAnswers();
     else if (roll < 89) webSockets();
-    else if (roll < 93) corruptKeyRow();
+    else if (roll < 91) corruptKeyRow();
+    else if (roll < 93) keyBitgetCannotAccept();
     else if (roll < 96) missingMasterKey();
     else secondWatcher();
   }
@@ -474,6 +487,34 @@ public final class Chaos {
     note("key row of " + uid + " repaired");
     excuses.remove(open);
     excuses.add(new Excuse(uid, start, System.currentTimeMillis() + KEY_REFRESH_MS + ALLOWANCE_MS + 2_000, "key row corrupted"));
+  }
+
+  /**
+   * One account's passphrase replaced (as an older stopguard accepted it) by one with characters no
+   * HTTP header can carry: that account is reported, the others stay guarded, and it never appears
+   * in a log (the JDK's refusal quotes the value).
+   */
+  private void keyBitgetCannotAccept() throws Exception {
+    int i = rnd.nextInt(o.accounts());
+    String uid = uid(i);
+    long start = System.currentTimeMillis();
+    Excuse open = new Excuse(uid, start, Long.MAX_VALUE, "key Bitget cannot accept");
+    excuses.add(open);
+    try (Store store = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
+      store.putKey(uid, "bitget", "ck" + i, secret(i), PASS_MARK + "ünïcode-" + i, false);
+    }
+    count("key-bitget-cannot-accept");
+    note("passphrase of " + uid + " replaced by one with non-ASCII characters");
+    cancelFromOutside();
+    boolean reported = awaitHealth(KEY_REFRESH_MS + 5_000, h -> unguarded(h).contains(uid));
+    if (!reported) violation("silent", "user " + uid + " has a passphrase Bitget cannot accept but /health does not report it");
+    try (Store store = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
+      store.putKey(uid, "bitget", "ck" + i, secret(i), passphrase(i), false);
+    }
+    note("passphrase of " + uid + " repaired");
+    excuses.remove(open);
+    excuses.add(new Excuse(uid, start, System.currentTimeMillis() + KEY_REFRESH_MS + ALLOWANCE_MS + 2_000,
+        "key Bitget cannot accept"));
   }
 
   private static void update(Connection c, String uid, String value) throws SQLException {
@@ -725,7 +766,20 @@ public final class Chaos {
     note("requests: " + events.stream().filter(e -> e.kind().equals("request")).count() + " (max " + max + " in a minute)");
   }
 
-  private void checkEnd() throws SQLException {
+  /** No secret in any output of any watcher process (logs, stack traces, alerts printed). */
+  private void checkNoSecretPrinted() throws IOException {
+    try (var files = Files.list(home)) {
+      for (Path f : files.filter(x -> x.getFileName().toString().endsWith(".log")).toList()) {
+        String text = Files.readString(f);
+        if (text.contains(SECRET_MARK) || text.contains(PASS_MARK)) {
+          violation("silent", "a secret was printed in " + f.getFileName());
+        }
+      }
+    }
+  }
+
+  private void checkEnd() throws SQLException, IOException {
+    checkNoSecretPrinted();
     try (Connection c = sqlite(); Statement st = c.createStatement()) {
       try (ResultSet rs = st.executeQuery("PRAGMA integrity_check")) {
         String r = rs.next() ? rs.getString(1) : "no answer";
