@@ -24,7 +24,7 @@ class DeployFilesTest {
     JsonNode d = new ObjectMapper().readTree(DEPLOY.resolve("grafana/stopguard-dashboard.json").toFile());
     assertThat(d.get("panels")).isNotEmpty();
     assertThat(d.toString()).contains("bitget_stoploss_missing", "bitget_position_protected",
-        "stopguard_last_successful_check_timestamp_seconds");
+        "stopguard_last_successful_check_timestamp_seconds", "stopguard_unguarded_accounts", "stopguard_restores_failing");
   }
 
   @Test
