@@ -177,6 +177,42 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  /** What {@link #putKeyIfChanged} did. */
+  public enum KeyChange { ADDED, UPDATED, UNCHANGED }
+
+  /**
+   * As {@link #putKey}, but leaves a row that already holds exactly this key (same user, demo flag,
+   * secret and passphrase, active) untouched: importing the same list twice changes nothing.
+   */
+  public synchronized KeyChange putKeyIfChanged(String userId, String exchange, String apiKey, String secret,
+      String passphrase, boolean demo) {
+    String ad = associatedData(exchange, apiKey);
+    try (PreparedStatement st = conn.prepareStatement("SELECT user_id, api_secret_enc, passphrase_enc, is_active,"
+        + " demo_trading FROM user_exchange_keys WHERE exchange_name = ? AND api_key = ?")) {
+      st.setString(1, exchange);
+      st.setString(2, apiKey);
+      try (ResultSet rs = st.executeQuery()) {
+        if (rs.next()) {
+          boolean same;
+          try {
+            same = rs.getString(1).equals(userId) && rs.getInt(4) == 1 && (rs.getInt(5) == 1) == demo
+                && box.open(rs.getString(2), ad + "|secret").equals(secret)
+                && box.open(rs.getString(3), ad + "|passphrase").equals(passphrase);
+          } catch (RuntimeException undecryptable) { // a damaged row is replaced by the good one
+            same = false;
+          }
+          if (same) return KeyChange.UNCHANGED;
+          putKey(userId, exchange, apiKey, secret, passphrase, demo);
+          return KeyChange.UPDATED;
+        }
+      }
+    } catch (SQLException e) {
+      throw fail("read a key", e);
+    }
+    putKey(userId, exchange, apiKey, secret, passphrase, demo);
+    return KeyChange.ADDED;
+  }
+
   /** Runs {@code work} in one transaction (bulk key imports: one fsync, not one per row). */
   public synchronized void inTransaction(Runnable work) {
     try {

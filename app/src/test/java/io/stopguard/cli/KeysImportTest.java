@@ -1,0 +1,77 @@
+package io.stopguard.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** keys import: all rows checked first, one transaction, idempotent, secrets never printed. */
+class KeysImportTest {
+  @TempDir
+  Path home;
+
+  Map<String, String> env() {
+    return Map.of("STOPGUARD_HOME", home.toString());
+  }
+
+  static String csv(int n, int badLine) {
+    StringBuilder sb = new StringBuilder("user_id,exchange,api_key,secret,passphrase,demo\n");
+    for (int i = 0; i < n; i++) {
+      String pass = i + 2 == badLine ? "pässwörd-secret" : "pass-secret-" + i;
+      sb.append(1000 + i).append(",bitget,bg_key").append(i).append(",sec-secret-").append(i).append(',').append(pass)
+          .append(i % 2 == 0 ? ",false" : ",true").append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void aListImportsInOneGoAndAgainChangesNothing() throws Exception {
+    Path f = home.resolve("keys.csv");
+    Files.writeString(f, csv(200, -1));
+    CliRun r = CliRun.run(env(), "", "keys", "import", "--file", f.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    assertThat(r.out()).contains("added 200, updated 0, unchanged 0, failed 0").doesNotContain("secret-");
+    assertThat(Sqlite3.query(home.resolve("trading.db"), "SELECT count(*), sum(demo_trading) FROM user_exchange_keys;"))
+        .isEqualTo("200|100");
+    CliRun again = CliRun.run(env(), "", "keys", "import", "--file", f.toString());
+    assertThat(again.out()).contains("added 0, updated 0, unchanged 200");
+    CliRun list = CliRun.run(env(), "", "keys", "list");
+    assertThat(list.out()).contains("bg_k****").doesNotContain("sec-secret").doesNotContain("pass-secret");
+  }
+
+  @Test
+  void oneBadRowStoresNothingAndNamesItsLine() throws Exception {
+    Path f = home.resolve("keys.csv");
+    Files.writeString(f, csv(10, 7));
+    CliRun r = CliRun.run(env(), "", "keys", "import", "--file", f.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("line 7: passphrase contains a character Bitget cannot accept").contains("nothing was stored")
+        .doesNotContain("pässwörd");
+    assertThat(home.resolve("trading.db")).doesNotExist();
+    CliRun skip = CliRun.run(env(), "", "keys", "import", "--file", f.toString(), "--skip-bad");
+    assertThat(skip.exit()).isEqualTo(3);
+    assertThat(skip.out()).contains("added 9").contains("failed 1");
+  }
+
+  @Test
+  void jsonLinesFromStdinAndADryRun() throws Exception {
+    String jsonl = """
+        {"user_id": "1", "exchange": "bitget", "api_key": "bg_a", "secret": "sec-secret-a", "passphrase": "p-a"}
+        {"user_id": "2", "exchange": "bitget", "api_key": "bg_bbb", "secret": "sec-secret-b", "passphrase": "p-b", "demo": true}
+        {"user_id": "2", "exchange": "bitget", "api_key": "bg_bbb", "secret": "x", "passphrase": "y"}
+        not json sec-secret-c
+        """;
+    CliRun dry = CliRun.run(env(), jsonl, "keys", "import", "--dry-run");
+    assertThat(dry.exit()).isEqualTo(2);
+    assertThat(dry.err()).contains("line 3: api_key bg_b**** already on line 2").contains("line 4: not a JSON object")
+        .doesNotContain("sec-secret");
+    CliRun good = CliRun.run(env(), jsonl.lines().limit(2).reduce("", (a, b) -> a + b + "\n"), "keys", "import", "--dry-run");
+    assertThat(good.exit()).isZero();
+    assertThat(good.out()).contains("2 row(s) valid; nothing stored");
+    CliRun real = CliRun.run(env(), jsonl.lines().limit(2).reduce("", (a, b) -> a + b + "\n"), "keys", "import");
+    assertThat(real.out()).contains("added 2");
+  }
+}
