@@ -36,11 +36,15 @@ class WatchProcessTest {
     return pb.start();
   }
 
+  void addKey() {
+    assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s1\np1\n", "keys", "add", "--user",
+        "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
+  }
+
   @Test
   void sigtermStopsCleanlyAndARestartResumesTheIncident() throws Exception {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
-      assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s1\np1\n", "keys", "add", "--user",
-          "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
+      addKey();
       Path db = home.resolve("trading.db");
 
       // alert only: the incident opens, nothing is placed
@@ -74,8 +78,7 @@ class WatchProcessTest {
   void aSecondWatcherOnTheSameHomeIsRefusedWhileTheFirstRuns() throws Exception {
     // Two processes: POSIX locks are per process, so one JVM cannot see a lock it dropped itself.
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
-      assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s1\np1\n", "keys", "add", "--user",
-          "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
+      addKey();
       Path log1 = home.resolve("first.log");
       Process first = watch(sim, "off", log1);
       try {
