@@ -93,6 +93,18 @@ final class WatchCommand implements Callable<Integer> {
     this.cli = cli;
   }
 
+  /**
+   * The guard is a service: what it does (restores, accounts picked up, WebSockets moved) is logged
+   * at INFO, unlike one-off commands whose stderr carries warnings only. STOPGUARD_LOG_LEVEL
+   * (e.g. DEBUG) overrides.
+   */
+  static void logAt(String level) {
+    ch.qos.logback.classic.Level l = level == null ? ch.qos.logback.classic.Level.INFO
+        : ch.qos.logback.classic.Level.toLevel(level, null);
+    if (l == null) throw new UsageException("STOPGUARD_LOG_LEVEL must be ERROR, WARN, INFO, DEBUG or TRACE (got '" + level + "')");
+    if (org.slf4j.LoggerFactory.getLogger("io.stopguard") instanceof ch.qos.logback.classic.Logger lb) lb.setLevel(l);
+  }
+
   /** "i/n" → {i, n}; none → {0, 1}. */
   static int[] parseShard(String s) {
     if (s == null) return new int[] {0, 1};
@@ -111,6 +123,7 @@ final class WatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
+    logAt(cli.env("STOPGUARD_LOG_LEVEL"));
     WatchSettings.Restore mode = WatchSettings.Restore.parse(restore);
     // Written so that NaN fails too (every comparison with NaN is false).
     if (!(graceSeconds >= 0 && graceSeconds <= 3600)) throw new UsageException("--grace must be 0..3600 seconds");

@@ -412,6 +412,9 @@ public final class Chaos {
     excuses.remove(open);
     excuses.add(new Excuse(null, start, end + ALLOWANCE_MS + 1_000, "429 burst on a known-bare position"));
     note("429 burst for " + (end - start) + " ms right after " + p[0] + ":" + p[1] + ":" + p[2] + " was seen bare");
+    // Nothing else happens for longer than the SLA: no other fault (a WebSocket drop, a push) may
+    // make the guard look again; only its own schedule can end the bare stretch.
+    pause(o.grace().toMillis() + 7_000);
   }
 
   private boolean incidentOpen(String uid, String symbol, String side) {
