@@ -16,9 +16,9 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "keys",
     mixinStandardHelpOptions = true,
-    header = "Manage API keys in user_exchange_keys: add, import, list, verify, deactivate, reset.",
+    header = "Manage API keys in user_exchange_keys: add, import, export, list, verify, deactivate, reset.",
     description = "Manage the exchange API keys in user_exchange_keys (secrets encrypted at rest).",
-    subcommands = {KeysCommand.Add.class, KeysImport.class, KeysCommand.ListKeys.class, KeysCommand.Verify.class,
+    subcommands = {KeysCommand.Add.class, KeysImport.class, KeysExport.class, KeysCommand.ListKeys.class, KeysCommand.Verify.class,
         KeysCommand.Deactivate.class, KeysCommand.Reset.class})
 final class KeysCommand implements Runnable {
   @Spec

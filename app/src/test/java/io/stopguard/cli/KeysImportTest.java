@@ -74,4 +74,24 @@ class KeysImportTest {
     CliRun real = CliRun.run(env(), jsonl.lines().limit(2).reduce("", (a, b) -> a + b + "\n"), "keys", "import");
     assertThat(real.out()).contains("added 2");
   }
+
+  @Test
+  void exportWritesTheImportFormatWithoutSecrets() throws Exception {
+    Path f = home.resolve("keys.csv");
+    Files.writeString(f, csv(3, -1));
+    assertThat(CliRun.run(env(), "", "keys", "import", "--file", f.toString()).exit()).isZero();
+    CliRun out = CliRun.run(env(), "", "keys", "export");
+    assertThat(out.exit()).isZero();
+    assertThat(out.out()).startsWith("user_id,exchange,api_key,secret,passphrase,demo,is_active\n")
+        .contains("1000,bitget,bg_key0,,,false,true").doesNotContain("secret-");
+    CliRun jsonl = CliRun.run(env(), "", "keys", "export", "--format", "jsonl");
+    assertThat(jsonl.out().lines()).hasSize(3).allSatisfy(l -> assertThat(l).contains("\"secret\":\"\"").doesNotContain("secret-"));
+    // the export, with secrets filled in, imports back as "unchanged"
+    String back = out.out().lines().skip(1).map(l -> {
+      String[] c = l.split(",", -1);
+      int i = Integer.parseInt(c[0]) - 1000;
+      return c[0] + "," + c[1] + "," + c[2] + ",sec-secret-" + i + ",pass-secret-" + i + "," + c[5];
+    }).reduce("user_id,exchange,api_key,secret,passphrase,demo\n", (a, b) -> a + b + "\n");
+    assertThat(CliRun.run(env(), back, "keys", "import", "--format", "csv").out()).contains("unchanged 3");
+  }
 }
