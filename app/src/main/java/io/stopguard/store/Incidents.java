@@ -97,9 +97,6 @@ public final class Incidents {
     update(id, "state = 'resolved', resolved_at = ?, resolution = ?", now, resolution);
   }
 
-  public void failed(long id, Instant now, String resolution, String error) {
-    update(id, "state = 'failed', resolved_at = ?, resolution = ?, last_error = ?", now, resolution, error);
-  }
 
   /**
    * The incident's current clientOid is spent (Bitget knows it, no live order carries it): the

@@ -21,7 +21,6 @@ public final class SimHistory {
 
   private final List<Event> events = new ArrayList<>();
   private volatile boolean enabled;
-  private volatile long lastRequestAt;
   private final java.util.Map<String, Long> lastRequestByUid = new java.util.concurrent.ConcurrentHashMap<>();
 
   public void enable() {
@@ -31,18 +30,10 @@ public final class SimHistory {
   void add(long t, String kind, String uid, String symbol, String holdSide, String planType, String clientOid,
       String liveClientOid, String detail) {
     if (!enabled) return;
-    if (kind.equals("request")) {
-      lastRequestAt = t;
-      if (uid != null) lastRequestByUid.put(uid, t);
-    }
+    if (kind.equals("request") && uid != null) lastRequestByUid.put(uid, t); // lets a nemesis see an account go quiet
     synchronized (events) {
       events.add(new Event(t, kind, uid, symbol, holdSide, planType, clientOid, liveClientOid, detail));
     }
-  }
-
-  /** When the last request arrived (exchange time, ms), 0 if none: lets a nemesis see a client go quiet. */
-  public long lastRequestAt() {
-    return lastRequestAt;
   }
 
   /** When the last signed request of this account arrived (exchange time, ms), 0 if none. */
