@@ -25,7 +25,7 @@ import java.util.concurrent.Semaphore;
  * the number of positions) and hands them to {@link Protection}. Accounts are fetched
  * concurrently on virtual threads, at most {@code parallelism} at a time.
  */
-public final class StopLossCheck {
+public final class StopLossCheck implements AutoCloseable {
   private final URI baseUrl;
   private final HttpClient http;
   private final Duration timeout;
@@ -46,6 +46,15 @@ public final class StopLossCheck {
     this.timeout = timeout;
     this.parallelism = parallelism;
     this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  /**
+   * Stops the HTTP client's selector thread. A one-off command must do this before it exits: the JVM
+   * waits up to 300 ms at exit for threads still in native code, and that thread sits in epoll_wait.
+   */
+  @Override
+  public void close() {
+    http.shutdownNow();
   }
 
   /** Checks the given keys concurrently; never touches the store (see {@link CheckService}). */

@@ -6,6 +6,8 @@ import io.stopguard.guard.WatchLock;
 import io.stopguard.risk.Policy;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** How to reach Bitget: endpoint and timeout, shared by every command that talks to the exchange. */
@@ -17,6 +19,23 @@ public final class ExchangeOptions {
   @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
       description = "Per-request timeout in seconds (default: ${DEFAULT-VALUE}).")
   int timeoutSeconds;
+
+  /** Every check this command made; {@link Main} closes them when the command ends ({@link StopLossCheck#close}). */
+  private final List<StopLossCheck> made = new ArrayList<>();
+
+  private StopLossCheck keep(StopLossCheck c) {
+    synchronized (made) {
+      made.add(c);
+    }
+    return c;
+  }
+
+  void closeAll() {
+    synchronized (made) {
+      made.forEach(StopLossCheck::close);
+      made.clear();
+    }
+  }
 
   URI baseUrl(Cli cli) {
     return HomeOptions.bitgetBaseUrl(cli, baseUrl);
@@ -36,7 +55,7 @@ public final class ExchangeOptions {
    * home (and so most likely behind the same IP), the share the watcher leaves free.
    */
   StopLossCheck check(Cli cli, HomeOptions home, Policy policy) {
-    return new StopLossCheck(baseUrl(cli), timeout(), 32, policy, oneOffBudget(WatchLock.anyHeld(home.home(cli))));
+    return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, oneOffBudget(WatchLock.anyHeld(home.home(cli)))));
   }
 
   static IpBudget oneOffBudget(boolean besideWatcher) {
@@ -47,6 +66,6 @@ public final class ExchangeOptions {
 
   /** A check whose clients share {@code budget} (the watcher's per-IP limits). */
   StopLossCheck check(Cli cli, Policy policy, IpBudget budget) {
-    return new StopLossCheck(baseUrl(cli), timeout(), 32, policy, budget);
+    return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, budget));
   }
 }

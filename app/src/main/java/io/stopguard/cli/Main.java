@@ -54,7 +54,22 @@ public final class Main {
       if (Boolean.getBoolean("stopguard.debug")) ex.printStackTrace(cli.err());
       return ExitCodes.INCOMPLETE;
     });
-    return cmd.execute(args);
+    try {
+      return cmd.execute(args);
+    } finally {
+      closeExchanges(cmd);
+    }
+  }
+
+  /** Closes the HTTP clients the command's {@link ExchangeOptions} made, so the JVM can exit at once. */
+  private static void closeExchanges(CommandLine cmd) {
+    CommandLine.ParseResult parsed = cmd.getParseResult();
+    if (parsed == null) return;
+    for (CommandLine c : parsed.asCommandLineList()) {
+      for (CommandLine.Model.CommandSpec mixin : c.getCommandSpec().mixins().values()) {
+        if (mixin.userObject() instanceof ExchangeOptions ex) ex.closeAll();
+      }
+    }
   }
 
   /** Commands that take a {@link Cli} get it through their constructor. */

@@ -14,14 +14,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.flywaydb.core.Flyway;
-import org.flywaydb.core.api.FlywayException;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
  * The SQLite file {@code trading.db}: keys and risk flags. Created with mode 0600 and migrated by
- * Flyway on open; plain {@code sqlite3} can read it while stopguard runs (WAL, busy timeout).
+ * Flyway when behind ({@link Schema}); plain {@code sqlite3} can read it while stopguard runs (WAL, busy timeout).
  *
  * <p>Thread-safe: one JDBC connection, guarded by this object's monitor (every public method here,
  * in {@link Incidents} and in {@link Outbox}). Callers never synchronise; a multi-step change that
@@ -57,9 +55,9 @@ public final class Store implements AutoCloseable {
     SQLiteDataSource ds = new SQLiteDataSource(cfg);
     ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     try {
-      Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+      Schema.ensure(ds, file.toString());
       return new Store(file, ds.getConnection(), box);
-    } catch (FlywayException | SQLException e) {
+    } catch (SQLException e) {
       throw new StoreException("cannot open database " + file + ": " + firstLine(e.getMessage()), e);
     }
   }

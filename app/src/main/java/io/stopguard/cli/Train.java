@@ -1,0 +1,83 @@
+package io.stopguard.cli;
+
+import io.stopguard.sim.Scenario;
+import io.stopguard.sim.SimServer;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * The start-up cache's training run (see {@code ./stopguard}): runs the commands an operator types
+ * most, in one JVM, against an in-process simulator in a throw-away home, so that the JVM started with
+ * {@code -XX:AOTCacheOutput} records the classes and methods they use. Prints nothing on success.
+ *
+ * <p>Given a directory, it first copies the SQLite driver's native library there, so the launcher can
+ * point {@code org.sqlite.lib.path} at it instead of the driver extracting 1 MB to /tmp on every call.
+ */
+public final class Train {
+  private Train() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0) extractSqliteLibrary(Path.of(args[0]));
+    Path home = Files.createTempDirectory("stopguard-train-");
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    int failures = 0;
+    try {
+      Scenario scenario = DemoCommand.demoScenario();
+      try (SimServer sim = SimServer.start(scenario, 0)) {
+        Map<String, String> env = new HashMap<>();
+        env.put("STOPGUARD_HOME", home.toString());
+        env.put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
+        String[][] commands = {
+            {"--version"}, {"--help"}, {"flags"}, {"check", "--help"},
+            {"keys", "list"}, {"keys", "list", "--json"}, {"positions"}, {"positions", "--json"},
+            {"stop-orders", "--symbol", "BTCUSDT", "--direction", "long"},
+            {"stop-orders", "--symbol", "BTCUSDT", "--direction", "long", "--dry-run", "--json"},
+            {"check"}, {"check", "--json"}, {"flags"}, {"flags", "--json"},
+            {"place-stop", "--user", "556251171", "--symbol", "BTCUSDT", "--direction", "long", "--stop-price", "90000",
+                "--dry-run"},
+            {"keys", "verify"}, {"no-such-command"},
+        };
+        for (Scenario.AccountSpec a : scenario.accounts()) {
+          Map<String, String> withSecret = new HashMap<>(env);
+          withSecret.put("BITGET_API_SECRET", a.secretKey());
+          withSecret.put("BITGET_API_PASSPHRASE", a.passphrase());
+          failures += run(withSecret, quiet, "keys", "add", "--user", a.uid(), "--exchange", "bitget", "--api-key", a.apiKey());
+        }
+        for (String[] c : commands) failures += run(env, quiet, c);
+      }
+    } finally {
+      try (Stream<Path> files = Files.walk(home)) {
+        files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+    // A command that crashed would train the cache on its error path only: say so, but the cache is still usable.
+    if (failures > 0) System.err.println("stopguard: training run: " + failures + " command(s) ended unexpectedly");
+  }
+
+  private static int run(Map<String, String> env, PrintStream quiet, String... args) {
+    int code = Main.run(new Cli(env, new ByteArrayInputStream(new byte[0]), quiet, quiet, false), args);
+    return code == ExitCodes.INCOMPLETE ? 1 : 0;
+  }
+
+  private static void extractSqliteLibrary(Path dir) throws IOException {
+    String name = System.mapLibraryName("sqlitejdbc");
+    String resource = "/org/sqlite/native/" + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
+    try (InputStream in = org.sqlite.JDBC.class.getResourceAsStream(resource)) {
+      if (in == null) return; // no bundled library for this platform: the driver finds its own way
+      Files.createDirectories(dir);
+      Path tmp = Files.createTempFile(dir, name, ".part");
+      Files.copy(in, tmp, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package io.stopguard.store;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import javax.sql.DataSource;
+import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.FlywayException;
+
+/**
+ * The schema version this binary was built for, and the check made on every open. Flyway (and its
+ * few hundred classes) is loaded only when the database is behind: an up-to-date database costs one
+ * query, which keeps one-off commands such as {@code flags} quick. A database written by a newer
+ * stopguard is refused rather than used, so an old binary never writes rows a newer schema means
+ * differently.
+ */
+final class Schema {
+  /** The highest {@code V<n>__*.sql} under {@code db/migration}; {@code SchemaTest} keeps the two in step. */
+  static final int LATEST = 5;
+
+  private Schema() {}
+
+  /** What a database holds: the highest successfully applied version, or 0; {@code clean} is false after a failed migration. */
+  record Applied(int version, boolean clean) {}
+
+  static Applied applied(Connection c) {
+    int max = 0;
+    boolean clean = true;
+    try (Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT version, success FROM flyway_schema_history WHERE version IS NOT NULL")) {
+      while (rs.next()) {
+        if (!rs.getBoolean(2)) {
+          clean = false;
+          continue;
+        }
+        max = Math.max(max, major(rs.getString(1)));
+      }
+    } catch (SQLException e) {
+      return new Applied(0, true); // no history table yet: a new, empty database
+    }
+    return new Applied(max, clean);
+  }
+
+  /** Brings the database up to {@link #LATEST}; a no-op (and no Flyway) when it already is. */
+  static void ensure(DataSource ds, String where) throws SQLException {
+    Applied a;
+    try (Connection c = ds.getConnection()) {
+      a = applied(c);
+    }
+    if (a.version() > LATEST) {
+      throw new StoreException(where + " has schema version " + a.version() + ", newer than this stopguard understands ("
+          + LATEST + "): it was written by a newer stopguard. Run that version (or upgrade this one); nothing was changed.", null);
+    }
+    if (a.version() < LATEST || !a.clean()) Migrations.run(ds, where);
+  }
+
+  private static int major(String version) {
+    int dot = version.indexOf('.');
+    try {
+      return Integer.parseInt(dot < 0 ? version : version.substring(0, dot));
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** Flyway lives behind this class so that loading {@link Schema} does not load Flyway. */
+  private static final class Migrations {
+    static void run(DataSource ds, String where) {
+      try {
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+      } catch (FlywayException e) {
+        String m = String.valueOf(e.getMessage()).strip();
+        int nl = m.indexOf('\n');
+        throw new StoreException("cannot open database " + where + ": " + (nl < 0 ? m : m.substring(0, nl)), e);
+      }
+    }
+  }
+}
