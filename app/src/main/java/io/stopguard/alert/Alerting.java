@@ -36,6 +36,11 @@ public record Alerting(String chatId, TelegramClient telegram, PrintStream conso
         DEFAULT_FLAP_WINDOW);
   }
 
+  /** The same settings, with alerts also printed to {@code out} (a command run by a person, without Telegram). */
+  public Alerting withConsole(PrintStream out) {
+    return new Alerting(chatId, telegram, out, texts, reminder, deliveryBudget, maxAge, flapWindow);
+  }
+
   /** From the environment (wins) and the config file. Telegram is on when both a token and a chat are set. */
   public static Alerting from(Map<String, String> env, Config config) {
     Config.TelegramSection t = config.telegramOrEmpty();

@@ -79,6 +79,25 @@ public final class CheckService {
     return new Outcome(report, decisions);
   }
 
+  /**
+   * One user's accounts looked at again (after a stop was placed by hand): their incidents end if the
+   * stop is there, and the flag follows the open incidents, so {@code place-stop} lowers it when that
+   * was the last bare position known. Other users' accounts are not asked; their open incidents (from
+   * the last check or watch) keep the flag up. A look that did not complete changes no flag.
+   */
+  public CheckReport recheckUser(String userId) {
+    ActiveKeys keys = store.activeKeys("bitget", userId);
+    CheckReport report = withUnusable(check.run(keys.usable()), keys.unusable());
+    store.inTransaction(() -> {
+      applyIncidents(report, keys.usable());
+      if (report.complete()) {
+        List<String> bare = store.incidents().open().stream().map(Incident::key).sorted().toList();
+        store.setFlag(Store.FLAG_STOPLOSS_MISSING, !bare.isEmpty(), "stoploss_missing=[" + String.join(", ", bare) + "]");
+      }
+    });
+    return report;
+  }
+
   /** A key that cannot be used is that account's failure in the report: the check is incomplete, never silently smaller. */
   public static CheckReport withUnusable(CheckReport report, List<UnusableKey> unusable) {
     if (unusable.isEmpty()) return report;

@@ -72,9 +72,17 @@ final class CheckCommand implements Callable<Integer> {
         String notice = slowNotice(store.activeKeys("bitget").size(), ExchangeOptions.oneOffBudget(besideWatcher), besideWatcher);
         if (notice != null) cli.err().println(notice);
         // The full check: flag, incidents, alerts, incident log, metrics file.
-        service = Services.checkService(cli, home, exchange, store, config, Alerting.from(cli.env(), config),
-            new StopguardMetrics());
-        report = service.run().report();
+        // Without Telegram the alert is still shown, on stderr (stdout keeps the stoploss_missing line).
+        Alerting alerting = Alerting.from(cli.env(), config);
+        if (!alerting.telegramEnabled()) alerting = alerting.withConsole(cli.err());
+        service = Services.checkService(cli, home, exchange, store, config, alerting, new StopguardMetrics());
+        CheckService.Outcome outcome = service.run();
+        report = outcome.report();
+        if (!alerting.telegramEnabled()
+            && outcome.decisions().stream().anyMatch(d -> !(d instanceof io.stopguard.incident.Decision.Changed))) {
+          cli.err().println("(Telegram is not configured — TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID, or stopguard.yaml:"
+              + " alerts are printed here only)");
+        }
       } else {
         // One user's keys only: the flag and incidents are left alone (a partial look must not clear them).
         var keys = store.activeKeys("bitget", user);

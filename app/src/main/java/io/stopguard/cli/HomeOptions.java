@@ -57,6 +57,12 @@ public final class HomeOptions {
     return h;
   }
 
+  /** The home if it exists already; never creates it or fails (for a look before anything is stored). */
+  java.util.Optional<Path> existing(Cli cli) {
+    Path h = home != null ? home : cli.env("STOPGUARD_HOME") != null ? Path.of(cli.env("STOPGUARD_HOME")) : Path.of("");
+    return java.nio.file.Files.isDirectory(h) ? java.util.Optional.of(h.toAbsolutePath()) : java.util.Optional.empty();
+  }
+
   public Path db(Cli cli) {
     if (db != null) return db;
     String env = cli.env("STOPGUARD_DB");

@@ -40,6 +40,10 @@ import picocli.CommandLine.Option;
         "Examples:",
         "  stopguard keys import --file keys.csv",
         "  cat keys.jsonl | stopguard keys import --format jsonl --dry-run",
+        "  stopguard keys import --file keys.csv --verify     # ask Bitget about every key first",
+        "",
+        "Exit codes: 0 all stored (or all valid, with --dry-run), 2 bad rows and nothing stored,",
+        "3 stored with --skip-bad but some rows failed.",
     })
 final class KeysImport implements Callable<Integer> {
   private final Cli cli;
@@ -60,6 +64,14 @@ final class KeysImport implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Check every row and say what would change; store nothing.")
   boolean dryRun;
 
+  @Option(names = "--verify", description = {
+      "Also check every key against Bitget before storing (signature, passphrase, positions readable),",
+      "concurrently within Bitget's per-IP budget, with a progress line. A key Bitget refuses is a bad row."})
+  boolean verify;
+
+  @Mixin
+  ExchangeOptions exchange;
+
   KeysImport(Cli cli) {
     this.cli = cli;
   }
@@ -72,15 +84,17 @@ final class KeysImport implements Callable<Integer> {
     String text = file == null ? new String(cli.in().readAllBytes(), StandardCharsets.UTF_8) : read(file);
     String fmt = format(text);
     List<String> errors = new ArrayList<>();
-    List<Row> rows = fmt.equals("csv") ? csv(text, errors) : jsonl(text, errors);
+    List<Row> parsed = fmt.equals("csv") ? csv(text, errors) : jsonl(text, errors);
     Map<String, Long> seen = new HashMap<>();
-    for (Row r : List.copyOf(rows)) {
+    for (Row r : List.copyOf(parsed)) {
       Long first = seen.putIfAbsent(r.exchange() + "|" + r.apiKey(), r.line());
       if (first != null) {
         errors.add("line " + r.line() + ": api_key " + Credentials.maskKey(r.apiKey()) + " already on line " + first);
-        rows.remove(r);
+        parsed.remove(r);
       }
     }
+    List<Row> rows = verify && !parsed.isEmpty() && (errors.isEmpty() || skipBad) ? verified(parsed, errors) : parsed;
+    errors.sort(java.util.Comparator.comparingLong(KeysImport::lineOf));
     for (String e : errors) cli.err().println("stopguard keys import: " + e);
     if (!errors.isEmpty() && !skipBad) {
       cli.err().println("stopguard keys import: " + errors.size() + " bad row(s); nothing was stored"
@@ -91,7 +105,7 @@ final class KeysImport implements Callable<Integer> {
     home.allowCreating(cli.err());
     try (Store store = home.openStore(cli)) {
       if (dryRun) {
-        cli.out().println("dry run: " + rows.size() + " row(s) valid" + (errors.isEmpty() ? "" : ", " + errors.size()
+        cli.out().println("dry run: " + rows.size() + " row(s) valid" + (verify ? " and accepted by Bitget" : "") + (errors.isEmpty() ? "" : ", " + errors.size()
             + " bad") + "; nothing stored");
         return errors.isEmpty() ? ExitCodes.OK : ExitCodes.USAGE;
       }
@@ -104,9 +118,94 @@ final class KeysImport implements Callable<Integer> {
       cli.out().println("imported into " + store.file() + ": added " + counts.getOrDefault(Store.KeyChange.ADDED, 0)
           + ", updated " + counts.getOrDefault(Store.KeyChange.UPDATED, 0) + ", unchanged "
           + counts.getOrDefault(Store.KeyChange.UNCHANGED, 0) + ", failed " + errors.size()
-          + "; check them against Bitget with: stopguard keys verify");
+          + (verify ? "; every stored key was accepted by Bitget" : "; check them against Bitget with: stopguard keys verify"));
     }
     return errors.isEmpty() ? ExitCodes.OK : ExitCodes.INCOMPLETE;
+  }
+
+  private static long lineOf(String error) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^line (\\d+)").matcher(error);
+    return m.find() ? Long.parseLong(m.group(1)) : Long.MAX_VALUE;
+  }
+
+  /**
+   * Asks Bitget about every row's key (as {@code keys verify} does), many at once; the per-IP budget
+   * paces them. Returns the rows Bitget accepted; each refused one becomes an error naming its line.
+   */
+  private List<Row> verified(List<Row> rows, List<String> errors) {
+    // The home may not exist yet (it is created only if something gets stored): no watcher can run in it then.
+    boolean besideWatcher = home.existing(cli).map(io.stopguard.guard.WatchLock::anyHeld).orElse(false);
+    var check = exchange.check(cli, io.stopguard.risk.Policy.DEFAULT, ExchangeOptions.oneOffBudget(besideWatcher));
+    int total = rows.size();
+    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    Progress progress = new Progress(cli, total);
+    java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(16);
+    Map<Row, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
+    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Row r : rows) {
+        pool.submit(() -> {
+          permits.acquireUninterruptibly();
+          try {
+            var key = new io.stopguard.store.ExchangeKey(0, r.userId(), r.exchange(), r.demo(),
+                new Credentials(r.apiKey(), r.secret(), r.passphrase()));
+            var client = check.client(key);
+            client.allPositions();
+          } catch (io.stopguard.bitget.BitgetException e) {
+            failed.incrementAndGet();
+            refused.put(r, e.getMessage() + " — " + e.hint());
+          } catch (RuntimeException e) {
+            failed.incrementAndGet();
+            refused.put(r, String.valueOf(e.getMessage()));
+          } finally {
+            permits.release();
+            progress.update(done.incrementAndGet(), failed.get());
+          }
+        });
+      }
+    }
+    progress.finish(failed.get());
+    List<Row> ok = new ArrayList<>();
+    for (Row r : rows) {
+      String why = refused.get(r);
+      if (why == null) ok.add(r);
+      else errors.add("line " + r.line() + ": Bitget refused key " + Credentials.maskKey(r.apiKey()) + " of user "
+          + r.userId() + ": " + why);
+    }
+    return ok;
+  }
+
+  /** "verifying keys with Bitget: 120/1000, 2 refused" on stderr: redrawn on a terminal, every 10 % otherwise. */
+  private static final class Progress {
+    private final Cli cli;
+    private final int total;
+    private long lastDraw;
+    private int lastTenth;
+
+    Progress(Cli cli, int total) {
+      this.cli = cli;
+      this.total = total;
+    }
+
+    synchronized void update(int done, int failed) {
+      if (cli.interactive()) {
+        long now = System.nanoTime();
+        if (done < total && now - lastDraw < 100_000_000L) return;
+        lastDraw = now;
+        cli.err().print("\rverifying keys with Bitget: " + done + "/" + total + ", " + failed + " refused");
+        cli.err().flush();
+      } else {
+        int tenth = done * 10 / total;
+        if (tenth == lastTenth && done < total) return;
+        lastTenth = tenth;
+        if (done < total) cli.err().println("verifying keys with Bitget: " + done + "/" + total + ", " + failed + " refused");
+      }
+    }
+
+    synchronized void finish(int failed) {
+      if (cli.interactive()) cli.err().println();
+      cli.err().println("verified " + total + " key(s) with Bitget: " + (total - failed) + " accepted, " + failed + " refused");
+    }
   }
 
   private static String read(Path f) {

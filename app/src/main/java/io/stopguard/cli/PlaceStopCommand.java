@@ -6,6 +6,9 @@ import io.stopguard.restore.PlacedStop;
 import io.stopguard.restore.StopPlacer;
 import io.stopguard.restore.StopRequest;
 import io.stopguard.store.ExchangeKey;
+import io.stopguard.alert.Alerting;
+import io.stopguard.check.CheckService;
+import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.store.Store;
 import java.math.BigDecimal;
 import java.util.Locale;
@@ -69,6 +72,27 @@ final class PlaceStopCommand implements Callable<Integer> {
     this.cli = cli;
   }
 
+  /**
+   * The runbook's next step after a placement is "is the flag back to 0?": look at this user's
+   * accounts again, end the incident, and lower the flag if no other bare position is known.
+   */
+  private void lowerFlagIfLast(Store store) {
+    var config = home.config(cli);
+    Alerting alerting = Alerting.from(cli.env(), config);
+    CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, new StopguardMetrics());
+    try {
+      service.recheckUser(user);
+      cli.out().flush();
+      service.deliverAlerts();
+    } catch (RuntimeException e) {
+      cli.err().println("stopguard place-stop: the stop is placed, but the flag was not updated (" + e.getMessage()
+          + "); run: stopguard check");
+      return;
+    }
+    store.flag(Store.FLAG_STOPLOSS_MISSING).ifPresent(f -> cli.out().println("risk_flags: " + f.flag() + " = " + f.value()
+        + (f.value() == 1 ? " (other bare positions: " + f.detail() + ")" : "")));
+  }
+
   @Override
   public Integer call() {
     String sym = symbol.toUpperCase(Locale.ROOT);
@@ -99,6 +123,7 @@ final class PlaceStopCommand implements Callable<Integer> {
         return ExitCodes.INCOMPLETE;
       }
       cli.out().println("confirmed in orders-plan-pending");
+      lowerFlagIfLast(store);
       return ExitCodes.OK;
     }
   }

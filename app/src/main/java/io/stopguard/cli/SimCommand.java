@@ -15,8 +15,12 @@ import picocli.CommandLine.Option;
         "Run the local Bitget simulator on 127.0.0.1 until interrupted.",
         "",
         "The first line of output is the base URL. Point stopguard (or any Bitget client) at it:",
-        "  export STOPGUARD_BITGET_BASE_URL=$(stopguard sim --scenario drill.yaml --port 0 | head -1)",
-        "Scenario format: see bitget-sim/README.md. Without --scenario the demo scenario is loaded.",
+        "  ./stopguard sim --scenario examples/drill.yaml --port 8899 &",
+        "  export STOPGUARD_BITGET_BASE_URL=http://127.0.0.1:8899",
+        "",
+        "Drill scenarios (a bare position, hedge mode, a wrong-side stop, a stop beyond liquidation):",
+        "examples/, with the keys to import in examples/drill-keys.csv. Scenario format:",
+        "bitget-sim/README.md. Without --scenario the demo scenario is loaded.",
     })
 final class SimCommand implements Callable<Integer> {
   private final Cli cli;
@@ -35,20 +39,30 @@ final class SimCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) throw new UsageException("--port must be 0..65535");
-    Scenario s = scenario != null ? Scenario.load(scenario) : DemoCommand.demoScenario();
-    SimServer server = SimServer.start(s, port);
-    CountDownLatch stopped = new CountDownLatch(1);
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      cli.err().println("bitget-sim: stopping (signal received)");
-      server.close();
-      stopped.countDown();
-    }, "sim-shutdown"));
-    cli.out().println(server.baseUrl());
-    cli.out().flush();
-    cli.err().println("bitget-sim: " + s.accounts().size() + " account(s) on " + server.baseUrl()
-        + (scenario != null ? " from " + scenario : " (demo scenario)") + "; WebSocket " + server.webSocketUrl()
-        + "; control API " + server.baseUrl() + "/_sim/state; Ctrl-C to stop");
-    stopped.await();
-    return ExitCodes.OK;
+    return Serve.run(cli, scenario, port);
+  }
+
+  /**
+   * Kept out of {@link SimCommand} itself: picocli reflects over every command class at start, and
+   * simulator types in its members (a lambda's included) would load simulator classes for every command.
+   */
+  private static final class Serve {
+    static int run(Cli cli, Path scenario, int port) throws InterruptedException {
+      Scenario s = scenario != null ? Scenario.load(scenario) : DemoStory.demoScenario();
+      SimServer server = SimServer.start(s, port);
+      CountDownLatch stopped = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        cli.err().println("bitget-sim: stopping (signal received)");
+        server.close();
+        stopped.countDown();
+      }, "sim-shutdown"));
+      cli.out().println(server.baseUrl());
+      cli.out().flush();
+      cli.err().println("bitget-sim: " + s.accounts().size() + " account(s) on " + server.baseUrl()
+          + (scenario != null ? " from " + scenario : " (demo scenario)") + "; WebSocket " + server.webSocketUrl()
+          + "; control API " + server.baseUrl() + "/_sim/state; Ctrl-C to stop");
+      stopped.await();
+      return ExitCodes.OK;
+    }
   }
 }

@@ -1,7 +1,5 @@
 package io.stopguard.cli;
 
-import io.stopguard.sim.Scenario;
-import io.stopguard.sim.SimServer;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -12,49 +10,34 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
 /**
  * The start-up cache's training run (see {@code ./stopguard}): runs the commands an operator types
- * most, in one JVM, against an in-process simulator in a throw-away home, so that the JVM started with
+ * most, in one JVM, against a simulator in a throw-away home, so that the JVM started with
  * {@code -XX:AOTCacheOutput} records the classes and methods they use. Prints nothing on success.
  *
- * <p>Given a directory, it first copies the SQLite driver's native library there, so the launcher can
- * point {@code org.sqlite.lib.path} at it instead of the driver extracting 1 MB to /tmp on every call.
+ * <p>Arguments: {@code NATIVE_DIR SIM_URL}. The launcher starts the simulator (the demo scenario)
+ * in a process of its own and passes its URL, so that neither the simulator nor Jetty ends up in
+ * the cache, which every command maps at start. Into
+ * {@code NATIVE_DIR} it first copies the SQLite driver's native library, so the launcher can point
+ * {@code org.sqlite.lib.path} at it instead of the driver extracting 1 MB to /tmp on every call.
  */
 public final class Train {
   private Train() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length > 0) extractSqliteLibrary(Path.of(args[0]));
+    if (args.length != 2) {
+      System.err.println("usage: Train NATIVE_DIR SIM_URL (run by ./stopguard after a build)");
+      System.exit(2);
+    }
+    extractSqliteLibrary(Path.of(args[0]));
     Path home = Files.createTempDirectory("stopguard-train-");
-    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-    int failures = 0;
+    int failures;
     try {
-      Scenario scenario = DemoCommand.demoScenario();
-      try (SimServer sim = SimServer.start(scenario, 0)) {
-        Map<String, String> env = new HashMap<>();
-        env.put("STOPGUARD_HOME", home.toString());
-        env.put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
-        String[][] commands = {
-            {"--version"}, {"--help"}, {"flags"}, {"check", "--help"},
-            {"keys", "list"}, {"keys", "list", "--json"}, {"positions"}, {"positions", "--json"},
-            {"stop-orders", "--symbol", "BTCUSDT", "--direction", "long"},
-            {"stop-orders", "--symbol", "BTCUSDT", "--direction", "long", "--dry-run", "--json"},
-            {"check"}, {"check", "--json"}, {"flags"}, {"flags", "--json"},
-            {"place-stop", "--user", "556251171", "--symbol", "BTCUSDT", "--direction", "long", "--stop-price", "90000",
-                "--dry-run"},
-            {"keys", "verify"}, {"no-such-command"},
-        };
-        for (Scenario.AccountSpec a : scenario.accounts()) {
-          Map<String, String> withSecret = new HashMap<>(env);
-          withSecret.put("BITGET_API_SECRET", a.secretKey());
-          withSecret.put("BITGET_API_PASSPHRASE", a.passphrase());
-          failures += run(withSecret, quiet, "keys", "add", "--user", a.uid(), "--exchange", "bitget", "--api-key", a.apiKey());
-        }
-        for (String[] c : commands) failures += run(env, quiet, c);
-      }
+      failures = train(home, args[1]);
     } finally {
       try (Stream<Path> files = Files.walk(home)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -62,6 +45,45 @@ public final class Train {
     }
     // A command that crashed would train the cache on its error path only: say so, but the cache is still usable.
     if (failures > 0) System.err.println("stopguard: training run: " + failures + " command(s) ended unexpectedly");
+  }
+
+  /** The demo scenario's accounts, read as plain YAML (no simulator class is loaded for this). */
+  private static List<Map<String, Object>> demoAccounts() throws IOException {
+    try (InputStream in = DemoStory.class.getResourceAsStream("demo-scenario.yaml")) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> doc = new com.fasterxml.jackson.databind.ObjectMapper(
+          new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readValue(in, Map.class);
+      @SuppressWarnings("unchecked")
+      List<Map<String, Object>> accounts = (List<Map<String, Object>>) doc.get("accounts");
+      return accounts;
+    }
+  }
+
+  private static int train(Path home, String simUrl) throws IOException {
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    Map<String, String> env = new HashMap<>();
+    env.put("STOPGUARD_HOME", home.toString());
+    env.put("STOPGUARD_BITGET_BASE_URL", simUrl);
+    int failures = 0;
+    for (Map<String, Object> a : demoAccounts()) {
+      Map<String, String> withSecret = new HashMap<>(env);
+      withSecret.put("BITGET_API_SECRET", String.valueOf(a.get("secretKey")));
+      withSecret.put("BITGET_API_PASSPHRASE", String.valueOf(a.get("passphrase")));
+      failures += run(withSecret, quiet, "keys", "add", "--user", String.valueOf(a.get("uid")), "--exchange", "bitget",
+          "--api-key", String.valueOf(a.get("apiKey")));
+    }
+    String[][] commands = {
+        {"--version"}, {"--help"}, {"flags"}, {"check", "--help"},
+        {"keys", "list"}, {"keys", "list", "--json"}, {"positions"}, {"positions", "--json"},
+        {"stop-orders", "--symbol", "BTCUSDT", "--direction", "long"},
+        {"stop-orders", "--symbol", "BTCUSDT", "--direction", "long", "--dry-run", "--json"},
+        {"check"}, {"check", "--json"}, {"flags"}, {"flags", "--json"},
+        {"place-stop", "--user", "556251171", "--symbol", "BTCUSDT", "--direction", "long", "--stop-price", "90000",
+            "--dry-run"},
+        {"keys", "verify"}, {"no-such-command"},
+    };
+    for (String[] c : commands) failures += run(env, quiet, c);
+    return failures;
   }
 
   private static int run(Map<String, String> env, PrintStream quiet, String... args) {

@@ -151,7 +151,7 @@ final class WatchCommand implements Callable<Integer> {
           + " the requests from this IP");
     }
     Alerting alerting = Alerting.from(cli.env(), config);
-    if (!alerting.telegramEnabled()) alerting = Alerting.console(cli.err(), config.telegramOrEmpty().language());
+    if (!alerting.telegramEnabled()) alerting = alerting.withConsole(cli.err());
     StopguardMetrics metrics = new StopguardMetrics();
     Store store = home.openStore(cli);
     CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);

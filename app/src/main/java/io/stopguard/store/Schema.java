@@ -43,7 +43,8 @@ final class Schema {
   }
 
   /** Brings the database up to {@link #LATEST}; a no-op (and no Flyway) when it already is. */
-  static void ensure(DataSource ds, String where) throws SQLException {
+  /** @param vendor {@code sqlite} or {@code postgresql}: the folder of that database's own migrations */
+  static void ensure(DataSource ds, String where, String vendor) throws SQLException {
     Applied a;
     try (Connection c = ds.getConnection()) {
       a = applied(c);
@@ -52,7 +53,7 @@ final class Schema {
       throw new StoreException(where + " has schema version " + a.version() + ", newer than this stopguard understands ("
           + LATEST + "): it was written by a newer stopguard. Run that version (or upgrade this one); nothing was changed.", null);
     }
-    if (a.version() < LATEST || !a.clean()) Migrations.run(ds, where);
+    if (a.version() < LATEST || !a.clean()) Migrations.run(ds, where, vendor);
   }
 
   private static int major(String version) {
@@ -66,9 +67,11 @@ final class Schema {
 
   /** Flyway lives behind this class so that loading {@link Schema} does not load Flyway. */
   private static final class Migrations {
-    static void run(DataSource ds, String where) {
+    static void run(DataSource ds, String where, String vendor) {
       try {
-        Flyway.configure().dataSource(ds).locations("classpath:db/migration").load().migrate();
+        // Shared migrations, and those whose SQL differs per database (db/migration/README.md).
+        Flyway.configure().dataSource(ds).locations("classpath:db/migration/common", "classpath:db/migration/" + vendor)
+            .load().migrate();
       } catch (FlywayException e) {
         String m = String.valueOf(e.getMessage()).strip();
         int nl = m.indexOf('\n');

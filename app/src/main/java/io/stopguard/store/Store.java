@@ -55,7 +55,7 @@ public final class Store implements AutoCloseable {
     SQLiteDataSource ds = new SQLiteDataSource(cfg);
     ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     try {
-      Schema.ensure(ds, file.toString());
+      Schema.ensure(ds, file.toString(), "sqlite");
       return new Store(file, ds.getConnection(), box);
     } catch (SQLException e) {
       throw new StoreException("cannot open database " + file + ": " + firstLine(e.getMessage()), e);

@@ -2,6 +2,9 @@ package io.stopguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stopguard.sim.Scenario;
+import io.stopguard.sim.SimExchange;
+import io.stopguard.sim.SimServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -93,5 +96,32 @@ class KeysImportTest {
       return c[0] + "," + c[1] + "," + c[2] + ",sec-secret-" + i + ",pass-secret-" + i + "," + c[5];
     }).reduce("user_id,exchange,api_key,secret,passphrase,demo\n", (a, b) -> a + b + "\n");
     assertThat(CliRun.run(env(), back, "keys", "import", "--format", "csv").out()).contains("unchanged 3");
+  }
+
+  @Test
+  void verifyAsksTheExchangeAboutEveryKeyAndARefusedOneIsABadRow() throws Exception {
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(CheckCommandTest.SCENARIO)), 0)) {
+      Map<String, String> env = Map.of("STOPGUARD_HOME", home.toString(), "STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
+      String rows = """
+          user_id,exchange,api_key,secret,passphrase
+          9001,bitget,bg_k1,s1,p1
+          9002,bitget,bg_k2,wrong-secret-2,p2
+          """;
+      CliRun r = CliRun.run(env, rows, "keys", "import", "--format", "csv", "--verify");
+      assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(2);
+      assertThat(r.err()).contains("verified 2 key(s) with Bitget: 1 accepted, 1 refused")
+          .contains("line 3: Bitget refused key bg_k**** of user 9002").contains("nothing was stored")
+          .doesNotContain("wrong-secret");
+      assertThat(home.resolve("trading.db")).doesNotExist();
+
+      CliRun skip = CliRun.run(env, rows, "keys", "import", "--format", "csv", "--verify", "--skip-bad");
+      assertThat(skip.exit()).isEqualTo(3);
+      assertThat(skip.out()).contains("added 1, updated 0, unchanged 0, failed 1");
+      assertThat(Sqlite3.query(home.resolve("trading.db"), "SELECT user_id FROM user_exchange_keys;")).isEqualTo("9001");
+
+      CliRun good = CliRun.run(env, rows.replace("wrong-secret-2", "s2"), "keys", "import", "--format", "csv", "--verify");
+      assertThat(good.exit()).as(good.err()).isZero();
+      assertThat(good.out()).contains("added 1, updated 0, unchanged 1, failed 0; every stored key was accepted by Bitget");
+    }
   }
 }

@@ -24,7 +24,7 @@ class SchemaTest {
   void theBinarysLatestVersionIsTheHighestMigrationFile() throws Exception {
     Pattern v = Pattern.compile("V(\\d+)__.*\\.sql");
     int highest;
-    try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {
+    try (Stream<Path> files = Files.walk(Path.of("src/main/resources/db/migration"))) {
       highest = files.map(p -> v.matcher(p.getFileName().toString())).filter(Matcher::matches)
           .mapToInt(m -> Integer.parseInt(m.group(1))).max().orElseThrow();
     }
