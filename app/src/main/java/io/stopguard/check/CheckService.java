@@ -66,7 +66,7 @@ public final class CheckService {
   /** Checks every active key; see the class comment for what follows. */
   public Outcome run() {
     ActiveKeys all = store.activeKeys("bitget");
-    if (all.isEmpty()) throw new NoActiveKeysException(store.file().toString());
+    if (all.isEmpty()) throw new NoActiveKeysException(store.where().toString());
     List<ExchangeKey> keys = all.usable();
     Instant t0 = clock.instant();
     CheckReport report = withUnusable(check.run(keys), all.unusable());

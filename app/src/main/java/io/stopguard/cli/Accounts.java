@@ -13,7 +13,7 @@ final class Accounts {
   static ExchangeKey oneKey(Store store, String userId) {
     List<ExchangeKey> keys = usable(store.activeKeys("bitget", userId));
     if (keys.isEmpty()) {
-      throw new UsageException("user " + userId + " has no active bitget key in " + store.file()
+      throw new UsageException("user " + userId + " has no active bitget key in " + store.where()
           + " (stopguard keys list; stopguard keys add --help)");
     }
     if (keys.size() > 1) {
@@ -27,7 +27,7 @@ final class Accounts {
   static List<ExchangeKey> keys(Store store, String userId) {
     if (userId == null) return usable(store.activeKeys("bitget"));
     List<ExchangeKey> keys = usable(store.activeKeys("bitget", userId));
-    if (keys.isEmpty()) throw new UsageException("user " + userId + " has no active bitget key in " + store.file());
+    if (keys.isEmpty()) throw new UsageException("user " + userId + " has no active bitget key in " + store.where());
     return keys;
   }
 

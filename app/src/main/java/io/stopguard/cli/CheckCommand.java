@@ -86,7 +86,7 @@ final class CheckCommand implements Callable<Integer> {
       } else {
         // One user's keys only: the flag and incidents are left alone (a partial look must not clear them).
         var keys = store.activeKeys("bitget", user);
-        if (keys.isEmpty()) throw new NoActiveKeysException(store.file() + " for user " + user);
+        if (keys.isEmpty()) throw new NoActiveKeysException(store.where() + " for user " + user);
         report = CheckService.withUnusable(exchange.check(cli, home, config.riskPolicy()).run(keys.usable()), keys.unusable());
       }
       int code;

@@ -1,6 +1,7 @@
 package io.stopguard.cli;
 
 import io.stopguard.config.Config;
+import io.stopguard.store.Database;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
 import java.net.URI;
@@ -16,9 +17,10 @@ public final class HomeOptions {
       description = "stopguard home (trading.db, logs/, metrics/, docs/). Default: $STOPGUARD_HOME, else the current directory.")
   Path home;
 
-  @Option(names = "--db", paramLabel = "PATH",
-      description = "Database file. Default: $STOPGUARD_DB, else HOME/trading.db.")
-  Path db;
+  @Option(names = "--db", paramLabel = "PATH|URL",
+      description = {"Database: a SQLite file, or PostgreSQL as postgresql://user@host:port/dbname (password from",
+          "PGPASSWORD or ~/.pgpass, never argv). Default: $STOPGUARD_DB, else HOME/trading.db."})
+  String db;
 
   /** Set by the one command that may create a missing home ({@code keys add}): where to say so. */
   private java.io.PrintStream createNotice;
@@ -63,10 +65,14 @@ public final class HomeOptions {
     return java.nio.file.Files.isDirectory(h) ? java.util.Optional.of(h.toAbsolutePath()) : java.util.Optional.empty();
   }
 
-  public Path db(Cli cli) {
-    if (db != null) return db;
-    String env = cli.env("STOPGUARD_DB");
-    return env != null ? Path.of(env) : home(cli).resolve("trading.db");
+  public Database db(Cli cli) {
+    String spec = db != null ? db : cli.env("STOPGUARD_DB");
+    if (spec == null || spec.isBlank()) return Database.sqlite(home(cli).resolve("trading.db"));
+    try {
+      return Database.parse(spec, cli.env());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException((db != null ? "--db: " : "STOPGUARD_DB: ") + e.getMessage());
+    }
   }
 
   /** {@code $STOPGUARD_CONFIG}, else HOME/stopguard.yaml; absent means all defaults. */

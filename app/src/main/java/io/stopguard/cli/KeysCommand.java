@@ -121,7 +121,7 @@ final class KeysCommand implements Runnable {
       try (Store store = home.openStore(cli)) {
         store.putKey(user, ex, apiKey, sp[0], sp[1], demo);
         cli.out().println("stored " + ex + " key " + Credentials.maskKey(apiKey) + " for user " + user
-            + (demo ? " (demo trading)" : "") + " in " + store.file() + ": active");
+            + (demo ? " (demo trading)" : "") + " in " + store.where() + ": active");
       }
       return ExitCodes.OK;
     }
@@ -164,7 +164,7 @@ final class KeysCommand implements Runnable {
           return ExitCodes.OK;
         }
         if (rows.isEmpty()) {
-          cli.out().println("no keys in " + store.file() + "; add one with: stopguard keys add --help");
+          cli.out().println("no keys in " + store.where() + "; add one with: stopguard keys add --help");
           return ExitCodes.OK;
         }
         cli.out().printf("%-16s %-9s %-12s %-9s %-5s %s%n", "USER_ID", "EXCHANGE", "API_KEY", "IS_ACTIVE", "DEMO", "UPDATED_AT");

@@ -66,7 +66,7 @@ final class KeysExport implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper();
         for (Map<String, Object> m : out) cli.out().println(json.writeValueAsString(m));
       }
-      cli.err().println("exported " + rows.size() + " key(s) without secrets from " + store.file());
+      cli.err().println("exported " + rows.size() + " key(s) without secrets from " + store.where());
     }
     return ExitCodes.OK;
   }

@@ -115,7 +115,7 @@ final class KeysImport implements Callable<Integer> {
               1, Integer::sum);
         }
       });
-      cli.out().println("imported into " + store.file() + ": added " + counts.getOrDefault(Store.KeyChange.ADDED, 0)
+      cli.out().println("imported into " + store.where() + ": added " + counts.getOrDefault(Store.KeyChange.ADDED, 0)
           + ", updated " + counts.getOrDefault(Store.KeyChange.UPDATED, 0) + ", unchanged "
           + counts.getOrDefault(Store.KeyChange.UNCHANGED, 0) + ", failed " + errors.size()
           + (verify ? "; every stored key was accepted by Bitget" : "; check them against Bitget with: stopguard keys verify"));

@@ -1,6 +1,5 @@
 package io.stopguard.store;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -12,11 +11,9 @@ import java.util.Optional;
 /** The {@code incidents} table. Obtain from {@link Store#incidents()}. */
 public final class Incidents {
   private final Store store;
-  private final Connection conn;
 
-  Incidents(Store store, Connection conn) {
+  Incidents(Store store) {
     this.store = store;
-    this.conn = conn;
   }
 
   public List<Incident> open() {
@@ -47,7 +44,7 @@ public final class Incidents {
 
   public Incident open(String userId, String symbol, String holdSide, String verdict, String detail, Instant now) {
     synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = conn.prepareStatement("""
+      try (PreparedStatement st = store.connection().prepareStatement("""
           INSERT INTO incidents (user_id, symbol, hold_side, verdict, detail, state, detected_at)
           VALUES (?, ?, ?, ?, ?, 'open', ?)""")) {
         st.setString(1, userId);
@@ -60,13 +57,15 @@ public final class Incidents {
       } catch (SQLException e) {
         throw store.fail("open an incident", e);
       }
-      return query("WHERE id = last_insert_rowid()").get(0); // same connection: the row just inserted
+      // The one open incident of this position (a partial unique index keeps it one): works on both databases.
+      return query("WHERE user_id = ? AND symbol = ? AND hold_side = ? AND state IN ('open', 'restoring') ORDER BY id DESC",
+          userId, symbol, holdSide).get(0);
     }
   }
 
   public void update(long id, String setClause, Object... args) {
     synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = conn.prepareStatement("UPDATE incidents SET " + setClause + " WHERE id = ?")) {
+      try (PreparedStatement st = store.connection().prepareStatement("UPDATE incidents SET " + setClause + " WHERE id = ?")) {
         int i = 1;
         for (Object a : args) st.setObject(i++, a == null ? null : a.toString());
         st.setLong(i, id);
@@ -122,7 +121,7 @@ public final class Incidents {
   private List<Incident> query(String where, Object... args) {
     synchronized (store) { // the store owns its one connection; see Store
       List<Incident> out = new ArrayList<>();
-      try (PreparedStatement st = conn.prepareStatement("""
+      try (PreparedStatement st = store.connection().prepareStatement("""
           SELECT id, user_id, symbol, hold_side, verdict, detail, state, detected_at, alerted_at, last_alert_at,
                  restoring_at, restored_at, resolved_at, resolution, restored_by, attempts, last_error, logged_at,
                  oid_generation, escalated_at

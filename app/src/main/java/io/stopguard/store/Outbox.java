@@ -1,6 +1,5 @@
 package io.stopguard.store;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -15,16 +14,14 @@ public final class Outbox {
       Instant nextAttemptAt) {}
 
   private final Store store;
-  private final Connection conn;
 
-  Outbox(Store store, Connection conn) {
+  Outbox(Store store) {
     this.store = store;
-    this.conn = conn;
   }
 
   public void enqueue(String chatId, String kind, String text, Instant now) {
     synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = conn.prepareStatement(
+      try (PreparedStatement st = store.connection().prepareStatement(
           "INSERT INTO alert_outbox (chat_id, kind, text, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)")) {
         st.setString(1, chatId);
         st.setString(2, kind);
@@ -42,7 +39,7 @@ public final class Outbox {
   public List<Message> pending() {
     synchronized (store) { // the store owns its one connection; see Store
       List<Message> out = new ArrayList<>();
-      try (PreparedStatement st = conn.prepareStatement("""
+      try (PreparedStatement st = store.connection().prepareStatement("""
           SELECT id, chat_id, kind, text, created_at, attempts, next_attempt_at FROM alert_outbox
           WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id""");
           ResultSet rs = st.executeQuery()) {
@@ -72,7 +69,7 @@ public final class Outbox {
 
   public long count(String where) {
     synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = conn.prepareStatement("SELECT count(*) FROM alert_outbox WHERE " + where);
+      try (PreparedStatement st = store.connection().prepareStatement("SELECT count(*) FROM alert_outbox WHERE " + where);
           ResultSet rs = st.executeQuery()) {
         return rs.next() ? rs.getLong(1) : 0;
       } catch (SQLException e) {
@@ -95,7 +92,7 @@ public final class Outbox {
 
   private void exec(String sql, Object... args) {
     synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = conn.prepareStatement(sql)) {
+      try (PreparedStatement st = store.connection().prepareStatement(sql)) {
         for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
         st.executeUpdate();
       } catch (SQLException e) {

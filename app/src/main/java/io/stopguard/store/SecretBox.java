@@ -25,6 +25,7 @@ import javax.crypto.spec.SecretKeySpec;
  */
 public final class SecretBox {
   public static final String ENV = "STOPGUARD_MASTER_KEY";
+  public static final String FILE_ENV = "STOPGUARD_MASTER_KEY_FILE";
   private static final int IV_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -50,6 +51,19 @@ public final class SecretBox {
    * error on every stored secret instead of being silently replaced by a new, useless key.
    */
   public static SecretBox fromEnvOrFile(Map<String, String> env, Path keyFile) {
+    // Several hosts sharing one PostgreSQL store need one master key: from a file named explicitly
+    // (STOPGUARD_MASTER_KEY_FILE), or from systemd's LoadCredential=master.key:... (CREDENTIALS_DIRECTORY).
+    String named = env.get(FILE_ENV);
+    if (named != null && !named.isBlank()) {
+      Path f = Path.of(named.trim());
+      if (!Files.isRegularFile(f)) throw new IllegalArgumentException(FILE_ENV + "=" + named + " does not exist");
+      return new SecretBox(read(f), f);
+    }
+    String credentials = env.get("CREDENTIALS_DIRECTORY");
+    if (credentials != null && !credentials.isBlank() && Files.isRegularFile(Path.of(credentials, "master.key"))) {
+      Path f = Path.of(credentials, "master.key");
+      return new SecretBox(read(f), f);
+    }
     String fromEnv = env.get(ENV);
     if (fromEnv != null && !fromEnv.isBlank()) {
       try {

@@ -14,6 +14,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import javax.sql.DataSource;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -28,17 +29,31 @@ import org.sqlite.SQLiteDataSource;
 public final class Store implements AutoCloseable {
   public static final String FLAG_STOPLOSS_MISSING = "bitget_stoploss_missing";
 
-  private final Path file;
-  private final Connection conn;
+  private final Database db;
   private final SecretBox box;
+  /** PostgreSQL only: HikariCP makes, validates and replaces the connection. */
+  private final DataSource pool;
+  /** The one connection in use (guarded by this object's monitor); replaced after a connection failure. */
+  private Connection conn;
 
-  private Store(Path file, Connection conn, SecretBox box) {
-    this.file = file;
+  private Store(Database db, DataSource pool, Connection conn, SecretBox box) {
+    this.db = db;
+    this.pool = pool;
     this.conn = conn;
     this.box = box;
   }
 
+  /** The SQLite file (created 0600 if missing). */
   public static Store open(Path file, SecretBox box) {
+    return open(Database.sqlite(file), box);
+  }
+
+  public static Store open(Database db, SecretBox box) {
+    return db.isPostgres() ? openPostgres(db, box) : openSqlite(db, box);
+  }
+
+  private static Store openSqlite(Database db, SecretBox box) {
+    Path file = db.file();
     try {
       Path abs = file.toAbsolutePath();
       Files.createDirectories(abs.getParent());
@@ -55,15 +70,47 @@ public final class Store implements AutoCloseable {
     SQLiteDataSource ds = new SQLiteDataSource(cfg);
     ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     try {
-      Schema.ensure(ds, file.toString(), "sqlite");
-      return new Store(file, ds.getConnection(), box);
+      Schema.ensure(ds, file.toString(), Database.SQLITE);
+      return new Store(db, null, ds.getConnection(), box);
     } catch (SQLException e) {
       throw new StoreException("cannot open database " + file + ": " + firstLine(e.getMessage()), e);
     }
   }
 
-  public Path file() {
-    return file;
+  private static Store openPostgres(Database db, SecretBox box) {
+    DataSource pool = Postgres.pool(db);
+    try {
+      Schema.ensure(pool, db.display(), Database.POSTGRESQL);
+      return new Store(db, pool, pool.getConnection(), box);
+    } catch (SQLException | RuntimeException e) {
+      Postgres.close(pool);
+      if (e instanceof StoreException se) throw se;
+      throw new StoreException("cannot open database " + db + ": " + Postgres.explain(e), e);
+    }
+  }
+
+  /** The highest schema version applied (see {@link Schema}). */
+  public synchronized int schemaVersion() {
+    try {
+      return Schema.applied(connection()).version();
+    } catch (SQLException e) {
+      throw fail("read the schema version", e);
+    }
+  }
+
+  /** Where the data lives, for messages: the SQLite path or the PostgreSQL URL without its password. */
+  public String where() {
+    return db.display();
+  }
+
+  public Database database() {
+    return db;
+  }
+
+  /** The connection for this call (callers hold the monitor); a new one after a connection failure. */
+  Connection connection() throws SQLException {
+    if (conn == null) conn = pool.getConnection();
+    return conn;
   }
 
   // ------------------------------------------------------------------ keys
@@ -73,14 +120,14 @@ public final class Store implements AutoCloseable {
     if (!box.hasKey()) {
       int sealed = countSealedKeys();
       if (sealed > 0) {
-        throw new StoreException(file + " holds " + sealed + " encrypted key(s) but the master key is missing ("
+        throw new StoreException(db + " holds " + sealed + " encrypted key(s) but the master key is missing ("
             + box.whereMissing() + "). A new master key would leave them undecryptable: restore master.key from its"
             + " backup or set " + SecretBox.ENV + ", then try again.", null);
       }
     }
     String now = now();
     String ad = associatedData(exchange, apiKey);
-    try (PreparedStatement st = conn.prepareStatement("""
+    try (PreparedStatement st = connection().prepareStatement("""
         INSERT INTO user_exchange_keys (user_id, exchange_name, api_key, api_secret_enc, passphrase_enc,
                                         is_active, demo_trading, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
@@ -122,7 +169,7 @@ public final class Store implements AutoCloseable {
 
   /** Records one more bare episode of a position (starting its flapping row with {@code episodes} if new). */
   public synchronized void flapEpisode(String userId, String symbol, String holdSide, int episodes, Instant now) {
-    try (PreparedStatement st = conn.prepareStatement("INSERT INTO flapping (user_id, symbol, hold_side, since, episodes,"
+    try (PreparedStatement st = connection().prepareStatement("INSERT INTO flapping (user_id, symbol, hold_side, since, episodes,"
         + " last_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, exchange_name, symbol, hold_side) DO UPDATE SET"
         + " episodes = flapping.episodes + 1, last_at = excluded.last_at")) {
       st.setString(1, userId);
@@ -138,7 +185,7 @@ public final class Store implements AutoCloseable {
   }
 
   public synchronized void flapSettled(Flap f) {
-    try (PreparedStatement st = conn.prepareStatement(
+    try (PreparedStatement st = connection().prepareStatement(
         "DELETE FROM flapping WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
       st.setString(1, f.userId());
       st.setString(2, f.symbol());
@@ -151,7 +198,7 @@ public final class Store implements AutoCloseable {
 
   private List<Flap> flaps(String where, String... args) {
     List<Flap> out = new ArrayList<>();
-    try (PreparedStatement st = conn.prepareStatement(
+    try (PreparedStatement st = connection().prepareStatement(
         "SELECT user_id, symbol, hold_side, since, episodes, last_at FROM flapping " + where + " ORDER BY since")) {
       for (int i = 0; i < args.length; i++) st.setString(i + 1, args[i]);
       try (ResultSet rs = st.executeQuery()) {
@@ -167,7 +214,7 @@ public final class Store implements AutoCloseable {
   }
 
   private int countSealedKeys() {
-    try (PreparedStatement st = conn.prepareStatement("SELECT count(*) FROM user_exchange_keys");
+    try (PreparedStatement st = connection().prepareStatement("SELECT count(*) FROM user_exchange_keys");
         ResultSet rs = st.executeQuery()) {
       return rs.next() ? rs.getInt(1) : 0;
     } catch (SQLException e) {
@@ -185,7 +232,7 @@ public final class Store implements AutoCloseable {
   public synchronized KeyChange putKeyIfChanged(String userId, String exchange, String apiKey, String secret,
       String passphrase, boolean demo) {
     String ad = associatedData(exchange, apiKey);
-    try (PreparedStatement st = conn.prepareStatement("SELECT user_id, api_secret_enc, passphrase_enc, is_active,"
+    try (PreparedStatement st = connection().prepareStatement("SELECT user_id, api_secret_enc, passphrase_enc, is_active,"
         + " demo_trading FROM user_exchange_keys WHERE exchange_name = ? AND api_key = ?")) {
       st.setString(1, exchange);
       st.setString(2, apiKey);
@@ -214,15 +261,16 @@ public final class Store implements AutoCloseable {
   /** Runs {@code work} in one transaction (bulk key imports: one fsync, not one per row). */
   public synchronized void inTransaction(Runnable work) {
     try {
-      conn.setAutoCommit(false);
+      Connection c = connection();
+      c.setAutoCommit(false);
       try {
         work.run();
-        conn.commit();
+        c.commit();
       } catch (RuntimeException e) {
-        conn.rollback();
+        c.rollback();
         throw e;
       } finally {
-        conn.setAutoCommit(true);
+        c.setAutoCommit(true);
       }
     } catch (SQLException e) {
       throw fail("run a transaction", e);
@@ -236,7 +284,7 @@ public final class Store implements AutoCloseable {
   public synchronized ActiveKeys activeKeys(String exchange) {
     List<ExchangeKey> usable = new ArrayList<>();
     List<UnusableKey> unusable = new ArrayList<>();
-    try (PreparedStatement st = conn.prepareStatement("""
+    try (PreparedStatement st = connection().prepareStatement("""
         SELECT id, user_id, api_key, api_secret_enc, passphrase_enc, demo_trading
         FROM user_exchange_keys WHERE exchange_name = ? AND is_active = 1 ORDER BY user_id, id""")) {
       st.setString(1, exchange);
@@ -277,7 +325,7 @@ public final class Store implements AutoCloseable {
    * Returns how many rows changed.
    */
   public synchronized int setKeysActive(String userId, String exchange, String apiKey, boolean active) {
-    try (PreparedStatement st = conn.prepareStatement("""
+    try (PreparedStatement st = connection().prepareStatement("""
         UPDATE user_exchange_keys SET is_active = ?, updated_at = ?
         WHERE user_id = ? AND exchange_name = ? AND (? IS NULL OR api_key = ?)""")) {
       st.setInt(1, active ? 1 : 0);
@@ -294,7 +342,7 @@ public final class Store implements AutoCloseable {
 
   public synchronized List<KeyRow> listKeys() {
     List<KeyRow> out = new ArrayList<>();
-    try (PreparedStatement st = conn.prepareStatement("""
+    try (PreparedStatement st = connection().prepareStatement("""
         SELECT id, user_id, exchange_name, api_key, is_active, demo_trading, created_at, updated_at
         FROM user_exchange_keys ORDER BY exchange_name, user_id, id""");
         ResultSet rs = st.executeQuery()) {
@@ -311,7 +359,7 @@ public final class Store implements AutoCloseable {
   // ------------------------------------------------------------------ flags
 
   public synchronized void setFlag(String flag, boolean value, String detail) {
-    try (PreparedStatement st = conn.prepareStatement("""
+    try (PreparedStatement st = connection().prepareStatement("""
         INSERT INTO risk_flags (flag, value, updated_at, detail) VALUES (?, ?, ?, ?)
         ON CONFLICT (flag) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
                                          detail = excluded.detail""")) {
@@ -326,7 +374,7 @@ public final class Store implements AutoCloseable {
   }
 
   public synchronized Optional<Flag> flag(String flag) {
-    try (PreparedStatement st = conn.prepareStatement("SELECT flag, value, updated_at, detail FROM risk_flags WHERE flag = ?")) {
+    try (PreparedStatement st = connection().prepareStatement("SELECT flag, value, updated_at, detail FROM risk_flags WHERE flag = ?")) {
       st.setString(1, flag);
       try (ResultSet rs = st.executeQuery()) {
         return rs.next() ? Optional.of(new Flag(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)))
@@ -339,7 +387,7 @@ public final class Store implements AutoCloseable {
 
   public synchronized List<Flag> flags() {
     List<Flag> out = new ArrayList<>();
-    try (PreparedStatement st = conn.prepareStatement("SELECT flag, value, updated_at, detail FROM risk_flags ORDER BY flag");
+    try (PreparedStatement st = connection().prepareStatement("SELECT flag, value, updated_at, detail FROM risk_flags ORDER BY flag");
         ResultSet rs = st.executeQuery()) {
       while (rs.next()) out.add(new Flag(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)));
     } catch (SQLException e) {
@@ -352,7 +400,7 @@ public final class Store implements AutoCloseable {
 
   /** Appends one row to the audit log: every order placed, modified or cancelled, and by whom. */
   public synchronized void audit(AuditEntry e) {
-    try (PreparedStatement st = conn.prepareStatement("""
+    try (PreparedStatement st = connection().prepareStatement("""
         INSERT INTO audit_log (at, actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size,
                                order_id, client_oid, result, detail)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
@@ -377,7 +425,7 @@ public final class Store implements AutoCloseable {
 
   public synchronized List<AuditEntry> auditLog(String userId) {
     List<AuditEntry> out = new ArrayList<>();
-    try (PreparedStatement st = conn.prepareStatement("""
+    try (PreparedStatement st = connection().prepareStatement("""
         SELECT actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size, order_id, client_oid, result, detail
         FROM audit_log WHERE user_id = ? ORDER BY id""")) {
       st.setString(1, userId);
@@ -395,7 +443,7 @@ public final class Store implements AutoCloseable {
   }
 
   public synchronized Optional<java.math.BigDecimal> intendedStop(String userId, String symbol, String holdSide) {
-    try (PreparedStatement st = conn.prepareStatement(
+    try (PreparedStatement st = connection().prepareStatement(
         "SELECT stop_price FROM intended_stops WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
       st.setString(1, userId);
       st.setString(2, symbol);
@@ -409,7 +457,7 @@ public final class Store implements AutoCloseable {
   }
 
   public synchronized void setIntendedStop(String userId, String symbol, String holdSide, java.math.BigDecimal price) {
-    try (PreparedStatement st = conn.prepareStatement("""
+    try (PreparedStatement st = connection().prepareStatement("""
         INSERT INTO intended_stops (user_id, symbol, hold_side, stop_price, updated_at) VALUES (?, ?, ?, ?, ?)
         ON CONFLICT (user_id, symbol, hold_side) DO UPDATE SET stop_price = excluded.stop_price,
                                                                updated_at = excluded.updated_at""")) {
@@ -425,16 +473,16 @@ public final class Store implements AutoCloseable {
   }
 
   public Incidents incidents() {
-    return new Incidents(this, conn);
+    return new Incidents(this);
   }
 
   public Outbox outbox() {
-    return new Outbox(this, conn);
+    return new Outbox(this);
   }
 
   /** The last restore placed by stopguard for a position since {@code since}: its actor, or empty. */
   public synchronized Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, java.time.Instant since) {
-    try (PreparedStatement st = conn.prepareStatement("""
+    try (PreparedStatement st = connection().prepareStatement("""
         SELECT actor FROM audit_log WHERE user_id = ? AND symbol = ? AND hold_side = ? AND result = 'ok'
           AND action IN ('place', 'modify') AND at >= ? ORDER BY id DESC LIMIT 1""")) {
       st.setString(1, userId);
@@ -449,9 +497,10 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /** PRAGMA integrity_check: "ok" or SQLite's first complaint. */
+  /** SQLite's PRAGMA integrity_check: "ok" or its first complaint; on PostgreSQL, "ok" if it answers. */
   public synchronized String integrityCheck() {
-    try (PreparedStatement st = conn.prepareStatement("PRAGMA integrity_check"); ResultSet rs = st.executeQuery()) {
+    String sql = db.isPostgres() ? "SELECT 'ok'" : "PRAGMA integrity_check";
+    try (PreparedStatement st = connection().prepareStatement(sql); ResultSet rs = st.executeQuery()) {
       return rs.next() ? rs.getString(1) : "no answer";
     } catch (SQLException e) {
       throw fail("check integrity", e);
@@ -461,9 +510,12 @@ public final class Store implements AutoCloseable {
   @Override
   public synchronized void close() {
     try {
-      conn.close();
+      if (conn != null) conn.close();
     } catch (SQLException e) {
       throw fail("close", e);
+    } finally {
+      conn = null;
+      if (pool != null) Postgres.close(pool);
     }
   }
 
@@ -477,7 +529,17 @@ public final class Store implements AutoCloseable {
   }
 
   StoreException fail(String what, SQLException e) {
-    return new StoreException("cannot " + what + " in " + file + ": " + firstLine(e.getMessage()), e);
+    // A lost PostgreSQL connection: drop it, so the next call gets a fresh one from the pool.
+    if (pool != null && conn != null && (e.getSQLState() == null || e.getSQLState().startsWith("08"))) {
+      try {
+        conn.close();
+      } catch (SQLException ignored) {
+        // already broken
+      }
+      conn = null;
+    }
+    return new StoreException("cannot " + what + " in " + db + ": "
+        + (db.isPostgres() ? Postgres.explain(e) : firstLine(e.getMessage())), e);
   }
 
   private static String firstLine(String s) {

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What a one-off command loads, read from the JVM's own class-loading log of the built jar: no
- * simulator, no Jetty, no second Jackson, and no Flyway once the database is up to date. Each of
+ * simulator, no Jetty, no second Jackson, no PostgreSQL driver for a SQLite store, and no Flyway
+ * once the database is up to date. Each of
  * these cost a one-off command tenths of a second (docs/BENCHMARKS.md, "Start-up").
  */
 class StartupIT {
@@ -43,6 +44,8 @@ class StartupIT {
         .noneMatch(c -> c.startsWith("org.eclipse.jetty."))
         .noneMatch(c -> c.startsWith("tools.jackson."))
         .noneMatch(c -> c.startsWith("org.flywaydb."))
+        .noneMatch(c -> c.startsWith("com.zaxxer.hikari.")) // PostgreSQL's pool and driver: only for a postgresql:// store
+        .noneMatch(c -> c.startsWith("org.postgresql."))
         .noneMatch(c -> c.startsWith("com.sun.org.apache.xerces.")); // no XML logging configuration
   }
 }

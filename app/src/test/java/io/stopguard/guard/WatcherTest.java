@@ -97,7 +97,7 @@ class WatcherTest {
   }
 
   String sql(Store store, String q) throws Exception {
-    return io.stopguard.cli.TestSql.query(store.file(), q);
+    return io.stopguard.cli.TestSql.query(store.database().file(), q);
   }
 
   @Test

@@ -38,4 +38,22 @@ class SecretBoxTest {
     assertThatThrownBy(() -> SecretBox.fromEnvOrFile(Map.of(SecretBox.ENV, "short"), dir.resolve("m")))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("32 bytes");
   }
+
+  @Test
+  void severalHostsGetOneKeyFromANamedFileOrSystemdCredentials() throws Exception {
+    SecretBox first = SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key"));
+    String sealed = first.seal("s3cr3t", "bitget|k1"); // creates master.key
+    Path shared = dir.resolve("shared.key");
+    java.nio.file.Files.copy(dir.resolve("master.key"), shared);
+    SecretBox named = SecretBox.fromEnvOrFile(Map.of(SecretBox.FILE_ENV, shared.toString()), dir.resolve("elsewhere.key"));
+    assertThat(named.open(sealed, "bitget|k1")).isEqualTo("s3cr3t");
+
+    Path credentials = java.nio.file.Files.createDirectories(dir.resolve("credentials"));
+    java.nio.file.Files.copy(shared, credentials.resolve("master.key"));
+    SecretBox systemd = SecretBox.fromEnvOrFile(Map.of("CREDENTIALS_DIRECTORY", credentials.toString()), dir.resolve("none.key"));
+    assertThat(systemd.open(sealed, "bitget|k1")).isEqualTo("s3cr3t");
+
+    assertThatThrownBy(() -> SecretBox.fromEnvOrFile(Map.of(SecretBox.FILE_ENV, dir.resolve("missing").toString()), dir.resolve("m")))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("STOPGUARD_MASTER_KEY_FILE=").hasMessageContaining("does not exist");
+  }
 }

@@ -1,0 +1,156 @@
+package io.stopguard.store;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where the store lives: the SQLite file (the default, one host) or a PostgreSQL database shared by
+ * several hosts. Parsed from {@code --db} / {@code STOPGUARD_DB}:
+ * <ul>
+ *   <li>a path: SQLite;</li>
+ *   <li>{@code postgresql://user[:password]@host[:port]/dbname[?sslmode=...]} (libpq's form; also
+ *       {@code postgres://}), or {@code jdbc:postgresql://host[:port]/dbname?user=...}.</li>
+ * </ul>
+ * A PostgreSQL password not in the URL comes from {@code PGPASSWORD}, else from the passfile
+ * ({@code PGPASSFILE}, else {@code ~/.pgpass}, libpq's format). {@link #toString()} never shows it.
+ */
+public record Database(String vendor, Path file, String jdbcUrl, String user, String password, String display) {
+  public static final String SQLITE = "sqlite";
+  public static final String POSTGRESQL = "postgresql";
+
+  public static Database sqlite(Path file) {
+    return new Database(SQLITE, file, null, null, null, file.toString());
+  }
+
+  public boolean isPostgres() {
+    return POSTGRESQL.equals(vendor);
+  }
+
+  @Override
+  public String toString() {
+    return display;
+  }
+
+  /** True if {@code spec} names a PostgreSQL database rather than a SQLite file. */
+  public static boolean isPostgresSpec(String spec) {
+    return spec.startsWith("postgresql://") || spec.startsWith("postgres://") || spec.startsWith("jdbc:postgresql:");
+  }
+
+  /**
+   * @param env the environment ({@code PGPASSWORD}, {@code PGPASSFILE}, {@code PGUSER}, {@code HOME})
+   * @throws IllegalArgumentException with a one-line reason (never the password) for a bad URL
+   */
+  public static Database parse(String spec, Map<String, String> env) {
+    if (!isPostgresSpec(spec)) return sqlite(Path.of(spec));
+    String url = spec.startsWith("jdbc:") ? spec.substring("jdbc:".length()) : spec;
+    URI u;
+    try {
+      u = new URI(url.replaceFirst("^postgres(ql)?://", "postgresql://"));
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("not a PostgreSQL URL (postgresql://user@host:port/dbname): " + redact(spec));
+    }
+    String host = u.getHost();
+    String db = u.getPath() == null ? "" : u.getPath().replaceFirst("^/", "");
+    if (host == null || host.isBlank() || db.isBlank() || db.contains("/")) {
+      throw new IllegalArgumentException("not a PostgreSQL URL (postgresql://user@host:port/dbname): " + redact(spec));
+    }
+    int port = u.getPort() < 0 ? 5432 : u.getPort();
+    Map<String, String> params = query(u.getRawQuery());
+    String user = null;
+    String password = null;
+    if (u.getRawUserInfo() != null) {
+      String[] ui = u.getRawUserInfo().split(":", 2);
+      user = decode(ui[0]);
+      if (ui.length > 1) password = decode(ui[1]);
+    }
+    if (params.containsKey("user")) user = params.remove("user");
+    if (params.containsKey("password")) password = params.remove("password");
+    if (user == null || user.isBlank()) user = env.get("PGUSER");
+    if (user == null || user.isBlank()) {
+      throw new IllegalArgumentException("no PostgreSQL user in " + redact(spec) + " (postgresql://user@host:port/dbname, or PGUSER)");
+    }
+    if (password == null) password = env.get("PGPASSWORD");
+    if (password == null) password = fromPassfile(env, host, port, db, user);
+    StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(port).append('/').append(db);
+    String sep = "?";
+    for (Map.Entry<String, String> p : params.entrySet()) {
+      jdbc.append(sep).append(p.getKey()).append('=').append(java.net.URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
+      sep = "&";
+    }
+    String display = "postgresql://" + user + "@" + host + ":" + port + "/" + db;
+    return new Database(POSTGRESQL, null, jdbc.toString(), user, password, display);
+  }
+
+  private static Map<String, String> query(String raw) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (raw == null || raw.isBlank()) return out;
+    for (String kv : raw.split("&")) {
+      if (kv.isEmpty()) continue;
+      String[] p = kv.split("=", 2);
+      out.put(decode(p[0]), p.length > 1 ? decode(p[1]) : "");
+    }
+    return out;
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  /** The URL with any password replaced, for messages. */
+  static String redact(String spec) {
+    return spec.replaceAll("(://[^:/@]*:)[^@]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+  }
+
+  /** libpq's passfile: {@code hostname:port:database:username:password}, {@code *} matches anything. */
+  static String fromPassfile(Map<String, String> env, String host, int port, String db, String user) {
+    String f = env.get("PGPASSFILE");
+    Path file = f != null ? Path.of(f) : env.get("HOME") != null ? Path.of(env.get("HOME"), ".pgpass") : null;
+    if (file == null || !Files.isRegularFile(file)) return null;
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return null;
+    }
+    for (String line : lines) {
+      if (line.isBlank() || line.startsWith("#")) continue;
+      String[] f5 = splitPassLine(line);
+      if (f5 == null) continue;
+      if (match(f5[0], host) && match(f5[1], Integer.toString(port)) && match(f5[2], db) && match(f5[3], user)) return f5[4];
+    }
+    return null;
+  }
+
+  private static boolean match(String pattern, String value) {
+    return pattern.equals("*") || pattern.equals(value);
+  }
+
+  /** Splits on unescaped colons ({@code \:} and {@code \\} are escapes), into exactly five fields. */
+  private static String[] splitPassLine(String line) {
+    String[] out = new String[5];
+    StringBuilder cur = new StringBuilder();
+    int n = 0;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (c == '\\' && i + 1 < line.length()) {
+        cur.append(line.charAt(++i));
+      } else if (c == ':' && n < 4) {
+        out[n++] = cur.toString();
+        cur.setLength(0);
+      } else {
+        cur.append(c);
+      }
+    }
+    if (n != 4) return null;
+    out[4] = cur.toString();
+    return out;
+  }
+}

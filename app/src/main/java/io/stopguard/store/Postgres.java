@@ -1,0 +1,59 @@
+package io.stopguard.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+
+/**
+ * The PostgreSQL side of {@link Store}: a small HikariCP pool, and PostgreSQL's errors said in one
+ * line an operator can act on. Kept apart so that SQLite users never load HikariCP or the driver.
+ */
+final class Postgres {
+  private Postgres() {}
+
+  static DataSource pool(Database db) {
+    HikariConfig c = new HikariConfig();
+    c.setJdbcUrl(db.jdbcUrl());
+    c.setUsername(db.user());
+    if (db.password() != null) c.setPassword(db.password());
+    c.setPoolName("stopguard");
+    // The store serialises its calls (one connection in use at a time); a second one covers a
+    // replacement while the broken one is being closed.
+    c.setMaximumPoolSize(2);
+    c.setMinimumIdle(1);
+    c.setConnectionTimeout(5_000); // a refused or unreachable server fails the command in seconds, not 30
+    c.setInitializationFailTimeout(1); // and fails at open, with PostgreSQL's reason
+    c.setValidationTimeout(2_000);
+    // TEXT times and INTEGER flags as in SQLite: let the server type string parameters by their column.
+    c.addDataSourceProperty("stringtype", "unspecified");
+    c.addDataSourceProperty("ApplicationName", "stopguard");
+    c.addDataSourceProperty("connectTimeout", "5");
+    c.addDataSourceProperty("socketTimeout", "30");
+    try {
+      return new HikariDataSource(c);
+    } catch (RuntimeException e) {
+      throw new StoreException("cannot open database " + db + ": " + explain(e), e);
+    }
+  }
+
+  static void close(DataSource pool) {
+    if (pool instanceof HikariDataSource h) h.close();
+  }
+
+  /** PostgreSQL's reason in one line: the innermost SQL error's first line, with what it means. */
+  static String explain(Throwable e) {
+    SQLException sql = null;
+    for (Throwable t = e; t != null; t = t.getCause()) if (t instanceof SQLException s) sql = s;
+    String msg = sql != null ? sql.getMessage() : e.getMessage();
+    String first = msg == null ? e.getClass().getSimpleName() : msg.lines().findFirst().orElse("").strip();
+    String state = sql == null ? null : sql.getSQLState();
+    if (state == null) return first;
+    return switch (state) {
+      case "28P01", "28000" -> first + " (wrong user or password: the URL, PGPASSWORD or ~/.pgpass)";
+      case "3D000" -> first + " (create it: createdb, see docs/POSTGRESQL.md)";
+      case "08001", "08004", "08006" -> first + " (is PostgreSQL running and listening there?)";
+      default -> first;
+    };
+  }
+}
