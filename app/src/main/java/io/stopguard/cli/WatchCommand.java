@@ -154,6 +154,21 @@ final class WatchCommand implements Callable<Integer> {
     if (!alerting.telegramEnabled()) alerting = alerting.withConsole(cli.err());
     StopguardMetrics metrics = new StopguardMetrics();
     Store store = home.openStore(cli);
+    // Hosts sharing a PostgreSQL store see each other only through it: one watcher per shard there too.
+    AutoCloseable dbLock;
+    try {
+      dbLock = store.tryExclusive("stopguard watch shard " + sh[0] + "/" + sh[1]);
+    } catch (RuntimeException e) {
+      store.close();
+      lock.close();
+      throw e;
+    }
+    if (dbLock == null) {
+      store.close();
+      lock.close();
+      throw new UsageException("another stopguard watch is running shard " + sh[0] + "/" + sh[1] + " against "
+          + store.where() + " (perhaps on another host): run one watcher per shard (--shard i/n) on a shared database");
+    }
     CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);
     Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy(), budget), service, config.riskPolicy(), alerting,
         metrics, settings, ws, Clock.systemUTC());
@@ -164,6 +179,11 @@ final class WatchCommand implements Callable<Integer> {
       watcher.close();
       status.close();
       store.close();
+      try {
+        dbLock.close();
+      } catch (Exception e) {
+        cli.err().println("stopguard watch: could not release the database lock: " + e.getMessage());
+      }
       lock.close();
       stopped.countDown();
     }, "watch-shutdown");

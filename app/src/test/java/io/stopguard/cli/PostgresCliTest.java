@@ -160,6 +160,17 @@ class PostgresCliTest {
     pb.environment().remove("TELEGRAM_BOT_TOKEN");
     Process watch = pb.start();
     try {
+      await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("account(s), restore"));
+      // A second watcher on another host (here: another home) sharing the database is refused.
+      Path otherHome = Files.createDirectories(home.resolve("other-host"));
+      Map<String, String> other = new HashMap<>(onPg());
+      other.put("STOPGUARD_HOME", otherHome.toString());
+      java.nio.file.Files.copy(home.resolve("master.key"), otherHome.resolve("master.key"));
+      CliRun second = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
+          () -> run(other, "", "watch", "--listen", "127.0.0.1:0")); // refused at once, or it would run on
+      assertThat(second.exit()).isEqualTo(2);
+      assertThat(second.err()).contains("another stopguard watch is running shard 0/1 against postgresql://postgres@")
+          .contains("perhaps on another host");
       await().atMost(Duration.ofSeconds(30))
           .until(() -> sim.exchange().countPlans("9001", "BTCUSDT", "long", "pos_loss") == 1
               && sim.exchange().countPlans("9002", "ETHUSDT", "short", "pos_loss") == 1);
@@ -174,6 +185,7 @@ class PostgresCliTest {
     assertThat(Files.readString(log)).contains("stopguard watch: stopping").doesNotContain("Exception");
 
     CliRun nightly = run(onPg(), "", "nightly");
+    assertThat(nightly.exit()).as(nightly.out() + nightly.err()).isIn(0, 1);
     assertThat(Files.readString(home.resolve("logs/test_results.log"))).contains("✅ database_integrity");
     assertThat(nightly.err()).doesNotContain("Exception");
   }
