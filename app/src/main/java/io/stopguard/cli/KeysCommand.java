@@ -5,6 +5,7 @@ import io.stopguard.store.KeyRow;
 import io.stopguard.store.Store;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -200,30 +201,49 @@ final class KeysCommand implements Runnable {
     @Option(names = "--user", paramLabel = "ID", description = "Only this user's keys (default: all active keys).")
     String user;
 
+    @Option(names = "--json", description = "JSON output: one object per key (masked key, ok, positions, clock skew or error).")
+    boolean json;
+
     Verify(Cli cli) {
       this.cli = cli;
     }
 
+    /** One key's answer; the key masked, never a secret. */
+    record Result(String userId, String apiKey, boolean ok, Integer openPositions, Long clockSkewMs, String errorCode,
+        String error, String hint) {}
+
     @Override
     public Integer call() {
       var check = exchange.check(cli, home, io.stopguard.risk.Policy.DEFAULT);
-      int failed = 0;
+      List<Result> results = new ArrayList<>();
       try (Store store = home.openStore(cli)) {
         for (var k : Accounts.keys(store, user)) {
           var client = check.client(k);
-          String who = k.userId() + " " + k.credentials().maskedKey();
           try {
             long skew = client.syncClock();
             int n = client.allPositions().size();
-            cli.out().println(who + ": ok, positions readable (" + n + " open), clock skew " + (skew >= 0 ? "+" : "")
-                + skew + " ms" + (Math.abs(skew) > 5_000 ? " (large: fix NTP; signatures allow 30 s)" : ""));
+            results.add(new Result(k.userId(), k.credentials().maskedKey(), true, n, skew, null, null, null));
           } catch (io.stopguard.bitget.BitgetException e) {
-            failed++;
-            cli.out().println(who + ": FAILED " + e.getMessage() + " — " + e.hint());
+            results.add(new Result(k.userId(), k.credentials().maskedKey(), false, null, null,
+                e instanceof io.stopguard.bitget.BitgetApiException api ? api.code() : null, e.getMessage(), e.hint()));
           }
         }
       }
-      return failed == 0 ? ExitCodes.OK : ExitCodes.INCOMPLETE;
+      if (json) {
+        Json.print(cli.out(), results);
+      } else {
+        for (Result r : results) {
+          String who = r.userId() + " " + r.apiKey();
+          if (r.ok()) {
+            long skew = r.clockSkewMs();
+            cli.out().println(who + ": ok, positions readable (" + r.openPositions() + " open), clock skew " + (skew >= 0 ? "+" : "")
+                + skew + " ms" + (Math.abs(skew) > 5_000 ? " (large: fix NTP; signatures allow 30 s)" : ""));
+          } else {
+            cli.out().println(who + ": FAILED " + r.error() + " — " + r.hint());
+          }
+        }
+      }
+      return results.stream().allMatch(Result::ok) ? ExitCodes.OK : ExitCodes.INCOMPLETE;
     }
   }
 

@@ -118,6 +118,14 @@ class KeysImportTest {
       assertThat(skip.exit()).isEqualTo(3);
       assertThat(skip.out()).contains("added 1, updated 0, unchanged 0, failed 1");
       assertThat(Sqlite3.query(home.resolve("trading.db"), "SELECT user_id FROM user_exchange_keys;")).isEqualTo("9001");
+      CliRun verified = CliRun.run(env, "", "keys", "verify", "--json");
+      assertThat(verified.exit()).as(verified.err()).isZero();
+      var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(verified.out());
+      assertThat(json.size()).isEqualTo(1);
+      assertThat(json.get(0).get("userId").asText()).isEqualTo("9001");
+      assertThat(json.get(0).get("ok").asBoolean()).isTrue();
+      assertThat(json.get(0).get("openPositions").asInt()).isEqualTo(2);
+      assertThat(verified.out()).doesNotContain("s1").contains("bg_k****");
 
       CliRun good = CliRun.run(env, rows.replace("wrong-secret-2", "s2"), "keys", "import", "--format", "csv", "--verify");
       assertThat(good.exit()).as(good.err()).isZero();
