@@ -32,6 +32,7 @@ public final class StopLossCheck implements AutoCloseable {
   private final int parallelism;
   private final Policy policy;
   private final IpBudget ipBudget;
+  private final java.net.InetAddress localAddress;
 
   /** Drawing on the process's budget at Bitget's per-IP limits ({@link IpBudget#shared()}). */
   public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy) {
@@ -40,12 +41,26 @@ public final class StopLossCheck implements AutoCloseable {
 
   /** @param ipBudget one budget for every account's client: they all leave through this host's IP */
   public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy, IpBudget ipBudget) {
+    this(baseUrl, timeout, parallelism, policy, ipBudget, null);
+  }
+
+  /** @param localAddress the local address every connection leaves from (an egress IP), or null for the system's choice */
+  public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy, IpBudget ipBudget,
+      java.net.InetAddress localAddress) {
+    this.localAddress = localAddress;
     this.ipBudget = ipBudget;
     this.baseUrl = baseUrl;
     this.policy = policy;
     this.timeout = timeout;
     this.parallelism = parallelism;
-    this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
+    if (localAddress != null) b.localAddress(localAddress);
+    this.http = b.build();
+  }
+
+  /** The local address connections leave from, or null. */
+  public java.net.InetAddress localAddress() {
+    return localAddress;
   }
 
   /**

@@ -66,6 +66,11 @@ public final class ExchangeOptions {
 
   /** A check whose clients share {@code budget} (the watcher's per-IP limits). */
   StopLossCheck check(Cli cli, Policy policy, IpBudget budget) {
-    return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, budget));
+    return check(cli, policy, budget, null);
+  }
+
+  /** The same, every connection leaving from {@code localAddress} (an egress IP; null: the system's choice). */
+  StopLossCheck check(Cli cli, Policy policy, IpBudget budget, java.net.InetAddress localAddress) {
+    return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, budget, localAddress));
   }
 }

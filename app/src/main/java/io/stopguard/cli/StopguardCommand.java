@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
         HealthReportCommand.class,
         KeysCommand.class,
         DbCommand.class,
+        FleetCommand.class,
         SimCommand.class,
         DemoCommand.class,
         picocli.CommandLine.HelpCommand.class,

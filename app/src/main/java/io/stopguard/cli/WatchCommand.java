@@ -4,6 +4,7 @@ import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.CheckService;
 import io.stopguard.guard.StatusServer;
+import io.stopguard.guard.FleetMember;
 import io.stopguard.guard.WatchLock;
 import io.stopguard.guard.WatchSettings;
 import io.stopguard.guard.Watcher;
@@ -71,6 +72,16 @@ final class WatchCommand implements Callable<Integer> {
 
   @Option(names = "--no-websocket", description = "Poll only (reconcile every --interval); no WebSocket.")
   boolean noWebSocket;
+
+  @Option(names = "--lease-ttl", paramLabel = "SECONDS", defaultValue = "15",
+      description = {"Fleet (a PostgreSQL store without --shard): how long an account's lease lasts unrenewed;",
+          "a dead instance's accounts are taken over after about this plus the grace (default: ${DEFAULT-VALUE})."})
+  int leaseTtlSeconds;
+
+  @Option(names = "--source-ip", paramLabel = "ADDR",
+      description = {"Local address every REST and WebSocket connection leaves from: one egress IP of this host",
+          "(Bitget's limits are per IP). Default: $STOPGUARD_SOURCE_IP, else the system's choice."})
+  String sourceIp;
 
   @Option(names = "--shard", paramLabel = "I/N",
       description = "Watch only the accounts of shard I of N (0 <= I < N), by a stable hash of the user id.")
@@ -154,10 +165,12 @@ final class WatchCommand implements Callable<Integer> {
     if (!alerting.telegramEnabled()) alerting = alerting.withConsole(cli.err());
     StopguardMetrics metrics = new StopguardMetrics();
     Store store = home.openStore(cli);
-    // Hosts sharing a PostgreSQL store see each other only through it: one watcher per shard there too.
+    // A PostgreSQL store without --shard: join the fleet (leases, takeover). With --shard, or on
+    // SQLite: a static shard, one watcher each, also across hosts sharing the database.
+    boolean fleet = store.database().isPostgres() && shard == null;
     AutoCloseable dbLock;
     try {
-      dbLock = store.tryExclusive("stopguard watch shard " + sh[0] + "/" + sh[1]);
+      dbLock = fleet ? () -> { } : store.tryExclusive("stopguard watch shard " + sh[0] + "/" + sh[1]);
     } catch (RuntimeException e) {
       store.close();
       lock.close();
@@ -170,13 +183,31 @@ final class WatchCommand implements Callable<Integer> {
           + store.where() + " (perhaps on another host): run one watcher per shard (--shard i/n) on a shared database");
     }
     CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);
-    Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy(), budget), service, config.riskPolicy(), alerting,
-        metrics, settings, ws, Clock.systemUTC());
-    StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, watcher::summary);
+    java.net.InetAddress egress = sourceAddress();
+    Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy(), budget, egress), service, config.riskPolicy(),
+        alerting, metrics, settings, ws, Clock.systemUTC());
+    FleetMember member = null;
+    if (fleet) {
+      if (leaseTtlSeconds < 3 || leaseTtlSeconds > 600) throw new UsageException("--lease-ttl must be 3..600 seconds");
+      String host = hostName();
+      member = new FleetMember(store, host + "-" + ProcessHandle.current().pid() + "-"
+          + Long.toString(System.nanoTime() & 0xffffff, 36), host, egress == null ? null : egress.getHostAddress(),
+          address.getHostString() + ":" + address.getPort(), leaseTtlSeconds, watcher::webSocketCount);
+      watcher.ownedBy(member);
+    }
+    FleetMember fleetMember = member;
+    java.util.function.Supplier<java.util.Map<String, Object>> summary = fleetMember == null ? watcher::summary : () -> {
+      java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(watcher.summary());
+      m.put("fleet", fleetMember.health());
+      metrics.recordFleet(fleetMember.owned(), fleetMember.unownedAccounts(), fleetMember.fenced());
+      return m;
+    };
+    StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       cli.err().println("stopguard watch: stopping");
       watcher.close();
+      if (fleetMember != null) fleetMember.close(); // leases end now: the others take over at once
       status.close();
       store.close();
       try {
@@ -188,12 +219,47 @@ final class WatchCommand implements Callable<Integer> {
       stopped.countDown();
     }, "watch-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
+    if (fleetMember != null) {
+      fleetMember.start(watcher::ownershipChanged);
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "fleet-metrics");
+        t.setDaemon(true);
+        return t;
+      }).scheduleWithFixedDelay(() -> metrics.recordFleet(fleetMember.owned(), fleetMember.unownedAccounts(),
+          fleetMember.fenced()), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
+    }
     watcher.start();
+    if (fleetMember != null) {
+      cli.err().println("stopguard watch: fleet instance " + fleetMember.id() + " on " + store.where() + ", lease TTL "
+          + leaseTtlSeconds + " s" + (egress == null ? "" : ", source IP " + egress.getHostAddress()));
+    }
     cli.err().println("stopguard watch: " + watcher.accountCount() + " account(s), restore " + restore + ", REST " + base
         + (noWebSocket ? ", polling only" : ", WebSocket " + ws) + "; http://" + address.getHostString() + ":" + status.port()
         + "/metrics and /health");
     stopped.await();
     return ExitCodes.OK;
+  }
+
+  private java.net.InetAddress sourceAddress() {
+    String s = sourceIp != null ? sourceIp : cli.env("STOPGUARD_SOURCE_IP");
+    if (s == null || s.isBlank()) return null;
+    try {
+      java.net.InetAddress a = java.net.InetAddress.getByName(s.trim());
+      try (java.net.Socket probe = new java.net.Socket()) {
+        probe.bind(new InetSocketAddress(a, 0)); // an address this host does not have fails here, not at the first request
+      }
+      return a;
+    } catch (java.io.IOException e) {
+      throw new UsageException("--source-ip " + s + " is not an address of this host: " + e.getMessage());
+    }
+  }
+
+  private static String hostName() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.io.IOException e) {
+      return "host";
+    }
   }
 
   static InetSocketAddress parseListen(String s) {

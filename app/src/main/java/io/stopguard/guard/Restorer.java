@@ -63,8 +63,11 @@ final class Restorer {
   private final BooleanSupplier closed;
   private volatile List<Contract> contracts;
 
+  private final java.util.function.Supplier<Ownership> ownership;
+
   Restorer(Store store, Policy policy, Alerting alerting, StopguardMetrics metrics, WatchSettings settings, Clock clock,
-      ScheduledExecutorService scheduler, BooleanSupplier closed) {
+      ScheduledExecutorService scheduler, BooleanSupplier closed, java.util.function.Supplier<Ownership> ownership) {
+    this.ownership = ownership;
     this.store = store;
     this.policy = policy;
     this.alerting = alerting;
@@ -119,7 +122,17 @@ final class Restorer {
       }
       return;
     }
-    store.incidents().restoring(incident.id(), clock.instant());
+    // The fence: the lease is checked in the same transaction that records the intent, so an
+    // instance that lost the account (paused, partitioned) sends nothing (FleetMember).
+    java.util.concurrent.atomic.AtomicBoolean mine = new java.util.concurrent.atomic.AtomicBoolean();
+    store.inTransaction(() -> {
+      mine.set(ownership.get().mayAct(a.key().userId()));
+      if (mine.get()) store.incidents().restoring(incident.id(), clock.instant());
+    });
+    if (!mine.get()) {
+      log.warn("restore of {} not sent: this instance no longer holds the account's lease", positionKey);
+      return;
+    }
     try {
       PlacedStop s = placer.place(pv);
       metrics.restoreSucceeded();
@@ -210,7 +223,7 @@ final class Restorer {
   /** Open incidents whose restore is escalated, as position keys (for /health and the metric). */
   List<String> failingRestores() {
     try {
-      return (store.incidents().open()).stream().filter(i -> i.escalatedAt() != null && settings.owns(i.userId()))
+      return (store.incidents().open()).stream().filter(i -> i.escalatedAt() != null && ownership.get().owns(i.userId()))
           .map(Incident::key).toList();
     } catch (RuntimeException e) {
       log.warn("cannot read incidents: {}", e.getMessage());

@@ -69,8 +69,9 @@ public final class Watcher implements AutoCloseable {
   });
   private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   /** One HTTP client (one selector thread) for every account's WebSocket: 10,000 accounts, not 10,000 threads. */
-  private final java.net.http.HttpClient webSocketHttp = java.net.http.HttpClient.newBuilder()
-      .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
+  private final java.net.http.HttpClient webSocketHttp;
+  /** Which accounts this watcher guards: its shard, or its leases in a fleet. Set before {@link #start}. */
+  private volatile Ownership ownership;
   private final Semaphore permits;
   private final IpBudget budget;
   /** Accounts holding a private WebSocket: Bitget allows at most 100 connections per IP. */
@@ -99,7 +100,27 @@ public final class Watcher implements AutoCloseable {
     this.clock = clock;
     this.permits = new Semaphore(settings.parallelism());
     this.budget = check.ipBudget();
-    this.restorer = new Restorer(store, policy, alerting, metrics, settings, clock, scheduler, closed::get);
+    this.ownership = Ownership.shard(settings.shard(), settings.shards());
+    java.net.http.HttpClient.Builder ws = java.net.http.HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor());
+    if (check.localAddress() != null) ws.localAddress(check.localAddress()); // --source-ip: this instance's egress IP
+    this.webSocketHttp = ws.build();
+    this.restorer = new Restorer(store, policy, alerting, metrics, settings, clock, scheduler, closed::get, () -> ownership);
+  }
+
+  /** Guards what {@code o} owns instead of the settings' shard (a fleet member); call before {@link #start}. */
+  public Watcher ownedBy(Ownership o) {
+    this.ownership = o;
+    return this;
+  }
+
+  /** The owned set changed (a fleet member claimed, gave back or fenced): pick the accounts up now. */
+  public void ownershipChanged() {
+    if (!closed.get()) scheduler.execute(this::refreshKeys);
+  }
+
+  /** WebSockets open now (for the fleet's heartbeat). */
+  public int webSocketCount() {
+    return webSockets.get();
   }
 
   public void start() {
@@ -117,7 +138,8 @@ public final class Watcher implements AutoCloseable {
   private void refreshKeys() {
     if (closed.get()) return;
     try {
-      ActiveKeys active = (store.activeKeys("bitget")).ofUsers(settings::owns);
+      Ownership own = ownership;
+      ActiveKeys active = (store.activeKeys("bitget")).ofUsers(own::owns);
       unusableKeys = active.unusable();
       List<ExchangeKey> keys = active.usable();
       Set<String> withOpenIncident = new java.util.HashSet<>();
@@ -247,7 +269,7 @@ public final class Watcher implements AutoCloseable {
 
   private void deliver() {
     try {
-      if (alerting.telegramEnabled()) service.deliverAlerts();
+      if (alerting.telegramEnabled() && ownership.delivers()) service.deliverAlerts(); // in a fleet: one instance
     } catch (RuntimeException e) {
       log.warn("alert delivery: {}", e.getMessage());
     }
@@ -575,12 +597,24 @@ public final class Watcher implements AutoCloseable {
     }
   }
 
-  /** The flag is 1 while any watched position is bare; written when it changes. */
+  /**
+   * The flag is 1 while any position is bare; written when it changes. A watcher that sees every
+   * account judges from its own view; a shard or fleet member only sees part, so it judges from the
+   * open incidents all of them write to the shared store (else one member would clear another's alarm).
+   */
   private void updateFlag() {
     List<String> bare = new ArrayList<>();
     Instant oldest = null;
+    if (!ownership.wholeView()) {
+      try {
+        store.incidents().open().forEach(i -> bare.add(i.key()));
+      } catch (RuntimeException e) {
+        log.warn("flag not updated: cannot read open incidents: {}", e.getMessage());
+        return;
+      }
+    }
     for (AccountWatch a : accounts.values()) {
-      for (PositionVerdict v : a.verdicts) if (!v.verdict().isProtected()) bare.add(v.key());
+      if (ownership.wholeView()) for (PositionVerdict v : a.verdicts) if (!v.verdict().isProtected()) bare.add(v.key());
       if (a.lastOk == null) oldest = Instant.EPOCH;
       else if (oldest == null || a.lastOk.isBefore(oldest)) oldest = a.lastOk;
     }

@@ -70,6 +70,14 @@ public final class StopguardMetrics {
   private final Gauge watchSweep = Gauge.builder().name("stopguard_watch_full_reconcile_seconds")
       .help("Time one reconcile of every account needs within the per-IP request budget").register(registry);
 
+  private final Gauge fleetOwned = Gauge.builder().name("stopguard_fleet_accounts_owned")
+      .help("Accounts this fleet instance holds a lease on").register(registry);
+  private final Gauge fleetUnowned = Gauge.builder().name("stopguard_fleet_unowned_accounts")
+      .help("Accounts with an active key that no fleet instance holds a live lease on (as the database sees it)")
+      .register(registry);
+  private final Gauge fleetFenced = Gauge.builder().name("stopguard_fleet_fenced")
+      .help("1 while this instance cannot renew its leases and has stopped acting on its accounts").register(registry);
+
   public StopguardMetrics() {
     CounterWithCallback.builder().name("stopguard_alerts_dropped")
         .help("Alerts given up on (Telegram rejected them or they were too old): lost")
@@ -154,6 +162,12 @@ public final class StopguardMetrics {
 
   public void restoreEscalated() {
     restoreEscalations.inc();
+  }
+
+  public void recordFleet(int owned, int unowned, boolean fenced) {
+    fleetOwned.set(owned);
+    fleetUnowned.set(unowned);
+    fleetFenced.set(fenced ? 1 : 0);
   }
 
   public void recordUnguardedAccounts(int n) {

@@ -489,6 +489,12 @@ public final class Store implements AutoCloseable {
     return new Outbox(this);
   }
 
+  /** The fleet's leases: PostgreSQL only (the fleet shares one database between hosts). */
+  public Leases leases() {
+    if (!db.isPostgres()) throw new StoreException("the fleet needs a PostgreSQL store (STOPGUARD_DB=postgresql://...), not " + db, null);
+    return new Leases(this);
+  }
+
   /** The last restore placed by stopguard for a position since {@code since}: its actor, or empty. */
   public synchronized Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, java.time.Instant since) {
     try (PreparedStatement st = connection().prepareStatement("""

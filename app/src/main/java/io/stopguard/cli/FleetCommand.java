@@ -1,0 +1,73 @@
+package io.stopguard.cli;
+
+import io.stopguard.store.Leases;
+import io.stopguard.store.Store;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "fleet",
+    header = "Show the watch instances sharing a PostgreSQL store, and which accounts nobody guards.",
+    mixinStandardHelpOptions = true,
+    description = {
+        "Show the fleet: every `stopguard watch` instance on this PostgreSQL store (host, source IP,",
+        "status address, started, last heartbeat, accounts it holds a lease on, WebSockets) and the",
+        "accounts no live instance holds. Read from the database; the instances need not be reachable.",
+        "",
+        "Exit codes: 0 every account is owned, 1 some account is unowned, 3 could not read.",
+    })
+final class FleetCommand implements Callable<Integer> {
+  private final Cli cli;
+
+  @Mixin
+  HomeOptions home;
+
+  @Option(names = "--json", description = "JSON output.")
+  boolean json;
+
+  @Option(names = "--lease-ttl", paramLabel = "SECONDS", defaultValue = "15",
+      description = "An instance counts as alive while its heartbeat is younger than this (default: ${DEFAULT-VALUE}).")
+  int ttl;
+
+  FleetCommand(Cli cli) {
+    this.cli = cli;
+  }
+
+  @Override
+  public Integer call() {
+    try (Store store = home.openStore(cli)) {
+      Leases leases = store.leases();
+      List<Leases.Instance> instances = leases.instances(ttl);
+      List<Leases.Lease> all = leases.leases();
+      List<String> unowned = all.stream().filter(l -> !l.live()).map(Leases.Lease::userId).toList();
+      if (json) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("database", store.where());
+        m.put("instances", instances);
+        m.put("accounts", all.size());
+        m.put("unowned", unowned);
+        Json.print(cli.out(), m);
+      } else {
+        cli.out().println("fleet on " + store.where() + ": " + instances.stream().filter(Leases.Instance::alive).count()
+            + " live instance(s), " + all.size() + " account(s), " + unowned.size() + " unowned");
+        cli.out().printf("%-36s %-16s %-15s %-21s %-9s %8s %10s%n", "INSTANCE", "HOST", "SOURCE_IP", "LISTEN", "HEARTBEAT",
+            "ACCOUNTS", "WEBSOCKETS");
+        java.time.Instant now = java.time.Instant.now();
+        for (Leases.Instance i : instances) {
+          long age = java.time.Duration.between(i.heartbeatAt(), now).toSeconds();
+          cli.out().printf("%-36s %-16s %-15s %-21s %-9s %8d %10d%n", i.id(), i.host(), i.sourceIp() == null ? "-" : i.sourceIp(),
+              i.listen() == null ? "-" : i.listen(), i.alive() ? age + " s ago" : "DEAD", i.accounts(), i.webSockets());
+        }
+        if (!unowned.isEmpty()) {
+          cli.out().println("unowned: " + String.join(", ", unowned.subList(0, Math.min(50, unowned.size())))
+              + (unowned.size() > 50 ? " and " + (unowned.size() - 50) + " more" : ""));
+        }
+      }
+      return unowned.isEmpty() ? ExitCodes.OK : ExitCodes.UNPROTECTED;
+    }
+  }
+}

@@ -1,0 +1,43 @@
+package io.stopguard.guard;
+
+/**
+ * Which accounts a watcher guards, and whether it may still act on one. Alone or with a static
+ * {@code --shard i/n}, the answer is fixed; in a fleet ({@link FleetMember}) it follows leases in the
+ * shared database and can change at any moment.
+ */
+public interface Ownership {
+  boolean owns(String userId);
+
+  /**
+   * Asked inside the store transaction that records a restore's intent, right before anything is
+   * sent to the exchange: false stops the restore (a fleet instance that lost the account's lease).
+   */
+  default boolean mayAct(String userId) {
+    return true;
+  }
+
+  /** True if this watcher sees every account, so the flag can follow its own view; else it follows the shared incidents. */
+  default boolean wholeView() {
+    return true;
+  }
+
+  /** Whether this watcher delivers the alert outbox (in a fleet: one instance at a time). */
+  default boolean delivers() {
+    return true;
+  }
+
+  /** {@code --shard i/n}: a stable hash of the user id. */
+  static Ownership shard(int shard, int shards) {
+    return new Ownership() {
+      @Override
+      public boolean owns(String userId) {
+        return shards == 1 || Math.floorMod(userId.hashCode(), shards) == shard;
+      }
+
+      @Override
+      public boolean wholeView() {
+        return shards == 1;
+      }
+    };
+  }
+}

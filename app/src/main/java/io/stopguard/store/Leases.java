@@ -1,0 +1,247 @@
+package io.stopguard.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The fleet's tables ({@code fleet_instances}, {@code account_leases}) on a PostgreSQL store. Every
+ * time here is the database's ({@code now()}), never a host's. Obtain from {@link Store#leases()}.
+ */
+public final class Leases {
+  private final Store store;
+
+  Leases(Store store) {
+    this.store = store;
+  }
+
+  /** An instance as {@code stopguard fleet} shows it. */
+  public record Instance(String id, String host, String sourceIp, String listen, Instant startedAt, Instant heartbeatAt,
+      int accounts, int webSockets, boolean alive) {}
+
+  /** One account's lease. */
+  public record Lease(String userId, String owner, long epoch, Instant expiresAt, boolean live) {}
+
+  private interface Sql<T> {
+    T run() throws SQLException;
+  }
+
+  private <T> T sql(String what, Sql<T> body) {
+    synchronized (store) {
+      try {
+        return body.run();
+      } catch (SQLException e) {
+        throw store.fail(what, e);
+      }
+    }
+  }
+
+  /** Registers or refreshes this instance. */
+  public void heartbeat(String id, String host, String sourceIp, String listen, int accounts, int webSockets) {
+    sql("write the fleet heartbeat", () -> {
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          INSERT INTO fleet_instances (instance_id, host, source_ip, listen, started_at, heartbeat_at, accounts, websockets)
+          VALUES (?, ?, ?, ?, now(), now(), ?, ?)
+          ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now(), accounts = excluded.accounts,
+            websockets = excluded.websockets""")) {
+        st.setString(1, id);
+        st.setString(2, host);
+        st.setString(3, sourceIp);
+        st.setString(4, listen);
+        st.setInt(5, accounts);
+        st.setInt(6, webSockets);
+        st.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Leaves the fleet: its leases end at once, so the others take its accounts without waiting for expiry. */
+  public void leave(String id) {
+    sql("leave the fleet", () -> {
+      try (PreparedStatement a = store.connection().prepareStatement(
+              "UPDATE account_leases SET owner = NULL, expires_at = NULL WHERE owner = ?");
+          PreparedStatement b = store.connection().prepareStatement("DELETE FROM fleet_instances WHERE instance_id = ?")) {
+        a.setString(1, id);
+        a.executeUpdate();
+        b.setString(1, id);
+        b.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** A lease row for every user with an active key; rows of users without one are dropped. */
+  public void syncAccounts() {
+    sql("list the fleet's accounts", () -> {
+      try (PreparedStatement ins = store.connection().prepareStatement("""
+          INSERT INTO account_leases (user_id) SELECT DISTINCT user_id FROM user_exchange_keys WHERE is_active = 1
+          ON CONFLICT (user_id) DO NOTHING""");
+          PreparedStatement del = store.connection().prepareStatement("""
+          DELETE FROM account_leases WHERE user_id NOT IN
+            (SELECT user_id FROM user_exchange_keys WHERE is_active = 1)""")) {
+        ins.executeUpdate();
+        del.executeUpdate();
+      }
+      return null;
+    });
+  }
+
+  /** Extends this instance's leases by {@code ttlSeconds}; returns what it holds: user → epoch. */
+  public Map<String, Long> renew(String id, int ttlSeconds) {
+    return sql("renew leases", () -> {
+      Map<String, Long> held = new LinkedHashMap<>();
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          UPDATE account_leases SET expires_at = now() + make_interval(secs => ?)
+          WHERE owner = ? AND expires_at > now() RETURNING user_id, epoch""")) {
+        st.setInt(1, ttlSeconds);
+        st.setString(2, id);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) held.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      return held;
+    });
+  }
+
+  /** Instances whose heartbeat is younger than {@code ttlSeconds}. */
+  public int liveInstances(int ttlSeconds) {
+    return sql("count fleet instances", () -> {
+      try (PreparedStatement st = store.connection().prepareStatement(
+          "SELECT count(*) FROM fleet_instances WHERE heartbeat_at > now() - make_interval(secs => ?)")) {
+        st.setInt(1, ttlSeconds);
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
+  /** All accounts with a lease row (users with an active key). */
+  public int accounts() {
+    return sql("count fleet accounts", () -> {
+      try (PreparedStatement st = store.connection().prepareStatement("SELECT count(*) FROM account_leases");
+          ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+  }
+
+  /** Accounts nobody holds a live lease on. */
+  public int unowned() {
+    return sql("count unowned accounts", () -> {
+      try (PreparedStatement st = store.connection().prepareStatement(
+          "SELECT count(*) FROM account_leases WHERE owner IS NULL OR expires_at IS NULL OR expires_at <= now()");
+          ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
+    });
+  }
+
+  /**
+   * Claims up to {@code max} accounts that nobody holds (never held, released, or expired), skipping
+   * rows another instance is claiming at this moment; each claim raises the epoch.
+   */
+  public Map<String, Long> claim(String id, int max, int ttlSeconds) {
+    if (max <= 0) return Map.of();
+    return sql("claim leases", () -> {
+      Map<String, Long> got = new LinkedHashMap<>();
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          UPDATE account_leases SET owner = ?, epoch = epoch + 1, expires_at = now() + make_interval(secs => ?)
+          WHERE user_id IN (SELECT user_id FROM account_leases
+                            WHERE owner IS NULL OR expires_at IS NULL OR expires_at <= now()
+                            ORDER BY user_id LIMIT ? FOR UPDATE SKIP LOCKED)
+          RETURNING user_id, epoch""")) {
+        st.setString(1, id);
+        st.setInt(2, ttlSeconds);
+        st.setInt(3, max);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) got.put(rs.getString(1), rs.getLong(2));
+        }
+      }
+      return got;
+    });
+  }
+
+  /** Gives accounts back (rebalancing): another instance claims them on its next round. */
+  public void release(String id, List<String> userIds) {
+    if (userIds.isEmpty()) return;
+    sql("release leases", () -> {
+      try (PreparedStatement st = store.connection().prepareStatement(
+          "UPDATE account_leases SET owner = NULL, expires_at = NULL WHERE owner = ? AND user_id = ?")) {
+        for (String u : userIds) {
+          st.setString(1, id);
+          st.setString(2, u);
+          st.addBatch();
+        }
+        st.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The fencing check, made where a restore records its intent (call inside {@link Store#inTransaction}):
+   * true only if this instance still holds the account at this epoch with at least {@code marginSeconds}
+   * left; the row stays locked until the transaction ends.
+   */
+  public boolean stillHeld(String userId, String id, long epoch, int marginSeconds) {
+    return sql("check a lease", () -> {
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          SELECT 1 FROM account_leases WHERE user_id = ? AND owner = ? AND epoch = ?
+            AND expires_at > now() + make_interval(secs => ?) FOR UPDATE""")) {
+        st.setString(1, userId);
+        st.setString(2, id);
+        st.setLong(3, epoch);
+        st.setInt(4, marginSeconds);
+        try (ResultSet rs = st.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
+
+  public List<Instance> instances(int ttlSeconds) {
+    return sql("read fleet instances", () -> {
+      List<Instance> out = new ArrayList<>();
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          SELECT i.instance_id, i.host, i.source_ip, i.listen, i.started_at, i.heartbeat_at, i.websockets,
+                 i.heartbeat_at > now() - make_interval(secs => ?),
+                 (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND l.expires_at > now())
+          FROM fleet_instances i ORDER BY i.started_at, i.instance_id""")) {
+        st.setInt(1, ttlSeconds);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Instance(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
+                rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getInt(9), rs.getInt(7), rs.getBoolean(8)));
+          }
+        }
+      }
+      return out;
+    });
+  }
+
+  public List<Lease> leases() {
+    return sql("read leases", () -> {
+      List<Lease> out = new ArrayList<>();
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          SELECT user_id, owner, epoch, expires_at, owner IS NOT NULL AND expires_at > now()
+          FROM account_leases ORDER BY user_id""");
+          ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          java.sql.Timestamp t = rs.getTimestamp(4);
+          out.add(new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), t == null ? null : t.toInstant(), rs.getBoolean(5)));
+        }
+      }
+      return out;
+    });
+  }
+}
