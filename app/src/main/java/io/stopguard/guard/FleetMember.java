@@ -91,14 +91,16 @@ public final class FleetMember implements Ownership, AutoCloseable {
       int fair = (total + live - 1) / live;
       int high = (int) Math.ceil(1.2 * total / live);
       if (now.size() < fair) {
-        now.putAll(leases.claim(id, Math.min(fair - now.size(), CLAIM_BATCH), ttlSeconds));
+        Map<String, Long> got = leases.claim(id, Math.min(fair - now.size(), CLAIM_BATCH), ttlSeconds);
+        if (!got.isEmpty()) log.info("fleet: claimed {} account(s): {}", got.size(), String.join(" ", got.keySet()));
+        now.putAll(got);
       } else if (now.size() > high) {
         List<String> give = new ArrayList<>(now.keySet());
         give.sort(Comparator.reverseOrder());
         give = give.subList(0, Math.min(now.size() - fair, RELEASE_BATCH));
         leases.release(id, give);
         give.forEach(now::remove);
-        log.info("fleet: gave back {} account(s) to balance {} instance(s)", give.size(), live);
+        log.info("fleet: gave back {} account(s) to balance {} instance(s): {}", give.size(), live, String.join(" ", give));
       }
       liveInstances = live;
       unowned = leases.unowned();

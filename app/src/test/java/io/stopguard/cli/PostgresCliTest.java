@@ -155,8 +155,8 @@ class PostgresCliTest {
     Path log = home.resolve("watch.log");
     ProcessBuilder pb = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
         System.getProperty("java.class.path"), Main.class.getName(), "watch", "--restore", "on", "--grace", "0.2",
-        "--listen", "127.0.0.1:0").redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(onPg());
+        "--shard", "0/1", "--listen", "127.0.0.1:0").redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().putAll(onPg()); // a static shard: without --shard, a PostgreSQL store makes it a fleet member
     pb.environment().remove("TELEGRAM_BOT_TOKEN");
     Process watch = pb.start();
     try {
@@ -167,7 +167,7 @@ class PostgresCliTest {
       other.put("STOPGUARD_HOME", otherHome.toString());
       java.nio.file.Files.copy(home.resolve("master.key"), otherHome.resolve("master.key"));
       CliRun second = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
-          () -> run(other, "", "watch", "--listen", "127.0.0.1:0")); // refused at once, or it would run on
+          () -> run(other, "", "watch", "--shard", "0/1", "--listen", "127.0.0.1:0")); // refused at once, or it would run on
       assertThat(second.exit()).isEqualTo(2);
       assertThat(second.err()).contains("another stopguard watch is running shard 0/1 against postgresql://postgres@")
           .contains("perhaps on another host");

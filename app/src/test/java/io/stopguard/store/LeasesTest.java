@@ -1,0 +1,55 @@
+package io.stopguard.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The fleet's leases on a real PostgreSQL server: claims, balance inputs, expiry on the database's clock, fencing. */
+class LeasesTest {
+  @TempDir
+  Path dir;
+
+  private Store open(Database db) {
+    return Store.open(db, SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
+  }
+
+  @Test
+  void aLeaseLostToAnotherInstanceFailsTheFenceAndEachClaimRaisesTheEpoch() throws Exception {
+    Database db = Database.parse(PgServer.newDatabase(), Map.of());
+    try (Store s = open(db)) {
+      for (int i = 0; i < 4; i++) s.putKey("u" + i, "bitget", "bg_k" + i, "sec", "pass", false);
+      Leases l = s.leases();
+      l.heartbeat("a", "host-a", "127.0.0.2", "127.0.0.1:1", 0, 0);
+      l.heartbeat("b", "host-b", "127.0.0.3", "127.0.0.1:2", 0, 0);
+      l.syncAccounts();
+      assertThat(l.accounts()).isEqualTo(4);
+      assertThat(l.unowned()).isEqualTo(4);
+      assertThat(l.liveInstances(10)).isEqualTo(2);
+
+      Map<String, Long> a = l.claim("a", 2, 1);
+      assertThat(a).containsOnlyKeys("u0", "u1").containsValue(1L);
+      assertThat(l.claim("b", 10, 30)).containsOnlyKeys("u2", "u3"); // SKIP LOCKED / owned rows are not claimable
+      assertThat(l.stillHeld("u0", "a", 1, 0)).isTrue();
+      assertThat(l.stillHeld("u0", "b", 1, 0)).isFalse();
+
+      Thread.sleep(1500); // a's 1 s leases expire on the database's clock
+      assertThat(l.renew("a", 30)).isEmpty(); // too late: expired leases are not renewed
+      assertThat(l.unowned()).isEqualTo(2);
+      Map<String, Long> b = l.claim("b", 10, 30);
+      assertThat(b).containsEntry("u0", 2L).containsEntry("u1", 2L);
+      // a wakes up remembering epoch 1: the fence says no, whatever a's clock thinks
+      assertThat(l.stillHeld("u0", "a", 1, 0)).isFalse();
+      assertThat(l.stillHeld("u0", "b", 2, 0)).isTrue();
+      assertThat(l.stillHeld("u0", "b", 2, 60)).isFalse(); // not enough lease left to act on
+
+      l.release("b", java.util.List.of("u3"));
+      assertThat(l.unowned()).isEqualTo(1);
+      l.leave("b");
+      assertThat(l.unowned()).isEqualTo(4);
+      assertThat(l.instances(10)).extracting(Leases.Instance::id).containsExactly("a");
+    }
+  }
+}
