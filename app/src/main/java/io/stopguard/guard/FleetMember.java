@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * This instance's membership in the fleet (docs/FLEET.md): a heartbeat, and leases on accounts in
  * the shared PostgreSQL store, renewed every {@code ttl / 5} and judged on the database's clock.
  * Ownership is balanced: an instance claims free accounts up to its fair share (ceil of accounts /
- * live instances) and gives back, a few per round, what exceeds 1.2 × that share, so a joining
- * instance fills up and WebSockets move a few at a time.
+ * live instances) at once — a free account is an unguarded one — and gives back, a few per round,
+ * what exceeds 1.2 × that share, so a joining instance fills up and WebSockets move gradually.
  *
  * <p>Safety: every claim raises the lease's epoch, and a restore is sent only after
  * {@link #mayAct} found this instance's lease at that epoch, with a third of the TTL left, in the
@@ -29,9 +29,14 @@ import org.slf4j.LoggerFactory;
 public final class FleetMember implements Ownership, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetMember.class);
 
-  /** Accounts claimed per round at most, and given back per round at most: WebSockets move gradually. */
-  static final int CLAIM_BATCH = 25;
-  static final int RELEASE_BATCH = 10;
+  /**
+   * Accounts claimed per round at most: an unowned account is unguarded, so a takeover claims
+   * everything up to the fair share at once (its WebSockets then connect at the pace of Bitget's
+   * connect budget, polled until they do); this only bounds one statement's size.
+   */
+  static final int CLAIM_BATCH = 2_000;
+  /** Accounts given back per round at most when rebalancing: owned accounts move gradually. */
+  static final int RELEASE_BATCH = 50;
 
   private final Store store;
   private final String id;
@@ -54,6 +59,8 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private volatile boolean delivering;
   private AutoCloseable deliveryLock;
   private volatile Runnable onChange = () -> { };
+  /** The first round only announces this instance: instances started together then see each other before claiming. */
+  private volatile boolean announced;
 
   public FleetMember(Store store, String id, String host, String sourceIp, String listen, int ttlSeconds, IntSupplier webSockets) {
     if (ttlSeconds < 3) throw new IllegalArgumentException("lease TTL must be >= 3 s");
@@ -70,7 +77,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     return id;
   }
 
-  /** Joins: one round now (so the watcher starts with its share), then every TTL/5; the fence is checked every 250 ms. */
+  /** Joins: announces itself now, claims its share from the next round (TTL/5 later) on; the fence is checked every 250 ms. */
   public void start(Runnable onChange) {
     this.onChange = onChange;
     round();
@@ -90,9 +97,14 @@ public final class FleetMember implements Ownership, AutoCloseable {
       int total = leases.accounts();
       int fair = (total + live - 1) / live;
       int high = (int) Math.ceil(1.2 * total / live);
-      if (now.size() < fair) {
+      if (!announced) {
+        announced = true; // claim from the next round on, when the others starting now have heartbeated too
+      } else if (now.size() < fair) {
         Map<String, Long> got = leases.claim(id, Math.min(fair - now.size(), CLAIM_BATCH), ttlSeconds);
-        if (!got.isEmpty()) log.info("fleet: claimed {} account(s): {}", got.size(), String.join(" ", got.keySet()));
+        if (!got.isEmpty()) {
+          log.info("fleet: claimed {} account(s): {}", got.size(), got.size() <= 50 ? String.join(" ", got.keySet())
+              : String.join(" ", new ArrayList<>(got.keySet()).subList(0, 50)) + " …");
+        }
         now.putAll(got);
       } else if (now.size() > high) {
         List<String> give = new ArrayList<>(now.keySet());
