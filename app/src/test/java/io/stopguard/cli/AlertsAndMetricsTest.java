@@ -30,18 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Telegram → stop restored → exactly one recovery message; metrics accepted by the real promtool.
  */
 class AlertsAndMetricsTest {
-  static final String SCENARIO = """
-      accounts:
-        - uid: "556251171"
-          apiKey: bg_k1
-          secretKey: s1
-          passphrase: p1
-          positions:
-            - {symbol: DASHUSDT, holdSide: short, total: "0.21", openPriceAvg: "68.10", leverage: 10, marginMode: isolated}
-            - {symbol: BTCUSDT, holdSide: long, total: "0.0150", openPriceAvg: "94000.0", leverage: 20}
-          planOrders:
-            - {symbol: DASHUSDT, planType: pos_loss, holdSide: short, triggerPrice: "70.43"}
-      """;
+  static final String SCENARIO = io.stopguard.TestScenarios.text("runbook-user-one-bare");
 
   @TempDir
   Path home;

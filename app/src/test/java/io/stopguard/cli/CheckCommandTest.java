@@ -23,30 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Scenario → simulator over HTTP → `stopguard check` → stdout, exit code, trading.db read by sqlite3. */
 class CheckCommandTest {
-  static final String SCENARIO = """
-      accounts:
-        - uid: "9001"
-          apiKey: bg_k1
-          secretKey: s1
-          passphrase: p1
-          posMode: one_way_mode
-          positions:
-            - {symbol: DASHUSDT, holdSide: short, total: "0.21", openPriceAvg: "68.10", leverage: 10, marginMode: isolated}
-            - {symbol: BTCUSDT, holdSide: long, total: "0.0150", openPriceAvg: "94000.0", leverage: 20}
-          planOrders:
-            - {symbol: DASHUSDT, planType: pos_loss, holdSide: short, triggerPrice: "70.43", triggerType: mark_price}
-        - uid: "9002"
-          apiKey: bg_k2
-          secretKey: s2
-          passphrase: p2
-          posMode: hedge_mode
-          positions:
-            - {symbol: ETHUSDT, holdSide: long, total: "1.50", openPriceAvg: "3400.00", leverage: 5}
-            - {symbol: ETHUSDT, holdSide: short, total: "0.50", openPriceAvg: "3600.00", leverage: 5}
-          planOrders:
-            # a stop for the long side only: the short stays bare
-            - {symbol: ETHUSDT, planType: pos_loss, holdSide: long, triggerPrice: "3300.00"}
-      """;
+  static final String SCENARIO = io.stopguard.TestScenarios.text("one-way-and-hedge-two-bare");
   static final String FLAG_SQL = "SELECT flag, value FROM risk_flags WHERE flag='bitget_stoploss_missing';";
 
   @TempDir

@@ -23,14 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Keys added or deactivated while the guard runs are picked up. */
 class WatcherKeysTest {
-  static final String SCENARIO = """
-      accounts:
-        - {uid: "1", apiKey: k1, secretKey: s1, passphrase: p1,
-           positions: [{symbol: ETHUSDT, holdSide: long, total: "1.00", openPriceAvg: "3400.00"}],
-           planOrders: [{symbol: ETHUSDT, planType: pos_loss, holdSide: long, triggerPrice: "3200.00"}]}
-        - {uid: "2", apiKey: k2, secretKey: s2, passphrase: p2,
-           positions: [{symbol: SOLUSDT, holdSide: short, total: "5.0", openPriceAvg: "180.000"}]}
-      """;
+  static final String SCENARIO = io.stopguard.TestScenarios.text("two-accounts-one-bare");
 
   @TempDir
   Path home;
