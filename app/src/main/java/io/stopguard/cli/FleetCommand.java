@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
         "Show the fleet: every `stopguard watch` instance on this PostgreSQL store (host, source IP,",
-        "status address, started, last heartbeat, accounts it holds a lease on, WebSockets) and the",
+        "status address, started, last heartbeat, accounts it holds a lease on, WebSockets, REST",
+        "requests a minute in use of its per-IP share) and the",
         "accounts no live instance holds. Read from the database; the instances need not be reachable.",
         "",
         "Exit codes: 0 every account is owned, 1 some account is unowned, 3 could not read.",
@@ -54,13 +55,14 @@ final class FleetCommand implements Callable<Integer> {
       } else {
         cli.out().println("fleet on " + store.where() + ": " + instances.stream().filter(Leases.Instance::alive).count()
             + " live instance(s), " + all.size() + " account(s), " + unowned.size() + " unowned");
-        cli.out().printf("%-36s %-16s %-15s %-21s %-9s %8s %10s%n", "INSTANCE", "HOST", "SOURCE_IP", "LISTEN", "HEARTBEAT",
-            "ACCOUNTS", "WEBSOCKETS");
+        cli.out().printf("%-36s %-16s %-15s %-21s %-9s %8s %10s %13s%n", "INSTANCE", "HOST", "SOURCE_IP", "LISTEN", "HEARTBEAT",
+            "ACCOUNTS", "WEBSOCKETS", "REQUESTS/MIN");
         java.time.Instant now = java.time.Instant.now();
         for (Leases.Instance i : instances) {
           long age = java.time.Duration.between(i.heartbeatAt(), now).toSeconds();
-          cli.out().printf("%-36s %-16s %-15s %-21s %-9s %8d %10d%n", i.id(), i.host(), i.sourceIp() == null ? "-" : i.sourceIp(),
-              i.listen() == null ? "-" : i.listen(), i.alive() ? age + " s ago" : "DEAD", i.accounts(), i.webSockets());
+          cli.out().printf("%-36s %-16s %-15s %-21s %-9s %8d %10d %13s%n", i.id(), i.host(), i.sourceIp() == null ? "-" : i.sourceIp(),
+              i.listen() == null ? "-" : i.listen(), i.alive() ? age + " s ago" : "DEAD", i.accounts(), i.webSockets(),
+              i.requestsPerMinute() + " of " + i.requestBudget());
         }
         if (!unowned.isEmpty()) {
           cli.out().println("unowned: " + String.join(", ", unowned.subList(0, Math.min(50, unowned.size())))

@@ -192,7 +192,8 @@ final class WatchCommand implements Callable<Integer> {
       String host = hostName();
       member = new FleetMember(store, host + "-" + ProcessHandle.current().pid() + "-"
           + Long.toString(System.nanoTime() & 0xffffff, 36), host, egress == null ? null : egress.getHostAddress(),
-          address.getHostString() + ":" + address.getPort(), leaseTtlSeconds, watcher::webSocketCount);
+          address.getHostString() + ":" + address.getPort(), leaseTtlSeconds, watcher::webSocketCount, budget::requestsSent,
+          ipRequestsPerMinute);
       watcher.ownedBy(member);
     }
     FleetMember fleetMember = member;

@@ -45,6 +45,10 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private final String listen;
   private final int ttlSeconds;
   private final IntSupplier webSockets;
+  private final java.util.function.LongSupplier requestsSent;
+  private final int requestBudgetPerMinute;
+  private long lastSent;
+  private long lastSentNanos = System.nanoTime();
   private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "fleet");
     t.setDaemon(true);
@@ -62,7 +66,14 @@ public final class FleetMember implements Ownership, AutoCloseable {
   /** The first round only announces this instance: instances started together then see each other before claiming. */
   private volatile boolean announced;
 
-  public FleetMember(Store store, String id, String host, String sourceIp, String listen, int ttlSeconds, IntSupplier webSockets) {
+  /**
+   * @param requestsSent REST requests this instance has sent so far (its IP budget's count)
+   * @param requestBudgetPerMinute its per-IP request share, shown beside the rate in use
+   */
+  public FleetMember(Store store, String id, String host, String sourceIp, String listen, int ttlSeconds, IntSupplier webSockets,
+      java.util.function.LongSupplier requestsSent, int requestBudgetPerMinute) {
+    this.requestsSent = requestsSent;
+    this.requestBudgetPerMinute = requestBudgetPerMinute;
     if (ttlSeconds < 3) throw new IllegalArgumentException("lease TTL must be >= 3 s");
     this.store = store;
     this.id = id;
@@ -89,7 +100,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private void round() {
     try {
       Leases leases = store.leases();
-      leases.heartbeat(id, host, sourceIp, listen, held.size(), webSockets.getAsInt());
+      leases.heartbeat(id, host, sourceIp, listen, held.size(), webSockets.getAsInt(), requestsPerMinute(), requestBudgetPerMinute);
       leases.syncAccounts();
       Map<String, Long> now = new LinkedHashMap<>(leases.renew(id, ttlSeconds));
       long renewedAt = System.nanoTime();
@@ -130,6 +141,17 @@ public final class FleetMember implements Ownership, AutoCloseable {
       failing = e.getMessage();
       dropDeliveryLock();
     }
+  }
+
+  /** REST requests a minute since the previous heartbeat. */
+  private int requestsPerMinute() {
+    long sent = requestsSent.getAsLong();
+    long now = System.nanoTime();
+    double minutes = (now - lastSentNanos) / 60e9;
+    int rate = minutes <= 0 ? 0 : (int) Math.round((sent - lastSent) / minutes);
+    lastSent = sent;
+    lastSentNanos = now;
+    return rate;
   }
 
   /**

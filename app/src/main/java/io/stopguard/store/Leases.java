@@ -22,7 +22,7 @@ public final class Leases {
 
   /** An instance as {@code stopguard fleet} shows it. */
   public record Instance(String id, String host, String sourceIp, String listen, Instant startedAt, Instant heartbeatAt,
-      int accounts, int webSockets, boolean alive) {}
+      int accounts, int webSockets, int requestsPerMinute, int requestBudget, boolean alive) {}
 
   /** One account's lease. */
   public record Lease(String userId, String owner, long epoch, Instant expiresAt, boolean live) {}
@@ -42,19 +42,24 @@ public final class Leases {
   }
 
   /** Registers or refreshes this instance. */
-  public void heartbeat(String id, String host, String sourceIp, String listen, int accounts, int webSockets) {
+  public void heartbeat(String id, String host, String sourceIp, String listen, int accounts, int webSockets,
+      int requestsPerMinute, int requestBudget) {
     sql("write the fleet heartbeat", () -> {
       try (PreparedStatement st = store.connection().prepareStatement("""
-          INSERT INTO fleet_instances (instance_id, host, source_ip, listen, started_at, heartbeat_at, accounts, websockets)
-          VALUES (?, ?, ?, ?, now(), now(), ?, ?)
+          INSERT INTO fleet_instances (instance_id, host, source_ip, listen, started_at, heartbeat_at, accounts, websockets,
+                                       requests_per_minute, request_budget)
+          VALUES (?, ?, ?, ?, now(), now(), ?, ?, ?, ?)
           ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now(), accounts = excluded.accounts,
-            websockets = excluded.websockets""")) {
+            websockets = excluded.websockets, requests_per_minute = excluded.requests_per_minute,
+            request_budget = excluded.request_budget""")) {
         st.setString(1, id);
         st.setString(2, host);
         st.setString(3, sourceIp);
         st.setString(4, listen);
         st.setInt(5, accounts);
         st.setInt(6, webSockets);
+        st.setInt(7, requestsPerMinute);
+        st.setInt(8, requestBudget);
         st.executeUpdate();
       }
       return null;
@@ -215,13 +220,15 @@ public final class Leases {
       try (PreparedStatement st = store.connection().prepareStatement("""
           SELECT i.instance_id, i.host, i.source_ip, i.listen, i.started_at, i.heartbeat_at, i.websockets,
                  i.heartbeat_at > now() - make_interval(secs => ?),
-                 (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND l.expires_at > now())
+                 (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND l.expires_at > now()),
+                 i.requests_per_minute, i.request_budget
           FROM fleet_instances i ORDER BY i.started_at, i.instance_id""")) {
         st.setInt(1, ttlSeconds);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
             out.add(new Instance(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getInt(9), rs.getInt(7), rs.getBoolean(8)));
+                rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getInt(9), rs.getInt(7), rs.getInt(10),
+                rs.getInt(11), rs.getBoolean(8)));
           }
         }
       }

@@ -8,7 +8,9 @@ CREATE TABLE fleet_instances (
   started_at   TIMESTAMPTZ NOT NULL,
   heartbeat_at TIMESTAMPTZ NOT NULL,
   accounts     INTEGER     NOT NULL DEFAULT 0,
-  websockets   INTEGER     NOT NULL DEFAULT 0
+  websockets   INTEGER     NOT NULL DEFAULT 0,
+  requests_per_minute INTEGER NOT NULL DEFAULT 0,  -- REST requests sent in the last minute
+  request_budget      INTEGER NOT NULL DEFAULT 0   -- its per-IP share, requests a minute
 );
 
 -- One row per user with an active key. owner: the instance guarding it; epoch: raised by every

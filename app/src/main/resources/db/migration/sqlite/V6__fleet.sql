@@ -8,7 +8,9 @@ CREATE TABLE fleet_instances (
   started_at   TEXT    NOT NULL,
   heartbeat_at TEXT    NOT NULL,
   accounts     INTEGER NOT NULL DEFAULT 0,
-  websockets   INTEGER NOT NULL DEFAULT 0
+  websockets   INTEGER NOT NULL DEFAULT 0,
+  requests_per_minute INTEGER NOT NULL DEFAULT 0,
+  request_budget      INTEGER NOT NULL DEFAULT 0
 );
 
 CREATE TABLE account_leases (

@@ -256,7 +256,8 @@ class FleetFailoverTest {
         awaitBalanced(pg, 3);
         CliRun shown = CliRun.run(env, "", "fleet");
         assertThat(shown.exit()).as(shown.out() + shown.err()).isZero();
-        assertThat(shown.out()).contains("3 live instance(s), 30 account(s), 0 unowned").contains("127.0.0.2");
+        assertThat(shown.out()).contains("3 live instance(s), 30 account(s), 0 unowned").contains("127.0.0.2")
+            .contains("REQUESTS/MIN").contains(" of 4800");
 
         Process victim = fleet.get(0);
         String victimId = owners(pg).keySet().stream().filter(id -> id.contains("-" + victim.pid() + "-")).findFirst().orElseThrow();

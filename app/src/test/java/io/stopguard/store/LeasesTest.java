@@ -22,8 +22,8 @@ class LeasesTest {
     try (Store s = open(db)) {
       for (int i = 0; i < 4; i++) s.putKey("u" + i, "bitget", "bg_k" + i, "sec", "pass", false);
       Leases l = s.leases();
-      l.heartbeat("a", "host-a", "127.0.0.2", "127.0.0.1:1", 0, 0);
-      l.heartbeat("b", "host-b", "127.0.0.3", "127.0.0.1:2", 0, 0);
+      l.heartbeat("a", "host-a", "127.0.0.2", "127.0.0.1:1", 0, 0, 120, 4800);
+      l.heartbeat("b", "host-b", "127.0.0.3", "127.0.0.1:2", 0, 0, 0, 4800);
       l.syncAccounts();
       assertThat(l.accounts()).isEqualTo(4);
       assertThat(l.unowned()).isEqualTo(4);
@@ -49,7 +49,11 @@ class LeasesTest {
       assertThat(l.unowned()).isEqualTo(1);
       l.leave("b");
       assertThat(l.unowned()).isEqualTo(4);
-      assertThat(l.instances(10)).extracting(Leases.Instance::id).containsExactly("a");
+      assertThat(l.instances(10)).singleElement().satisfies(i -> {
+        assertThat(i.id()).isEqualTo("a");
+        assertThat(i.requestsPerMinute()).isEqualTo(120);
+        assertThat(i.requestBudget()).isEqualTo(4800);
+      });
     }
   }
 }

@@ -111,6 +111,14 @@ public final class IpBudget {
   /** Waits for one request's token (every REST attempt, retries included). */
   void acquire() throws InterruptedException {
     if (requests != null) requests.asBlocking().consume(1);
+    sent.increment();
+  }
+
+  private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+
+  /** REST requests sent through this budget so far (for "budget in use" figures). */
+  public long requestsSent() {
+    return sent.sum();
   }
 
   /**
