@@ -165,12 +165,15 @@ final class WatchCommand implements Callable<Integer> {
     if (!alerting.telegramEnabled()) alerting = alerting.withConsole(cli.err());
     StopguardMetrics metrics = new StopguardMetrics();
     Store store = home.openStore(cli);
+    java.util.concurrent.atomic.AtomicReference<io.stopguard.store.ExclusiveLock> shardLock =
+        new java.util.concurrent.atomic.AtomicReference<>(io.stopguard.store.ExclusiveLock.LOCAL);
     // A PostgreSQL store without --shard: join the fleet (leases, takeover). With --shard, or on
     // SQLite: a static shard, one watcher each, also across hosts sharing the database.
     boolean fleet = store.database().isPostgres() && shard == null;
-    AutoCloseable dbLock;
+    io.stopguard.store.ExclusiveLock dbLock;
+    String lockName = "stopguard watch shard " + sh[0] + "/" + sh[1];
     try {
-      dbLock = fleet ? () -> { } : store.tryExclusive("stopguard watch shard " + sh[0] + "/" + sh[1]);
+      dbLock = fleet ? io.stopguard.store.ExclusiveLock.LOCAL : store.tryExclusive(lockName);
     } catch (RuntimeException e) {
       store.close();
       lock.close();
@@ -182,6 +185,8 @@ final class WatchCommand implements Callable<Integer> {
       throw new UsageException("another stopguard watch is running shard " + sh[0] + "/" + sh[1] + " against "
           + store.where() + " (perhaps on another host): run one watcher per shard (--shard i/n) on a shared database");
     }
+    shardLock.set(dbLock);
+    if (!fleet && store.database().isPostgres()) watchShardLock(store, lockName, shardLock);
     CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);
     java.net.InetAddress egress = sourceAddress();
     Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy(), budget, egress), service, config.riskPolicy(),
@@ -211,11 +216,7 @@ final class WatchCommand implements Callable<Integer> {
       if (fleetMember != null) fleetMember.close(); // leases end now: the others take over at once
       status.close();
       store.close();
-      try {
-        dbLock.close();
-      } catch (Exception e) {
-        cli.err().println("stopguard watch: could not release the database lock: " + e.getMessage());
-      }
+      shardLock.get().close();
       lock.close();
       stopped.countDown();
     }, "watch-shutdown");
@@ -239,6 +240,36 @@ final class WatchCommand implements Callable<Integer> {
         + "/metrics and /health");
     stopped.await();
     return ExitCodes.OK;
+  }
+
+  /**
+   * The shard's advisory lock dies with its PostgreSQL session (a database restart, a network cut)
+   * without telling us: look every 5 s, take it again if it is free, and if another watcher took
+   * the shard meanwhile, stop — two watchers on one shard would double the requests from the IP.
+   */
+  private void watchShardLock(Store store, String name,
+      java.util.concurrent.atomic.AtomicReference<io.stopguard.store.ExclusiveLock> lock) {
+    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "shard-lock");
+      t.setDaemon(true);
+      return t;
+    }).scheduleWithFixedDelay(() -> {
+      if (lock.get().held()) return;
+      lock.get().close();
+      try {
+        io.stopguard.store.ExclusiveLock again = store.tryExclusive(name);
+        if (again != null) {
+          lock.set(again);
+          cli.err().println("stopguard watch: the database session holding '" + name + "' was lost; lock taken again");
+          return;
+        }
+        cli.err().println("stopguard watch: ERROR: another watcher took '" + name + "' while our database session was"
+            + " lost; stopping so the shard is not watched twice");
+        Runtime.getRuntime().exit(ExitCodes.INCOMPLETE);
+      } catch (RuntimeException e) {
+        cli.err().println("stopguard watch: cannot take '" + name + "' again yet: " + e.getMessage());
+      }
+    }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private java.net.InetAddress sourceAddress() {

@@ -61,7 +61,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private volatile int liveInstances;
   private volatile int unowned;
   private volatile boolean delivering;
-  private AutoCloseable deliveryLock;
+  private io.stopguard.store.ExclusiveLock deliveryLock;
   private volatile Runnable onChange = () -> { };
   /** The first round only announces this instance: instances started together then see each other before claiming. */
   private volatile boolean announced;
@@ -129,6 +129,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
       unowned = leases.unowned();
       lastRenewNanos = renewedAt;
       failing = null;
+      if (deliveryLock != null && !deliveryLock.held()) dropDeliveryLock(); // its session died: another may hold it now
       if (deliveryLock == null) deliveryLock = store.tryExclusive("stopguard alert delivery");
       delivering = deliveryLock != null;
       boolean changed = fenced || !now.keySet().equals(held.keySet());
@@ -221,11 +222,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private void dropDeliveryLock() {
     delivering = false;
     if (deliveryLock != null) {
-      try {
-        deliveryLock.close();
-      } catch (Exception ignored) {
-        // the session is gone anyway
-      }
+      deliveryLock.close();
       deliveryLock = null;
     }
   }

@@ -37,6 +37,28 @@ final class Postgres {
     }
   }
 
+  private static ExclusiveLock advisory(java.sql.Connection c) {
+    return new ExclusiveLock() {
+      @Override
+      public boolean held() {
+        try {
+          return c.isValid(2); // the session alive means the lock is still ours
+        } catch (SQLException e) {
+          return false;
+        }
+      }
+
+      @Override
+      public void close() {
+        try {
+          c.close();
+        } catch (SQLException ignored) {
+          // a broken session has released the lock already
+        }
+      }
+    };
+  }
+
   static void close(DataSource pool) {
     if (pool instanceof HikariDataSource h) h.close();
   }
@@ -61,7 +83,7 @@ final class Postgres {
    * A session advisory lock on a connection of its own, held until closed: every process using the
    * database sees it, whatever host it runs on. Null if another session holds it.
    */
-  static AutoCloseable tryAdvisoryLock(Database db, String name) {
+  static ExclusiveLock tryAdvisoryLock(Database db, String name) {
     java.util.Properties p = new java.util.Properties();
     p.setProperty("user", db.user());
     if (db.password() != null) p.setProperty("password", db.password());
@@ -73,7 +95,7 @@ final class Postgres {
       try (java.sql.PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
         st.setString(1, name);
         try (java.sql.ResultSet rs = st.executeQuery()) {
-          if (rs.next() && rs.getBoolean(1)) return c::close; // closing the session releases the lock
+          if (rs.next() && rs.getBoolean(1)) return advisory(c); // closing the session releases the lock
         }
       }
       c.close();

@@ -94,8 +94,8 @@ public final class Store implements AutoCloseable {
    * hosts sharing the database cannot both hold it); on SQLite always granted, since the file lives
    * on one host and callers lock the home there ({@code guard.WatchLock}). Null if another holds it.
    */
-  public AutoCloseable tryExclusive(String name) {
-    return db.isPostgres() ? Postgres.tryAdvisoryLock(db, name) : () -> { };
+  public ExclusiveLock tryExclusive(String name) {
+    return db.isPostgres() ? Postgres.tryAdvisoryLock(db, name) : ExclusiveLock.LOCAL;
   }
 
   /** The highest schema version applied (see {@link Schema}). */

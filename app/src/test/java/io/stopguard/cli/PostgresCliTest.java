@@ -178,6 +178,23 @@ class PostgresCliTest {
           .until(() -> Psql.query(pg, FLAG_SQL).equals("bitget_stoploss_missing|0"));
       assertThat(Psql.query(pg, "SELECT state, count(*) FROM incidents GROUP BY state;")).isEqualTo("restored|2");
       assertThat(Psql.query(pg, "SELECT count(*) FROM audit_log WHERE result = 'ok';")).isEqualTo("2");
+
+      // The shard lock's database session dies (a blip): the watcher notices and takes it again.
+      String killLock = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+          + " WHERE application_name = 'stopguard lock: stopguard watch shard 0/1';";
+      Psql.query(pg, killLock);
+      await().atMost(Duration.ofSeconds(15)).until(() -> Files.readString(log).contains("lock taken again"));
+      // It dies again and another session takes the shard first: the watcher stops rather than double up.
+      Database db = Database.parse(pg, Map.of());
+      try (java.sql.Connection thief = new org.postgresql.Driver().connect(db.jdbcUrl(), props("postgres"))) {
+        Psql.query(pg, killLock);
+        try (var st = thief.createStatement()) {
+          st.execute("SELECT pg_advisory_lock(hashtextextended('stopguard watch shard 0/1', 0))");
+        }
+        assertThat(watch.waitFor(20, TimeUnit.SECONDS)).isTrue();
+        assertThat(watch.exitValue()).isEqualTo(3);
+      }
+      assertThat(Files.readString(log)).contains("another watcher took 'stopguard watch shard 0/1'");
     } finally {
       watch.destroy();
       assertThat(watch.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -210,5 +227,11 @@ class PostgresCliTest {
     CliRun right = run(Map.of("STOPGUARD_HOME", home.toString(), "STOPGUARD_DB", url, "PGPASSWORD", "right-one"), "", "flags");
     assertThat(right.exit()).as(right.err()).isZero();
     assertThat(right.out()).contains("no flags yet");
+  }
+
+  private static java.util.Properties props(String user) {
+    java.util.Properties p = new java.util.Properties();
+    p.setProperty("user", user);
+    return p;
   }
 }
