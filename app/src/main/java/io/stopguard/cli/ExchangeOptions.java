@@ -35,6 +35,10 @@ public final class ExchangeOptions {
       made.forEach(StopLossCheck::close);
       made.clear();
     }
+    if (marker != null) {
+      marker.close();
+      marker = null;
+    }
   }
 
   URI baseUrl(Cli cli) {
@@ -46,16 +50,26 @@ public final class ExchangeOptions {
     return Duration.ofSeconds(timeoutSeconds);
   }
 
-  /** Requests a minute left to one-off commands while a watcher runs on the same home (and IP). */
-  static final int SHARE_BESIDE_WATCH_PER_MINUTE = IpBudget.PUBLISHED_REQUESTS_PER_MINUTE * 9 / 10
-      - io.stopguard.guard.WatchSettings.DEFAULT_IP_REQUESTS_PER_MINUTE;
+  /** Requests a minute left to one-off commands while a watcher runs on the same home (and IP): it yields them. */
+  static final int SHARE_BESIDE_WATCH_PER_MINUTE = io.stopguard.guard.WatchSettings.ONE_OFF_SHARE_PER_MINUTE;
 
   /**
    * A check for a one-off command: Bitget's whole per-IP budget, or, while a watcher runs in this
    * home (and so most likely behind the same IP), the share the watcher leaves free.
    */
   StopLossCheck check(Cli cli, HomeOptions home, Policy policy) {
-    return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, oneOffBudget(WatchLock.anyHeld(home.home(cli)))));
+    boolean besideWatcher = WatchLock.anyHeld(home.home(cli));
+    // Beside a watcher: say so for as long as this command runs, so the watcher yields our share.
+    if (besideWatcher && !watcher && marker == null) marker = io.stopguard.guard.OneOffMarker.hold(home.home(cli));
+    return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, oneOffBudget(besideWatcher)));
+  }
+
+  private io.stopguard.guard.OneOffMarker marker;
+  /** Set by `watch`: its own checks are not one-off commands beside a watcher. */
+  private boolean watcher;
+
+  void forWatcher() {
+    watcher = true;
   }
 
   static IpBudget oneOffBudget(boolean besideWatcher) {

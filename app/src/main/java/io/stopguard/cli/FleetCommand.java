@@ -55,14 +55,15 @@ final class FleetCommand implements Callable<Integer> {
       } else {
         cli.out().println("fleet on " + store.where() + ": " + instances.stream().filter(Leases.Instance::alive).count()
             + " live instance(s), " + all.size() + " account(s), " + unowned.size() + " unowned");
-        cli.out().printf("%-36s %-16s %-15s %-21s %-9s %8s %10s %13s%n", "INSTANCE", "HOST", "SOURCE_IP", "LISTEN", "HEARTBEAT",
-            "ACCOUNTS", "WEBSOCKETS", "REQUESTS/MIN");
+        cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8s %10s %13s%n", "INSTANCE", "HOST", "SOURCE_IP", "LISTEN",
+            "STARTED", "HEARTBEAT", "ACCOUNTS", "WEBSOCKETS", "REQUESTS/MIN");
         java.time.Instant now = java.time.Instant.now();
         for (Leases.Instance i : instances) {
           long age = java.time.Duration.between(i.heartbeatAt(), now).toSeconds();
-          cli.out().printf("%-36s %-16s %-15s %-21s %-9s %8d %10d %13s%n", i.id(), i.host(), i.sourceIp() == null ? "-" : i.sourceIp(),
-              i.listen() == null ? "-" : i.listen(), i.alive() ? age + " s ago" : "DEAD", i.accounts(), i.webSockets(),
-              i.requestsPerMinute() + " of " + i.requestBudget());
+          cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8d %10d %13s%n", i.id(), i.host(),
+              i.sourceIp() == null ? "-" : i.sourceIp(), i.listen() == null ? "-" : i.listen(),
+              i.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), i.alive() ? age + " s ago" : "DEAD", i.accounts(),
+              i.webSockets(), i.requestsPerMinute() + " of " + i.requestBudget());
         }
         if (!unowned.isEmpty()) {
           cli.out().println("unowned: " + String.join(", ", unowned.subList(0, Math.min(50, unowned.size())))

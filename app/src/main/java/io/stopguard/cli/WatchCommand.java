@@ -92,8 +92,9 @@ final class WatchCommand implements Callable<Integer> {
   int wsConnections;
 
   @Option(names = "--ip-requests-per-minute", paramLabel = "N", defaultValue = "" + WatchSettings.DEFAULT_IP_REQUESTS_PER_MINUTE,
-      description = {"REST requests a minute for all accounts (Bitget: 6000 per IP; default: ${DEFAULT-VALUE},",
-          "leaving 600 for one-off commands such as a nightly check on the same host)."})
+      description = {"REST requests a minute for all accounts (Bitget: 6000 per IP; default: ${DEFAULT-VALUE}, 95 %).",
+          "Sweeps use whatever pushes and restores leave; while a one-off command (a nightly check) runs",
+          "in this home, the watcher gives it 600 of them."})
   int ipRequestsPerMinute;
 
   @Option(names = "--ws-url", paramLabel = "URL",
@@ -151,6 +152,7 @@ final class WatchCommand implements Callable<Integer> {
           + " (Bitget's limit per IP)");
     }
     int[] sh = parseShard(shard);
+    exchange.forWatcher();
     WatchSettings settings = new WatchSettings(mode, Duration.ofMillis((long) (graceSeconds * 1000)),
         Duration.ofMillis((long) (intervalSeconds * 1000)), Duration.ofSeconds(10), !noWebSocket && wsConnections > 0, 64, 3,
         sh[0], sh[1]);
@@ -231,6 +233,7 @@ final class WatchCommand implements Callable<Integer> {
           fleetMember.fenced()), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
     }
     watcher.start();
+    yieldToOneOffCommands(home.home(cli), budget);
     if (fleetMember != null) {
       cli.err().println("stopguard watch: fleet instance " + fleetMember.id() + " on " + store.where() + ", lease TTL "
           + leaseTtlSeconds + " s" + (egress == null ? "" : ", source IP " + egress.getHostAddress()));
@@ -270,6 +273,24 @@ final class WatchCommand implements Callable<Integer> {
         cli.err().println("stopguard watch: cannot take '" + name + "' again yet: " + e.getMessage());
       }
     }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /**
+   * Twice a second: while a one-off command runs in this home (and so, most likely, from this IP),
+   * give it its share of the IP budget; the watcher's sweeps take the whole budget otherwise.
+   */
+  private static void yieldToOneOffCommands(java.nio.file.Path home, IpBudget budget) {
+    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "one-off-yield");
+      t.setDaemon(true);
+      return t;
+    }).scheduleWithFixedDelay(() -> {
+      try { // a scheduled task that throws is never run again: never let it
+        budget.yieldPerMinute(io.stopguard.guard.OneOffMarker.anyHeld(home) ? io.stopguard.guard.WatchSettings.ONE_OFF_SHARE_PER_MINUTE : 0);
+      } catch (RuntimeException e) {
+        org.slf4j.LoggerFactory.getLogger(WatchCommand.class).warn("one-off commands' share not updated: {}", e.toString());
+      }
+    }, 0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
   }
 
   private java.net.InetAddress sourceAddress() {

@@ -372,6 +372,7 @@ public final class Watcher implements AutoCloseable {
     m.put("oldestReconcileSeconds", f.allSeen() && f.accounts() > 0 ? f.oldestAgeMs() / 1000 : null); // null: not all seen yet
     m.put("reconcileIntervalSeconds", settings.reconcileInterval().toSeconds());
     m.put("fullReconcileSecondsAtIpLimit", Math.round(f.sweepSeconds()));
+    m.put("requestsPerMinuteYieldedToOneOffCommands", budget.yieldedPerMinute());
     List<String> failing = restorer.failingRestores();
     m.put("restoresFailing", failing);
     List<Unguarded> unguarded = unguarded();

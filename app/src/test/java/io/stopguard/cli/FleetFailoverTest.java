@@ -257,7 +257,7 @@ class FleetFailoverTest {
         CliRun shown = CliRun.run(env, "", "fleet");
         assertThat(shown.exit()).as(shown.out() + shown.err()).isZero();
         assertThat(shown.out()).contains("3 live instance(s), 30 account(s), 0 unowned").contains("127.0.0.2")
-            .contains("REQUESTS/MIN").contains(" of 4800");
+            .contains("STARTED").contains("REQUESTS/MIN").contains(" of 5700");
 
         Process victim = fleet.get(0);
         String victimId = owners(pg).keySet().stream().filter(id -> id.contains("-" + victim.pid() + "-")).findFirst().orElseThrow();

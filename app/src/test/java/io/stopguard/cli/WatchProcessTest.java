@@ -99,4 +99,38 @@ class WatchProcessTest {
       assertThat(io.stopguard.guard.WatchLock.anyHeld(home)).as("released with the process").isFalse();
     }
   }
+
+  @Test
+  void aOneOffCommandBesideTheWatcherGetsItsShareOfTheIpForAsLongAsItRuns() throws Exception {
+    // Two processes: the watcher probes the marker a one-off command holds in this (test) process.
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
+      addKey();
+      Path log = home.resolve("watch.log");
+      Process p = watch(sim, "off", log);
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("/metrics and /health"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics")
+            .matcher(Files.readString(log));
+        assertThat(m.find()).isTrue();
+        java.net.URI health = java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/health");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.util.concurrent.Callable<String> yielded = () -> new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+            http.send(java.net.http.HttpRequest.newBuilder(health).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body()).path("requestsPerMinuteYieldedToOneOffCommands").asText();
+        await().atMost(Duration.ofSeconds(5)).until(yielded, v -> v.equals("0"));
+        try (var marker = io.stopguard.guard.OneOffMarker.hold(home)) {
+          assertThat(marker).isNotNull();
+          await().atMost(Duration.ofSeconds(5)).until(yielded, v -> v.equals("600"));
+        }
+        try {
+          await().atMost(Duration.ofSeconds(5)).until(yielded, v -> v.equals("0"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError(Files.readString(log), e);
+        }
+      } finally {
+        p.destroy();
+        p.waitFor(15, TimeUnit.SECONDS);
+      }
+    }
+  }
 }

@@ -207,7 +207,7 @@ public final class GuardBench {
 
   /**
    * {@code stopguard watch} over N accounts with Bitget's per-IP limits kept on both sides and the
-   * watcher's default budget (4800 requests/min, 90 WebSockets): the first 90 accounts get a WebSocket, the rest are polled through the background lane. Reports the
+   * watcher's default budget (5700 requests/min, 90 WebSockets): the first 90 accounts get a WebSocket, the rest are polled through the background lane. Reports the
    * first full sweep, detection and restore on WebSocket accounts while the sweep saturates the
    * IP's budget, and a steady minute (requests/s, CPU, threads, heap, refusals).
    */

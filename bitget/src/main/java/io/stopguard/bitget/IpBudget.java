@@ -17,10 +17,13 @@ import java.time.Duration;
  *       5 minutes; one login per connection, so at most 100 accounts per IP get pushes.
  * </ul>
  *
- * {@link #bitget()} keeps 10 % headroom under each. {@link #background} is a slower lane for
- * periodic work, so a push-triggered look or a restore never queues behind a sweep: background
- * work takes tokens from it before it starts (and one per request from the main bucket, as all
- * requests do), so it can use at most 80 % of the IP's rate.
+ * {@link #bitget()} keeps 10 % headroom under each. Periodic work (sweeps) is work-conserving but
+ * yields: before it starts it asks {@link #tryAcquireBackground}, which says yes only while the main
+ * bucket holds more than a reserve (a tenth of a second of tokens) that only foreground work — a
+ * push-triggered look, a restore — may use, and paces it by a lane as fast as the whole budget. So
+ * sweeps take whatever pushes and restores leave, up to the full rate, and a push never queues
+ * behind a sweep for more than a moment. {@link #yieldPerMinute} lowers both while another process
+ * on the same IP (a one-off command beside a watcher) uses its share.
  */
 public final class IpBudget {
   public static final int PUBLISHED_REQUESTS_PER_MINUTE = 6000;
@@ -32,6 +35,9 @@ public final class IpBudget {
   private final Bucket connects;
   private final double requestsPerSecond;
   private final int maxConnections;
+  /** Tokens of the main bucket only foreground work may take. */
+  private final long reserve;
+  private volatile int yieldedPerMinute;
 
   private IpBudget(double requestsPerSecond, int maxConnections, int connectsPer5Min) {
     this.requestsPerSecond = requestsPerSecond;
@@ -39,11 +45,13 @@ public final class IpBudget {
     if (Double.isInfinite(requestsPerSecond)) {
       requests = null;
       background = null;
+      reserve = 0;
     } else {
       // Burst of one second's worth: over any minute at most 61 s of tokens (5,490 of 6,000 for 90/s).
       long perSecond = Math.max(1, (long) Math.floor(requestsPerSecond));
       requests = Bucket.builder().addLimit(perSecondLimit(perSecond)).build();
-      background = Bucket.builder().addLimit(perSecondLimit(Math.max(1, perSecond * 4 / 5))).build();
+      reserve = Math.max(2, perSecond / 10);
+      background = Bucket.builder().addLimit(backgroundLimit(perSecond)).build();
     }
     // 5 minutes of refill plus the burst stay under the published count: burst 30 + 240 = 270 of 300.
     connects = connectsPer5Min == Integer.MAX_VALUE ? null : Bucket.builder()
@@ -54,6 +62,14 @@ public final class IpBudget {
 
   private static Bandwidth perSecondLimit(long n) {
     return Bandwidth.builder().capacity(n).refillGreedy(n, Duration.ofSeconds(1)).build();
+  }
+
+  /**
+   * The background lane: the budget's rate, with a burst of a quarter second — more than one tick
+   * of the watcher's 200 ms scheduler, or the burst itself would cap the rate (it did: 45 of 95/s).
+   */
+  private static Bandwidth backgroundLimit(long perSecond) {
+    return Bandwidth.builder().capacity(Math.max(2, perSecond / 4)).refillGreedy(perSecond, Duration.ofSeconds(1)).build();
   }
 
   private static final class Shared {
@@ -98,9 +114,28 @@ public final class IpBudget {
     return requestsPerSecond;
   }
 
-  /** Requests per second left for periodic work (80 % of {@link #requestsPerSecond()}). */
+  /** Requests per second periodic work may use when nothing else needs them: the whole rate, less what is yielded. */
   public double backgroundRequestsPerSecond() {
-    return Double.isInfinite(requestsPerSecond) ? requestsPerSecond : Math.max(1, Math.floor(requestsPerSecond) * 4 / 5);
+    return Double.isInfinite(requestsPerSecond) ? requestsPerSecond
+        : Math.max(1, Math.floor(requestsPerSecond) - Math.ceil(yieldedPerMinute / 60.0));
+  }
+
+  /**
+   * Gives up {@code perMinute} requests a minute to another process on the same IP (0: none), by
+   * lowering this budget's rate for all work; used while a one-off command runs beside a watcher.
+   */
+  public synchronized void yieldPerMinute(int perMinute) {
+    if (requests == null || perMinute == yieldedPerMinute) return;
+    yieldedPerMinute = Math.max(0, perMinute);
+    long perSecond = Math.max(1, (long) Math.floor(requestsPerSecond) - (long) Math.ceil(yieldedPerMinute / 60.0));
+    requests.replaceConfiguration(io.github.bucket4j.BucketConfiguration.builder().addLimit(perSecondLimit(perSecond)).build(),
+        io.github.bucket4j.TokensInheritanceStrategy.AS_IS);
+    background.replaceConfiguration(io.github.bucket4j.BucketConfiguration.builder().addLimit(backgroundLimit(perSecond)).build(),
+        io.github.bucket4j.TokensInheritanceStrategy.AS_IS);
+  }
+
+  public int yieldedPerMinute() {
+    return yieldedPerMinute;
   }
 
   /** Private WebSocket connections this process may hold open. */
@@ -126,7 +161,10 @@ public final class IpBudget {
    * asks before it starts and, refused, tries again on its next tick.
    */
   public boolean tryAcquireBackground(int n) {
-    return background == null || background.tryConsume(n);
+    if (background == null) return true;
+    // Only above the foreground reserve: the requests themselves take their tokens when they leave.
+    if (requests.getAvailableTokens() < n + reserve) return false;
+    return background.tryConsume(n);
   }
 
   /** Takes a connection attempt's token: 0 if granted, otherwise nanoseconds until one is available. */
