@@ -93,7 +93,9 @@ public final class FleetMember implements Ownership, AutoCloseable {
     this.onChange = onChange;
     round();
     long every = Math.max(500, ttlSeconds * 1000L / 5);
-    timer.scheduleWithFixedDelay(this::round, every, every, TimeUnit.MILLISECONDS);
+    // The claiming round comes 1 s after the announcement: time enough for instances started
+    // together to see each other's heartbeat, without leaving accounts unguarded for a whole round.
+    timer.scheduleWithFixedDelay(this::round, Math.min(every, 1000), every, TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::fenceIfStale, 250, 250, TimeUnit.MILLISECONDS);
   }
 
