@@ -21,6 +21,12 @@ import picocli.CommandLine.Option;
         "Drill scenarios (a bare position, hedge mode, a wrong-side stop, a stop beyond liquidation):",
         "examples/, with the keys to import in examples/drill-keys.csv. Scenario format:",
         "bitget-sim/README.md. Without --scenario the demo scenario is loaded.",
+        "",
+        "Where Bitget's behaviour is unknown the simulator can play each answer (bitget-sim/FIDELITY.md):",
+        "  --variant secondPosLoss=replace --variant oneWaySide=closing --variant posLossOnClose=keep",
+        "  --variant positionsPushOnMark=no --variant ordersAlgoAction=snapshot --variant cancelUnknown=error",
+        "  --variant duplicateClientOid=40757 --variant planSymbolCase=lower --variant requestSymbolCase=any",
+        "  --variant posLossSize=sent",
     })
 final class SimCommand implements Callable<Integer> {
   private final Cli cli;
@@ -32,6 +38,10 @@ final class SimCommand implements Callable<Integer> {
       description = "Port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
   int port;
 
+  @Option(names = "--variant", paramLabel = "NAME=VALUE",
+      description = "Play one of the plausible answers where Bitget's behaviour is unknown (repeatable; see FIDELITY.md).")
+  java.util.List<String> variants = new java.util.ArrayList<>();
+
   SimCommand(Cli cli) {
     this.cli = cli;
   }
@@ -39,7 +49,7 @@ final class SimCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     if (port < 0 || port > 65535) throw new UsageException("--port must be 0..65535");
-    return Serve.run(cli, scenario, port);
+    return Serve.run(cli, scenario, port, variants);
   }
 
   /**
@@ -47,8 +57,17 @@ final class SimCommand implements Callable<Integer> {
    * simulator types in its members (a lambda's included) would load simulator classes for every command.
    */
   private static final class Serve {
-    static int run(Cli cli, Path scenario, int port) throws InterruptedException {
+    static int run(Cli cli, Path scenario, int port, java.util.List<String> variants) throws InterruptedException {
       Scenario s = scenario != null ? Scenario.load(scenario) : DemoStory.demoScenario();
+      io.stopguard.sim.Fidelity f = s.fidelity();
+      for (String v : variants) {
+        try {
+          f = f.with(v);
+        } catch (IllegalArgumentException e) {
+          throw new UsageException("--variant: " + e.getMessage());
+        }
+      }
+      s = s.with(f);
       SimServer server = SimServer.start(s, port);
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -60,7 +79,8 @@ final class SimCommand implements Callable<Integer> {
       cli.out().flush();
       cli.err().println("bitget-sim: " + s.accounts().size() + " account(s) on " + server.baseUrl()
           + (scenario != null ? " from " + scenario : " (demo scenario)") + "; WebSocket " + server.webSocketUrl()
-          + "; control API " + server.baseUrl() + "/_sim/state; Ctrl-C to stop");
+          + "; control API " + server.baseUrl() + "/_sim/state" + (f.equals(io.stopguard.sim.Fidelity.DEFAULT) ? "" : "; variants " + f)
+          + "; Ctrl-C to stop");
       stopped.await();
       return ExitCodes.OK;
     }

@@ -3,12 +3,14 @@ package io.stopguard.restore;
 import io.stopguard.bitget.BitgetApiException;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.BitgetTransportException;
+import io.stopguard.bitget.CancelResult;
 import io.stopguard.bitget.Contract;
 import io.stopguard.bitget.ErrorKind;
 import io.stopguard.bitget.HoldSide;
 import io.stopguard.bitget.PlacedOrder;
 import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.PlanType;
+import io.stopguard.bitget.PosMode;
 import io.stopguard.bitget.Position;
 import io.stopguard.bitget.TpslOrder;
 import io.stopguard.risk.Protection;
@@ -79,6 +81,9 @@ public final class StopPlacer {
   /** Places what a {@link Preview} describes. */
   public PlacedStop place(Preview pv) {
     TpslOrder o = pv.order();
+    if (o.planType() == PlanType.POS_LOSS && pv.existing().isPresent() && pv.position().posMode() == PosMode.ONE_WAY) {
+      return replaceOneWay(pv.existing().get(), o);
+    }
     if (o.planType() == PlanType.POS_LOSS && pv.existing().isPresent()) {
       PlanOrder old = pv.existing().get();
       try {
@@ -91,6 +96,33 @@ public final class StopPlacer {
       }
     }
     return placeIdempotent(o);
+  }
+
+  /**
+   * Moves a one-way position's pos_loss by cancelling it and placing a fresh one. A modify would
+   * keep the old order's direction, and in one-way mode the plan list does not say reliably which
+   * direction a stop closes (its {@code side} convention is unknown, bitget-sim/FIDELITY.md): a stop
+   * left by a closed short (Bitget may keep it) sits on the symbol's new long, where no new trigger
+   * price makes it protect anything. A fresh placement names the position's own side. The stop is
+   * wrong (it would not protect) when this runs, so the moment between cancel and place loses
+   * nothing; if the placement then fails, the position is bare and the caller's retry places it.
+   */
+  private PlacedStop replaceOneWay(PlanOrder old, TpslOrder o) {
+    CancelResult r;
+    try {
+      r = client.cancelPlanOrders(o.symbol(), PlanType.POS_LOSS, List.of(old.orderId()));
+    } catch (BitgetApiException e) {
+      audit("cancel", o, old.orderId(), old.clientOid(), e.code(), e.msg());
+      if (e.kind() != ErrorKind.GONE) throw e; // gone already (triggered, cancelled): place the new one
+      r = new CancelResult(List.of(), List.of());
+    }
+    boolean cancelled = r.successList().stream().anyMatch(i -> old.orderId().equals(i.orderId()));
+    audit("cancel", o, old.orderId(), old.clientOid(), cancelled ? "ok" : "not-cancelled",
+        "to replace it (was " + old.triggerPrice().toPlainString() + ")"
+            + (cancelled ? "" : ": " + r.failureList().stream().map(i -> i.errorCode() + " " + i.errorMsg()).toList()));
+    PlacedStop placed = placeIdempotent(o);
+    return new PlacedStop(placed.orderId(), placed.clientOid(), placed.symbol(), placed.planType(), placed.triggerPrice(),
+        placed.size(), "replaced", placed.confirmed());
   }
 
   /**

@@ -166,11 +166,11 @@ class RunbookCommandsTest {
     assertThat(twice.err()).contains("already has a pos_loss at 70.43").contains("--replace");
     assertThat(sim.exchange().countPlans("556251171", "DASHUSDT", "short", "pos_loss")).isEqualTo(1);
 
-    // --replace moves it in place
+    // --replace moves it: in one-way mode by cancel and a fresh placement (see StopPlacer.replaceOneWay)
     CliRun moved = run("place-stop", "--user", "556251171", "--symbol", "DASHUSDT", "--direction", "SHORT",
         "--stop-price", "71.00", "--replace");
     assertThat(moved.exit()).as(moved.err()).isZero();
-    assertThat(moved.out()).contains("modified pos_loss DASHUSDT SHORT trigger 71.00");
+    assertThat(moved.out()).contains("replaced pos_loss DASHUSDT SHORT trigger 71.00");
     assertThat(sim.exchange().countPlans("556251171", "DASHUSDT", "short", "pos_loss")).isEqualTo(1);
 
     assertThat(run("check", "--user", "556251171", "--json").out()).contains("\"556251171:DASHUSDT:SHORT\"")

@@ -195,8 +195,8 @@ class WatcherTest {
 
   @Test
   void wrongSideStopIsMovedNotDoubled() throws Exception {
-    // A short's stop on fill price (the simulator has no trades, so it never fires) at 70.43; the
-    // mark then runs through it to 71.00: the stop now sits on the profit side of the mark.
+    // A short's stop on fill price at 70.43; the mark then runs through it to 71.00 while the last
+    // traded price stays behind: the stop has not fired and now sits on the profit side of the mark.
     sim.exchange().cancelStopsFromOutside("9001", "DASHUSDT", "short");
     io.stopguard.bitget.BitgetClient bg = io.stopguard.bitget.BitgetClient.builder().baseUrl(sim.baseUrl())
         .credentials(new io.stopguard.bitget.Credentials("bg_k1", "s1", "p1")).build();
@@ -205,10 +205,13 @@ class WatcherTest {
         null, "outside-1"));
     Guard g = guard("g", settings(WatchSettings.Restore.ON, 100, 600_000, true));
     await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
-    sim.exchange().setMarkPrice("DASHUSDT", new BigDecimal("71.00"));
-    await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT count(*) FROM audit_log WHERE result='ok'").equals("1"));
-    assertThat(sql(g.store(), "SELECT action FROM audit_log WHERE result='ok'")).isEqualTo("modify");
-    assertThat(new BigDecimal(sql(g.store(), "SELECT trigger_price FROM audit_log WHERE result='ok'"))).isGreaterThan(new BigDecimal("71.00"));
+    sim.exchange().setMarkPriceOnly("DASHUSDT", new BigDecimal("71.00")); // trades lag: the fill_price stop does not fire
+    await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT count(*) FROM audit_log WHERE result='ok'").equals("2"));
+    // One-way: moved by cancel and a fresh placement with the position's own side (StopPlacer.replaceOneWay).
+    assertThat(sql(g.store(), "SELECT group_concat(action) FROM (SELECT action FROM audit_log WHERE result='ok' ORDER BY id)"))
+        .isEqualTo("cancel,place");
+    assertThat(new BigDecimal(sql(g.store(), "SELECT trigger_price FROM audit_log WHERE result='ok' AND action='place'")))
+        .isGreaterThan(new BigDecimal("71.00"));
     assertThat(stops("DASHUSDT", "short")).isEqualTo(1); // moved, not doubled
     await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT state FROM incidents").equals("restored"));
     assertThat(sql(g.store(), "SELECT verdict FROM incidents")).isEqualTo("WRONG_SIDE");

@@ -20,11 +20,16 @@ import org.eclipse.jetty.websocket.api.Session;
  * One connection to {@code /v2/ws/private}: "ping" → "pong", login (signed like REST over
  * {@code timestamp + "GET" + "/user/verify"}, timestamp in seconds, ±30 s), subscribe to
  * {@code positions} / {@code orders-algo} for USDT-FUTURES, then a snapshot and an update on every
- * change. The idle timeout (no message for 120 s) closes it, as Bitget does.
+ * change.
  *
- * <p>Bitget's per-connection limits: more than 10 messages (pings included) in a second closes
- * the connection (1008); more than 240 subscribe requests in an hour are refused (error 30007, the
- * simulator's code); one login per connection (a second one with another key: error 30012).
+ * <p>Bitget's per-connection limits (its WebSocket docs): no "ping" for 30 s closes the connection,
+ * and every connection is closed after 24 h (both shorter in drills: {@link Scenario.WebSocketSpec});
+ * more than 10 messages (pings included) in a second closes it (1008); more than 240 subscribe
+ * requests in an hour are refused (30007 "request over limit", then closed). Error codes as in ccxt
+ * pro's table of Bitget's: 30001 channel/instType does not exist, 30003 invalid op, 30004 login
+ * required, 30011 invalid ACCESS_KEY, 30012 invalid passphrase, 30013 invalid timestamp, 30014
+ * timestamp expired, 30015 invalid sign, 30016 param error; a second login with another key is
+ * 30002 "illegal request" (the simulator's choice: Bitget does not document it).
  */
 public final class PrivateWebSocket implements Session.Listener.AutoDemanding, SimListener {
   private static final Set<String> CHANNELS = Set.of("positions", "orders-algo");
@@ -43,6 +48,21 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
   private final AtomicBoolean released = new AtomicBoolean();
   private final SlidingWindow messages = new SlidingWindow(1000);
   private final SlidingWindow subscribes = new SlidingWindow(3_600_000);
+  private final long openedAtMs = System.currentTimeMillis();
+  private volatile long lastPingMs = openedAtMs;
+
+  /** Closes the connection when it broke a time limit (called by the server's sweep every second). */
+  void enforce(long now, Scenario.WebSocketSpec w) {
+    Session s = session;
+    if (s == null || !s.isOpen()) return;
+    if (now - openedAtMs >= w.maxAgeSeconds() * 1000) {
+      ex.history().add(ex.now(), "ws-max-age", uid, null, null, null, null, null, ip);
+      s.close(1000, "connection lifetime over " + w.maxAgeSeconds() + " s", Callback.NOOP);
+    } else if (now - lastPingMs >= w.idleSeconds() * 1000) {
+      ex.history().add(ex.now(), "ws-idle", uid, null, null, null, null, null, ip);
+      s.close(1000, "no ping for " + w.idleSeconds() + " s", Callback.NOOP);
+    }
+  }
 
   PrivateWebSocket(SimExchange ex, SimServer server, String ip, RateLimits limits) {
     this.ex = ex;
@@ -92,6 +112,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
       return;
     }
     if (text.equals("ping")) {
+      lastPingMs = System.currentTimeMillis();
       send("pong");
       return;
     }
@@ -99,7 +120,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     try {
       n = json.readTree(text);
     } catch (Exception e) {
-      error(30001, "Invalid request: not JSON");
+      error(30016, "Param error: not JSON");
       return;
     }
     String op = n.path("op").asText("");
@@ -107,7 +128,9 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
       case "login" -> login(n.path("args").path(0));
       case "subscribe" -> {
         if (limits.enabled && subscribes.add(System.currentTimeMillis()) > 240) {
-          error(30007, "Request too many: over 240 subscription requests per hour");
+          error(30007, "Request over limit: over 240 subscription requests per hour, connection close");
+          Session s = session;
+          if (s != null) s.close(1008, "over 240 subscriptions per hour", Callback.NOOP);
           return;
         }
         for (JsonNode arg : n.path("args")) subscribe(arg);
@@ -118,7 +141,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
           send(Map.of("event", "unsubscribe", "arg", arg));
         }
       }
-      default -> error(30001, "Invalid op: " + op);
+      default -> error(30003, "Invalid op: " + op);
     }
   }
 
@@ -132,28 +155,28 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     try {
       t = Long.parseLong(ts);
     } catch (NumberFormatException e) {
-      error(30005, "Invalid timestamp");
+      error(30013, "Invalid ACCESS_TIMESTAMP");
       return;
     }
     if (Math.abs(ex.now() / 1000 - t) > RestApi.TIMESTAMP_WINDOW_MS / 1000) {
-      error(30008, "Request timestamp expired");
+      error(30014, "Request timestamp expired");
       return;
     }
     if (acct == null) {
-      error(30002, "Illegal request: apikey does not exist");
+      error(30011, "Invalid ACCESS_KEY");
       return;
     }
     if (apiKey != null && !apiKey.equals(key)) {
-      error(30012, "Already logged in: one API key per connection");
+      error(30002, "Illegal request: already logged in with another API key");
       return;
     }
     if (!acct.passphrase.equals(pass)) {
-      error(30006, "Passphrase error");
+      error(30012, "Invalid ACCESS_PASSPHRASE");
       return;
     }
     if (!MessageDigest.isEqual(hmac(acct.secretKey, ts + "GET" + "/user/verify").getBytes(StandardCharsets.UTF_8),
         sign.getBytes(StandardCharsets.UTF_8))) {
-      error(30005, "Invalid sign");
+      error(30015, "Invalid sign");
       return;
     }
     this.apiKey = key;
@@ -190,7 +213,10 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
 
   @Override
   public void planChanged(String uid, String key, Map<String, Object> order) {
-    if (key.equals(apiKey) && subscribed.contains("orders-algo")) push("orders-algo", "update", List.of(order));
+    if (!key.equals(apiKey) || !subscribed.contains("orders-algo")) return;
+    // Unknown (FIDELITY.md): the changed order as "update", or the live orders as "snapshot".
+    if (ex.fidelity().ordersAlgoAction().equals("snapshot")) push("orders-algo", "snapshot", ex.wsPlansJson(key));
+    else push("orders-algo", "update", List.of(order));
   }
 
   private Map<String, Object> arg(String channel) {

@@ -95,104 +95,204 @@ final class RestApi {
     return r;
   }
 
-  private Object route(String method, String path, String rawQuery, Map<String, String> h, String body) {
-    Map<String, String> q = parseQuery(rawQuery);
-    String route = method + " " + path;
-    switch (route) {
-      case "GET /api/v2/public/time" -> {
-        return Map.of("serverTime", Long.toString(ex.now()));
-      }
-      case "GET /api/v2/mix/market/contracts" -> {
-        productType(q.get("productType"), h);
-        return ex.contractsJson(q.get("symbol"));
-      }
-      case "GET /api/v2/mix/market/ticker" -> {
-        productType(q.get("productType"), h);
-        String symbol = q.get("symbol");
-        if (blank(symbol)) throw SimError.missing("symbol");
-        return ex.tickerJson(symbol);
-      }
-      default -> { }
+  /** One endpoint: what it answers, given the request (and the account, for private ones). */
+  @FunctionalInterface
+  private interface Handler {
+    Object handle(Req r);
+  }
+
+  /** A request being answered: query, body (flattened or parsed), headers and the account if private. */
+  private final class Req {
+    final Map<String, String> q;
+    final String body;
+    final Map<String, String> h;
+    SimExchange.Account a;
+
+    Req(Map<String, String> q, String body, Map<String, String> h) {
+      this.q = q;
+      this.body = body;
+      this.h = h;
     }
-    boolean known = switch (route) {
-      case "GET /api/v2/mix/position/all-position", "GET /api/v2/mix/order/orders-plan-pending",
-           "POST /api/v2/mix/order/place-tpsl-order", "POST /api/v2/mix/order/cancel-plan-order",
-           "POST /api/v2/mix/order/modify-tpsl-order", "GET /api/v2/mix/account/account",
-           "GET /api/v2/mix/account/accounts", "GET /api/v2/mix/position/single-position",
-           "POST /api/v2/mix/order/place-pos-tpsl" -> true;
-      default -> false;
-    };
-    if (!known) throw new SimError(404, "40404", "Request URL NOT FOUND");
-    SimExchange.Account a = authenticate(method, path, rawQuery, h, body);
-    return switch (route) {
-      case "GET /api/v2/mix/position/all-position" -> {
-        String pt = productType(q.get("productType"), h);
-        yield ex.positionsJson(a, marginCoin(pt));
+
+    Map<String, String> flat() {
+      return flatBody(body);
+    }
+  }
+
+  private record Route(boolean isPrivate, Handler handler) {}
+
+  /** Every endpoint, once: method and path to whether it needs a signature and its handler. */
+  private final Map<String, Route> routes = routes();
+
+  private Map<String, Route> routes() {
+    Map<String, Route> m = new LinkedHashMap<>();
+    // ---- public
+    m.put("GET /api/v2/public/time", pub(r -> Map.of("serverTime", Long.toString(ex.now()))));
+    m.put("GET /api/v2/spot/public/coins", pub(r -> PublicMarkets.coins(blankToNull(r.q.get("coin")))));
+    m.put("GET /api/v2/spot/public/symbols", pub(r -> PublicMarkets.spotSymbols(blankToNull(r.q.get("symbol")))));
+    m.put("GET /api/v2/margin/currencies", pub(r -> PublicMarkets.marginCurrencies()));
+    m.put("GET /api/v2/mix/market/contracts", pub(r -> {
+      String pt = publicProductType(r.q.get("productType"));
+      String symbol = blankToNull(r.q.get("symbol"));
+      // Demo accounts here hold the same symbols as live ones, so SUSDT-FUTURES lists the same contracts
+      // (Bitget's older demo used S-prefixed names; FIDELITY.md, "demo symbols").
+      return usdt(pt) ? ex.contractsJson(symbol) : PublicMarkets.otherContracts(pt, symbol);
+    }));
+    m.put("GET /api/v2/mix/market/ticker", pub(r -> {
+      usdtOnly(publicProductType(r.q.get("productType")), r.q.get("symbol"));
+      return ex.tickerJson(symbol(r.q.get("symbol")));
+    }));
+    m.put("GET /api/v2/mix/market/symbol-price", pub(r -> {
+      usdtOnly(publicProductType(r.q.get("productType")), r.q.get("symbol"));
+      return ex.symbolPriceJson(symbol(r.q.get("symbol")));
+    }));
+    // ---- private: positions and account
+    m.put("GET /api/v2/mix/position/all-position", priv(r -> {
+      String pt = productType(r.q.get("productType"), r.h);
+      return usdt(pt) ? ex.positionsJson(r.a, marginCoin(pt)) : List.of();
+    }));
+    m.put("GET /api/v2/mix/position/single-position", priv(r -> {
+      String pt = productType(r.q.get("productType"), r.h);
+      String symbol = symbol(r.q.get("symbol"));
+      if (blank(r.q.get("marginCoin"))) throw SimError.missing("marginCoin");
+      return ex.positionsJson(r.a, marginCoin(pt)).stream().filter(p -> symbol.equals(p.get("symbol"))).toList();
+    }));
+    m.put("GET /api/v2/mix/account/account", priv(r -> {
+      String pt = productType(r.q.get("productType"), r.h);
+      String symbol = symbol(r.q.get("symbol"));
+      if (blank(r.q.get("marginCoin"))) throw SimError.missing("marginCoin");
+      return ex.accountJson(r.a, marginCoin(pt), symbol);
+    }));
+    m.put("GET /api/v2/mix/account/accounts", priv(r -> {
+      String pt = productType(r.q.get("productType"), r.h);
+      return usdt(pt) ? List.of(ex.accountJson(r.a, marginCoin(pt), null)) : List.of();
+    }));
+    m.put("POST /api/v2/mix/account/set-leverage", priv(r -> {
+      Map<String, String> b = bodyWithSymbol(r);
+      return ex.locked(() -> ex.trading.setLeverage(r.a, b));
+    }));
+    // ---- private: plan (trigger / TPSL) orders
+    m.put("GET /api/v2/mix/order/orders-plan-pending", priv(r -> {
+      String pt = productType(r.q.get("productType"), r.h);
+      String planType = r.q.get("planType");
+      if (blank(planType)) throw SimError.missing("planType");
+      // Bitget's answer for a planType this list does not take (e.g. pos_loss): JKorf/Bitget.Net#39.
+      if (!planType.equals("normal_plan") && !planType.equals("track_plan") && !planType.equals("profit_loss")) {
+        throw SimError.bad("40812", "The condition planType is not met");
       }
-      case "GET /api/v2/mix/order/orders-plan-pending" -> {
-        String pt = productType(q.get("productType"), h);
-        String planType = q.get("planType");
-        if (planType == null || planType.isEmpty()) throw SimError.missing("planType");
-        if (!planType.equals("normal_plan") && !planType.equals("track_plan") && !planType.equals("profit_loss")) {
-          throw SimError.paramInvalid();
-        }
-        int limit = 100;
-        if (q.containsKey("limit")) {
-          limit = intParam(q.get("limit"));
-          if (limit < 1 || limit > 100) throw SimError.paramInvalid();
-        }
-        Long idLessThan = q.containsKey("idLessThan") && !q.get("idLessThan").isEmpty() ? longParam(q.get("idLessThan")) : null;
-        yield ex.pendingPlansJson(a, planType, q.get("symbol"), blankToNull(q.get("orderId")),
-            blankToNull(q.get("clientOid")), idLessThan, limit, marginCoin(pt));
+      int limit = limit(r.q);
+      String symbol = blank(r.q.get("symbol")) ? null : symbol(r.q.get("symbol"));
+      if (!usdt(pt)) return emptyPage();
+      return ex.pendingPlansJson(r.a, planType, symbol, blankToNull(r.q.get("orderId")), blankToNull(r.q.get("clientOid")),
+          idLessThan(r.q), limit, marginCoin(pt));
+    }));
+    m.put("POST /api/v2/mix/order/place-tpsl-order", priv(r -> ex.placeTpsl(r.a, bodyWithSymbol(r))));
+    m.put("POST /api/v2/mix/order/place-pos-tpsl", priv(r -> ex.placePosTpsl(r.a, bodyWithSymbol(r))));
+    m.put("POST /api/v2/mix/order/modify-tpsl-order", priv(r -> ex.modifyTpsl(r.a, bodyWithSymbol(r))));
+    m.put("POST /api/v2/mix/order/place-plan-order", priv(r -> {
+      Map<String, String> b = bodyWithSymbol(r);
+      return ex.locked(() -> ex.trading.placePlanOrder(r.a, b));
+    }));
+    m.put("POST /api/v2/mix/order/cancel-plan-order", priv(r -> {
+      JsonNode b = parseBody(r.body);
+      productType(text(b, "productType"), r.h);
+      String symbol = text(b, "symbol") == null ? null : symbol(text(b, "symbol"));
+      List<Map<String, String>> ids = new ArrayList<>();
+      JsonNode list = b.path("orderIdList");
+      if (!list.isMissingNode() && !list.isNull() && !list.isArray()) throw SimError.paramInvalid();
+      for (JsonNode n : list) {
+        Map<String, String> id = new LinkedHashMap<>();
+        id.put("orderId", text(n, "orderId"));
+        id.put("clientOid", text(n, "clientOid"));
+        ids.add(id);
       }
-      case "POST /api/v2/mix/order/place-tpsl-order" -> {
-        Map<String, String> b = flatBody(body);
-        productType(b.get("productType"), h);
-        yield ex.placeTpsl(a, b);
-      }
-      case "GET /api/v2/mix/account/account" -> {
-        String pt = productType(q.get("productType"), h);
-        if (blank(q.get("symbol"))) throw SimError.missing("symbol");
-        if (blank(q.get("marginCoin"))) throw SimError.missing("marginCoin");
-        yield ex.accountJson(a, marginCoin(pt));
-      }
-      case "GET /api/v2/mix/account/accounts" -> {
-        String pt = productType(q.get("productType"), h);
-        yield List.of(ex.accountJson(a, marginCoin(pt)));
-      }
-      case "GET /api/v2/mix/position/single-position" -> {
-        String pt = productType(q.get("productType"), h);
-        String symbol = q.get("symbol");
-        if (blank(symbol)) throw SimError.missing("symbol");
-        if (blank(q.get("marginCoin"))) throw SimError.missing("marginCoin");
-        yield ex.positionsJson(a, marginCoin(pt)).stream().filter(m -> symbol.equalsIgnoreCase((String) m.get("symbol"))).toList();
-      }
-      case "POST /api/v2/mix/order/place-pos-tpsl" -> {
-        Map<String, String> b = flatBody(body);
-        productType(b.get("productType"), h);
-        yield ex.placePosTpsl(a, b);
-      }
-      case "POST /api/v2/mix/order/modify-tpsl-order" -> {
-        Map<String, String> b = flatBody(body);
-        productType(b.get("productType"), h);
-        yield ex.modifyTpsl(a, b);
-      }
-      case "POST /api/v2/mix/order/cancel-plan-order" -> {
-        JsonNode b = parseBody(body);
-        productType(text(b, "productType"), h);
-        List<Map<String, String>> ids = new ArrayList<>();
-        JsonNode list = b.path("orderIdList");
-        if (!list.isMissingNode() && !list.isNull() && !list.isArray()) throw SimError.paramInvalid();
-        for (JsonNode n : list) {
-          Map<String, String> id = new LinkedHashMap<>();
-          id.put("orderId", text(n, "orderId"));
-          id.put("clientOid", text(n, "clientOid"));
-          ids.add(id);
-        }
-        yield ex.cancelPlans(a, text(b, "symbol"), text(b, "planType"), ids);
-      }
-      default -> throw new IllegalStateException(route);
-    };
+      return ex.cancelPlans(r.a, symbol, text(b, "planType"), ids);
+    }));
+    // ---- private: regular orders
+    m.put("POST /api/v2/mix/order/place-order", priv(r -> {
+      Map<String, String> b = bodyWithSymbol(r);
+      return ex.locked(() -> ex.trading.placeOrder(r.a, b));
+    }));
+    m.put("POST /api/v2/mix/order/cancel-order", priv(r -> {
+      Map<String, String> b = bodyWithSymbol(r);
+      return ex.locked(() -> ex.trading.cancelOrder(r.a, b));
+    }));
+    m.put("GET /api/v2/mix/order/orders-pending", priv(r -> {
+      String pt = productType(r.q.get("productType"), r.h);
+      String symbol = blank(r.q.get("symbol")) ? null : symbol(r.q.get("symbol"));
+      int limit = limit(r.q);
+      if (!usdt(pt)) return emptyPage();
+      return ex.locked(() -> ex.trading.pendingOrdersJson(r.a, symbol, blankToNull(r.q.get("orderId")),
+          blankToNull(r.q.get("clientOid")), blankToNull(r.q.get("status")), idLessThan(r.q), limit, marginCoin(pt)));
+    }));
+    m.put("GET /api/v2/mix/order/detail", priv(r -> {
+      String pt = productType(r.q.get("productType"), r.h);
+      String symbol = symbol(r.q.get("symbol"));
+      return ex.locked(() -> ex.trading.detailJson(r.a, symbol, blankToNull(r.q.get("orderId")),
+          blankToNull(r.q.get("clientOid")), marginCoin(pt)));
+    }));
+    return java.util.Collections.unmodifiableMap(m);
+  }
+
+  private static Route pub(Handler h) {
+    return new Route(false, h);
+  }
+
+  private static Route priv(Handler h) {
+    return new Route(true, h);
+  }
+
+  private Object route(String method, String path, String rawQuery, Map<String, String> h, String body) {
+    Route route = routes.get(method + " " + path);
+    if (route == null) {
+      // A known path with the wrong method is refused like an unknown one (Bitget: 404 / 40404).
+      throw new SimError(404, "40404", "Request URL NOT FOUND");
+    }
+    Req r = new Req(parseQuery(rawQuery), body, h);
+    if (route.isPrivate()) r.a = authenticate(method, path, rawQuery, h, body);
+    return route.handler().handle(r);
+  }
+
+  /** A body whose productType is checked and whose symbol is the contract's own (see {@link SimExchange#requestSymbol}). */
+  private Map<String, String> bodyWithSymbol(Req r) {
+    Map<String, String> b = r.flat();
+    String pt = productType(b.get("productType"), r.h);
+    if (blank(b.get("symbol"))) throw SimError.missing("symbol");
+    usdtOnly(pt, b.get("symbol"));
+    b.put("symbol", symbol(b.get("symbol")));
+    return b;
+  }
+
+  private String symbol(String s) {
+    if (blank(s)) throw SimError.missing("symbol");
+    return ex.requestSymbol(s);
+  }
+
+  /** The simulator trades USDT-margined contracts only: a symbol of another product type does not exist for trading. */
+  private static void usdtOnly(String productType, String symbol) {
+    if (!usdt(productType)) throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
+  }
+
+  private static boolean usdt(String productType) {
+    return productType.equals("USDT-FUTURES") || productType.equals("SUSDT-FUTURES");
+  }
+
+  private static Map<String, Object> emptyPage() {
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("entrustedList", null);
+    data.put("endId", null);
+    return data;
+  }
+
+  private static int limit(Map<String, String> q) {
+    if (!q.containsKey("limit") || q.get("limit").isEmpty()) return 100;
+    int limit = intParam(q.get("limit"));
+    if (limit < 1 || limit > 100) throw SimError.paramInvalid();
+    return limit;
+  }
+
+  private static Long idLessThan(Map<String, String> q) {
+    return q.containsKey("idLessThan") && !q.get("idLessThan").isEmpty() ? longParam(q.get("idLessThan")) : null;
   }
 
   // ------------------------------------------------------------------ authentication
@@ -243,27 +343,32 @@ final class RestApi {
   // ------------------------------------------------------------------ parameters
 
   /**
-   * Product type, case-insensitive as on Bitget. Demo product types (S-prefixed) go with the
-   * {@code paptrading: 1} header and only with it: a mix is rejected (simulator's strict choice).
+   * Product type of a private request, case-insensitive as on Bitget. Demo product types
+   * (S-prefixed) go with the {@code paptrading: 1} header and only with it: a mix is rejected
+   * (simulator's strict choice).
    */
   private static String productType(String pt, Map<String, String> h) {
+    String up = publicProductType(pt);
+    boolean demoHeader = "1".equals(h.get("paptrading"));
+    boolean demoType = up.startsWith("S");
+    if (demoHeader && !demoType) throw SimError.bad("40099", "The demo trading environment only supports S-prefixed productType");
+    if (!demoHeader && demoType) throw SimError.bad("40099", "Demo productType needs the paptrading header");
+    return up;
+  }
+
+  /**
+   * Product type of a public market request: any of the six, with or without the demo header
+   * (ccxt loads all six without it; Bitget's docs list all six as valid).
+   */
+  private static String publicProductType(String pt) {
     if (blank(pt)) throw SimError.missing("productType");
     String up = pt.toUpperCase(Locale.ROOT);
-    boolean demoHeader = "1".equals(h.get("paptrading"));
-    switch (up) {
-      case "USDT-FUTURES" -> {
-        if (demoHeader) throw SimError.bad("40099", "The demo trading environment only supports S-prefixed productType");
-      }
-      case "SUSDT-FUTURES" -> {
-        if (!demoHeader) throw SimError.bad("40099", "Demo productType needs the paptrading header");
-      }
-      default -> throw SimError.bad("40034", "Parameter productType does not exist");
-    }
+    if (!PublicMarkets.PRODUCT_TYPES.contains(up)) throw SimError.bad("40034", "Parameter productType does not exist");
     return up;
   }
 
   private static String marginCoin(String productType) {
-    return productType.startsWith("S") ? "SUSDT" : "USDT";
+    return productType.startsWith("S") ? "SUSDT" : "USDT"; // only asked for the USDT-margined types
   }
 
   private Map<String, String> flatBody(String body) {

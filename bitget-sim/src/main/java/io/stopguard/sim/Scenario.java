@@ -19,8 +19,10 @@ import java.util.List;
  * drill file does not silently drop a position.
  */
 public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts, List<EventSpec> events,
-    List<MarkPathSpec> markPaths) {
+    List<MarkPathSpec> markPaths, Fidelity fidelity, WebSocketSpec websocket) {
   public Scenario {
+    fidelity = fidelity == null ? Fidelity.DEFAULT : fidelity;
+    websocket = websocket == null ? WebSocketSpec.BITGET : websocket;
     contracts = contracts == null ? List.of() : List.copyOf(contracts);
     accounts = accounts == null ? List.of() : List.copyOf(accounts);
     events = events == null ? List.of() : List.copyOf(events);
@@ -28,7 +30,32 @@ public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts,
   }
 
   public Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts) {
-    this(contracts, accounts, List.of(), List.of());
+    this(contracts, accounts, List.of(), List.of(), null, null);
+  }
+
+  /** The same scenario under other {@link Fidelity} switches. */
+  public Scenario with(Fidelity f) {
+    return new Scenario(contracts, accounts, events, markPaths, f, websocket);
+  }
+
+  /** The same scenario with other WebSocket limits. */
+  public Scenario with(WebSocketSpec w) {
+    return new Scenario(contracts, accounts, events, markPaths, fidelity, w);
+  }
+
+  /**
+   * The private WebSocket's connection limits: closed when no "ping" came for {@code idleSeconds}
+   * (Bitget: 30 s), and after {@code maxAgeSeconds} whatever happens (Bitget: 24 h). Drills and
+   * tests shorten them.
+   */
+  public record WebSocketSpec(Long idleSeconds, Long maxAgeSeconds) {
+    public static final WebSocketSpec BITGET = new WebSocketSpec(30L, 86_400L);
+
+    public WebSocketSpec {
+      idleSeconds = idleSeconds == null ? 30L : idleSeconds;
+      maxAgeSeconds = maxAgeSeconds == null ? 86_400L : maxAgeSeconds;
+      if (idleSeconds < 1 || maxAgeSeconds < 1) throw new IllegalArgumentException("websocket: idleSeconds and maxAgeSeconds must be >= 1");
+    }
   }
 
   /**
@@ -89,6 +116,9 @@ public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts,
     try {
       Scenario s = YAML.readValue(text, Scenario.class);
       return s == null ? new Scenario(List.of(), List.of()) : s;
+    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+      Throwable c = e.getCause() != null ? e.getCause() : e;
+      throw new IllegalArgumentException(c.getMessage() + " at " + where(e));
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException("unknown key '" + e.getPropertyName() + "' at " + where(e));
     } catch (MismatchedInputException e) {
@@ -101,7 +131,7 @@ public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts,
     }
   }
 
-  private static String where(MismatchedInputException e) {
+  private static String where(com.fasterxml.jackson.databind.JsonMappingException e) {
     StringBuilder sb = new StringBuilder();
     for (var ref : e.getPath()) {
       if (ref.getFieldName() != null) sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());

@@ -31,6 +31,37 @@ public final class SimExchange {
   private final AtomicLong ids = new AtomicLong(1_200_000_000_000_000_000L);
   private final LongSupplier clock;
   private final List<SimListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private volatile Fidelity fidelity = Fidelity.DEFAULT;
+  private volatile Scenario.WebSocketSpec webSocketLimits = Scenario.WebSocketSpec.BITGET;
+
+  /** The switches for unknown Bitget behaviours in force (see {@link Fidelity}). */
+  public Fidelity fidelity() {
+    return fidelity;
+  }
+
+  public void fidelity(Fidelity f) {
+    this.fidelity = f == null ? Fidelity.DEFAULT : f;
+  }
+
+  public Scenario.WebSocketSpec webSocketLimits() {
+    return webSocketLimits;
+  }
+
+  public void webSocketLimits(Scenario.WebSocketSpec w) {
+    this.webSocketLimits = w == null ? Scenario.WebSocketSpec.BITGET : w;
+  }
+
+  /**
+   * A symbol from a request, as the contract's own: upper case exactly ({@code requestSymbolCase=exact},
+   * anything else is 40034 as for an unknown symbol) or in any case ({@code any}).
+   */
+  synchronized String requestSymbol(String symbol) {
+    Contract c = contracts.get(symbol.toUpperCase(Locale.ROOT));
+    if (c == null || (fidelity.requestSymbolCase().equals("exact") && !c.symbol.equals(symbol))) {
+      throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
+    }
+    return c.symbol;
+  }
 
   public SimExchange(LongSupplier clock) {
     this.clock = clock;
@@ -71,11 +102,21 @@ public final class SimExchange {
     listeners.clear();
   }
 
-  private void firePositions(Account a) {
+  final Trading trading = new Trading(this);
+
+  Contract contract(String symbol) {
+    return contracts.get(symbol);
+  }
+
+  String nextId() {
+    return Long.toString(ids.incrementAndGet());
+  }
+
+  void firePositions(Account a) {
     for (SimListener l : listeners) l.positionsChanged(a.uid, a.apiKey);
   }
 
-  private void firePlan(Account a, Plan o, String status) {
+  void firePlan(Account a, Plan o, String status) {
     if (listeners.isEmpty()) return;
     Map<String, Object> m = wsPlanJson(a, o, status);
     for (SimListener l : listeners) l.planChanged(a.uid, a.apiKey, m);
@@ -91,6 +132,9 @@ public final class SimExchange {
     BigDecimal minTradeNum;
     BigDecimal sizeMultiplier;
     BigDecimal markPrice;
+    /** Last traded price: follows the mark unless moved alone ({@link SimExchange#setLastPrice}). */
+    BigDecimal lastPrice;
+    int maxLever = 125;
 
     Contract(String symbol, int pricePlace, int priceEndStep, int volumePlace, String minTradeNum,
         String sizeMultiplier, String markPrice) {
@@ -101,6 +145,7 @@ public final class SimExchange {
       this.minTradeNum = new BigDecimal(minTradeNum);
       this.sizeMultiplier = new BigDecimal(sizeMultiplier);
       this.markPrice = new BigDecimal(markPrice);
+      this.lastPrice = this.markPrice;
     }
 
     Contract copy() {
@@ -142,6 +187,10 @@ public final class SimExchange {
     final List<Pos> positions = new ArrayList<>();
     final List<Plan> plans = new ArrayList<>();
     final Set<String> clientOids = new HashSet<>();
+    /** Regular orders, open and done (order detail answers for both), oldest first. */
+    final List<Trading.Order> orders = new ArrayList<>();
+    /** Leverage set per symbol (set-leverage); positions opened later use it. Default 10. */
+    final Map<String, Integer> leverage = new java.util.HashMap<>();
 
     Account(String uid, String apiKey, String secretKey, String passphrase, String posMode) {
       this.uid = uid;
@@ -199,6 +248,15 @@ public final class SimExchange {
     String triggerType;
     BigDecimal executePrice; // null: market
     BigDecimal size; // null for pos_loss / pos_profit
+    /** The size a pos_loss / pos_profit request carried (ccxt sends one), for the posLossSize=sent variant. */
+    BigDecimal sentSize;
+    /** normal_plan only: the order it places when triggered. */
+    String side;
+    String tradeSide;
+    boolean reduceOnly;
+    String marginMode;
+    /** normal_plan only: fires when the price rises to the trigger (else when it falls to it). */
+    boolean triggerAbove;
     final long cTime;
     long uTime;
 
@@ -225,6 +283,8 @@ public final class SimExchange {
 
   /** Adds a scenario's contracts and accounts. Invalid scenarios fail with one clear line. */
   public synchronized void load(Scenario s) {
+    fidelity(s.fidelity());
+    webSocketLimits(s.websocket());
     try {
       loadChecked(s);
     } catch (NullPointerException | ArithmeticException e) { // a field left out that the checks above did not name
@@ -265,6 +325,7 @@ public final class SimExchange {
         throw new IllegalArgumentException("contract " + sym + ": markPrice must be > 0 and at most 15 digits before the point");
       }
       if (!c.validPrice(c.markPrice)) c.markPrice = c.round(c.markPrice, RoundingMode.HALF_UP);
+      c.lastPrice = c.markPrice;
     }
     for (Scenario.AccountSpec as : s.accounts()) {
       String where = "account " + as.uid();
@@ -321,14 +382,25 @@ public final class SimExchange {
   private void addPlanFromScenario(Account a, Scenario.PlanOrderSpec os, String where) {
     Contract c = contractOrFail(os.symbol(), where);
     String type = os.planType() == null ? "pos_loss" : os.planType();
-    if (!TPSL_TYPES.contains(type)) throw new IllegalArgumentException(where + " " + c.symbol + ": planType must be one of " + TPSL_TYPES);
+    if (!TPSL_TYPES.contains(type) && !type.equals("normal_plan")) {
+      throw new IllegalArgumentException(where + " " + c.symbol + ": planType must be normal_plan or one of " + TPSL_TYPES);
+    }
     String side = side(os.holdSide(), where);
     if (os.triggerPrice() == null) throw new IllegalArgumentException(where + " " + c.symbol + ": planOrders need triggerPrice");
     String trig = os.triggerType() == null ? "mark_price" : os.triggerType();
     String oid = os.orderId() != null ? os.orderId() : Long.toString(ids.incrementAndGet());
     String coid = os.clientOid() != null ? os.clientOid() : oid + "_sim";
     a.clientOids.add(coid);
-    a.plans.add(new Plan(oid, coid, c.symbol, type, side, os.triggerPrice(), trig, os.executePrice(), os.size(), now()));
+    Plan plan = new Plan(oid, coid, c.symbol, type, side, os.triggerPrice(), trig, os.executePrice(), os.size(), now());
+    if (type.equals("normal_plan")) { // a conditional order that closes this side when triggered: not a stop
+      if (os.size() == null) throw new IllegalArgumentException(where + " " + c.symbol + ": a normal_plan order needs size");
+      plan.side = side.equals("long") == a.hedge() ? "buy" : "sell"; // hedge: buy + close closes a long
+      plan.tradeSide = a.hedge() ? "close" : null;
+      plan.reduceOnly = !a.hedge();
+      plan.marginMode = "crossed";
+      plan.triggerAbove = os.triggerPrice().compareTo(c.markPrice) >= 0;
+    }
+    a.plans.add(plan);
   }
 
   private Contract contractOrFail(String symbol, String where) {
@@ -357,38 +429,13 @@ public final class SimExchange {
     List<Map<String, Object>> out = new ArrayList<>();
     for (Contract c : contracts.values()) {
       if (symbol != null && !c.symbol.equalsIgnoreCase(symbol)) continue;
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("symbol", c.symbol);
-      m.put("baseCoin", c.symbol.replace("USDT", ""));
-      m.put("quoteCoin", "USDT");
-      m.put("buyLimitPriceRatio", "0.05");
-      m.put("sellLimitPriceRatio", "0.05");
-      m.put("feeRateUpRatio", "0.005");
-      m.put("makerFeeRate", "0.0002");
-      m.put("takerFeeRate", "0.0006");
-      m.put("openCostUpRatio", "0.01");
-      m.put("supportMarginCoins", List.of("USDT"));
+      Map<String, Object> m = PublicMarkets.contractShape(c.symbol, c.symbol.replace("USDT", ""), "USDT", List.of("USDT"));
       m.put("minTradeNum", c.minTradeNum.toPlainString());
       m.put("priceEndStep", Integer.toString(c.priceEndStep));
       m.put("volumePlace", Integer.toString(c.volumePlace));
       m.put("pricePlace", Integer.toString(c.pricePlace));
       m.put("sizeMultiplier", c.sizeMultiplier.toPlainString());
-      m.put("symbolType", "perpetual");
-      m.put("minTradeUSDT", "5");
-      m.put("maxSymbolOrderNum", "200");
-      m.put("maxProductOrderNum", "400");
-      m.put("maxPositionNum", "150");
-      m.put("symbolStatus", "normal");
-      m.put("offTime", "-1");
-      m.put("limitOpenTime", "-1");
-      m.put("deliveryTime", "");
-      m.put("deliveryStartTime", "");
-      m.put("launchTime", "");
-      m.put("fundInterval", "8");
-      m.put("minLever", "1");
-      m.put("maxLever", "125");
-      m.put("posLimit", "0.05");
-      m.put("maintainTime", "");
+      m.put("maxLever", Integer.toString(c.maxLever));
       out.add(m);
     }
     return out;
@@ -465,10 +512,14 @@ public final class SimExchange {
   private Map<String, Object> planJson(Account a, Plan o, String marginCoin) {
     Pos p = a.position(o.symbol, o.holdSide).orElse(null);
     boolean wholePosition = o.planType.startsWith("pos_");
-    BigDecimal size = wholePosition ? (p != null ? p.total : BigDecimal.ZERO) : o.size;
+    Fidelity f = fidelity;
+    BigDecimal size = !wholePosition ? o.size
+        : f.posLossSize().equals("sent") ? o.sentSize
+        : (p != null ? p.total : BigDecimal.ZERO);
+    boolean normal = o.planType.equals("normal_plan") || o.planType.equals("track_plan");
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("planType", o.planType);
-    m.put("symbol", o.symbol.toLowerCase(Locale.ROOT));
+    m.put("symbol", f.planSymbolCase().equals("lower") ? o.symbol.toLowerCase(Locale.ROOT) : o.symbol);
     m.put("size", size == null ? "" : size.toPlainString());
     m.put("orderId", o.orderId);
     m.put("clientOid", o.clientOid);
@@ -478,16 +529,20 @@ public final class SimExchange {
     m.put("triggerPrice", o.triggerPrice.toPlainString());
     m.put("triggerType", o.triggerType);
     m.put("planStatus", "live");
-    // Choice (docs silent): side carries the position's direction (buy = long) in both modes.
-    m.put("side", o.holdSide.equals("long") ? "buy" : "sell");
+    // Unknown (FIDELITY.md): in one-way mode, side is the position's direction (buy = long) or the
+    // closing side (sell for a long); hedge mode: the position's direction (Bitget's hedge convention).
+    boolean closingSide = !a.hedge() && f.oneWaySide().equals("closing");
+    String posDirection = o.holdSide.equals("long") ? "buy" : "sell";
+    m.put("side", normal ? o.side : closingSide ? (posDirection.equals("buy") ? "sell" : "buy") : posDirection);
     m.put("posSide", a.hedge() ? o.holdSide : "net");
     m.put("marginCoin", marginCoin.toLowerCase(Locale.ROOT));
     m.put("marginMode", p != null ? p.marginMode : "crossed");
     m.put("enterPointSource", "API");
-    m.put("tradeSide", "close");
+    m.put("tradeSide", normal ? (a.hedge() ? o.tradeSide : o.side + "_single") : "close");
     m.put("posMode", a.posMode);
     m.put("orderType", o.executePrice == null ? "market" : "limit");
-    m.put("orderSource", o.planType + (o.executePrice == null ? "_market" : "_limit"));
+    m.put("orderSource", normal ? (o.executePrice == null ? "market" : "limit")
+        : o.planType + (o.executePrice == null ? "_market" : "_limit"));
     m.put("cTime", Long.toString(o.cTime));
     m.put("uTime", Long.toString(o.uTime));
     m.put("stopSurplusExecutePrice", "");
@@ -573,19 +628,29 @@ public final class SimExchange {
     }
     String clientOid = b.get("clientOid");
     if (clientOid != null && !clientOid.isEmpty()) {
-      if (a.clientOids.contains(clientOid)) throw SimError.bad("40786", "Duplicate clientOid");
+      if (a.clientOids.contains(clientOid)) throw SimError.bad(fidelity.duplicateClientOid(), "Duplicate clientOid");
     } else {
       clientOid = null;
     }
-    // Choice (docs silent): a second position TP/SL of the same kind is rejected, not replaced.
-    if (planType.startsWith("pos_") && a.plans.stream().anyMatch(o -> o.planType.equals(planType)
-        && o.symbol.equals(symbol) && o.holdSide.equals(holdSide))) {
-      throw SimError.bad("400172", "The position already has a " + planType + " order; modify or cancel it first");
+    // Unknown (FIDELITY.md): a second position TP/SL of the same kind is rejected, or replaces the first.
+    List<Plan> same = a.plans.stream().filter(o -> o.planType.equals(planType) && o.symbol.equals(symbol)
+        && o.holdSide.equals(holdSide)).toList();
+    if (planType.startsWith("pos_") && !same.isEmpty()) {
+      if (!fidelity.replaceSecondPosLoss()) {
+        throw SimError.bad("400172", "The position already has a " + planType + " order; modify or cancel it first");
+      }
+      for (Plan old : same) {
+        a.plans.remove(old);
+        firePlan(a, old, "cancelled");
+      }
     }
     if (clientOid != null) a.clientOids.add(clientOid);
     String orderId = Long.toString(ids.incrementAndGet());
     if (clientOid == null) clientOid = orderId + "_sim";
-    Plan placed = new Plan(orderId, clientOid, symbol, planType, holdSide, trigger, triggerType, execute, size, now());
+    // Prices are kept (and listed) at the contract's pricePlace, however the request wrote them ("71" is "71.00").
+    Plan placed = new Plan(orderId, clientOid, symbol, planType, holdSide, trigger.setScale(c.pricePlace, RoundingMode.UNNECESSARY),
+        triggerType, execute, size, now());
+    if (planType.startsWith("pos_") && sizeText != null && !sizeText.isEmpty()) placed.sentSize = decimal(sizeText, "size");
     a.plans.add(placed);
     firePlan(a, placed, "live");
     Map<String, Object> data = new LinkedHashMap<>();
@@ -594,14 +659,31 @@ public final class SimExchange {
     return data;
   }
 
-  /** {@code ticker}: last = mark = index (the simulator has no trades). */
+  /** Runs {@code body} under the exchange's monitor (REST handlers of {@link Trading}). */
+  synchronized <T> T locked(java.util.function.Supplier<T> body) {
+    return body.get();
+  }
+
+  /** {@code symbol-price}: last, index and mark price. */
+  synchronized List<Map<String, Object>> symbolPriceJson(String symbol) {
+    Contract c = contracts.get(symbol);
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("symbol", c.symbol);
+    m.put("price", c.lastPrice.toPlainString());
+    m.put("indexPrice", c.markPrice.toPlainString());
+    m.put("markPrice", c.markPrice.toPlainString());
+    m.put("ts", Long.toString(now()));
+    return List.of(m);
+  }
+
+  /** {@code ticker}: last (follows mark unless moved alone), mark = index. */
   synchronized List<Map<String, Object>> tickerJson(String symbol) {
     Contract c = contracts.get(symbol.toUpperCase(Locale.ROOT));
     if (c == null) throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
     String mark = c.markPrice.toPlainString();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("symbol", c.symbol);
-    m.put("lastPr", mark);
+    m.put("lastPr", c.lastPrice.toPlainString());
     m.put("askPr", mark);
     m.put("bidPr", mark);
     m.put("bidSz", "1");
@@ -627,9 +709,15 @@ public final class SimExchange {
   }
 
   /** {@code account}: balances are nominal; {@code posMode} is the account's position mode. */
-  synchronized Map<String, Object> accountJson(Account a, String marginCoin) {
+  synchronized Map<String, Object> accountJson(Account a, String marginCoin, String symbol) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("marginCoin", marginCoin);
+    if (symbol != null) { // the single-account form carries the symbol's leverage
+      String lev = Integer.toString(trading.leverage(a, symbol));
+      m.put("crossedMarginLeverage", lev);
+      m.put("isolatedLongLever", lev);
+      m.put("isolatedShortLever", lev);
+    }
     m.put("locked", "0");
     m.put("available", "10000");
     m.put("crossedMaxAvailable", "10000");
@@ -715,7 +803,7 @@ public final class SimExchange {
       if (size.compareTo(p.total) > 0) throw SimError.bad("40762", "The order amount exceeds the balance");
       o.size = size;
     }
-    o.triggerPrice = trigger;
+    o.triggerPrice = trigger.setScale(c.pricePlace, RoundingMode.UNNECESSARY);
     o.triggerType = triggerType;
     o.uTime = now();
     firePlan(a, o, "live");
@@ -769,6 +857,9 @@ public final class SimExchange {
         }
       }
     }
+    if (ok.isEmpty() && !failed.isEmpty() && fidelity.cancelUnknown().equals("error")) {
+      throw SimError.bad("43025", "Plan order does not exist");
+    }
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("successList", ok);
     data.put("failureList", failed);
@@ -778,35 +869,68 @@ public final class SimExchange {
   // ------------------------------------------------------------------ control (tests, demo, drills)
 
   /**
-   * Moves the mark price of a symbol, rounded to its tick. Stops on the mark price whose trigger is
-   * crossed fire (the position is closed or reduced, the order reported as executed); positions
-   * whose liquidation price is crossed are liquidated (their plan orders cancelled).
+   * Moves the mark price of a symbol, rounded to its tick; the last traded price follows it (the
+   * simulator has no trades of its own). Then {@link #priceMoved}: triggers, liquidations, fills.
    */
   public synchronized void setMarkPrice(String symbol, BigDecimal price) {
     Contract c = contractOrFail(symbol, "setMarkPrice");
     if (price.signum() <= 0) throw new IllegalArgumentException("mark price must be > 0");
     c.markPrice = c.validPrice(price) ? price : c.round(price, RoundingMode.HALF_UP);
+    c.lastPrice = c.markPrice;
+    priceMoved(c, true);
+  }
+
+  /** Moves only the mark price (index moves, trades lag): mark_price triggers see it, fill_price ones do not. */
+  public synchronized void setMarkPriceOnly(String symbol, BigDecimal price) {
+    Contract c = contractOrFail(symbol, "setMarkPriceOnly");
+    if (price.signum() <= 0) throw new IllegalArgumentException("mark price must be > 0");
+    c.markPrice = c.validPrice(price) ? price : c.round(price, RoundingMode.HALF_UP);
+    priceMoved(c, true);
+  }
+
+  /**
+   * Moves only the last traded price (a print away from mark, e.g. a wick on a thin book):
+   * {@code fill_price} triggers and resting limit orders see it, {@code mark_price} ones do not.
+   */
+  public synchronized void setLastPrice(String symbol, BigDecimal price) {
+    Contract c = contractOrFail(symbol, "setLastPrice");
+    if (price.signum() <= 0) throw new IllegalArgumentException("last price must be > 0");
+    c.lastPrice = c.validPrice(price) ? price : c.round(price, RoundingMode.HALF_UP);
+    priceMoved(c, false);
+  }
+
+  /**
+   * After a price move on {@code c}: liquidations (mark), TPSL triggers (mark or last, by their
+   * trigger type), normal_plan triggers and resting limit orders. A position whose liquidation
+   * price is crossed is liquidated and its plan orders cancelled.
+   */
+  private void priceMoved(Contract c, boolean markMoved) {
     for (Account a : accountsByKey.values()) {
       boolean changed = false;
+      boolean holds = false;
       for (Pos p : List.copyOf(a.positions)) {
         if (!p.symbol.equals(c.symbol)) continue;
-        changed = true; // mark moved: unrealized PnL changed
+        holds = true;
         boolean liquidated = p.isLong() ? c.markPrice.compareTo(p.liquidationPrice) <= 0
             : c.markPrice.compareTo(p.liquidationPrice) >= 0;
         if (liquidated) {
           a.positions.remove(p);
           cancelPlansOf(a, p, "cancelled");
+          history.add(now(), "liquidated", a.uid, p.symbol, p.holdSide, null, null, null, c.markPrice.toPlainString());
+          changed = true;
           continue;
         }
         for (Plan o : List.copyOf(a.plans)) {
-          if (!o.symbol.equals(p.symbol) || !o.holdSide.equals(p.holdSide) || !o.triggerType.equals("mark_price")) continue;
+          if (!o.symbol.equals(p.symbol) || !o.holdSide.equals(p.holdSide) || !TPSL_TYPES.contains(o.planType)) continue;
+          BigDecimal px = o.triggerType.equals("mark_price") ? c.markPrice : c.lastPrice;
           boolean loss = o.planType.equals("pos_loss") || o.planType.equals("loss_plan");
           boolean profit = o.planType.equals("pos_profit") || o.planType.equals("profit_plan");
-          boolean hit = (loss && (p.isLong() ? c.markPrice.compareTo(o.triggerPrice) <= 0 : c.markPrice.compareTo(o.triggerPrice) >= 0))
-              || (profit && (p.isLong() ? c.markPrice.compareTo(o.triggerPrice) >= 0 : c.markPrice.compareTo(o.triggerPrice) <= 0));
+          boolean hit = (loss && (p.isLong() ? px.compareTo(o.triggerPrice) <= 0 : px.compareTo(o.triggerPrice) >= 0))
+              || (profit && (p.isLong() ? px.compareTo(o.triggerPrice) >= 0 : px.compareTo(o.triggerPrice) <= 0));
           if (!hit) continue;
           a.plans.remove(o);
           firePlan(a, o, "executed");
+          changed = true;
           if (o.planType.startsWith("pos_") || o.size == null || o.size.compareTo(p.total) >= 0) {
             a.positions.remove(p);
             cancelPlansOf(a, p, "cancelled");
@@ -816,8 +940,19 @@ public final class SimExchange {
           p.uTime = now();
         }
       }
-      if (changed) firePositions(a);
+      changed |= trading.priceMoved(a, c);
+      // Unknown (FIDELITY.md): whether a mark move alone (unrealized PnL) pushes positions.
+      if (changed || (holds && markMoved && fidelity.positionsPushOnMark().equals("yes"))) firePositions(a);
     }
+  }
+
+  /**
+   * A position closed by its owner (a market order, the app, another bot): gone, and its TPSL
+   * orders cancelled with it, or left pending ({@code posLossOnClose=keep}; unknown, FIDELITY.md).
+   */
+  void closedByHand(Account a, Pos p) {
+    a.positions.remove(p);
+    if (!fidelity.keepPosLossOnClose()) cancelPlansOf(a, p, "cancelled");
   }
 
   /** Whole-position TPSL orders go with their position. */
@@ -987,8 +1122,7 @@ public final class SimExchange {
     String side = side(holdSide, "close");
     Optional<Pos> p = a.positions.stream().filter(x -> x.symbol.equalsIgnoreCase(symbol) && x.holdSide.equals(side)).findFirst();
     if (p.isEmpty()) return false;
-    a.positions.remove(p.get());
-    cancelPlansOf(a, p.get(), "cancelled");
+    closedByHand(a, p.get());
     firePositions(a);
     history.add(now(), "outside-close", uid, p.get().symbol, side, null, null, null, null);
     return true;

@@ -168,6 +168,25 @@ public final class SimServer implements AutoCloseable {
 
   void opened(PrivateWebSocket s) {
     sockets.add(s);
+    startSweep();
+  }
+
+  private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** Once per second: close connections silent (no "ping") too long, or open longer than Bitget allows. */
+  private void startSweep() {
+    if (!sweeping.compareAndSet(false, true)) return;
+    scheduler.scheduleAtFixedRate(() -> {
+      long now = System.currentTimeMillis();
+      Scenario.WebSocketSpec w = exchange.webSocketLimits();
+      for (PrivateWebSocket s : List.copyOf(sockets)) {
+        try {
+          s.enforce(now, w);
+        } catch (RuntimeException e) {
+          // a closing session: the next sweep sees it gone
+        }
+      }
+    }, 1, 1, TimeUnit.SECONDS);
   }
 
   void closed(PrivateWebSocket s) {

@@ -36,6 +36,9 @@ public final class ErrorCatalogue {
       e("40774", ErrorKind.BAD_REQUEST,
           "holdSide does not match the position mode: one-way uses buy/sell, hedge uses long/short"),
       e("40786", ErrorKind.DUPLICATE_CLIENT_OID, "duplicate clientOid: an order with this id exists; look it up"),
+      // Sources disagree whether Bitget's duplicate-clientOid code is 40786 or 40757 (bitget-sim/FIDELITY.md):
+      // treated alike, the guard looks the clientOid up before it decides anything.
+      e("40757", ErrorKind.DUPLICATE_CLIENT_OID, "duplicate clientOid (40757): an order with this id exists or existed; look it up"),
       e("40808", ErrorKind.BAD_REQUEST, "size precision error: round the size to the contract's volumePlace"),
       e("40812", ErrorKind.GONE,
           "no active position for this symbol/side, or wrong planType: check the position and planType"),

@@ -10,14 +10,18 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class RateLimiter {
   /** Requests per second per UID (public endpoints: per IP, shared here per client). */
-  static final Map<String, Integer> LIMITS = Map.of(
-      "/api/v2/public/time", 20,
-      "/api/v2/mix/market/contracts", 20,
-      "/api/v2/mix/position/all-position", 5,
-      "/api/v2/mix/order/orders-plan-pending", 10,
-      "/api/v2/mix/order/place-tpsl-order", 10,
-      "/api/v2/mix/order/modify-tpsl-order", 10,
-      "/api/v2/mix/order/cancel-plan-order", 10);
+  static final Map<String, Integer> LIMITS = Map.ofEntries(
+      Map.entry("/api/v2/public/time", 20),
+      Map.entry("/api/v2/mix/market/contracts", 20),
+      Map.entry("/api/v2/mix/market/ticker", 20),
+      Map.entry("/api/v2/mix/account/account", 10),
+      Map.entry("/api/v2/mix/position/all-position", 5),
+      Map.entry("/api/v2/mix/position/single-position", 10),
+      Map.entry("/api/v2/mix/order/orders-plan-pending", 10),
+      Map.entry("/api/v2/mix/order/place-tpsl-order", 10),
+      Map.entry("/api/v2/mix/order/place-pos-tpsl", 10),
+      Map.entry("/api/v2/mix/order/modify-tpsl-order", 10),
+      Map.entry("/api/v2/mix/order/cancel-plan-order", 10));
 
   private final Map<String, ArrayDeque<Long>> windows = new ConcurrentHashMap<>();
   private final double headroom;

@@ -115,7 +115,7 @@ class BitgetWebSocketTest {
   void badSignatureIsRefused() {
     ws = BitgetWebSocket.open(sim.webSocketUrl(), new Credentials("bg_k1", "wrong", "p1"), false, listener());
     await().atMost(Duration.ofSeconds(5)).until(() -> !downs.isEmpty());
-    assertThat(downs.get(0)).contains("30005");
+    assertThat(downs.get(0)).contains("30015");
     assertThat(lives).isEmpty();
   }
 }
