@@ -60,11 +60,19 @@ public final class ExchangeOptions {
   StopLossCheck check(Cli cli, HomeOptions home, Policy policy) {
     boolean besideWatcher = WatchLock.anyHeld(home.home(cli));
     // Beside a watcher: say so for as long as this command runs, so the watcher yields our share.
-    if (besideWatcher && !watcher && marker == null) marker = io.stopguard.guard.OneOffMarker.hold(home.home(cli));
+    if (besideWatcher && !watcher && marker == null && !markerTried) {
+      markerTried = true;
+      marker = io.stopguard.guard.OneOffMarker.hold(home.home(cli));
+      if (marker == null) { // never silent: the watcher will not yield, so this command may wait on the IP's limit
+        cli.err().println("stopguard: warning: could not write " + home.home(cli).resolve("run/oneoff.lock")
+            + ": the watcher running in this home will not yield its share of Bitget's per-IP limit to this command");
+      }
+    }
     return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, oneOffBudget(besideWatcher)));
   }
 
   private io.stopguard.guard.OneOffMarker marker;
+  private boolean markerTried;
   /** Set by `watch`: its own checks are not one-off commands beside a watcher. */
   private boolean watcher;
 

@@ -104,10 +104,10 @@ final class PlaceStopCommand implements Callable<Integer> {
       StopPlacer placer = new StopPlacer(client, user, "cli:" + System.getProperty("user.name", "?"), store::audit);
       if (dryRun) {
         StopPlacer.Preview pv = placer.preview(req);
-        cli.out().println("dry run: valid; would send" + (pv.existing().isPresent()
-            ? " modify-tpsl-order for " + pv.existing().get().orderId() + " (replacing trigger "
-              + pv.existing().get().triggerPrice().toPlainString() + ")"
-            : ":"));
+        boolean oneWay = pv.position().posMode() == io.stopguard.bitget.PosMode.ONE_WAY;
+        cli.out().println("dry run: valid; would send" + (pv.existing().isEmpty() ? ":"
+            : (oneWay ? " cancel-plan-order for " : " modify-tpsl-order for ") + pv.existing().get().orderId() + " (replacing trigger "
+              + pv.existing().get().triggerPrice().toPlainString() + ")" + (oneWay ? ", then:" : "")));
         cli.out().println("  POST /api/v2/mix/order/place-tpsl-order");
         cli.out().println("  " + client.requestBody(pv.order()));
         return ExitCodes.OK;

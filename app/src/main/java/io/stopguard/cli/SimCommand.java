@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
         "  --variant secondPosLoss=replace --variant oneWaySide=closing --variant posLossOnClose=keep",
         "  --variant positionsPushOnMark=no --variant ordersAlgoAction=snapshot --variant cancelUnknown=error",
         "  --variant duplicateClientOid=40757 --variant planSymbolCase=lower --variant requestSymbolCase=any",
-        "  --variant posLossSize=sent",
+        "  --variant posLossSize=sent --variant posLossOnResize=cancel",
     })
 final class SimCommand implements Callable<Integer> {
   private final Cli cli;

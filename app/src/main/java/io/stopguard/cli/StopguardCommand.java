@@ -25,6 +25,7 @@ import picocli.CommandLine.Spec;
         KeysCommand.class,
         DbCommand.class,
         FleetCommand.class,
+        ProbeCommand.class,
         SimCommand.class,
         DemoCommand.class,
         picocli.CommandLine.HelpCommand.class,

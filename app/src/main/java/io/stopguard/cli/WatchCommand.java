@@ -153,6 +153,11 @@ final class WatchCommand implements Callable<Integer> {
     }
     int[] sh = parseShard(shard);
     exchange.forWatcher();
+    if (mode == WatchSettings.Restore.ON && !io.stopguard.probe.ProbeRecord.anyFor(home.home(cli), base)) {
+      // Once, at start: restores rest on behaviours the simulator can only guess (bitget-sim/FIDELITY.md).
+      cli.err().println("stopguard watch: warning: no probe result for " + base.getHost() + " in " + home.home(cli).resolve("probes")
+          + ": run `stopguard probe --user ID` once with a demo key to check stopguard's assumptions (docs/PROBE.md)");
+    }
     WatchSettings settings = new WatchSettings(mode, Duration.ofMillis((long) (graceSeconds * 1000)),
         Duration.ofMillis((long) (intervalSeconds * 1000)), Duration.ofSeconds(10), !noWebSocket && wsConnections > 0, 64, 3,
         sh[0], sh[1]);

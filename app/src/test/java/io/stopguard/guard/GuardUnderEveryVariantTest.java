@@ -106,7 +106,11 @@ class GuardUnderEveryVariantTest {
             null, null));
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEveryPositionHasOneValidStop(ex, 5));
 
-        // 4. Another restart of the same work changes nothing: no second stop anywhere.
+        // 4. The trader adds to the hedge long in Bitget's app: its stop stays, or Bitget cancels it (posLossOnResize).
+        ex.resizePosition("9002", "ETHUSDT", "long", new BigDecimal("0.80"));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEveryPositionHasOneValidStop(ex, 5));
+
+        // 5. Another restart of the same work changes nothing: no second stop anywhere.
         Thread.sleep(1500);
         assertEveryPositionHasOneValidStop(ex, 5);
       }

@@ -21,6 +21,8 @@ public record Fidelity(
     String posLossSize,
     /** A pos_loss when its position is closed by hand: {@code cancel}led with it, or {@code keep} (left pending, harmless). */
     String posLossOnClose,
+    /** A pos_loss when its position is resized by an order: {@code keep} (it covers the new size), or {@code cancel}led. */
+    String posLossOnResize,
     /** {@code positions} pushes on every mark move ({@code yes}) or only when a position changes ({@code no}). */
     String positionsPushOnMark,
     /** {@code orders-algo} pushes the changed order as {@code update}, or the account's live orders as {@code snapshot}. */
@@ -43,6 +45,7 @@ public record Fidelity(
     m.put("oneWaySide", List.of("position", "closing"));
     m.put("posLossSize", List.of("position", "sent"));
     m.put("posLossOnClose", List.of("cancel", "keep"));
+    m.put("posLossOnResize", List.of("keep", "cancel"));
     m.put("positionsPushOnMark", List.of("yes", "no"));
     m.put("ordersAlgoAction", List.of("update", "snapshot"));
     m.put("cancelUnknown", List.of("failure-list", "error"));
@@ -52,13 +55,14 @@ public record Fidelity(
     return java.util.Collections.unmodifiableMap(m);
   }
 
-  public static final Fidelity DEFAULT = new Fidelity(null, null, null, null, null, null, null, null, null, null);
+  public static final Fidelity DEFAULT = new Fidelity(null, null, null, null, null, null, null, null, null, null, null);
 
   public Fidelity {
     secondPosLoss = check("secondPosLoss", secondPosLoss);
     oneWaySide = check("oneWaySide", oneWaySide);
     posLossSize = check("posLossSize", posLossSize);
     posLossOnClose = check("posLossOnClose", posLossOnClose);
+    posLossOnResize = check("posLossOnResize", posLossOnResize);
     positionsPushOnMark = check("positionsPushOnMark", positionsPushOnMark);
     ordersAlgoAction = check("ordersAlgoAction", ordersAlgoAction);
     cancelUnknown = check("cancelUnknown", cancelUnknown);
@@ -85,7 +89,7 @@ public record Fidelity(
     }
     m.put(name, value);
     return new Fidelity(m.get("secondPosLoss"), m.get("oneWaySide"), m.get("posLossSize"), m.get("posLossOnClose"),
-        m.get("positionsPushOnMark"), m.get("ordersAlgoAction"), m.get("cancelUnknown"), m.get("duplicateClientOid"),
+        m.get("posLossOnResize"), m.get("positionsPushOnMark"), m.get("ordersAlgoAction"), m.get("cancelUnknown"), m.get("duplicateClientOid"),
         m.get("planSymbolCase"), m.get("requestSymbolCase"));
   }
 
@@ -102,6 +106,7 @@ public record Fidelity(
     m.put("oneWaySide", oneWaySide);
     m.put("posLossSize", posLossSize);
     m.put("posLossOnClose", posLossOnClose);
+    m.put("posLossOnResize", posLossOnResize);
     m.put("positionsPushOnMark", positionsPushOnMark);
     m.put("ordersAlgoAction", ordersAlgoAction);
     m.put("cancelUnknown", cancelUnknown);
@@ -141,6 +146,10 @@ public record Fidelity(
 
   boolean replaceSecondPosLoss() {
     return secondPosLoss.equals("replace");
+  }
+
+  boolean cancelPosLossOnResize() {
+    return posLossOnResize.equals("cancel");
   }
 
   boolean keepPosLossOnClose() {

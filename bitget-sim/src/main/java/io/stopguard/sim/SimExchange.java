@@ -955,6 +955,34 @@ public final class SimExchange {
     if (!fidelity.keepPosLossOnClose()) cancelPlansOf(a, p, "cancelled");
   }
 
+  /** A position resized by an order: its whole-position TPSL orders stay, or go ({@code posLossOnResize=cancel}; unknown). */
+  void resizedByHand(Account a, Pos p) {
+    if (!fidelity.cancelPosLossOnResize()) return;
+    for (Plan o : List.copyOf(a.plans)) {
+      if (o.symbol.equals(p.symbol) && o.holdSide.equals(p.holdSide) && o.planType.startsWith("pos_")) {
+        a.plans.remove(o);
+        firePlan(a, o, "cancelled");
+      }
+    }
+  }
+
+  /**
+   * Resizes a position "from outside" (the trader adds to it or takes some off in Bitget's app),
+   * keeping its entry price; its whole-position stops follow {@code posLossOnResize}.
+   */
+  public synchronized void resizePosition(String uid, String symbol, String holdSide, BigDecimal total) {
+    Account a = accountByUid(uid);
+    String side = side(holdSide, "resize");
+    Pos p = a.positions.stream().filter(x -> x.symbol.equalsIgnoreCase(symbol) && x.holdSide.equals(side)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no " + side + " position on " + symbol + " for uid " + uid));
+    if (total.signum() <= 0) throw new IllegalArgumentException("total must be > 0 (close the position instead)");
+    p.total = total;
+    p.uTime = now();
+    resizedByHand(a, p);
+    history.add(now(), "outside-resize", uid, p.symbol, side, null, null, null, total.toPlainString());
+    firePositions(a);
+  }
+
   /** Whole-position TPSL orders go with their position. */
   private void cancelPlansOf(Account a, Pos p, String status) {
     for (Plan o : List.copyOf(a.plans)) {

@@ -210,6 +210,7 @@ final class Trading {
       p.total = total;
       p.liquidationPrice = SimExchange.liquidationPrice(c, p.isLong(), p.openPriceAvg, p.leverage);
       p.uTime = ex.now();
+      ex.resizedByHand(a, p);
     } else {
       a.positions.add(new Pos(o.symbol, side, size, px, o.leverage, o.marginMode,
           SimExchange.liquidationPrice(c, side.equals("long"), px, o.leverage), ex.now()));
@@ -222,6 +223,7 @@ final class Trading {
     } else {
       p.total = p.total.subtract(size);
       p.uTime = ex.now();
+      ex.resizedByHand(a, p);
     }
   }
 

@@ -200,6 +200,20 @@ class FidelityTest {
   }
 
   @Test
+  void posLossOnResize() {
+    for (String v : List.of("keep", "cancel")) {
+      start(Fidelity.DEFAULT.with("posLossOnResize", v));
+      placeStop("70.43");
+      Signed.Answer added = one.post("/api/v2/mix/order/place-order", "{\"symbol\":\"DASHUSDT\",\"productType\":\"USDT-FUTURES\","
+          + "\"marginMode\":\"crossed\",\"marginCoin\":\"USDT\",\"size\":\"0.10\",\"side\":\"sell\",\"orderType\":\"market\"}");
+      assertThat(added.code()).as(added.body().toString()).isEqualTo("00000");
+      assertThat(sim.exchange().positionStops()).containsEntry("9001:DASHUSDT:short", v.equals("keep") ? 1L : 0L);
+      sim.close();
+    }
+    sim = null;
+  }
+
+  @Test
   void cancelUnknownAndDuplicateClientOidCodes() {
     start(Fidelity.DEFAULT.with("cancelUnknown", "error").with("duplicateClientOid", "40757"));
     String body = "{\"productType\":\"USDT-FUTURES\",\"symbol\":\"DASHUSDT\",\"planType\":\"pos_loss\","

@@ -268,6 +268,25 @@ public final class BitgetClient {
     return read(call("POST", "/api/v2/mix/order/cancel-plan-order", Map.of(), body, true), new TypeReference<>() {});
   }
 
+  /**
+   * One signed request with Bitget's answer as it came, error or not: for tools that record what
+   * the exchange says (the probe). Writes are sent once; transport failures still throw.
+   */
+  public RawAnswer raw(String method, String path, Map<String, String> params, Object body) {
+    try {
+      return new RawAnswer(200, "00000", "success", call(method, path, params, body, true));
+    } catch (BitgetApiException e) {
+      return new RawAnswer(e.httpStatus(), e.code(), e.msg(), null);
+    }
+  }
+
+  /** An answer as Bitget gave it: HTTP status, code, msg, and {@code data} on success (null otherwise). */
+  public record RawAnswer(int status, String code, String msg, JsonNode data) {
+    public boolean ok() {
+      return "00000".equals(code);
+    }
+  }
+
   // ---------------------------------------------------------------- transport
 
   /**
