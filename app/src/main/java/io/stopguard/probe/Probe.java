@@ -99,6 +99,7 @@ public final class Probe {
     } finally {
       cleanUp();
     }
+    switchPositionMode();
     return report();
   }
 
@@ -314,6 +315,41 @@ public final class Probe {
   public void abort() {
     aborted = true;
     cleanUp();
+  }
+
+  /**
+   * After the clean-up: switch the position mode to the other one and back, where Bitget allows it
+   * (no position, no order on the whole account). Recorded, never required: the guard reads the
+   * mode of every position afresh.
+   */
+  public void switchPositionMode() {
+    lock.lock(); // an abort (SIGINT) waits for both switches: the account is never left in the other mode
+    try {
+      switchPositionModeLocked();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  private void switchPositionModeLocked() {
+    if (!cleanedUp || !leftovers.isEmpty() || mode == null || aborted) return;
+    step = "switch the position mode";
+    progress.accept("- " + step);
+    String other = mode == PosMode.HEDGE ? "one_way_mode" : "hedge_mode";
+    String back = mode == PosMode.HEDGE ? "hedge_mode" : "one_way_mode";
+    RawAnswer there = raw("POST", "/api/v2/mix/account/set-position-mode", null,
+        Map.of("productType", client.productType(), "posMode", other));
+    if (!there.ok()) {
+      settled("positionModeSwitch", "not allowed now: " + there.code() + " " + there.msg()
+          + " (the account holds positions or orders elsewhere)", true, "refused while anything is open, as documented");
+      return;
+    }
+    RawAnswer returned = raw("POST", "/api/v2/mix/account/set-position-mode", null,
+        Map.of("productType", client.productType(), "posMode", back));
+    if (!returned.ok()) leftovers.add("the account's position mode is now " + other + " (switching back answered "
+        + returned.code() + " " + returned.msg() + "): set it back to " + back + " in Bitget's app");
+    settled("positionModeSwitch", "switched to " + other + " and back" + (returned.ok() ? "" : " FAILED"), returned.ok(),
+        "allowed on an empty account");
   }
 
   /** Cancels every order this run placed and closes the position it opened; what it cannot, it lists. */

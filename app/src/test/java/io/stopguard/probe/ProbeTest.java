@@ -83,6 +83,9 @@ class ProbeTest {
       assertThat(report.exchanges()).isNotEmpty().allSatisfy(e -> assertThat(e.toString()).doesNotContain("ps1").doesNotContain("pp1"));
       assertNothingLeft(sim.exchange());
       assertThat(sim.exchange().positionStops()).containsKey("7001:ETHUSDT:long"); // the account's own position untouched
+      assertThat(report.findings()).anySatisfy(f -> assertThat(f.unknown() + " " + f.observed())
+          .isEqualTo("positionModeSwitch not allowed now: 400172 Parameter verification failed: the position mode cannot be changed"
+              + " with open positions or orders (the account holds positions or orders elsewhere)"));
     }
   }
 
@@ -95,6 +98,8 @@ class ProbeTest {
       expected.remove("oneWaySide");
       assertThat(report.observedVariants()).isEqualTo(expected);
       assertThat(report.unsettled()).containsExactly("oneWaySide");
+      assertThat(report.findings()).anySatisfy(f -> assertThat(f.unknown() + " " + f.observed())
+          .isEqualTo("positionModeSwitch switched to one_way_mode and back"));
       assertNothingLeft(sim.exchange());
     }
   }

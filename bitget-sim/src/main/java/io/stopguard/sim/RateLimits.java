@@ -27,6 +27,7 @@ final class RateLimits {
       Map.entry("/api/v2/mix/account/account", 10),
       Map.entry("/api/v2/mix/account/accounts", 10),
       Map.entry("/api/v2/mix/account/set-leverage", 5),
+      Map.entry("/api/v2/mix/account/set-position-mode", 5),
       Map.entry("/api/v2/mix/position/all-position", 5),
       Map.entry("/api/v2/mix/position/single-position", 10),
       Map.entry("/api/v2/mix/order/orders-plan-pending", 10),

@@ -171,6 +171,12 @@ final class RestApi {
       Map<String, String> b = bodyWithSymbol(r);
       return ex.locked(() -> ex.trading.setLeverage(r.a, b));
     }));
+    m.put("POST /api/v2/mix/account/set-position-mode", priv(r -> {
+      Map<String, String> b = r.flat();
+      productType(b.get("productType"), r.h);
+      if (blank(b.get("posMode"))) throw SimError.missing("posMode");
+      return ex.locked(() -> ex.trading.setPositionMode(r.a, b.get("posMode")));
+    }));
     // ---- private: plan (trigger / TPSL) orders
     m.put("GET /api/v2/mix/order/orders-plan-pending", priv(r -> {
       String pt = productType(r.q.get("productType"), r.h);

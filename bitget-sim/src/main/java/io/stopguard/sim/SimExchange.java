@@ -183,7 +183,7 @@ public final class SimExchange {
     final String apiKey;
     final String secretKey;
     final String passphrase;
-    final String posMode; // one_way_mode | hedge_mode
+    volatile String posMode; // one_way_mode | hedge_mode (set-position-mode changes it)
     final List<Pos> positions = new ArrayList<>();
     final List<Plan> plans = new ArrayList<>();
     final Set<String> clientOids = new HashSet<>();

@@ -340,6 +340,23 @@ final class Trading {
     return a.leverage.getOrDefault(symbol, 10);
   }
 
+  // ------------------------------------------------------------------ position mode
+
+  /**
+   * {@code set-position-mode}: only while the account holds no position and no open order of the
+   * product type, as Bitget's docs say; otherwise refused (the code is the simulator's choice:
+   * 400172, FIDELITY.md).
+   */
+  Map<String, Object> setPositionMode(Account a, String posMode) {
+    if (!posMode.equals("one_way_mode") && !posMode.equals("hedge_mode")) throw SimError.paramInvalid();
+    boolean busy = !a.positions.isEmpty() || !a.plans.isEmpty() || a.orders.stream().anyMatch(o -> o.status.equals("live"));
+    if (busy && !posMode.equals(a.posMode)) {
+      throw SimError.bad("400172", "Parameter verification failed: the position mode cannot be changed with open positions or orders");
+    }
+    a.posMode = posMode;
+    return Map.of("posMode", posMode);
+  }
+
   // ------------------------------------------------------------------ conditional (normal_plan) orders
 
   /**
