@@ -42,7 +42,8 @@ import picocli.CommandLine.Option;
         "--ws-connections accounts get a WebSocket, the rest are polled; split",
         "large fleets with --shard i/n over watchers on separate egress IPs.",
         "",
-        "Serves /metrics and /health on --listen (127.0.0.1 only by default).",
+        "Serves the status page (/), /metrics and /health on --listen (127.0.0.1 only by default;",
+        "elsewhere only with --auth-token-file): every position, its stop and its risk, live.",
         "Stops cleanly on SIGTERM; a restart resumes open incidents.",
     })
 final class WatchCommand implements Callable<Integer> {
@@ -97,6 +98,12 @@ final class WatchCommand implements Callable<Integer> {
           "in this home, the watcher gives it 600 of them."})
   int ipRequestsPerMinute;
 
+  @Option(names = "--auth-token-file", paramLabel = "FILE",
+      description = {"A token (first line, >= 16 characters) every request to the status server needs: the page, /events,",
+          "/metrics and /health (Authorization: Bearer, or the page's login form). Required when --listen is not",
+          "127.0.0.1. Default: $STOPGUARD_AUTH_TOKEN_FILE."})
+  String authTokenFile;
+
   @Option(names = "--ws-url", paramLabel = "URL",
       description = "Private WebSocket URL. Default: $STOPGUARD_BITGET_WS_URL, else derived from the REST base URL.")
   String wsUrl;
@@ -141,6 +148,17 @@ final class WatchCommand implements Callable<Integer> {
     if (!(graceSeconds >= 0 && graceSeconds <= 3600)) throw new UsageException("--grace must be 0..3600 seconds");
     if (!(intervalSeconds >= 0.1 && intervalSeconds <= 3600)) throw new UsageException("--interval must be 0.1..3600 seconds");
     InetSocketAddress address = parseListen(listen);
+    String tokenFile = authTokenFile != null ? authTokenFile : cli.env("STOPGUARD_AUTH_TOKEN_FILE");
+    io.stopguard.status.Auth auth;
+    try {
+      auth = tokenFile == null ? null : io.stopguard.status.Auth.fromFile(java.nio.file.Path.of(tokenFile));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--auth-token-file: " + e.getMessage());
+    }
+    if (auth == null && !address.getAddress().isLoopbackAddress()) {
+      throw new UsageException("--listen " + listen + " is reachable from other hosts, and the status page shows every position:"
+          + " give a token with --auth-token-file FILE (or STOPGUARD_AUTH_TOKEN_FILE), or listen on 127.0.0.1");
+    }
     var config = home.config(cli);
     URI base = exchange.baseUrl(cli);
     URI ws = webSocketUrl(base, wsUrl != null ? wsUrl : cli.env("STOPGUARD_BITGET_WS_URL"));
@@ -215,13 +233,20 @@ final class WatchCommand implements Callable<Integer> {
       metrics.recordFleet(fleetMember.owned(), fleetMember.unownedAccounts(), fleetMember.fenced());
       return m;
     };
-    StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary);
+    io.stopguard.status.EquityCache equity = new io.stopguard.status.EquityCache(watcher::client);
+    io.stopguard.status.StatusModel model = new io.stopguard.status.StatusModel(watcher::snapshot, summary, store, equity,
+        Clock.systemUTC(), fleetMember == null ? hostName() : fleetMember.health().getOrDefault("instance", hostName()).toString());
+    io.stopguard.status.StatusPage page = new io.stopguard.status.StatusPage(model,
+        new io.stopguard.status.Labels(config.telegramOrEmpty().language()), auth);
+    StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary, page.handlers(), auth);
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       cli.err().println("stopguard watch: stopping");
       watcher.close();
       if (fleetMember != null) fleetMember.close(); // leases end now: the others take over at once
       status.close();
+      page.close();
+      equity.close();
       store.close();
       shardLock.get().close();
       lock.close();

@@ -31,6 +31,16 @@ public final class StatusServer implements AutoCloseable {
   /** @param summary fleet-wide figures shown first (with 10,000 accounts nobody reads the list) */
   public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts,
       Supplier<Map<String, Object>> summary) {
+    this(address, registry, accounts, summary, Map.of(), null);
+  }
+
+  /**
+   * @param pages more paths to serve (the status page: "/" and its parts)
+   * @param auth  when not null, in front of every path, /metrics and /health included
+   */
+  public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts,
+      Supplier<Map<String, Object>> summary, Map<String, com.sun.net.httpserver.HttpHandler> pages,
+      com.sun.net.httpserver.Filter auth) {
     try {
       server = HttpServer.create(address, 64);
     } catch (IOException e) {
@@ -39,15 +49,19 @@ public final class StatusServer implements AutoCloseable {
     }
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-    server.createContext("/", ex -> reply(ex, 404, "text/plain; charset=utf-8",
-        "not found: this server has /metrics and /health\n".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-    server.createContext("/metrics", ex -> {
+    List<com.sun.net.httpserver.HttpContext> contexts = new java.util.ArrayList<>();
+    if (!pages.containsKey("/")) {
+      contexts.add(server.createContext("/", ex -> reply(ex, 404, "text/plain; charset=utf-8",
+          "not found: this server has /metrics and /health\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+    }
+    pages.forEach((path, handler) -> contexts.add(server.createContext(path, handler)));
+    contexts.add(server.createContext("/metrics", ex -> {
       if (!exactGet(ex, "/metrics")) return;
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       writer.write(out, registry.scrape());
       reply(ex, 200, PrometheusTextFormatWriter.CONTENT_TYPE, out.toByteArray());
-    });
-    server.createContext("/health", ex -> {
+    }));
+    contexts.add(server.createContext("/health", ex -> {
       if (!exactGet(ex, "/health")) return;
       List<Map<String, Object>> accts = accounts.get();
       Map<String, Object> sum = summary.get();
@@ -58,7 +72,8 @@ public final class StatusServer implements AutoCloseable {
       body.putAll(sum);
       body.put("accounts", accts);
       reply(ex, 200, "application/json", json.writeValueAsBytes(body));
-    });
+    }));
+    if (auth != null) contexts.forEach(c -> c.getFilters().add(auth));
     server.start();
   }
 

@@ -291,6 +291,27 @@ public final class Watcher implements AutoCloseable {
     return out;
   }
 
+  /**
+   * One account as the status page shows it: its key (masked), how it is watched, when it was last
+   * looked at, and the verdicts of that look. Values only: the page never touches the watcher's state.
+   */
+  public record AccountSnapshot(String userId, String maskedKey, boolean demo, String webSocket, Instant lastOk, String lastError,
+      List<PositionVerdict> verdicts) {}
+
+  public List<AccountSnapshot> snapshot() {
+    List<AccountSnapshot> out = new ArrayList<>(accounts.size());
+    for (AccountWatch a : accounts.values()) {
+      out.add(new AccountSnapshot(a.key.userId(), a.key.credentials().maskedKey(), a.key.demoTrading(),
+          a.ws == null ? (settings.webSocket() ? "polled" : "off") : a.ws.state(), a.lastOk, a.lastError, a.verdicts));
+    }
+    return out;
+  }
+
+  /** A client for one of this watcher's accounts (the status page asks it for the account's equity), if it guards it. */
+  public java.util.Optional<io.stopguard.bitget.BitgetClient> client(String userId) {
+    return accounts.values().stream().filter(a -> a.key.userId().equals(userId)).findFirst().map(a -> a.client);
+  }
+
   /** An account this watcher should guard but cannot: its key is unusable or Bitget refuses it. */
   public record Unguarded(String userId, String key, String reason) {}
 
@@ -373,6 +394,8 @@ public final class Watcher implements AutoCloseable {
     m.put("reconcileIntervalSeconds", settings.reconcileInterval().toSeconds());
     m.put("fullReconcileSecondsAtIpLimit", Math.round(f.sweepSeconds()));
     m.put("requestsPerMinuteYieldedToOneOffCommands", budget.yieldedPerMinute());
+    m.put("requestsPerMinuteUsed", requestsPerMinute());
+    m.put("requestsPerMinuteBudget", Double.isInfinite(budget.requestsPerSecond()) ? null : Math.round(budget.requestsPerSecond() * 60));
     List<String> failing = restorer.failingRestores();
     m.put("restoresFailing", failing);
     List<Unguarded> unguarded = unguarded();
@@ -393,9 +416,28 @@ public final class Watcher implements AutoCloseable {
     return m;
   }
 
+  /** (time, requests sent) every 5 s over the last minute: the IP budget in use, for /health and the status page. */
+  private final java.util.ArrayDeque<long[]> sentSamples = new java.util.ArrayDeque<>();
+
+  private synchronized void sampleRequests() {
+    long now = System.currentTimeMillis();
+    sentSamples.addLast(new long[] {now, budget.requestsSent()});
+    while (sentSamples.size() > 2 && now - sentSamples.peekFirst()[0] > 60_000) sentSamples.pollFirst();
+  }
+
+  /** REST requests a minute this watcher sent lately (null until two samples exist). */
+  synchronized Long requestsPerMinute() {
+    if (sentSamples.size() < 2) return null;
+    long[] first = sentSamples.peekFirst();
+    long[] last = sentSamples.peekLast();
+    long ms = last[0] - first[0];
+    return ms <= 0 ? null : (last[1] - first[1]) * 60_000 / ms;
+  }
+
   /** Every 5 s. Never throws: a scheduled task that throws is never run again, silently. */
   private void publishFleet() {
     try {
+      sampleRequests();
       metrics.recordRestoresFailing(restorer.failingRestores().size());
       reportUnguarded();
       service.settleFlaps();

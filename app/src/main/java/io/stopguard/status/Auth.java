@@ -1,0 +1,122 @@
+package io.stopguard.status;
+
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpExchange;
+import java.io.IOException;
+import java.net.HttpCookie;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.util.Base64;
+import java.util.List;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The token that guards the status server once it listens beyond 127.0.0.1: every page, the event
+ * stream, {@code /metrics} and {@code /health} need {@code Authorization: Bearer TOKEN} or the
+ * session cookie the login form sets (HttpOnly, SameSite=Strict; its value is derived from the
+ * token, never the token itself). Comparisons are constant-time over equal-length digests.
+ * Open without it: {@code /login} and the static {@code /assets/}.
+ */
+public final class Auth extends Filter {
+  static final String COOKIE = "stopguard_session";
+  private final byte[] tokenDigest;
+  private final String session;
+
+  private Auth(String token) {
+    this.tokenDigest = sha256(token);
+    this.session = hmac(token, "stopguard-status-session");
+  }
+
+  /** Reads the token file (first line, trimmed); at least 16 characters. Errors name the file, never its content. */
+  public static Auth fromFile(Path file) {
+    String token;
+    try {
+      token = Files.readString(file).lines().findFirst().orElse("").trim();
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("auth token file not found: " + file);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read the auth token file " + file + ": " + e.getMessage());
+    }
+    if (token.length() < 16) throw new IllegalArgumentException("the auth token in " + file + " is shorter than 16 characters");
+    return new Auth(token);
+  }
+
+  /** Whether this exchange carries the token (Bearer) or a session cookie made from it. */
+  boolean allows(HttpExchange ex) {
+    String h = ex.getRequestHeaders().getFirst("Authorization");
+    if (h != null && h.regionMatches(true, 0, "Bearer ", 0, 7) && tokenMatches(h.substring(7).trim())) return true;
+    List<String> cookies = ex.getRequestHeaders().get("Cookie");
+    if (cookies == null) return false;
+    for (String line : cookies) {
+      for (String part : line.split(";")) {
+        int eq = part.indexOf('=');
+        if (eq > 0 && part.substring(0, eq).trim().equals(COOKIE)
+            && MessageDigest.isEqual(sha256(part.substring(eq + 1).trim()), sha256(session))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  boolean tokenMatches(String candidate) {
+    return MessageDigest.isEqual(sha256(candidate), tokenDigest);
+  }
+
+  /** The cookie the login form sets after a correct token. */
+  String sessionCookie() {
+    HttpCookie c = new HttpCookie(COOKIE, session);
+    return COOKIE + "=" + c.getValue() + "; Path=/; HttpOnly; SameSite=Strict";
+  }
+
+  @Override
+  public void doFilter(HttpExchange ex, Chain chain) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    if (path.equals("/login") || path.startsWith("/assets/") || allows(ex)) {
+      chain.doFilter(ex);
+      return;
+    }
+    StatusPage.securityHeaders(ex);
+    String accept = ex.getRequestHeaders().getFirst("Accept");
+    if (accept != null && accept.contains("text/html") && path.equals("/")) {
+      ex.getResponseHeaders().add("Location", "/login");
+      ex.sendResponseHeaders(303, -1);
+    } else {
+      byte[] body = "unauthorized: send Authorization: Bearer <token> (the token in --auth-token-file)\n"
+          .getBytes(StandardCharsets.UTF_8);
+      ex.getResponseHeaders().add("WWW-Authenticate", "Bearer realm=\"stopguard\"");
+      ex.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+      ex.sendResponseHeaders(401, body.length);
+      ex.getResponseBody().write(body);
+    }
+    ex.close();
+  }
+
+  @Override
+  public String description() {
+    return "stopguard status auth";
+  }
+
+  private static byte[] sha256(String s) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static String hmac(String key, String data) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal(data.getBytes(StandardCharsets.UTF_8)));
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

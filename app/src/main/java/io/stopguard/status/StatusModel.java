@@ -1,0 +1,282 @@
+package io.stopguard.status;
+
+import io.stopguard.bitget.HoldSide;
+import io.stopguard.bitget.PlanOrder;
+import io.stopguard.bitget.Position;
+import io.stopguard.guard.Watcher.AccountSnapshot;
+import io.stopguard.risk.PositionVerdict;
+import io.stopguard.store.AuditEntry;
+import io.stopguard.store.Incident;
+import io.stopguard.store.Store;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Builds the {@link StatusView} from what the watcher last saw (its account snapshots and /health
+ * summary) and what the store knows (flag, incidents, audit). Pure formatting over those values:
+ * the risk of each stop is computed here, nothing is asked of Bitget but the (cached) equity.
+ */
+public final class StatusModel {
+  static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+  /** When a position was last verified: a time, not an age, so a row changes only when it is verified again. */
+  static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss 'UTC'").withZone(ZoneOffset.UTC);
+  private static final BigDecimal HUNDRED = new BigDecimal("100");
+
+  private final Supplier<List<AccountSnapshot>> accounts;
+  private final Supplier<Map<String, Object>> summary;
+  private final Store store;
+  private final Function<String, Optional<BigDecimal>> equity;
+  private final Clock clock;
+  private final String instance;
+
+  public StatusModel(Supplier<List<AccountSnapshot>> accounts, Supplier<Map<String, Object>> summary, Store store,
+      Function<String, Optional<BigDecimal>> equity, Clock clock, String instance) {
+    this.accounts = accounts;
+    this.summary = summary;
+    this.store = store;
+    this.equity = equity;
+    this.clock = clock;
+    this.instance = instance;
+  }
+
+  /** The view for one query: filtered, sorted (bare first by default) and paged. */
+  public StatusView view(StatusView.Query q) {
+    Instant now = clock.instant();
+    List<AccountSnapshot> snap = accounts.get();
+    Map<String, Object> sum = summary.get();
+    List<StatusView.Row> all = new ArrayList<>();
+    int bare = 0;
+    int ok = 0;
+    for (AccountSnapshot a : snap) {
+      for (PositionVerdict v : a.verdicts()) {
+        StatusView.Row r = row(a, v, now);
+        if (r.bare()) bare++;
+        else ok++;
+        if (matches(r, q)) all.add(r);
+      }
+    }
+    all.sort(comparator(q.sort()));
+    int pages = Math.max(1, (all.size() + StatusView.Query.PAGE_SIZE - 1) / StatusView.Query.PAGE_SIZE);
+    int page = Math.min(Math.max(1, q.page()), pages);
+    List<StatusView.Row> shown = all.subList((page - 1) * StatusView.Query.PAGE_SIZE,
+        Math.min(all.size(), page * StatusView.Query.PAGE_SIZE));
+    return new StatusView(header(snap, sum, bare, ok), List.copyOf(shown), all.size(), page, pages, q, incidents(q, now),
+        TIME.format(now));
+  }
+
+  /** The rows of one query, every page (the event stream diffs these). */
+  public List<StatusView.Row> rows(StatusView.Query q) {
+    Instant now = clock.instant();
+    List<StatusView.Row> all = new ArrayList<>();
+    for (AccountSnapshot a : accounts.get()) {
+      for (PositionVerdict v : a.verdicts()) {
+        StatusView.Row r = row(a, v, now);
+        if (matches(r, q)) all.add(r);
+      }
+    }
+    all.sort(comparator(q.sort()));
+    return all;
+  }
+
+  public StatusView.Header header() {
+    List<AccountSnapshot> snap = accounts.get();
+    int bare = 0;
+    int ok = 0;
+    for (AccountSnapshot a : snap) {
+      for (PositionVerdict v : a.verdicts()) {
+        if (v.verdict().isProtected()) ok++;
+        else bare++;
+      }
+    }
+    return header(snap, summary.get(), bare, ok);
+  }
+
+  /** One account's page: its key as stored (masked), its positions, its incidents. */
+  public Optional<AccountView> account(String userId) {
+    Instant now = clock.instant();
+    AccountSnapshot a = accounts.get().stream().filter(x -> x.userId().equals(userId)).findFirst().orElse(null);
+    List<io.stopguard.store.KeyRow> keys = store.listKeys().stream().filter(k -> k.userId().equals(userId)).toList();
+    if (a == null && keys.isEmpty()) return Optional.empty();
+    List<StatusView.Row> rows = a == null ? List.of() : a.verdicts().stream().map(v -> row(a, v, now))
+        .sorted(comparator("risk")).toList();
+    List<StatusView.IncidentRow> incidents = incidents(new StatusView.Query(userId, null, null, null, 1), now);
+    return Optional.of(new AccountView(userId, keys, a == null ? "not watched by this instance" : watchedBy(a.webSocket()),
+        a == null || a.lastOk() == null ? "never" : ago(a.lastOk(), now), a == null ? null : a.lastError(), rows, incidents,
+        equity.apply(userId).map(e -> e.setScale(2, RoundingMode.HALF_UP).toPlainString() + " USDT").orElse("—")));
+  }
+
+  /** One account as its page shows it. */
+  public record AccountView(String userId, List<io.stopguard.store.KeyRow> keys, String watchedBy, String verifiedAgo,
+      String lastError, List<StatusView.Row> rows, List<StatusView.IncidentRow> incidents, String equity) {}
+
+  // ------------------------------------------------------------------ rows
+
+  private StatusView.Row row(AccountSnapshot a, PositionVerdict v, Instant now) {
+    Position p = v.position();
+    boolean isLong = p.holdSide() == HoldSide.LONG;
+    PlanOrder stop = v.stops().stream().filter(o -> o.triggerPrice() != null).findFirst().orElse(null);
+    BigDecimal trigger = stop == null ? null : stop.triggerPrice();
+    String distance = "—";
+    String loss = "—";
+    String lossEquity = "—";
+    boolean toLiquidation = false;
+    if (trigger != null && p.markPrice() != null && p.markPrice().signum() > 0) {
+      BigDecimal d = (isLong ? p.markPrice().subtract(trigger) : trigger.subtract(p.markPrice()))
+          .multiply(HUNDRED).divide(p.markPrice(), 2, RoundingMode.HALF_UP);
+      distance = d.toPlainString() + " %";
+    }
+    // What the position makes or loses if the stop fires at its trigger (market execution, no slippage);
+    // without a valid stop, what it loses if nothing stops it before liquidation.
+    BigDecimal exit = trigger != null && v.verdict().isProtected() ? trigger : p.liquidationPrice();
+    if (exit != null && exit.signum() > 0 && p.openPriceAvg() != null && p.total() != null) {
+      BigDecimal pnl = (isLong ? exit.subtract(p.openPriceAvg()) : p.openPriceAvg().subtract(exit)).multiply(p.total())
+          .setScale(2, RoundingMode.HALF_UP);
+      loss = signed(pnl) + " USDT";
+      toLiquidation = exit != trigger;
+      Optional<BigDecimal> eq = equity.apply(a.userId());
+      if (eq.isPresent() && eq.get().signum() > 0) {
+        lossEquity = signed(pnl.multiply(HUNDRED).divide(eq.get(), 2, RoundingMode.HALF_UP)) + " %";
+      }
+    }
+    String key = v.key();
+    return new StatusView.Row(key, "r-" + key.replaceAll("[^A-Za-z0-9]", "_"), a.userId(), p.symbol(), p.holdSide().name(),
+        plain(p.total()), plain(p.openPriceAvg()), plain(p.markPrice()), plain(p.liquidationPrice()),
+        trigger == null ? "—" : trigger.toPlainString(),
+        stop == null ? "—" : stop.planType().wire() + " / " + (stop.triggerType() == null ? "?" : stop.triggerType()),
+        distance, loss, lossEquity, toLiquidation, v.verdict().name(), v.reasons().isEmpty() ? "" : String.join("; ", v.reasons()),
+        !v.verdict().isProtected(), watchedBy(a.webSocket()), a.lastOk() == null ? "never" : CLOCK.format(a.lastOk()), instance);
+  }
+
+  private static boolean matches(StatusView.Row r, StatusView.Query q) {
+    return (blank(q.user()) || r.user().equals(q.user()))
+        && (blank(q.symbol()) || r.symbol().equalsIgnoreCase(q.symbol()))
+        && (blank(q.verdict()) || r.verdict().equalsIgnoreCase(q.verdict()) || (q.verdict().equalsIgnoreCase("bare") && r.bare()));
+  }
+
+  static Comparator<StatusView.Row> comparator(String sort) {
+    Comparator<StatusView.Row> byKey = Comparator.comparing(StatusView.Row::user).thenComparing(StatusView.Row::symbol)
+        .thenComparing(StatusView.Row::side);
+    Comparator<StatusView.Row> bareFirst = Comparator.comparing((StatusView.Row r) -> !r.bare());
+    return switch (sort == null ? "risk" : sort) {
+      case "user" -> byKey;
+      case "symbol" -> Comparator.comparing(StatusView.Row::symbol).thenComparing(byKey);
+      case "loss" -> bareFirst.thenComparing(r -> number(r.lossUsdt())).thenComparing(byKey);
+      case "distance" -> bareFirst.thenComparing(r -> number(r.distance())).thenComparing(byKey);
+      default -> bareFirst.thenComparing(StatusView.Row::verdict).thenComparing(byKey);
+    };
+  }
+
+  /** "-12.50 USDT" → -12.50; "—" sorts last. */
+  private static BigDecimal number(String s) {
+    String n = s.replace(" USDT", "").replace(" %", "").replace("+", "").replace("−", "-");
+    try {
+      return new BigDecimal(n);
+    } catch (NumberFormatException e) {
+      return new BigDecimal("1e9");
+    }
+  }
+
+  // ------------------------------------------------------------------ header and incidents
+
+  private StatusView.Header header(List<AccountSnapshot> snap, Map<String, Object> sum, int bare, int ok) {
+    List<String> unguarded = new ArrayList<>();
+    if (sum.get("unguardedAccounts") instanceof List<?> l) {
+      for (Object o : l) {
+        if (o instanceof io.stopguard.guard.Watcher.Unguarded u) unguarded.add(u.userId() + " (" + u.key() + "): " + u.reason());
+      }
+    }
+    int flag = store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value()).orElse(0);
+    Object oldest = sum.get("oldestReconcileSeconds");
+    List<String> instances = new ArrayList<>();
+    if (sum.get("fleet") instanceof Map<?, ?> fleet && fleet.get("instances") instanceof List<?> li) {
+      for (Object o : li) instances.add(String.valueOf(o));
+    }
+    if (instances.isEmpty()) instances.add(instance);
+    Object used = sum.get("requestsPerMinuteUsed");
+    Object budget = sum.get("requestsPerMinuteBudget");
+    String share = used instanceof Number u && budget instanceof Number b && b.doubleValue() > 0
+        ? Math.round(u.doubleValue() * 100 / b.doubleValue()) + " %" : "—";
+    List<String> why = new ArrayList<>();
+    if (sum.get(io.stopguard.guard.StatusServer.DEGRADED_BECAUSE) instanceof List<?> l) l.forEach(o -> why.add(String.valueOf(o)));
+    return new StatusView.Header(bare, ok, snap.size() - (int) snap.stream().filter(a -> a.lastOk() == null).count(), unguarded,
+        store.incidents().open().size(), flag, oldest == null ? "not all seen yet" : oldest + " s",
+        sum.get("webSocketsLive") instanceof Number n ? n.intValue() : 0, sum.get("webSocketsMax") instanceof Number m ? m.intValue() : 0,
+        share, instances, why);
+  }
+
+  private List<StatusView.IncidentRow> incidents(StatusView.Query q, Instant now) {
+    List<Incident> list = new ArrayList<>(store.incidents().open());
+    for (Incident i : store.incidents().detectedBetween(now.minus(Duration.ofHours(24)), now.plusSeconds(1))) {
+      if (list.stream().noneMatch(x -> x.id() == i.id())) list.add(i);
+    }
+    list.removeIf(i -> !blank(q.user()) && !i.userId().equals(q.user()));
+    list.sort(Comparator.comparing(Incident::detectedAt).reversed());
+    List<StatusView.IncidentRow> out = new ArrayList<>();
+    for (Incident i : list.subList(0, Math.min(50, list.size()))) {
+      Instant ended = i.restoredAt() != null ? i.restoredAt() : i.resolvedAt();
+      List<String> audit = new ArrayList<>();
+      for (AuditEntry e : store.auditLog(i.userId())) {
+        if (e.symbol().equalsIgnoreCase(i.symbol()) && e.holdSide().equalsIgnoreCase(i.holdSide()) && "watch".equals(e.actor())) {
+          audit.add(e.action() + " " + e.planType() + " @ " + e.triggerPrice() + " → " + e.result()
+              + (e.detail() == null ? "" : " (" + e.detail() + ")"));
+        }
+      }
+      out.add(new StatusView.IncidentRow(i.id(), i.key(), i.verdict(), state(i), time(i.detectedAt()), time(i.alertedAt()),
+          time(i.restoringAt()), time(ended), i.restoredAt() == null ? "—" : seconds(Duration.between(i.detectedAt(), i.restoredAt())),
+          i.restoredBy() == null ? "" : i.restoredBy(), time(i.escalatedAt()), i.lastError() == null ? "" : i.lastError(),
+          audit.size() > 10 ? audit.subList(audit.size() - 10, audit.size()) : audit));
+    }
+    return out;
+  }
+
+  private static String state(Incident i) {
+    if (i.escalatedAt() != null && i.isOpen()) return "escalated";
+    if (i.restoredAt() != null) return "restored";
+    if (i.resolvedAt() != null) return i.resolution() != null && i.resolution().contains("fail") ? "failed" : "resolved";
+    return i.restoringAt() != null ? "restoring" : i.alertedAt() != null ? "alerted" : "detected";
+  }
+
+  // ------------------------------------------------------------------ formatting
+
+  static String watchedBy(String ws) {
+    return "live".equals(ws) ? "WebSocket" : "polled".equals(ws) || "off".equals(ws) ? "polled" : "WebSocket " + ws;
+  }
+
+  static String ago(Instant t, Instant now) {
+    long s = Math.max(0, Duration.between(t, now).toSeconds());
+    return s < 120 ? s + " s" : s < 7200 ? (s / 60) + " min" : (s / 3600) + " h";
+  }
+
+  private static String seconds(Duration d) {
+    return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+  }
+
+  private static String time(Instant t) {
+    return t == null ? "" : TIME.format(t);
+  }
+
+  private static String plain(BigDecimal d) {
+    return d == null ? "—" : d.toPlainString();
+  }
+
+  private static String signed(BigDecimal d) {
+    return (d.signum() > 0 ? "+" : d.signum() < 0 ? "−" : "") + d.abs().toPlainString();
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isEmpty();
+  }
+}

@@ -1,0 +1,316 @@
+package io.stopguard.status;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import gg.jte.ContentType;
+import gg.jte.TemplateEngine;
+import gg.jte.output.StringOutput;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The status page on the watcher's status server: {@code /} (positions, bare first; header;
+ * incidents), {@code /account?user=ID}, {@code /events} (Server-Sent Events: the rows, header and
+ * incidents that changed, as HTML fragments htmx swaps in), {@code /login} and {@code /assets/}.
+ * Server-rendered (jte, precompiled): without JavaScript the page shows the current state.
+ */
+public final class StatusPage implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StatusPage.class);
+  /** How often the event stream looks for changes: a change the guard saw is on the page within 1 s. */
+  static final long TICK_MS = 300;
+  static final long PING_MS = 2000;
+
+  private final StatusModel model;
+  private final Labels t;
+  private final Auth auth;
+  private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
+  private final List<Client> clients = new CopyOnWriteArrayList<>();
+  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread th = new Thread(r, "status-events");
+    th.setDaemon(true);
+    return th;
+  });
+
+  /** @param auth null when the page is open (127.0.0.1 without a token) */
+  public StatusPage(StatusModel model, Labels labels, Auth auth) {
+    this.model = model;
+    this.t = labels;
+    this.auth = auth;
+    ticker.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
+  }
+
+  /** The paths this page serves, for the status server to mount (behind {@link Auth} when there is a token). */
+  public Map<String, HttpHandler> handlers() {
+    Map<String, HttpHandler> m = new LinkedHashMap<>();
+    m.put("/", this::index);
+    m.put("/account", this::account);
+    m.put("/events", this::events);
+    m.put("/assets/", this::asset);
+    m.put("/login", this::login);
+    return m;
+  }
+
+  // ------------------------------------------------------------------ pages
+
+  private void index(HttpExchange ex) throws IOException {
+    if (!ex.getRequestURI().getPath().equals("/")) {
+      text(ex, 404, "not found: this server has /, /account, /events, /metrics and /health\n");
+      return;
+    }
+    if (!get(ex)) return;
+    StatusView.Query q = query(ex);
+    StatusView v = model.view(q);
+    html(ex, 200, render("status.jte", Map.of("v", v, "t", t, "events", "/events" + q.params(1))));
+  }
+
+  private void account(HttpExchange ex) throws IOException {
+    if (!get(ex)) return;
+    String user = params(ex.getRequestURI().getRawQuery()).get("user");
+    var a = user == null ? java.util.Optional.<StatusModel.AccountView>empty() : model.account(user);
+    if (a.isEmpty()) {
+      text(ex, 404, "no account " + (user == null ? "(give ?user=ID)" : user) + " in this store\n");
+      return;
+    }
+    html(ex, 200, render("account.jte", Map.of("a", a.get(), "t", t)));
+  }
+
+  private void login(HttpExchange ex) throws IOException {
+    if (ex.getRequestMethod().equals("POST") && auth != null) {
+      String body = new String(ex.getRequestBody().readNBytes(4096), StandardCharsets.UTF_8);
+      String token = params(body).getOrDefault("token", "");
+      if (auth.tokenMatches(token)) {
+        ex.getResponseHeaders().add("Set-Cookie", auth.sessionCookie());
+        ex.getResponseHeaders().add("Location", "/");
+        securityHeaders(ex);
+        ex.sendResponseHeaders(303, -1);
+        ex.close();
+        return;
+      }
+      log.warn("status page: a login with a wrong token from {}", ex.getRemoteAddress().getAddress().getHostAddress());
+      html(ex, 401, render("login.jte", Map.of("t", t, "failed", true)));
+      return;
+    }
+    if (!get(ex)) return;
+    html(ex, 200, render("login.jte", Map.of("t", t, "failed", false)));
+  }
+
+  /** Vendored assets: htmx and its SSE extension from their WebJars, the page's own CSS and JS. */
+  private void asset(HttpExchange ex) throws IOException {
+    if (!get(ex)) return;
+    String name = ex.getRequestURI().getPath().substring("/assets/".length());
+    String resource = switch (name) {
+      case "htmx.min.js" -> "/META-INF/resources/webjars/htmx.org/2.0.4/dist/htmx.min.js";
+      case "sse.js" -> "/META-INF/resources/webjars/htmx-ext-sse/2.2.2/sse.js";
+      case "status.js" -> "/status/status.js";
+      case "status.css" -> "/status/status.css";
+      default -> null;
+    };
+    InputStream in = resource == null ? null : StatusPage.class.getResourceAsStream(resource);
+    if (in == null) {
+      text(ex, 404, "no such asset\n");
+      return;
+    }
+    byte[] body;
+    try (in) {
+      body = in.readAllBytes();
+    }
+    securityHeaders(ex);
+    ex.getResponseHeaders().add("Content-Type", name.endsWith(".css") ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
+    ex.getResponseHeaders().add("Cache-Control", "max-age=3600");
+    ex.sendResponseHeaders(200, body.length);
+    ex.getResponseBody().write(body);
+    ex.close();
+  }
+
+  // ------------------------------------------------------------------ events
+
+  /** One browser's event stream: its query, what it was last sent, and the queue its handler thread writes from. */
+  private static final class Client {
+    final StatusView.Query query;
+    final BlockingQueue<String> out = new LinkedBlockingQueue<>();
+    Map<String, String> rows = new LinkedHashMap<>();
+    String header = "";
+    String incidents = "";
+    long lastPing;
+
+    Client(StatusView.Query query) {
+      this.query = query;
+    }
+  }
+
+  private void events(HttpExchange ex) throws IOException {
+    if (!get(ex)) return;
+    Client c = new Client(query(ex));
+    // What the page was rendered with is what the client has: only later changes are sent.
+    c.rows = rendered(c.query);
+    c.header = render("header.jte", Map.of("h", model.header(), "t", t));
+    c.incidents = render("incidents.jte", Map.of("incidents", model.view(c.query).incidents(), "t", t));
+    securityHeaders(ex);
+    ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
+    ex.getResponseHeaders().add("Cache-Control", "no-store");
+    ex.sendResponseHeaders(200, 0);
+    clients.add(c);
+    OutputStream os = ex.getResponseBody();
+    try {
+      os.write("retry: 1000\n\n".getBytes(StandardCharsets.UTF_8));
+      os.flush();
+      while (true) {
+        String msg = c.out.poll(PING_MS * 3, TimeUnit.MILLISECONDS);
+        if (msg == null) continue;
+        os.write(msg.getBytes(StandardCharsets.UTF_8));
+        os.flush();
+      }
+    } catch (IOException | InterruptedException gone) {
+      // the browser went away (or the server stops): forget it
+    } finally {
+      clients.remove(c);
+      ex.close();
+    }
+  }
+
+  /** Every {@link #TICK_MS}: per client, the rows, header and incidents that changed since it was last sent. */
+  private void tick() {
+    if (clients.isEmpty()) return;
+    try {
+      String header = render("header.jte", Map.of("h", model.header(), "t", t));
+      Map<StatusView.Query, Map<String, String>> rowsByQuery = new HashMap<>();
+      Map<StatusView.Query, String> incidentsByQuery = new HashMap<>();
+      long now = System.currentTimeMillis();
+      for (Client c : clients) {
+        Map<String, String> rows = rowsByQuery.computeIfAbsent(c.query, this::rendered);
+        String incidents = incidentsByQuery.computeIfAbsent(c.query,
+            q -> render("incidents.jte", Map.of("incidents", model.view(q).incidents(), "t", t)));
+        StringBuilder sb = new StringBuilder();
+        for (var e : rows.entrySet()) {
+          String before = c.rows.get(e.getKey());
+          if (before == null) sb.append(event("newrow", e.getValue()));
+          else if (!before.equals(e.getValue())) sb.append(event(e.getKey(), e.getValue()));
+        }
+        for (String gone : c.rows.keySet()) {
+          if (!rows.containsKey(gone)) sb.append(event(gone, "")); // outerHTML with nothing: the row goes
+        }
+        if (!header.equals(c.header)) sb.append(event("header", header));
+        if (!incidents.equals(c.incidents)) sb.append(event("incidents", incidents));
+        if (now - c.lastPing >= PING_MS) {
+          sb.append(event("ping", StatusModel.TIME.format(java.time.Instant.ofEpochMilli(now))));
+          c.lastPing = now;
+        }
+        c.rows = rows;
+        c.header = header;
+        c.incidents = incidents;
+        if (!sb.isEmpty()) c.out.add(sb.toString());
+      }
+    } catch (RuntimeException e) {
+      log.warn("status page: the event stream could not be updated: {}", e.getMessage());
+    }
+  }
+
+  /** The first page of a query's rows, rendered, by event name. */
+  private Map<String, String> rendered(StatusView.Query q) {
+    Map<String, String> m = new LinkedHashMap<>();
+    List<StatusView.Row> rows = model.rows(q);
+    for (StatusView.Row r : rows.subList(0, Math.min(rows.size(), StatusView.Query.PAGE_SIZE))) {
+      m.put(r.eventName(), render("row.jte", Map.of("r", r, "t", t)));
+    }
+    return m;
+  }
+
+  private static String event(String name, String html) {
+    StringBuilder sb = new StringBuilder("event: ").append(name).append('\n');
+    for (String line : html.split("\n", -1)) sb.append("data: ").append(line).append('\n');
+    return sb.append('\n').toString();
+  }
+
+  // ------------------------------------------------------------------ plumbing
+
+  private String render(String template, Map<String, Object> params) {
+    StringOutput out = new StringOutput();
+    engine.render(template, params, out);
+    return out.toString();
+  }
+
+  private static StatusView.Query query(HttpExchange ex) {
+    Map<String, String> p = params(ex.getRequestURI().getRawQuery());
+    int page = 1;
+    try {
+      page = Integer.parseInt(p.getOrDefault("page", "1"));
+    } catch (NumberFormatException ignored) {
+      // page 1
+    }
+    String sort = p.get("sort");
+    if (sort != null && !List.of("risk", "user", "symbol", "loss", "distance").contains(sort)) sort = null;
+    return new StatusView.Query(blankToNull(p.get("user")), blankToNull(p.get("symbol")), blankToNull(p.get("verdict")), sort, page);
+  }
+
+  static Map<String, String> params(String raw) {
+    Map<String, String> m = new HashMap<>();
+    if (raw == null || raw.isEmpty()) return m;
+    for (String part : raw.split("&")) {
+      int i = part.indexOf('=');
+      if (i <= 0) continue;
+      m.put(URLDecoder.decode(part.substring(0, i), StandardCharsets.UTF_8), URLDecoder.decode(part.substring(i + 1), StandardCharsets.UTF_8));
+    }
+    return m;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  private static boolean get(HttpExchange ex) throws IOException {
+    String m = ex.getRequestMethod();
+    if (m.equals("GET") || m.equals("HEAD")) return true;
+    ex.getResponseHeaders().add("Allow", "GET, HEAD");
+    text(ex, 405, "method not allowed: use GET\n");
+    return false;
+  }
+
+  /** No framing, no inline script or style, no sniffing, no referrer: on every answer. */
+  static void securityHeaders(HttpExchange ex) {
+    var h = ex.getResponseHeaders();
+    h.set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
+        + " connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
+    h.set("X-Frame-Options", "DENY");
+    h.set("X-Content-Type-Options", "nosniff");
+    h.set("Referrer-Policy", "no-referrer");
+  }
+
+  private static void html(HttpExchange ex, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    securityHeaders(ex);
+    ex.getResponseHeaders().add("Content-Type", "text/html; charset=utf-8");
+    ex.getResponseHeaders().add("Cache-Control", "no-store");
+    ex.sendResponseHeaders(status, b.length);
+    ex.getResponseBody().write(b);
+    ex.close();
+  }
+
+  private static void text(HttpExchange ex, int status, String body) throws IOException {
+    byte[] b = body.getBytes(StandardCharsets.UTF_8);
+    securityHeaders(ex);
+    ex.getResponseHeaders().add("Content-Type", "text/plain; charset=utf-8");
+    ex.sendResponseHeaders(status, b.length);
+    ex.getResponseBody().write(b);
+    ex.close();
+  }
+
+  @Override
+  public void close() {
+    ticker.shutdownNow();
+  }
+}

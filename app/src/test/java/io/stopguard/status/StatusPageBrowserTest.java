@@ -1,0 +1,226 @@
+package io.stopguard.status;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stopguard.alert.Alerting;
+import io.stopguard.check.CheckService;
+import io.stopguard.check.StopLossCheck;
+import io.stopguard.guard.StatusServer;
+import io.stopguard.guard.WatchSettings;
+import io.stopguard.guard.Watcher;
+import io.stopguard.incident.IncidentLog;
+import io.stopguard.metrics.StopguardMetrics;
+import io.stopguard.risk.Policy;
+import io.stopguard.sim.Scenario;
+import io.stopguard.sim.SimExchange;
+import io.stopguard.sim.SimServer;
+import io.stopguard.store.SecretBox;
+import io.stopguard.store.Store;
+import java.io.ByteArrayOutputStream;
+import java.io.File;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+
+/**
+ * The status page in a real browser (Debian's chromium through its chromedriver, headless): a
+ * stop cancelled in the simulator turns its row MISSING without a reload, the guard's restore turns
+ * it back, the timeline shows the time to restore; with a token nothing is served without it.
+ * Writes the screenshot README shows (docs/img/status.png) when it is missing or with
+ * -Dstopguard.screenshot=update.
+ */
+class StatusPageBrowserTest {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final String SCENARIO = io.stopguard.TestScenarios.text("runbook-user-protected-and-a-hedge-account");
+
+  @TempDir
+  Path dir;
+  SimServer sim;
+  final List<AutoCloseable> toClose = new ArrayList<>();
+  WebDriver browser;
+
+  @BeforeEach
+  void start() {
+    if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+      System.err.println("!!! /usr/bin/chromium or /usr/bin/chromedriver missing: SKIPPING the status page browser test"
+          + " (apt-get install chromium chromium-driver; .ci/run does) !!!");
+      Assumptions.abort("chromium not installed");
+    }
+    sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(SCENARIO)), 0);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (browser != null) browser.quit();
+    for (AutoCloseable c : toClose.reversed()) c.close();
+    if (sim != null) sim.close();
+  }
+
+  /** A guard with its status server, as `watch` wires them; {@code auth} null for the open 127.0.0.1 page. */
+  StatusServer guard(Auth auth, String language) {
+    Store store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
+    store.putKey("556251171", "bitget", "bg_k1", "s1", "p1", false);
+    store.putKey("700100", "bitget", "bg_k2", "s2", "p2", false);
+    StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT);
+    Alerting alerting = Alerting.console(new PrintStream(new ByteArrayOutputStream(), true), "ru");
+    StopguardMetrics metrics = new StopguardMetrics();
+    CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
+        new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
+    WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ofMillis(3000), Duration.ofMillis(2000),
+        Duration.ofSeconds(10), true, 8, 3);
+    Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(), Clock.systemUTC());
+    EquityCache equity = new EquityCache(w::client);
+    StatusPage page = new StatusPage(new StatusModel(w::snapshot, w::summary, store, equity, Clock.systemUTC(), "test-host"),
+        new Labels(language), auth);
+    StatusServer server = new StatusServer(new InetSocketAddress("127.0.0.1", 0), metrics.registry(), w::health, w::summary,
+        page.handlers(), auth);
+    toClose.add(store);
+    toClose.add(check);
+    toClose.add(w);
+    toClose.add(equity);
+    toClose.add(page);
+    toClose.add(server);
+    w.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> w.health().stream().allMatch(a -> a.get("lastReconcile") != null));
+    return server;
+  }
+
+  WebDriver browser(int width, int height) {
+    ChromeOptions o = new ChromeOptions();
+    o.setBinary(CHROMIUM.toFile());
+    o.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+        "--window-size=" + width + "," + height, "--lang=ru");
+    ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
+    browser = new ChromeDriver(service, o);
+    return browser;
+  }
+
+  /** The row's verdict; rows are swapped in place as events arrive, so a row found a moment ago may be gone: look again. */
+  String verdict(WebDriver b, String position) {
+    for (int i = 0; ; i++) {
+      try {
+        return b.findElement(By.cssSelector("tr[data-position='" + position + "']")).getAttribute("data-verdict");
+      } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+        if (i >= 20) throw e;
+      }
+    }
+  }
+
+  @Test
+  void aCancelledStopTurnsItsRowMissingLiveAndTheRestoreTurnsItBack() throws Exception {
+    StatusServer server = guard(null, "ru");
+    WebDriver b = browser(1280, 1000);
+    b.get("http://127.0.0.1:" + server.port() + "/");
+    assertThat(verdict(b, "556251171:DASHUSDT:SHORT")).isEqualTo("PROTECTED");
+    assertThat(b.findElement(By.cssSelector("[data-figure='bare']")).getText()).isEqualTo("0");
+    ((JavascriptExecutor) b).executeScript("window.notReloaded = true;");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !b.findElement(By.id("ping")).getText().isEmpty()
+        && b.findElement(By.id("stale")).getAttribute("hidden") != null);
+
+    sim.exchange().cancelStopsFromOutside("556251171", "DASHUSDT", "short");
+    long cancelled = System.currentTimeMillis();
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+        .until(() -> "MISSING".equals(verdict(b, "556251171:DASHUSDT:SHORT")));
+    long seen = System.currentTimeMillis() - cancelled;
+    // bare first: the first row of the table is the bare one, with its reason and the header saying so
+    await().atMost(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
+      assertThat(b.findElement(By.cssSelector("#rows tr")).getAttribute("data-position")).isEqualTo("556251171:DASHUSDT:SHORT");
+      assertThat(b.findElement(By.cssSelector("#rows tr")).getText()).contains("MISSING").contains("no stop-loss order");
+    });
+    await().atMost(Duration.ofSeconds(3)).ignoreExceptions()
+        .until(() -> b.findElement(By.cssSelector("[data-figure='bare']")).getText().equals("1"));
+    assertThat(b.findElement(By.tagName("h1")).getText()).contains("без защиты");
+    screenshot(b);
+
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+        .until(() -> "PROTECTED".equals(verdict(b, "556251171:DASHUSDT:SHORT")));
+    await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> b.findElement(By.cssSelector("[data-incident='556251171:DASHUSDT:SHORT']"))
+        .getAttribute("data-state").equals("restored"));
+    assertThat(b.findElement(By.cssSelector("[data-incident='556251171:DASHUSDT:SHORT'] .ttr")).getText()).matches(".*\\d+\\.\\d s");
+    assertThat(((JavascriptExecutor) b).executeScript("return window.notReloaded === true;")).as("no reload").isEqualTo(true);
+    assertThat(sim.exchange().countPlans("556251171", "DASHUSDT", "short", "pos_loss")).isEqualTo(1);
+    System.err.println("status page: a cancelled stop showed as MISSING in the browser " + seen + " ms after the cancel");
+  }
+
+  @Test
+  void aLostEventStreamShowsTheStaleBannerAndThePageWorksWithoutJavaScript() throws Exception {
+    StatusServer server = guard(null, "en");
+    HttpResponse<String> plain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + server.port() + "/?verdict=PROTECTED")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(plain.body()).contains("data-position=\"700100:BTCUSDT:LONG\"").contains("data-verdict=\"PROTECTED\"")
+        .contains("Every position has a stop-loss");
+    assertThat(plain.headers().firstValue("Content-Security-Policy").orElse("")).contains("script-src 'self'")
+        .contains("frame-ancestors 'none'");
+    WebDriver b = browser(390, 844); // a phone
+    b.get("http://127.0.0.1:" + server.port() + "/");
+    await().atMost(Duration.ofSeconds(5)).until(() -> !b.findElement(By.id("ping")).getText().isEmpty());
+    server.close(); // the stream breaks and cannot reconnect
+    await().atMost(Duration.ofSeconds(10)).until(() -> b.findElement(By.id("stale")).isDisplayed());
+    assertThat(b.findElement(By.id("stale")).getText()).contains("Stale").contains("UTC");
+  }
+
+  @Test
+  void withATokenNothingIsServedWithoutIt() throws Exception {
+    Path tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, "a-long-enough-test-token-0123\n");
+    StatusServer server = guard(Auth.fromFile(tokenFile), "ru");
+    HttpClient http = HttpClient.newHttpClient();
+    String base = "http://127.0.0.1:" + server.port();
+    for (String path : List.of("/", "/events", "/metrics", "/health", "/account?user=556251171")) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).build(), HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(path).isEqualTo(401);
+      assertThat(r.body()).doesNotContain("556251171:");
+    }
+    HttpResponse<String> bearer = http.send(HttpRequest.newBuilder(URI.create(base + "/health"))
+        .header("Authorization", "Bearer a-long-enough-test-token-0123").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(bearer.statusCode()).isEqualTo(200);
+    WebDriver b = browser(1280, 900);
+    b.get(base + "/");
+    assertThat(b.getCurrentUrl()).endsWith("/login");
+    b.findElement(By.name("token")).sendKeys("wrong-token-wrong-token");
+    b.findElement(By.cssSelector("button[type=submit]")).click();
+    assertThat(b.getPageSource()).contains("Неверный токен").doesNotContain("data-position");
+    b.findElement(By.name("token")).sendKeys("a-long-enough-test-token-0123");
+    b.findElement(By.cssSelector("button[type=submit]")).click();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !b.findElements(By.cssSelector("tr[data-position]")).isEmpty());
+    var cookie = b.manage().getCookieNamed(Auth.COOKIE);
+    assertThat(cookie.isHttpOnly()).isTrue();
+    assertThat(cookie.getSameSite()).isEqualTo("Strict");
+    assertThat(cookie.getValue()).doesNotContain("a-long-enough-test-token");
+  }
+
+  private void screenshot(WebDriver b) throws Exception {
+    byte[] png = ((TakesScreenshot) b).getScreenshotAs(OutputType.BYTES);
+    Files.write(Path.of("target", "status.png"), png);
+    Path docs = Path.of("..", "docs", "img", "status.png");
+    if (!Files.exists(docs) || "update".equals(System.getProperty("stopguard.screenshot"))) {
+      Files.createDirectories(docs.getParent());
+      Files.write(docs, png);
+    }
+  }
+}
