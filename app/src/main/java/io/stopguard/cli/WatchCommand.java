@@ -236,6 +236,20 @@ final class WatchCommand implements Callable<Integer> {
     io.stopguard.status.EquityCache equity = new io.stopguard.status.EquityCache(watcher::client);
     io.stopguard.status.StatusModel model = new io.stopguard.status.StatusModel(watcher::snapshot, summary, store, equity,
         Clock.systemUTC(), fleetMember == null ? hostName() : fleetMember.health().getOrDefault("instance", hostName()).toString());
+    java.util.concurrent.ScheduledExecutorService publisher = null;
+    if (fleetMember != null) { // any instance's page shows the whole fleet: publish ours, read the others'
+      io.stopguard.status.FleetRows fleetRows = new io.stopguard.status.FleetRows(store, fleetMember.health().get("instance").toString(),
+          Clock.systemUTC());
+      model.withOthers(fleetRows.others());
+      publisher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "status-publish");
+        t.setDaemon(true);
+        return t;
+      });
+      publisher.scheduleWithFixedDelay(() -> fleetRows.publish(watcher.snapshot(), model::rowsOf), 2, 5,
+          java.util.concurrent.TimeUnit.SECONDS);
+    }
+    java.util.concurrent.ScheduledExecutorService statusPublisher = publisher;
     io.stopguard.status.StatusPage page = new io.stopguard.status.StatusPage(model,
         new io.stopguard.status.Labels(config.telegramOrEmpty().language()), auth);
     StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary, page.handlers(), auth);
@@ -246,6 +260,7 @@ final class WatchCommand implements Callable<Integer> {
       if (fleetMember != null) fleetMember.close(); // leases end now: the others take over at once
       status.close();
       page.close();
+      if (statusPublisher != null) statusPublisher.shutdownNow();
       equity.close();
       store.close();
       shardLock.get().close();

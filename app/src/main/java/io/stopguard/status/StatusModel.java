@@ -41,6 +41,8 @@ public final class StatusModel {
   private final Function<String, Optional<BigDecimal>> equity;
   private final Clock clock;
   private final String instance;
+  /** Rows other instances of a fleet published (their accounts), or none. */
+  private volatile Supplier<List<StatusView.Row>> others = List::of;
 
   public StatusModel(Supplier<List<AccountSnapshot>> accounts, Supplier<Map<String, Object>> summary, Store store,
       Function<String, Optional<BigDecimal>> equity, Clock clock, String instance) {
@@ -52,6 +54,30 @@ public final class StatusModel {
     this.instance = instance;
   }
 
+  /** On a fleet: also show the accounts other instances guard, from the shared store. */
+  public StatusModel withOthers(Supplier<List<StatusView.Row>> others) {
+    this.others = others;
+    return this;
+  }
+
+  /** This instance's rows of one account (what {@link FleetRows} publishes). */
+  public List<StatusView.Row> rowsOf(AccountSnapshot a) {
+    Instant now = clock.instant();
+    return a.verdicts().stream().map(v -> row(a, v, now)).toList();
+  }
+
+  /** Every row: this instance's accounts live, the others' as last published (an account this one guards wins). */
+  private List<StatusView.Row> allRows(List<AccountSnapshot> snap, Instant now) {
+    List<StatusView.Row> all = new ArrayList<>();
+    java.util.Set<String> mine = new java.util.HashSet<>();
+    for (AccountSnapshot a : snap) {
+      mine.add(a.userId());
+      for (PositionVerdict v : a.verdicts()) all.add(row(a, v, now));
+    }
+    for (StatusView.Row r : others.get()) if (!mine.contains(r.user())) all.add(r);
+    return all;
+  }
+
   /** The view for one query: filtered, sorted (bare first by default) and paged. */
   public StatusView view(StatusView.Query q) {
     Instant now = clock.instant();
@@ -60,13 +86,10 @@ public final class StatusModel {
     List<StatusView.Row> all = new ArrayList<>();
     int bare = 0;
     int ok = 0;
-    for (AccountSnapshot a : snap) {
-      for (PositionVerdict v : a.verdicts()) {
-        StatusView.Row r = row(a, v, now);
-        if (r.bare()) bare++;
-        else ok++;
-        if (matches(r, q)) all.add(r);
-      }
+    for (StatusView.Row r : allRows(snap, now)) {
+      if (r.bare()) bare++;
+      else ok++;
+      if (matches(r, q)) all.add(r);
     }
     all.sort(comparator(q.sort()));
     int pages = Math.max(1, (all.size() + StatusView.Query.PAGE_SIZE - 1) / StatusView.Query.PAGE_SIZE);
@@ -81,12 +104,7 @@ public final class StatusModel {
   public List<StatusView.Row> rows(StatusView.Query q) {
     Instant now = clock.instant();
     List<StatusView.Row> all = new ArrayList<>();
-    for (AccountSnapshot a : accounts.get()) {
-      for (PositionVerdict v : a.verdicts()) {
-        StatusView.Row r = row(a, v, now);
-        if (matches(r, q)) all.add(r);
-      }
-    }
+    for (StatusView.Row r : allRows(accounts.get(), now)) if (matches(r, q)) all.add(r);
     all.sort(comparator(q.sort()));
     return all;
   }
@@ -95,11 +113,9 @@ public final class StatusModel {
     List<AccountSnapshot> snap = accounts.get();
     int bare = 0;
     int ok = 0;
-    for (AccountSnapshot a : snap) {
-      for (PositionVerdict v : a.verdicts()) {
-        if (v.verdict().isProtected()) ok++;
-        else bare++;
-      }
+    for (StatusView.Row r : allRows(snap, clock.instant())) {
+      if (r.bare()) bare++;
+      else ok++;
     }
     return header(snap, summary.get(), bare, ok);
   }
@@ -201,10 +217,10 @@ public final class StatusModel {
     int flag = store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value()).orElse(0);
     Object oldest = sum.get("oldestReconcileSeconds");
     List<String> instances = new ArrayList<>();
-    if (sum.get("fleet") instanceof Map<?, ?> fleet && fleet.get("instances") instanceof List<?> li) {
-      for (Object o : li) instances.add(String.valueOf(o));
+    instances.add(instance);
+    if (sum.get("fleet") instanceof Map<?, ?> fleet && fleet.get("liveInstances") instanceof Number live && live.intValue() > 1) {
+      instances.add("+" + (live.intValue() - 1) + " (fleet)");
     }
-    if (instances.isEmpty()) instances.add(instance);
     Object used = sum.get("requestsPerMinuteUsed");
     Object budget = sum.get("requestsPerMinuteBudget");
     String share = used instanceof Number u && budget instanceof Number b && b.doubleValue() > 0

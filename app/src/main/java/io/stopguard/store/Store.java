@@ -489,6 +489,11 @@ public final class Store implements AutoCloseable {
     return new Outbox(this);
   }
 
+  /** Each account's positions as its guarding instance last saw them (the status page of a fleet). */
+  public PositionStatus positionStatus() {
+    return new PositionStatus(this);
+  }
+
   /** The fleet's leases: PostgreSQL only (the fleet shares one database between hosts). */
   public Leases leases() {
     if (!db.isPostgres()) throw new StoreException("the fleet needs a PostgreSQL store (STOPGUARD_DB=postgresql://...), not " + db, null);

@@ -1,0 +1,71 @@
+package io.stopguard.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code position_status} table: each account's positions as its guarding instance last saw
+ * them, so the status page of any instance of a fleet shows every account. Obtain from
+ * {@link Store#positionStatus()}.
+ */
+public final class PositionStatus {
+  private final Store store;
+
+  PositionStatus(Store store) {
+    this.store = store;
+  }
+
+  /** One stored row: whose, which instance wrote it, the page's row as JSON, when. */
+  public record Stored(String userId, String positionKey, String owner, String rowJson, Instant writtenAt) {}
+
+  /** Replaces the rows of each given account with these (an account with no rows now: its rows go). */
+  public void replace(String owner, Map<String, Map<String, String>> rowsByUser, Instant now) {
+    if (rowsByUser.isEmpty()) return;
+    store.inTransaction(() -> {
+      try (PreparedStatement del = store.connection().prepareStatement("DELETE FROM position_status WHERE user_id = ?");
+          PreparedStatement ins = store.connection().prepareStatement(
+              "INSERT INTO position_status (user_id, position_key, owner, row_json, written_at) VALUES (?, ?, ?, ?, ?)")) {
+        for (var account : rowsByUser.entrySet()) {
+          del.setString(1, account.getKey());
+          del.addBatch();
+          for (var row : account.getValue().entrySet()) {
+            ins.setString(1, account.getKey());
+            ins.setString(2, row.getKey());
+            ins.setString(3, owner);
+            ins.setString(4, row.getValue());
+            ins.setString(5, now.toString());
+            ins.addBatch();
+          }
+        }
+        del.executeBatch();
+        ins.executeBatch();
+      } catch (SQLException e) {
+        throw store.fail("write position status", e);
+      }
+    });
+  }
+
+  /** Every stored row not written by {@code owner}. */
+  public List<Stored> others(String owner) {
+    synchronized (store) {
+      List<Stored> out = new ArrayList<>();
+      try (PreparedStatement st = store.connection().prepareStatement(
+          "SELECT user_id, position_key, owner, row_json, written_at FROM position_status WHERE owner <> ?")) {
+        st.setString(1, owner);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            out.add(new Stored(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Instant.parse(rs.getString(5))));
+          }
+        }
+      } catch (SQLException e) {
+        throw store.fail("read position status", e);
+      }
+      return out;
+    }
+  }
+}
