@@ -540,6 +540,7 @@ public final class Watcher implements AutoCloseable {
       } finally {
         permits.release();
       }
+      Instant previousLook = lastOk; // the last look that could still have seen the stops
       lastOk = clock.instant();
       lastError = null;
       lastErrorKind = null;
@@ -554,6 +555,7 @@ public final class Watcher implements AutoCloseable {
       metrics.recordAccount(before, now);
       CheckReport report = new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(), now, null)));
       store.inTransaction(() -> service.applyIncidents(report, List.of(key))); // all of it, or none
+      recordBareSince(before, now, previousLook);
       updateFlag();
       if (settings.restore() == WatchSettings.Restore.OFF) return;
       // Restore inline, on the data just fetched: one look per cycle, and one evaluation per account
@@ -590,12 +592,51 @@ public final class Watcher implements AutoCloseable {
 
     @Override
     public void onPlanOrders(List<PlanOrder> orders) {
+      // Bitget's own time of a stop's cancel or trigger: when an incident opens on this position, the
+      // time to detect is measured from it (StatusModel's timeline).
+      for (PlanOrder o : orders) {
+        String status = o.planStatus() == null ? "" : o.planStatus().toLowerCase(java.util.Locale.ROOT);
+        boolean gone = status.startsWith("cancel") || status.equals("executed") || status.equals("triggered")
+            || status.equals("filled") || status.equals("fail_trigger");
+        if (!gone || o.symbol() == null || (o.planType() != PlanType.POS_LOSS && o.planType() != PlanType.LOSS_PLAN
+            && o.planType() != PlanType.MOVING_PLAN)) continue;
+        try {
+          stopGoneAt.put(o.symbol().toUpperCase(java.util.Locale.ROOT), Instant.ofEpochMilli(Long.parseLong(o.uTime())));
+        } catch (NumberFormatException | NullPointerException ignored) {
+          // no usable time: the last look bounds it instead
+        }
+      }
       request();
     }
+
+    /** The time Bitget gave the latest cancel or trigger of a stop, per symbol (from pushes). */
+    final Map<String, Instant> stopGoneAt = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public void onDown(String reason) {
       log.info("user {}: WebSocket down: {}", key.userId(), reason);
+    }
+
+    /**
+     * For a position that just became bare: when it lost its stop, for the incident's time to detect —
+     * Bitget's time from a push if one came since the previous look, else that look (an upper bound).
+     */
+    private void recordBareSince(List<PositionVerdict> before, List<PositionVerdict> now, Instant previousLook) {
+      try {
+        for (PositionVerdict v : now) {
+          if (v.verdict().isProtected()) continue;
+          boolean wasProtected = before.stream().anyMatch(b -> b.key().equals(v.key()) && b.verdict().isProtected());
+          if (!wasProtected) continue; // bare before (or new): its incident keeps the time it had
+          Instant pushed = stopGoneAt.get(v.position().symbol().toUpperCase(java.util.Locale.ROOT));
+          boolean exact = pushed != null && previousLook != null && !pushed.isBefore(previousLook) && !pushed.isAfter(clock.instant());
+          Instant since = exact ? pushed : previousLook;
+          if (since != null) {
+            store.incidents().bareSince(key.userId(), v.position().symbol(), v.position().holdSide().name(), since, exact);
+          }
+        }
+      } catch (RuntimeException e) {
+        log.debug("user {}: time to detect not recorded: {}", key.userId(), e.getMessage()); // display only
+      }
     }
 
     /** Whether the last successful look saw a position without a valid stop. */

@@ -40,6 +40,7 @@ public final class Labels {
       w("incidents", "Инциденты", "Incidents"),
       w("noIncidents", "Инцидентов за сутки нет.", "No incidents in the last 24 hours."),
       w("timeToRestore", "восстановлено за", "time to restore"),
+      w("timeToDetect", "обнаружено за", "time to detect"),
       w("detected", "обнаружено", "detected"),
       w("alerted", "оповещение", "alerted"),
       w("restoring", "восстановление", "restoring"),

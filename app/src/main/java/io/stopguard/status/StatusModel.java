@@ -251,7 +251,9 @@ public final class StatusModel {
         }
       }
       out.add(new StatusView.IncidentRow(i.id(), i.key(), i.verdict(), state(i), time(i.detectedAt()), time(i.alertedAt()),
-          time(i.restoringAt()), time(ended), i.restoredAt() == null ? "—" : seconds(Duration.between(i.detectedAt(), i.restoredAt())),
+          time(i.restoringAt()), time(ended),
+          i.bareSince() == null ? "—" : (i.bareSinceExact() ? "" : "≤ ") + seconds(Duration.between(i.bareSince(), i.detectedAt())),
+          i.restoredAt() == null ? "—" : seconds(Duration.between(i.detectedAt(), i.restoredAt())),
           i.restoredBy() == null ? "" : i.restoredBy(), time(i.escalatedAt()), i.lastError() == null ? "" : i.lastError(),
           audit.size() > 10 ? audit.subList(audit.size() - 10, audit.size()) : audit));
     }

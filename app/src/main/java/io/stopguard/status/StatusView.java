@@ -29,7 +29,7 @@ public record StatusView(Header header, List<Row> rows, int totalRows, int page,
 
   /** One incident: detected → alerted → restoring → restored / resolved / failed / escalated, with the audit of its restore. */
   public record IncidentRow(long id, String key, String verdict, String state, String detectedAt, String alertedAt,
-      String restoringAt, String endedAt, String timeToRestore, String restoredBy, String escalatedAt, String lastError,
+      String restoringAt, String endedAt, String timeToDetect, String timeToRestore, String restoredBy, String escalatedAt, String lastError,
       List<String> audit) {}
 
   /** The filters, sort and page asked for (the same on the page's links and on its event stream). */

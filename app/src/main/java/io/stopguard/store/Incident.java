@@ -10,7 +10,7 @@ import java.time.Instant;
 public record Incident(long id, String userId, String symbol, String holdSide, String verdict, String detail, String state,
     Instant detectedAt, Instant alertedAt, Instant lastAlertAt, Instant restoringAt, Instant restoredAt, Instant resolvedAt,
     String resolution, String restoredBy, int attempts, String lastError, Instant loggedAt, int oidGeneration,
-    Instant escalatedAt) {
+    Instant escalatedAt, Instant bareSince, boolean bareSinceExact) {
 
   public String key() {
     return userId + ":" + symbol + ":" + holdSide;

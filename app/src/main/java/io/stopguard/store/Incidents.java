@@ -63,6 +63,27 @@ public final class Incidents {
     }
   }
 
+  /**
+   * When the position of the open incident lost its stop, if not known yet: {@code exact} when Bitget
+   * said so (a push's time), else the last look that still saw it protected (an upper bound).
+   */
+  public void bareSince(String userId, String symbol, String holdSide, Instant since, boolean exact) {
+    synchronized (store) {
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          UPDATE incidents SET bare_since = ?, bare_since_exact = ?
+          WHERE user_id = ? AND symbol = ? AND hold_side = ? AND state IN ('open', 'restoring') AND bare_since IS NULL""")) {
+        st.setString(1, since.toString());
+        st.setInt(2, exact ? 1 : 0);
+        st.setString(3, userId);
+        st.setString(4, symbol);
+        st.setString(5, holdSide);
+        st.executeUpdate();
+      } catch (SQLException e) {
+        throw store.fail("record when a position lost its stop", e);
+      }
+    }
+  }
+
   public void update(long id, String setClause, Object... args) {
     synchronized (store) { // the store owns its one connection; see Store
       try (PreparedStatement st = store.connection().prepareStatement("UPDATE incidents SET " + setClause + " WHERE id = ?")) {
@@ -124,7 +145,7 @@ public final class Incidents {
       try (PreparedStatement st = store.connection().prepareStatement("""
           SELECT id, user_id, symbol, hold_side, verdict, detail, state, detected_at, alerted_at, last_alert_at,
                  restoring_at, restored_at, resolved_at, resolution, restored_by, attempts, last_error, logged_at,
-                 oid_generation, escalated_at
+                 oid_generation, escalated_at, bare_since, bare_since_exact
           FROM incidents""" + " " + where)) {
         for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
         try (ResultSet rs = st.executeQuery()) {
@@ -132,7 +153,7 @@ public final class Incidents {
           out.add(new Incident(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
               rs.getString(6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10), instant(rs, 11),
               instant(rs, 12), instant(rs, 13), rs.getString(14), rs.getString(15), rs.getInt(16), rs.getString(17),
-              instant(rs, 18), rs.getInt(19), instant(rs, 20)));
+              instant(rs, 18), rs.getInt(19), instant(rs, 20), instant(rs, 21), rs.getInt(22) == 1));
           }
         }
       } catch (SQLException e) {

@@ -10,3 +10,9 @@ CREATE TABLE position_status (
   written_at   TEXT NOT NULL,
   PRIMARY KEY (user_id, position_key)
 );
+
+-- bare_since: when the position lost its stop, as far as the guard can tell: the time Bitget gave
+-- the stop's cancel or trigger in the orders-algo push (bare_since_exact = 1), or else the last look
+-- that still saw it protected (an upper bound of the time to detect, bare_since_exact = 0).
+ALTER TABLE incidents ADD COLUMN bare_since TEXT;
+ALTER TABLE incidents ADD COLUMN bare_since_exact INTEGER NOT NULL DEFAULT 0;

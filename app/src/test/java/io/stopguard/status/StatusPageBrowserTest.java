@@ -162,6 +162,9 @@ class StatusPageBrowserTest {
     await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> b.findElement(By.cssSelector("[data-incident='556251171:DASHUSDT:SHORT']"))
         .getAttribute("data-state").equals("restored"));
     assertThat(b.findElement(By.cssSelector("[data-incident='556251171:DASHUSDT:SHORT'] .ttr")).getText()).matches(".*\\d+\\.\\d s");
+    // Time to detect from Bitget's own time of the cancel (the orders-algo push): exact, not a bound.
+    assertThat(b.findElement(By.cssSelector("[data-incident='556251171:DASHUSDT:SHORT'] .ttd")).getText())
+        .matches("обнаружено за: \\d+\\.\\d s");
     assertThat(((JavascriptExecutor) b).executeScript("return window.notReloaded === true;")).as("no reload").isEqualTo(true);
     assertThat(sim.exchange().countPlans("556251171", "DASHUSDT", "short", "pos_loss")).isEqualTo(1);
     System.err.println("status page: a cancelled stop showed as MISSING in the browser " + seen + " ms after the cancel");
