@@ -150,7 +150,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     String pass = a.path("passphrase").asText("");
     String ts = a.path("timestamp").asText("");
     String sign = a.path("sign").asText("");
-    SimExchange.Account acct = ex.accountByKey(key);
+    Account acct = ex.accountByKey(key);
     long t;
     try {
       t = Long.parseLong(ts);

@@ -106,7 +106,7 @@ final class RestApi {
     final Map<String, String> q;
     final String body;
     final Map<String, String> h;
-    SimExchange.Account a;
+    Account a;
 
     Req(Map<String, String> q, String body, Map<String, String> h) {
       this.q = q;
@@ -303,7 +303,7 @@ final class RestApi {
 
   // ------------------------------------------------------------------ authentication
 
-  private SimExchange.Account authenticate(String method, String path, String rawQuery, Map<String, String> h, String body) {
+  private Account authenticate(String method, String path, String rawQuery, Map<String, String> h, String body) {
     String key = h.get("access-key");
     String sign = h.get("access-sign");
     String ts = h.get("access-timestamp");
@@ -319,7 +319,7 @@ final class RestApi {
       throw SimError.bad("40005", "Invalid ACCESS_TIMESTAMP");
     }
     if (Math.abs(ex.now() - t) > TIMESTAMP_WINDOW_MS) throw SimError.bad("40008", "Request timestamp expired");
-    SimExchange.Account a = ex.accountByKey(key);
+    Account a = ex.accountByKey(key);
     if (a == null) throw SimError.bad("40037", "Apikey does not exist");
     if (!MessageDigest.isEqual(a.passphrase.getBytes(StandardCharsets.UTF_8), pass.getBytes(StandardCharsets.UTF_8))) {
       throw SimError.bad("40012", "apikey/password is incorrect");

@@ -3,23 +3,23 @@ package io.stopguard.sim;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
-import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
  * The simulated exchange's state: contracts with mark prices, accounts with API keys, positions and
- * plan orders. Every operation holds the exchange's monitor, so REST handlers, the in-process
- * control methods and tests see one consistent state. Validation follows Bitget's documented
- * behaviour and, where the docs are silent, the stricter choice (see bitget-sim/README.md).
+ * plan orders; price moves and what they trigger; what happens "from outside" (control API, drills).
+ * Every operation holds the exchange's monitor, so REST handlers, the in-process control methods and
+ * tests see one consistent state. Its rooms: the model ({@link Contract}, {@link Account},
+ * {@link Pos}, {@link Plan}), {@link TpslOrders} (TP/SL validation as Bitget does it),
+ * {@link Trading} (regular and conditional orders), {@link WireShapes} (Bitget's answer shapes), and
+ * {@link Fidelity} (the switches for unknown behaviours). Where the docs are silent the simulator
+ * takes the stricter choice (bitget-sim/README.md, FIDELITY.md).
  */
 public final class SimExchange {
   /** Maintenance margin rate used for derived liquidation prices. */
@@ -65,7 +65,7 @@ public final class SimExchange {
 
   public SimExchange(LongSupplier clock) {
     this.clock = clock;
-    for (Contract c : DEFAULT_CONTRACTS) contracts.put(c.symbol, c.copy());
+    for (Contract c : Contract.DEFAULTS) contracts.put(c.symbol, c.copy());
   }
 
   public SimExchange() {
@@ -118,166 +118,9 @@ public final class SimExchange {
 
   void firePlan(Account a, Plan o, String status) {
     if (listeners.isEmpty()) return;
-    Map<String, Object> m = wsPlanJson(a, o, status);
+    Map<String, Object> m = wire.wsPlanJson(a, o, status);
     for (SimListener l : listeners) l.planChanged(a.uid, a.apiKey, m);
   }
-
-  // ------------------------------------------------------------------ model
-
-  static final class Contract {
-    final String symbol;
-    int pricePlace;
-    int priceEndStep;
-    int volumePlace;
-    BigDecimal minTradeNum;
-    BigDecimal sizeMultiplier;
-    BigDecimal markPrice;
-    /** Last traded price: follows the mark unless moved alone ({@link SimExchange#setLastPrice}). */
-    BigDecimal lastPrice;
-    int maxLever = 125;
-
-    Contract(String symbol, int pricePlace, int priceEndStep, int volumePlace, String minTradeNum,
-        String sizeMultiplier, String markPrice) {
-      this.symbol = symbol;
-      this.pricePlace = pricePlace;
-      this.priceEndStep = priceEndStep;
-      this.volumePlace = volumePlace;
-      this.minTradeNum = new BigDecimal(minTradeNum);
-      this.sizeMultiplier = new BigDecimal(sizeMultiplier);
-      this.markPrice = new BigDecimal(markPrice);
-      this.lastPrice = this.markPrice;
-    }
-
-    Contract copy() {
-      return new Contract(symbol, pricePlace, priceEndStep, volumePlace, minTradeNum.toPlainString(),
-          sizeMultiplier.toPlainString(), markPrice.toPlainString());
-    }
-
-    BigDecimal tick() {
-      return BigDecimal.valueOf(priceEndStep).movePointLeft(pricePlace);
-    }
-
-    boolean validPrice(BigDecimal p) {
-      return p.stripTrailingZeros().scale() <= pricePlace && p.remainder(tick()).signum() == 0;
-    }
-
-    boolean validSize(BigDecimal s) {
-      return s.stripTrailingZeros().scale() <= volumePlace && s.remainder(sizeMultiplier).signum() == 0;
-    }
-
-    BigDecimal round(BigDecimal p, RoundingMode mode) {
-      return p.divide(tick(), 0, mode).multiply(tick()).setScale(pricePlace, RoundingMode.UNNECESSARY);
-    }
-  }
-
-  /** Built-in contracts; tick rules as on Bitget for these symbols, mark prices arbitrary. */
-  static final List<Contract> DEFAULT_CONTRACTS = List.of(
-      new Contract("BTCUSDT", 1, 1, 4, "0.0001", "0.0001", "95000.0"),
-      new Contract("ETHUSDT", 2, 1, 2, "0.01", "0.01", "3500.00"),
-      new Contract("DASHUSDT", 2, 1, 2, "0.01", "0.01", "68.50"),
-      new Contract("SOLUSDT", 3, 1, 1, "0.1", "0.1", "180.000"),
-      new Contract("XRPUSDT", 4, 1, 0, "1", "1", "2.3000"));
-
-  static final class Account {
-    final String uid;
-    final String apiKey;
-    final String secretKey;
-    final String passphrase;
-    volatile String posMode; // one_way_mode | hedge_mode (set-position-mode changes it)
-    final List<Pos> positions = new ArrayList<>();
-    final List<Plan> plans = new ArrayList<>();
-    final Set<String> clientOids = new HashSet<>();
-    /** Regular orders, open and done (order detail answers for both), oldest first. */
-    final List<Trading.Order> orders = new ArrayList<>();
-    /** Leverage set per symbol (set-leverage); positions opened later use it. Default 10. */
-    final Map<String, Integer> leverage = new java.util.HashMap<>();
-
-    Account(String uid, String apiKey, String secretKey, String passphrase, String posMode) {
-      this.uid = uid;
-      this.apiKey = apiKey;
-      this.secretKey = secretKey;
-      this.passphrase = passphrase;
-      this.posMode = posMode;
-    }
-
-    boolean hedge() {
-      return posMode.equals("hedge_mode");
-    }
-
-    Optional<Pos> position(String symbol, String holdSide) {
-      return positions.stream().filter(p -> p.symbol.equals(symbol) && p.holdSide.equals(holdSide)).findFirst();
-    }
-  }
-
-  static final class Pos {
-    final String symbol;
-    final String holdSide; // long | short
-    BigDecimal total;
-    BigDecimal openPriceAvg;
-    int leverage;
-    String marginMode;
-    BigDecimal liquidationPrice;
-    final long cTime;
-    long uTime;
-
-    Pos(String symbol, String holdSide, BigDecimal total, BigDecimal openPriceAvg, int leverage,
-        String marginMode, BigDecimal liquidationPrice, long now) {
-      this.symbol = symbol;
-      this.holdSide = holdSide;
-      this.total = total;
-      this.openPriceAvg = openPriceAvg;
-      this.leverage = leverage;
-      this.marginMode = marginMode;
-      this.liquidationPrice = liquidationPrice;
-      this.cTime = now;
-      this.uTime = now;
-    }
-
-    boolean isLong() {
-      return holdSide.equals("long");
-    }
-  }
-
-  static final class Plan {
-    final String orderId;
-    final String clientOid;
-    final String symbol;
-    final String planType;
-    final String holdSide; // the position side: long | short
-    BigDecimal triggerPrice;
-    String triggerType;
-    BigDecimal executePrice; // null: market
-    BigDecimal size; // null for pos_loss / pos_profit
-    /** The size a pos_loss / pos_profit request carried (ccxt sends one), for the posLossSize=sent variant. */
-    BigDecimal sentSize;
-    /** normal_plan only: the order it places when triggered. */
-    String side;
-    String tradeSide;
-    boolean reduceOnly;
-    String marginMode;
-    /** normal_plan only: fires when the price rises to the trigger (else when it falls to it). */
-    boolean triggerAbove;
-    final long cTime;
-    long uTime;
-
-    Plan(String orderId, String clientOid, String symbol, String planType, String holdSide,
-        BigDecimal triggerPrice, String triggerType, BigDecimal executePrice, BigDecimal size, long now) {
-      this.orderId = orderId;
-      this.clientOid = clientOid;
-      this.symbol = symbol;
-      this.planType = planType;
-      this.holdSide = holdSide;
-      this.triggerPrice = triggerPrice;
-      this.triggerType = triggerType;
-      this.executePrice = executePrice;
-      this.size = size;
-      this.cTime = now;
-      this.uTime = now;
-    }
-  }
-
-  static final Set<String> TPSL_TYPES = Set.of("pos_loss", "pos_profit", "loss_plan", "profit_plan", "moving_plan");
-  static final Set<String> TRIGGER_TYPES = Set.of("mark_price", "fill_price");
 
   // ------------------------------------------------------------------ loading
 
@@ -382,8 +225,8 @@ public final class SimExchange {
   private void addPlanFromScenario(Account a, Scenario.PlanOrderSpec os, String where) {
     Contract c = contractOrFail(os.symbol(), where);
     String type = os.planType() == null ? "pos_loss" : os.planType();
-    if (!TPSL_TYPES.contains(type) && !type.equals("normal_plan")) {
-      throw new IllegalArgumentException(where + " " + c.symbol + ": planType must be normal_plan or one of " + TPSL_TYPES);
+    if (!Plan.TPSL_TYPES.contains(type) && !type.equals("normal_plan")) {
+      throw new IllegalArgumentException(where + " " + c.symbol + ": planType must be normal_plan or one of " + Plan.TPSL_TYPES);
     }
     String side = side(os.holdSide(), where);
     if (os.triggerPrice() == null) throw new IllegalArgumentException(where + " " + c.symbol + ": planOrders need triggerPrice");
@@ -425,445 +268,81 @@ public final class SimExchange {
     return accountsByKey.get(apiKey);
   }
 
-  synchronized List<Map<String, Object>> contractsJson(String symbol) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Contract c : contracts.values()) {
-      if (symbol != null && !c.symbol.equalsIgnoreCase(symbol)) continue;
-      Map<String, Object> m = PublicMarkets.contractShape(c.symbol, c.symbol.replace("USDT", ""), "USDT", List.of("USDT"));
-      m.put("minTradeNum", c.minTradeNum.toPlainString());
-      m.put("priceEndStep", Integer.toString(c.priceEndStep));
-      m.put("volumePlace", Integer.toString(c.volumePlace));
-      m.put("pricePlace", Integer.toString(c.pricePlace));
-      m.put("sizeMultiplier", c.sizeMultiplier.toPlainString());
-      m.put("maxLever", Integer.toString(c.maxLever));
-      out.add(m);
-    }
-    return out;
-  }
-
-  synchronized List<Map<String, Object>> positionsJson(Account a, String marginCoin) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Pos p : a.positions) {
-      Contract c = contracts.get(p.symbol);
-      BigDecimal mark = c.markPrice;
-      BigDecimal diff = p.isLong() ? mark.subtract(p.openPriceAvg) : p.openPriceAvg.subtract(mark);
-      BigDecimal upl = diff.multiply(p.total).setScale(8, RoundingMode.HALF_UP).stripTrailingZeros();
-      BigDecimal margin = p.openPriceAvg.multiply(p.total)
-          .divide(BigDecimal.valueOf(p.leverage), 8, RoundingMode.HALF_UP).stripTrailingZeros();
-      Optional<Plan> sl = a.plans.stream().filter(o -> o.planType.equals("pos_loss") && o.symbol.equals(p.symbol)
-          && o.holdSide.equals(p.holdSide)).findFirst();
-      Optional<Plan> tp = a.plans.stream().filter(o -> o.planType.equals("pos_profit") && o.symbol.equals(p.symbol)
-          && o.holdSide.equals(p.holdSide)).findFirst();
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("marginCoin", marginCoin);
-      m.put("symbol", p.symbol);
-      m.put("holdSide", p.holdSide);
-      m.put("openDelegateSize", "0");
-      m.put("marginSize", margin.toPlainString());
-      m.put("available", p.total.toPlainString());
-      m.put("locked", "0");
-      m.put("total", p.total.toPlainString());
-      m.put("leverage", Integer.toString(p.leverage));
-      m.put("achievedProfits", "0");
-      m.put("openPriceAvg", p.openPriceAvg.toPlainString());
-      m.put("marginMode", p.marginMode);
-      m.put("posMode", a.posMode);
-      m.put("unrealizedPL", upl.toPlainString());
-      m.put("liquidationPrice", p.liquidationPrice.toPlainString());
-      m.put("keepMarginRate", MAINTENANCE_MARGIN_RATE.toPlainString());
-      m.put("markPrice", mark.toPlainString());
-      m.put("marginRatio", "0");
-      m.put("breakEvenPrice", p.openPriceAvg.toPlainString());
-      m.put("totalFee", "0");
-      m.put("deductedFee", "0");
-      m.put("assetMode", "single");
-      m.put("autoMargin", "off");
-      m.put("takeProfit", tp.map(o -> o.triggerPrice.toPlainString()).orElse(""));
-      m.put("stopLoss", sl.map(o -> o.triggerPrice.toPlainString()).orElse(""));
-      m.put("takeProfitId", tp.map(o -> o.orderId).orElse(""));
-      m.put("stopLossId", sl.map(o -> o.orderId).orElse(""));
-      m.put("cTime", Long.toString(p.cTime));
-      m.put("uTime", Long.toString(p.uTime));
-      out.add(m);
-    }
-    return out;
-  }
-
-  /** One page of pending plan orders, newest first, with Bitget's {@code endId} cursor. */
-  synchronized Map<String, Object> pendingPlansJson(Account a, String planQuery, String symbol, String orderId,
-      String clientOid, Long idLessThan, int limit, String marginCoin) {
-    List<Plan> matching = a.plans.stream()
-        .filter(o -> planQuery.equals("profit_loss") ? TPSL_TYPES.contains(o.planType) : o.planType.equals(planQuery))
-        .filter(o -> symbol == null || o.symbol.equalsIgnoreCase(symbol))
-        .filter(o -> orderId == null || o.orderId.equals(orderId))
-        .filter(o -> orderId != null || clientOid == null || o.clientOid.equals(clientOid))
-        .filter(o -> idLessThan == null || Long.parseLong(o.orderId) < idLessThan)
-        .sorted(Comparator.comparing((Plan o) -> Long.parseLong(o.orderId)).reversed())
-        .limit(limit)
-        .toList();
-    List<Map<String, Object>> list = new ArrayList<>();
-    for (Plan o : matching) list.add(planJson(a, o, marginCoin));
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("entrustedList", list.isEmpty() ? null : list);
-    data.put("endId", matching.isEmpty() ? null : matching.get(matching.size() - 1).orderId);
-    return data;
-  }
-
-  private Map<String, Object> planJson(Account a, Plan o, String marginCoin) {
-    Pos p = a.position(o.symbol, o.holdSide).orElse(null);
-    boolean wholePosition = o.planType.startsWith("pos_");
-    Fidelity f = fidelity;
-    BigDecimal size = !wholePosition ? o.size
-        : f.posLossSize().equals("sent") ? o.sentSize
-        : (p != null ? p.total : BigDecimal.ZERO);
-    boolean normal = o.planType.equals("normal_plan") || o.planType.equals("track_plan");
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("planType", o.planType);
-    m.put("symbol", f.planSymbolCase().equals("lower") ? o.symbol.toLowerCase(Locale.ROOT) : o.symbol);
-    m.put("size", size == null ? "" : size.toPlainString());
-    m.put("orderId", o.orderId);
-    m.put("clientOid", o.clientOid);
-    m.put("price", o.executePrice == null ? "0" : o.executePrice.toPlainString());
-    m.put("executePrice", o.executePrice == null ? "0" : o.executePrice.toPlainString());
-    m.put("callbackRatio", "");
-    m.put("triggerPrice", o.triggerPrice.toPlainString());
-    m.put("triggerType", o.triggerType);
-    m.put("planStatus", "live");
-    // Unknown (FIDELITY.md): in one-way mode, side is the position's direction (buy = long) or the
-    // closing side (sell for a long); hedge mode: the position's direction (Bitget's hedge convention).
-    boolean closingSide = !a.hedge() && f.oneWaySide().equals("closing");
-    String posDirection = o.holdSide.equals("long") ? "buy" : "sell";
-    m.put("side", normal ? o.side : closingSide ? (posDirection.equals("buy") ? "sell" : "buy") : posDirection);
-    m.put("posSide", a.hedge() ? o.holdSide : "net");
-    m.put("marginCoin", marginCoin.toLowerCase(Locale.ROOT));
-    m.put("marginMode", p != null ? p.marginMode : "crossed");
-    m.put("enterPointSource", "API");
-    m.put("tradeSide", normal ? (a.hedge() ? o.tradeSide : o.side + "_single") : "close");
-    m.put("posMode", a.posMode);
-    m.put("orderType", o.executePrice == null ? "market" : "limit");
-    m.put("orderSource", normal ? (o.executePrice == null ? "market" : "limit")
-        : o.planType + (o.executePrice == null ? "_market" : "_limit"));
-    m.put("cTime", Long.toString(o.cTime));
-    m.put("uTime", Long.toString(o.uTime));
-    m.put("stopSurplusExecutePrice", "");
-    m.put("stopSurplusTriggerPrice", "");
-    m.put("stopSurplusTriggerType", "");
-    m.put("stopLossExecutePrice", "");
-    m.put("stopLossTriggerPrice", "");
-    m.put("stopLossTriggerType", "");
-    return m;
-  }
-
-  /** {@code place-tpsl-order}: validates like Bitget, then stores the order. */
-  synchronized Map<String, Object> placeTpsl(Account a, Map<String, String> b) {
-    String symbol = required(b, "symbol").toUpperCase(Locale.ROOT);
-    required(b, "marginCoin");
-    String planType = required(b, "planType");
-    String triggerText = required(b, "triggerPrice");
-    String holdSideWire = required(b, "holdSide");
-    Contract c = contracts.get(symbol);
-    if (c == null) throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
-    if (!TPSL_TYPES.contains(planType)) throw SimError.paramInvalid();
-    String triggerType = b.getOrDefault("triggerType", "fill_price");
-    if (triggerType.isEmpty()) triggerType = "fill_price";
-    if (!TRIGGER_TYPES.contains(triggerType)) throw SimError.paramInvalid();
-    // One-way mode names the side buy/sell, hedge mode long/short; a mix-up is 40774.
-    String holdSide = switch (holdSideWire) {
-      case "buy", "sell" -> {
-        if (a.hedge()) throw unilateral();
-        yield holdSideWire.equals("buy") ? "long" : "short";
-      }
-      case "long", "short" -> {
-        if (!a.hedge()) throw unilateral();
-        yield holdSideWire;
-      }
-      default -> throw SimError.paramInvalid();
-    };
-    BigDecimal trigger = decimal(triggerText, "triggerPrice");
-    if (trigger.signum() <= 0) throw SimError.paramInvalid();
-    if (!c.validPrice(trigger)) {
-      throw SimError.bad("41103", "Parameter triggerPrice precision error, checkScale=" + c.pricePlace
-          + " step=" + c.tick().toPlainString());
-    }
-    BigDecimal execute = null;
-    String exec = b.get("executePrice");
-    if (exec != null && !exec.isEmpty()) {
-      execute = decimal(exec, "executePrice");
-      if (execute.signum() < 0) throw SimError.bad("43011", "The parameter executePrice <= 0 not allowed");
-      if (execute.signum() == 0) execute = null;
-      else if (!c.validPrice(execute)) throw SimError.bad("41103", "Parameter executePrice precision error");
-    }
-    if (planType.equals("pos_loss")) {
-      String side = holdSide;
-      String live = a.plans.stream().filter(o -> o.planType.equals("pos_loss") && o.symbol.equals(symbol)
-          && o.holdSide.equals(side)).map(o -> o.clientOid).findFirst().orElse(null);
-      history.add(now(), "place-attempt", a.uid, symbol, holdSide, planType, b.get("clientOid"), live, triggerText);
-    }
-    Pos p = a.position(symbol, holdSide).orElseThrow(() ->
-        SimError.bad("40812", "The current position does not exist or the planType is not supported"));
-    BigDecimal size = null;
-    String sizeText = b.get("size");
-    if (planType.equals("loss_plan") || planType.equals("profit_plan") || planType.equals("moving_plan")) {
-      if (sizeText == null || sizeText.isEmpty()) throw SimError.missing("size");
-      size = decimal(sizeText, "size");
-      if (!c.validSize(size)) throw SimError.bad("40808", "Parameter verification exception size checkBDScale error value="
-          + sizeText + " checkScale=" + c.volumePlace);
-      if (size.compareTo(c.minTradeNum) < 0) throw SimError.bad("45110", "less than the minimum order quantity");
-      if (size.compareTo(p.total) > 0) throw SimError.bad("40762", "The order amount exceeds the balance");
-    }
-    // Stop-loss triggers must be on the loss side of the mark price, take-profits on the profit side.
-    BigDecimal mark = c.markPrice;
-    boolean loss = planType.equals("pos_loss") || planType.equals("loss_plan");
-    if (loss && p.isLong() && trigger.compareTo(mark) >= 0) {
-      throw SimError.bad("40917", "Stop price for long positions please < mark price " + mark.toPlainString());
-    }
-    if (loss && !p.isLong() && trigger.compareTo(mark) <= 0) {
-      throw SimError.bad("45122", "Short position stop loss price please > mark price " + mark.toPlainString());
-    }
-    if (planType.equals("pos_profit") || planType.equals("profit_plan")) {
-      if (p.isLong() ? trigger.compareTo(mark) <= 0 : trigger.compareTo(mark) >= 0) {
-        throw SimError.bad("40915", "Take profit price for " + p.holdSide + " positions must be on the profit side of mark price "
-            + mark.toPlainString());
-      }
-    }
-    String clientOid = b.get("clientOid");
-    if (clientOid != null && !clientOid.isEmpty()) {
-      if (a.clientOids.contains(clientOid)) throw SimError.bad(fidelity.duplicateClientOid(), "Duplicate clientOid");
-    } else {
-      clientOid = null;
-    }
-    // Unknown (FIDELITY.md): a second position TP/SL of the same kind is rejected, or replaces the first.
-    List<Plan> same = a.plans.stream().filter(o -> o.planType.equals(planType) && o.symbol.equals(symbol)
-        && o.holdSide.equals(holdSide)).toList();
-    if (planType.startsWith("pos_") && !same.isEmpty()) {
-      if (!fidelity.replaceSecondPosLoss()) {
-        throw SimError.bad("400172", "The position already has a " + planType + " order; modify or cancel it first");
-      }
-      for (Plan old : same) {
-        a.plans.remove(old);
-        firePlan(a, old, "cancelled");
-      }
-    }
-    if (clientOid != null) a.clientOids.add(clientOid);
-    String orderId = Long.toString(ids.incrementAndGet());
-    if (clientOid == null) clientOid = orderId + "_sim";
-    // Prices are kept (and listed) at the contract's pricePlace, however the request wrote them ("71" is "71.00").
-    Plan placed = new Plan(orderId, clientOid, symbol, planType, holdSide, trigger.setScale(c.pricePlace, RoundingMode.UNNECESSARY),
-        triggerType, execute, size, now());
-    if (planType.startsWith("pos_") && sizeText != null && !sizeText.isEmpty()) placed.sentSize = decimal(sizeText, "size");
-    a.plans.add(placed);
-    firePlan(a, placed, "live");
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("orderId", orderId);
-    data.put("clientOid", clientOid);
-    return data;
-  }
-
   /** Runs {@code body} under the exchange's monitor (REST handlers of {@link Trading}). */
   synchronized <T> T locked(java.util.function.Supplier<T> body) {
     return body.get();
   }
 
-  /** {@code symbol-price}: last, index and mark price. */
-  synchronized List<Map<String, Object>> symbolPriceJson(String symbol) {
-    Contract c = contracts.get(symbol);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("symbol", c.symbol);
-    m.put("price", c.lastPrice.toPlainString());
-    m.put("indexPrice", c.markPrice.toPlainString());
-    m.put("markPrice", c.markPrice.toPlainString());
-    m.put("ts", Long.toString(now()));
-    return List.of(m);
+  final TpslOrders tpsl = new TpslOrders(this);
+
+  /** {@code place-tpsl-order}: see {@link TpslOrders#place}. */
+  synchronized Map<String, Object> placeTpsl(Account a, Map<String, String> b) {
+    return tpsl.place(a, b);
   }
 
-  /** {@code ticker}: last (follows mark unless moved alone), mark = index. */
-  synchronized List<Map<String, Object>> tickerJson(String symbol) {
-    Contract c = contracts.get(symbol.toUpperCase(Locale.ROOT));
-    if (c == null) throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
-    String mark = c.markPrice.toPlainString();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("symbol", c.symbol);
-    m.put("lastPr", c.lastPrice.toPlainString());
-    m.put("askPr", mark);
-    m.put("bidPr", mark);
-    m.put("bidSz", "1");
-    m.put("askSz", "1");
-    m.put("high24h", mark);
-    m.put("low24h", mark);
-    m.put("ts", Long.toString(now()));
-    m.put("change24h", "0");
-    m.put("baseVolume", "0");
-    m.put("quoteVolume", "0");
-    m.put("usdtVolume", "0");
-    m.put("openUtc", mark);
-    m.put("changeUtc24h", "0");
-    m.put("indexPrice", mark);
-    m.put("fundingRate", "0.0001");
-    m.put("holdingAmount", "0");
-    m.put("deliveryStartTime", null);
-    m.put("deliveryTime", null);
-    m.put("deliveryStatus", "");
-    m.put("open24h", mark);
-    m.put("markPrice", mark);
-    return List.of(m);
-  }
-
-  /** {@code account}: balances are nominal; {@code posMode} is the account's position mode. */
-  synchronized Map<String, Object> accountJson(Account a, String marginCoin, String symbol) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("marginCoin", marginCoin);
-    if (symbol != null) { // the single-account form carries the symbol's leverage
-      String lev = Integer.toString(trading.leverage(a, symbol));
-      m.put("crossedMarginLeverage", lev);
-      m.put("isolatedLongLever", lev);
-      m.put("isolatedShortLever", lev);
-    }
-    m.put("locked", "0");
-    m.put("available", "10000");
-    m.put("crossedMaxAvailable", "10000");
-    m.put("isolatedMaxAvailable", "10000");
-    m.put("maxTransferOut", "10000");
-    m.put("accountEquity", "10000");
-    m.put("usdtEquity", "10000");
-    m.put("crossedRiskRate", "0");
-    m.put("unrealizedPL", "0");
-    m.put("marginMode", "crossed");
-    m.put("posMode", a.posMode);
-    m.put("assetMode", "single");
-    return m;
-  }
-
-  /**
-   * {@code place-pos-tpsl}: the position's stop-loss (and take-profit) in one call; validated and
-   * stored exactly like place-tpsl-order's pos_loss / pos_profit. Returns the created orders.
-   */
+  /** {@code place-pos-tpsl}: see {@link TpslOrders#placePositionTpsl}. */
   synchronized List<Map<String, Object>> placePosTpsl(Account a, Map<String, String> b) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    String sl = b.get("stopLossTriggerPrice");
-    String tp = b.get("stopSurplusTriggerPrice");
-    if ((sl == null || sl.isEmpty()) && (tp == null || tp.isEmpty())) throw SimError.missing("stopLossTriggerPrice");
-    if (sl != null && !sl.isEmpty()) {
-      Map<String, String> one = new LinkedHashMap<>(b);
-      one.put("planType", "pos_loss");
-      one.put("triggerPrice", sl);
-      one.put("triggerType", b.getOrDefault("stopLossTriggerType", "fill_price"));
-      one.put("executePrice", b.getOrDefault("stopLossExecutePrice", ""));
-      one.remove("clientOid");
-      out.add(placeTpsl(a, one));
-    }
-    if (tp != null && !tp.isEmpty()) {
-      Map<String, String> one = new LinkedHashMap<>(b);
-      one.put("planType", "pos_profit");
-      one.put("triggerPrice", tp);
-      one.put("triggerType", b.getOrDefault("stopSurplusTriggerType", "fill_price"));
-      one.put("executePrice", b.getOrDefault("stopSurplusExecutePrice", ""));
-      one.remove("clientOid");
-      out.add(placeTpsl(a, one));
-    }
-    return out;
+    return tpsl.placePositionTpsl(a, b);
   }
 
-  /**
-   * {@code modify-tpsl-order}: new trigger (and size for partial types) on a live TPSL order, with
-   * the same validation as placement. {@code orderId} or {@code clientOid} names the order.
-   */
+  /** {@code modify-tpsl-order}: see {@link TpslOrders#modify}. */
   synchronized Map<String, Object> modifyTpsl(Account a, Map<String, String> b) {
-    String symbol = required(b, "symbol").toUpperCase(Locale.ROOT);
-    required(b, "marginCoin");
-    String triggerText = required(b, "triggerPrice");
-    String oid = b.get("orderId");
-    String coid = b.get("clientOid");
-    if ((oid == null || oid.isEmpty()) && (coid == null || coid.isEmpty())) throw SimError.missing("orderId");
-    Plan o = a.plans.stream()
-        .filter(x -> oid != null && !oid.isEmpty() ? x.orderId.equals(oid) : x.clientOid.equals(coid))
-        .filter(x -> x.symbol.equals(symbol) && TPSL_TYPES.contains(x.planType))
-        .findFirst().orElseThrow(() -> SimError.bad("43025", "Plan order does not exist"));
-    Contract c = contracts.get(symbol);
-    BigDecimal trigger = decimal(triggerText, "triggerPrice");
-    if (trigger.signum() <= 0) throw SimError.paramInvalid();
-    if (!c.validPrice(trigger)) throw SimError.bad("41103", "Parameter triggerPrice precision error, checkScale=" + c.pricePlace);
-    String triggerType = b.getOrDefault("triggerType", o.triggerType);
-    if (triggerType.isEmpty()) triggerType = o.triggerType;
-    if (!TRIGGER_TYPES.contains(triggerType)) throw SimError.paramInvalid();
-    Pos p = a.position(symbol, o.holdSide).orElseThrow(() ->
-        SimError.bad("40812", "The current position does not exist or the planType is not supported"));
-    BigDecimal mark = c.markPrice;
-    boolean loss = o.planType.equals("pos_loss") || o.planType.equals("loss_plan");
-    if (loss && p.isLong() && trigger.compareTo(mark) >= 0) {
-      throw SimError.bad("40917", "Stop price for long positions please < mark price " + mark.toPlainString());
-    }
-    if (loss && !p.isLong() && trigger.compareTo(mark) <= 0) {
-      throw SimError.bad("45122", "Short position stop loss price please > mark price " + mark.toPlainString());
-    }
-    String sizeText = b.get("size");
-    if (!o.planType.startsWith("pos_") && sizeText != null && !sizeText.isEmpty()) {
-      BigDecimal size = decimal(sizeText, "size");
-      if (!c.validSize(size)) throw SimError.bad("40808", "Parameter verification exception size checkBDScale error value="
-          + sizeText + " checkScale=" + c.volumePlace);
-      if (size.compareTo(p.total) > 0) throw SimError.bad("40762", "The order amount exceeds the balance");
-      o.size = size;
-    }
-    o.triggerPrice = trigger.setScale(c.pricePlace, RoundingMode.UNNECESSARY);
-    o.triggerType = triggerType;
-    o.uTime = now();
-    firePlan(a, o, "live");
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("orderId", o.orderId);
-    data.put("clientOid", o.clientOid);
-    return data;
+    return tpsl.modify(a, b);
   }
 
-  /**
-   * {@code cancel-plan-order}. Without {@code planType} only normal trigger orders are in scope:
-   * TPSL orders need their planType (pos_loss, profit_loss, ...), as on Bitget (freqtrade #13066).
-   */
+  /** {@code cancel-plan-order}: see {@link TpslOrders#cancel}. */
   synchronized Map<String, Object> cancelPlans(Account a, String symbol, String planType, List<Map<String, String>> ids) {
-    java.util.function.Predicate<Plan> inScope = o -> {
-      if (planType == null || planType.isEmpty() || planType.equals("normal_plan")) return o.planType.equals("normal_plan");
-      if (planType.equals("profit_loss")) return TPSL_TYPES.contains(o.planType);
-      return o.planType.equals(planType);
-    };
-    List<Map<String, String>> ok = new ArrayList<>();
-    List<Map<String, String>> failed = new ArrayList<>();
-    if (ids == null || ids.isEmpty()) {
-      for (var it = a.plans.iterator(); it.hasNext(); ) {
-        Plan o = it.next();
-        if ((symbol == null || o.symbol.equalsIgnoreCase(symbol)) && inScope.test(o)) {
-          it.remove();
-          firePlan(a, o, "cancelled");
-          ok.add(Map.of("orderId", o.orderId, "clientOid", o.clientOid));
-        }
-      }
-    } else {
-      for (Map<String, String> id : ids) {
-        String oid = id.get("orderId");
-        String coid = id.get("clientOid");
-        Optional<Plan> hit = a.plans.stream()
-            .filter(o -> (oid != null && !oid.isEmpty()) ? o.orderId.equals(oid) : o.clientOid.equals(coid))
-            .filter(o -> symbol == null || o.symbol.equalsIgnoreCase(symbol))
-            .filter(inScope)
-            .findFirst();
-        if (hit.isPresent()) {
-          a.plans.remove(hit.get());
-          firePlan(a, hit.get(), "cancelled");
-          ok.add(Map.of("orderId", hit.get().orderId, "clientOid", hit.get().clientOid));
-        } else {
-          Map<String, String> f = new LinkedHashMap<>();
-          f.put("orderId", oid == null ? "" : oid);
-          f.put("clientOid", coid == null ? "" : coid);
-          f.put("errorMsg", "Plan order does not exist");
-          f.put("errorCode", "43025");
-          failed.add(f);
-        }
-      }
-    }
-    if (ok.isEmpty() && !failed.isEmpty() && fidelity.cancelUnknown().equals("error")) {
-      throw SimError.bad("43025", "Plan order does not exist");
-    }
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("successList", ok);
-    data.put("failureList", failed);
-    return data;
+    return tpsl.cancel(a, symbol, planType, ids);
+  }
+
+  final WireShapes wire = new WireShapes(this);
+
+  java.util.Collection<Contract> contractList() {
+    return contracts.values();
+  }
+
+  java.util.Collection<Account> accounts() {
+    return accountsByKey.values();
+  }
+
+  synchronized List<Map<String, Object>> contractsJson(String symbol) {
+    return wire.contractsJson(symbol);
+  }
+
+  synchronized List<Map<String, Object>> positionsJson(Account a, String marginCoin) {
+    return wire.positionsJson(a, marginCoin);
+  }
+
+  synchronized Map<String, Object> pendingPlansJson(Account a, String planQuery, String symbol, String orderId, String clientOid,
+      Long idLessThan, int limit, String marginCoin) {
+    return wire.pendingPlansJson(a, planQuery, symbol, orderId, clientOid, idLessThan, limit, marginCoin);
+  }
+
+  synchronized List<Map<String, Object>> symbolPriceJson(String symbol) {
+    return wire.symbolPriceJson(symbol);
+  }
+
+  synchronized List<Map<String, Object>> tickerJson(String symbol) {
+    return wire.tickerJson(symbol);
+  }
+
+  synchronized Map<String, Object> accountJson(Account a, String marginCoin, String symbol) {
+    return wire.accountJson(a, marginCoin, symbol);
+  }
+
+  /** A snapshot of the whole state, for the control API. */
+  public synchronized Map<String, Object> stateJson() {
+    return wire.stateJson();
+  }
+
+  /** The positions push of the WebSocket {@code positions} channel. */
+  synchronized List<Map<String, Object>> wsPositionsJson(String apiKey) {
+    return wire.wsPositionsJson(apiKey);
+  }
+
+  /** Live plan orders in the orders-algo push shape. */
+  synchronized List<Map<String, Object>> wsPlansJson(String apiKey) {
+    return wire.wsPlansJson(apiKey);
   }
 
   // ------------------------------------------------------------------ control (tests, demo, drills)
@@ -921,7 +400,7 @@ public final class SimExchange {
           continue;
         }
         for (Plan o : List.copyOf(a.plans)) {
-          if (!o.symbol.equals(p.symbol) || !o.holdSide.equals(p.holdSide) || !TPSL_TYPES.contains(o.planType)) continue;
+          if (!o.symbol.equals(p.symbol) || !o.holdSide.equals(p.holdSide) || !Plan.TPSL_TYPES.contains(o.planType)) continue;
           BigDecimal px = o.triggerType.equals("mark_price") ? c.markPrice : c.lastPrice;
           boolean loss = o.planType.equals("pos_loss") || o.planType.equals("loss_plan");
           boolean profit = o.planType.equals("pos_profit") || o.planType.equals("profit_plan");
@@ -1009,115 +488,10 @@ public final class SimExchange {
     return accountsByKey.values().stream().map(a -> a.uid).toList();
   }
 
-  /** A snapshot of the whole state, for the control API. */
-  public synchronized Map<String, Object> stateJson() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    Map<String, String> marks = new LinkedHashMap<>();
-    contracts.values().forEach(c -> marks.put(c.symbol, c.markPrice.toPlainString()));
-    m.put("markPrices", marks);
-    List<Map<String, Object>> accts = new ArrayList<>();
-    for (Account a : accountsByKey.values()) {
-      Map<String, Object> am = new LinkedHashMap<>();
-      am.put("uid", a.uid);
-      am.put("posMode", a.posMode);
-      am.put("positions", positionsJson(a, "USDT"));
-      List<Map<String, Object>> plans = new ArrayList<>();
-      for (Plan o : a.plans) plans.add(planJson(a, o, "USDT"));
-      am.put("planOrders", plans);
-      accts.add(am);
-    }
-    m.put("accounts", accts);
-    return m;
-  }
-
   /** The uid of an API key, for rate limits; null when unknown. */
   String uidOfKey(String apiKey) {
     Account a = accountsByKey.get(apiKey);
     return a == null ? null : a.uid;
-  }
-
-  /** The positions push of the WebSocket {@code positions} channel. */
-  synchronized List<Map<String, Object>> wsPositionsJson(String apiKey) {
-    Account a = accountsByKey.get(apiKey);
-    List<Map<String, Object>> out = new ArrayList<>();
-    if (a == null) return out;
-    for (Map<String, Object> r : positionsJson(a, "USDT")) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("posId", Integer.toHexString((a.uid + r.get("symbol") + r.get("holdSide")).hashCode()));
-      m.put("instId", r.get("symbol"));
-      m.put("marginCoin", r.get("marginCoin"));
-      m.put("marginSize", r.get("marginSize"));
-      m.put("marginMode", r.get("marginMode"));
-      m.put("holdSide", r.get("holdSide"));
-      m.put("posMode", r.get("posMode"));
-      m.put("total", r.get("total"));
-      m.put("available", r.get("available"));
-      m.put("frozen", "0");
-      m.put("openPriceAvg", r.get("openPriceAvg"));
-      m.put("leverage", r.get("leverage"));
-      m.put("achievedProfits", "0");
-      m.put("unrealizedPL", r.get("unrealizedPL"));
-      m.put("unrealizedPLR", "0");
-      m.put("liquidationPrice", r.get("liquidationPrice"));
-      m.put("keepMarginRate", r.get("keepMarginRate"));
-      m.put("marginRate", "0");
-      m.put("cTime", r.get("cTime"));
-      m.put("uTime", r.get("uTime"));
-      m.put("autoMargin", "off");
-      out.add(m);
-    }
-    return out;
-  }
-
-  /** Live plan orders in the orders-algo push shape. */
-  synchronized List<Map<String, Object>> wsPlansJson(String apiKey) {
-    Account a = accountsByKey.get(apiKey);
-    List<Map<String, Object>> out = new ArrayList<>();
-    if (a != null) for (Plan o : a.plans) out.add(wsPlanJson(a, o, "live"));
-    return out;
-  }
-
-  /**
-   * orders-algo uses short planType codes. Bitget documents "pl" (default) and names tp/ptp; the
-   * rest is the simulator's choice: pos_loss psl, pos_profit ptp, loss_plan sl, profit_plan tp,
-   * moving_plan track, normal_plan pl.
-   */
-  static String wsPlanType(String planType) {
-    return switch (planType) {
-      case "pos_loss" -> "psl";
-      case "pos_profit" -> "ptp";
-      case "loss_plan" -> "sl";
-      case "profit_plan" -> "tp";
-      case "moving_plan" -> "track";
-      default -> "pl";
-    };
-  }
-
-  private Map<String, Object> wsPlanJson(Account a, Plan o, String status) {
-    Map<String, Object> rest = planJson(a, o, "USDT");
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("instId", o.symbol);
-    m.put("orderId", o.orderId);
-    m.put("clientOid", o.clientOid);
-    m.put("triggerPrice", o.triggerPrice.toPlainString());
-    m.put("triggerType", o.triggerType);
-    m.put("triggerTime", status.equals("executed") ? Long.toString(now()) : "");
-    m.put("planType", wsPlanType(o.planType));
-    m.put("price", rest.get("price"));
-    m.put("executePrice", rest.get("executePrice"));
-    m.put("size", rest.get("size"));
-    m.put("actualSize", "0");
-    m.put("orderType", rest.get("orderType"));
-    m.put("side", rest.get("side"));
-    m.put("tradeSide", "close");
-    m.put("posSide", rest.get("posSide"));
-    m.put("marginCoin", "USDT");
-    m.put("status", status);
-    m.put("posMode", a.posMode);
-    m.put("enterPointSource", "API");
-    m.put("cTime", Long.toString(o.cTime));
-    m.put("uTime", Long.toString(now()));
-    return m;
   }
 
   public synchronized BigDecimal markPrice(String symbol) {
@@ -1184,21 +558,4 @@ public final class SimExchange {
         .orElseThrow(() -> new IllegalArgumentException("no account with uid " + uid));
   }
 
-  private static SimError unilateral() {
-    return SimError.bad("40774", "The order type for unilateral position must also be the unilateral position type.");
-  }
-
-  private static String required(Map<String, String> b, String key) {
-    String v = b.get(key);
-    if (v == null || v.isEmpty()) throw SimError.missing(key);
-    return v;
-  }
-
-  private static BigDecimal decimal(String text, String name) {
-    try {
-      return new BigDecimal(text);
-    } catch (NumberFormatException e) {
-      throw SimError.bad("40017", "Parameter " + name + " verification failed");
-    }
-  }
 }

@@ -1,9 +1,5 @@
 package io.stopguard.sim;
 
-import io.stopguard.sim.SimExchange.Account;
-import io.stopguard.sim.SimExchange.Contract;
-import io.stopguard.sim.SimExchange.Plan;
-import io.stopguard.sim.SimExchange.Pos;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -370,7 +366,7 @@ final class Trading {
     }
     if (!planType.equals("normal_plan")) throw SimError.paramInvalid();
     String triggerType = required(b, "triggerType");
-    if (!SimExchange.TRIGGER_TYPES.contains(triggerType)) throw SimError.paramInvalid();
+    if (!Plan.TRIGGER_TYPES.contains(triggerType)) throw SimError.paramInvalid();
     BigDecimal trigger = decimal(required(b, "triggerPrice"), "triggerPrice");
     Contract c = ex.contract(required(b, "symbol"));
     if (trigger.signum() <= 0) throw SimError.paramInvalid();

@@ -1,0 +1,280 @@
+package io.stopguard.sim;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Bitget's TP/SL plan orders: place-tpsl-order, place-pos-tpsl, modify-tpsl-order and
+ * cancel-plan-order, validated as Bitget does (and, where the docs are silent, the stricter way:
+ * bitget-sim/README.md, FIDELITY.md). Every method runs under the exchange's monitor (its callers
+ * in {@link SimExchange} hold it).
+ */
+final class TpslOrders {
+  private final SimExchange ex;
+
+  TpslOrders(SimExchange ex) {
+    this.ex = ex;
+  }
+
+  /** {@code place-tpsl-order}: validates like Bitget, then stores the order. */
+  Map<String, Object> place(Account a, Map<String, String> b) {
+    String symbol = required(b, "symbol").toUpperCase(Locale.ROOT);
+    required(b, "marginCoin");
+    String planType = required(b, "planType");
+    String triggerText = required(b, "triggerPrice");
+    String holdSideWire = required(b, "holdSide");
+    Contract c = ex.contract(symbol);
+    if (c == null) throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
+    if (!Plan.TPSL_TYPES.contains(planType)) throw SimError.paramInvalid();
+    String triggerType = b.getOrDefault("triggerType", "fill_price");
+    if (triggerType.isEmpty()) triggerType = "fill_price";
+    if (!Plan.TRIGGER_TYPES.contains(triggerType)) throw SimError.paramInvalid();
+    // One-way mode names the side buy/sell, hedge mode long/short; a mix-up is 40774.
+    String holdSide = switch (holdSideWire) {
+      case "buy", "sell" -> {
+        if (a.hedge()) throw unilateral();
+        yield holdSideWire.equals("buy") ? "long" : "short";
+      }
+      case "long", "short" -> {
+        if (!a.hedge()) throw unilateral();
+        yield holdSideWire;
+      }
+      default -> throw SimError.paramInvalid();
+    };
+    BigDecimal trigger = decimal(triggerText, "triggerPrice");
+    if (trigger.signum() <= 0) throw SimError.paramInvalid();
+    if (!c.validPrice(trigger)) {
+      throw SimError.bad("41103", "Parameter triggerPrice precision error, checkScale=" + c.pricePlace
+          + " step=" + c.tick().toPlainString());
+    }
+    BigDecimal execute = null;
+    String exec = b.get("executePrice");
+    if (exec != null && !exec.isEmpty()) {
+      execute = decimal(exec, "executePrice");
+      if (execute.signum() < 0) throw SimError.bad("43011", "The parameter executePrice <= 0 not allowed");
+      if (execute.signum() == 0) execute = null;
+      else if (!c.validPrice(execute)) throw SimError.bad("41103", "Parameter executePrice precision error");
+    }
+    if (planType.equals("pos_loss")) {
+      String side = holdSide;
+      String live = a.plans.stream().filter(o -> o.planType.equals("pos_loss") && o.symbol.equals(symbol)
+          && o.holdSide.equals(side)).map(o -> o.clientOid).findFirst().orElse(null);
+      ex.history().add(ex.now(), "place-attempt", a.uid, symbol, holdSide, planType, b.get("clientOid"), live, triggerText);
+    }
+    Pos p = a.position(symbol, holdSide).orElseThrow(() ->
+        SimError.bad("40812", "The current position does not exist or the planType is not supported"));
+    BigDecimal size = null;
+    String sizeText = b.get("size");
+    if (planType.equals("loss_plan") || planType.equals("profit_plan") || planType.equals("moving_plan")) {
+      if (sizeText == null || sizeText.isEmpty()) throw SimError.missing("size");
+      size = decimal(sizeText, "size");
+      if (!c.validSize(size)) throw SimError.bad("40808", "Parameter verification exception size checkBDScale error value="
+          + sizeText + " checkScale=" + c.volumePlace);
+      if (size.compareTo(c.minTradeNum) < 0) throw SimError.bad("45110", "less than the minimum order quantity");
+      if (size.compareTo(p.total) > 0) throw SimError.bad("40762", "The order amount exceeds the balance");
+    }
+    // Stop-loss triggers must be on the loss side of the mark price, take-profits on the profit side.
+    BigDecimal mark = c.markPrice;
+    boolean loss = planType.equals("pos_loss") || planType.equals("loss_plan");
+    if (loss && p.isLong() && trigger.compareTo(mark) >= 0) {
+      throw SimError.bad("40917", "Stop price for long positions please < mark price " + mark.toPlainString());
+    }
+    if (loss && !p.isLong() && trigger.compareTo(mark) <= 0) {
+      throw SimError.bad("45122", "Short position stop loss price please > mark price " + mark.toPlainString());
+    }
+    if (planType.equals("pos_profit") || planType.equals("profit_plan")) {
+      if (p.isLong() ? trigger.compareTo(mark) <= 0 : trigger.compareTo(mark) >= 0) {
+        throw SimError.bad("40915", "Take profit price for " + p.holdSide + " positions must be on the profit side of mark price "
+            + mark.toPlainString());
+      }
+    }
+    String clientOid = b.get("clientOid");
+    if (clientOid != null && !clientOid.isEmpty()) {
+      if (a.clientOids.contains(clientOid)) throw SimError.bad(ex.fidelity().duplicateClientOid(), "Duplicate clientOid");
+    } else {
+      clientOid = null;
+    }
+    // Unknown (FIDELITY.md): a second position TP/SL of the same kind is rejected, or replaces the first.
+    List<Plan> same = a.plans.stream().filter(o -> o.planType.equals(planType) && o.symbol.equals(symbol)
+        && o.holdSide.equals(holdSide)).toList();
+    if (planType.startsWith("pos_") && !same.isEmpty()) {
+      if (!ex.fidelity().replaceSecondPosLoss()) {
+        throw SimError.bad("400172", "The position already has a " + planType + " order; modify or cancel it first");
+      }
+      for (Plan old : same) {
+        a.plans.remove(old);
+        ex.firePlan(a, old, "cancelled");
+      }
+    }
+    if (clientOid != null) a.clientOids.add(clientOid);
+    String orderId = ex.nextId();
+    if (clientOid == null) clientOid = orderId + "_sim";
+    // Prices are kept (and listed) at the contract's pricePlace, however the request wrote them ("71" is "71.00").
+    Plan placed = new Plan(orderId, clientOid, symbol, planType, holdSide, trigger.setScale(c.pricePlace, RoundingMode.UNNECESSARY),
+        triggerType, execute, size, ex.now());
+    if (planType.startsWith("pos_") && sizeText != null && !sizeText.isEmpty()) placed.sentSize = decimal(sizeText, "size");
+    a.plans.add(placed);
+    ex.firePlan(a, placed, "live");
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("orderId", orderId);
+    data.put("clientOid", clientOid);
+    return data;
+  }
+
+  /**
+   * {@code place-pos-tpsl}: the position's stop-loss (and take-profit) in one call; validated and
+   * stored exactly like place-tpsl-order's pos_loss / pos_profit. Returns the created orders.
+   */
+  List<Map<String, Object>> placePositionTpsl(Account a, Map<String, String> b) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    String sl = b.get("stopLossTriggerPrice");
+    String tp = b.get("stopSurplusTriggerPrice");
+    if ((sl == null || sl.isEmpty()) && (tp == null || tp.isEmpty())) throw SimError.missing("stopLossTriggerPrice");
+    if (sl != null && !sl.isEmpty()) {
+      Map<String, String> one = new LinkedHashMap<>(b);
+      one.put("planType", "pos_loss");
+      one.put("triggerPrice", sl);
+      one.put("triggerType", b.getOrDefault("stopLossTriggerType", "fill_price"));
+      one.put("executePrice", b.getOrDefault("stopLossExecutePrice", ""));
+      one.remove("clientOid");
+      out.add(place(a, one));
+    }
+    if (tp != null && !tp.isEmpty()) {
+      Map<String, String> one = new LinkedHashMap<>(b);
+      one.put("planType", "pos_profit");
+      one.put("triggerPrice", tp);
+      one.put("triggerType", b.getOrDefault("stopSurplusTriggerType", "fill_price"));
+      one.put("executePrice", b.getOrDefault("stopSurplusExecutePrice", ""));
+      one.remove("clientOid");
+      out.add(place(a, one));
+    }
+    return out;
+  }
+
+  /**
+   * {@code modify-tpsl-order}: new trigger (and size for partial types) on a live TPSL order, with
+   * the same validation as placement. {@code orderId} or {@code clientOid} names the order.
+   */
+  Map<String, Object> modify(Account a, Map<String, String> b) {
+    String symbol = required(b, "symbol").toUpperCase(Locale.ROOT);
+    required(b, "marginCoin");
+    String triggerText = required(b, "triggerPrice");
+    String oid = b.get("orderId");
+    String coid = b.get("clientOid");
+    if ((oid == null || oid.isEmpty()) && (coid == null || coid.isEmpty())) throw SimError.missing("orderId");
+    Plan o = a.plans.stream()
+        .filter(x -> oid != null && !oid.isEmpty() ? x.orderId.equals(oid) : x.clientOid.equals(coid))
+        .filter(x -> x.symbol.equals(symbol) && Plan.TPSL_TYPES.contains(x.planType))
+        .findFirst().orElseThrow(() -> SimError.bad("43025", "Plan order does not exist"));
+    Contract c = ex.contract(symbol);
+    BigDecimal trigger = decimal(triggerText, "triggerPrice");
+    if (trigger.signum() <= 0) throw SimError.paramInvalid();
+    if (!c.validPrice(trigger)) throw SimError.bad("41103", "Parameter triggerPrice precision error, checkScale=" + c.pricePlace);
+    String triggerType = b.getOrDefault("triggerType", o.triggerType);
+    if (triggerType.isEmpty()) triggerType = o.triggerType;
+    if (!Plan.TRIGGER_TYPES.contains(triggerType)) throw SimError.paramInvalid();
+    Pos p = a.position(symbol, o.holdSide).orElseThrow(() ->
+        SimError.bad("40812", "The current position does not exist or the planType is not supported"));
+    BigDecimal mark = c.markPrice;
+    boolean loss = o.planType.equals("pos_loss") || o.planType.equals("loss_plan");
+    if (loss && p.isLong() && trigger.compareTo(mark) >= 0) {
+      throw SimError.bad("40917", "Stop price for long positions please < mark price " + mark.toPlainString());
+    }
+    if (loss && !p.isLong() && trigger.compareTo(mark) <= 0) {
+      throw SimError.bad("45122", "Short position stop loss price please > mark price " + mark.toPlainString());
+    }
+    String sizeText = b.get("size");
+    if (!o.planType.startsWith("pos_") && sizeText != null && !sizeText.isEmpty()) {
+      BigDecimal size = decimal(sizeText, "size");
+      if (!c.validSize(size)) throw SimError.bad("40808", "Parameter verification exception size checkBDScale error value="
+          + sizeText + " checkScale=" + c.volumePlace);
+      if (size.compareTo(p.total) > 0) throw SimError.bad("40762", "The order amount exceeds the balance");
+      o.size = size;
+    }
+    o.triggerPrice = trigger.setScale(c.pricePlace, RoundingMode.UNNECESSARY);
+    o.triggerType = triggerType;
+    o.uTime = ex.now();
+    ex.firePlan(a, o, "live");
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("orderId", o.orderId);
+    data.put("clientOid", o.clientOid);
+    return data;
+  }
+
+  /**
+   * {@code cancel-plan-order}. Without {@code planType} only normal trigger orders are in scope:
+   * TPSL orders need their planType (pos_loss, profit_loss, ...), as on Bitget (freqtrade #13066).
+   */
+  Map<String, Object> cancel(Account a, String symbol, String planType, List<Map<String, String>> ids) {
+    java.util.function.Predicate<Plan> inScope = o -> {
+      if (planType == null || planType.isEmpty() || planType.equals("normal_plan")) return o.planType.equals("normal_plan");
+      if (planType.equals("profit_loss")) return Plan.TPSL_TYPES.contains(o.planType);
+      return o.planType.equals(planType);
+    };
+    List<Map<String, String>> ok = new ArrayList<>();
+    List<Map<String, String>> failed = new ArrayList<>();
+    if (ids == null || ids.isEmpty()) {
+      for (var it = a.plans.iterator(); it.hasNext(); ) {
+        Plan o = it.next();
+        if ((symbol == null || o.symbol.equalsIgnoreCase(symbol)) && inScope.test(o)) {
+          it.remove();
+          ex.firePlan(a, o, "cancelled");
+          ok.add(Map.of("orderId", o.orderId, "clientOid", o.clientOid));
+        }
+      }
+    } else {
+      for (Map<String, String> id : ids) {
+        String oid = id.get("orderId");
+        String coid = id.get("clientOid");
+        Optional<Plan> hit = a.plans.stream()
+            .filter(o -> (oid != null && !oid.isEmpty()) ? o.orderId.equals(oid) : o.clientOid.equals(coid))
+            .filter(o -> symbol == null || o.symbol.equalsIgnoreCase(symbol))
+            .filter(inScope)
+            .findFirst();
+        if (hit.isPresent()) {
+          a.plans.remove(hit.get());
+          ex.firePlan(a, hit.get(), "cancelled");
+          ok.add(Map.of("orderId", hit.get().orderId, "clientOid", hit.get().clientOid));
+        } else {
+          Map<String, String> f = new LinkedHashMap<>();
+          f.put("orderId", oid == null ? "" : oid);
+          f.put("clientOid", coid == null ? "" : coid);
+          f.put("errorMsg", "Plan order does not exist");
+          f.put("errorCode", "43025");
+          failed.add(f);
+        }
+      }
+    }
+    if (ok.isEmpty() && !failed.isEmpty() && ex.fidelity().cancelUnknown().equals("error")) {
+      throw SimError.bad("43025", "Plan order does not exist");
+    }
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("successList", ok);
+    data.put("failureList", failed);
+    return data;
+  }
+
+  private static SimError unilateral() {
+    return SimError.bad("40774", "The order type for unilateral position must also be the unilateral position type.");
+  }
+
+  private static String required(Map<String, String> b, String key) {
+    String v = b.get(key);
+    if (v == null || v.isEmpty()) throw SimError.missing(key);
+    return v;
+  }
+
+  private static BigDecimal decimal(String text, String name) {
+    try {
+      return new BigDecimal(text);
+    } catch (NumberFormatException e) {
+      throw SimError.bad("40017", "Parameter " + name + " verification failed");
+    }
+  }
+}
