@@ -1,23 +1,14 @@
 package io.stopguard.guard;
 
 import io.stopguard.alert.Alerting;
-import io.stopguard.bitget.BitgetApiException;
 import io.stopguard.bitget.BitgetClient;
-import io.stopguard.bitget.BitgetException;
-import io.stopguard.bitget.BitgetWebSocket;
 import io.stopguard.bitget.ErrorKind;
 import io.stopguard.bitget.IpBudget;
-import io.stopguard.bitget.PlanOrder;
-import io.stopguard.bitget.PlanType;
-import io.stopguard.bitget.Position;
-import io.stopguard.check.AccountResult;
-import io.stopguard.check.CheckReport;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
 import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.risk.Policy;
 import io.stopguard.risk.PositionVerdict;
-import io.stopguard.risk.Protection;
 import io.stopguard.store.ActiveKeys;
 import io.stopguard.store.ExchangeKey;
 import io.stopguard.store.UnusableKey;
@@ -51,34 +42,34 @@ import org.slf4j.LoggerFactory;
 public final class Watcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Watcher.class);
 
-  private final Store store;
+  final Store store;
   private final StopLossCheck check;
-  private final CheckService service;
-  private final Policy policy;
+  final CheckService service;
+  final Policy policy;
   private final Alerting alerting;
-  private final StopguardMetrics metrics;
-  private final WatchSettings settings;
-  private final URI webSocketUrl;
-  private final Clock clock;
+  final StopguardMetrics metrics;
+  final WatchSettings settings;
+  final URI webSocketUrl;
+  final Clock clock;
 
   private final Map<Long, AccountWatch> accounts = new ConcurrentHashMap<>();
-  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
+  final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "watch-scheduler");
     t.setDaemon(true);
     return t;
   });
-  private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   /** One HTTP client (one selector thread) for every account's WebSocket: 10,000 accounts, not 10,000 threads. */
-  private final java.net.http.HttpClient webSocketHttp;
+  final java.net.http.HttpClient webSocketHttp;
   /** Which accounts this watcher guards: its shard, or its leases in a fleet. Set before {@link #start}. */
   private volatile Ownership ownership;
-  private final Semaphore permits;
-  private final IpBudget budget;
+  final Semaphore permits;
+  final IpBudget budget;
   /** Accounts holding a private WebSocket: Bitget allows at most 100 connections per IP. */
-  private final java.util.concurrent.atomic.AtomicInteger webSockets = new java.util.concurrent.atomic.AtomicInteger();
+  final java.util.concurrent.atomic.AtomicInteger webSockets = new java.util.concurrent.atomic.AtomicInteger();
   private volatile int warnedSweepFor = -1;
-  private final AtomicBoolean closed = new AtomicBoolean();
-  private final Restorer restorer;
+  final AtomicBoolean closed = new AtomicBoolean();
+  final Restorer restorer;
   private volatile int lastFlag = -1;
   /** Active keys of this shard that cannot be used (undecryptable, bad characters): reported, never dropped. */
   private volatile List<UnusableKey> unusableKeys = List.of();
@@ -148,7 +139,7 @@ public final class Watcher implements AutoCloseable {
       for (ExchangeKey k : keys) {
         live.add(k.id());
         accounts.computeIfAbsent(k.id(), id -> {
-          AccountWatch a = new AccountWatch(k, check.client(k));
+          AccountWatch a = new AccountWatch(this, k, check.client(k));
           if (settings.webSocket() && webSockets.get() < budget.maxConnections()) {
             // The WebSocket's first onLive evaluates the account; evaluating before it too would
             // cost a second look for nothing. If it is not live within 5 s, look anyway.
@@ -452,241 +443,14 @@ public final class Watcher implements AutoCloseable {
     return accounts.size();
   }
 
-  // ------------------------------------------------------------------ one account
-
-  private final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
-    final ExchangeKey key;
-    final BitgetClient client;
-    final AtomicBoolean running = new AtomicBoolean();
-    final AtomicBoolean dirty = new AtomicBoolean();
-    volatile long nextReconcileMs;
-    volatile BitgetWebSocket ws;
-    volatile Instant lastOk;
-    volatile String lastError;
-    volatile ErrorKind lastErrorKind;
-    volatile int failedLooks;
-    volatile List<PositionVerdict> verdicts = List.of();
-    /** When each bare position was first seen bare: restore waits out the grace period from there. */
-    final Map<String, Instant> bareSince = new ConcurrentHashMap<>();
-
-    AccountWatch(ExchangeKey key, BitgetClient client) {
-      this.key = key;
-      this.client = client;
-    }
-
-    void openWebSocket() {
-      webSockets.incrementAndGet();
-      ws = new BitgetWebSocket(webSocketUrl, key.credentials(), key.demoTrading(), this,
-          webSocketHttp, () -> System.currentTimeMillis() + client.clockOffsetMillis(),
-          java.time.Duration.ofSeconds(25), scheduler, budget);
-      ws.start();
-    }
-
-    /** Coalescing: one evaluation at a time per account; a request during one runs another after it. */
-    void request() {
-      if (closed.get()) return;
-      if (!running.compareAndSet(false, true)) {
-        dirty.set(true);
-        return;
-      }
-      workers.submit(() -> {
-        try {
-          do {
-            dirty.set(false);
-            try {
-              evaluate();
-            } catch (RuntimeException e) { // never lose the account's loop to a surprise
-              lastError = "internal error: " + (e.getMessage() == null ? "see the log" : e.getMessage());
-              log.error("user {}: evaluation failed", key.userId(), e);
-            }
-          } while (dirty.get() && !closed.get());
-        } finally {
-          running.set(false);
-          if (dirty.get()) request();
-        }
-      });
-    }
-
-    void evaluate() {
-      List<Position> positions;
-      List<PlanOrder> plans;
-      try {
-        permits.acquire();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      try {
-        positions = client.allPositions();
-        plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
-      } catch (BitgetException e) {
-        lastError = e.getMessage();
-        lastErrorKind = e.kind();
-        metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
-        log.warn("user {}: {}", key.userId(), e.getMessage());
-        failedLooks++;
-        if (knownBare()) {
-          // A position known to be bare gets the next free request, not a healthy account's back-off:
-          // look again in 1 s, directly rather than through the reconcile lane.
-          nextReconcileMs = System.currentTimeMillis() + settings.reconcileInterval().toMillis();
-          scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
-          return;
-        }
-        // The account's state is unknown (perhaps a push said something changed): look again soon,
-        // 2 s, 4 s, ... up to the interval, through the reconcile lane rather than at once.
-        nextReconcileMs = System.currentTimeMillis()
-            + Math.min(settings.reconcileInterval().toMillis(), 1000L << Math.min(failedLooks, 10));
-        return;
-      } finally {
-        permits.release();
-      }
-      Instant previousLook = lastOk; // the last look that could still have seen the stops
-      lastOk = clock.instant();
-      lastError = null;
-      lastErrorKind = null;
-      failedLooks = 0;
-      nextReconcileMs = System.currentTimeMillis() + settings.reconcileInterval().toMillis();
-      List<PositionVerdict> now = Protection.evaluate(key.userId(), positions, plans, policy);
-      if (log.isDebugEnabled()) {
-        log.debug("user {}: {}", key.userId(), now.stream().map(v -> v.key() + "=" + v.verdict()).toList());
-      }
-      List<PositionVerdict> before = verdicts;
-      verdicts = now;
-      metrics.recordAccount(before, now);
-      CheckReport report = new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(), now, null)));
-      store.inTransaction(() -> service.applyIncidents(report, List.of(key))); // all of it, or none
-      recordBareSince(before, now, previousLook);
-      updateFlag();
-      if (settings.restore() == WatchSettings.Restore.OFF) return;
-      // Restore inline, on the data just fetched: one look per cycle, and one evaluation per account
-      // at a time, so this process never races itself on a position.
-      Instant t = clock.instant();
-      bareSince.keySet().retainAll(now.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
-      for (PositionVerdict v : now) {
-        if (v.verdict().isProtected()) continue;
-        Instant since = bareSince.computeIfAbsent(v.key(), k -> t);
-        java.time.Duration waited = java.time.Duration.between(since, t);
-        if (waited.compareTo(settings.grace()) >= 0) {
-          try {
-            restorer.restore(this, v, plans);
-          } catch (BitgetException e) {
-            log.info("restore of {}: {} (will look again)", v.key(), e.getMessage());
-            scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
-          }
-        } else {
-          scheduler.schedule(this::request, settings.grace().minus(waited).toMillis() + 1, TimeUnit.MILLISECONDS);
-        }
-      }
-    }
-
-    @Override
-    public void onLive(Instant blindSince) {
-      log.debug("user {}: WebSocket live (blind since {})", key.userId(), blindSince);
-      request(); // reconcile after any blind period
-    }
-
-    @Override
-    public void onPositions(List<Position> positions) {
-      request();
-    }
-
-    @Override
-    public void onPlanOrders(List<PlanOrder> orders) {
-      // Bitget's own time of a stop's cancel or trigger: when an incident opens on this position, the
-      // time to detect is measured from it (StatusModel's timeline).
-      for (PlanOrder o : orders) {
-        String status = o.planStatus() == null ? "" : o.planStatus().toLowerCase(java.util.Locale.ROOT);
-        boolean gone = status.startsWith("cancel") || status.equals("executed") || status.equals("triggered")
-            || status.equals("filled") || status.equals("fail_trigger");
-        if (!gone || o.symbol() == null || (o.planType() != PlanType.POS_LOSS && o.planType() != PlanType.LOSS_PLAN
-            && o.planType() != PlanType.MOVING_PLAN)) continue;
-        try {
-          stopGoneAt.put(o.symbol().toUpperCase(java.util.Locale.ROOT), Instant.ofEpochMilli(Long.parseLong(o.uTime())));
-        } catch (NumberFormatException | NullPointerException ignored) {
-          // no usable time: the last look bounds it instead
-        }
-      }
-      request();
-    }
-
-    /** The time Bitget gave the latest cancel or trigger of a stop, per symbol (from pushes). */
-    final Map<String, Instant> stopGoneAt = new java.util.concurrent.ConcurrentHashMap<>();
-
-    @Override
-    public void onDown(String reason) {
-      log.info("user {}: WebSocket down: {}", key.userId(), reason);
-    }
-
-    /**
-     * For a position that just became bare: when it lost its stop, for the incident's time to detect —
-     * Bitget's time from a push if one came since the previous look, else that look (an upper bound).
-     */
-    private void recordBareSince(List<PositionVerdict> before, List<PositionVerdict> now, Instant previousLook) {
-      try {
-        for (PositionVerdict v : now) {
-          if (v.verdict().isProtected()) continue;
-          boolean wasProtected = before.stream().anyMatch(b -> b.key().equals(v.key()) && b.verdict().isProtected());
-          if (!wasProtected) continue; // bare before (or new): its incident keeps the time it had
-          Instant pushed = stopGoneAt.get(v.position().symbol().toUpperCase(java.util.Locale.ROOT));
-          boolean exact = pushed != null && previousLook != null && !pushed.isBefore(previousLook) && !pushed.isAfter(clock.instant());
-          Instant since = exact ? pushed : previousLook;
-          if (since != null) {
-            store.incidents().bareSince(key.userId(), v.position().symbol(), v.position().holdSide().name(), since, exact);
-          }
-        }
-      } catch (RuntimeException e) {
-        log.debug("user {}: time to detect not recorded: {}", key.userId(), e.getMessage()); // display only
-      }
-    }
-
-    /** Whether the last successful look saw a position without a valid stop. */
-    boolean knownBare() {
-      for (PositionVerdict v : verdicts) if (!v.verdict().isProtected()) return true;
-      return false;
-    }
-
-    @Override
-    public BitgetClient client() {
-      return client;
-    }
-
-    @Override
-    public ExchangeKey key() {
-      return key;
-    }
-
-    @Override
-    public void lookAgain() {
-      request();
-    }
-
-    /** Look once more after this evaluation (the stop just placed should now be there). */
-    @Override
-    public void lookAgainAfterThis() {
-      dirty.set(true);
-    }
-
-    void close() {
-      closeWebSocket();
-    }
-
-    /** Back to polling (the next reconcile is already scheduled). */
-    void closeWebSocket() {
-      BitgetWebSocket s = ws;
-      if (s != null) {
-        ws = null;
-        s.close();
-        webSockets.decrementAndGet();
-      }
-    }
-  }
+  // one account: AccountWatch
 
   /**
    * The flag is 1 while any position is bare; written when it changes. A watcher that sees every
    * account judges from its own view; a shard or fleet member only sees part, so it judges from the
    * open incidents all of them write to the shared store (else one member would clear another's alarm).
    */
-  private void updateFlag() {
+  void updateFlag() {
     List<String> bare = new ArrayList<>();
     Instant oldest = null;
     if (!ownership.wholeView()) {
