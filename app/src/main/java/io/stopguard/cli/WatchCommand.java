@@ -235,7 +235,8 @@ final class WatchCommand implements Callable<Integer> {
     };
     io.stopguard.status.EquityCache equity = new io.stopguard.status.EquityCache(watcher::client);
     io.stopguard.status.StatusModel model = new io.stopguard.status.StatusModel(watcher::snapshot, summary, store, equity,
-        Clock.systemUTC(), fleetMember == null ? hostName() : fleetMember.health().getOrDefault("instance", hostName()).toString());
+        Clock.systemUTC(), fleetMember == null ? hostName() : fleetMember.health().getOrDefault("instance", hostName()).toString())
+        .withShownAccounts(equity::want);
     java.util.concurrent.ScheduledExecutorService publisher = null;
     if (fleetMember != null) { // any instance's page shows the whole fleet: publish ours, read the others'
       io.stopguard.status.FleetRows fleetRows = new io.stopguard.status.FleetRows(store, fleetMember.health().get("instance").toString(),

@@ -3,80 +3,93 @@ package io.stopguard.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stopguard.bitget.BitgetClient;
 import java.math.BigDecimal;
+import java.util.Collection;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Each account's equity for the page's "% of equity", asked of Bitget only for accounts the page
- * shows, at most once a minute each and two at a time (through the account's own client, so inside
- * the IP budget). Never blocks a render: until the first answer the page shows "—".
+ * Each account's equity for the page's "% of equity". Asked of Bitget only for the accounts a page
+ * being viewed shows ({@link #want}), at most once a minute each and one request a second in all
+ * (60 a minute: 1 % of Bitget's per-IP budget, through the account's own client and so inside the
+ * guard's budget). Never blocks a render: {@link #apply} only looks; until an answer the page shows "—".
  */
 public final class EquityCache implements Function<String, Optional<BigDecimal>>, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(EquityCache.class);
   static final long TTL_MS = 60_000;
+  static final int MAX_QUEUED = 200;
 
   private record Entry(BigDecimal equity, long atMs) {}
 
   private final Function<String, Optional<BitgetClient>> clients;
   private final Map<String, Entry> cache = new ConcurrentHashMap<>();
-  private final Set<String> pending = ConcurrentHashMap.newKeySet();
-  private final Semaphore inFlight = new Semaphore(2);
-  private final ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+  private final LinkedHashSet<String> queue = new LinkedHashSet<>();
+  private final ScheduledExecutorService fetcher = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread t = new Thread(r, "status-equity");
+    t.setDaemon(true);
+    return t;
+  });
 
   public EquityCache(Function<String, Optional<BitgetClient>> clients) {
     this.clients = clients;
+    fetcher.scheduleWithFixedDelay(this::fetchOne, 1, 1, TimeUnit.SECONDS);
   }
 
+  /** The equity known for an account, if any (never asks Bitget). */
   @Override
   public Optional<BigDecimal> apply(String userId) {
     Entry e = cache.get(userId);
-    if ((e == null || System.currentTimeMillis() - e.atMs() > TTL_MS) && pending.add(userId)) {
-      pool.submit(() -> refresh(userId));
-    }
     return e == null ? Optional.empty() : Optional.ofNullable(e.equity());
   }
 
-  private void refresh(String userId) {
-    try {
-      inFlight.acquire();
-      try {
-        Optional<BitgetClient> client = clients.apply(userId);
-        if (client.isEmpty()) return;
-        BitgetClient c = client.get();
-        BitgetClient.RawAnswer r = c.raw("GET", "/api/v2/mix/account/accounts", Map.of("productType", c.productType()), null);
-        BigDecimal equity = null;
-        if (r.ok()) {
-          for (JsonNode a : r.data()) {
-            String v = a.path("accountEquity").asText(a.path("usdtEquity").asText(""));
-            if (!v.isEmpty()) equity = new BigDecimal(v);
-          }
-        } else {
-          log.debug("equity of {}: Bitget {} {}", userId, r.code(), r.msg());
-        }
-        cache.put(userId, new Entry(equity, System.currentTimeMillis()));
-      } finally {
-        inFlight.release();
+  /** The accounts a page shows now: those not known for a minute are asked for, one a second. */
+  public void want(Collection<String> userIds) {
+    long now = System.currentTimeMillis();
+    synchronized (queue) {
+      for (String u : userIds) {
+        Entry e = cache.get(u);
+        if ((e == null || now - e.atMs() > TTL_MS) && queue.size() < MAX_QUEUED) queue.add(u);
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+    }
+  }
+
+  private void fetchOne() {
+    String userId;
+    synchronized (queue) {
+      var it = queue.iterator();
+      if (!it.hasNext()) return;
+      userId = it.next();
+      it.remove();
+    }
+    BigDecimal equity = null;
+    try {
+      Optional<BitgetClient> client = clients.apply(userId);
+      if (client.isEmpty()) return;
+      BitgetClient c = client.get();
+      BitgetClient.RawAnswer r = c.raw("GET", "/api/v2/mix/account/accounts", Map.of("productType", c.productType()), null);
+      if (r.ok()) {
+        for (JsonNode a : r.data()) {
+          String v = a.path("accountEquity").asText(a.path("usdtEquity").asText(""));
+          if (!v.isEmpty()) equity = new BigDecimal(v);
+        }
+      } else {
+        log.debug("equity of {}: Bitget {} {}", userId, r.code(), r.msg());
+      }
     } catch (RuntimeException e) {
       log.debug("equity of {} not read: {}", userId, e.getMessage()); // the page shows "—"; protection does not depend on it
-      cache.put(userId, new Entry(null, System.currentTimeMillis()));
-    } finally {
-      pending.remove(userId);
     }
+    cache.put(userId, new Entry(equity, System.currentTimeMillis()));
   }
 
   @Override
   public void close() {
-    pool.shutdownNow();
+    fetcher.shutdownNow();
   }
 }

@@ -41,6 +41,8 @@ public final class StatusModel {
   private final Function<String, Optional<BigDecimal>> equity;
   private final Clock clock;
   private final String instance;
+  /** Told which accounts a page shows (their equity is worth asking for), or nobody. */
+  private volatile java.util.function.Consumer<java.util.Collection<String>> shown = users -> { };
   /** Rows other instances of a fleet published (their accounts), or none. */
   private volatile Supplier<List<StatusView.Row>> others = List::of;
 
@@ -57,6 +59,12 @@ public final class StatusModel {
   /** On a fleet: also show the accounts other instances guard, from the shared store. */
   public StatusModel withOthers(Supplier<List<StatusView.Row>> others) {
     this.others = others;
+    return this;
+  }
+
+  /** Whom to tell which accounts a page shows (the {@link EquityCache}: only those are asked about). */
+  public StatusModel withShownAccounts(java.util.function.Consumer<java.util.Collection<String>> shown) {
+    this.shown = shown;
     return this;
   }
 
@@ -94,9 +102,10 @@ public final class StatusModel {
     all.sort(comparator(q.sort()));
     int pages = Math.max(1, (all.size() + StatusView.Query.PAGE_SIZE - 1) / StatusView.Query.PAGE_SIZE);
     int page = Math.min(Math.max(1, q.page()), pages);
-    List<StatusView.Row> shown = all.subList((page - 1) * StatusView.Query.PAGE_SIZE,
+    List<StatusView.Row> onPage = all.subList((page - 1) * StatusView.Query.PAGE_SIZE,
         Math.min(all.size(), page * StatusView.Query.PAGE_SIZE));
-    return new StatusView(header(snap, sum, bare, ok), List.copyOf(shown), all.size(), page, pages, q, incidents(q, now),
+    shown.accept(onPage.stream().map(StatusView.Row::user).distinct().toList());
+    return new StatusView(header(snap, sum, bare, ok), List.copyOf(onPage), all.size(), page, pages, q, incidents(q, now),
         TIME.format(now));
   }
 
@@ -106,6 +115,7 @@ public final class StatusModel {
     List<StatusView.Row> all = new ArrayList<>();
     for (StatusView.Row r : allRows(accounts.get(), now)) if (matches(r, q)) all.add(r);
     all.sort(comparator(q.sort()));
+    shown.accept(all.subList(0, Math.min(all.size(), StatusView.Query.PAGE_SIZE)).stream().map(StatusView.Row::user).distinct().toList());
     return all;
   }
 
@@ -126,6 +136,7 @@ public final class StatusModel {
     AccountSnapshot a = accounts.get().stream().filter(x -> x.userId().equals(userId)).findFirst().orElse(null);
     List<io.stopguard.store.KeyRow> keys = store.listKeys().stream().filter(k -> k.userId().equals(userId)).toList();
     if (a == null && keys.isEmpty()) return Optional.empty();
+    shown.accept(List.of(userId));
     List<StatusView.Row> rows = a == null ? List.of() : a.verdicts().stream().map(v -> row(a, v, now))
         .sorted(comparator("risk")).toList();
     List<StatusView.IncidentRow> incidents = incidents(new StatusView.Query(userId, null, null, null, 1), now);
@@ -231,6 +242,11 @@ public final class StatusModel {
         store.incidents().open().size(), flag, oldest == null ? "not all seen yet" : oldest + " s",
         sum.get("webSocketsLive") instanceof Number n ? n.intValue() : 0, sum.get("webSocketsMax") instanceof Number m ? m.intValue() : 0,
         share, instances, why);
+  }
+
+  /** The incidents of the last 24 h (and every open one) a query's page shows. */
+  public List<StatusView.IncidentRow> incidents(StatusView.Query q) {
+    return incidents(q, clock.instant());
   }
 
   private List<StatusView.IncidentRow> incidents(StatusView.Query q, Instant now) {

@@ -159,7 +159,7 @@ public final class StatusPage implements AutoCloseable {
     // What the page was rendered with is what the client has: only later changes are sent.
     c.rows = rendered(c.query);
     c.header = render("header.jte", Map.of("h", model.header(), "t", t));
-    c.incidents = render("incidents.jte", Map.of("incidents", model.view(c.query).incidents(), "t", t));
+    c.incidents = render("incidents.jte", Map.of("incidents", model.incidents(c.query), "t", t));
     securityHeaders(ex);
     ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
     ex.getResponseHeaders().add("Cache-Control", "no-store");
@@ -194,7 +194,7 @@ public final class StatusPage implements AutoCloseable {
       for (Client c : clients) {
         Map<String, String> rows = rowsByQuery.computeIfAbsent(c.query, this::rendered);
         String incidents = incidentsByQuery.computeIfAbsent(c.query,
-            q -> render("incidents.jte", Map.of("incidents", model.view(q).incidents(), "t", t)));
+            q -> render("incidents.jte", Map.of("incidents", model.incidents(q), "t", t)));
         StringBuilder sb = new StringBuilder();
         for (var e : rows.entrySet()) {
           String before = c.rows.get(e.getKey());

@@ -95,7 +95,8 @@ class StatusPageBrowserTest {
         Duration.ofSeconds(10), true, 8, 3);
     Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(), Clock.systemUTC());
     EquityCache equity = new EquityCache(w::client);
-    StatusPage page = new StatusPage(new StatusModel(w::snapshot, w::summary, store, equity, Clock.systemUTC(), "test-host"),
+    StatusPage page = new StatusPage(new StatusModel(w::snapshot, w::summary, store, equity, Clock.systemUTC(), "test-host")
+        .withShownAccounts(equity::want),
         new Labels(language), auth);
     StatusServer server = new StatusServer(new InetSocketAddress("127.0.0.1", 0), metrics.registry(), w::health, w::summary,
         page.handlers(), auth);
