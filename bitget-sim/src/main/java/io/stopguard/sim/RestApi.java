@@ -5,15 +5,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Bitget's REST surface over {@link SimExchange}: routing, authentication (headers, timestamp
@@ -30,11 +26,13 @@ final class RestApi {
   private final Faults faults;
   private final RateLimits limits;
   private final ObjectMapper json = new ObjectMapper();
+  private final RestAuth auth;
 
   RestApi(SimExchange ex, Faults faults, RateLimits limits) {
     this.ex = ex;
     this.faults = faults;
     this.limits = limits;
+    this.auth = new RestAuth(ex);
   }
 
   /**
@@ -255,7 +253,7 @@ final class RestApi {
       throw new SimError(404, "40404", "Request URL NOT FOUND");
     }
     Req r = new Req(parseQuery(rawQuery), body, h);
-    if (route.isPrivate()) r.a = authenticate(method, path, rawQuery, h, body);
+    if (route.isPrivate()) r.a = auth.authenticate(method, path, rawQuery, h, body);
     return route.handler().handle(r);
   }
 
@@ -299,51 +297,6 @@ final class RestApi {
 
   private static Long idLessThan(Map<String, String> q) {
     return q.containsKey("idLessThan") && !q.get("idLessThan").isEmpty() ? longParam(q.get("idLessThan")) : null;
-  }
-
-  // ------------------------------------------------------------------ authentication
-
-  private Account authenticate(String method, String path, String rawQuery, Map<String, String> h, String body) {
-    String key = h.get("access-key");
-    String sign = h.get("access-sign");
-    String ts = h.get("access-timestamp");
-    String pass = h.get("access-passphrase");
-    if (blank(key)) throw SimError.bad("40001", "ACCESS_KEY cannot be empty");
-    if (blank(sign)) throw SimError.bad("40003", "Signature cannot be empty");
-    if (blank(ts)) throw SimError.bad("40005", "Invalid ACCESS_TIMESTAMP");
-    if (blank(pass)) throw SimError.bad("40011", "ACCESS_PASSPHRASE cannot be empty");
-    long t;
-    try {
-      t = Long.parseLong(ts);
-    } catch (NumberFormatException e) {
-      throw SimError.bad("40005", "Invalid ACCESS_TIMESTAMP");
-    }
-    if (Math.abs(ex.now() - t) > TIMESTAMP_WINDOW_MS) throw SimError.bad("40008", "Request timestamp expired");
-    Account a = ex.accountByKey(key);
-    if (a == null) throw SimError.bad("40037", "Apikey does not exist");
-    if (!MessageDigest.isEqual(a.passphrase.getBytes(StandardCharsets.UTF_8), pass.getBytes(StandardCharsets.UTF_8))) {
-      throw SimError.bad("40012", "apikey/password is incorrect");
-    }
-    // Verify against the query exactly as received, and its percent-decoded form (ccxt signs the raw one).
-    String b = body == null ? "" : body;
-    boolean valid = matches(a.secretKey, ts + method + path + (blank(rawQuery) ? "" : "?" + rawQuery) + b, sign);
-    if (!valid && !blank(rawQuery)) {
-      String decoded = URLDecoder.decode(rawQuery, StandardCharsets.UTF_8);
-      valid = matches(a.secretKey, ts + method + path + "?" + decoded + b, sign);
-    }
-    if (!valid) throw SimError.bad("40009", "sign signature error");
-    return a;
-  }
-
-  private static boolean matches(String secret, String preHash, String sign) {
-    try {
-      Mac mac = Mac.getInstance("HmacSHA256");
-      mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-      byte[] expected = Base64.getEncoder().encode(mac.doFinal(preHash.getBytes(StandardCharsets.UTF_8)));
-      return MessageDigest.isEqual(expected, sign.getBytes(StandardCharsets.UTF_8));
-    } catch (java.security.GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   // ------------------------------------------------------------------ parameters
@@ -436,7 +389,7 @@ final class RestApi {
     return blank(s) ? null : s;
   }
 
-  private static boolean blank(String s) {
+  static boolean blank(String s) {
     return s == null || s.isEmpty();
   }
 
