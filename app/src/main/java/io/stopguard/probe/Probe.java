@@ -14,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -49,10 +48,9 @@ public final class Probe {
   private final Settings settings;
   private final Consumer<String> progress;
   private final String run;
-  private final ReentrantLock lock = new ReentrantLock();
+  private final ProbeRequests req;
   private volatile boolean aborted;
   private volatile boolean cleanedUp;
-  private final List<Exchange> exchanges = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, Finding> findings = new LinkedHashMap<>();
   private final List<String> leftovers = new ArrayList<>();
   private volatile String step = "start";
@@ -71,13 +69,14 @@ public final class Probe {
     this.credentials = credentials;
     this.webSocketUrl = webSocketUrl;
     this.settings = settings;
+    this.req = new ProbeRequests(client, settings.symbol());
     this.progress = progress;
     this.run = "probe" + Long.toString(System.currentTimeMillis() % 100_000_000L, 36);
   }
 
   /** The report of a finished (or aborted) run. */
   public ProbeReport report() {
-    return new ProbeReport(settings.symbol(), mode, List.copyOf(findings.values()), List.copyOf(exchanges),
+    return new ProbeReport(settings.symbol(), mode, List.copyOf(findings.values()), List.copyOf(req.exchanges),
         pushes == null ? List.of() : pushes.pushes(), List.copyOf(leftovers), aborted);
   }
 
@@ -108,22 +107,24 @@ public final class Probe {
     step = "preflight";
     contract = client.contracts().stream().filter(c -> c.symbol().equals(settings.symbol())).findFirst()
         .orElseThrow(() -> new ProbeRefusal("unknown symbol " + settings.symbol() + " on this exchange"));
-    RawAnswer positions = send("GET", "/api/v2/mix/position/all-position", productParams(), null);
-    for (JsonNode p : data(positions)) {
+    req.contract = contract;
+    RawAnswer positions = req.send("GET", "/api/v2/mix/position/all-position", req.productParams(), null);
+    for (JsonNode p : req.data(positions)) {
       if (settings.symbol().equalsIgnoreCase(p.path("symbol").asText())) {
         throw new ProbeRefusal("the account holds a " + p.path("holdSide").asText() + " position on " + settings.symbol()
             + ": the probe needs a symbol the account does not use (--symbol)");
       }
     }
     for (String planType : List.of("profit_loss", "normal_plan")) {
-      if (list(planType).size() > 0) {
+      if (req.list(planType).size() > 0) {
         throw new ProbeRefusal("the account has " + planType + " orders on " + settings.symbol()
             + ": the probe needs a symbol the account does not use (--symbol)");
       }
     }
-    RawAnswer account = send("GET", "/api/v2/mix/account/account", Map.of("productType", client.productType(),
+    RawAnswer account = req.send("GET", "/api/v2/mix/account/account", Map.of("productType", client.productType(),
         "symbol", settings.symbol(), "marginCoin", client.marginCoin()), null);
     mode = PosMode.parse(account.ok() ? account.data().path("posMode").asText("one_way_mode") : "one_way_mode");
+    req.mode = mode;
     BigDecimal mark = client.ticker(settings.symbol()).markPrice();
     // The smallest size Bitget accepts: minTradeNum, and at least minTradeUSDT (5 USDT) of notional.
     BigDecimal step = contract.sizeMultiplier() == null || contract.sizeMultiplier().signum() == 0
@@ -144,40 +145,40 @@ public final class Probe {
     if (!live) progress.accept("WebSocket not live (" + String.join("; ", pushes.errors()) + "): push findings will be 'not observed'");
 
     step("open the smallest long");
-    RawAnswer opened = send("POST", "/api/v2/mix/order/place-order", null, order("buy", size, false));
+    RawAnswer opened = req.send("POST", "/api/v2/mix/order/place-order", null, req.order("buy", size, false));
     if (!opened.ok()) throw new IllegalStateException("could not open a position: Bitget " + opened.code() + " " + opened.msg());
     openedPosition = true;
-    JsonNode position = waitForPosition();
+    JsonNode position = req.waitForPosition();
     BigDecimal mark = client.ticker(settings.symbol()).markPrice();
     BigDecimal liq = new BigDecimal(position.path("liquidationPrice").asText("0").isEmpty() ? "0"
         : position.path("liquidationPrice").asText("0"));
 
     step("place a pos_loss");
     long before = System.currentTimeMillis();
-    RawAnswer a = placeStop(stopPrice(mark, liq, "0.97"), run + "a");
+    RawAnswer a = req.placeStop(req.stopPrice(mark, liq, "0.97"), run + "a");
     if (!a.ok()) throw new IllegalStateException("could not place a pos_loss: Bitget " + a.code() + " " + a.msg());
     observeOrdersAlgo(before);
 
     step("read the plan list");
-    List<JsonNode> stops = list("profit_loss");
+    List<JsonNode> stops = req.list("profit_loss");
     JsonNode mine = stops.stream().filter(o -> o.path("planType").asText().equals("pos_loss")).findFirst().orElse(null);
     if (mine == null) throw new IllegalStateException("the pos_loss just placed is not in orders-plan-pending");
     observeList(mine, position);
 
     step("read the plan list with a lower-case symbol");
-    RawAnswer lower = send("GET", "/api/v2/mix/order/orders-plan-pending",
-        with(productParams(), "planType", "profit_loss", "symbol", settings.symbol().toLowerCase(Locale.ROOT)), null);
+    RawAnswer lower = req.send("GET", "/api/v2/mix/order/orders-plan-pending",
+        req.with(req.productParams(), "planType", "profit_loss", "symbol", settings.symbol().toLowerCase(Locale.ROOT)), null);
     finding("requestSymbolCase", lower.ok() ? "a lower-case symbol is accepted" : "refused: " + lower.code() + " " + lower.msg(),
         lower.ok() ? "any" : "exact");
 
     step("ask orders-plan-pending for planType=pos_loss");
-    RawAnswer bad = send("GET", "/api/v2/mix/order/orders-plan-pending", with(productParams(), "planType", "pos_loss"), null);
+    RawAnswer bad = req.send("GET", "/api/v2/mix/order/orders-plan-pending", req.with(req.productParams(), "planType", "pos_loss"), null);
     settled("ordersPlanPendingPosLoss", bad.ok() ? "accepted" : bad.code() + " " + bad.msg(), "40812".equals(bad.code()),
         "FIDELITY.md: 40812 \"The condition planType is not met\" (JKorf/Bitget.Net#39)");
 
     step("place a second pos_loss");
-    RawAnswer b = placeStop(stopPrice(mark, liq, "0.96"), run + "b");
-    List<JsonNode> after = stopsOf(list("profit_loss"));
+    RawAnswer b = req.placeStop(req.stopPrice(mark, liq, "0.96"), run + "b");
+    List<JsonNode> after = req.stopsOf(req.list("profit_loss"));
     if (!b.ok()) {
       finding("secondPosLoss", "refused: " + b.code() + " " + b.msg(), "reject");
     } else if (after.size() == 1) {
@@ -188,23 +189,23 @@ public final class Probe {
     JsonNode live1 = after.get(0);
 
     step("modify the stop");
-    RawAnswer modified = send("POST", "/api/v2/mix/order/modify-tpsl-order", null, body("orderId", live1.path("orderId").asText(),
-        "triggerPrice", stopPrice(mark, liq, "0.95").toPlainString(), "triggerType", "mark_price"));
+    RawAnswer modified = req.send("POST", "/api/v2/mix/order/modify-tpsl-order", null, req.body("orderId", live1.path("orderId").asText(),
+        "triggerPrice", req.stopPrice(mark, liq, "0.95").toPlainString(), "triggerType", "mark_price"));
     settled("modifyPosLoss", modified.ok() ? "modified" : modified.code() + " " + modified.msg(), modified.ok(),
         "the guard moves hedge-mode stops with modify-tpsl-order");
-    if (after.size() > 1) cancel(after.get(1), "pos_loss");
+    if (after.size() > 1) req.cancel(after.get(1), "pos_loss");
 
     step("cancel without planType");
-    RawAnswer noType = send("POST", "/api/v2/mix/order/cancel-plan-order", null,
-        body("orderIdList", List.of(Map.of("orderId", live1.path("orderId").asText()))));
-    boolean stillThere = stopsOf(list("profit_loss")).stream()
+    RawAnswer noType = req.send("POST", "/api/v2/mix/order/cancel-plan-order", null,
+        req.body("orderIdList", List.of(Map.of("orderId", live1.path("orderId").asText()))));
+    boolean stillThere = req.stopsOf(req.list("profit_loss")).stream()
         .anyMatch(o -> o.path("orderId").asText().equals(live1.path("orderId").asText()));
     settled("cancelWithoutPlanType", (noType.ok() ? "answered 00000" : "answered " + noType.code()) + "; the pos_loss "
         + (stillThere ? "stayed" : "was cancelled"), stillThere, "FIDELITY.md: only normal_plan is in scope without planType");
 
     step("cancel an unknown id");
-    RawAnswer unknown = send("POST", "/api/v2/mix/order/cancel-plan-order", null,
-        body("planType", "pos_loss", "orderIdList", List.of(Map.of("orderId", "1"))));
+    RawAnswer unknown = req.send("POST", "/api/v2/mix/order/cancel-plan-order", null,
+        req.body("planType", "pos_loss", "orderIdList", List.of(Map.of("orderId", "1"))));
     if (unknown.ok()) {
       boolean listed = unknown.data().path("failureList").size() > 0;
       finding("cancelUnknown", "HTTP 200" + (listed ? ", in failureList" : ", failureList empty"), listed ? "failure-list" : null);
@@ -213,21 +214,21 @@ public final class Probe {
     }
 
     step("cancel the stop with its planType");
-    if (stillThere) cancel(live1, "pos_loss");
+    if (stillThere) req.cancel(live1, "pos_loss");
 
     step("reuse a clientOid");
-    RawAnswer again = placeStop(stopPrice(mark, liq, "0.97"), run + "a");
+    RawAnswer again = req.placeStop(req.stopPrice(mark, liq, "0.97"), run + "a");
     if (again.ok()) {
       finding("duplicateClientOid", "accepted (the clientOid of a cancelled stop is free again)", null);
     } else {
       String code = again.code();
       finding("duplicateClientOid", "refused: " + code + " " + again.msg(), code.equals("40786") || code.equals("40757") ? code : null);
     }
-    if (stopsOf(list("profit_loss")).isEmpty()) placeStop(stopPrice(mark, liq, "0.97"), run + "c");
+    if (req.stopsOf(req.list("profit_loss")).isEmpty()) req.placeStop(req.stopPrice(mark, liq, "0.97"), run + "c");
 
     step("watch the WebSocket while nothing is done");
     long quietFrom = System.currentTimeMillis();
-    sleep(settings.observeMs());
+    req.sleep(settings.observeMs());
     if (pushes.errors().isEmpty() && live) {
       long positionsPushes = pushes.pushes().stream().filter(p -> p.atMs() >= quietFrom && p.channel().equals("positions")).count();
       finding("positionsPushOnMark", positionsPushes + " positions push(es) in " + settings.observeMs() / 1000 + " s without a change",
@@ -238,20 +239,20 @@ public final class Probe {
 
     if (!settings.live()) {
       step("resize the position with the stop in place");
-      send("POST", "/api/v2/mix/order/place-order", null, order("buy", size, false));
-      JsonNode resized = waitForPosition();
-      List<JsonNode> kept = stopsOf(list("profit_loss"));
+      req.send("POST", "/api/v2/mix/order/place-order", null, req.order("buy", size, false));
+      JsonNode resized = req.waitForPosition();
+      List<JsonNode> kept = req.stopsOf(req.list("profit_loss"));
       finding("posLossOnResize", kept.isEmpty() ? "the stop was cancelled" : "the stop stayed; size " + kept.get(0).path("size").asText()
           + " of " + resized.path("total").asText(), kept.isEmpty() ? "cancel" : "keep");
-      if (kept.isEmpty()) placeStop(stopPrice(mark, liq, "0.97"), run + "d"); // the close below needs a stop in place
+      if (kept.isEmpty()) req.placeStop(req.stopPrice(mark, liq, "0.97"), run + "d"); // the close below needs a stop in place
     } else {
       finding("posLossOnResize", "not observed (a live key: no resize)", "not-observed");
     }
 
     step("close the position by hand with the stop in place");
-    closePosition();
+    leftovers.addAll(req.closePosition());
     openedPosition = false;
-    List<JsonNode> left = stopsOf(list("profit_loss"));
+    List<JsonNode> left = req.stopsOf(req.list("profit_loss"));
     finding("posLossOnClose", left.isEmpty() ? "the stop was cancelled with the position" : "the stop stayed pending",
         left.isEmpty() ? "cancel" : "keep");
     step("done");
@@ -269,11 +270,11 @@ public final class Probe {
       var push = pushes.pushes().stream().filter(p -> p.atMs() >= since && p.channel().equals("orders-algo")).findFirst();
       if (push.isPresent()) {
         String action = push.get().action();
-        finding("ordersAlgoAction", "\"" + action + "\" with " + push.get().items() + " order(s)",
+        finding("ordersAlgoAction", "\"" + action + "\" with " + push.get().items() + " req.order(s)",
             action.equals("update") || action.equals("snapshot") ? action : null);
         return;
       }
-      sleep(100);
+      req.sleep(100);
     }
     finding("ordersAlgoAction", "no orders-algo push within 3 s of a placement", "not-observed");
   }
@@ -314,6 +315,7 @@ public final class Probe {
    */
   public void abort() {
     aborted = true;
+    req.stopped = true;
     cleanUp();
   }
 
@@ -323,28 +325,29 @@ public final class Probe {
    * mode of every position afresh.
    */
   public void switchPositionMode() {
-    lock.lock(); // an abort (SIGINT) waits for both switches: the account is never left in the other mode
+    req.lock.lock(); // an abort (SIGINT) waits for both switches: the account is never left in the other mode
     try {
       switchPositionModeLocked();
     } finally {
-      lock.unlock();
+      req.lock.unlock();
     }
   }
 
   private void switchPositionModeLocked() {
     if (!cleanedUp || !leftovers.isEmpty() || mode == null || aborted) return;
     step = "switch the position mode";
+    req.step = step;
     progress.accept("- " + step);
     String other = mode == PosMode.HEDGE ? "one_way_mode" : "hedge_mode";
     String back = mode == PosMode.HEDGE ? "hedge_mode" : "one_way_mode";
-    RawAnswer there = raw("POST", "/api/v2/mix/account/set-position-mode", null,
+    RawAnswer there = req.raw("POST", "/api/v2/mix/account/set-position-mode", null,
         Map.of("productType", client.productType(), "posMode", other));
     if (!there.ok()) {
       settled("positionModeSwitch", "not allowed now: " + there.code() + " " + there.msg()
           + " (the account holds positions or orders elsewhere)", true, "refused while anything is open, as documented");
       return;
     }
-    RawAnswer returned = raw("POST", "/api/v2/mix/account/set-position-mode", null,
+    RawAnswer returned = req.raw("POST", "/api/v2/mix/account/set-position-mode", null,
         Map.of("productType", client.productType(), "posMode", back));
     if (!returned.ok()) leftovers.add("the account's position mode is now " + other + " (switching back answered "
         + returned.code() + " " + returned.msg() + "): set it back to " + back + " in Bitget's app");
@@ -354,27 +357,29 @@ public final class Probe {
 
   /** Cancels every order this run placed and closes the position it opened; what it cannot, it lists. */
   public void cleanUp() {
-    lock.lock();
+    req.lock.lock();
     try {
       if (cleanedUp) return;
       cleanedUp = true;
+      req.stopped = true;
       step = "clean-up";
+      req.step = step;
       if (pushes != null) pushes.step("clean-up");
       try {
         for (String planType : List.of("profit_loss", "normal_plan")) {
-          for (JsonNode o : listUnlocked(planType)) {
+          for (JsonNode o : req.listUnlocked(planType)) {
             if (!o.path("clientOid").asText().startsWith(run)) continue;
-            RawAnswer r = raw("POST", "/api/v2/mix/order/cancel-plan-order", null, body("planType", o.path("planType").asText(),
+            RawAnswer r = req.raw("POST", "/api/v2/mix/order/cancel-plan-order", null, req.body("planType", o.path("planType").asText(),
                 "orderIdList", List.of(Map.of("orderId", o.path("orderId").asText()))));
             if (!r.ok()) leftovers.add("plan order " + o.path("orderId").asText() + " (" + o.path("planType").asText() + "): cancel answered "
                 + r.code() + " " + r.msg());
           }
         }
-        if (symbolIsOurs) closePositionUnlocked(); // also when the opening order's answer was lost
-        for (JsonNode o : listUnlocked("profit_loss")) {
+        if (symbolIsOurs) leftovers.addAll(req.closePositionUnlocked()); // also when the opening order's answer was lost
+        for (JsonNode o : req.listUnlocked("profit_loss")) {
           if (o.path("clientOid").asText().startsWith(run)) leftovers.add("plan order " + o.path("orderId").asText() + " still pending");
         }
-        for (JsonNode p : data(raw("GET", "/api/v2/mix/position/all-position", productParams(), null))) {
+        for (JsonNode p : req.data(req.raw("GET", "/api/v2/mix/position/all-position", req.productParams(), null))) {
           if (settings.symbol().equalsIgnoreCase(p.path("symbol").asText()) && symbolIsOurs) {
             leftovers.add(p.path("holdSide").asText() + " position of " + p.path("total").asText() + " on " + settings.symbol());
           }
@@ -385,151 +390,15 @@ public final class Probe {
         if (pushes != null) pushes.close();
       }
     } finally {
-      lock.unlock();
+      req.lock.unlock();
     }
-  }
-
-  private void closePosition() {
-    lock.lock();
-    try {
-      checkAborted();
-      closePositionUnlocked();
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  /** Closes whatever the account holds on the probe's symbol (the preflight made sure it held nothing before). */
-  private void closePositionUnlocked() {
-    for (JsonNode p : data(raw("GET", "/api/v2/mix/position/all-position", productParams(), null))) {
-      if (!settings.symbol().equalsIgnoreCase(p.path("symbol").asText())) continue;
-      BigDecimal total = new BigDecimal(p.path("total").asText("0"));
-      if (total.signum() <= 0) continue;
-      boolean isLong = p.path("holdSide").asText().equals("long");
-      Map<String, Object> o = mode == PosMode.HEDGE ? order(isLong ? "buy" : "sell", total, true)
-          : order(isLong ? "sell" : "buy", total, true);
-      RawAnswer r = raw("POST", "/api/v2/mix/order/place-order", null, o);
-      if (!r.ok()) leftovers.add("closing the " + p.path("holdSide").asText() + " position answered " + r.code() + " " + r.msg());
-    }
-  }
-
-  // ------------------------------------------------------------------ requests
-
-  private RawAnswer send(String method, String path, Map<String, String> params, Object body) {
-    lock.lock();
-    try {
-      checkAborted();
-      return raw(method, path, params, body);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private void checkAborted() {
-    if (aborted || cleanedUp) throw new Aborted();
-  }
-
-  private RawAnswer raw(String method, String path, Map<String, String> params, Object body) {
-    Map<String, String> p = params == null ? Map.of() : params;
-    RawAnswer r = client.raw(method, path, p, body);
-    exchanges.add(new Exchange(step, method, path, p, body, r.status(), r.code(), r.msg(), r.data()));
-    return r;
   }
 
   private void step(String name) {
-    checkAborted();
+    req.checkAborted();
     step = name;
+    req.step = name;
     if (pushes != null) pushes.step(name);
     progress.accept("- " + name);
-  }
-
-  private RawAnswer placeStop(BigDecimal trigger, String clientOid) {
-    return send("POST", "/api/v2/mix/order/place-tpsl-order", null, body("planType", "pos_loss", "triggerPrice", trigger.toPlainString(),
-        "triggerType", "mark_price", "holdSide", mode == PosMode.HEDGE ? "long" : "buy", "clientOid", clientOid));
-  }
-
-  private void cancel(JsonNode order, String planType) {
-    send("POST", "/api/v2/mix/order/cancel-plan-order", null, body("planType", planType,
-        "orderIdList", List.of(Map.of("orderId", order.path("orderId").asText()))));
-  }
-
-  private List<JsonNode> list(String planType) {
-    lock.lock();
-    try {
-      checkAborted();
-      return listUnlocked(planType);
-    } finally {
-      lock.unlock();
-    }
-  }
-
-  private List<JsonNode> listUnlocked(String planType) {
-    RawAnswer r = raw("GET", "/api/v2/mix/order/orders-plan-pending", with(productParams(), "planType", planType,
-        "symbol", settings.symbol()), null);
-    List<JsonNode> out = new ArrayList<>();
-    if (r.ok()) r.data().path("entrustedList").forEach(out::add);
-    return out;
-  }
-
-  private static List<JsonNode> stopsOf(List<JsonNode> plans) {
-    return plans.stream().filter(o -> o.path("planType").asText().equals("pos_loss")).toList();
-  }
-
-  private JsonNode waitForPosition() {
-    for (int i = 0; i < 20; i++) {
-      for (JsonNode p : data(send("GET", "/api/v2/mix/position/all-position", productParams(), null))) {
-        if (settings.symbol().equalsIgnoreCase(p.path("symbol").asText())) return p;
-      }
-      sleep(250);
-    }
-    throw new IllegalStateException("the position opened on " + settings.symbol() + " does not show in all-position");
-  }
-
-  /** A stop below the mark by {@code factor}, on the tick, and above the liquidation price. */
-  private BigDecimal stopPrice(BigDecimal mark, BigDecimal liq, String factor) {
-    BigDecimal p = contract.roundPrice(mark.multiply(new BigDecimal(factor)), RoundingMode.FLOOR);
-    if (liq.signum() > 0 && p.compareTo(liq) <= 0) {
-      p = contract.roundPrice(liq.add(mark.subtract(liq).divide(BigDecimal.TWO, RoundingMode.HALF_UP)), RoundingMode.CEILING);
-    }
-    return p;
-  }
-
-  private Map<String, Object> order(String side, BigDecimal qty, boolean close) {
-    Map<String, Object> b = body("marginMode", "crossed", "side", side, "orderType", "market", "size", qty.toPlainString());
-    if (mode == PosMode.HEDGE) b.put("tradeSide", close ? "close" : "open");
-    else if (close) b.put("reduceOnly", "YES");
-    return b;
-  }
-
-  private Map<String, Object> body(Object... kv) {
-    Map<String, Object> b = new LinkedHashMap<>();
-    b.put("symbol", settings.symbol());
-    b.put("productType", client.productType());
-    b.put("marginCoin", client.marginCoin());
-    for (int i = 0; i < kv.length; i += 2) b.put((String) kv[i], kv[i + 1]);
-    return b;
-  }
-
-  private Map<String, String> productParams() {
-    return Map.of("productType", client.productType(), "marginCoin", client.marginCoin());
-  }
-
-  private static Map<String, String> with(Map<String, String> base, String... kv) {
-    Map<String, String> m = new LinkedHashMap<>(base);
-    for (int i = 0; i < kv.length; i += 2) m.put(kv[i], kv[i + 1]);
-    return m;
-  }
-
-  private static Iterable<JsonNode> data(RawAnswer r) {
-    return r.ok() && r.data() != null ? r.data() : List.of();
-  }
-
-  private static void sleep(long ms) {
-    try {
-      Thread.sleep(ms);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new Aborted();
-    }
   }
 }
