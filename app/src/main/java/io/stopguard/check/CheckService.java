@@ -141,8 +141,8 @@ public final class CheckService {
             String.join("; ", c.verdict().reasons()));
         case Decision.Restored r -> {
           Incident i = r.incident();
-          boolean flapping = store.flap(i.userId(), i.symbol(), i.holdSide()).isPresent();
-          String by = store.lastRestoreActor(i.userId(), i.symbol(), i.holdSide(), i.detectedAt()).orElse("external");
+          boolean flapping = store.flapping().get(i.userId(), i.symbol(), i.holdSide()).isPresent();
+          String by = store.journal().lastRestoreActor(i.userId(), i.symbol(), i.holdSide(), i.detectedAt()).orElse("external");
           String how = r.verdict().stops().stream().findFirst()
               .map(s -> "stop-loss back on the exchange: " + s.planType().wire() + " " + s.triggerPrice().toPlainString())
               .orElse("stop-loss back on the exchange");
@@ -172,13 +172,13 @@ public final class CheckService {
   private boolean flapDamped(Incident i, Instant now) {
     Duration window = alerting.flapWindow();
     if (window == null || window.isZero()) return false;
-    if (store.flap(i.userId(), i.symbol(), i.holdSide()).isPresent()) {
-      store.flapEpisode(i.userId(), i.symbol(), i.holdSide(), 0, now);
+    if (store.flapping().get(i.userId(), i.symbol(), i.holdSide()).isPresent()) {
+      store.flapping().episode(i.userId(), i.symbol(), i.holdSide(), 0, now);
       return true;
     }
     int recent = store.incidents().countDetectedSince(i.userId(), i.symbol(), i.holdSide(), now.minus(window));
     if (recent < FLAP_EPISODES) return false;
-    store.flapEpisode(i.userId(), i.symbol(), i.holdSide(), recent, now);
+    store.flapping().episode(i.userId(), i.symbol(), i.holdSide(), recent, now);
     log.warn("{} is flapping: bare {} times within {}", i.key(), recent, window);
     alert(i, alerting.texts().flapping(i.key(), recent, window), "flapping");
     return true;
@@ -193,7 +193,7 @@ public final class CheckService {
     if (window == null || window.isZero()) return;
     Instant now = clock.instant();
     List<Incident> open = store.incidents().open();
-    for (Store.Flap f : store.flaps()) {
+    for (io.stopguard.store.Flap f : store.flapping().all()) {
       Optional<Incident> bare = open.stream().filter(i -> i.key().equals(f.key())).findFirst();
       if (bare.isPresent()) {
         Incident i = bare.get();
@@ -201,7 +201,7 @@ public final class CheckService {
           alert(i, alerting.texts().bareWhileFlapping(i.key(), Duration.between(i.detectedAt(), now)), "unprotected");
         }
       } else if (Duration.between(f.lastAt(), now).compareTo(window.dividedBy(2)) >= 0) {
-        store.flapSettled(f);
+        store.flapping().settled(f);
         log.info("{} settled after {} bare episodes", f.key(), f.episodes());
         String text = alerting.texts().flapSettled(f.key(), f.episodes(), Duration.between(f.since(), f.lastAt()),
             Duration.between(f.lastAt(), now));
@@ -260,7 +260,7 @@ public final class CheckService {
         + p.holdSide().name() + " --amount " + p.total().toPlainString();
     if (c.isEmpty()) return "./stopguard stop-orders --user " + v.userId() + " --symbol " + p.symbol() + " --direction "
         + p.holdSide().name() + " --dry-run";
-    var intended = store.intendedStop(v.userId(), p.symbol(), p.holdSide().name()).orElse(null);
+    var intended = store.journal().intendedStop(v.userId(), p.symbol(), p.holdSide().name()).orElse(null);
     RestorePlan plan = RestorePlanner.plan(p, c.get(), policy, intended);
     return plan instanceof RestorePlan.Place pl ? base + " --stop-price " + pl.triggerPrice().toPlainString()
         + (v.stops().stream().anyMatch(s -> s.planType() == io.stopguard.bitget.PlanType.POS_LOSS) ? " --replace" : "")

@@ -174,7 +174,7 @@ final class DemoStory {
   }
 
   private static void printAudit(Store store, PrintStream out) {
-    for (var e : store.auditLog("556251171")) {
+    for (var e : store.journal().auditLog("556251171")) {
       if (!"ok".equals(e.result())) continue;
       out.println("  audit_log: " + e.actor() + " " + e.action() + " " + e.planType() + " " + e.symbol() + " " + e.holdSide()
           + " trigger " + e.triggerPrice() + " orderId " + e.orderId() + " clientOid " + e.clientOid());

@@ -101,7 +101,7 @@ final class PlaceStopCommand implements Callable<Integer> {
     try (Store store = home.openStore(cli)) {
       ExchangeKey key = Accounts.oneKey(store, user);
       BitgetClient client = check.client(key);
-      StopPlacer placer = new StopPlacer(client, user, "cli:" + System.getProperty("user.name", "?"), store::audit);
+      StopPlacer placer = new StopPlacer(client, user, "cli:" + System.getProperty("user.name", "?"), store.journal()::audit);
       if (dryRun) {
         StopPlacer.Preview pv = placer.preview(req);
         boolean oneWay = pv.position().posMode() == io.stopguard.bitget.PosMode.ONE_WAY;
@@ -113,7 +113,7 @@ final class PlaceStopCommand implements Callable<Integer> {
         return ExitCodes.OK;
       }
       PlacedStop s = placer.place(req);
-      store.setIntendedStop(user, sym, direction.name(), stopPrice);
+      store.journal().setIntendedStop(user, sym, direction.name(), stopPrice);
       cli.out().println(s.action() + " " + s.planType().wire() + " " + sym + " " + direction + " trigger "
           + s.triggerPrice().toPlainString() + " (mark_price, market)" + (s.size() == null ? "" : " size " + s.size().toPlainString())
           + " orderId=" + s.orderId() + " clientOid=" + s.clientOid());

@@ -95,7 +95,7 @@ final class StopOrdersCommand implements Callable<Integer> {
               .map(o -> o.planType().wire() + " " + o.triggerPrice().toPlainString() + " (" + o.orderId() + ")").toList());
           if (dryRun) {
             Contract c = client.contracts().stream().filter(x -> x.symbol().equalsIgnoreCase(sym)).findFirst().orElseThrow();
-            var intended = store.intendedStop(k.userId(), sym, direction.name()).orElse(null);
+            var intended = store.journal().intendedStop(k.userId(), sym, direction.name()).orElse(null);
             RestorePlan plan = RestorePlanner.plan(p, c, config.riskPolicy(), intended);
             r.put("restore", restoreJson(client, k, p, plan, v.verdict().isProtected()));
           }

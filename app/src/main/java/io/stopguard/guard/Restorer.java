@@ -95,7 +95,7 @@ final class Restorer {
       retrySoon(a, incident);
       return;
     }
-    var intended = (store.intendedStop(v.userId(), p.symbol(), p.holdSide().name())).orElse(null);
+    var intended = (store.journal().intendedStop(v.userId(), p.symbol(), p.holdSide().name())).orElse(null);
     RestorePlan plan = RestorePlanner.plan(p, c, policy, intended);
     if (plan instanceof RestorePlan.Refuse r) {
       log.warn("restore of {} refused: {}", positionKey, r.reason());
@@ -104,7 +104,7 @@ final class Restorer {
     }
     RestorePlan.Place place = (RestorePlan.Place) plan;
     StopRequest req = new StopRequest(p.symbol(), p.holdSide(), null, place.triggerPrice(), true, clientOid(a, p, incident));
-    Consumer<io.stopguard.store.AuditEntry> audit = store::audit;
+    Consumer<io.stopguard.store.AuditEntry> audit = store.journal()::audit;
     StopPlacer placer = new StopPlacer(a.client(), a.key().userId(), "watch", audit);
     final StopPlacer.Preview pv;
     try {

@@ -91,7 +91,7 @@ public final class NightlyChecks {
             continue;
           }
           RestorePlan plan = RestorePlanner.plan(v.position(), contract.get(), policy,
-              store.intendedStop(v.userId(), v.position().symbol(), v.position().holdSide().name()).orElse(null));
+              store.journal().intendedStop(v.userId(), v.position().symbol(), v.position().holdSide().name()).orElse(null));
           if (plan instanceof RestorePlan.Place) dryRuns++;
           else problems.add(v.key() + " no safe stop possible");
         }

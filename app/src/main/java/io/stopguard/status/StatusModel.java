@@ -260,7 +260,7 @@ public final class StatusModel {
     for (Incident i : list.subList(0, Math.min(50, list.size()))) {
       Instant ended = i.restoredAt() != null ? i.restoredAt() : i.resolvedAt();
       List<String> audit = new ArrayList<>();
-      for (AuditEntry e : store.auditLog(i.userId())) {
+      for (AuditEntry e : store.journal().auditLog(i.userId())) {
         if (e.symbol().equalsIgnoreCase(i.symbol()) && e.holdSide().equalsIgnoreCase(i.holdSide()) && "watch".equals(e.actor())) {
           audit.add(e.action() + " " + e.planType() + " @ " + e.triggerPrice() + " → " + e.result()
               + (e.detail() == null ? "" : " (" + e.detail() + ")"));

@@ -159,67 +159,11 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  // ------------------------------------------------------------------ flapping positions
+  // ------------------------------------------------------------------ flapping positions: Flapping
 
-  /** A position whose stop keeps disappearing; see {@code V5__flapping.sql}. */
-  public record Flap(String userId, String symbol, String holdSide, Instant since, int episodes, Instant lastAt) {
-    public String key() {
-      return userId + ":" + symbol + ":" + holdSide;
-    }
-  }
-
-  public synchronized Optional<Flap> flap(String userId, String symbol, String holdSide) {
-    return flaps("WHERE user_id = ? AND symbol = ? AND hold_side = ?", userId, symbol, holdSide).stream().findFirst();
-  }
-
-  public synchronized List<Flap> flaps() {
-    return flaps("");
-  }
-
-  /** Records one more bare episode of a position (starting its flapping row with {@code episodes} if new). */
-  public synchronized void flapEpisode(String userId, String symbol, String holdSide, int episodes, Instant now) {
-    try (PreparedStatement st = connection().prepareStatement("INSERT INTO flapping (user_id, symbol, hold_side, since, episodes,"
-        + " last_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, exchange_name, symbol, hold_side) DO UPDATE SET"
-        + " episodes = flapping.episodes + 1, last_at = excluded.last_at")) {
-      st.setString(1, userId);
-      st.setString(2, symbol);
-      st.setString(3, holdSide);
-      st.setString(4, now.toString());
-      st.setInt(5, episodes);
-      st.setString(6, now.toString());
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw fail("record a flapping position", e);
-    }
-  }
-
-  public synchronized void flapSettled(Flap f) {
-    try (PreparedStatement st = connection().prepareStatement(
-        "DELETE FROM flapping WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
-      st.setString(1, f.userId());
-      st.setString(2, f.symbol());
-      st.setString(3, f.holdSide());
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw fail("settle a flapping position", e);
-    }
-  }
-
-  private List<Flap> flaps(String where, String... args) {
-    List<Flap> out = new ArrayList<>();
-    try (PreparedStatement st = connection().prepareStatement(
-        "SELECT user_id, symbol, hold_side, since, episodes, last_at FROM flapping " + where + " ORDER BY since")) {
-      for (int i = 0; i < args.length; i++) st.setString(i + 1, args[i]);
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Flap(rs.getString(1), rs.getString(2), rs.getString(3), Instant.parse(rs.getString(4)), rs.getInt(5),
-              Instant.parse(rs.getString(6))));
-        }
-      }
-    } catch (SQLException e) {
-      throw fail("read flapping positions", e);
-    }
-    return out;
+  /** Positions whose stop keeps disappearing ({@code flapping}). */
+  public Flapping flapping() {
+    return new Flapping(this);
   }
 
   private int countSealedKeys() {
@@ -405,80 +349,11 @@ public final class Store implements AutoCloseable {
     return out;
   }
 
-  // ------------------------------------------------------------------ audit log and intended stops
+  // ------------------------------------------------------------------ audit log and intended stops: Journal
 
-  /** Appends one row to the audit log: every order placed, modified or cancelled, and by whom. */
-  public synchronized void audit(AuditEntry e) {
-    try (PreparedStatement st = connection().prepareStatement("""
-        INSERT INTO audit_log (at, actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size,
-                               order_id, client_oid, result, detail)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-      st.setString(1, now());
-      st.setString(2, e.actor());
-      st.setString(3, e.action());
-      st.setString(4, e.userId());
-      st.setString(5, e.symbol());
-      st.setString(6, e.holdSide());
-      st.setString(7, e.planType());
-      st.setString(8, e.triggerPrice());
-      st.setString(9, e.size());
-      st.setString(10, e.orderId());
-      st.setString(11, e.clientOid());
-      st.setString(12, e.result());
-      st.setString(13, e.detail());
-      st.executeUpdate();
-    } catch (SQLException ex) {
-      throw fail("write the audit log", ex);
-    }
-  }
-
-  public synchronized List<AuditEntry> auditLog(String userId) {
-    List<AuditEntry> out = new ArrayList<>();
-    try (PreparedStatement st = connection().prepareStatement("""
-        SELECT actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size, order_id, client_oid, result, detail
-        FROM audit_log WHERE user_id = ? ORDER BY id""")) {
-      st.setString(1, userId);
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          out.add(new AuditEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-              rs.getString(12)));
-        }
-      }
-    } catch (SQLException e) {
-      throw fail("read the audit log", e);
-    }
-    return out;
-  }
-
-  public synchronized Optional<java.math.BigDecimal> intendedStop(String userId, String symbol, String holdSide) {
-    try (PreparedStatement st = connection().prepareStatement(
-        "SELECT stop_price FROM intended_stops WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
-      st.setString(1, userId);
-      st.setString(2, symbol);
-      st.setString(3, holdSide);
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(new java.math.BigDecimal(rs.getString(1))) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw fail("read intended stops", e);
-    }
-  }
-
-  public synchronized void setIntendedStop(String userId, String symbol, String holdSide, java.math.BigDecimal price) {
-    try (PreparedStatement st = connection().prepareStatement("""
-        INSERT INTO intended_stops (user_id, symbol, hold_side, stop_price, updated_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (user_id, symbol, hold_side) DO UPDATE SET stop_price = excluded.stop_price,
-                                                               updated_at = excluded.updated_at""")) {
-      st.setString(1, userId);
-      st.setString(2, symbol);
-      st.setString(3, holdSide);
-      st.setString(4, price.toPlainString());
-      st.setString(5, now());
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw fail("write intended stops", e);
-    }
+  /** What was done to orders ({@code audit_log}) and what operators meant ({@code intended_stops}). */
+  public Journal journal() {
+    return new Journal(this);
   }
 
   public Incidents incidents() {
@@ -498,23 +373,6 @@ public final class Store implements AutoCloseable {
   public Leases leases() {
     if (!db.isPostgres()) throw new StoreException("the fleet needs a PostgreSQL store (STOPGUARD_DB=postgresql://...), not " + db, null);
     return new Leases(this);
-  }
-
-  /** The last restore placed by stopguard for a position since {@code since}: its actor, or empty. */
-  public synchronized Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, java.time.Instant since) {
-    try (PreparedStatement st = connection().prepareStatement("""
-        SELECT actor FROM audit_log WHERE user_id = ? AND symbol = ? AND hold_side = ? AND result = 'ok'
-          AND action IN ('place', 'modify') AND at >= ? ORDER BY id DESC LIMIT 1""")) {
-      st.setString(1, userId);
-      st.setString(2, symbol);
-      st.setString(3, holdSide);
-      st.setString(4, since.truncatedTo(ChronoUnit.SECONDS).toString());
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw fail("read the audit log", e);
-    }
   }
 
   /** SQLite's PRAGMA integrity_check: "ok" or its first complaint; on PostgreSQL, "ok" if it answers. */

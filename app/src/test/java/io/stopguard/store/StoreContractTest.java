@@ -72,9 +72,9 @@ class StoreContractTest {
       s.outbox().sent(s.outbox().pending().get(0).id(), t0.plusSeconds(2));
       assertThat(s.outbox().sentTotal()).isEqualTo(1);
 
-      s.flapEpisode("u1", "BTCUSDT", "LONG", 3, t0);
-      s.flapEpisode("u1", "BTCUSDT", "LONG", 3, t0.plusSeconds(1));
-      assertThat(s.flap("u1", "BTCUSDT", "LONG")).get().extracting(Store.Flap::episodes).isEqualTo(4);
+      s.flapping().episode("u1", "BTCUSDT", "LONG", 3, t0);
+      s.flapping().episode("u1", "BTCUSDT", "LONG", 3, t0.plusSeconds(1));
+      assertThat(s.flapping().get("u1", "BTCUSDT", "LONG")).get().extracting(Flap::episodes).isEqualTo(4);
     }
   }
 

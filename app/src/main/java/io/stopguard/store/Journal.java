@@ -1,0 +1,143 @@
+package io.stopguard.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The {@code audit_log} (every order stopguard placed, modified or cancelled, and by whom) and the
+ * {@code intended_stops} (the price an operator chose, which a restore keeps). Obtain from
+ * {@link Store#journal()}; every call holds the store's monitor (its one connection).
+ */
+public final class Journal {
+  private final Store store;
+
+  Journal(Store store) {
+    this.store = store;
+  }
+
+  /** Appends one row to the audit log: every order placed, modified or cancelled, and by whom. */
+  public void audit(AuditEntry e) {
+    synchronized (store) {
+      auditLocked(e);
+    }
+  }
+
+  private void auditLocked(AuditEntry e) {
+    try (PreparedStatement st = store.connection().prepareStatement("""
+        INSERT INTO audit_log (at, actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size,
+                               order_id, client_oid, result, detail)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
+      st.setString(1, Store.now());
+      st.setString(2, e.actor());
+      st.setString(3, e.action());
+      st.setString(4, e.userId());
+      st.setString(5, e.symbol());
+      st.setString(6, e.holdSide());
+      st.setString(7, e.planType());
+      st.setString(8, e.triggerPrice());
+      st.setString(9, e.size());
+      st.setString(10, e.orderId());
+      st.setString(11, e.clientOid());
+      st.setString(12, e.result());
+      st.setString(13, e.detail());
+      st.executeUpdate();
+    } catch (SQLException ex) {
+      throw store.fail("write the audit log", ex);
+    }
+  }
+
+  public List<AuditEntry> auditLog(String userId) {
+    synchronized (store) {
+      return auditLogLocked(userId);
+    }
+  }
+
+  private List<AuditEntry> auditLogLocked(String userId) {
+    List<AuditEntry> out = new ArrayList<>();
+    try (PreparedStatement st = store.connection().prepareStatement("""
+        SELECT actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size, order_id, client_oid, result, detail
+        FROM audit_log WHERE user_id = ? ORDER BY id""")) {
+      st.setString(1, userId);
+      try (ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(new AuditEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+              rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+              rs.getString(12)));
+        }
+      }
+    } catch (SQLException e) {
+      throw store.fail("read the audit log", e);
+    }
+    return out;
+  }
+
+  public Optional<java.math.BigDecimal> intendedStop(String userId, String symbol, String holdSide) {
+    synchronized (store) {
+      return intendedStopLocked(userId, symbol, holdSide);
+    }
+  }
+
+  private Optional<java.math.BigDecimal> intendedStopLocked(String userId, String symbol, String holdSide) {
+    try (PreparedStatement st = store.connection().prepareStatement(
+        "SELECT stop_price FROM intended_stops WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
+      st.setString(1, userId);
+      st.setString(2, symbol);
+      st.setString(3, holdSide);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? Optional.of(new java.math.BigDecimal(rs.getString(1))) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw store.fail("read intended stops", e);
+    }
+  }
+
+  public void setIntendedStop(String userId, String symbol, String holdSide, java.math.BigDecimal price) {
+    synchronized (store) {
+      setIntendedStopLocked(userId, symbol, holdSide, price);
+    }
+  }
+
+  private void setIntendedStopLocked(String userId, String symbol, String holdSide, java.math.BigDecimal price) {
+    try (PreparedStatement st = store.connection().prepareStatement("""
+        INSERT INTO intended_stops (user_id, symbol, hold_side, stop_price, updated_at) VALUES (?, ?, ?, ?, ?)
+        ON CONFLICT (user_id, symbol, hold_side) DO UPDATE SET stop_price = excluded.stop_price,
+                                                               updated_at = excluded.updated_at""")) {
+      st.setString(1, userId);
+      st.setString(2, symbol);
+      st.setString(3, holdSide);
+      st.setString(4, price.toPlainString());
+      st.setString(5, Store.now());
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw store.fail("write intended stops", e);
+    }
+  }
+
+  /** The last restore placed by stopguard for a position since {@code since}: its actor, or empty. */
+  public Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, java.time.Instant since) {
+    synchronized (store) {
+      return lastRestoreActorLocked(userId, symbol, holdSide, since);
+    }
+  }
+
+  private Optional<String> lastRestoreActorLocked(String userId, String symbol, String holdSide, java.time.Instant since) {
+    try (PreparedStatement st = store.connection().prepareStatement("""
+        SELECT actor FROM audit_log WHERE user_id = ? AND symbol = ? AND hold_side = ? AND result = 'ok'
+          AND action IN ('place', 'modify') AND at >= ? ORDER BY id DESC LIMIT 1""")) {
+      st.setString(1, userId);
+      st.setString(2, symbol);
+      st.setString(3, holdSide);
+      st.setString(4, since.truncatedTo(ChronoUnit.SECONDS).toString());
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
+      }
+    } catch (SQLException e) {
+      throw store.fail("read the audit log", e);
+    }
+  }
+}
