@@ -2,7 +2,6 @@ package io.stopguard.guard;
 
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.BitgetClient;
-import io.stopguard.bitget.ErrorKind;
 import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
@@ -46,13 +45,13 @@ public final class Watcher implements AutoCloseable {
   private final StopLossCheck check;
   final CheckService service;
   final Policy policy;
-  private final Alerting alerting;
+  final Alerting alerting;
   final StopguardMetrics metrics;
   final WatchSettings settings;
   final URI webSocketUrl;
   final Clock clock;
 
-  private final Map<Long, AccountWatch> accounts = new ConcurrentHashMap<>();
+  final Map<Long, AccountWatch> accounts = new ConcurrentHashMap<>();
   final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
     Thread t = new Thread(r, "watch-scheduler");
     t.setDaemon(true);
@@ -72,11 +71,9 @@ public final class Watcher implements AutoCloseable {
   final Restorer restorer;
   private volatile int lastFlag = -1;
   /** Active keys of this shard that cannot be used (undecryptable, bad characters): reported, never dropped. */
-  private volatile List<UnusableKey> unusableKeys = List.of();
+  volatile List<UnusableKey> unusableKeys = List.of();
   /** Why the key table could not be read at the last refresh, or null. */
-  private volatile String keysUnreadable;
-  /** Unguarded accounts already alerted ("user key" → reason), so each episode alerts once. */
-  private final Map<String, String> unguardedAlerted = new ConcurrentHashMap<>();
+  volatile String keysUnreadable;
 
   public Watcher(Store store, StopLossCheck check, CheckService service, Policy policy, Alerting alerting,
       StopguardMetrics metrics, WatchSettings settings, URI webSocketUrl, Clock clock) {
@@ -175,7 +172,7 @@ public final class Watcher implements AutoCloseable {
         rebalanceWebSockets();
       }
       warnIfSweepTooSlow();
-      reportUnguarded();
+      status.reportUnguarded();
     } catch (RuntimeException e) {
       keysUnreadable = e.getMessage();
       log.warn("cannot refresh keys: {}", e.getMessage());
@@ -266,20 +263,17 @@ public final class Watcher implements AutoCloseable {
     }
   }
 
+  /** What this watcher tells: /health, the status page's snapshots, unguarded accounts. */
+  final WatchStatus status = new WatchStatus(this);
+
   /** Status for /health. */
   public List<Map<String, Object>> health() {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (AccountWatch a : accounts.values()) {
-      Map<String, Object> m = new java.util.LinkedHashMap<>();
-      m.put("userId", a.key.userId());
-      m.put("key", a.key.credentials().maskedKey());
-      m.put("webSocket", a.ws == null ? (settings.webSocket() ? "polled" : "off") : a.ws.state());
-      m.put("lastReconcile", a.lastOk == null ? null : a.lastOk.toString());
-      m.put("lastError", a.lastError);
-      m.put("unprotected", a.verdicts.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
-      out.add(m);
-    }
-    return out;
+    return status.health();
+  }
+
+  /** Fleet-wide figures for /health: how accounts are watched and how stale the oldest look is. */
+  public Map<String, Object> summary() {
+    return status.summary();
   }
 
   /**
@@ -290,12 +284,12 @@ public final class Watcher implements AutoCloseable {
       List<PositionVerdict> verdicts) {}
 
   public List<AccountSnapshot> snapshot() {
-    List<AccountSnapshot> out = new ArrayList<>(accounts.size());
-    for (AccountWatch a : accounts.values()) {
-      out.add(new AccountSnapshot(a.key.userId(), a.key.credentials().maskedKey(), a.key.demoTrading(),
-          a.ws == null ? (settings.webSocket() ? "polled" : "off") : a.ws.state(), a.lastOk, a.lastError, a.verdicts));
-    }
-    return out;
+    return status.snapshot();
+  }
+
+  /** Every account of this shard with an active key that is not being guarded, and why. */
+  public List<Unguarded> unguarded() {
+    return status.unguarded();
   }
 
   /** A client for one of this watcher's accounts (the status page asks it for the account's equity), if it guards it. */
@@ -306,134 +300,14 @@ public final class Watcher implements AutoCloseable {
   /** An account this watcher should guard but cannot: its key is unusable or Bitget refuses it. */
   public record Unguarded(String userId, String key, String reason) {}
 
-  /** Every account of this shard with an active key that is not being guarded, and why. */
-  public List<Unguarded> unguarded() {
-    List<Unguarded> out = new ArrayList<>();
-    for (UnusableKey u : unusableKeys) out.add(new Unguarded(u.userId(), u.maskedKey(), u.reason()));
-    for (AccountWatch a : accounts.values()) {
-      if (a.lastErrorKind == ErrorKind.BAD_KEY || a.lastErrorKind == ErrorKind.PERMISSION) {
-        out.add(new Unguarded(a.key.userId(), a.key.credentials().maskedKey(), a.lastError));
-      }
-    }
-    return out;
-  }
-
-  /** Metric, WARN and one alert per unguarded account (and one when it is guarded again). */
-  private void reportUnguarded() {
-    List<Unguarded> now = unguarded();
-    metrics.recordUnguardedAccounts(now.size());
-    java.util.Set<String> current = new java.util.HashSet<>();
-    for (Unguarded u : now) {
-      String id = u.userId() + " " + u.key();
-      current.add(id);
-      if (unguardedAlerted.putIfAbsent(id, u.reason()) == null) {
-        log.warn("user {} ({}) is NOT guarded: {}", u.userId(), u.key(), u.reason());
-        alert(alerting.texts().unguarded(u.userId(), u.key(), u.reason()), "unguarded");
-      }
-    }
-    for (String id : List.copyOf(unguardedAlerted.keySet())) {
-      if (current.contains(id)) continue;
-      unguardedAlerted.remove(id);
-      String[] parts = id.split(" ", 2);
-      log.info("user {} ({}) is guarded again", parts[0], parts[1]);
-      alert(alerting.texts().guardedAgain(parts[0], parts[1]), "guarded-again");
-    }
-  }
-
-  private void alert(String text, String kind) {
-    alerting.send(store, kind, text, clock.instant());
-  }
-
-  /** Fleet-wide figures for /health and the metrics. */
-  private record Fleet(int accounts, int webSocket, int live, int polled, boolean allSeen, long oldestAgeMs, double sweepSeconds) {}
-
-  private final long startedMs = System.currentTimeMillis();
-
-  private Fleet fleet() {
-    long now = System.currentTimeMillis();
-    int ws = 0;
-    int live = 0;
-    int polled = 0;
-    boolean allSeen = true;
-    long oldestMs = 0;
-    for (AccountWatch a : accounts.values()) {
-      if (a.ws == null) polled++;
-      else {
-        ws++;
-        if ("live".equals(a.ws.state())) live++;
-      }
-      if (a.lastOk == null) {
-        allSeen = false;
-        oldestMs = Math.max(oldestMs, now - startedMs);
-      } else {
-        oldestMs = Math.max(oldestMs, now - a.lastOk.toEpochMilli());
-      }
-    }
-    double rate = budget.backgroundRequestsPerSecond();
-    return new Fleet(accounts.size(), ws, live, polled, allSeen, oldestMs, Double.isInfinite(rate) ? 0 : accounts.size() * 2 / rate);
-  }
-
-  /** Fleet-wide figures for /health: how accounts are watched and how stale the oldest look is. */
-  public Map<String, Object> summary() {
-    Fleet f = fleet();
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
-    m.put("accounts", f.accounts());
-    m.put("webSocketsLive", f.live());
-    m.put("webSocketsMax", budget.maxConnections());
-    m.put("polled", f.polled());
-    m.put("oldestReconcileSeconds", f.allSeen() && f.accounts() > 0 ? f.oldestAgeMs() / 1000 : null); // null: not all seen yet
-    m.put("reconcileIntervalSeconds", settings.reconcileInterval().toSeconds());
-    m.put("fullReconcileSecondsAtIpLimit", Math.round(f.sweepSeconds()));
-    m.put("requestsPerMinuteYieldedToOneOffCommands", budget.yieldedPerMinute());
-    m.put("requestsPerMinuteUsed", requestsPerMinute());
-    m.put("requestsPerMinuteBudget", Double.isInfinite(budget.requestsPerSecond()) ? null : Math.round(budget.requestsPerSecond() * 60));
-    List<String> failing = restorer.failingRestores();
-    m.put("restoresFailing", failing);
-    List<Unguarded> unguarded = unguarded();
-    m.put("unguardedAccounts", unguarded);
-    List<String> why = new ArrayList<>();
-    if (!failing.isEmpty()) why.add("restore failing for " + String.join(", ", failing));
-    if (!unguarded.isEmpty()) {
-      why.add(unguarded.size() + " account(s) not guarded: users "
-          + String.join(", ", unguarded.stream().map(Unguarded::userId).distinct().toList()));
-    }
-    if (keysUnreadable != null) why.add("keys unreadable: " + keysUnreadable);
-    long unseen = accounts.values().stream().filter(a -> a.lastOk == null).count();
-    if (unseen > 0) why.add(unseen + " account(s) not looked at yet (starting, or every look fails: see lastError)");
-    long lookFailing = accounts.values().stream().filter(a -> a.lastOk != null && a.lastError != null).count();
-    if (lookFailing > 0) why.add(lookFailing + " account(s) whose last look failed (see lastError)");
-    if (f.accounts() == 0 && unguarded.isEmpty()) why.add("no active Bitget keys in this shard: nothing is guarded");
-    m.put(StatusServer.DEGRADED_BECAUSE, why);
-    return m;
-  }
-
-  /** (time, requests sent) every 5 s over the last minute: the IP budget in use, for /health and the status page. */
-  private final java.util.ArrayDeque<long[]> sentSamples = new java.util.ArrayDeque<>();
-
-  private synchronized void sampleRequests() {
-    long now = System.currentTimeMillis();
-    sentSamples.addLast(new long[] {now, budget.requestsSent()});
-    while (sentSamples.size() > 2 && now - sentSamples.peekFirst()[0] > 60_000) sentSamples.pollFirst();
-  }
-
-  /** REST requests a minute this watcher sent lately (null until two samples exist). */
-  synchronized Long requestsPerMinute() {
-    if (sentSamples.size() < 2) return null;
-    long[] first = sentSamples.peekFirst();
-    long[] last = sentSamples.peekLast();
-    long ms = last[0] - first[0];
-    return ms <= 0 ? null : (last[1] - first[1]) * 60_000 / ms;
-  }
-
   /** Every 5 s. Never throws: a scheduled task that throws is never run again, silently. */
   private void publishFleet() {
     try {
-      sampleRequests();
+      status.sampleRequests();
       metrics.recordRestoresFailing(restorer.failingRestores().size());
-      reportUnguarded();
+      status.reportUnguarded();
       service.settleFlaps();
-      Fleet f = fleet();
-      metrics.recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
+      status.recordFigures();
     } catch (RuntimeException e) {
       log.warn("fleet figures, unguarded accounts or flapping positions not updated: {}", e.getMessage());
     }

@@ -1,0 +1,177 @@
+package io.stopguard.guard;
+
+import io.stopguard.bitget.ErrorKind;
+import io.stopguard.risk.PositionVerdict;
+import io.stopguard.store.UnusableKey;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What a {@link Watcher} tells about itself: the per-account status and fleet-wide figures of
+ * /health (with why it is degraded), the status page's account snapshots, the IP budget in use, and
+ * the accounts it should guard but cannot (a metric, a WARN and one alert each, one when guarded again).
+ */
+final class WatchStatus {
+  private static final Logger log = LoggerFactory.getLogger(Watcher.class);
+  private final Watcher w;
+  /** Unguarded accounts already alerted ("user key" → reason), so each episode alerts once. */
+  private final Map<String, String> unguardedAlerted = new ConcurrentHashMap<>();
+
+  WatchStatus(Watcher w) {
+    this.w = w;
+  }
+
+  /** The watcher's figures into the metrics (every 5 s). */
+  void recordFigures() {
+    Fleet f = fleet();
+    w.metrics.recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
+  }
+
+  /** Status for /health. */
+  List<Map<String, Object>> health() {
+    List<Map<String, Object>> out = new ArrayList<>();
+    for (AccountWatch a : w.accounts.values()) {
+      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      m.put("userId", a.key.userId());
+      m.put("key", a.key.credentials().maskedKey());
+      m.put("webSocket", a.ws == null ? (w.settings.webSocket() ? "polled" : "off") : a.ws.state());
+      m.put("lastReconcile", a.lastOk == null ? null : a.lastOk.toString());
+      m.put("lastError", a.lastError);
+      m.put("unprotected", a.verdicts.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
+      out.add(m);
+    }
+    return out;
+  }
+
+  List<Watcher.AccountSnapshot> snapshot() {
+    List<Watcher.AccountSnapshot> out = new ArrayList<>(w.accounts.size());
+    for (AccountWatch a : w.accounts.values()) {
+      out.add(new Watcher.AccountSnapshot(a.key.userId(), a.key.credentials().maskedKey(), a.key.demoTrading(),
+          a.ws == null ? (w.settings.webSocket() ? "polled" : "off") : a.ws.state(), a.lastOk, a.lastError, a.verdicts));
+    }
+    return out;
+  }
+
+  /** Every account of this shard with an active key that is not being guarded, and why. */
+  List<Watcher.Unguarded> unguarded() {
+    List<Watcher.Unguarded> out = new ArrayList<>();
+    for (UnusableKey u : w.unusableKeys) out.add(new Watcher.Unguarded(u.userId(), u.maskedKey(), u.reason()));
+    for (AccountWatch a : w.accounts.values()) {
+      if (a.lastErrorKind == ErrorKind.BAD_KEY || a.lastErrorKind == ErrorKind.PERMISSION) {
+        out.add(new Watcher.Unguarded(a.key.userId(), a.key.credentials().maskedKey(), a.lastError));
+      }
+    }
+    return out;
+  }
+
+  /** Metric, WARN and one alert per unguarded account (and one when it is guarded again). */
+  void reportUnguarded() {
+    List<Watcher.Unguarded> now = unguarded();
+    w.metrics.recordUnguardedAccounts(now.size());
+    java.util.Set<String> current = new java.util.HashSet<>();
+    for (Watcher.Unguarded u : now) {
+      String id = u.userId() + " " + u.key();
+      current.add(id);
+      if (unguardedAlerted.putIfAbsent(id, u.reason()) == null) {
+        log.warn("user {} ({}) is NOT guarded: {}", u.userId(), u.key(), u.reason());
+        alert(w.alerting.texts().unguarded(u.userId(), u.key(), u.reason()), "unguarded");
+      }
+    }
+    for (String id : List.copyOf(unguardedAlerted.keySet())) {
+      if (current.contains(id)) continue;
+      unguardedAlerted.remove(id);
+      String[] parts = id.split(" ", 2);
+      log.info("user {} ({}) is guarded again", parts[0], parts[1]);
+      alert(w.alerting.texts().guardedAgain(parts[0], parts[1]), "guarded-again");
+    }
+  }
+
+  private void alert(String text, String kind) {
+    w.alerting.send(w.store, kind, text, w.clock.instant());
+  }
+
+  /** Fleet-wide figures for /health and the metrics. */
+  private record Fleet(int accounts, int webSocket, int live, int polled, boolean allSeen, long oldestAgeMs, double sweepSeconds) {}
+
+  private final long startedMs = System.currentTimeMillis();
+
+  private Fleet fleet() {
+    long now = System.currentTimeMillis();
+    int ws = 0;
+    int live = 0;
+    int polled = 0;
+    boolean allSeen = true;
+    long oldestMs = 0;
+    for (AccountWatch a : w.accounts.values()) {
+      if (a.ws == null) polled++;
+      else {
+        ws++;
+        if ("live".equals(a.ws.state())) live++;
+      }
+      if (a.lastOk == null) {
+        allSeen = false;
+        oldestMs = Math.max(oldestMs, now - startedMs);
+      } else {
+        oldestMs = Math.max(oldestMs, now - a.lastOk.toEpochMilli());
+      }
+    }
+    double rate = w.budget.backgroundRequestsPerSecond();
+    return new Fleet(w.accounts.size(), ws, live, polled, allSeen, oldestMs, Double.isInfinite(rate) ? 0 : w.accounts.size() * 2 / rate);
+  }
+
+  /** Fleet-wide figures for /health: how accounts are watched and how stale the oldest look is. */
+  Map<String, Object> summary() {
+    Fleet f = fleet();
+    Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("accounts", f.accounts());
+    m.put("webSocketsLive", f.live());
+    m.put("webSocketsMax", w.budget.maxConnections());
+    m.put("polled", f.polled());
+    m.put("oldestReconcileSeconds", f.allSeen() && f.accounts() > 0 ? f.oldestAgeMs() / 1000 : null); // null: not all seen yet
+    m.put("reconcileIntervalSeconds", w.settings.reconcileInterval().toSeconds());
+    m.put("fullReconcileSecondsAtIpLimit", Math.round(f.sweepSeconds()));
+    m.put("requestsPerMinuteYieldedToOneOffCommands", w.budget.yieldedPerMinute());
+    m.put("requestsPerMinuteUsed", requestsPerMinute());
+    m.put("requestsPerMinuteBudget", Double.isInfinite(w.budget.requestsPerSecond()) ? null : Math.round(w.budget.requestsPerSecond() * 60));
+    List<String> failing = w.restorer.failingRestores();
+    m.put("restoresFailing", failing);
+    List<Watcher.Unguarded> unguarded = unguarded();
+    m.put("unguardedAccounts", unguarded);
+    List<String> why = new ArrayList<>();
+    if (!failing.isEmpty()) why.add("restore failing for " + String.join(", ", failing));
+    if (!unguarded.isEmpty()) {
+      why.add(unguarded.size() + " account(s) not guarded: users "
+          + String.join(", ", unguarded.stream().map(Watcher.Unguarded::userId).distinct().toList()));
+    }
+    if (w.keysUnreadable != null) why.add("keys unreadable: " + w.keysUnreadable);
+    long unseen = w.accounts.values().stream().filter(a -> a.lastOk == null).count();
+    if (unseen > 0) why.add(unseen + " account(s) not looked at yet (starting, or every look fails: see lastError)");
+    long lookFailing = w.accounts.values().stream().filter(a -> a.lastOk != null && a.lastError != null).count();
+    if (lookFailing > 0) why.add(lookFailing + " account(s) whose last look failed (see lastError)");
+    if (f.accounts() == 0 && unguarded.isEmpty()) why.add("no active Bitget keys in this shard: nothing is guarded");
+    m.put(StatusServer.DEGRADED_BECAUSE, why);
+    return m;
+  }
+
+  /** (time, requests sent) every 5 s over the last minute: the IP budget in use, for /health and the status page. */
+  private final java.util.ArrayDeque<long[]> sentSamples = new java.util.ArrayDeque<>();
+
+  synchronized void sampleRequests() {
+    long now = System.currentTimeMillis();
+    sentSamples.addLast(new long[] {now, w.budget.requestsSent()});
+    while (sentSamples.size() > 2 && now - sentSamples.peekFirst()[0] > 60_000) sentSamples.pollFirst();
+  }
+
+  /** REST requests a minute this watcher sent lately (null until two samples exist). */
+  synchronized Long requestsPerMinute() {
+    if (sentSamples.size() < 2) return null;
+    long[] first = sentSamples.peekFirst();
+    long[] last = sentSamples.peekLast();
+    long ms = last[0] - first[0];
+    return ms <= 0 ? null : (last[1] - first[1]) * 60_000 / ms;
+  }
+}
