@@ -3,7 +3,6 @@ package io.stopguard.sim;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -200,9 +199,5 @@ final class PublicMarkets {
       out.add(m);
     }
     return out;
-  }
-
-  static String upper(String s) {
-    return s == null ? null : s.toUpperCase(Locale.ROOT);
   }
 }
