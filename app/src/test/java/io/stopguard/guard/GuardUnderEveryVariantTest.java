@@ -38,30 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * closed by hand. Whichever Bitget is, these hold.
  */
 class GuardUnderEveryVariantTest {
-  static final String SCENARIO = """
-      accounts:
-        - uid: "9001"
-          apiKey: bg_k1
-          secretKey: s1
-          passphrase: p1
-          positions:
-            - {symbol: DASHUSDT, holdSide: short, total: "0.21", openPriceAvg: "68.10", leverage: 10}
-            - {symbol: SOLUSDT, holdSide: long, total: "1.0", openPriceAvg: "180.000", leverage: 5}
-            - {symbol: XRPUSDT, holdSide: long, total: "100", openPriceAvg: "2.3000", leverage: 5}
-          planOrders:
-            - {symbol: SOLUSDT, planType: pos_loss, holdSide: long, triggerPrice: "185.000"}
-            - {symbol: XRPUSDT, planType: normal_plan, holdSide: long, triggerPrice: "2.1000", size: "100"}
-        - uid: "9002"
-          apiKey: bg_k2
-          secretKey: s2
-          passphrase: p2
-          posMode: hedge_mode
-          positions:
-            - {symbol: ETHUSDT, holdSide: long, total: "0.50", openPriceAvg: "3400.00", leverage: 5}
-            - {symbol: ETHUSDT, holdSide: short, total: "0.50", openPriceAvg: "3500.00", leverage: 5}
-          planOrders:
-            - {symbol: ETHUSDT, planType: pos_loss, holdSide: long, triggerPrice: "3200.00"}
-      """;
+  static final String SCENARIO = io.stopguard.TestScenarios.text("one-way-and-hedge-four-kinds-of-unprotected");
 
   static Stream<Fidelity> variants() {
     return Fidelity.everyVariant().stream();

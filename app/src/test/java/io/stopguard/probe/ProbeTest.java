@@ -30,22 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ProbeTest {
   /** BTCUSDT's mark wanders (0.01 % steps) so a "positions push on mark move" can be seen. */
-  static final String SCENARIO = """
-      accounts:
-        - uid: "7001"
-          apiKey: bg_p1
-          secretKey: ps1
-          passphrase: pp1
-          positions:
-            - {symbol: ETHUSDT, holdSide: long, total: "0.10", openPriceAvg: "3400.00"}
-        - uid: "7002"
-          apiKey: bg_p2
-          secretKey: ps2
-          passphrase: pp2
-          posMode: hedge_mode
-      markPaths:
-        - {symbol: BTCUSDT, mode: random-walk, stepPercent: "0.01", intervalMs: 200, seed: 11}
-      """;
+  static final String SCENARIO = io.stopguard.TestScenarios.text("probe-accounts-one-way-and-hedge");
 
   @TempDir
   Path dir;
