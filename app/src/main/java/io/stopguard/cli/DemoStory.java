@@ -5,6 +5,7 @@ import io.stopguard.check.CheckReport;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
 import io.stopguard.guard.WatchSettings;
+import io.stopguard.guard.Timebase;
 import io.stopguard.guard.Watcher;
 import io.stopguard.incident.IncidentLog;
 import io.stopguard.metrics.StopguardMetrics;
@@ -111,7 +112,7 @@ final class DemoStory {
       WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ofMillis(500), Duration.ofSeconds(30),
           Duration.ofSeconds(10), true, 8, 3);
       try (Watcher watcher = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings,
-          sim.webSocketUrl(), Clock.systemUTC())) {
+          sim.webSocketUrl(), Timebase.system())) {
         long w0 = System.nanoTime();
         watcher.start();
         boolean restored = waitFor(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1

@@ -7,6 +7,7 @@ import io.stopguard.guard.StatusServer;
 import io.stopguard.guard.FleetMember;
 import io.stopguard.guard.WatchLock;
 import io.stopguard.guard.WatchSettings;
+import io.stopguard.guard.Timebase;
 import io.stopguard.guard.Watcher;
 import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.store.Store;
@@ -215,7 +216,7 @@ final class WatchCommand implements Callable<Integer> {
     CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);
     java.net.InetAddress egress = sourceAddress();
     Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy(), budget, egress), service, config.riskPolicy(),
-        alerting, metrics, settings, ws, Clock.systemUTC());
+        alerting, metrics, settings, ws, Timebase.system());
     FleetMember member = null;
     if (fleet) {
       if (leaseTtlSeconds < 3 || leaseTtlSeconds > 600) throw new UsageException("--lease-ttl must be 3..600 seconds");

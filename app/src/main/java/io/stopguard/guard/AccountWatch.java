@@ -104,13 +104,13 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       if (knownBare()) {
         // A position known to be bare gets the next free request, not a healthy account's back-off:
         // look again in 1 s, directly rather than through the reconcile lane.
-        nextReconcileMs = System.currentTimeMillis() + w.settings.reconcileInterval().toMillis();
+        nextReconcileMs = w.clock.millis() + w.settings.reconcileInterval().toMillis();
         w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
         return;
       }
       // The account's state is unknown (perhaps a push said something changed): look again soon,
       // 2 s, 4 s, ... up to the interval, through the reconcile lane rather than at once.
-      nextReconcileMs = System.currentTimeMillis()
+      nextReconcileMs = w.clock.millis()
           + Math.min(w.settings.reconcileInterval().toMillis(), 1000L << Math.min(failedLooks, 10));
       return;
     } finally {
@@ -121,7 +121,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     lastError = null;
     lastErrorKind = null;
     failedLooks = 0;
-    nextReconcileMs = System.currentTimeMillis() + w.settings.reconcileInterval().toMillis();
+    nextReconcileMs = w.clock.millis() + w.settings.reconcileInterval().toMillis();
     List<PositionVerdict> now = Protection.evaluate(key.userId(), positions, plans, w.policy);
     if (log.isDebugEnabled()) {
       log.debug("user {}: {}", key.userId(), now.stream().map(v -> v.key() + "=" + v.verdict()).toList());

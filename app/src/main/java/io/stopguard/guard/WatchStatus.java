@@ -23,6 +23,7 @@ final class WatchStatus {
 
   WatchStatus(Watcher w) {
     this.w = w;
+    this.startedMs = w.clock.millis();
   }
 
   /** The watcher's figures into the metrics (every 5 s). */
@@ -97,10 +98,10 @@ final class WatchStatus {
   /** Fleet-wide figures for /health and the metrics. */
   private record Fleet(int accounts, int webSocket, int live, int polled, boolean allSeen, long oldestAgeMs, double sweepSeconds) {}
 
-  private final long startedMs = System.currentTimeMillis();
+  private final long startedMs;
 
   private Fleet fleet() {
-    long now = System.currentTimeMillis();
+    long now = w.clock.millis();
     int ws = 0;
     int live = 0;
     int polled = 0;
@@ -161,7 +162,7 @@ final class WatchStatus {
   private final java.util.ArrayDeque<long[]> sentSamples = new java.util.ArrayDeque<>();
 
   synchronized void sampleRequests() {
-    long now = System.currentTimeMillis();
+    long now = w.clock.millis();
     sentSamples.addLast(new long[] {now, w.budget.requestsSent()});
     while (sentSamples.size() > 2 && now - sentSamples.peekFirst()[0] > 60_000) sentSamples.pollFirst();
   }

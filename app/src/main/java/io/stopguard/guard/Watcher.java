@@ -52,11 +52,8 @@ public final class Watcher implements AutoCloseable {
   final Clock clock;
 
   final Map<Long, AccountWatch> accounts = new ConcurrentHashMap<>();
-  final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(2, r -> {
-    Thread t = new Thread(r, "watch-scheduler");
-    t.setDaemon(true);
-    return t;
-  });
+  /** Timers: reconcile ticks, looks again after a grace or a failure, WebSocket pings (see {@link Timebase}). */
+  final ScheduledExecutorService scheduler;
   final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   /** One HTTP client (one selector thread) for every account's WebSocket: 10,000 accounts, not 10,000 threads. */
   final java.net.http.HttpClient webSocketHttp;
@@ -76,7 +73,7 @@ public final class Watcher implements AutoCloseable {
   volatile String keysUnreadable;
 
   public Watcher(Store store, StopLossCheck check, CheckService service, Policy policy, Alerting alerting,
-      StopguardMetrics metrics, WatchSettings settings, URI webSocketUrl, Clock clock) {
+      StopguardMetrics metrics, WatchSettings settings, URI webSocketUrl, Timebase time) {
     this.store = store;
     this.check = check;
     this.service = service;
@@ -85,13 +82,15 @@ public final class Watcher implements AutoCloseable {
     this.metrics = metrics;
     this.settings = settings;
     this.webSocketUrl = webSocketUrl;
-    this.clock = clock;
+    this.clock = time.clock();
+    this.scheduler = time.scheduler();
     this.permits = new Semaphore(settings.parallelism());
     this.budget = check.ipBudget();
     this.ownership = Ownership.shard(settings.shard(), settings.shards());
     java.net.http.HttpClient.Builder ws = java.net.http.HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor());
     if (check.localAddress() != null) ws.localAddress(check.localAddress()); // --source-ip: this instance's egress IP
     this.webSocketHttp = ws.build();
+    this.status = new WatchStatus(this);
     this.restorer = new Restorer(store, policy, alerting, metrics, settings, clock, scheduler, closed::get, () -> ownership);
   }
 
@@ -140,7 +139,7 @@ public final class Watcher implements AutoCloseable {
           if (settings.webSocket() && webSockets.get() < budget.maxConnections()) {
             // The WebSocket's first onLive evaluates the account; evaluating before it too would
             // cost a second look for nothing. If it is not live within 5 s, look anyway.
-            a.nextReconcileMs = System.currentTimeMillis()
+            a.nextReconcileMs = clock.millis()
                 + ThreadLocalRandom.current().nextLong(Math.max(1, settings.reconcileInterval().toMillis()));
             a.openWebSocket();
             scheduler.schedule(() -> {
@@ -238,7 +237,7 @@ public final class Watcher implements AutoCloseable {
   }
 
   private void reconcileDue() {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     record Due(AccountWatch account, long since) {}
     List<Due> due = new ArrayList<>();
     for (AccountWatch a : accounts.values()) {
@@ -264,7 +263,7 @@ public final class Watcher implements AutoCloseable {
   }
 
   /** What this watcher tells: /health, the status page's snapshots, unguarded accounts. */
-  final WatchStatus status = new WatchStatus(this);
+  final WatchStatus status;
 
   /** Status for /health. */
   public List<Map<String, Object>> health() {

@@ -123,7 +123,7 @@ class BadKeysTest {
       WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ZERO, Duration.ofMillis(500),
           Duration.ofMillis(200), false, 4, 3);
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings,
-          sim.webSocketUrl(), Clock.systemUTC())) {
+          sim.webSocketUrl(), Timebase.system())) {
         w.start();
         // user 2 is guarded: its bare SOL short gets a stop
         await().atMost(Duration.ofSeconds(10)).until(() -> sim.exchange().countPlans("2", "SOLUSDT", "short", "pos_loss") == 1);
@@ -157,7 +157,7 @@ class BadKeysTest {
       WatchSettings settings = new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofSeconds(30),
           Duration.ofMillis(200), false, 4, 3);
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
-          sim.webSocketUrl(), Clock.systemUTC())) {
+          sim.webSocketUrl(), Timebase.system())) {
         w.start();
         assertThat(w.accountCount()).isZero();
         assertThat(w.unguarded()).extracting(Watcher.Unguarded::userId).containsExactly("1", "2");

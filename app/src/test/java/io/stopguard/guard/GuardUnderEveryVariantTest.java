@@ -1,7 +1,6 @@
 package io.stopguard.guard;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.Credentials;
@@ -21,7 +20,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -66,14 +64,15 @@ class GuardUnderEveryVariantTest {
       ByteArrayOutputStream console = new ByteArrayOutputStream();
       Alerting alerting = Alerting.console(new PrintStream(console, true), "ru");
       StopguardMetrics metrics = new StopguardMetrics();
+      io.stopguard.ManualTime time = new io.stopguard.ManualTime(); // grace and reconciles pass when the test says
       CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
-          new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
+          new IncidentLog(dir.resolve("docs/incident_log.md")), time.clock());
       WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ofMillis(200), Duration.ofMillis(1000),
           Duration.ofSeconds(10), true, 8, 3);
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(),
-          Clock.systemUTC())) {
+          time.timebase())) {
         w.start();
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEveryPositionHasOneValidStop(ex, 5));
+        Drive.advanceUntil(time, Duration.ofMillis(100), () -> holds(() -> assertEveryPositionHasOneValidStop(ex, 5)), w);
         assertThat(ex.countPlans("9001", "XRPUSDT", "long", "normal_plan")).as("the conditional order is left alone").isEqualTo(1);
 
         // 3. Closed by hand and reopened the other way: a stop left behind (posLossOnClose=keep) is now on the
@@ -81,17 +80,27 @@ class GuardUnderEveryVariantTest {
         ex.closePosition("9001", "DASHUSDT", "short");
         ex.openPosition("9001", new Scenario.PositionSpec("DASHUSDT", "long", new BigDecimal("0.30"), new BigDecimal("68.50"), 10,
             null, null));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEveryPositionHasOneValidStop(ex, 5));
+        Drive.advanceUntil(time, Duration.ofMillis(100), () -> holds(() -> assertEveryPositionHasOneValidStop(ex, 5)), w);
 
         // 4. The trader adds to the hedge long in Bitget's app: its stop stays, or Bitget cancels it (posLossOnResize).
         ex.resizePosition("9002", "ETHUSDT", "long", new BigDecimal("0.80"));
-        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertEveryPositionHasOneValidStop(ex, 5));
+        Drive.advanceUntil(time, Duration.ofMillis(100), () -> holds(() -> assertEveryPositionHasOneValidStop(ex, 5)), w);
 
         // 5. Another restart of the same work changes nothing: no second stop anywhere.
-        Thread.sleep(1500);
+        time.advance(Duration.ofSeconds(3)); // three reconciles of both accounts, every timer left fires
+        Drive.settle(w);
         assertEveryPositionHasOneValidStop(ex, 5);
       }
       assertThat(console.toString()).contains("🚨 Bitget stop-loss отсутствует");
+    }
+  }
+
+  static boolean holds(Runnable assertion) {
+    try {
+      assertion.run();
+      return true;
+    } catch (AssertionError notYet) {
+      return false;
     }
   }
 

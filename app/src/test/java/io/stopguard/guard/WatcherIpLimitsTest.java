@@ -55,7 +55,7 @@ class WatcherIpLimitsTest {
     CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
         new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
     watcher = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings, sim.webSocketUrl(),
-        Clock.systemUTC());
+        Timebase.system());
     watcher.start();
   }
 

@@ -40,7 +40,7 @@ class WatcherKeysTest {
       WatchSettings settings = new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofSeconds(30),
           Duration.ofMillis(200), false, 4, 3);
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
-          sim.webSocketUrl(), Clock.systemUTC())) {
+          sim.webSocketUrl(), Timebase.system())) {
         w.start();
         assertThat(w.accountCount()).isEqualTo(1);
         store.putKey("2", "bitget", "k2", "s2", "p2", false);

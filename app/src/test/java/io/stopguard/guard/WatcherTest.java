@@ -3,6 +3,7 @@ package io.stopguard.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stopguard.ManualTime;
 import io.stopguard.alert.Alerting;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
@@ -20,6 +21,7 @@ import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -47,6 +49,8 @@ class WatcherTest {
   @TempDir
   Path dir;
   SimServer sim;
+  /** The guard's timers and clock: grace periods and back-offs pass when a test advances it, not by sleeping. */
+  final ManualTime time = new ManualTime();
   final List<AutoCloseable> toClose = new ArrayList<>();
   final ByteArrayOutputStream console = new ByteArrayOutputStream();
 
@@ -79,9 +83,9 @@ class WatcherTest {
     Alerting alerting = Alerting.console(new PrintStream(console, true), "ru").withFlapWindow(flapWindow);
     StopguardMetrics metrics = new StopguardMetrics();
     CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
-        new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
+        new IncidentLog(home.resolve("docs/incident_log.md")), time.clock());
     Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(),
-        Clock.systemUTC());
+        time.timebase());
     toClose.add(store);
     toClose.add(w);
     w.start();
@@ -90,6 +94,22 @@ class WatcherTest {
 
   static WatchSettings settings(WatchSettings.Restore restore, long graceMs, long intervalMs, boolean ws) {
     return new WatchSettings(restore, Duration.ofMillis(graceMs), Duration.ofMillis(intervalMs), Duration.ofSeconds(10), ws, 8, 3);
+  }
+
+  static void settle(Guard... guards) {
+    Drive.settle(watchers(guards));
+  }
+
+  void advanceUntil(Duration step, java.util.concurrent.Callable<Boolean> done, Guard... guards) {
+    Drive.advanceUntil(time, step, done, watchers(guards));
+  }
+
+  void awaitLive(Guard... guards) {
+    Drive.awaitLive(time, watchers(guards));
+  }
+
+  static Watcher[] watchers(Guard... guards) {
+    return java.util.Arrays.stream(guards).map(Guard::watcher).toArray(Watcher[]::new);
   }
 
   long stops(String symbol, String side) {
@@ -103,68 +123,85 @@ class WatcherTest {
   @Test
   void aStopCancelledFromOutsideIsRestoredExactlyOnceViaThePush() throws Exception {
     Guard g = guard("a", settings(WatchSettings.Restore.ON, 200, 600_000, true)); // no polling: only pushes
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
-    Thread.sleep(300);
+    awaitLive(g);
     sim.exchange().cancelStopsFromOutside("9001", "DASHUSDT", "short");
+    await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT count(*) FROM incidents").equals("1"));
+    settle(g);
+    assertThat(time.pendingOneShots()).as("the look again after the grace period").contains(Duration.ofMillis(201));
+    time.advance(Duration.ofMillis(199));
+    settle(g);
+    assertThat(stops("DASHUSDT", "short")).as("still within the grace period").isZero();
+    time.advance(Duration.ofMillis(2));
     await().atMost(Duration.ofSeconds(10)).until(() -> stops("DASHUSDT", "short") == 1);
     await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT state FROM incidents").equals("restored"));
     assertThat(sql(g.store(), "SELECT restored_by FROM incidents")).isEqualTo("watch");
     assertThat(sql(g.store(), "SELECT count(*) FROM audit_log WHERE action='place' AND result='ok'")).isEqualTo("1");
-    Thread.sleep(1000);
+    time.advance(Duration.ofSeconds(5)); // every timer the restore left fires: nothing more is placed
+    settle(g);
     assertThat(stops("DASHUSDT", "short")).isEqualTo(1);
     assertThat(sql(g.store(), "SELECT value FROM risk_flags")).isEqualTo("0");
     assertThat(console.toString()).contains("🚨 Bitget stop-loss отсутствует").contains("✅ Bitget stop-loss восстановлен");
   }
 
   @Test
-  void withoutWebSocketTheReconcileCatchesIt() {
+  void withoutWebSocketTheReconcileCatchesIt() throws Exception {
     Guard g = guard("b", settings(WatchSettings.Restore.ON, 100, 500, false));
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> a.get("lastReconcile") != null));
+    advanceUntil(Duration.ofMillis(200), () -> g.watcher().health().stream().allMatch(a -> a.get("lastReconcile") != null), g);
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
-    await().atMost(Duration.ofSeconds(10)).until(() -> stops("ETHUSDT", "long") == 1);
+    Instant cancelled = time.clock().instant();
+    advanceUntil(Duration.ofMillis(100), () -> stops("ETHUSDT", "long") == 1, g);
+    // the next reconcile (<= 500 ms, on a 200 ms tick) saw it; the grace (100 ms) later it was placed
+    assertThat(Duration.between(cancelled, time.clock().instant())).isLessThanOrEqualTo(Duration.ofMillis(900));
   }
 
   @Test
   void aDroppedWebSocketIsReconciledWhenItComesBack() throws Exception {
     Guard g = guard("c", settings(WatchSettings.Restore.ON, 100, 600_000, true));
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    awaitLive(g);
     sim.exchange().removeAllListenersForTest();      // pushes are lost from here on...
     sim.exchange().cancelStopsFromOutside("9001", "DASHUSDT", "short");
-    Thread.sleep(500);
+    time.advance(Duration.ofSeconds(5));
+    settle(g);
     assertThat(stops("DASHUSDT", "short")).isZero();  // ...so nothing noticed yet
     sim.dropWebSockets("9001");                        // the blind connection drops and comes back
-    await().atMost(Duration.ofSeconds(15)).until(() -> stops("DASHUSDT", "short") == 1);
+    advanceUntil(Duration.ofMillis(100), () -> stops("DASHUSDT", "short") == 1, g);
   }
 
   @Test
   void aLookThatFailsIsRetriedSoonWithoutWaitingForTheNextPushOrReconcile() throws Exception {
     Guard g = guard("f", settings(WatchSettings.Restore.ON, 0, 600_000, true)); // no polling: only pushes
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
-    Thread.sleep(300);
+    awaitLive(g);
     sim.faults().set("/api/v2/mix/position/all-position", new io.stopguard.sim.Faults.Spec(0, 0, 1.0, 0, 0, 0));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long"); // the push comes, the look fails (500s)
     await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().getFirst().get("lastError") != null);
+    settle(g);
     sim.faults().clear();
-    // No further push and no reconcile for 10 minutes: only the back-off look can find and restore it.
-    await().atMost(Duration.ofSeconds(10)).until(() -> stops("ETHUSDT", "long") == 1);
+    // No further push and no reconcile for 10 minutes: only the back-off look (2 s) can find and restore it.
+    Instant answering = time.clock().instant();
+    advanceUntil(Duration.ofMillis(200), () -> stops("ETHUSDT", "long") == 1, g);
+    assertThat(Duration.between(answering, time.clock().instant())).isLessThanOrEqualTo(Duration.ofMillis(2400));
   }
 
   @Test
   void twoWatchersNeverMakeADuplicateStop() throws Exception {
     Guard g1 = guard("d1", settings(WatchSettings.Restore.ON, 100, 600_000, true));
     Guard g2 = guard("d2", settings(WatchSettings.Restore.ON, 100, 600_000, true));
-    await().atMost(Duration.ofSeconds(10)).until(() -> g1.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket")))
-        && g2.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    awaitLive(g1, g2);
     for (int i = 0; i < 3; i++) {
       sim.exchange().cancelStopsFromOutside("9001", "DASHUSDT", "short");
-      await().atMost(Duration.ofSeconds(10)).until(() -> stops("DASHUSDT", "short") == 1);
-      Thread.sleep(700);
+      advanceUntil(Duration.ofMillis(50), () -> stops("DASHUSDT", "short") == 1, g1, g2);
+      time.advance(Duration.ofSeconds(3)); // both guards' every timer fires
+      settle(g1, g2);
       assertThat(stops("DASHUSDT", "short")).isEqualTo(1);
     }
     // and a restart of one of them resumes without placing anything new
     g1.watcher().close();
     Guard g3 = guard("d1b", settings(WatchSettings.Restore.ON, 100, 300, false));
-    Thread.sleep(1500);
+    advanceUntil(Duration.ofMillis(200), () -> g3.watcher().health().getFirst().get("lastReconcile") != null, g2, g3);
+    for (int i = 0; i < 5; i++) { // reconciles every 300 ms
+      time.advance(Duration.ofMillis(300));
+      settle(g2, g3);
+    }
     assertThat(stops("DASHUSDT", "short")).isEqualTo(1);
     assertThat(g3.watcher().health()).hasSize(1);
   }
@@ -172,13 +209,15 @@ class WatcherTest {
   @Test
   void aPositionClosedDuringTheGracePeriodEndsTheIncidentWithoutPlacing() throws Exception {
     Guard g = guard("e", settings(WatchSettings.Restore.ON, 1500, 600_000, true));
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    awaitLive(g);
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
     await().atMost(Duration.ofSeconds(5)).until(() -> sql(g.store(), "SELECT count(*) FROM incidents").equals("1"));
     sim.exchange().closePosition("9001", "ETHUSDT", "long");
     await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT state || '|' || resolution FROM incidents")
         .equals("resolved|position closed"));
-    Thread.sleep(2000); // past the grace period
+    settle(g);
+    time.advance(Duration.ofSeconds(2)); // past the grace period: its look again finds nothing to do
+    settle(g);
     assertThat(sql(g.store(), "SELECT count(*) FROM audit_log")).isEqualTo("0");
     assertThat(stops("ETHUSDT", "long")).isZero();
   }
@@ -186,9 +225,9 @@ class WatcherTest {
   @Test
   void dryRunAlertsWithTheExactOrderAndPlacesNothing() throws Exception {
     Guard g = guard("f", settings(WatchSettings.Restore.DRY_RUN, 100, 600_000, true));
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    awaitLive(g);
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
-    await().atMost(Duration.ofSeconds(10)).until(() -> console.toString().contains("dry-run: would send"));
+    advanceUntil(Duration.ofMillis(50), () -> console.toString().contains("dry-run: would send"), g);
     assertThat(console.toString()).contains("\"planType\":\"pos_loss\"").contains("\"symbol\":\"ETHUSDT\"");
     assertThat(stops("ETHUSDT", "long")).isZero();
   }
@@ -204,9 +243,9 @@ class WatcherTest {
         io.stopguard.bitget.HoldSide.SHORT, io.stopguard.bitget.PosMode.ONE_WAY, new BigDecimal("70.43"), "fill_price", null,
         null, "outside-1"));
     Guard g = guard("g", settings(WatchSettings.Restore.ON, 100, 600_000, true));
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    awaitLive(g);
     sim.exchange().setMarkPriceOnly("DASHUSDT", new BigDecimal("71.00")); // trades lag: the fill_price stop does not fire
-    await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT count(*) FROM audit_log WHERE result='ok'").equals("2"));
+    advanceUntil(Duration.ofMillis(50), () -> sql(g.store(), "SELECT count(*) FROM audit_log WHERE result='ok'").equals("2"), g);
     // One-way: moved by cancel and a fresh placement with the position's own side (StopPlacer.replaceOneWay).
     assertThat(sql(g.store(), "SELECT group_concat(action) FROM (SELECT action FROM audit_log WHERE result='ok' ORDER BY id)"))
         .isEqualTo("cancel,place");
@@ -223,70 +262,78 @@ class WatcherTest {
     // from outside before the look-up sees it. The clientOid is then spent: Bitget refuses it as a
     // duplicate forever, so the guard must move on to a fresh one rather than retry it.
     Guard g = guard("h", settings(WatchSettings.Restore.ON, 0, 600_000, true), Duration.ofMillis(800));
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
-    Thread.sleep(300);
+    awaitLive(g);
     sim.faults().set("/api/v2/mix/order/place-tpsl-order", io.stopguard.sim.Faults.Spec.lateAnswer(2500));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (stops("ETHUSDT", "long") == 0 && System.nanoTime() < deadline) Thread.sleep(2);
-    assertThat(stops("ETHUSDT", "long")).as("the restore's stop landed").isEqualTo(1);
+    // a race with the client's 800 ms timeout, so polled as fast as the simulator can answer
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> stops("ETHUSDT", "long") == 1);
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long"); // before the look-up after the timeout sees it
     sim.faults().clear();
-    long cancelledAt = System.currentTimeMillis();
-    await().atMost(Duration.ofSeconds(5)).until(() -> stops("ETHUSDT", "long") == 1);
-    assertThat(System.currentTimeMillis() - cancelledAt).isLessThan(5_000); // grace (0) + 5 s
-    await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT state FROM incidents WHERE symbol='ETHUSDT'")
-        .equals("restored"));
+    Instant cancelled = time.clock().instant();
+    advanceUntil(Duration.ofMillis(100), () -> stops("ETHUSDT", "long") == 1, g);
+    assertThat(Duration.between(cancelled, time.clock().instant())).isLessThan(Duration.ofSeconds(5)); // grace (0) + 5 s
+    advanceUntil(Duration.ofMillis(100), () -> sql(g.store(), "SELECT state FROM incidents WHERE symbol='ETHUSDT'")
+        .equals("restored"), g);
     assertThat(sql(g.store(), "SELECT count(*) FROM audit_log WHERE result='40786'")).isEqualTo("1");
     assertThat(sql(g.store(), "SELECT oid_generation FROM incidents WHERE symbol='ETHUSDT'")).isEqualTo("1");
     assertThat(sql(g.store(), "SELECT count(DISTINCT client_oid) FROM audit_log WHERE action='place'")).isEqualTo("2");
-    Thread.sleep(1000);
+    time.advance(Duration.ofSeconds(5));
+    settle(g);
     assertThat(stops("ETHUSDT", "long")).isEqualTo(1);
   }
 
   @Test
   void aRestoreThatKeepsFailingIsEscalatedLoudlyAndClearsWhenItLands() throws Exception {
     Guard g = guard("i", settings(WatchSettings.Restore.ON, 0, 600_000, true).withEscalation(3, Duration.ofSeconds(30)));
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    awaitLive(g);
     sim.faults().set("/api/v2/mix/order/place-tpsl-order", new io.stopguard.sim.Faults.Spec(0, 0, 1.0, 0, 0, 0));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
-    await().atMost(Duration.ofSeconds(15)).until(() -> g.watcher().summary().get("restoresFailing") instanceof List<?> l && !l.isEmpty());
+    advanceUntil(Duration.ofMillis(500), () -> g.watcher().summary().get("restoresFailing") instanceof List<?> l && !l.isEmpty(), g);
     assertThat(g.watcher().summary().get(StatusServer.DEGRADED_BECAUSE).toString()).contains("9001:ETHUSDT:LONG");
     assertThat(console.toString()).contains("🆘 Bitget stop-loss: восстановление не удаётся").contains("Bitget 40015");
     assertThat(sql(g.store(), "SELECT escalated_at IS NOT NULL FROM incidents WHERE symbol='ETHUSDT'")).isEqualTo("1");
     assertThat(scrape(g)).contains("stopguard_restore_escalations_total 1.0");
     sim.faults().clear();
-    await().atMost(Duration.ofSeconds(15)).until(() -> stops("ETHUSDT", "long") == 1);
-    await().atMost(Duration.ofSeconds(10)).until(() -> ((List<?>) g.watcher().summary().get("restoresFailing")).isEmpty());
+    Instant answering = time.clock().instant();
+    advanceUntil(Duration.ofMillis(500), () -> stops("ETHUSDT", "long") == 1, g);
+    assertThat(Duration.between(answering, time.clock().instant())).as("escalated: looked at every 5 s")
+        .isLessThanOrEqualTo(Duration.ofMillis(5500));
+    advanceUntil(Duration.ofMillis(500), () -> ((List<?>) g.watcher().summary().get("restoresFailing")).isEmpty(), g);
     assertThat(console.toString().split("🆘", -1)).hasSize(2); // one escalation per incident, not one per attempt
   }
 
   @Test
-  void afterA429BurstABarePositionIsProtectedWithin5sOfBitgetAnsweringAgain() throws Exception {
+  void afterA429BurstABarePositionIsProtectedWithin1sOfBitgetAnsweringAgain() throws Exception {
     Guard g = guard("j", settings(WatchSettings.Restore.ON, 1000, 600_000, true));
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    awaitLive(g);
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
     await().atMost(Duration.ofSeconds(5)).until(() -> sql(g.store(), "SELECT count(*) FROM incidents").equals("1"));
-    // Known bare, waiting out its grace: now every request is refused with 429 for 18 s. A look is
-    // a read and 3 retries (~3.3 s); a healthy account's back-off after it is 2, 4, 8 s: the 18 s
-    // end falls inside the 8 s pause, which a known-bare position must not wait out.
+    settle(g);
+    // Known bare, waiting out its grace: now every request is refused with 429. A look is a read and
+    // 3 retries (~3.3 s); a healthy account's back-off after it is 2, 4, 8 s, which a known-bare
+    // position must not wait out: it is looked at again 1 s after each failed look, however many.
     sim.faults().set("*", new io.stopguard.sim.Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
-    Thread.sleep(18_000);
-    assertThat(stops("ETHUSDT", "long")).isZero();
+    for (int look = 0; look < 2; look++) {
+      time.advance(look == 0 ? Duration.ofMillis(1001) : Duration.ofSeconds(1)); // past the grace, then the 1 s look again
+      settle(g);
+      assertThat(g.watcher().health().getFirst().get("lastError")).asString().contains("429");
+      assertThat(time.pendingOneShots()).as("after failed look %d", look + 1).first().isEqualTo(Duration.ofSeconds(1));
+      assertThat(stops("ETHUSDT", "long")).isZero();
+    }
     sim.faults().clear();
-    long answering = System.currentTimeMillis();
-    await().atMost(Duration.ofSeconds(15)).until(() -> stops("ETHUSDT", "long") == 1);
-    assertThat(System.currentTimeMillis() - answering).isLessThan(5_000);
+    time.advance(Duration.ofSeconds(1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> stops("ETHUSDT", "long") == 1);
   }
 
   @Test
   void aFlappingStopGivesOneAlertThatSaysSoAndOneWhenItSettles() throws Exception {
     Guard g = guard("k", settings(WatchSettings.Restore.ON, 0, 600_000, true), Duration.ofSeconds(5), Duration.ofSeconds(16));
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().stream().allMatch(a -> "live".equals(a.get("webSocket"))));
+    awaitLive(g);
     for (int i = 0; i < 8; i++) { // cancelled from outside again and again; restored every time
       sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
       await().atMost(Duration.ofSeconds(5)).until(() -> stops("ETHUSDT", "long") == 1);
-      Thread.sleep(300);
+      settle(g);
+      time.advance(Duration.ofMillis(300));
     }
     String text = console.toString();
     assertThat(text.split("🚨 Bitget stop-loss отсутствует", -1)).hasSize(3); // the first two episodes
@@ -296,7 +343,7 @@ class WatcherTest {
     // confirmed continues that incident, so there may be fewer than 8)
     String episodes = sql(g.store(), "SELECT count(*) FROM incidents WHERE symbol='ETHUSDT'");
     assertThat(Integer.parseInt(episodes)).isBetween(3, 8);
-    await().atMost(Duration.ofSeconds(20)).until(() -> console.toString().contains("✅ Bitget stop-loss стабилен"));
+    advanceUntil(Duration.ofMillis(500), () -> console.toString().contains("✅ Bitget stop-loss стабилен"), g);
     assertThat(console.toString()).contains("Эпизодов без защиты: " + episodes);
     assertThat(sql(g.store(), "SELECT count(*) FROM flapping")).isEqualTo("0");
   }

@@ -8,6 +8,7 @@ import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
 import io.stopguard.guard.StatusServer;
 import io.stopguard.guard.WatchSettings;
+import io.stopguard.guard.Timebase;
 import io.stopguard.guard.Watcher;
 import io.stopguard.incident.IncidentLog;
 import io.stopguard.metrics.StopguardMetrics;
@@ -93,7 +94,7 @@ class StatusPageBrowserTest {
         new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
     WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ofMillis(3000), Duration.ofMillis(2000),
         Duration.ofSeconds(10), true, 8, 3);
-    Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(), Clock.systemUTC());
+    Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(), Timebase.system());
     EquityCache equity = new EquityCache(w::client);
     StatusPage page = new StatusPage(new StatusModel(w::snapshot, w::summary, store, equity, Clock.systemUTC(), "test-host")
         .withShownAccounts(equity::want),

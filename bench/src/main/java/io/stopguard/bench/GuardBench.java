@@ -7,6 +7,7 @@ import io.stopguard.check.CheckReport;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
 import io.stopguard.guard.WatchSettings;
+import io.stopguard.guard.Timebase;
 import io.stopguard.guard.Watcher;
 import io.stopguard.incident.IncidentLog;
 import io.stopguard.metrics.StopguardMetrics;
@@ -112,7 +113,7 @@ public final class GuardBench {
       List<Double> detect = new ArrayList<>();
       List<Double> restore = new ArrayList<>();
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
-          sim.webSocketUrl(), Clock.systemUTC())) {
+          sim.webSocketUrl(), Timebase.system())) {
         w.start();
         waitFor(() -> webSocket ? w.health().stream().allMatch(a -> "live".equals(a.get("webSocket")))
             : w.health().stream().allMatch(a -> a.get("lastReconcile") != null), 10_000);
@@ -232,7 +233,7 @@ public final class GuardBench {
       var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       long t0 = System.nanoTime();
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
-          sim.webSocketUrl(), Clock.systemUTC())) {
+          sim.webSocketUrl(), Timebase.system())) {
         w.start();
         Double allLive = null;
         List<Double> detect = new ArrayList<>();
