@@ -18,7 +18,7 @@ final class Account {
   final List<Plan> plans = new ArrayList<>();
   final Set<String> clientOids = new HashSet<>();
   /** Regular orders, open and done (order detail answers for both), oldest first. */
-  final List<Trading.Order> orders = new ArrayList<>();
+  final List<Order> orders = new ArrayList<>();
   /** Leverage set per symbol (set-leverage); positions opened later use it. Default 10. */
   final Map<String, Integer> leverage = new java.util.HashMap<>();
 

@@ -1,14 +1,25 @@
 package io.stopguard.sim;
 
+import static io.stopguard.sim.Params.blank;
+import static io.stopguard.sim.Params.blankToNull;
+import static io.stopguard.sim.Params.flatBody;
+import static io.stopguard.sim.Params.idLessThan;
+import static io.stopguard.sim.Params.limit;
+import static io.stopguard.sim.Params.marginCoin;
+import static io.stopguard.sim.Params.parseBody;
+import static io.stopguard.sim.Params.parseQuery;
+import static io.stopguard.sim.Params.productType;
+import static io.stopguard.sim.Params.publicProductType;
+import static io.stopguard.sim.Params.text;
+import static io.stopguard.sim.Params.usdt;
+import static io.stopguard.sim.Params.usdtOnly;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -167,13 +178,13 @@ final class RestApi {
     }));
     m.put("POST /api/v2/mix/account/set-leverage", priv(r -> {
       Map<String, String> b = bodyWithSymbol(r);
-      return ex.locked(() -> ex.trading.setLeverage(r.a, b));
+      return ex.locked(() -> ex.settings.setLeverage(r.a, b));
     }));
     m.put("POST /api/v2/mix/account/set-position-mode", priv(r -> {
       Map<String, String> b = r.flat();
       productType(b.get("productType"), r.h);
       if (blank(b.get("posMode"))) throw SimError.missing("posMode");
-      return ex.locked(() -> ex.trading.setPositionMode(r.a, b.get("posMode")));
+      return ex.locked(() -> ex.settings.setPositionMode(r.a, b.get("posMode")));
     }));
     // ---- private: plan (trigger / TPSL) orders
     m.put("GET /api/v2/mix/order/orders-plan-pending", priv(r -> {
@@ -272,125 +283,11 @@ final class RestApi {
     return ex.requestSymbol(s);
   }
 
-  /** The simulator trades USDT-margined contracts only: a symbol of another product type does not exist for trading. */
-  private static void usdtOnly(String productType, String symbol) {
-    if (!usdt(productType)) throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
-  }
-
-  private static boolean usdt(String productType) {
-    return productType.equals("USDT-FUTURES") || productType.equals("SUSDT-FUTURES");
-  }
-
   private static Map<String, Object> emptyPage() {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("entrustedList", null);
     data.put("endId", null);
     return data;
-  }
-
-  private static int limit(Map<String, String> q) {
-    if (!q.containsKey("limit") || q.get("limit").isEmpty()) return 100;
-    int limit = intParam(q.get("limit"));
-    if (limit < 1 || limit > 100) throw SimError.paramInvalid();
-    return limit;
-  }
-
-  private static Long idLessThan(Map<String, String> q) {
-    return q.containsKey("idLessThan") && !q.get("idLessThan").isEmpty() ? longParam(q.get("idLessThan")) : null;
-  }
-
-  // ------------------------------------------------------------------ parameters
-
-  /**
-   * Product type of a private request, case-insensitive as on Bitget. Demo product types
-   * (S-prefixed) go with the {@code paptrading: 1} header and only with it: a mix is rejected
-   * (simulator's strict choice).
-   */
-  private static String productType(String pt, Map<String, String> h) {
-    String up = publicProductType(pt);
-    boolean demoHeader = "1".equals(h.get("paptrading"));
-    boolean demoType = up.startsWith("S");
-    if (demoHeader && !demoType) throw SimError.bad("40099", "The demo trading environment only supports S-prefixed productType");
-    if (!demoHeader && demoType) throw SimError.bad("40099", "Demo productType needs the paptrading header");
-    return up;
-  }
-
-  /**
-   * Product type of a public market request: any of the six, with or without the demo header
-   * (ccxt loads all six without it; Bitget's docs list all six as valid).
-   */
-  private static String publicProductType(String pt) {
-    if (blank(pt)) throw SimError.missing("productType");
-    String up = pt.toUpperCase(Locale.ROOT);
-    if (!PublicMarkets.PRODUCT_TYPES.contains(up)) throw SimError.bad("40034", "Parameter productType does not exist");
-    return up;
-  }
-
-  private static String marginCoin(String productType) {
-    return productType.startsWith("S") ? "SUSDT" : "USDT"; // only asked for the USDT-margined types
-  }
-
-  private Map<String, String> flatBody(String body) {
-    JsonNode n = parseBody(body);
-    Map<String, String> m = new LinkedHashMap<>();
-    for (var it = n.fields(); it.hasNext(); ) {
-      var e = it.next();
-      if (e.getValue().isValueNode() && !e.getValue().isNull()) m.put(e.getKey(), e.getValue().asText());
-    }
-    return m;
-  }
-
-  private JsonNode parseBody(String body) {
-    if (blank(body)) throw SimError.paramInvalid();
-    try {
-      JsonNode n = json.readTree(body);
-      if (n == null || !n.isObject()) throw SimError.paramInvalid();
-      return n;
-    } catch (JsonProcessingException e) {
-      throw SimError.bad("40017", "Parameter verification failed: body is not valid JSON");
-    }
-  }
-
-  private static String text(JsonNode n, String field) {
-    JsonNode v = n.get(field);
-    return v == null || v.isNull() || v.asText().isEmpty() ? null : v.asText();
-  }
-
-  static Map<String, String> parseQuery(String raw) {
-    Map<String, String> m = new LinkedHashMap<>();
-    if (blank(raw)) return m;
-    for (String part : raw.split("&")) {
-      if (part.isEmpty()) continue;
-      int i = part.indexOf('=');
-      String k = URLDecoder.decode(i < 0 ? part : part.substring(0, i), StandardCharsets.UTF_8);
-      String v = i < 0 ? "" : URLDecoder.decode(part.substring(i + 1), StandardCharsets.UTF_8);
-      m.put(k, v);
-    }
-    return m;
-  }
-
-  private static int intParam(String s) {
-    try {
-      return Integer.parseInt(s);
-    } catch (NumberFormatException e) {
-      throw SimError.paramInvalid();
-    }
-  }
-
-  private static long longParam(String s) {
-    try {
-      return Long.parseLong(s);
-    } catch (NumberFormatException e) {
-      throw SimError.paramInvalid();
-    }
-  }
-
-  private static String blankToNull(String s) {
-    return blank(s) ? null : s;
-  }
-
-  static boolean blank(String s) {
-    return s == null || s.isEmpty();
   }
 
   // ------------------------------------------------------------------ envelope

@@ -26,10 +26,10 @@ final class RestAuth {
     String sign = h.get("access-sign");
     String ts = h.get("access-timestamp");
     String pass = h.get("access-passphrase");
-    if (RestApi.blank(key)) throw SimError.bad("40001", "ACCESS_KEY cannot be empty");
-    if (RestApi.blank(sign)) throw SimError.bad("40003", "Signature cannot be empty");
-    if (RestApi.blank(ts)) throw SimError.bad("40005", "Invalid ACCESS_TIMESTAMP");
-    if (RestApi.blank(pass)) throw SimError.bad("40011", "ACCESS_PASSPHRASE cannot be empty");
+    if (Params.blank(key)) throw SimError.bad("40001", "ACCESS_KEY cannot be empty");
+    if (Params.blank(sign)) throw SimError.bad("40003", "Signature cannot be empty");
+    if (Params.blank(ts)) throw SimError.bad("40005", "Invalid ACCESS_TIMESTAMP");
+    if (Params.blank(pass)) throw SimError.bad("40011", "ACCESS_PASSPHRASE cannot be empty");
     long t;
     try {
       t = Long.parseLong(ts);
@@ -44,8 +44,8 @@ final class RestAuth {
     }
     // Verify against the query exactly as received, and its percent-decoded form (ccxt signs the raw one).
     String b = body == null ? "" : body;
-    boolean valid = matches(a.secretKey, ts + method + path + (RestApi.blank(rawQuery) ? "" : "?" + rawQuery) + b, sign);
-    if (!valid && !RestApi.blank(rawQuery)) {
+    boolean valid = matches(a.secretKey, ts + method + path + (Params.blank(rawQuery) ? "" : "?" + rawQuery) + b, sign);
+    if (!valid && !Params.blank(rawQuery)) {
       String decoded = URLDecoder.decode(rawQuery, StandardCharsets.UTF_8);
       valid = matches(a.secretKey, ts + method + path + "?" + decoded + b, sign);
     }

@@ -103,6 +103,8 @@ public final class SimExchange {
   }
 
   final Trading trading = new Trading(this);
+  final AccountSettings settings = new AccountSettings(this);
+  private final Triggers triggers = new Triggers(this);
 
   Contract contract(String symbol) {
     return contracts.get(symbol);
@@ -259,14 +261,14 @@ public final class SimExchange {
 
   /**
    * Moves the mark price of a symbol, rounded to its tick; the last traded price follows it (the
-   * simulator has no trades of its own). Then {@link #priceMoved}: triggers, liquidations, fills.
+   * simulator has no trades of its own). Then {@link Triggers#priceMoved}: triggers, liquidations, fills.
    */
   public synchronized void setMarkPrice(String symbol, BigDecimal price) {
     Contract c = contractOrFail(symbol, "setMarkPrice");
     if (price.signum() <= 0) throw new IllegalArgumentException("mark price must be > 0");
     c.markPrice = c.validPrice(price) ? price : c.round(price, RoundingMode.HALF_UP);
     c.lastPrice = c.markPrice;
-    priceMoved(c, true);
+    triggers.priceMoved(c, true);
   }
 
   /** Moves only the mark price (index moves, trades lag): mark_price triggers see it, fill_price ones do not. */
@@ -274,7 +276,7 @@ public final class SimExchange {
     Contract c = contractOrFail(symbol, "setMarkPriceOnly");
     if (price.signum() <= 0) throw new IllegalArgumentException("mark price must be > 0");
     c.markPrice = c.validPrice(price) ? price : c.round(price, RoundingMode.HALF_UP);
-    priceMoved(c, true);
+    triggers.priceMoved(c, true);
   }
 
   /**
@@ -285,54 +287,7 @@ public final class SimExchange {
     Contract c = contractOrFail(symbol, "setLastPrice");
     if (price.signum() <= 0) throw new IllegalArgumentException("last price must be > 0");
     c.lastPrice = c.validPrice(price) ? price : c.round(price, RoundingMode.HALF_UP);
-    priceMoved(c, false);
-  }
-
-  /**
-   * After a price move on {@code c}: liquidations (mark), TPSL triggers (mark or last, by their
-   * trigger type), normal_plan triggers and resting limit orders. A position whose liquidation
-   * price is crossed is liquidated and its plan orders cancelled.
-   */
-  private void priceMoved(Contract c, boolean markMoved) {
-    for (Account a : accountsByKey.values()) {
-      boolean changed = false;
-      boolean holds = false;
-      for (Pos p : List.copyOf(a.positions)) {
-        if (!p.symbol.equals(c.symbol)) continue;
-        holds = true;
-        boolean liquidated = p.isLong() ? c.markPrice.compareTo(p.liquidationPrice) <= 0
-            : c.markPrice.compareTo(p.liquidationPrice) >= 0;
-        if (liquidated) {
-          a.positions.remove(p);
-          cancelPlansOf(a, p, "cancelled");
-          history.add(now(), "liquidated", a.uid, p.symbol, p.holdSide, null, null, null, c.markPrice.toPlainString());
-          changed = true;
-          continue;
-        }
-        for (Plan o : List.copyOf(a.plans)) {
-          if (!o.symbol.equals(p.symbol) || !o.holdSide.equals(p.holdSide) || !Plan.TPSL_TYPES.contains(o.planType)) continue;
-          BigDecimal px = o.triggerType.equals("mark_price") ? c.markPrice : c.lastPrice;
-          boolean loss = o.planType.equals("pos_loss") || o.planType.equals("loss_plan");
-          boolean profit = o.planType.equals("pos_profit") || o.planType.equals("profit_plan");
-          boolean hit = (loss && (p.isLong() ? px.compareTo(o.triggerPrice) <= 0 : px.compareTo(o.triggerPrice) >= 0))
-              || (profit && (p.isLong() ? px.compareTo(o.triggerPrice) >= 0 : px.compareTo(o.triggerPrice) <= 0));
-          if (!hit) continue;
-          a.plans.remove(o);
-          firePlan(a, o, "executed");
-          changed = true;
-          if (o.planType.startsWith("pos_") || o.size == null || o.size.compareTo(p.total) >= 0) {
-            a.positions.remove(p);
-            cancelPlansOf(a, p, "cancelled");
-            break;
-          }
-          p.total = p.total.subtract(o.size);
-          p.uTime = now();
-        }
-      }
-      changed |= trading.priceMoved(a, c);
-      // Unknown (FIDELITY.md): whether a mark move alone (unrealized PnL) pushes positions.
-      if (changed || (holds && markMoved && fidelity.positionsPushOnMark().equals("yes"))) firePositions(a);
-    }
+    triggers.priceMoved(c, false);
   }
 
   /**
@@ -341,7 +296,7 @@ public final class SimExchange {
    */
   void closedByHand(Account a, Pos p) {
     a.positions.remove(p);
-    if (!fidelity.keepPosLossOnClose()) cancelPlansOf(a, p, "cancelled");
+    if (!fidelity.keepPosLossOnClose()) triggers.cancelPlansOf(a, p, "cancelled");
   }
 
   /** A position resized by an order: its whole-position TPSL orders stay, or go ({@code posLossOnResize=cancel}; unknown). */
@@ -370,16 +325,6 @@ public final class SimExchange {
     resizedByHand(a, p);
     history.add(now(), "outside-resize", uid, p.symbol, side, null, null, null, total.toPlainString());
     firePositions(a);
-  }
-
-  /** Whole-position TPSL orders go with their position. */
-  private void cancelPlansOf(Account a, Pos p, String status) {
-    for (Plan o : List.copyOf(a.plans)) {
-      if (o.symbol.equals(p.symbol) && o.holdSide.equals(p.holdSide)) {
-        a.plans.remove(o);
-        firePlan(a, o, status);
-      }
-    }
   }
 
   /** Opens (or replaces) a position "from outside", e.g. a trader's manual order. */

@@ -1,5 +1,8 @@
 package io.stopguard.sim;
 
+import static io.stopguard.sim.Params.decimal;
+import static io.stopguard.sim.Params.required;
+
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -262,19 +265,5 @@ final class TpslOrders {
 
   private static SimError unilateral() {
     return SimError.bad("40774", "The order type for unilateral position must also be the unilateral position type.");
-  }
-
-  private static String required(Map<String, String> b, String key) {
-    String v = b.get(key);
-    if (v == null || v.isEmpty()) throw SimError.missing(key);
-    return v;
-  }
-
-  private static BigDecimal decimal(String text, String name) {
-    try {
-      return new BigDecimal(text);
-    } catch (NumberFormatException e) {
-      throw SimError.bad("40017", "Parameter " + name + " verification failed");
-    }
   }
 }

@@ -1,5 +1,9 @@
 package io.stopguard.sim;
 
+import static io.stopguard.sim.Params.blank;
+import static io.stopguard.sim.Params.decimal;
+import static io.stopguard.sim.Params.required;
+
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -14,8 +18,8 @@ import java.util.Optional;
 /**
  * Regular orders and conditional ({@code normal_plan}) orders, as far as third-party clients need
  * them to open, resize and close positions: place-order, cancel-order, orders-pending, order
- * detail, set-leverage and place-plan-order. There is no order book: a market order fills at the
- * last price, a limit order fills at once if marketable, else rests until the last price reaches
+ * detail and place-plan-order (leverage and position mode: {@link AccountSettings}). There is no
+ * order book: a market order fills at the last price, a limit order fills at once if marketable, else rests until the last price reaches
  * it. Every method runs under the exchange's monitor (its callers in {@link SimExchange} and
  * {@link RestApi} hold it).
  *
@@ -30,45 +34,6 @@ final class Trading {
 
   Trading(SimExchange ex) {
     this.ex = ex;
-  }
-
-  /** A regular order, open or done. */
-  static final class Order {
-    final String orderId;
-    final String clientOid;
-    final String symbol;
-    final String side; // buy | sell
-    final String tradeSide; // open | close (hedge), null (one-way)
-    final String orderType; // market | limit
-    final BigDecimal price; // null: market
-    final BigDecimal size;
-    final boolean reduceOnly;
-    final String marginMode;
-    final String force;
-    final int leverage;
-    String status = "live"; // live | filled | canceled
-    BigDecimal filled = BigDecimal.ZERO;
-    BigDecimal priceAvg;
-    final long cTime;
-    long uTime;
-
-    Order(String orderId, String clientOid, String symbol, String side, String tradeSide, String orderType, BigDecimal price,
-        BigDecimal size, boolean reduceOnly, String marginMode, String force, int leverage, long now) {
-      this.orderId = orderId;
-      this.clientOid = clientOid;
-      this.symbol = symbol;
-      this.side = side;
-      this.tradeSide = tradeSide;
-      this.orderType = orderType;
-      this.price = price;
-      this.size = size;
-      this.reduceOnly = reduceOnly;
-      this.marginMode = marginMode;
-      this.force = force;
-      this.leverage = leverage;
-      this.cTime = now;
-      this.uTime = now;
-    }
   }
 
   // ------------------------------------------------------------------ place-order
@@ -299,60 +264,6 @@ final class Trading {
     return m;
   }
 
-  // ------------------------------------------------------------------ leverage
-
-  Map<String, Object> setLeverage(Account a, Map<String, String> b) {
-    String symbol = required(b, "symbol");
-    String marginCoin = required(b, "marginCoin");
-    Contract c = ex.contract(symbol);
-    int lev;
-    try {
-      lev = Integer.parseInt(required(b, "leverage"));
-    } catch (NumberFormatException e) {
-      throw SimError.paramInvalid();
-    }
-    if (lev < 1 || lev > c.maxLever) throw SimError.bad("40797", "Exceeded the maximum settable leverage");
-    a.leverage.put(symbol, lev);
-    boolean changed = false;
-    for (Pos p : a.positions) {
-      if (!p.symbol.equals(symbol) || p.leverage == lev) continue;
-      p.leverage = lev; // a new leverage moves the liquidation price: the guard must see it
-      p.liquidationPrice = SimExchange.liquidationPrice(c, p.isLong(), p.openPriceAvg, lev);
-      p.uTime = ex.now();
-      changed = true;
-    }
-    if (changed) ex.firePositions(a);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("symbol", symbol);
-    m.put("marginCoin", marginCoin);
-    m.put("longLeverage", Integer.toString(lev));
-    m.put("shortLeverage", Integer.toString(lev));
-    m.put("crossMarginLeverage", Integer.toString(lev));
-    m.put("marginMode", "crossed");
-    return m;
-  }
-
-  int leverage(Account a, String symbol) {
-    return a.leverage.getOrDefault(symbol, 10);
-  }
-
-  // ------------------------------------------------------------------ position mode
-
-  /**
-   * {@code set-position-mode}: only while the account holds no position and no open order of the
-   * product type, as Bitget's docs say; otherwise refused (the code is the simulator's choice:
-   * 400172, FIDELITY.md).
-   */
-  Map<String, Object> setPositionMode(Account a, String posMode) {
-    if (!posMode.equals("one_way_mode") && !posMode.equals("hedge_mode")) throw SimError.paramInvalid();
-    boolean busy = !a.positions.isEmpty() || !a.plans.isEmpty() || a.orders.stream().anyMatch(o -> o.status.equals("live"));
-    if (busy && !posMode.equals(a.posMode)) {
-      throw SimError.bad("400172", "Parameter verification failed: the position mode cannot be changed with open positions or orders");
-    }
-    a.posMode = posMode;
-    return Map.of("posMode", posMode);
-  }
-
   // ------------------------------------------------------------------ conditional (normal_plan) orders
 
   /**
@@ -445,23 +356,5 @@ final class Trading {
     m.put("orderId", orderId);
     m.put("clientOid", clientOid);
     return m;
-  }
-
-  private static String required(Map<String, String> b, String key) {
-    String v = b.get(key);
-    if (blank(v)) throw SimError.missing(key);
-    return v;
-  }
-
-  private static BigDecimal decimal(String text, String name) {
-    try {
-      return new BigDecimal(text);
-    } catch (NumberFormatException e) {
-      throw SimError.bad("40017", "Parameter " + name + " verification failed");
-    }
-  }
-
-  private static boolean blank(String s) {
-    return s == null || s.isEmpty();
   }
 }

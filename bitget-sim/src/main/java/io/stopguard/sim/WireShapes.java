@@ -200,7 +200,7 @@ final class WireShapes {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("marginCoin", marginCoin);
     if (symbol != null) { // the single-account form carries the symbol's leverage
-      String lev = Integer.toString(ex.trading.leverage(a, symbol));
+      String lev = Integer.toString(ex.settings.leverage(a, symbol));
       m.put("crossedMarginLeverage", lev);
       m.put("isolatedLongLever", lev);
       m.put("isolatedShortLever", lev);

@@ -169,7 +169,7 @@ public final class BitgetWebSocket implements AutoCloseable {
     if (text.equals("pong")) return;
     JsonNode n;
     try {
-      n = BitgetClient.JSON.readTree(text);
+      n = Transport.JSON.readTree(text);
     } catch (Exception e) {
       log.warn("unparseable WebSocket message ({} chars)", text.length());
       return;
@@ -300,7 +300,7 @@ public final class BitgetWebSocket implements AutoCloseable {
   }
 
   private static String quote(String s) {
-    return BitgetClient.JSON.getNodeFactory().textNode(s).toString();
+    return Transport.JSON.getNodeFactory().textNode(s).toString();
   }
 
   private static String rootMessage(Throwable t) {

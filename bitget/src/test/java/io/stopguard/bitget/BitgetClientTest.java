@@ -254,9 +254,9 @@ class BitgetClientTest {
 
   @Test
   void unknownPathIsBitgets404() {
-    assertThatThrownBy(() -> BitgetClient.unwrap("GET", "/x", 404, "<html>nope</html>"))
+    assertThatThrownBy(() -> Transport.unwrap("GET", "/x", 404, "<html>nope</html>"))
         .isInstanceOf(BitgetTransportException.class);
-    assertThatThrownBy(() -> BitgetClient.unwrap("GET", "/x", 404, "{\"code\":\"40404\",\"msg\":\"Request URL NOT FOUND\"}"))
+    assertThatThrownBy(() -> Transport.unwrap("GET", "/x", 404, "{\"code\":\"40404\",\"msg\":\"Request URL NOT FOUND\"}"))
         .isInstanceOfSatisfying(BitgetApiException.class, e -> assertThat(e.httpStatus()).isEqualTo(404));
   }
 

@@ -21,8 +21,8 @@ class DocsExamplesTest {
 
   @Test
   void pendingPlanOrders() throws IOException {
-    JsonNode data = BitgetClient.decode(200, load("orders-plan-pending.json"), new TypeReference<JsonNode>() {});
-    List<PlanOrder> orders = BitgetClient.JSON.convertValue(data.get("entrustedList"), new TypeReference<>() {});
+    JsonNode data = Transport.decode(200, load("orders-plan-pending.json"), new TypeReference<JsonNode>() {});
+    List<PlanOrder> orders = Transport.JSON.convertValue(data.get("entrustedList"), new TypeReference<>() {});
     assertThat(orders).hasSize(2);
     assertThat(orders.get(0).planType()).isEqualTo(PlanType.NORMAL_PLAN);
     assertThat(orders.get(0).holdSide()).isEqualTo(HoldSide.LONG);
@@ -37,7 +37,7 @@ class DocsExamplesTest {
 
   @Test
   void allPositions() throws IOException {
-    List<Position> ps = BitgetClient.decode(200, load("all-position.json"), new TypeReference<List<Position>>() {});
+    List<Position> ps = Transport.decode(200, load("all-position.json"), new TypeReference<List<Position>>() {});
     assertThat(ps).singleElement().satisfies(p -> {
       assertThat(p.holdSide()).isEqualTo(HoldSide.LONG);
       assertThat(p.liquidationPrice()).isEqualByComparingTo("22736.7");
@@ -48,7 +48,7 @@ class DocsExamplesTest {
 
   @Test
   void contracts() throws IOException {
-    List<Contract> cs = BitgetClient.decode(200, load("contracts.json"), new TypeReference<List<Contract>>() {});
+    List<Contract> cs = Transport.decode(200, load("contracts.json"), new TypeReference<List<Contract>>() {});
     assertThat(cs).singleElement().satisfies(c -> {
       assertThat(c.tickSize()).isEqualByComparingTo("0.1");
       assertThat(c.isValidPrice(new java.math.BigDecimal("24771.1"))).isTrue();
@@ -60,9 +60,9 @@ class DocsExamplesTest {
 
   @Test
   void placementAndCancel() throws IOException {
-    assertThat(BitgetClient.decode(200, load("place-tpsl-order.json"), new TypeReference<PlacedOrder>() {}).orderId())
+    assertThat(Transport.decode(200, load("place-tpsl-order.json"), new TypeReference<PlacedOrder>() {}).orderId())
         .isEqualTo("1");
-    CancelResult r = BitgetClient.decode(200, load("cancel-plan-order.json"), new TypeReference<CancelResult>() {});
+    CancelResult r = Transport.decode(200, load("cancel-plan-order.json"), new TypeReference<CancelResult>() {});
     assertThat(r.successList()).extracting(CancelResult.Item::orderId).containsExactly("121212121212");
     assertThat(r.failureList()).isEmpty();
   }
@@ -70,7 +70,7 @@ class DocsExamplesTest {
   @Test
   void errorEnvelope() throws IOException {
     String body = load("error-40037.json");
-    assertThatThrownBy(() -> BitgetClient.decode(400, body, new TypeReference<JsonNode>() {}))
+    assertThatThrownBy(() -> Transport.decode(400, body, new TypeReference<JsonNode>() {}))
         .isInstanceOfSatisfying(BitgetApiException.class, e -> {
           assertThat(e.code()).isEqualTo("40037");
           assertThat(e.kind()).isEqualTo(ErrorKind.BAD_KEY);
