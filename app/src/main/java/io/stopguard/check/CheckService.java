@@ -65,7 +65,7 @@ public final class CheckService {
 
   /** Checks every active key; see the class comment for what follows. */
   public Outcome run() {
-    ActiveKeys all = store.activeKeys("bitget");
+    ActiveKeys all = store.keys().active("bitget");
     if (all.isEmpty()) throw new NoActiveKeysException(store.where().toString());
     List<ExchangeKey> keys = all.usable();
     Instant t0 = clock.instant();
@@ -86,7 +86,7 @@ public final class CheckService {
    * the last check or watch) keep the flag up. A look that did not complete changes no flag.
    */
   public CheckReport recheckUser(String userId) {
-    ActiveKeys keys = store.activeKeys("bitget", userId);
+    ActiveKeys keys = store.keys().active("bitget", userId);
     CheckReport report = withUnusable(check.run(keys.usable()), keys.unusable());
     store.inTransaction(() -> {
       applyIncidents(report, keys.usable());

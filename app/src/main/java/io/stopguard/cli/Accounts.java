@@ -11,7 +11,7 @@ final class Accounts {
   private Accounts() {}
 
   static ExchangeKey oneKey(Store store, String userId) {
-    List<ExchangeKey> keys = usable(store.activeKeys("bitget", userId));
+    List<ExchangeKey> keys = usable(store.keys().active("bitget", userId));
     if (keys.isEmpty()) {
       throw new UsageException("user " + userId + " has no active bitget key in " + store.where()
           + " (stopguard keys list; stopguard keys add --help)");
@@ -25,8 +25,8 @@ final class Accounts {
 
   /** Every active key, or only the given user's (which must exist). */
   static List<ExchangeKey> keys(Store store, String userId) {
-    if (userId == null) return usable(store.activeKeys("bitget"));
-    List<ExchangeKey> keys = usable(store.activeKeys("bitget", userId));
+    if (userId == null) return usable(store.keys().active("bitget"));
+    List<ExchangeKey> keys = usable(store.keys().active("bitget", userId));
     if (keys.isEmpty()) throw new UsageException("user " + userId + " has no active bitget key in " + store.where());
     return keys;
   }

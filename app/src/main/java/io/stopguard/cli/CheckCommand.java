@@ -69,7 +69,7 @@ final class CheckCommand implements Callable<Integer> {
       CheckService service = null;
       if (user == null) {
         boolean besideWatcher = io.stopguard.guard.WatchLock.anyHeld(home.home(cli));
-        String notice = slowNotice(store.activeKeys("bitget").size(), ExchangeOptions.oneOffBudget(besideWatcher), besideWatcher);
+        String notice = slowNotice(store.keys().active("bitget").size(), ExchangeOptions.oneOffBudget(besideWatcher), besideWatcher);
         if (notice != null) cli.err().println(notice);
         // The full check: flag, incidents, alerts, incident log, metrics file.
         // Without Telegram the alert is still shown, on stderr (stdout keeps the stoploss_missing line).
@@ -85,7 +85,7 @@ final class CheckCommand implements Callable<Integer> {
         }
       } else {
         // One user's keys only: the flag and incidents are left alone (a partial look must not clear them).
-        var keys = store.activeKeys("bitget", user);
+        var keys = store.keys().active("bitget", user);
         if (keys.isEmpty()) throw new NoActiveKeysException(store.where() + " for user " + user);
         report = CheckService.withUnusable(exchange.check(cli, home, config.riskPolicy()).run(keys.usable()), keys.unusable());
       }

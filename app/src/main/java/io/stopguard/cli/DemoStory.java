@@ -90,7 +90,7 @@ final class DemoStory {
       out.println("  simulator  " + sim.baseUrl() + " (REST) and " + sim.webSocketUrl() + " (private WebSocket), in-process");
       out.println("  home       " + dir + " (trading.db, logs/, metrics/, docs/" + (home == null ? "; removed at the end)" : ")"));
       for (Scenario.AccountSpec a : scenario.accounts()) {
-        store.putKey(a.uid(), "bitget", a.apiKey(), a.secretKey(), a.passphrase(), false);
+        store.keys().put(a.uid(), "bitget", a.apiKey(), a.secretKey(), a.passphrase(), false);
       }
       out.println("  keys       " + scenario.accounts().size() + " users' Bitget keys stored AES-GCM encrypted");
 

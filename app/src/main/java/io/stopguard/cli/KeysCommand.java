@@ -120,7 +120,7 @@ final class KeysCommand implements Runnable {
       String[] sp = readSecret(cli);
       home.allowCreating(cli.err());
       try (Store store = home.openStore(cli)) {
-        store.putKey(user, ex, apiKey, sp[0], sp[1], demo);
+        store.keys().put(user, ex, apiKey, sp[0], sp[1], demo);
         cli.out().println("stored " + ex + " key " + Credentials.maskKey(apiKey) + " for user " + user
             + (demo ? " (demo trading)" : "") + " in " + store.where() + ": active");
       }
@@ -148,7 +148,7 @@ final class KeysCommand implements Runnable {
     @Override
     public Integer call() {
       try (Store store = home.openStore(cli)) {
-        List<KeyRow> rows = store.listKeys();
+        List<KeyRow> rows = store.keys().list();
         if (json) {
           List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
           for (KeyRow k : rows) {
@@ -274,7 +274,7 @@ final class KeysCommand implements Runnable {
     public Integer call() {
       String ex = exchange(exchange);
       try (Store store = home.openStore(cli)) {
-        int n = store.setKeysActive(user, ex, apiKey, false);
+        int n = store.keys().setActive(user, ex, apiKey, false);
         if (n == 0) throw new UsageException("no " + ex + " key" + (apiKey == null ? "" : " " + Credentials.maskKey(apiKey))
             + " for user " + user + " (stopguard keys list)");
         cli.out().println("deactivated " + n + " " + ex + " key(s) of user " + user);
@@ -313,12 +313,12 @@ final class KeysCommand implements Runnable {
     public Integer call() throws IOException {
       String ex = exchange(exchange);
       try (Store store = home.openStore(cli)) {
-        KeyRow row = store.listKeys().stream()
+        KeyRow row = store.keys().list().stream()
             .filter(k -> k.userId().equals(user) && k.exchange().equals(ex) && k.apiKey().equals(apiKey)).findFirst()
             .orElseThrow(() -> new UsageException("user " + user + " has no " + ex + " key " + Credentials.maskKey(apiKey)
                 + "; to add a new key use: stopguard keys add"));
         String[] sp = readSecret(cli);
-        store.putKey(user, ex, apiKey, sp[0], sp[1], row.demoTrading());
+        store.keys().put(user, ex, apiKey, sp[0], sp[1], row.demoTrading());
         cli.out().println("reset " + ex + " key " + Credentials.maskKey(apiKey) + " of user " + user + ": active;"
             + " verify it with: stopguard keys verify --user " + user);
       }

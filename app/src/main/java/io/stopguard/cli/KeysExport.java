@@ -45,7 +45,7 @@ final class KeysExport implements Callable<Integer> {
     String fmt = format.toLowerCase(Locale.ROOT);
     if (!fmt.equals("csv") && !fmt.equals("jsonl")) throw new UsageException("--format must be csv or jsonl");
     try (Store store = home.openStore(cli)) {
-      List<KeyRow> rows = store.listKeys().stream().filter(k -> all || k.active()).toList();
+      List<KeyRow> rows = store.keys().list().stream().filter(k -> all || k.active()).toList();
       List<Map<String, Object>> out = new java.util.ArrayList<>();
       for (KeyRow k : rows) {
         Map<String, Object> m = new LinkedHashMap<>();

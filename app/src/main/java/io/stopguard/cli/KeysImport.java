@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.stopguard.bitget.Credentials;
+import io.stopguard.store.Keys;
 import io.stopguard.store.Store;
 import java.io.IOException;
 import java.io.Reader;
@@ -101,7 +102,7 @@ final class KeysImport implements Callable<Integer> {
           + " (fix them, or store the good rows with --skip-bad)");
       return ExitCodes.USAGE;
     }
-    Map<Store.KeyChange, Integer> counts = new EnumMap<>(Store.KeyChange.class);
+    Map<Keys.Change, Integer> counts = new EnumMap<>(Keys.Change.class);
     home.allowCreating(cli.err());
     try (Store store = home.openStore(cli)) {
       if (dryRun) {
@@ -111,13 +112,13 @@ final class KeysImport implements Callable<Integer> {
       }
       store.inTransaction(() -> {
         for (Row r : rows) {
-          counts.merge(store.putKeyIfChanged(r.userId(), r.exchange(), r.apiKey(), r.secret(), r.passphrase(), r.demo()),
+          counts.merge(store.keys().putIfChanged(r.userId(), r.exchange(), r.apiKey(), r.secret(), r.passphrase(), r.demo()),
               1, Integer::sum);
         }
       });
-      cli.out().println("imported into " + store.where() + ": added " + counts.getOrDefault(Store.KeyChange.ADDED, 0)
-          + ", updated " + counts.getOrDefault(Store.KeyChange.UPDATED, 0) + ", unchanged "
-          + counts.getOrDefault(Store.KeyChange.UNCHANGED, 0) + ", failed " + errors.size()
+      cli.out().println("imported into " + store.where() + ": added " + counts.getOrDefault(Keys.Change.ADDED, 0)
+          + ", updated " + counts.getOrDefault(Keys.Change.UPDATED, 0) + ", unchanged "
+          + counts.getOrDefault(Keys.Change.UNCHANGED, 0) + ", failed " + errors.size()
           + (verify ? "; every stored key was accepted by Bitget" : "; check them against Bitget with: stopguard keys verify"));
     }
     return errors.isEmpty() ? ExitCodes.OK : ExitCodes.INCOMPLETE;

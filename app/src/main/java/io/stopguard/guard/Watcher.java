@@ -126,7 +126,7 @@ public final class Watcher implements AutoCloseable {
     if (closed.get()) return;
     try {
       Ownership own = ownership;
-      ActiveKeys active = (store.activeKeys("bitget")).ofUsers(own::owns);
+      ActiveKeys active = (store.keys().active("bitget")).ofUsers(own::owns);
       unusableKeys = active.unusable();
       List<ExchangeKey> keys = active.usable();
       Set<String> withOpenIncident = new java.util.HashSet<>();

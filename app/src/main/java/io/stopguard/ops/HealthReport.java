@@ -105,7 +105,7 @@ public final class HealthReport {
     }
 
     sb.append("## Keys\n\n");
-    List<KeyRow> keys = store.listKeys();
+    List<KeyRow> keys = store.keys().list();
     if (keys.isEmpty()) sb.append("No keys stored.\n");
     else {
       sb.append("| user | exchange | key | active | updated |\n|---|---|---|---|---|\n");

@@ -60,7 +60,7 @@ public final class NightlyChecks {
     } catch (RuntimeException e) {
       out.add(line(false, "run_risk_monitor check", e.getMessage()));
     }
-    io.stopguard.store.ActiveKeys active = store.activeKeys("bitget");
+    io.stopguard.store.ActiveKeys active = store.keys().active("bitget");
     List<ExchangeKey> keys = active.usable();
     out.add(stopOrders(keys));
     out.add(keysValid(report, active));

@@ -134,7 +134,7 @@ public final class StatusModel {
   public Optional<AccountView> account(String userId) {
     Instant now = clock.instant();
     AccountSnapshot a = accounts.get().stream().filter(x -> x.userId().equals(userId)).findFirst().orElse(null);
-    List<io.stopguard.store.KeyRow> keys = store.listKeys().stream().filter(k -> k.userId().equals(userId)).toList();
+    List<io.stopguard.store.KeyRow> keys = store.keys().list().stream().filter(k -> k.userId().equals(userId)).toList();
     if (a == null && keys.isEmpty()) return Optional.empty();
     shown.accept(List.of(userId));
     List<StatusView.Row> rows = a == null ? List.of() : a.verdicts().stream().map(v -> row(a, v, now))

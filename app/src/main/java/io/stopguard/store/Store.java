@@ -1,6 +1,5 @@
 package io.stopguard.store;
 
-import io.stopguard.bitget.Credentials;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,11 +18,13 @@ import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 /**
- * The SQLite file {@code trading.db}: keys and risk flags. Created with mode 0600 and migrated by
- * Flyway when behind ({@link Schema}); plain {@code sqlite3} can read it while stopguard runs (WAL, busy timeout).
+ * The SQLite file {@code trading.db} (or a PostgreSQL database): risk flags here, and a class per
+ * table group — {@link Keys}, {@link Incidents}, {@link Journal}, {@link Outbox}, {@link Flapping},
+ * {@link PositionStatus}, {@link Leases}. Created with mode 0600 and migrated by Flyway when behind
+ * ({@link Schema}); plain {@code sqlite3} can read it while stopguard runs (WAL, busy timeout).
  *
- * <p>Thread-safe: one JDBC connection, guarded by this object's monitor (every public method here,
- * in {@link Incidents} and in {@link Outbox}). Callers never synchronise; a multi-step change that
+ * <p>Thread-safe: one JDBC connection, guarded by this object's monitor (every public method here
+ * and in the table classes). Callers never synchronise; a multi-step change that
  * must be all-or-nothing goes through {@link #inTransaction}, which holds the monitor throughout.
  */
 public final class Store implements AutoCloseable {
@@ -122,41 +123,13 @@ public final class Store implements AutoCloseable {
     return conn;
   }
 
-  // ------------------------------------------------------------------ keys
+  /** The exchange keys ({@code user_exchange_keys}): secrets sealed by the master key. */
+  public Keys keys() {
+    return new Keys(this);
+  }
 
-  /** Adds a key, or replaces the secret of the same API key and reactivates it. */
-  public synchronized void putKey(String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo) {
-    if (!box.hasKey()) {
-      int sealed = countSealedKeys();
-      if (sealed > 0) {
-        throw new StoreException(db + " holds " + sealed + " encrypted key(s) but the master key is missing ("
-            + box.whereMissing() + "). A new master key would leave them undecryptable: restore master.key from its"
-            + " backup or set " + SecretBox.ENV + ", then try again.", null);
-      }
-    }
-    String now = now();
-    String ad = associatedData(exchange, apiKey);
-    try (PreparedStatement st = connection().prepareStatement("""
-        INSERT INTO user_exchange_keys (user_id, exchange_name, api_key, api_secret_enc, passphrase_enc,
-                                        is_active, demo_trading, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
-        ON CONFLICT (exchange_name, api_key) DO UPDATE SET
-          user_id = excluded.user_id, api_secret_enc = excluded.api_secret_enc,
-          passphrase_enc = excluded.passphrase_enc, is_active = 1,
-          demo_trading = excluded.demo_trading, updated_at = excluded.updated_at
-        """)) {
-      st.setString(1, userId);
-      st.setString(2, exchange);
-      st.setString(3, apiKey);
-      st.setString(4, box.seal(secret, ad + "|secret"));
-      st.setString(5, box.seal(passphrase, ad + "|passphrase"));
-      st.setInt(6, demo ? 1 : 0);
-      st.setString(7, now);
-      st.setString(8, now);
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw fail("store the key", e);
-    }
+  SecretBox box() {
+    return box;
   }
 
   // ------------------------------------------------------------------ flapping positions: Flapping
@@ -164,51 +137,6 @@ public final class Store implements AutoCloseable {
   /** Positions whose stop keeps disappearing ({@code flapping}). */
   public Flapping flapping() {
     return new Flapping(this);
-  }
-
-  private int countSealedKeys() {
-    try (PreparedStatement st = connection().prepareStatement("SELECT count(*) FROM user_exchange_keys");
-        ResultSet rs = st.executeQuery()) {
-      return rs.next() ? rs.getInt(1) : 0;
-    } catch (SQLException e) {
-      throw fail("count keys", e);
-    }
-  }
-
-  /** What {@link #putKeyIfChanged} did. */
-  public enum KeyChange { ADDED, UPDATED, UNCHANGED }
-
-  /**
-   * As {@link #putKey}, but leaves a row that already holds exactly this key (same user, demo flag,
-   * secret and passphrase, active) untouched: importing the same list twice changes nothing.
-   */
-  public synchronized KeyChange putKeyIfChanged(String userId, String exchange, String apiKey, String secret,
-      String passphrase, boolean demo) {
-    String ad = associatedData(exchange, apiKey);
-    try (PreparedStatement st = connection().prepareStatement("SELECT user_id, api_secret_enc, passphrase_enc, is_active,"
-        + " demo_trading FROM user_exchange_keys WHERE exchange_name = ? AND api_key = ?")) {
-      st.setString(1, exchange);
-      st.setString(2, apiKey);
-      try (ResultSet rs = st.executeQuery()) {
-        if (rs.next()) {
-          boolean same;
-          try {
-            same = rs.getString(1).equals(userId) && rs.getInt(4) == 1 && (rs.getInt(5) == 1) == demo
-                && box.open(rs.getString(2), ad + "|secret").equals(secret)
-                && box.open(rs.getString(3), ad + "|passphrase").equals(passphrase);
-          } catch (RuntimeException undecryptable) { // a damaged row is replaced by the good one
-            same = false;
-          }
-          if (same) return KeyChange.UNCHANGED;
-          putKey(userId, exchange, apiKey, secret, passphrase, demo);
-          return KeyChange.UPDATED;
-        }
-      }
-    } catch (SQLException e) {
-      throw fail("read a key", e);
-    }
-    putKey(userId, exchange, apiKey, secret, passphrase, demo);
-    return KeyChange.ADDED;
   }
 
   /** Runs {@code work} in one transaction (bulk key imports: one fsync, not one per row). */
@@ -228,85 +156,6 @@ public final class Store implements AutoCloseable {
     } catch (SQLException e) {
       throw fail("run a transaction", e);
     }
-  }
-
-  /**
-   * Every active key of one exchange, in a stable order: decrypted and checked, or set aside with
-   * the reason it cannot be used (one bad row never hides the others).
-   */
-  public synchronized ActiveKeys activeKeys(String exchange) {
-    List<ExchangeKey> usable = new ArrayList<>();
-    List<UnusableKey> unusable = new ArrayList<>();
-    try (PreparedStatement st = connection().prepareStatement("""
-        SELECT id, user_id, api_key, api_secret_enc, passphrase_enc, demo_trading
-        FROM user_exchange_keys WHERE exchange_name = ? AND is_active = 1 ORDER BY user_id, id""")) {
-      st.setString(1, exchange);
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          long id = rs.getLong("id");
-          String userId = rs.getString("user_id");
-          String apiKey = rs.getString("api_key");
-          String masked = Credentials.maskKey(apiKey == null ? "" : apiKey);
-          String ad = associatedData(exchange, apiKey);
-          try {
-            String keyProblem = Credentials.problem("API key", apiKey);
-            if (keyProblem != null) throw new IllegalStateException(keyProblem);
-            Credentials c = new Credentials(apiKey, box.open(rs.getString("api_secret_enc"), ad + "|secret"),
-                box.open(rs.getString("passphrase_enc"), ad + "|passphrase"));
-            String problem = c.problem();
-            if (problem != null) throw new IllegalStateException(problem);
-            usable.add(new ExchangeKey(id, userId, exchange, rs.getInt("demo_trading") == 1, c));
-          } catch (RuntimeException e) { // messages of SecretBox and Credentials.problem never hold a secret
-            unusable.add(new UnusableKey(id, userId, exchange, masked, e.getMessage()));
-          }
-        }
-      }
-    } catch (SQLException e) {
-      throw fail("read keys", e);
-    }
-    return new ActiveKeys(usable, unusable);
-  }
-
-  /** Active keys of one exchange for one user only. */
-  public synchronized ActiveKeys activeKeys(String exchange, String userId) {
-    return activeKeys(exchange).ofUsers(userId::equals);
-  }
-
-
-  /**
-   * Sets is_active on a user's keys of one exchange (all of them, or the one API key given).
-   * Returns how many rows changed.
-   */
-  public synchronized int setKeysActive(String userId, String exchange, String apiKey, boolean active) {
-    try (PreparedStatement st = connection().prepareStatement("""
-        UPDATE user_exchange_keys SET is_active = ?, updated_at = ?
-        WHERE user_id = ? AND exchange_name = ? AND (? IS NULL OR api_key = ?)""")) {
-      st.setInt(1, active ? 1 : 0);
-      st.setString(2, now());
-      st.setString(3, userId);
-      st.setString(4, exchange);
-      st.setString(5, apiKey);
-      st.setString(6, apiKey);
-      return st.executeUpdate();
-    } catch (SQLException e) {
-      throw fail("update keys", e);
-    }
-  }
-
-  public synchronized List<KeyRow> listKeys() {
-    List<KeyRow> out = new ArrayList<>();
-    try (PreparedStatement st = connection().prepareStatement("""
-        SELECT id, user_id, exchange_name, api_key, is_active, demo_trading, created_at, updated_at
-        FROM user_exchange_keys ORDER BY exchange_name, user_id, id""");
-        ResultSet rs = st.executeQuery()) {
-      while (rs.next()) {
-        out.add(new KeyRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1,
-            rs.getInt(6) == 1, rs.getString(7), rs.getString(8)));
-      }
-    } catch (SQLException e) {
-      throw fail("list keys", e);
-    }
-    return out;
   }
 
   // ------------------------------------------------------------------ flags
@@ -397,7 +246,7 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  private static String associatedData(String exchange, String apiKey) {
+  static String associatedData(String exchange, String apiKey) {
     return exchange + "|" + apiKey;
   }
 

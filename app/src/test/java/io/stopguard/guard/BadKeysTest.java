@@ -76,8 +76,8 @@ class BadKeysTest {
   @Test
   void aStoredBadKeyFailsOnlyItsOwnAccountWithAMaskedMessage() {
     try (Store s = store()) {
-      s.putKey("1", "bitget", "k1", "s1", "p1", false);
-      s.putKey("2", "bitget", "k2", "s2", SECRET_PASSPHRASE, false); // stored before keys add checked it
+      s.keys().put("1", "bitget", "k1", "s1", "p1", false);
+      s.keys().put("2", "bitget", "k2", "s2", SECRET_PASSPHRASE, false); // stored before keys add checked it
     }
     CliRun r = CliRun.run(env, "", "check", "-v");
     assertThat(r.exit()).as(r.out() + r.err()).isEqualTo(3);
@@ -92,7 +92,7 @@ class BadKeysTest {
   @Test
   void aMissingMasterKeyIsAnErrorNeverASilentNewKey() throws Exception {
     try (Store s = store()) {
-      s.putKey("1", "bitget", "k1", "s1", "p1", false);
+      s.keys().put("1", "bitget", "k1", "s1", "p1", false);
     }
     Files.delete(home.resolve("master.key"));
     CliRun r = CliRun.run(env, "", "check");
@@ -109,8 +109,8 @@ class BadKeysTest {
   void theWatcherReportsAnUndecryptableRowByUserAndGuardsTheOthers() throws Exception {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     try (Store store = store()) {
-      store.putKey("1", "bitget", "k1", "s1", "p1", false);
-      store.putKey("2", "bitget", "k2", "s2", "p2", false);
+      store.keys().put("1", "bitget", "k1", "s1", "p1", false);
+      store.keys().put("2", "bitget", "k2", "s2", "p2", false);
       // a damaged row: user 1's passphrase is sealed for another row, so it can never decrypt
       Sqlite3.query(home.resolve("trading.db"),
           "UPDATE user_exchange_keys SET passphrase_enc = (SELECT passphrase_enc FROM user_exchange_keys WHERE user_id='2')"
@@ -134,7 +134,7 @@ class BadKeysTest {
         assertThat(WatcherTest.scrape(metrics)).contains("stopguard_unguarded_accounts 1.0");
         assertThat(console.toString()).contains("⚠️ Bitget: аккаунт не охраняется").contains("Пользователь: 1");
         // the key is re-entered: guarded again, said once
-        store.putKey("1", "bitget", "k1", "s1", "p1", false);
+        store.keys().put("1", "bitget", "k1", "s1", "p1", false);
         await().atMost(Duration.ofSeconds(10)).until(() -> w.unguarded().isEmpty());
         await().atMost(Duration.ofSeconds(10)).until(() -> console.toString().contains("аккаунт снова охраняется"));
         assertThat(console.toString().split("аккаунт не охраняется", -1)).hasSize(2);
@@ -145,8 +145,8 @@ class BadKeysTest {
   @Test
   void theWatcherWithoutItsMasterKeyIsDegradedNamingEveryUser() throws Exception {
     try (Store s = store()) {
-      s.putKey("1", "bitget", "k1", "s1", "p1", false);
-      s.putKey("2", "bitget", "k2", "s2", "p2", false);
+      s.keys().put("1", "bitget", "k1", "s1", "p1", false);
+      s.keys().put("2", "bitget", "k2", "s2", "p2", false);
     }
     Files.delete(home.resolve("master.key"));
     try (Store store = store()) {

@@ -59,8 +59,8 @@ class GuardUnderEveryVariantTest {
           .containsExactly("9001:DASHUSDT:SHORT", "9001:SOLUSDT:LONG", "9001:XRPUSDT:LONG", "9002:ETHUSDT:SHORT");
 
       // 2. The guard restores: one stop each, the wrong one moved, the good one untouched.
-      store.putKey("9001", "bitget", "bg_k1", "s1", "p1", false);
-      store.putKey("9002", "bitget", "bg_k2", "s2", "p2", false);
+      store.keys().put("9001", "bitget", "bg_k1", "s1", "p1", false);
+      store.keys().put("9002", "bitget", "bg_k2", "s2", "p2", false);
       ByteArrayOutputStream console = new ByteArrayOutputStream();
       Alerting alerting = Alerting.console(new PrintStream(console, true), "ru");
       StopguardMetrics metrics = new StopguardMetrics();

@@ -60,7 +60,7 @@ class WatcherIpLimitsTest {
   }
 
   void addKey(int i) {
-    store.putKey(Integer.toString(i), "bitget", "k" + i, "s" + i, "p" + i, false);
+    store.keys().put(Integer.toString(i), "bitget", "k" + i, "s" + i, "p" + i, false);
   }
 
   static WatchSettings settings(WatchSettings.Restore restore, long intervalMs, long keyRefreshMs, boolean webSocket) {
@@ -135,7 +135,7 @@ class WatcherIpLimitsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> states().getOrDefault("live", 0L) == 2 && states().get("polled") == 1);
     String withSocket = watcher.health().stream().filter(a -> "live".equals(a.get("webSocket")))
         .map(a -> (String) a.get("userId")).findFirst().orElseThrow();
-    store.setKeysActive(withSocket, "bitget", null, false);
+    store.keys().setActive(withSocket, "bitget", null, false);
     await().atMost(Duration.ofSeconds(10)).until(() -> watcher.accountCount() == 2 && states().getOrDefault("live", 0L) == 2);
     assertThat(states()).doesNotContainKey("polled");
   }

@@ -32,7 +32,7 @@ class WatcherKeysTest {
   void accountsComeAndGo() throws Exception {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(SCENARIO)), 0);
         Store store = Store.open(home.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
-      store.putKey("1", "bitget", "k1", "s1", "p1", false);
+      store.keys().put("1", "bitget", "k1", "s1", "p1", false);
       StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT);
       StopguardMetrics metrics = new StopguardMetrics();
       CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
@@ -43,13 +43,13 @@ class WatcherKeysTest {
           sim.webSocketUrl(), Timebase.system())) {
         w.start();
         assertThat(w.accountCount()).isEqualTo(1);
-        store.putKey("2", "bitget", "k2", "s2", "p2", false);
+        store.keys().put("2", "bitget", "k2", "s2", "p2", false);
         await().atMost(Duration.ofSeconds(5)).until(() -> w.accountCount() == 2);
         // the new account's bare SOL short is found and flagged
         await().atMost(Duration.ofSeconds(5)).until(() -> {
           return store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value() == 1).orElse(false);
         });
-        store.setKeysActive("2", "bitget", null, false);
+        store.keys().setActive("2", "bitget", null, false);
         await().atMost(Duration.ofSeconds(5)).until(() -> w.accountCount() == 1);
         assertThat(w.health()).extracting(a -> a.get("userId")).containsExactly("1");
         await().atMost(Duration.ofSeconds(5)).until(() -> {

@@ -78,7 +78,7 @@ class WatcherTest {
   Guard guard(String name, WatchSettings settings, Duration timeout, Duration flapWindow) {
     Path home = dir.resolve(name);
     Store store = Store.open(home.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")));
-    store.putKey("9001", "bitget", "bg_k1", "s1", "p1", false);
+    store.keys().put("9001", "bitget", "bg_k1", "s1", "p1", false);
     StopLossCheck check = new StopLossCheck(sim.baseUrl(), timeout, 8, Policy.DEFAULT);
     Alerting alerting = Alerting.console(new PrintStream(console, true), "ru").withFlapWindow(flapWindow);
     StopguardMetrics metrics = new StopguardMetrics();

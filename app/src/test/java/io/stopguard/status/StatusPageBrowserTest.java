@@ -85,8 +85,8 @@ class StatusPageBrowserTest {
   /** A guard with its status server, as `watch` wires them; {@code auth} null for the open 127.0.0.1 page. */
   StatusServer guard(Auth auth, String language) {
     Store store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
-    store.putKey("556251171", "bitget", "bg_k1", "s1", "p1", false);
-    store.putKey("700100", "bitget", "bg_k2", "s2", "p2", false);
+    store.keys().put("556251171", "bitget", "bg_k1", "s1", "p1", false);
+    store.keys().put("700100", "bitget", "bg_k2", "s2", "p2", false);
     StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT);
     Alerting alerting = Alerting.console(new PrintStream(new ByteArrayOutputStream(), true), "ru");
     StopguardMetrics metrics = new StopguardMetrics();

@@ -20,7 +20,7 @@ class LeasesTest {
   void aLeaseLostToAnotherInstanceFailsTheFenceAndEachClaimRaisesTheEpoch() throws Exception {
     Database db = Database.parse(PgServer.newDatabase(), Map.of());
     try (Store s = open(db)) {
-      for (int i = 0; i < 4; i++) s.putKey("u" + i, "bitget", "bg_k" + i, "sec", "pass", false);
+      for (int i = 0; i < 4; i++) s.keys().put("u" + i, "bitget", "bg_k" + i, "sec", "pass", false);
       Leases l = s.leases();
       l.heartbeat("a", "host-a", "127.0.0.2", "127.0.0.1:1", 0, 0, 120, 4800);
       l.heartbeat("b", "host-b", "127.0.0.3", "127.0.0.1:2", 0, 0, 0, 4800);

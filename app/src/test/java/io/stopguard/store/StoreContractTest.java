@@ -36,11 +36,11 @@ class StoreContractTest {
   @MethodSource("databases")
   void keysAreStoredEncryptedDecryptedAndImportedIdempotently(String vendor) {
     try (Store s = open(fresh(vendor))) {
-      s.putKey("u1", "bitget", "bg_k1", "sec-1", "pass-1", false);
-      assertThat(s.putKeyIfChanged("u1", "bitget", "bg_k1", "sec-1", "pass-1", false)).isEqualTo(Store.KeyChange.UNCHANGED);
-      assertThat(s.putKeyIfChanged("u1", "bitget", "bg_k1", "sec-2", "pass-1", false)).isEqualTo(Store.KeyChange.UPDATED);
-      assertThat(s.putKeyIfChanged("u2", "bitget", "bg_k2", "sec-3", "pass-3", true)).isEqualTo(Store.KeyChange.ADDED);
-      ActiveKeys keys = s.activeKeys("bitget");
+      s.keys().put("u1", "bitget", "bg_k1", "sec-1", "pass-1", false);
+      assertThat(s.keys().putIfChanged("u1", "bitget", "bg_k1", "sec-1", "pass-1", false)).isEqualTo(Keys.Change.UNCHANGED);
+      assertThat(s.keys().putIfChanged("u1", "bitget", "bg_k1", "sec-2", "pass-1", false)).isEqualTo(Keys.Change.UPDATED);
+      assertThat(s.keys().putIfChanged("u2", "bitget", "bg_k2", "sec-3", "pass-3", true)).isEqualTo(Keys.Change.ADDED);
+      ActiveKeys keys = s.keys().active("bitget");
       assertThat(keys.usable()).extracting(k -> k.userId() + ":" + k.credentials().secret() + ":" + k.demoTrading())
           .containsExactly("u1:sec-2:false", "u2:sec-3:true");
     }
@@ -83,10 +83,10 @@ class StoreContractTest {
   void aTransactionIsAllOrNothing(String vendor) {
     try (Store s = open(fresh(vendor))) {
       assertThatThrownBy(() -> s.inTransaction(() -> {
-        s.putKey("u1", "bitget", "bg_k1", "sec-1", "pass-1", false);
+        s.keys().put("u1", "bitget", "bg_k1", "sec-1", "pass-1", false);
         throw new IllegalStateException("row 2 is bad");
       })).hasMessage("row 2 is bad");
-      assertThat(s.activeKeys("bitget").usable()).isEmpty();
+      assertThat(s.keys().active("bitget").usable()).isEmpty();
     }
   }
 
@@ -110,7 +110,7 @@ class StoreContractTest {
   void theRunbooksTablesAndColumnsAreTheSame(String vendor) throws Exception {
     try (Store s = open(fresh(vendor))) {
       s.setFlag(Store.FLAG_STOPLOSS_MISSING, true, "x");
-      s.putKey("556251171", "bitget", "bg_k1", "sec-1", "pass-1", false);
+      s.keys().put("556251171", "bitget", "bg_k1", "sec-1", "pass-1", false);
       try (var st = s.connection().createStatement();
           var rs = st.executeQuery("SELECT user_id, exchange_name, is_active FROM user_exchange_keys WHERE exchange_name='bitget'")) {
         assertThat(rs.next()).isTrue();

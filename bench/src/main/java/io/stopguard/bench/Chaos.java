@@ -160,7 +160,7 @@ public final class Chaos {
     sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario())), 0);
     sim.exchange().history().enable();
     try (Store store = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
-      for (int i = 0; i < o.accounts(); i++) store.putKey(uid(i), "bitget", "ck" + i, secret(i), passphrase(i), false);
+      for (int i = 0; i < o.accounts(); i++) store.keys().put(uid(i), "bitget", "ck" + i, secret(i), passphrase(i), false);
     }
     note("start seed=" + o.seed() + " accounts=" + o.accounts() + " home=" + home + " sim=" + sim.baseUrl());
     watch = startWatch();
@@ -504,7 +504,7 @@ public final class Chaos {
     Excuse open = new Excuse(uid, start, Long.MAX_VALUE, "key Bitget cannot accept");
     excuses.add(open);
     try (Store store = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
-      store.putKey(uid, "bitget", "ck" + i, secret(i), PASS_MARK + "ünïcode-" + i, false);
+      store.keys().put(uid, "bitget", "ck" + i, secret(i), PASS_MARK + "ünïcode-" + i, false);
     }
     count("key-bitget-cannot-accept");
     note("passphrase of " + uid + " replaced by one with non-ASCII characters");
@@ -512,7 +512,7 @@ public final class Chaos {
     boolean reported = awaitHealth(KEY_REFRESH_MS + 5_000, h -> unguarded(h).contains(uid));
     if (!reported) violation("silent", "user " + uid + " has a passphrase Bitget cannot accept but /health does not report it");
     try (Store store = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
-      store.putKey(uid, "bitget", "ck" + i, secret(i), passphrase(i), false);
+      store.keys().put(uid, "bitget", "ck" + i, secret(i), passphrase(i), false);
     }
     note("passphrase of " + uid + " repaired");
     excuses.remove(open);

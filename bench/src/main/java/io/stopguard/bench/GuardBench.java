@@ -101,7 +101,7 @@ public final class GuardBench {
         Store store = Store.open(home.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
       sim.faults().set("*", new Faults.Spec(2 * latency, 0, 0, 0, 0, 0));
       sim.webSocketDelay(latency);
-      store.putKey("1", "bitget", "k1", "s1", "p1", false);
+      store.keys().put("1", "bitget", "k1", "s1", "p1", false);
       StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 8, Policy.DEFAULT);
       StopguardMetrics metrics = new StopguardMetrics();
       CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
@@ -220,7 +220,7 @@ public final class GuardBench {
       sim.faults().set("*", new Faults.Spec(2 * latency, 0, 0, 0, 0, 0));
       sim.webSocketDelay(latency);
       store.inTransaction(() -> {
-        for (Scenario.AccountSpec a : scenario.accounts()) store.putKey(a.uid(), "bitget", a.apiKey(), a.secretKey(), a.passphrase(), false);
+        for (Scenario.AccountSpec a : scenario.accounts()) store.keys().put(a.uid(), "bitget", a.apiKey(), a.secretKey(), a.passphrase(), false);
       });
       StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(30), 256, Policy.DEFAULT, WatchSettings.defaultBudget());
       StopguardMetrics metrics = new StopguardMetrics();

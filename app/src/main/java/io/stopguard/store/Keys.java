@@ -1,0 +1,190 @@
+package io.stopguard.store;
+
+import io.stopguard.bitget.Credentials;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code user_exchange_keys} table: API keys with their secret and passphrase sealed by the
+ * master key ({@link SecretBox}, the exchange and API key as associated data). Obtain from
+ * {@link Store#keys()}; every call holds the store's monitor (its one connection).
+ */
+public final class Keys {
+  private final Store store;
+
+  Keys(Store store) {
+    this.store = store;
+  }
+
+  /** Adds a key, or replaces the secret of the same API key and reactivates it. */
+  public void put(String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo) {
+    synchronized (store) {
+      if (!store.box().hasKey()) {
+        int sealed = countSealed();
+        if (sealed > 0) {
+          throw new StoreException(store.database() + " holds " + sealed + " encrypted key(s) but the master key is missing ("
+              + store.box().whereMissing() + "). A new master key would leave them undecryptable: restore master.key from its"
+              + " backup or set " + SecretBox.ENV + ", then try again.", null);
+        }
+      }
+      String now = Store.now();
+      String ad = Store.associatedData(exchange, apiKey);
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          INSERT INTO user_exchange_keys (user_id, exchange_name, api_key, api_secret_enc, passphrase_enc,
+                                          is_active, demo_trading, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
+          ON CONFLICT (exchange_name, api_key) DO UPDATE SET
+            user_id = excluded.user_id, api_secret_enc = excluded.api_secret_enc,
+            passphrase_enc = excluded.passphrase_enc, is_active = 1,
+            demo_trading = excluded.demo_trading, updated_at = excluded.updated_at
+          """)) {
+        st.setString(1, userId);
+        st.setString(2, exchange);
+        st.setString(3, apiKey);
+        st.setString(4, store.box().seal(secret, ad + "|secret"));
+        st.setString(5, store.box().seal(passphrase, ad + "|passphrase"));
+        st.setInt(6, demo ? 1 : 0);
+        st.setString(7, now);
+        st.setString(8, now);
+        st.executeUpdate();
+      } catch (SQLException e) {
+        throw store.fail("store the key", e);
+      }
+    }
+  }
+
+  private int countSealed() {
+    try (PreparedStatement st = store.connection().prepareStatement("SELECT count(*) FROM user_exchange_keys");
+        ResultSet rs = st.executeQuery()) {
+      return rs.next() ? rs.getInt(1) : 0;
+    } catch (SQLException e) {
+      throw store.fail("count keys", e);
+    }
+  }
+
+  /** What {@link #putKeyIfChanged} did. */
+  public enum Change { ADDED, UPDATED, UNCHANGED }
+
+  /**
+   * As {@link #putKey}, but leaves a row that already holds exactly this key (same user, demo flag,
+   * secret and passphrase, active) untouched: importing the same list twice changes nothing.
+   */
+  public synchronized Change putIfChanged(String userId, String exchange, String apiKey, String secret,
+      String passphrase, boolean demo) {
+    String ad = Store.associatedData(exchange, apiKey);
+    try (PreparedStatement st = store.connection().prepareStatement("SELECT user_id, api_secret_enc, passphrase_enc, is_active,"
+        + " demo_trading FROM user_exchange_keys WHERE exchange_name = ? AND api_key = ?")) {
+      st.setString(1, exchange);
+      st.setString(2, apiKey);
+      try (ResultSet rs = st.executeQuery()) {
+        if (rs.next()) {
+          boolean same;
+          try {
+            same = rs.getString(1).equals(userId) && rs.getInt(4) == 1 && (rs.getInt(5) == 1) == demo
+                && store.box().open(rs.getString(2), ad + "|secret").equals(secret)
+                && store.box().open(rs.getString(3), ad + "|passphrase").equals(passphrase);
+          } catch (RuntimeException undecryptable) { // a damaged row is replaced by the good one
+            same = false;
+          }
+          if (same) return Change.UNCHANGED;
+          put(userId, exchange, apiKey, secret, passphrase, demo);
+          return Change.UPDATED;
+        }
+      }
+    } catch (SQLException e) {
+      throw store.fail("read a key", e);
+    }
+    put(userId, exchange, apiKey, secret, passphrase, demo);
+    return Change.ADDED;
+  }
+
+  /**
+   * Every active key of one exchange, in a stable order: decrypted and checked, or set aside with
+   * the reason it cannot be used (one bad row never hides the others).
+   */
+  public ActiveKeys active(String exchange) {
+    synchronized (store) {
+      List<ExchangeKey> usable = new ArrayList<>();
+      List<UnusableKey> unusable = new ArrayList<>();
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          SELECT id, user_id, api_key, api_secret_enc, passphrase_enc, demo_trading
+          FROM user_exchange_keys WHERE exchange_name = ? AND is_active = 1 ORDER BY user_id, id""")) {
+        st.setString(1, exchange);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) {
+            long id = rs.getLong("id");
+            String userId = rs.getString("user_id");
+            String apiKey = rs.getString("api_key");
+            String masked = Credentials.maskKey(apiKey == null ? "" : apiKey);
+            String ad = Store.associatedData(exchange, apiKey);
+            try {
+              String keyProblem = Credentials.problem("API key", apiKey);
+              if (keyProblem != null) throw new IllegalStateException(keyProblem);
+              Credentials c = new Credentials(apiKey, store.box().open(rs.getString("api_secret_enc"), ad + "|secret"),
+                  store.box().open(rs.getString("passphrase_enc"), ad + "|passphrase"));
+              String problem = c.problem();
+              if (problem != null) throw new IllegalStateException(problem);
+              usable.add(new ExchangeKey(id, userId, exchange, rs.getInt("demo_trading") == 1, c));
+            } catch (RuntimeException e) { // messages of SecretBox and Credentials.problem never hold a secret
+              unusable.add(new UnusableKey(id, userId, exchange, masked, e.getMessage()));
+            }
+          }
+        }
+      } catch (SQLException e) {
+        throw store.fail("read keys", e);
+      }
+      return new ActiveKeys(usable, unusable);
+    }
+  }
+
+  /** Active keys of one exchange for one user only. */
+  public ActiveKeys active(String exchange, String userId) {
+    synchronized (store) {
+      return active(exchange).ofUsers(userId::equals);
+    }
+  }
+
+
+  /**
+   * Sets is_active on a user's keys of one exchange (all of them, or the one API key given).
+   * Returns how many rows changed.
+   */
+  public int setActive(String userId, String exchange, String apiKey, boolean active) {
+    synchronized (store) {
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          UPDATE user_exchange_keys SET is_active = ?, updated_at = ?
+          WHERE user_id = ? AND exchange_name = ? AND (? IS NULL OR api_key = ?)""")) {
+        st.setInt(1, active ? 1 : 0);
+        st.setString(2, Store.now());
+        st.setString(3, userId);
+        st.setString(4, exchange);
+        st.setString(5, apiKey);
+        st.setString(6, apiKey);
+        return st.executeUpdate();
+      } catch (SQLException e) {
+        throw store.fail("update keys", e);
+      }
+    }
+  }
+
+  public List<KeyRow> list() {
+    synchronized (store) {
+      List<KeyRow> out = new ArrayList<>();
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          SELECT id, user_id, exchange_name, api_key, is_active, demo_trading, created_at, updated_at
+          FROM user_exchange_keys ORDER BY exchange_name, user_id, id""");
+          ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          out.add(new KeyRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1,
+              rs.getInt(6) == 1, rs.getString(7), rs.getString(8)));
+        }
+      } catch (SQLException e) {
+        throw store.fail("list keys", e);
+      }
+      return out;
+    }
+  }
+}
