@@ -25,7 +25,7 @@ final class Checker {
     this.run = run;
   }
 
-  /** Every 100 ms: which positions are bare; a bare stretch outside the excused windows over the SLA is a run.violation. */
+  /** Every 100 ms: which positions are bare; a bare stretch outside the excused windows over the SLA is a violation. */
   void sample() {
     while (!Thread.currentThread().isInterrupted()) {
       long now = System.currentTimeMillis();
@@ -117,7 +117,7 @@ final class Checker {
       }
       if (e.kind().equals("ip-refused")) {
         run.rate++;
-        run.violation("run.rate", "Bitget's per-IP limit refused " + e.detail() + " at " + run.rel(e.t()));
+        run.violation("rate", "Bitget's per-IP limit refused " + e.detail() + " at " + run.rel(e.t()));
       }
     }
     Deque<Long> window = new java.util.ArrayDeque<>();
@@ -130,7 +130,7 @@ final class Checker {
     }
     if (max > 6_000) {
       run.rate++;
-      run.violation("run.rate", max + " requests in one minute (Bitget allows 6000 per IP)");
+      run.violation("rate", max + " requests in one minute (Bitget allows 6000 per IP)");
     }
     run.note("requests: " + events.stream().filter(e -> e.kind().equals("request")).count() + " (max " + max + " in a minute)");
   }

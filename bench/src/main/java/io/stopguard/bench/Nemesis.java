@@ -114,7 +114,7 @@ final class Nemesis {
     Chaos.Excuse open = run.excuses.getLast();
     run.watch.kill();
     count("sigkill");
-    run.note("SIGKILL run.watch");
+    run.note("SIGKILL watch");
     Chaos.pause(run.rnd.nextInt(2_000));
     run.watch = run.startWatch();
     run.excuses.remove(open);
@@ -127,7 +127,7 @@ final class Nemesis {
     run.excuses.add(new Chaos.Excuse(null, start, start + ms + Chaos.ALLOWANCE_MS, "watcher stopped"));
     run.watch.signal("STOP");
     count("sigstop");
-    run.note("SIGSTOP run.watch for " + ms + " ms");
+    run.note("SIGSTOP watch for " + ms + " ms");
     Chaos.pause(ms);
     run.watch.signal("CONT");
   }
@@ -346,18 +346,18 @@ final class Nemesis {
     run.excuses.add(new Chaos.Excuse(null, start, System.currentTimeMillis() + Chaos.KEY_REFRESH_MS + Chaos.ALLOWANCE_MS + 2_000, "master key missing"));
   }
 
-  /** A second run.watch on the same run.home and shard must be refused while the first runs. */
+  /** A second watch on the same home and shard must be refused while the first runs. */
   private void secondWatcher() throws Exception {
     count("second-watcher");
     Path log = run.home.resolve("second-" + run.faults.get("second-watcher") + ".log");
     Process p = run.watchCommand(log).start();
     if (!p.waitFor(30, TimeUnit.SECONDS)) {
       p.destroyForcibly().waitFor();
-      run.violation("silent", "a second watcher on the same run.home was not refused (it ran beside the first)");
+      run.violation("silent", "a second watcher on the same home was not refused (it ran beside the first)");
       return;
     }
     String text = Files.readString(log);
-    if (p.exitValue() != 2 || !text.contains("another stopguard run.watch is running")) {
+    if (p.exitValue() != 2 || !text.contains("another stopguard watch is running")) {
       run.violation("silent", "a second watcher exited " + p.exitValue() + " without the refusal: " + Chaos.firstLine(text));
     } else {
       run.note("second watcher refused");
