@@ -34,7 +34,7 @@ final class Account {
     return posMode.equals("hedge_mode");
   }
 
-  Optional<Pos> position(String symbol, String holdSide) {
-    return positions.stream().filter(p -> p.symbol.equals(symbol) && p.holdSide.equals(holdSide)).findFirst();
+  Optional<Pos> position(String symbol, Side holdSide) {
+    return positions.stream().filter(p -> p.symbol.equals(symbol) && p.holdSide == holdSide).findFirst();
   }
 }

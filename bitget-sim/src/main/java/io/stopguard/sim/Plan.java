@@ -8,8 +8,8 @@ final class Plan {
   final String orderId;
   final String clientOid;
   final String symbol;
-  final String planType;
-  final String holdSide; // the position side: long | short
+  final PlanKind planType;
+  final Side holdSide; // the position side
   BigDecimal triggerPrice;
   String triggerType;
   BigDecimal executePrice; // null: market
@@ -26,7 +26,7 @@ final class Plan {
   final long cTime;
   long uTime;
 
-  Plan(String orderId, String clientOid, String symbol, String planType, String holdSide,
+  Plan(String orderId, String clientOid, String symbol, PlanKind planType, Side holdSide,
       BigDecimal triggerPrice, String triggerType, BigDecimal executePrice, BigDecimal size, long now) {
     this.orderId = orderId;
     this.clientOid = clientOid;
@@ -41,6 +41,5 @@ final class Plan {
     this.uTime = now;
   }
 
-  static final Set<String> TPSL_TYPES = Set.of("pos_loss", "pos_profit", "loss_plan", "profit_plan", "moving_plan");
   static final Set<String> TRIGGER_TYPES = Set.of("mark_price", "fill_price");
 }

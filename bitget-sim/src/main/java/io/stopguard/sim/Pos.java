@@ -5,7 +5,7 @@ import java.math.BigDecimal;
 /** An open position of a simulated account. */
 final class Pos {
   final String symbol;
-  final String holdSide; // long | short
+  final Side holdSide;
   BigDecimal total;
   BigDecimal openPriceAvg;
   int leverage;
@@ -14,7 +14,7 @@ final class Pos {
   final long cTime;
   long uTime;
 
-  Pos(String symbol, String holdSide, BigDecimal total, BigDecimal openPriceAvg, int leverage,
+  Pos(String symbol, Side holdSide, BigDecimal total, BigDecimal openPriceAvg, int leverage,
       String marginMode, BigDecimal liquidationPrice, long now) {
     this.symbol = symbol;
     this.holdSide = holdSide;
@@ -28,6 +28,6 @@ final class Pos {
   }
 
   boolean isLong() {
-    return holdSide.equals("long");
+    return holdSide.isLong();
   }
 }

@@ -212,7 +212,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
   }
 
   @Override
-  public void planChanged(String uid, String key, Map<String, Object> order) {
+  public void planChanged(String uid, String key, Object order) {
     if (!key.equals(apiKey) || !subscribed.contains("orders-algo")) return;
     // Unknown (FIDELITY.md): the changed order as "update", or the live orders as "snapshot".
     if (ex.fidelity().ordersAlgoAction().equals("snapshot")) push("orders-algo", "snapshot", ex.wsPlansJson(key));
@@ -227,7 +227,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     return m;
   }
 
-  private void push(String channel, String action, List<Map<String, Object>> data) {
+  private void push(String channel, String action, List<?> data) {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("action", action);
     m.put("arg", arg(channel));

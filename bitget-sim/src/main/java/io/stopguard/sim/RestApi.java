@@ -164,7 +164,7 @@ final class RestApi {
       String pt = productType(r.q.get("productType"), r.h);
       String symbol = symbol(r.q.get("symbol"));
       if (blank(r.q.get("marginCoin"))) throw SimError.missing("marginCoin");
-      return ex.positionsJson(r.a, marginCoin(pt)).stream().filter(p -> symbol.equals(p.get("symbol"))).toList();
+      return ex.positionsJson(r.a, marginCoin(pt)).stream().filter(p -> symbol.equals(p.symbol())).toList();
     }));
     m.put("GET /api/v2/mix/account/account", priv(r -> {
       String pt = productType(r.q.get("productType"), r.h);

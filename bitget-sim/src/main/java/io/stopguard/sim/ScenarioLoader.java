@@ -73,7 +73,7 @@ final class ScenarioLoader {
 
   void openPosition(Account a, Scenario.PositionSpec ps, String where) {
     Contract c = contractOrFail(ps.symbol(), where);
-    String side = side(ps.holdSide(), where);
+    Side side = side(ps.holdSide(), where);
     if (ps.total() == null || ps.total().signum() <= 0) throw new IllegalArgumentException(where + " " + c.symbol + ": total must be > 0");
     if (!a.hedge() && a.positions.stream().anyMatch(p -> p.symbol.equals(c.symbol))) {
       throw new IllegalArgumentException(where + " " + c.symbol + ": one-way mode holds one position per symbol");
@@ -84,26 +84,26 @@ final class ScenarioLoader {
     if (lev < 1 || lev > 125) throw new IllegalArgumentException(where + " " + c.symbol + ": leverage must be 1..125");
     String marginMode = ps.marginMode() != null ? ps.marginMode() : "crossed";
     if (marginMode.equals("cross")) marginMode = "crossed";
-    BigDecimal liq = ps.liquidationPrice() != null ? ps.liquidationPrice() : SimExchange.liquidationPrice(c, side.equals("long"), entry, lev);
+    BigDecimal liq = ps.liquidationPrice() != null ? ps.liquidationPrice() : SimExchange.liquidationPrice(c, side.isLong(), entry, lev);
     a.positions.add(new Pos(c.symbol, side, ps.total(), entry, lev, marginMode, liq, ex.now()));
   }
 
   private void addPlanFromScenario(Account a, Scenario.PlanOrderSpec os, String where) {
     Contract c = contractOrFail(os.symbol(), where);
-    String type = os.planType() == null ? "pos_loss" : os.planType();
-    if (!Plan.TPSL_TYPES.contains(type) && !type.equals("normal_plan")) {
-      throw new IllegalArgumentException(where + " " + c.symbol + ": planType must be normal_plan or one of " + Plan.TPSL_TYPES);
+    PlanKind type = os.planType() == null ? PlanKind.POS_LOSS : PlanKind.parseScenario(os.planType());
+    if (type == null || type == PlanKind.TRACK_PLAN) {
+      throw new IllegalArgumentException(where + " " + c.symbol + ": planType must be normal_plan or one of " + PlanKind.tpslNames());
     }
-    String side = side(os.holdSide(), where);
+    Side side = side(os.holdSide(), where);
     if (os.triggerPrice() == null) throw new IllegalArgumentException(where + " " + c.symbol + ": planOrders need triggerPrice");
     String trig = os.triggerType() == null ? "mark_price" : os.triggerType();
     String oid = os.orderId() != null ? os.orderId() : ex.nextId();
     String coid = os.clientOid() != null ? os.clientOid() : oid + "_sim";
     a.clientOids.add(coid);
     Plan plan = new Plan(oid, coid, c.symbol, type, side, os.triggerPrice(), trig, os.executePrice(), os.size(), ex.now());
-    if (type.equals("normal_plan")) { // a conditional order that closes this side when triggered: not a stop
+    if (type == PlanKind.NORMAL_PLAN) { // a conditional order that closes this side when triggered: not a stop
       if (os.size() == null) throw new IllegalArgumentException(where + " " + c.symbol + ": a normal_plan order needs size");
-      plan.side = side.equals("long") == a.hedge() ? "buy" : "sell"; // hedge: buy + close closes a long
+      plan.side = side.isLong() == a.hedge() ? "buy" : "sell"; // hedge: buy + close closes a long
       plan.tradeSide = a.hedge() ? "close" : null;
       plan.reduceOnly = !a.hedge();
       plan.marginMode = "crossed";
@@ -119,11 +119,11 @@ final class ScenarioLoader {
     return c;
   }
 
-  static String side(String s, String where) {
+  static Side side(String s, String where) {
     if (s == null) throw new IllegalArgumentException(where + ": holdSide is required (long or short)");
     return switch (s.toLowerCase(Locale.ROOT)) {
-      case "long", "buy" -> "long";
-      case "short", "sell" -> "short";
+      case "long", "buy" -> Side.LONG;
+      case "short", "sell" -> Side.SHORT;
       default -> throw new IllegalArgumentException(where + ": holdSide must be long or short, not " + s);
     };
   }

@@ -120,7 +120,7 @@ public final class SimExchange {
 
   void firePlan(Account a, Plan o, String status) {
     if (listeners.isEmpty()) return;
-    Map<String, Object> m = wire.wsPlanJson(a, o, status);
+    Shapes.WsPlan m = wire.wsPlanJson(a, o, status);
     for (SimListener l : listeners) l.planChanged(a.uid, a.apiKey, m);
   }
 
@@ -170,7 +170,7 @@ public final class SimExchange {
     return loader.contractOrFail(symbol, where);
   }
 
-  private static String side(String s, String where) {
+  private static Side side(String s, String where) {
     return ScenarioLoader.side(s, where);
   }
 
@@ -221,11 +221,11 @@ public final class SimExchange {
     return wire.contractsJson(symbol);
   }
 
-  synchronized List<Map<String, Object>> positionsJson(Account a, String marginCoin) {
+  synchronized List<Shapes.Position> positionsJson(Account a, String marginCoin) {
     return wire.positionsJson(a, marginCoin);
   }
 
-  synchronized Map<String, Object> pendingPlansJson(Account a, String planQuery, String symbol, String orderId, String clientOid,
+  synchronized Shapes.PlanPage pendingPlansJson(Account a, String planQuery, String symbol, String orderId, String clientOid,
       Long idLessThan, int limit, String marginCoin) {
     return wire.pendingPlansJson(a, planQuery, symbol, orderId, clientOid, idLessThan, limit, marginCoin);
   }
@@ -248,12 +248,12 @@ public final class SimExchange {
   }
 
   /** The positions push of the WebSocket {@code positions} channel. */
-  synchronized List<Map<String, Object>> wsPositionsJson(String apiKey) {
+  synchronized List<Shapes.WsPosition> wsPositionsJson(String apiKey) {
     return wire.wsPositionsJson(apiKey);
   }
 
   /** Live plan orders in the orders-algo push shape. */
-  synchronized List<Map<String, Object>> wsPlansJson(String apiKey) {
+  synchronized List<Shapes.WsPlan> wsPlansJson(String apiKey) {
     return wire.wsPlansJson(apiKey);
   }
 
@@ -303,7 +303,7 @@ public final class SimExchange {
   void resizedByHand(Account a, Pos p) {
     if (!fidelity.cancelPosLossOnResize()) return;
     for (Plan o : List.copyOf(a.plans)) {
-      if (o.symbol.equals(p.symbol) && o.holdSide.equals(p.holdSide) && o.planType.startsWith("pos_")) {
+      if (o.symbol.equals(p.symbol) && o.holdSide == p.holdSide && o.planType.wholePosition()) {
         a.plans.remove(o);
         firePlan(a, o, "cancelled");
       }
@@ -316,14 +316,14 @@ public final class SimExchange {
    */
   public synchronized void resizePosition(String uid, String symbol, String holdSide, BigDecimal total) {
     Account a = accountByUid(uid);
-    String side = side(holdSide, "resize");
-    Pos p = a.positions.stream().filter(x -> x.symbol.equalsIgnoreCase(symbol) && x.holdSide.equals(side)).findFirst()
+    Side side = side(holdSide, "resize");
+    Pos p = a.positions.stream().filter(x -> x.symbol.equalsIgnoreCase(symbol) && x.holdSide == side).findFirst()
         .orElseThrow(() -> new IllegalArgumentException("no " + side + " position on " + symbol + " for uid " + uid));
     if (total.signum() <= 0) throw new IllegalArgumentException("total must be > 0 (close the position instead)");
     p.total = total;
     p.uTime = now();
     resizedByHand(a, p);
-    history.add(now(), "outside-resize", uid, p.symbol, side, null, null, null, total.toPlainString());
+    history.add(now(), "outside-resize", uid, p.symbol, side.wire, null, null, null, total.toPlainString());
     firePositions(a);
   }
 
@@ -331,10 +331,10 @@ public final class SimExchange {
   public synchronized void openPosition(String uid, Scenario.PositionSpec spec) {
     Account a = accountByUid(uid);
     Contract c = contractOrFail(spec.symbol(), "openPosition");
-    String side = side(spec.holdSide(), "openPosition");
-    a.positions.removeIf(p -> p.symbol.equals(c.symbol) && (p.holdSide.equals(side) || !a.hedge()));
+    Side side = side(spec.holdSide(), "openPosition");
+    a.positions.removeIf(p -> p.symbol.equals(c.symbol) && (p.holdSide == side || !a.hedge()));
     loader.openPosition(a, spec, "openPosition");
-    history.add(now(), "outside-open", uid, c.symbol, side, null, null, null, spec.total().toPlainString());
+    history.add(now(), "outside-open", uid, c.symbol, side.wire, null, null, null, spec.total().toPlainString());
     firePositions(a);
   }
 
@@ -356,14 +356,13 @@ public final class SimExchange {
   /** Cancels every stop-loss of a position "from outside", as a human or another bot would. */
   public synchronized int cancelStopsFromOutside(String uid, String symbol, String holdSide) {
     Account a = accountByUid(uid);
-    String side = side(holdSide, "cancel");
+    Side side = side(holdSide, "cancel");
     int n = 0;
     for (Plan o : List.copyOf(a.plans)) {
-      if (o.symbol.equalsIgnoreCase(symbol) && o.holdSide.equals(side)
-          && (o.planType.equals("pos_loss") || o.planType.equals("loss_plan"))) {
+      if (o.symbol.equalsIgnoreCase(symbol) && o.holdSide == side && o.planType.loss()) {
         a.plans.remove(o);
         firePlan(a, o, "cancelled");
-        history.add(now(), "outside-cancel", uid, o.symbol, side, o.planType, o.clientOid, null, o.orderId);
+        history.add(now(), "outside-cancel", uid, o.symbol, side.wire, o.planType.wire, o.clientOid, null, o.orderId);
         n++;
       }
     }
@@ -376,12 +375,12 @@ public final class SimExchange {
    */
   public synchronized boolean closePosition(String uid, String symbol, String holdSide) {
     Account a = accountByUid(uid);
-    String side = side(holdSide, "close");
-    Optional<Pos> p = a.positions.stream().filter(x -> x.symbol.equalsIgnoreCase(symbol) && x.holdSide.equals(side)).findFirst();
+    Side side = side(holdSide, "close");
+    Optional<Pos> p = a.positions.stream().filter(x -> x.symbol.equalsIgnoreCase(symbol) && x.holdSide == side).findFirst();
     if (p.isEmpty()) return false;
     closedByHand(a, p.get());
     firePositions(a);
-    history.add(now(), "outside-close", uid, p.get().symbol, side, null, null, null, null);
+    history.add(now(), "outside-close", uid, p.get().symbol, side.wire, null, null, null, null);
     return true;
   }
 
@@ -393,8 +392,8 @@ public final class SimExchange {
     Map<String, Long> out = new java.util.TreeMap<>();
     for (Account a : accountsByKey.values()) {
       for (Pos p : a.positions) {
-        out.put(a.uid + ":" + p.symbol + ":" + p.holdSide, a.plans.stream().filter(o -> o.planType.equals("pos_loss")
-            && o.symbol.equals(p.symbol) && o.holdSide.equals(p.holdSide)).count());
+        out.put(a.uid + ":" + p.symbol + ":" + p.holdSide, a.plans.stream().filter(o -> o.planType == PlanKind.POS_LOSS
+            && o.symbol.equals(p.symbol) && o.holdSide == p.holdSide).count());
       }
     }
     return out;
@@ -403,9 +402,9 @@ public final class SimExchange {
   /** Number of pending plan orders of one type on a position (tests: "exactly one stop"). */
   public synchronized long countPlans(String uid, String symbol, String holdSide, String planType) {
     Account a = accountByUid(uid);
-    String side = side(holdSide, "count");
-    return a.plans.stream().filter(o -> o.symbol.equalsIgnoreCase(symbol) && o.holdSide.equals(side)
-        && o.planType.equals(planType)).count();
+    Side side = side(holdSide, "count");
+    return a.plans.stream().filter(o -> o.symbol.equalsIgnoreCase(symbol) && o.holdSide == side
+        && o.planType.wire.equals(planType)).count();
   }
 
   private Account accountByUid(String uid) {

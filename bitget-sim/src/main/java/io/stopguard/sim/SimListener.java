@@ -1,7 +1,5 @@
 package io.stopguard.sim;
 
-import java.util.Map;
-
 /**
  * Changes of an account's state, for the private WebSocket. Called while the exchange's lock is
  * held, so events arrive in the order the changes happened; implementations must not block.
@@ -10,6 +8,6 @@ public interface SimListener {
   /** Positions of the account changed (opened, resized, closed, liquidated, mark moved). */
   void positionsChanged(String uid, String apiKey);
 
-  /** A plan order was created, modified, cancelled or triggered; {@code order} in the WebSocket shape. */
-  void planChanged(String uid, String apiKey, Map<String, Object> order);
+  /** A plan order was created, modified, cancelled or triggered; {@code order} in the WebSocket shape (a value Jackson writes). */
+  void planChanged(String uid, String apiKey, Object order);
 }

@@ -29,24 +29,24 @@ final class TpslOrders {
   Map<String, Object> place(Account a, Map<String, String> b) {
     String symbol = required(b, "symbol").toUpperCase(Locale.ROOT);
     required(b, "marginCoin");
-    String planType = required(b, "planType");
+    String planTypeWire = required(b, "planType");
     String triggerText = required(b, "triggerPrice");
     String holdSideWire = required(b, "holdSide");
     Contract c = ex.contract(symbol);
     if (c == null) throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
-    if (!Plan.TPSL_TYPES.contains(planType)) throw SimError.paramInvalid();
+    PlanKind planType = PlanKind.of(planTypeWire).filter(PlanKind::tpsl).orElseThrow(SimError::paramInvalid);
     String triggerType = b.getOrDefault("triggerType", "fill_price");
     if (triggerType.isEmpty()) triggerType = "fill_price";
     if (!Plan.TRIGGER_TYPES.contains(triggerType)) throw SimError.paramInvalid();
     // One-way mode names the side buy/sell, hedge mode long/short; a mix-up is 40774.
-    String holdSide = switch (holdSideWire) {
+    Side holdSide = switch (holdSideWire) {
       case "buy", "sell" -> {
         if (a.hedge()) throw unilateral();
-        yield holdSideWire.equals("buy") ? "long" : "short";
+        yield Side.opened(holdSideWire.equals("buy"));
       }
       case "long", "short" -> {
         if (!a.hedge()) throw unilateral();
-        yield holdSideWire;
+        yield Side.of(holdSideWire).orElseThrow();
       }
       default -> throw SimError.paramInvalid();
     };
@@ -64,17 +64,16 @@ final class TpslOrders {
       if (execute.signum() == 0) execute = null;
       else if (!c.validPrice(execute)) throw SimError.bad("41103", "Parameter executePrice precision error");
     }
-    if (planType.equals("pos_loss")) {
-      String side = holdSide;
-      String live = a.plans.stream().filter(o -> o.planType.equals("pos_loss") && o.symbol.equals(symbol)
-          && o.holdSide.equals(side)).map(o -> o.clientOid).findFirst().orElse(null);
-      ex.history().add(ex.now(), "place-attempt", a.uid, symbol, holdSide, planType, b.get("clientOid"), live, triggerText);
+    if (planType == PlanKind.POS_LOSS) {
+      String live = a.plans.stream().filter(o -> o.planType == PlanKind.POS_LOSS && o.symbol.equals(symbol)
+          && o.holdSide == holdSide).map(o -> o.clientOid).findFirst().orElse(null);
+      ex.history().add(ex.now(), "place-attempt", a.uid, symbol, holdSide.wire, planType.wire, b.get("clientOid"), live, triggerText);
     }
     Pos p = a.position(symbol, holdSide).orElseThrow(() ->
         SimError.bad("40812", "The current position does not exist or the planType is not supported"));
     BigDecimal size = null;
     String sizeText = b.get("size");
-    if (planType.equals("loss_plan") || planType.equals("profit_plan") || planType.equals("moving_plan")) {
+    if (!planType.wholePosition()) { // loss_plan, profit_plan, moving_plan: a size of the position
       if (sizeText == null || sizeText.isEmpty()) throw SimError.missing("size");
       size = decimal(sizeText, "size");
       if (!c.validSize(size)) throw SimError.bad("40808", "Parameter verification exception size checkBDScale error value="
@@ -84,14 +83,14 @@ final class TpslOrders {
     }
     // Stop-loss triggers must be on the loss side of the mark price, take-profits on the profit side.
     BigDecimal mark = c.markPrice;
-    boolean loss = planType.equals("pos_loss") || planType.equals("loss_plan");
+    boolean loss = planType.loss();
     if (loss && p.isLong() && trigger.compareTo(mark) >= 0) {
       throw SimError.bad("40917", "Stop price for long positions please < mark price " + mark.toPlainString());
     }
     if (loss && !p.isLong() && trigger.compareTo(mark) <= 0) {
       throw SimError.bad("45122", "Short position stop loss price please > mark price " + mark.toPlainString());
     }
-    if (planType.equals("pos_profit") || planType.equals("profit_plan")) {
+    if (planType.profit()) {
       if (p.isLong() ? trigger.compareTo(mark) <= 0 : trigger.compareTo(mark) >= 0) {
         throw SimError.bad("40915", "Take profit price for " + p.holdSide + " positions must be on the profit side of mark price "
             + mark.toPlainString());
@@ -104,9 +103,9 @@ final class TpslOrders {
       clientOid = null;
     }
     // Unknown (FIDELITY.md): a second position TP/SL of the same kind is rejected, or replaces the first.
-    List<Plan> same = a.plans.stream().filter(o -> o.planType.equals(planType) && o.symbol.equals(symbol)
-        && o.holdSide.equals(holdSide)).toList();
-    if (planType.startsWith("pos_") && !same.isEmpty()) {
+    List<Plan> same = a.plans.stream().filter(o -> o.planType == planType && o.symbol.equals(symbol)
+        && o.holdSide == holdSide).toList();
+    if (planType.wholePosition() && !same.isEmpty()) {
       if (!ex.fidelity().replaceSecondPosLoss()) {
         throw SimError.bad("400172", "The position already has a " + planType + " order; modify or cancel it first");
       }
@@ -121,7 +120,7 @@ final class TpslOrders {
     // Prices are kept (and listed) at the contract's pricePlace, however the request wrote them ("71" is "71.00").
     Plan placed = new Plan(orderId, clientOid, symbol, planType, holdSide, trigger.setScale(c.pricePlace, RoundingMode.UNNECESSARY),
         triggerType, execute, size, ex.now());
-    if (planType.startsWith("pos_") && sizeText != null && !sizeText.isEmpty()) placed.sentSize = decimal(sizeText, "size");
+    if (planType.wholePosition() && sizeText != null && !sizeText.isEmpty()) placed.sentSize = decimal(sizeText, "size");
     a.plans.add(placed);
     ex.firePlan(a, placed, "live");
     Map<String, Object> data = new LinkedHashMap<>();
@@ -173,7 +172,7 @@ final class TpslOrders {
     if ((oid == null || oid.isEmpty()) && (coid == null || coid.isEmpty())) throw SimError.missing("orderId");
     Plan o = a.plans.stream()
         .filter(x -> oid != null && !oid.isEmpty() ? x.orderId.equals(oid) : x.clientOid.equals(coid))
-        .filter(x -> x.symbol.equals(symbol) && Plan.TPSL_TYPES.contains(x.planType))
+        .filter(x -> x.symbol.equals(symbol) && x.planType.tpsl())
         .findFirst().orElseThrow(() -> SimError.bad("43025", "Plan order does not exist"));
     Contract c = ex.contract(symbol);
     BigDecimal trigger = decimal(triggerText, "triggerPrice");
@@ -185,7 +184,7 @@ final class TpslOrders {
     Pos p = a.position(symbol, o.holdSide).orElseThrow(() ->
         SimError.bad("40812", "The current position does not exist or the planType is not supported"));
     BigDecimal mark = c.markPrice;
-    boolean loss = o.planType.equals("pos_loss") || o.planType.equals("loss_plan");
+    boolean loss = o.planType.loss();
     if (loss && p.isLong() && trigger.compareTo(mark) >= 0) {
       throw SimError.bad("40917", "Stop price for long positions please < mark price " + mark.toPlainString());
     }
@@ -193,7 +192,7 @@ final class TpslOrders {
       throw SimError.bad("45122", "Short position stop loss price please > mark price " + mark.toPlainString());
     }
     String sizeText = b.get("size");
-    if (!o.planType.startsWith("pos_") && sizeText != null && !sizeText.isEmpty()) {
+    if (!o.planType.wholePosition() && sizeText != null && !sizeText.isEmpty()) {
       BigDecimal size = decimal(sizeText, "size");
       if (!c.validSize(size)) throw SimError.bad("40808", "Parameter verification exception size checkBDScale error value="
           + sizeText + " checkScale=" + c.volumePlace);
@@ -216,9 +215,9 @@ final class TpslOrders {
    */
   Map<String, Object> cancel(Account a, String symbol, String planType, List<Map<String, String>> ids) {
     java.util.function.Predicate<Plan> inScope = o -> {
-      if (planType == null || planType.isEmpty() || planType.equals("normal_plan")) return o.planType.equals("normal_plan");
-      if (planType.equals("profit_loss")) return Plan.TPSL_TYPES.contains(o.planType);
-      return o.planType.equals(planType);
+      if (planType == null || planType.isEmpty() || planType.equals("normal_plan")) return o.planType == PlanKind.NORMAL_PLAN;
+      if (planType.equals("profit_loss")) return o.planType.tpsl();
+      return o.planType.wire.equals(planType);
     };
     List<Map<String, String>> ok = new ArrayList<>();
     List<Map<String, String>> failed = new ArrayList<>();

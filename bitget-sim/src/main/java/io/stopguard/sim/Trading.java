@@ -86,8 +86,7 @@ final class Trading {
     int lev = a.leverage.getOrDefault(symbol, 10);
     boolean closing = a.hedge() ? tradeSide.equals("close") : reducesOnly(a, symbol, side, size, reduceOnly);
     if (a.hedge() && closing) {
-      String held = side.equals("buy") ? "long" : "short";
-      Pos p = a.position(symbol, held).orElseThrow(() -> SimError.bad("22002", "No position to close"));
+      Pos p = a.position(symbol, Side.opened(side.equals("buy"))).orElseThrow(() -> SimError.bad("22002", "No position to close"));
       if (size.compareTo(p.total) > 0) throw SimError.bad("22002", "No position to close: the order is larger than the position");
     }
     if (!closing) {
@@ -140,7 +139,7 @@ final class Trading {
     o.priceAvg = px;
     o.uTime = ex.now();
     if (a.hedge()) {
-      String side = o.side.equals("buy") ? "long" : "short";
+      Side side = Side.opened(o.side.equals("buy"));
       if (o.tradeSide.equals("open")) {
         add(a, c, o, side, o.size, px);
       } else {
@@ -155,13 +154,13 @@ final class Trading {
         reduce(a, p, cut);
         left = o.reduceOnly ? BigDecimal.ZERO : left.subtract(cut);
       }
-      if (left.signum() > 0) add(a, c, o, o.side.equals("buy") ? "long" : "short", left, px);
+      if (left.signum() > 0) add(a, c, o, Side.opened(o.side.equals("buy")), left, px);
     }
     ex.history().add(ex.now(), "order-fill", a.uid, o.symbol, o.side, o.tradeSide, o.clientOid, null, o.size.toPlainString());
     ex.firePositions(a);
   }
 
-  private void add(Account a, Contract c, Order o, String side, BigDecimal size, BigDecimal px) {
+  private void add(Account a, Contract c, Order o, Side side, BigDecimal size, BigDecimal px) {
     Optional<Pos> existing = a.position(o.symbol, side);
     if (existing.isPresent()) {
       Pos p = existing.get();
@@ -174,7 +173,7 @@ final class Trading {
       ex.resizedByHand(a, p);
     } else {
       a.positions.add(new Pos(o.symbol, side, size, px, o.leverage, o.marginMode,
-          SimExchange.liquidationPrice(c, side.equals("long"), px, o.leverage), ex.now()));
+          SimExchange.liquidationPrice(c, side.isLong(), px, o.leverage), ex.now()));
     }
   }
 
@@ -272,10 +271,10 @@ final class Trading {
    */
   Map<String, Object> placePlanOrder(Account a, Map<String, String> b) {
     String planType = required(b, "planType");
-    if (planType.equals("track_plan")) {
+    if (planType.equals(PlanKind.TRACK_PLAN.wire)) {
       throw SimError.bad("400172", "Parameter verification failed: track_plan is not modelled by the simulator");
     }
-    if (!planType.equals("normal_plan")) throw SimError.paramInvalid();
+    if (!planType.equals(PlanKind.NORMAL_PLAN.wire)) throw SimError.paramInvalid();
     String triggerType = required(b, "triggerType");
     if (!Plan.TRIGGER_TYPES.contains(triggerType)) throw SimError.paramInvalid();
     BigDecimal trigger = decimal(required(b, "triggerPrice"), "triggerPrice");
@@ -287,8 +286,8 @@ final class Trading {
     Order template = newOrder(a, withoutPositionChecks(orderBody));
     String clientOid = claimClientOid(a, b.get("clientOid"));
     String orderId = ex.nextId();
-    String holdSide = template.side.equals("buy") ? "long" : "short";
-    Plan p = new Plan(orderId, clientOid != null ? clientOid : orderId + "_sim", c.symbol, "normal_plan", holdSide, trigger,
+    Side holdSide = Side.opened(template.side.equals("buy"));
+    Plan p = new Plan(orderId, clientOid != null ? clientOid : orderId + "_sim", c.symbol, PlanKind.NORMAL_PLAN, holdSide, trigger,
         triggerType, template.price, template.size, ex.now());
     p.side = template.side;
     p.tradeSide = template.tradeSide;
@@ -316,7 +315,7 @@ final class Trading {
   boolean priceMoved(Account a, Contract c) {
     boolean changed = false;
     for (Plan p : List.copyOf(a.plans)) {
-      if (!p.planType.equals("normal_plan") || !p.symbol.equals(c.symbol)) continue;
+      if (p.planType != PlanKind.NORMAL_PLAN || !p.symbol.equals(c.symbol)) continue;
       BigDecimal px = p.triggerType.equals("mark_price") ? c.markPrice : c.lastPrice;
       if (p.triggerAbove ? px.compareTo(p.triggerPrice) < 0 : px.compareTo(p.triggerPrice) > 0) continue;
       a.plans.remove(p);
@@ -336,7 +335,7 @@ final class Trading {
         changed = true;
       } catch (SimError e) {
         ex.firePlan(a, p, "fail_trigger");
-        ex.history().add(ex.now(), "trigger-failed", a.uid, p.symbol, p.holdSide, p.planType, p.clientOid, null, e.code());
+        ex.history().add(ex.now(), "trigger-failed", a.uid, p.symbol, p.holdSide.wire, p.planType.wire, p.clientOid, null, e.code());
       }
     }
     for (Order o : List.copyOf(a.orders)) {

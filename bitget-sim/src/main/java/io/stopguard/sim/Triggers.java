@@ -32,22 +32,22 @@ final class Triggers {
         if (liquidated) {
           a.positions.remove(p);
           cancelPlansOf(a, p, "cancelled");
-          ex.history().add(ex.now(), "liquidated", a.uid, p.symbol, p.holdSide, null, null, null, c.markPrice.toPlainString());
+          ex.history().add(ex.now(), "liquidated", a.uid, p.symbol, p.holdSide.wire, null, null, null, c.markPrice.toPlainString());
           changed = true;
           continue;
         }
         for (Plan o : List.copyOf(a.plans)) {
-          if (!o.symbol.equals(p.symbol) || !o.holdSide.equals(p.holdSide) || !Plan.TPSL_TYPES.contains(o.planType)) continue;
+          if (!o.symbol.equals(p.symbol) || o.holdSide != p.holdSide || !o.planType.tpsl()) continue;
           BigDecimal px = o.triggerType.equals("mark_price") ? c.markPrice : c.lastPrice;
-          boolean loss = o.planType.equals("pos_loss") || o.planType.equals("loss_plan");
-          boolean profit = o.planType.equals("pos_profit") || o.planType.equals("profit_plan");
+          boolean loss = o.planType.loss();
+          boolean profit = o.planType.profit();
           boolean hit = (loss && (p.isLong() ? px.compareTo(o.triggerPrice) <= 0 : px.compareTo(o.triggerPrice) >= 0))
               || (profit && (p.isLong() ? px.compareTo(o.triggerPrice) >= 0 : px.compareTo(o.triggerPrice) <= 0));
           if (!hit) continue;
           a.plans.remove(o);
           ex.firePlan(a, o, "executed");
           changed = true;
-          if (o.planType.startsWith("pos_") || o.size == null || o.size.compareTo(p.total) >= 0) {
+          if (o.planType.wholePosition() || o.size == null || o.size.compareTo(p.total) >= 0) {
             a.positions.remove(p);
             cancelPlansOf(a, p, "cancelled");
             break;
@@ -65,7 +65,7 @@ final class Triggers {
   /** Whole-position TPSL orders go with their position. */
   void cancelPlansOf(Account a, Pos p, String status) {
     for (Plan o : List.copyOf(a.plans)) {
-      if (o.symbol.equals(p.symbol) && o.holdSide.equals(p.holdSide)) {
+      if (o.symbol.equals(p.symbol) && o.holdSide == p.holdSide) {
         a.plans.remove(o);
         ex.firePlan(a, o, status);
       }

@@ -11,11 +11,13 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the simulator answers, in Bitget's shapes: contracts, tickers, accounts, positions, plan
- * lists (REST) and the {@code positions} / {@code orders-algo} pushes. Reads only; every method
- * runs under the exchange's monitor (its callers in {@link SimExchange} hold it).
+ * What the simulator answers, in Bitget's shapes: positions, plan lists and the {@code positions} /
+ * {@code orders-algo} pushes as {@link Shapes} records (what the guard reads); contracts, tickers,
+ * accounts and the control API's state as maps. Reads only; every method runs under the exchange's
+ * monitor (its callers in {@link SimExchange} hold it).
  */
 final class WireShapes {
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
   private final SimExchange ex;
 
   WireShapes(SimExchange ex) {
@@ -38,8 +40,8 @@ final class WireShapes {
     return out;
   }
 
-  List<Map<String, Object>> positionsJson(Account a, String marginCoin) {
-    List<Map<String, Object>> out = new ArrayList<>();
+  List<Shapes.Position> positionsJson(Account a, String marginCoin) {
+    List<Shapes.Position> out = new ArrayList<>();
     for (Pos p : a.positions) {
       Contract c = ex.contract(p.symbol);
       BigDecimal mark = c.markPrice;
@@ -47,50 +49,27 @@ final class WireShapes {
       BigDecimal upl = diff.multiply(p.total).setScale(8, RoundingMode.HALF_UP).stripTrailingZeros();
       BigDecimal margin = p.openPriceAvg.multiply(p.total)
           .divide(BigDecimal.valueOf(p.leverage), 8, RoundingMode.HALF_UP).stripTrailingZeros();
-      Optional<Plan> sl = a.plans.stream().filter(o -> o.planType.equals("pos_loss") && o.symbol.equals(p.symbol)
-          && o.holdSide.equals(p.holdSide)).findFirst();
-      Optional<Plan> tp = a.plans.stream().filter(o -> o.planType.equals("pos_profit") && o.symbol.equals(p.symbol)
-          && o.holdSide.equals(p.holdSide)).findFirst();
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("marginCoin", marginCoin);
-      m.put("symbol", p.symbol);
-      m.put("holdSide", p.holdSide);
-      m.put("openDelegateSize", "0");
-      m.put("marginSize", margin.toPlainString());
-      m.put("available", p.total.toPlainString());
-      m.put("locked", "0");
-      m.put("total", p.total.toPlainString());
-      m.put("leverage", Integer.toString(p.leverage));
-      m.put("achievedProfits", "0");
-      m.put("openPriceAvg", p.openPriceAvg.toPlainString());
-      m.put("marginMode", p.marginMode);
-      m.put("posMode", a.posMode);
-      m.put("unrealizedPL", upl.toPlainString());
-      m.put("liquidationPrice", p.liquidationPrice.toPlainString());
-      m.put("keepMarginRate", SimExchange.MAINTENANCE_MARGIN_RATE.toPlainString());
-      m.put("markPrice", mark.toPlainString());
-      m.put("marginRatio", "0");
-      m.put("breakEvenPrice", p.openPriceAvg.toPlainString());
-      m.put("totalFee", "0");
-      m.put("deductedFee", "0");
-      m.put("assetMode", "single");
-      m.put("autoMargin", "off");
-      m.put("takeProfit", tp.map(o -> o.triggerPrice.toPlainString()).orElse(""));
-      m.put("stopLoss", sl.map(o -> o.triggerPrice.toPlainString()).orElse(""));
-      m.put("takeProfitId", tp.map(o -> o.orderId).orElse(""));
-      m.put("stopLossId", sl.map(o -> o.orderId).orElse(""));
-      m.put("cTime", Long.toString(p.cTime));
-      m.put("uTime", Long.toString(p.uTime));
-      out.add(m);
+      Optional<Plan> sl = a.plans.stream().filter(o -> o.planType == PlanKind.POS_LOSS && o.symbol.equals(p.symbol)
+          && o.holdSide == p.holdSide).findFirst();
+      Optional<Plan> tp = a.plans.stream().filter(o -> o.planType == PlanKind.POS_PROFIT && o.symbol.equals(p.symbol)
+          && o.holdSide == p.holdSide).findFirst();
+      String total = p.total.toPlainString();
+      String entry = p.openPriceAvg.toPlainString();
+      out.add(new Shapes.Position(marginCoin, p.symbol, p.holdSide, "0", margin.toPlainString(), total, "0", total,
+          Integer.toString(p.leverage), "0", entry, p.marginMode, a.posMode, upl.toPlainString(),
+          p.liquidationPrice.toPlainString(), SimExchange.MAINTENANCE_MARGIN_RATE.toPlainString(), mark.toPlainString(), "0",
+          entry, "0", "0", "single", "off", tp.map(o -> o.triggerPrice.toPlainString()).orElse(""),
+          sl.map(o -> o.triggerPrice.toPlainString()).orElse(""), tp.map(o -> o.orderId).orElse(""),
+          sl.map(o -> o.orderId).orElse(""), Long.toString(p.cTime), Long.toString(p.uTime)));
     }
     return out;
   }
 
   /** One page of pending plan orders, newest first, with Bitget's {@code endId} cursor. */
-  Map<String, Object> pendingPlansJson(Account a, String planQuery, String symbol, String orderId,
+  Shapes.PlanPage pendingPlansJson(Account a, String planQuery, String symbol, String orderId,
       String clientOid, Long idLessThan, int limit, String marginCoin) {
     List<Plan> matching = a.plans.stream()
-        .filter(o -> planQuery.equals("profit_loss") ? Plan.TPSL_TYPES.contains(o.planType) : o.planType.equals(planQuery))
+        .filter(o -> planQuery.equals("profit_loss") ? o.planType.tpsl() : o.planType.wire.equals(planQuery))
         .filter(o -> symbol == null || o.symbol.equalsIgnoreCase(symbol))
         .filter(o -> orderId == null || o.orderId.equals(orderId))
         .filter(o -> orderId != null || clientOid == null || o.clientOid.equals(clientOid))
@@ -98,57 +77,30 @@ final class WireShapes {
         .sorted(Comparator.comparing((Plan o) -> Long.parseLong(o.orderId)).reversed())
         .limit(limit)
         .toList();
-    List<Map<String, Object>> list = new ArrayList<>();
-    for (Plan o : matching) list.add(planJson(a, o, marginCoin));
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("entrustedList", list.isEmpty() ? null : list);
-    data.put("endId", matching.isEmpty() ? null : matching.get(matching.size() - 1).orderId);
-    return data;
+    if (matching.isEmpty()) return new Shapes.PlanPage(null, null);
+    return new Shapes.PlanPage(matching.stream().map(o -> planJson(a, o, marginCoin)).toList(), matching.getLast().orderId);
   }
 
-  Map<String, Object> planJson(Account a, Plan o, String marginCoin) {
+  Shapes.PlanOrder planJson(Account a, Plan o, String marginCoin) {
     Pos p = a.position(o.symbol, o.holdSide).orElse(null);
-    boolean wholePosition = o.planType.startsWith("pos_");
     Fidelity f = ex.fidelity();
-    BigDecimal size = !wholePosition ? o.size
+    BigDecimal size = !o.planType.wholePosition() ? o.size
         : f.posLossSize().equals("sent") ? o.sentSize
         : (p != null ? p.total : BigDecimal.ZERO);
-    boolean normal = o.planType.equals("normal_plan") || o.planType.equals("track_plan");
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("planType", o.planType);
-    m.put("symbol", f.planSymbolCase().equals("lower") ? o.symbol.toLowerCase(Locale.ROOT) : o.symbol);
-    m.put("size", size == null ? "" : size.toPlainString());
-    m.put("orderId", o.orderId);
-    m.put("clientOid", o.clientOid);
-    m.put("price", o.executePrice == null ? "0" : o.executePrice.toPlainString());
-    m.put("executePrice", o.executePrice == null ? "0" : o.executePrice.toPlainString());
-    m.put("callbackRatio", "");
-    m.put("triggerPrice", o.triggerPrice.toPlainString());
-    m.put("triggerType", o.triggerType);
-    m.put("planStatus", "live");
+    boolean normal = !o.planType.tpsl();
+    String execute = o.executePrice == null ? "0" : o.executePrice.toPlainString();
+    String orderType = o.executePrice == null ? "market" : "limit";
     // Unknown (FIDELITY.md): in one-way mode, side is the position's direction (buy = long) or the
     // closing side (sell for a long); hedge mode: the position's direction (Bitget's hedge convention).
     boolean closingSide = !a.hedge() && f.oneWaySide().equals("closing");
-    String posDirection = o.holdSide.equals("long") ? "buy" : "sell";
-    m.put("side", normal ? o.side : closingSide ? (posDirection.equals("buy") ? "sell" : "buy") : posDirection);
-    m.put("posSide", a.hedge() ? o.holdSide : "net");
-    m.put("marginCoin", marginCoin.toLowerCase(Locale.ROOT));
-    m.put("marginMode", p != null ? p.marginMode : "crossed");
-    m.put("enterPointSource", "API");
-    m.put("tradeSide", normal ? (a.hedge() ? o.tradeSide : o.side + "_single") : "close");
-    m.put("posMode", a.posMode);
-    m.put("orderType", o.executePrice == null ? "market" : "limit");
-    m.put("orderSource", normal ? (o.executePrice == null ? "market" : "limit")
-        : o.planType + (o.executePrice == null ? "_market" : "_limit"));
-    m.put("cTime", Long.toString(o.cTime));
-    m.put("uTime", Long.toString(o.uTime));
-    m.put("stopSurplusExecutePrice", "");
-    m.put("stopSurplusTriggerPrice", "");
-    m.put("stopSurplusTriggerType", "");
-    m.put("stopLossExecutePrice", "");
-    m.put("stopLossTriggerPrice", "");
-    m.put("stopLossTriggerType", "");
-    return m;
+    String posDirection = o.holdSide.isLong() ? "buy" : "sell";
+    String side = normal ? o.side : closingSide ? (posDirection.equals("buy") ? "sell" : "buy") : posDirection;
+    return new Shapes.PlanOrder(o.planType, f.planSymbolCase().equals("lower") ? o.symbol.toLowerCase(Locale.ROOT) : o.symbol,
+        size == null ? "" : size.toPlainString(), o.orderId, o.clientOid, execute, execute, "", o.triggerPrice.toPlainString(),
+        o.triggerType, "live", side, a.hedge() ? o.holdSide.wire : "net", marginCoin.toLowerCase(Locale.ROOT),
+        p != null ? p.marginMode : "crossed", "API", normal ? (a.hedge() ? o.tradeSide : o.side + "_single") : "close",
+        a.posMode, orderType, normal ? orderType : o.planType.wire + "_" + orderType, Long.toString(o.cTime),
+        Long.toString(o.uTime), "", "", "", "", "", "");
   }
 
   /** {@code symbol-price}: last, index and mark price. */
@@ -232,54 +184,29 @@ final class WireShapes {
       am.put("uid", a.uid);
       am.put("posMode", a.posMode);
       am.put("positions", positionsJson(a, "USDT"));
-      List<Map<String, Object>> plans = new ArrayList<>();
-      for (Plan o : a.plans) plans.add(planJson(a, o, "USDT"));
-      am.put("planOrders", plans);
+      am.put("planOrders", a.plans.stream().map(o -> planJson(a, o, "USDT")).toList());
       accts.add(am);
     }
     m.put("accounts", accts);
-    return m;
+    // Plain maps and lists all the way down (the shapes as their JSON would read), for callers that walk it.
+    return JSON.convertValue(m, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
   }
 
   /** The positions push of the WebSocket {@code positions} channel. */
-  List<Map<String, Object>> wsPositionsJson(String apiKey) {
+  List<Shapes.WsPosition> wsPositionsJson(String apiKey) {
     Account a = ex.accountByKey(apiKey);
-    List<Map<String, Object>> out = new ArrayList<>();
-    if (a == null) return out;
-    for (Map<String, Object> r : positionsJson(a, "USDT")) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("posId", Integer.toHexString((a.uid + r.get("symbol") + r.get("holdSide")).hashCode()));
-      m.put("instId", r.get("symbol"));
-      m.put("marginCoin", r.get("marginCoin"));
-      m.put("marginSize", r.get("marginSize"));
-      m.put("marginMode", r.get("marginMode"));
-      m.put("holdSide", r.get("holdSide"));
-      m.put("posMode", r.get("posMode"));
-      m.put("total", r.get("total"));
-      m.put("available", r.get("available"));
-      m.put("frozen", "0");
-      m.put("openPriceAvg", r.get("openPriceAvg"));
-      m.put("leverage", r.get("leverage"));
-      m.put("achievedProfits", "0");
-      m.put("unrealizedPL", r.get("unrealizedPL"));
-      m.put("unrealizedPLR", "0");
-      m.put("liquidationPrice", r.get("liquidationPrice"));
-      m.put("keepMarginRate", r.get("keepMarginRate"));
-      m.put("marginRate", "0");
-      m.put("cTime", r.get("cTime"));
-      m.put("uTime", r.get("uTime"));
-      m.put("autoMargin", "off");
-      out.add(m);
-    }
-    return out;
+    if (a == null) return List.of();
+    return positionsJson(a, "USDT").stream().map(r -> new Shapes.WsPosition(
+        Integer.toHexString((a.uid + r.symbol() + r.holdSide().wire).hashCode()), r.symbol(), r.marginCoin(), r.marginSize(),
+        r.marginMode(), r.holdSide(), r.posMode(), r.total(), r.available(), "0", r.openPriceAvg(), r.leverage(), "0",
+        r.unrealizedPL(), "0", r.liquidationPrice(), r.keepMarginRate(), "0", r.cTime(), r.uTime(), "off")).toList();
   }
 
   /** Live plan orders in the orders-algo push shape. */
-  List<Map<String, Object>> wsPlansJson(String apiKey) {
+  List<Shapes.WsPlan> wsPlansJson(String apiKey) {
     Account a = ex.accountByKey(apiKey);
-    List<Map<String, Object>> out = new ArrayList<>();
-    if (a != null) for (Plan o : a.plans) out.add(wsPlanJson(a, o, "live"));
-    return out;
+    if (a == null) return List.of();
+    return a.plans.stream().map(o -> wsPlanJson(a, o, "live")).toList();
   }
 
   /**
@@ -287,41 +214,22 @@ final class WireShapes {
    * rest is the simulator's choice: pos_loss psl, pos_profit ptp, loss_plan sl, profit_plan tp,
    * moving_plan track, normal_plan pl.
    */
-  static String wsPlanType(String planType) {
+  static String wsPlanType(PlanKind planType) {
     return switch (planType) {
-      case "pos_loss" -> "psl";
-      case "pos_profit" -> "ptp";
-      case "loss_plan" -> "sl";
-      case "profit_plan" -> "tp";
-      case "moving_plan" -> "track";
-      default -> "pl";
+      case POS_LOSS -> "psl";
+      case POS_PROFIT -> "ptp";
+      case LOSS_PLAN -> "sl";
+      case PROFIT_PLAN -> "tp";
+      case MOVING_PLAN -> "track";
+      case NORMAL_PLAN, TRACK_PLAN -> "pl";
     };
   }
 
-  Map<String, Object> wsPlanJson(Account a, Plan o, String status) {
-    Map<String, Object> rest = planJson(a, o, "USDT");
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("instId", o.symbol);
-    m.put("orderId", o.orderId);
-    m.put("clientOid", o.clientOid);
-    m.put("triggerPrice", o.triggerPrice.toPlainString());
-    m.put("triggerType", o.triggerType);
-    m.put("triggerTime", status.equals("executed") ? Long.toString(ex.now()) : "");
-    m.put("planType", wsPlanType(o.planType));
-    m.put("price", rest.get("price"));
-    m.put("executePrice", rest.get("executePrice"));
-    m.put("size", rest.get("size"));
-    m.put("actualSize", "0");
-    m.put("orderType", rest.get("orderType"));
-    m.put("side", rest.get("side"));
-    m.put("tradeSide", "close");
-    m.put("posSide", rest.get("posSide"));
-    m.put("marginCoin", "USDT");
-    m.put("status", status);
-    m.put("posMode", a.posMode);
-    m.put("enterPointSource", "API");
-    m.put("cTime", Long.toString(o.cTime));
-    m.put("uTime", Long.toString(ex.now()));
-    return m;
+  Shapes.WsPlan wsPlanJson(Account a, Plan o, String status) {
+    Shapes.PlanOrder rest = planJson(a, o, "USDT");
+    return new Shapes.WsPlan(o.symbol, o.orderId, o.clientOid, o.triggerPrice.toPlainString(), o.triggerType,
+        status.equals("executed") ? Long.toString(ex.now()) : "", wsPlanType(o.planType), rest.price(), rest.executePrice(),
+        rest.size(), "0", rest.orderType(), rest.side(), "close", rest.posSide(), "USDT", status, a.posMode, "API",
+        Long.toString(o.cTime), Long.toString(ex.now()));
   }
 }
