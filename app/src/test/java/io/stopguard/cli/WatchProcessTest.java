@@ -83,8 +83,11 @@ class WatchProcessTest {
       Process first = watch(sim, "off", log1);
       try {
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log1).contains("stopguard watch: 1 account"));
-        // past the first key refresh (10 s): where the old probe, run inside the holder, dropped the lock
-        Thread.sleep(11_000);
+        // Past the first key refresh (every 10 s), where the old probe, run inside the holder, dropped
+        // the lock: a key added now is picked up by that refresh, so its "watching" line says it ran.
+        assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s2\np2\n", "keys", "add", "--user",
+            "556251172", "--exchange", "bitget", "--api-key", "bg_k2").exit()).isZero();
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log1).contains("watching user 556251172"));
         assertThat(io.stopguard.guard.WatchLock.anyHeld(home)).as("the lock, seen from another process").isTrue();
         Path log2 = home.resolve("second.log");
         Process second = watch(sim, "off", log2);
