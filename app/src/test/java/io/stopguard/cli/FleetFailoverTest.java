@@ -126,6 +126,22 @@ class FleetFailoverTest {
     }
   }
 
+  /**
+   * Every account has been looked at by the instance holding its lease: its rows are in
+   * position_status under that owner (each instance publishes what its looks saw).
+   */
+  static void awaitEveryAccountLookedAtByItsOwner(String pg) {
+    await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> Psql.query(pg,
+        "SELECT count(DISTINCT l.user_id) FROM account_leases l JOIN position_status s ON s.user_id = l.user_id"
+            + " AND s.owner = l.owner WHERE l.expires_at > now();").equals(Integer.toString(ACCOUNTS)));
+  }
+
+  /** Holds for {@code window}, checked all along (nothing late shows up): a quiet window, not a sleep. */
+  static void stillNoSecondStopAfter(SimServer sim, Duration window) {
+    await().during(window).atMost(window.plusSeconds(2)).pollInterval(Duration.ofMillis(100))
+        .untilAsserted(() -> assertNoSecondStop(sim));
+  }
+
   static void assertNoSecondStop(SimServer sim) {
     for (int i = 0; i < ACCOUNTS; i++) {
       assertThat(sim.exchange().countPlans(Integer.toString(800000 + i), "BTCUSDT", "long", "pos_loss"))
@@ -151,7 +167,7 @@ class FleetFailoverTest {
         Process sleeper = fleet.get(0); // leaves from 127.0.0.1
         String sleeperId = owners(pg).keySet().stream().filter(id -> id.contains("-" + sleeper.pid() + "-")).findFirst().orElseThrow();
         List<String> lost = owners(pg).get(sleeperId);
-        Thread.sleep(1500);
+        awaitEveryAccountLookedAtByItsOwner(pg);
         signal(sleeper, "STOP");
         // the others take its accounts once its leases expire
         await().atMost(Duration.ofSeconds(TTL + 10)).pollInterval(Duration.ofMillis(300)).until(() -> {
@@ -163,8 +179,7 @@ class FleetFailoverTest {
         long woke = sim.exchange().now();
         signal(sleeper, "CONT");
         awaitAllProtected(sim, Duration.ofSeconds(15));
-        Thread.sleep(3000);
-        assertNoSecondStop(sim);
+        stillNoSecondStopAfter(sim, Duration.ofSeconds(3));
         // What it sent after waking may only concern accounts it claimed again after waking (a new
         // lease, a new epoch: the others gave some back to rebalance), never one it merely remembered.
         String sleeperLog = Files.readString(dir.resolve("host1").resolve("watch.log"));
@@ -216,7 +231,7 @@ class FleetFailoverTest {
       importKeys(sim, pg, masterKey);
       for (int n = 1; n <= 3; n++) fleet.add(instance(n, sim, pg, masterKey));
       awaitBalanced(pg, 3);
-      Thread.sleep(1500);
+      awaitEveryAccountLookedAtByItsOwner(pg);
 
       server.close(); // PostgreSQL goes away under the fleet
       await().atMost(Duration.ofSeconds(TTL + 10)).pollInterval(Duration.ofMillis(300)).until(() -> {
@@ -230,8 +245,7 @@ class FleetFailoverTest {
       server = builder.start(); // back, same data and port
       awaitBalanced(pg, 3);
       awaitAllProtected(sim, Duration.ofSeconds(TTL + 15));
-      Thread.sleep(2000);
-      assertNoSecondStop(sim);
+      stillNoSecondStopAfter(sim, Duration.ofSeconds(2));
       for (int n = 1; n <= 3; n++) {
         assertThat(Files.readString(dir.resolve("host" + n).resolve("watch.log"))).contains("the database answers again");
       }
@@ -263,7 +277,7 @@ class FleetFailoverTest {
         String victimId = owners(pg).keySet().stream().filter(id -> id.contains("-" + victim.pid() + "-")).findFirst().orElseThrow();
         List<String> orphaned = owners(pg).get(victimId);
         assertThat(orphaned).isNotEmpty();
-        Thread.sleep(1500); // the victim's watcher has looked at its accounts by now
+        awaitEveryAccountLookedAtByItsOwner(pg); // the victim's watcher has looked at its accounts
         victim.destroyForcibly(); // SIGKILL: no goodbye, its leases must expire
         assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
         long t0 = System.nanoTime();
@@ -276,8 +290,7 @@ class FleetFailoverTest {
             + " ms (bound " + (TTL * 1000 + 200 + 10_000) + " ms)");
         assertThat(tookMs).isLessThanOrEqualTo(TTL * 1000L + 200 + 10_000);
 
-        Thread.sleep(2000); // anything late would show now
-        assertNoSecondStop(sim);
+        stillNoSecondStopAfter(sim, Duration.ofSeconds(2)); // anything late would show now
         Map<String, List<String>> after = owners(pg);
         assertThat(after).doesNotContainKey(victimId).hasSize(2);
         assertThat(after.values().stream().mapToInt(List::size).sum()).isEqualTo(ACCOUNTS);
@@ -286,14 +299,16 @@ class FleetFailoverTest {
         // Alerts go out once fleet-wide: one instance at a time delivers the shared outbox.
         await().atMost(Duration.ofSeconds(15)).until(() -> telegram.received().stream().filter(r -> r.text().contains("✅")).count()
             >= orphaned.size());
-        Thread.sleep(2000);
-        for (String uid : orphaned) {
-          List<String> about = telegram.received().stream().map(io.stopguard.alert.FakeTelegram.Received::text)
-              .filter(t -> t.contains(uid)).toList();
-          assertThat(about).as("alerts about " + uid).hasSize(2);
-          assertThat(about.get(0)).contains("🚨");
-          assertThat(about.get(1)).contains("✅");
-        }
+        // ... and no instance sends any of them again: exactly two each, all along a quiet window
+        await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+          for (String uid : orphaned) {
+            List<String> about = telegram.received().stream().map(io.stopguard.alert.FakeTelegram.Received::text)
+                .filter(t -> t.contains(uid)).toList();
+            assertThat(about).as("alerts about " + uid).hasSize(2);
+            assertThat(about.get(0)).contains("🚨");
+            assertThat(about.get(1)).contains("✅");
+          }
+        });
       } finally {
         for (Process p : fleet) p.destroy();
         for (Process p : fleet) p.waitFor(20, TimeUnit.SECONDS);
