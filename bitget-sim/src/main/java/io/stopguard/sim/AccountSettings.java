@@ -2,7 +2,6 @@ package io.stopguard.sim;
 
 import static io.stopguard.sim.Params.required;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -16,7 +15,7 @@ final class AccountSettings {
     this.ex = ex;
   }
 
-  Map<String, Object> setLeverage(Account a, Map<String, String> b) {
+  Shapes.LeverageSet setLeverage(Account a, Map<String, String> b) {
     String symbol = required(b, "symbol");
     String marginCoin = required(b, "marginCoin");
     Contract c = ex.contract(symbol);
@@ -37,14 +36,8 @@ final class AccountSettings {
       changed = true;
     }
     if (changed) ex.firePositions(a);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("symbol", symbol);
-    m.put("marginCoin", marginCoin);
-    m.put("longLeverage", Integer.toString(lev));
-    m.put("shortLeverage", Integer.toString(lev));
-    m.put("crossMarginLeverage", Integer.toString(lev));
-    m.put("marginMode", "crossed");
-    return m;
+    String l = Integer.toString(lev);
+    return new Shapes.LeverageSet(symbol, marginCoin, l, l, l, "crossed");
   }
 
   int leverage(Account a, String symbol) {
@@ -56,13 +49,13 @@ final class AccountSettings {
    * product type, as Bitget's docs say; otherwise refused (the code is the simulator's choice:
    * 400172, FIDELITY.md).
    */
-  Map<String, Object> setPositionMode(Account a, String posMode) {
+  Shapes.PositionModeSet setPositionMode(Account a, String posMode) {
     if (!posMode.equals("one_way_mode") && !posMode.equals("hedge_mode")) throw SimError.paramInvalid();
     boolean busy = !a.positions.isEmpty() || !a.plans.isEmpty() || a.orders.stream().anyMatch(o -> o.status.equals("live"));
     if (busy && !posMode.equals(a.posMode)) {
       throw SimError.bad("400172", "Parameter verification failed: the position mode cannot be changed with open positions or orders");
     }
     a.posMode = posMode;
-    return Map.of("posMode", posMode);
+    return new Shapes.PositionModeSet(posMode);
   }
 }

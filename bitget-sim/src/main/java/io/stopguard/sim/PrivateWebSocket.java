@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -138,7 +136,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
       case "unsubscribe" -> {
         for (JsonNode arg : n.path("args")) {
           subscribed.remove(arg.path("channel").asText());
-          send(Map.of("event", "unsubscribe", "arg", arg));
+          send(new Shapes.WsEvent("unsubscribe", arg, null, null));
         }
       }
       default -> error(30003, "Invalid op: " + op);
@@ -182,7 +180,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     this.apiKey = key;
     this.uid = acct.uid;
     ex.addListener(this);
-    send(Map.of("event", "login", "code", 0, "msg", ""));
+    send(new Shapes.WsEvent("login", null, 0, ""));
   }
 
   private void subscribe(JsonNode arg) {
@@ -202,7 +200,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     }
     instType = it;
     subscribed.add(channel);
-    send(Map.of("event", "subscribe", "arg", arg(channel)));
+    send(new Shapes.WsEvent("subscribe", arg(channel), null, null));
     push(channel, "snapshot", channel.equals("positions") ? ex.wsPositionsJson(apiKey) : ex.wsPlansJson(apiKey));
   }
 
@@ -219,31 +217,19 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     else push("orders-algo", "update", List.of(order));
   }
 
-  private Map<String, Object> arg(String channel) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("instType", instType);
-    m.put("channel", channel);
-    m.put("instId", "default");
-    return m;
+  private Shapes.WsArg arg(String channel) {
+    return new Shapes.WsArg(instType, channel, "default");
   }
 
   private void push(String channel, String action, List<?> data) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("action", action);
-    m.put("arg", arg(channel));
-    m.put("data", data);
-    m.put("ts", ex.now());
+    Shapes.WsPush m = new Shapes.WsPush(action, arg(channel), data, ex.now());
     long delay = server.webSocketDelayMs();
     if (delay > 0) server.scheduler().schedule(() -> send(m), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
     else send(m);
   }
 
   private void error(int code, String msg) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("event", "error");
-    m.put("code", code);
-    m.put("msg", msg);
-    send(m);
+    send(new Shapes.WsEvent("error", null, code, msg));
   }
 
   private void send(Object o) {

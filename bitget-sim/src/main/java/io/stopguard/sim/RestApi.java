@@ -197,7 +197,7 @@ final class RestApi {
       }
       int limit = limit(r.q);
       String symbol = blank(r.q.get("symbol")) ? null : symbol(r.q.get("symbol"));
-      if (!usdt(pt)) return emptyPage();
+      if (!usdt(pt)) return Shapes.Page.empty();
       return ex.pendingPlansJson(r.a, planType, symbol, blankToNull(r.q.get("orderId")), blankToNull(r.q.get("clientOid")),
           idLessThan(r.q), limit, marginCoin(pt));
     }));
@@ -236,7 +236,7 @@ final class RestApi {
       String pt = productType(r.q.get("productType"), r.h);
       String symbol = blank(r.q.get("symbol")) ? null : symbol(r.q.get("symbol"));
       int limit = limit(r.q);
-      if (!usdt(pt)) return emptyPage();
+      if (!usdt(pt)) return Shapes.Page.empty();
       return ex.locked(() -> ex.trading.pendingOrdersJson(r.a, symbol, blankToNull(r.q.get("orderId")),
           blankToNull(r.q.get("clientOid")), blankToNull(r.q.get("status")), idLessThan(r.q), limit, marginCoin(pt)));
     }));
@@ -283,31 +283,14 @@ final class RestApi {
     return ex.requestSymbol(s);
   }
 
-  private static Map<String, Object> emptyPage() {
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("entrustedList", null);
-    data.put("endId", null);
-    return data;
-  }
-
   // ------------------------------------------------------------------ envelope
 
   private Reply ok(Object data) {
-    Map<String, Object> env = new LinkedHashMap<>();
-    env.put("code", "00000");
-    env.put("msg", "success");
-    env.put("requestTime", ex.now());
-    env.put("data", data);
-    return new Reply(200, write(env));
+    return new Reply(200, write(new Shapes.Envelope("00000", "success", ex.now(), data)));
   }
 
   private Reply error(int status, String code, String msg) {
-    Map<String, Object> env = new LinkedHashMap<>();
-    env.put("code", code);
-    env.put("msg", msg);
-    env.put("requestTime", ex.now());
-    env.put("data", null);
-    return new Reply(status, write(env));
+    return new Reply(status, write(new Shapes.Envelope(code, msg, ex.now(), null)));
   }
 
   private String write(Object o) {

@@ -188,22 +188,22 @@ public final class SimExchange {
   final TpslOrders tpsl = new TpslOrders(this);
 
   /** {@code place-tpsl-order}: see {@link TpslOrders#place}. */
-  synchronized Map<String, Object> placeTpsl(Account a, Map<String, String> b) {
+  synchronized Shapes.Ids placeTpsl(Account a, Map<String, String> b) {
     return tpsl.place(a, b);
   }
 
   /** {@code place-pos-tpsl}: see {@link TpslOrders#placePositionTpsl}. */
-  synchronized List<Map<String, Object>> placePosTpsl(Account a, Map<String, String> b) {
+  synchronized List<Shapes.Ids> placePosTpsl(Account a, Map<String, String> b) {
     return tpsl.placePositionTpsl(a, b);
   }
 
   /** {@code modify-tpsl-order}: see {@link TpslOrders#modify}. */
-  synchronized Map<String, Object> modifyTpsl(Account a, Map<String, String> b) {
+  synchronized Shapes.Ids modifyTpsl(Account a, Map<String, String> b) {
     return tpsl.modify(a, b);
   }
 
   /** {@code cancel-plan-order}: see {@link TpslOrders#cancel}. */
-  synchronized Map<String, Object> cancelPlans(Account a, String symbol, String planType, List<Map<String, String>> ids) {
+  synchronized Shapes.Cancelled cancelPlans(Account a, String symbol, String planType, List<Map<String, String>> ids) {
     return tpsl.cancel(a, symbol, planType, ids);
   }
 
@@ -217,7 +217,7 @@ public final class SimExchange {
     return accountsByKey.values();
   }
 
-  synchronized List<Map<String, Object>> contractsJson(String symbol) {
+  synchronized List<Shapes.ContractConfig> contractsJson(String symbol) {
     return wire.contractsJson(symbol);
   }
 
@@ -225,20 +225,20 @@ public final class SimExchange {
     return wire.positionsJson(a, marginCoin);
   }
 
-  synchronized Shapes.PlanPage pendingPlansJson(Account a, String planQuery, String symbol, String orderId, String clientOid,
+  synchronized Shapes.Page<Shapes.PlanOrder> pendingPlansJson(Account a, String planQuery, String symbol, String orderId, String clientOid,
       Long idLessThan, int limit, String marginCoin) {
     return wire.pendingPlansJson(a, planQuery, symbol, orderId, clientOid, idLessThan, limit, marginCoin);
   }
 
-  synchronized List<Map<String, Object>> symbolPriceJson(String symbol) {
+  synchronized List<Shapes.SymbolPrice> symbolPriceJson(String symbol) {
     return wire.symbolPriceJson(symbol);
   }
 
-  synchronized List<Map<String, Object>> tickerJson(String symbol) {
+  synchronized List<Shapes.Ticker> tickerJson(String symbol) {
     return wire.tickerJson(symbol);
   }
 
-  synchronized Map<String, Object> accountJson(Account a, String marginCoin, String symbol) {
+  synchronized Shapes.AccountInfo accountJson(Account a, String marginCoin, String symbol) {
     return wire.accountJson(a, marginCoin, symbol);
   }
 

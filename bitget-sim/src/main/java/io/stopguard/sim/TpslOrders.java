@@ -26,7 +26,7 @@ final class TpslOrders {
   }
 
   /** {@code place-tpsl-order}: validates like Bitget, then stores the order. */
-  Map<String, Object> place(Account a, Map<String, String> b) {
+  Shapes.Ids place(Account a, Map<String, String> b) {
     String symbol = required(b, "symbol").toUpperCase(Locale.ROOT);
     required(b, "marginCoin");
     String planTypeWire = required(b, "planType");
@@ -123,18 +123,15 @@ final class TpslOrders {
     if (planType.wholePosition() && sizeText != null && !sizeText.isEmpty()) placed.sentSize = decimal(sizeText, "size");
     a.plans.add(placed);
     ex.firePlan(a, placed, "live");
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("orderId", orderId);
-    data.put("clientOid", clientOid);
-    return data;
+    return new Shapes.Ids(orderId, clientOid);
   }
 
   /**
    * {@code place-pos-tpsl}: the position's stop-loss (and take-profit) in one call; validated and
    * stored exactly like place-tpsl-order's pos_loss / pos_profit. Returns the created orders.
    */
-  List<Map<String, Object>> placePositionTpsl(Account a, Map<String, String> b) {
-    List<Map<String, Object>> out = new ArrayList<>();
+  List<Shapes.Ids> placePositionTpsl(Account a, Map<String, String> b) {
+    List<Shapes.Ids> out = new ArrayList<>();
     String sl = b.get("stopLossTriggerPrice");
     String tp = b.get("stopSurplusTriggerPrice");
     if ((sl == null || sl.isEmpty()) && (tp == null || tp.isEmpty())) throw SimError.missing("stopLossTriggerPrice");
@@ -163,7 +160,7 @@ final class TpslOrders {
    * {@code modify-tpsl-order}: new trigger (and size for partial types) on a live TPSL order, with
    * the same validation as placement. {@code orderId} or {@code clientOid} names the order.
    */
-  Map<String, Object> modify(Account a, Map<String, String> b) {
+  Shapes.Ids modify(Account a, Map<String, String> b) {
     String symbol = required(b, "symbol").toUpperCase(Locale.ROOT);
     required(b, "marginCoin");
     String triggerText = required(b, "triggerPrice");
@@ -203,31 +200,28 @@ final class TpslOrders {
     o.triggerType = triggerType;
     o.uTime = ex.now();
     ex.firePlan(a, o, "live");
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("orderId", o.orderId);
-    data.put("clientOid", o.clientOid);
-    return data;
+    return new Shapes.Ids(o.orderId, o.clientOid);
   }
 
   /**
    * {@code cancel-plan-order}. Without {@code planType} only normal trigger orders are in scope:
    * TPSL orders need their planType (pos_loss, profit_loss, ...), as on Bitget (freqtrade #13066).
    */
-  Map<String, Object> cancel(Account a, String symbol, String planType, List<Map<String, String>> ids) {
+  Shapes.Cancelled cancel(Account a, String symbol, String planType, List<Map<String, String>> ids) {
     java.util.function.Predicate<Plan> inScope = o -> {
       if (planType == null || planType.isEmpty() || planType.equals("normal_plan")) return o.planType == PlanKind.NORMAL_PLAN;
       if (planType.equals("profit_loss")) return o.planType.tpsl();
       return o.planType.wire.equals(planType);
     };
-    List<Map<String, String>> ok = new ArrayList<>();
-    List<Map<String, String>> failed = new ArrayList<>();
+    List<Shapes.Ids> ok = new ArrayList<>();
+    List<Shapes.Failure> failed = new ArrayList<>();
     if (ids == null || ids.isEmpty()) {
       for (var it = a.plans.iterator(); it.hasNext(); ) {
         Plan o = it.next();
         if ((symbol == null || o.symbol.equalsIgnoreCase(symbol)) && inScope.test(o)) {
           it.remove();
           ex.firePlan(a, o, "cancelled");
-          ok.add(Map.of("orderId", o.orderId, "clientOid", o.clientOid));
+          ok.add(new Shapes.Ids(o.orderId, o.clientOid));
         }
       }
     } else {
@@ -242,24 +236,16 @@ final class TpslOrders {
         if (hit.isPresent()) {
           a.plans.remove(hit.get());
           ex.firePlan(a, hit.get(), "cancelled");
-          ok.add(Map.of("orderId", hit.get().orderId, "clientOid", hit.get().clientOid));
+          ok.add(new Shapes.Ids(hit.get().orderId, hit.get().clientOid));
         } else {
-          Map<String, String> f = new LinkedHashMap<>();
-          f.put("orderId", oid == null ? "" : oid);
-          f.put("clientOid", coid == null ? "" : coid);
-          f.put("errorMsg", "Plan order does not exist");
-          f.put("errorCode", "43025");
-          failed.add(f);
+          failed.add(new Shapes.Failure(oid == null ? "" : oid, coid == null ? "" : coid, "Plan order does not exist", "43025"));
         }
       }
     }
     if (ok.isEmpty() && !failed.isEmpty() && ex.fidelity().cancelUnknown().equals("error")) {
       throw SimError.bad("43025", "Plan order does not exist");
     }
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("successList", ok);
-    data.put("failureList", failed);
-    return data;
+    return new Shapes.Cancelled(ok, failed);
   }
 
   private static SimError unilateral() {

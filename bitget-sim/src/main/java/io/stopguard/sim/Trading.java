@@ -7,7 +7,6 @@ import static io.stopguard.sim.Params.required;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,7 +37,7 @@ final class Trading {
 
   // ------------------------------------------------------------------ place-order
 
-  Map<String, Object> placeOrder(Account a, Map<String, String> b) {
+  Shapes.Ids placeOrder(Account a, Map<String, String> b) {
     Order o = newOrder(a, b);
     a.orders.add(o);
     Contract c = ex.contract(o.symbol);
@@ -189,7 +188,7 @@ final class Trading {
 
   // ------------------------------------------------------------------ cancel, list, detail
 
-  Map<String, Object> cancelOrder(Account a, Map<String, String> b) {
+  Shapes.Ids cancelOrder(Account a, Map<String, String> b) {
     String symbol = required(b, "symbol");
     Order o = find(a, symbol, b.get("orderId"), b.get("clientOid"))
         .filter(x -> x.status.equals("live"))
@@ -199,7 +198,7 @@ final class Trading {
     return ids(o.orderId, o.clientOid);
   }
 
-  Map<String, Object> pendingOrdersJson(Account a, String symbol, String orderId, String clientOid, String status,
+  Shapes.Page<Shapes.RegularOrder> pendingOrdersJson(Account a, String symbol, String orderId, String clientOid, String status,
       Long idLessThan, int limit, String marginCoin) {
     if (status != null && !status.equals("live") && !status.equals("partially_filled")) throw SimError.paramInvalid();
     List<Order> open = a.orders.stream()
@@ -210,19 +209,15 @@ final class Trading {
         .filter(o -> idLessThan == null || Long.parseLong(o.orderId) < idLessThan)
         .sorted(Comparator.comparing((Order o) -> Long.parseLong(o.orderId)).reversed())
         .limit(limit).toList();
-    List<Map<String, Object>> list = new ArrayList<>();
-    for (Order o : open) list.add(orderJson(a, o, marginCoin, "status"));
-    Map<String, Object> data = new LinkedHashMap<>();
-    data.put("entrustedList", list.isEmpty() ? null : list);
-    data.put("endId", open.isEmpty() ? null : open.get(open.size() - 1).orderId);
-    return data;
+    if (open.isEmpty()) return Shapes.Page.empty();
+    return new Shapes.Page<>(open.stream().map(o -> orderJson(a, o, marginCoin, false)).toList(), open.getLast().orderId);
   }
 
-  Map<String, Object> detailJson(Account a, String symbol, String orderId, String clientOid, String marginCoin) {
+  Shapes.RegularOrder detailJson(Account a, String symbol, String orderId, String clientOid, String marginCoin) {
     if (blank(orderId) && blank(clientOid)) throw SimError.missing("orderId");
     Order o = find(a, symbol, orderId, clientOid)
         .orElseThrow(() -> SimError.bad("40109", "The data of the order cannot be found, please confirm the order number"));
-    return orderJson(a, o, marginCoin, "state");
+    return orderJson(a, o, marginCoin, true);
   }
 
   private Optional<Order> find(Account a, String symbol, String orderId, String clientOid) {
@@ -231,36 +226,15 @@ final class Trading {
         .filter(o -> !blank(orderId) ? o.orderId.equals(orderId) : o.clientOid.equals(clientOid)).findFirst();
   }
 
-  private Map<String, Object> orderJson(Account a, Order o, String marginCoin, String statusField) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("symbol", o.symbol);
-    m.put("size", o.size.toPlainString());
-    m.put("orderId", o.orderId);
-    m.put("clientOid", o.clientOid);
-    m.put("baseVolume", o.filled.toPlainString());
-    m.put("fee", "0");
-    m.put("price", o.price == null ? "0" : o.price.toPlainString());
-    m.put("priceAvg", o.priceAvg == null ? "" : o.priceAvg.toPlainString());
-    m.put(statusField, o.status);
-    m.put("side", o.side);
-    m.put("force", o.force);
-    m.put("totalProfits", "0");
-    m.put("posSide", a.hedge() ? (o.side.equals("buy") ? "long" : "short") : "net");
-    m.put("marginCoin", marginCoin);
-    m.put("quoteVolume", o.priceAvg == null ? "0" : o.priceAvg.multiply(o.filled).toPlainString());
-    m.put("leverage", Integer.toString(o.leverage));
-    m.put("marginMode", o.marginMode);
-    m.put("enterPointSource", "API");
-    m.put("tradeSide", a.hedge() ? o.tradeSide : o.side + "_single");
-    m.put("posMode", a.posMode);
-    m.put("orderType", o.orderType);
-    m.put("orderSource", o.orderType);
-    m.put("reduceOnly", o.reduceOnly ? "YES" : "NO");
-    m.put("presetStopSurplusPrice", "");
-    m.put("presetStopLossPrice", "");
-    m.put("cTime", Long.toString(o.cTime));
-    m.put("uTime", Long.toString(o.uTime));
-    return m;
+  /** The order as a list shows it ({@code status}) or as its detail does ({@code state}). */
+  private Shapes.RegularOrder orderJson(Account a, Order o, String marginCoin, boolean detail) {
+    return new Shapes.RegularOrder(o.symbol, o.size.toPlainString(), o.orderId, o.clientOid, o.filled.toPlainString(), "0",
+        o.price == null ? "0" : o.price.toPlainString(), o.priceAvg == null ? "" : o.priceAvg.toPlainString(),
+        detail ? o.status : null, detail ? null : o.status, o.side, o.force, "0",
+        a.hedge() ? Side.opened(o.side.equals("buy")).wire : "net", marginCoin,
+        o.priceAvg == null ? "0" : o.priceAvg.multiply(o.filled).toPlainString(), Integer.toString(o.leverage), o.marginMode,
+        "API", a.hedge() ? o.tradeSide : o.side + "_single", a.posMode, o.orderType, o.orderType, o.reduceOnly ? "YES" : "NO",
+        "", "", Long.toString(o.cTime), Long.toString(o.uTime));
   }
 
   // ------------------------------------------------------------------ conditional (normal_plan) orders
@@ -269,7 +243,7 @@ final class Trading {
    * {@code place-plan-order} with {@code planType=normal_plan}: an order that is placed when the
    * mark or last price reaches {@code triggerPrice}. It is not a stop-loss, whatever its side.
    */
-  Map<String, Object> placePlanOrder(Account a, Map<String, String> b) {
+  Shapes.Ids placePlanOrder(Account a, Map<String, String> b) {
     String planType = required(b, "planType");
     if (planType.equals(PlanKind.TRACK_PLAN.wire)) {
       throw SimError.bad("400172", "Parameter verification failed: track_plan is not modelled by the simulator");
@@ -350,10 +324,7 @@ final class Trading {
 
   // ------------------------------------------------------------------ helpers
 
-  private static Map<String, Object> ids(String orderId, String clientOid) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("orderId", orderId);
-    m.put("clientOid", clientOid);
-    return m;
+  private static Shapes.Ids ids(String orderId, String clientOid) {
+    return new Shapes.Ids(orderId, clientOid);
   }
 }

@@ -11,10 +11,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * What the simulator answers, in Bitget's shapes: positions, plan lists and the {@code positions} /
- * {@code orders-algo} pushes as {@link Shapes} records (what the guard reads); contracts, tickers,
- * accounts and the control API's state as maps. Reads only; every method runs under the exchange's
- * monitor (its callers in {@link SimExchange} hold it).
+ * What the simulator answers about its state, as {@link Shapes} records: contracts, tickers,
+ * accounts, positions, plan lists and the {@code positions} / {@code orders-algo} pushes; and the
+ * control API's state (plain maps of the same shapes). Reads only; every method runs under the
+ * exchange's monitor (its callers in {@link SimExchange} hold it).
  */
 final class WireShapes {
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
@@ -24,20 +24,12 @@ final class WireShapes {
     this.ex = ex;
   }
 
-  List<Map<String, Object>> contractsJson(String symbol) {
-    List<Map<String, Object>> out = new ArrayList<>();
-    for (Contract c : ex.contractList()) {
-      if (symbol != null && !c.symbol.equalsIgnoreCase(symbol)) continue;
-      Map<String, Object> m = PublicMarkets.contractShape(c.symbol, c.symbol.replace("USDT", ""), "USDT", List.of("USDT"));
-      m.put("minTradeNum", c.minTradeNum.toPlainString());
-      m.put("priceEndStep", Integer.toString(c.priceEndStep));
-      m.put("volumePlace", Integer.toString(c.volumePlace));
-      m.put("pricePlace", Integer.toString(c.pricePlace));
-      m.put("sizeMultiplier", c.sizeMultiplier.toPlainString());
-      m.put("maxLever", Integer.toString(c.maxLever));
-      out.add(m);
-    }
-    return out;
+  List<Shapes.ContractConfig> contractsJson(String symbol) {
+    return ex.contractList().stream().filter(c -> symbol == null || c.symbol.equalsIgnoreCase(symbol))
+        .map(c -> Shapes.ContractConfig.perpetual(c.symbol, c.symbol.replace("USDT", ""), "USDT", List.of("USDT"),
+            c.minTradeNum.toPlainString(), Integer.toString(c.priceEndStep), Integer.toString(c.volumePlace),
+            Integer.toString(c.pricePlace), c.sizeMultiplier.toPlainString(), Integer.toString(c.maxLever)))
+        .toList();
   }
 
   List<Shapes.Position> positionsJson(Account a, String marginCoin) {
@@ -66,7 +58,7 @@ final class WireShapes {
   }
 
   /** One page of pending plan orders, newest first, with Bitget's {@code endId} cursor. */
-  Shapes.PlanPage pendingPlansJson(Account a, String planQuery, String symbol, String orderId,
+  Shapes.Page<Shapes.PlanOrder> pendingPlansJson(Account a, String planQuery, String symbol, String orderId,
       String clientOid, Long idLessThan, int limit, String marginCoin) {
     List<Plan> matching = a.plans.stream()
         .filter(o -> planQuery.equals("profit_loss") ? o.planType.tpsl() : o.planType.wire.equals(planQuery))
@@ -77,8 +69,8 @@ final class WireShapes {
         .sorted(Comparator.comparing((Plan o) -> Long.parseLong(o.orderId)).reversed())
         .limit(limit)
         .toList();
-    if (matching.isEmpty()) return new Shapes.PlanPage(null, null);
-    return new Shapes.PlanPage(matching.stream().map(o -> planJson(a, o, marginCoin)).toList(), matching.getLast().orderId);
+    if (matching.isEmpty()) return Shapes.Page.empty();
+    return new Shapes.Page<>(matching.stream().map(o -> planJson(a, o, marginCoin)).toList(), matching.getLast().orderId);
   }
 
   Shapes.PlanOrder planJson(Account a, Plan o, String marginCoin) {
@@ -104,72 +96,27 @@ final class WireShapes {
   }
 
   /** {@code symbol-price}: last, index and mark price. */
-  List<Map<String, Object>> symbolPriceJson(String symbol) {
+  List<Shapes.SymbolPrice> symbolPriceJson(String symbol) {
     Contract c = ex.contract(symbol);
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("symbol", c.symbol);
-    m.put("price", c.lastPrice.toPlainString());
-    m.put("indexPrice", c.markPrice.toPlainString());
-    m.put("markPrice", c.markPrice.toPlainString());
-    m.put("ts", Long.toString(ex.now()));
-    return List.of(m);
+    return List.of(new Shapes.SymbolPrice(c.symbol, c.lastPrice.toPlainString(), c.markPrice.toPlainString(),
+        c.markPrice.toPlainString(), Long.toString(ex.now())));
   }
 
   /** {@code ticker}: last (follows mark unless moved alone), mark = index. */
-  List<Map<String, Object>> tickerJson(String symbol) {
+  List<Shapes.Ticker> tickerJson(String symbol) {
     Contract c = ex.contract(symbol.toUpperCase(Locale.ROOT));
     if (c == null) throw SimError.bad("40034", "Parameter " + symbol + " does not exist");
     String mark = c.markPrice.toPlainString();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("symbol", c.symbol);
-    m.put("lastPr", c.lastPrice.toPlainString());
-    m.put("askPr", mark);
-    m.put("bidPr", mark);
-    m.put("bidSz", "1");
-    m.put("askSz", "1");
-    m.put("high24h", mark);
-    m.put("low24h", mark);
-    m.put("ts", Long.toString(ex.now()));
-    m.put("change24h", "0");
-    m.put("baseVolume", "0");
-    m.put("quoteVolume", "0");
-    m.put("usdtVolume", "0");
-    m.put("openUtc", mark);
-    m.put("changeUtc24h", "0");
-    m.put("indexPrice", mark);
-    m.put("fundingRate", "0.0001");
-    m.put("holdingAmount", "0");
-    m.put("deliveryStartTime", null);
-    m.put("deliveryTime", null);
-    m.put("deliveryStatus", "");
-    m.put("open24h", mark);
-    m.put("markPrice", mark);
-    return List.of(m);
+    return List.of(new Shapes.Ticker(c.symbol, c.lastPrice.toPlainString(), mark, mark, "1", "1", mark, mark,
+        Long.toString(ex.now()), "0", "0", "0", "0", mark, "0", mark, "0.0001", "0", null, null, "", mark, mark));
   }
 
   /** {@code account}: balances are nominal; {@code posMode} is the account's position mode. */
-  Map<String, Object> accountJson(Account a, String marginCoin, String symbol) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("marginCoin", marginCoin);
-    if (symbol != null) { // the single-account form carries the symbol's leverage
-      String lev = Integer.toString(ex.settings.leverage(a, symbol));
-      m.put("crossedMarginLeverage", lev);
-      m.put("isolatedLongLever", lev);
-      m.put("isolatedShortLever", lev);
-    }
-    m.put("locked", "0");
-    m.put("available", "10000");
-    m.put("crossedMaxAvailable", "10000");
-    m.put("isolatedMaxAvailable", "10000");
-    m.put("maxTransferOut", "10000");
-    m.put("accountEquity", "10000");
-    m.put("usdtEquity", "10000");
-    m.put("crossedRiskRate", "0");
-    m.put("unrealizedPL", "0");
-    m.put("marginMode", "crossed");
-    m.put("posMode", a.posMode);
-    m.put("assetMode", "single");
-    return m;
+  Shapes.AccountInfo accountJson(Account a, String marginCoin, String symbol) {
+    // the single-account form carries the symbol's leverage; the list form does not
+    String lev = symbol == null ? null : Integer.toString(ex.settings.leverage(a, symbol));
+    return new Shapes.AccountInfo(marginCoin, lev, lev, lev, "0", "10000", "10000", "10000", "10000", "10000", "10000", "0",
+        "0", "crossed", a.posMode, "single");
   }
 
   /** A snapshot of the whole state, for the control API. */

@@ -65,4 +65,22 @@ class WireShapesTest {
     assertThat(none.path("entrustedList").isNull()).as("an empty page is null, as Bitget answers").isTrue();
     assertThat(none.path("endId").isNull()).isTrue();
   }
+
+  @Test
+  void contractsCarryTheModelsTickRulesAndTheAccountItsLeverageOnlyWhenASymbolIsAsked() {
+    sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FidelityTest.SCENARIO)), 0);
+    Signed one = new Signed(sim.baseUrl(), "k1", "s1", "p1");
+    JsonNode dash = one.get("/api/v2/mix/market/contracts?productType=USDT-FUTURES&symbol=DASHUSDT").data().get(0);
+    assertThat(fields(dash)).startsWith("symbol", "baseCoin", "quoteCoin").contains("pricePlace", "maxLever")
+        .endsWith("posLimit", "maintainTime");
+    assertThat(dash.path("baseCoin").asText()).isEqualTo("DASH");
+    assertThat(dash.path("supportMarginCoins").isArray()).isTrue();
+    assertThat(dash.path("pricePlace").isTextual()).isTrue();
+
+    JsonNode withSymbol = one.get("/api/v2/mix/account/account?productType=USDT-FUTURES&symbol=DASHUSDT&marginCoin=USDT").data();
+    assertThat(fields(withSymbol)).startsWith("marginCoin", "crossedMarginLeverage", "isolatedLongLever", "isolatedShortLever");
+    JsonNode listed = one.get("/api/v2/mix/account/accounts?productType=USDT-FUTURES").data().get(0);
+    assertThat(fields(listed)).doesNotContain("crossedMarginLeverage").contains("posMode");
+    assertThat(listed.path("posMode").asText()).isEqualTo("one_way_mode");
+  }
 }
