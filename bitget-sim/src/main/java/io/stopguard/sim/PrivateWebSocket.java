@@ -201,19 +201,19 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
     instType = it;
     subscribed.add(channel);
     send(new Shapes.WsEvent("subscribe", arg(channel), null, null));
-    push(channel, "snapshot", channel.equals("positions") ? ex.wsPositionsJson(apiKey) : ex.wsPlansJson(apiKey));
+    push(channel, "snapshot", channel.equals("positions") ? ex.locked(() -> ex.wire.wsPositionsJson(apiKey)) : ex.locked(() -> ex.wire.wsPlansJson(apiKey)));
   }
 
   @Override
   public void positionsChanged(String uid, String key) {
-    if (key.equals(apiKey) && subscribed.contains("positions")) push("positions", "snapshot", ex.wsPositionsJson(key));
+    if (key.equals(apiKey) && subscribed.contains("positions")) push("positions", "snapshot", ex.locked(() -> ex.wire.wsPositionsJson(key)));
   }
 
   @Override
   public void planChanged(String uid, String key, Object order) {
     if (!key.equals(apiKey) || !subscribed.contains("orders-algo")) return;
     // Unknown (FIDELITY.md): the changed order as "update", or the live orders as "snapshot".
-    if (ex.fidelity().ordersAlgoAction().equals("snapshot")) push("orders-algo", "snapshot", ex.wsPlansJson(key));
+    if (ex.fidelity().ordersAlgoAction().equals("snapshot")) push("orders-algo", "snapshot", ex.locked(() -> ex.wire.wsPlansJson(key)));
     else push("orders-algo", "update", List.of(order));
   }
 

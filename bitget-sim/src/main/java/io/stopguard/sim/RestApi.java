@@ -145,36 +145,38 @@ final class RestApi {
       String symbol = blankToNull(r.q.get("symbol"));
       // Demo accounts here hold the same symbols as live ones, so SUSDT-FUTURES lists the same contracts
       // (Bitget's older demo used S-prefixed names; FIDELITY.md, "demo symbols").
-      return usdt(pt) ? ex.contractsJson(symbol) : PublicMarkets.otherContracts(pt, symbol);
+      return usdt(pt) ? ex.locked(() -> ex.wire.contractsJson(symbol)) : PublicMarkets.otherContracts(pt, symbol);
     }));
     m.put("GET /api/v2/mix/market/ticker", pub(r -> {
       usdtOnly(publicProductType(r.q.get("productType")), r.q.get("symbol"));
-      return ex.tickerJson(symbol(r.q.get("symbol")));
+      String symbol = symbol(r.q.get("symbol"));
+      return ex.locked(() -> ex.wire.tickerJson(symbol));
     }));
     m.put("GET /api/v2/mix/market/symbol-price", pub(r -> {
       usdtOnly(publicProductType(r.q.get("productType")), r.q.get("symbol"));
-      return ex.symbolPriceJson(symbol(r.q.get("symbol")));
+      String symbol = symbol(r.q.get("symbol"));
+      return ex.locked(() -> ex.wire.symbolPriceJson(symbol));
     }));
     // ---- private: positions and account
     m.put("GET /api/v2/mix/position/all-position", priv(r -> {
       String pt = productType(r.q.get("productType"), r.h);
-      return usdt(pt) ? ex.positionsJson(r.a, marginCoin(pt)) : List.of();
+      return usdt(pt) ? ex.locked(() -> ex.wire.positionsJson(r.a, marginCoin(pt))) : List.of();
     }));
     m.put("GET /api/v2/mix/position/single-position", priv(r -> {
       String pt = productType(r.q.get("productType"), r.h);
       String symbol = symbol(r.q.get("symbol"));
       if (blank(r.q.get("marginCoin"))) throw SimError.missing("marginCoin");
-      return ex.positionsJson(r.a, marginCoin(pt)).stream().filter(p -> symbol.equals(p.symbol())).toList();
+      return ex.locked(() -> ex.wire.positionsJson(r.a, marginCoin(pt))).stream().filter(p -> symbol.equals(p.symbol())).toList();
     }));
     m.put("GET /api/v2/mix/account/account", priv(r -> {
       String pt = productType(r.q.get("productType"), r.h);
       String symbol = symbol(r.q.get("symbol"));
       if (blank(r.q.get("marginCoin"))) throw SimError.missing("marginCoin");
-      return ex.accountJson(r.a, marginCoin(pt), symbol);
+      return ex.locked(() -> ex.wire.accountJson(r.a, marginCoin(pt), symbol));
     }));
     m.put("GET /api/v2/mix/account/accounts", priv(r -> {
       String pt = productType(r.q.get("productType"), r.h);
-      return usdt(pt) ? List.of(ex.accountJson(r.a, marginCoin(pt), null)) : List.of();
+      return usdt(pt) ? List.of(ex.locked(() -> ex.wire.accountJson(r.a, marginCoin(pt), null))) : List.of();
     }));
     m.put("POST /api/v2/mix/account/set-leverage", priv(r -> {
       Map<String, String> b = bodyWithSymbol(r);
@@ -198,12 +200,14 @@ final class RestApi {
       int limit = limit(r.q);
       String symbol = blank(r.q.get("symbol")) ? null : symbol(r.q.get("symbol"));
       if (!usdt(pt)) return Shapes.Page.empty();
-      return ex.pendingPlansJson(r.a, planType, symbol, blankToNull(r.q.get("orderId")), blankToNull(r.q.get("clientOid")),
-          idLessThan(r.q), limit, marginCoin(pt));
+      String orderId = blankToNull(r.q.get("orderId"));
+      String clientOid = blankToNull(r.q.get("clientOid"));
+      return ex.locked(() -> ex.wire.pendingPlansJson(r.a, planType, symbol, orderId, clientOid, idLessThan(r.q), limit,
+          marginCoin(pt)));
     }));
-    m.put("POST /api/v2/mix/order/place-tpsl-order", priv(r -> ex.placeTpsl(r.a, bodyWithSymbol(r))));
-    m.put("POST /api/v2/mix/order/place-pos-tpsl", priv(r -> ex.placePosTpsl(r.a, bodyWithSymbol(r))));
-    m.put("POST /api/v2/mix/order/modify-tpsl-order", priv(r -> ex.modifyTpsl(r.a, bodyWithSymbol(r))));
+    m.put("POST /api/v2/mix/order/place-tpsl-order", priv(r -> ex.locked(() -> ex.tpsl.place(r.a, bodyWithSymbol(r)))));
+    m.put("POST /api/v2/mix/order/place-pos-tpsl", priv(r -> ex.locked(() -> ex.tpsl.placePositionTpsl(r.a, bodyWithSymbol(r)))));
+    m.put("POST /api/v2/mix/order/modify-tpsl-order", priv(r -> ex.locked(() -> ex.tpsl.modify(r.a, bodyWithSymbol(r)))));
     m.put("POST /api/v2/mix/order/place-plan-order", priv(r -> {
       Map<String, String> b = bodyWithSymbol(r);
       return ex.locked(() -> ex.trading.placePlanOrder(r.a, b));
@@ -221,7 +225,7 @@ final class RestApi {
         id.put("clientOid", text(n, "clientOid"));
         ids.add(id);
       }
-      return ex.cancelPlans(r.a, symbol, text(b, "planType"), ids);
+      return ex.locked(() -> ex.tpsl.cancel(r.a, symbol, text(b, "planType"), ids));
     }));
     // ---- private: regular orders
     m.put("POST /api/v2/mix/order/place-order", priv(r -> {

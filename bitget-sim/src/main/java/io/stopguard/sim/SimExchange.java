@@ -180,32 +180,15 @@ public final class SimExchange {
     return accountsByKey.get(apiKey);
   }
 
-  /** Runs {@code body} under the exchange's monitor (REST handlers of {@link Trading}). */
+  /**
+   * Runs {@code body} under the exchange's monitor: how the REST and WebSocket layers reach the
+   * model's rooms ({@link TpslOrders}, {@link Trading}, {@link AccountSettings}, {@link WireShapes}).
+   */
   synchronized <T> T locked(java.util.function.Supplier<T> body) {
     return body.get();
   }
 
   final TpslOrders tpsl = new TpslOrders(this);
-
-  /** {@code place-tpsl-order}: see {@link TpslOrders#place}. */
-  synchronized Shapes.Ids placeTpsl(Account a, Map<String, String> b) {
-    return tpsl.place(a, b);
-  }
-
-  /** {@code place-pos-tpsl}: see {@link TpslOrders#placePositionTpsl}. */
-  synchronized List<Shapes.Ids> placePosTpsl(Account a, Map<String, String> b) {
-    return tpsl.placePositionTpsl(a, b);
-  }
-
-  /** {@code modify-tpsl-order}: see {@link TpslOrders#modify}. */
-  synchronized Shapes.Ids modifyTpsl(Account a, Map<String, String> b) {
-    return tpsl.modify(a, b);
-  }
-
-  /** {@code cancel-plan-order}: see {@link TpslOrders#cancel}. */
-  synchronized Shapes.Cancelled cancelPlans(Account a, String symbol, String planType, List<Map<String, String>> ids) {
-    return tpsl.cancel(a, symbol, planType, ids);
-  }
 
   final WireShapes wire = new WireShapes(this);
 
@@ -217,44 +200,9 @@ public final class SimExchange {
     return accountsByKey.values();
   }
 
-  synchronized List<Shapes.ContractConfig> contractsJson(String symbol) {
-    return wire.contractsJson(symbol);
-  }
-
-  synchronized List<Shapes.Position> positionsJson(Account a, String marginCoin) {
-    return wire.positionsJson(a, marginCoin);
-  }
-
-  synchronized Shapes.Page<Shapes.PlanOrder> pendingPlansJson(Account a, String planQuery, String symbol, String orderId, String clientOid,
-      Long idLessThan, int limit, String marginCoin) {
-    return wire.pendingPlansJson(a, planQuery, symbol, orderId, clientOid, idLessThan, limit, marginCoin);
-  }
-
-  synchronized List<Shapes.SymbolPrice> symbolPriceJson(String symbol) {
-    return wire.symbolPriceJson(symbol);
-  }
-
-  synchronized List<Shapes.Ticker> tickerJson(String symbol) {
-    return wire.tickerJson(symbol);
-  }
-
-  synchronized Shapes.AccountInfo accountJson(Account a, String marginCoin, String symbol) {
-    return wire.accountJson(a, marginCoin, symbol);
-  }
-
   /** A snapshot of the whole state, for the control API. */
   public synchronized Map<String, Object> stateJson() {
     return wire.stateJson();
-  }
-
-  /** The positions push of the WebSocket {@code positions} channel. */
-  synchronized List<Shapes.WsPosition> wsPositionsJson(String apiKey) {
-    return wire.wsPositionsJson(apiKey);
-  }
-
-  /** Live plan orders in the orders-algo push shape. */
-  synchronized List<Shapes.WsPlan> wsPlansJson(String apiKey) {
-    return wire.wsPlansJson(apiKey);
   }
 
   // ------------------------------------------------------------------ control (tests, demo, drills)
