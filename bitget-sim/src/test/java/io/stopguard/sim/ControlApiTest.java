@@ -54,8 +54,9 @@ class ControlApiTest {
   @Test
   void scenarioEventsRunOnTime() throws Exception {
     assertThat(sim.exchange().countPlans("9001", "DASHUSDT", "short", "pos_loss")).isEqualTo(1);
-    Thread.sleep(800);
-    assertThat(sim.exchange().countPlans("9001", "DASHUSDT", "short", "pos_loss")).isZero();
+    // the event at 300 ms cancels it: waited for, not slept past
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(20))
+        .until(() -> sim.exchange().countPlans("9001", "DASHUSDT", "short", "pos_loss") == 0);
   }
 
   @Test
