@@ -32,19 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The guard end to end on the simulator: push-driven detection, reconcile, idempotent restore. */
 class WatcherTest {
-  static final String SCENARIO = """
-      accounts:
-        - uid: "9001"
-          apiKey: bg_k1
-          secretKey: s1
-          passphrase: p1
-          positions:
-            - {symbol: DASHUSDT, holdSide: short, total: "0.21", openPriceAvg: "68.10", leverage: 10, marginMode: isolated}
-            - {symbol: ETHUSDT, holdSide: long, total: "1.00", openPriceAvg: "3400.00", leverage: 5}
-          planOrders:
-            - {symbol: DASHUSDT, planType: pos_loss, holdSide: short, triggerPrice: "70.43"}
-            - {symbol: ETHUSDT, planType: pos_loss, holdSide: long, triggerPrice: "3200.00"}
-      """;
+  static final String SCENARIO = io.stopguard.TestScenarios.text("one-account-two-protected-positions");
 
   @TempDir
   Path dir;
