@@ -134,26 +134,21 @@ final class TpslOrders {
     List<Shapes.Ids> out = new ArrayList<>();
     String sl = b.get("stopLossTriggerPrice");
     String tp = b.get("stopSurplusTriggerPrice");
-    if ((sl == null || sl.isEmpty()) && (tp == null || tp.isEmpty())) throw SimError.missing("stopLossTriggerPrice");
-    if (sl != null && !sl.isEmpty()) {
-      Map<String, String> one = new LinkedHashMap<>(b);
-      one.put("planType", "pos_loss");
-      one.put("triggerPrice", sl);
-      one.put("triggerType", b.getOrDefault("stopLossTriggerType", "fill_price"));
-      one.put("executePrice", b.getOrDefault("stopLossExecutePrice", ""));
-      one.remove("clientOid");
-      out.add(place(a, one));
-    }
-    if (tp != null && !tp.isEmpty()) {
-      Map<String, String> one = new LinkedHashMap<>(b);
-      one.put("planType", "pos_profit");
-      one.put("triggerPrice", tp);
-      one.put("triggerType", b.getOrDefault("stopSurplusTriggerType", "fill_price"));
-      one.put("executePrice", b.getOrDefault("stopSurplusExecutePrice", ""));
-      one.remove("clientOid");
-      out.add(place(a, one));
-    }
+    if (Params.blank(sl) && Params.blank(tp)) throw SimError.missing("stopLossTriggerPrice");
+    if (!Params.blank(sl)) out.add(place(a, asTpslOrder(b, PlanKind.POS_LOSS, sl, "stopLoss")));
+    if (!Params.blank(tp)) out.add(place(a, asTpslOrder(b, PlanKind.POS_PROFIT, tp, "stopSurplus")));
     return out;
+  }
+
+  /** One half of a place-pos-tpsl body as the place-tpsl-order body it amounts to ({@code prefix}: stopLoss / stopSurplus). */
+  private static Map<String, String> asTpslOrder(Map<String, String> b, PlanKind kind, String trigger, String prefix) {
+    Map<String, String> one = new LinkedHashMap<>(b);
+    one.put("planType", kind.wire);
+    one.put("triggerPrice", trigger);
+    one.put("triggerType", b.getOrDefault(prefix + "TriggerType", "fill_price"));
+    one.put("executePrice", b.getOrDefault(prefix + "ExecutePrice", ""));
+    one.remove("clientOid"); // Bitget assigns them
+    return one;
   }
 
   /**
