@@ -1,5 +1,7 @@
 package io.stopguard.sim;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.ArrayList;
@@ -17,7 +19,7 @@ import java.util.Optional;
  * exchange's monitor (its callers in {@link SimExchange} hold it).
  */
 final class WireShapes {
-  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final SimExchange ex;
 
   WireShapes(SimExchange ex) {
@@ -136,7 +138,7 @@ final class WireShapes {
     }
     m.put("accounts", accts);
     // Plain maps and lists all the way down (the shapes as their JSON would read), for callers that walk it.
-    return JSON.convertValue(m, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+    return JSON.convertValue(m, new TypeReference<Map<String, Object>>() {});
   }
 
   /** The positions push of the WebSocket {@code positions} channel. */
