@@ -15,11 +15,13 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
         "Show the fleet: every `stopguard watch` instance on this PostgreSQL store (host, source IP,",
-        "status address, started, last heartbeat, accounts it holds a lease on, WebSockets, REST",
-        "requests a minute in use of its per-IP share) and the",
-        "accounts no live instance holds. Read from the database; the instances need not be reachable.",
+        "status address, started, last heartbeat, accounts it holds a lease on, how many of those it",
+        "guards as its last heartbeat said, WebSockets, REST requests a minute in use of its per-IP",
+        "share) and the accounts no live instance holds. Read from the database; the instances need",
+        "not be reachable.",
         "",
-        "Exit codes: 0 every account is owned, 1 some account is unowned, 3 could not read.",
+        "Exit codes: 0 every account is owned and guarded, 1 some account is unowned, or held by an",
+        "instance that does not guard it, 3 could not read.",
     })
 final class FleetCommand implements Callable<Integer> {
   private final Cli cli;
@@ -45,32 +47,54 @@ final class FleetCommand implements Callable<Integer> {
       List<Leases.Instance> instances = leases.instances(ttl);
       List<Leases.Lease> all = leases.leases();
       List<String> unowned = all.stream().filter(l -> !l.live()).map(Leases.Lease::userId).toList();
+      // Held for a round or more but not guarded, as each live instance's last heartbeat said.
+      int notGuarded = instances.stream().filter(Leases.Instance::alive).mapToInt(Leases.Instance::heldNotGuarded).sum();
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("database", store.where());
-        m.put("instances", instances);
+        m.put("instances", instances.stream().map(InstanceJson::of).toList());
         m.put("accounts", all.size());
         m.put("unowned", unowned);
+        m.put("heldNotGuarded", notGuarded);
         Json.print(cli.out(), m);
       } else {
         cli.out().println("fleet on " + store.where() + ": " + instances.stream().filter(Leases.Instance::alive).count()
-            + " live instance(s), " + all.size() + " account(s), " + unowned.size() + " unowned");
-        cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8s %10s %13s%n", "INSTANCE", "HOST", "SOURCE_IP", "LISTEN",
-            "STARTED", "HEARTBEAT", "ACCOUNTS", "WEBSOCKETS", "REQUESTS/MIN");
+            + " live instance(s), " + all.size() + " account(s), " + unowned.size() + " unowned, " + notGuarded
+            + " held but not guarded");
+        cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8s %8s %10s %13s%n", "INSTANCE", "HOST", "SOURCE_IP", "LISTEN",
+            "STARTED", "HEARTBEAT", "ACCOUNTS", "GUARDED", "WEBSOCKETS", "REQUESTS/MIN");
         java.time.Instant now = java.time.Instant.now();
         for (Leases.Instance i : instances) {
           long age = java.time.Duration.between(i.heartbeatAt(), now).toSeconds();
-          cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8d %10d %13s%n", i.id(), i.host(),
+          cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8d %8d %10d %13s%n", i.id(), i.host(),
               i.sourceIp() == null ? "-" : i.sourceIp(), i.listen() == null ? "-" : i.listen(),
               i.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), i.alive() ? age + " s ago" : "DEAD", i.accounts(),
-              i.webSockets(), i.requestsPerMinute() + " of " + i.requestBudget());
+              i.guarded(), i.webSockets(), i.requestsPerMinute() + " of " + i.requestBudget());
+          if (i.alive() && i.heldNotGuarded() > 0) {
+            cli.out().println("  " + i.id() + " holds " + i.heldNotGuarded() + " account(s) it does not guard: its /health"
+                + " says why");
+          }
+          if (i.alive() && i.undecryptable() > 0) {
+            cli.out().println("  " + i.id() + " cannot decrypt the keys of " + i.undecryptable() + " account(s): is its master"
+                + " key the fleet's?");
+          }
         }
         if (!unowned.isEmpty()) {
           cli.out().println("unowned: " + String.join(", ", unowned.subList(0, Math.min(50, unowned.size())))
               + (unowned.size() > 50 ? " and " + (unowned.size() - 50) + " more" : ""));
         }
       }
-      return unowned.isEmpty() ? ExitCodes.OK : ExitCodes.UNPROTECTED;
+      return unowned.isEmpty() && notGuarded == 0 ? ExitCodes.OK : ExitCodes.UNPROTECTED;
+    }
+  }
+
+  /** An instance in {@code --json}: times as ISO-8601 strings. */
+  record InstanceJson(String id, String host, String sourceIp, String listen, String startedAt, String heartbeatAt,
+      int accounts, int guarded, int undecryptable, int heldNotGuarded, int webSockets, int requestsPerMinute, int requestBudget,
+      boolean alive) {
+    static InstanceJson of(Leases.Instance i) {
+      return new InstanceJson(i.id(), i.host(), i.sourceIp(), i.listen(), i.startedAt().toString(), i.heartbeatAt().toString(),
+          i.accounts(), i.guarded(), i.undecryptable(), i.heldNotGuarded(), i.webSockets(), i.requestsPerMinute(), i.requestBudget(), i.alive());
     }
   }
 }

@@ -224,14 +224,17 @@ final class WatchCommand implements Callable<Integer> {
       member = new FleetMember(store, host + "-" + ProcessHandle.current().pid() + "-"
           + Long.toString(System.nanoTime() & 0xffffff, 36), host, egress == null ? null : egress.getHostAddress(),
           address.getHostString() + ":" + address.getPort(), leaseTtlSeconds, watcher::webSocketCount, budget::requestsSent,
-          ipRequestsPerMinute);
+          ipRequestsPerMinute, watcher::guarding);
       watcher.ownedBy(member);
     }
     FleetMember fleetMember = member;
     java.util.function.Supplier<java.util.Map<String, Object>> summary = fleetMember == null ? watcher::summary : () -> {
       java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(watcher.summary());
       m.put("fleet", fleetMember.health());
-      metrics.recordFleet(fleetMember.owned(), fleetMember.unownedAccounts(), fleetMember.fenced());
+      java.util.List<Object> why = new java.util.ArrayList<>(fleetMember.degradedBecause());
+      if (m.get(StatusServer.DEGRADED_BECAUSE) instanceof java.util.List<?> l) why.addAll(l);
+      m.put(StatusServer.DEGRADED_BECAUSE, why);
+      recordFleet(metrics, fleetMember);
       return m;
     };
     io.stopguard.status.EquityCache equity = new io.stopguard.status.EquityCache(watcher::client);
@@ -276,8 +279,7 @@ final class WatchCommand implements Callable<Integer> {
         Thread t = new Thread(r, "fleet-metrics");
         t.setDaemon(true);
         return t;
-      }).scheduleWithFixedDelay(() -> metrics.recordFleet(fleetMember.owned(), fleetMember.unownedAccounts(),
-          fleetMember.fenced()), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
+      }).scheduleWithFixedDelay(() -> recordFleet(metrics, fleetMember), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
     }
     watcher.start();
     yieldToOneOffCommands(home.home(cli), budget);
@@ -290,6 +292,10 @@ final class WatchCommand implements Callable<Integer> {
         + "/metrics and /health");
     stopped.await();
     return ExitCodes.OK;
+  }
+
+  private static void recordFleet(StopguardMetrics metrics, FleetMember m) {
+    metrics.recordFleet(m.owned(), m.unownedAccounts(), m.ownedNotGuarded(), m.fenced());
   }
 
   /**

@@ -60,7 +60,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
 
   /** Coalescing: one evaluation at a time per account; a request during one runs another after it. */
   void request() {
-    if (w.closed.get()) return;
+    if (w.closed.get() || retired) return;
     if (!running.compareAndSet(false, true)) {
       dirty.set(true);
       return;
@@ -116,6 +116,9 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     } finally {
       w.permits.release();
     }
+    // Handed over (or the watcher closed) while this look was out: what it saw is another instance's
+    // to record now; writing it could open an incident for a position the new owner already restored.
+    if (retired || w.closed.get()) return;
     Instant previousLook = lastOk; // the last look that could still have seen the stops
     lastOk = w.clock.instant();
     lastError = null;
@@ -243,8 +246,12 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   }
 
   void close() {
+    retired = true;
     closeWebSocket();
   }
+
+  /** Set when the watcher stops guarding this account: scheduled looks and a look in flight then do nothing. */
+  private volatile boolean retired;
 
   /** Back to polling (the next reconcile is already scheduled). */
   void closeWebSocket() {

@@ -62,6 +62,23 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private volatile int unowned;
   private volatile boolean delivering;
   private io.stopguard.store.ExclusiveLock deliveryLock;
+  private volatile String deliveryLockError;
+  /** Held accounts (since the previous round at least) that the watcher does not guard. */
+  private volatile List<String> notGuarded = List.of();
+  /** Accounts whose keys this instance cannot decrypt, as of the watcher's last key refresh: never claimed here. */
+  private volatile java.util.Set<String> undecryptable = java.util.Set.of();
+  private final java.util.function.Supplier<Guarding> guarding;
+  /** The rounds' own connection and lock (renew, claim, heartbeat); the fencing check uses the store's. */
+  private final Leases leases;
+
+  /**
+   * What the watcher guards (accounts with a usable key that Bitget accepts), and the accounts of the
+   * whole fleet whose keys this instance cannot decrypt (another instance may: never claimed here,
+   * given back if held).
+   */
+  public record Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable) {
+    public static final Guarding NONE = new Guarding(java.util.Set.of(), java.util.Set.of());
+  }
   private volatile Runnable onChange = () -> { };
   /** The first round only announces this instance: instances started together then see each other before claiming. */
   private volatile boolean announced;
@@ -71,7 +88,8 @@ public final class FleetMember implements Ownership, AutoCloseable {
    * @param requestBudgetPerMinute its per-IP request share, shown beside the rate in use
    */
   public FleetMember(Store store, String id, String host, String sourceIp, String listen, int ttlSeconds, IntSupplier webSockets,
-      java.util.function.LongSupplier requestsSent, int requestBudgetPerMinute) {
+      java.util.function.LongSupplier requestsSent, int requestBudgetPerMinute, java.util.function.Supplier<Guarding> guarding) {
+    this.guarding = guarding;
     this.requestsSent = requestsSent;
     this.requestBudgetPerMinute = requestBudgetPerMinute;
     if (ttlSeconds < 3) throw new IllegalArgumentException("lease TTL must be >= 3 s");
@@ -82,6 +100,9 @@ public final class FleetMember implements Ownership, AutoCloseable {
     this.listen = listen;
     this.ttlSeconds = ttlSeconds;
     this.webSockets = webSockets;
+    // Statements of a round are bounded well below the self-fence (TTL/2): a slow database fails a
+    // round (and the next one retries) instead of holding it past the fence.
+    this.leases = store.leasesOnOwnConnection(java.time.Duration.ofMillis(Math.max(500, ttlSeconds * 1000L / 5)));
   }
 
   public String id() {
@@ -99,51 +120,131 @@ public final class FleetMember implements Ownership, AutoCloseable {
     timer.scheduleWithFixedDelay(this::fenceIfStale, 250, 250, TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * One round. Renewal comes first and what the database says this instance holds is adopted in the
+   * same round, whatever fails after it: an account owned in the database but not guarded here is
+   * the one silent failure a fleet must never have. Optional steps (balancing, the unowned count,
+   * the alert delivery lock) fail on their own, each saying so once.
+   */
   private void round() {
+    Map<String, Long> now;
     try {
-      Leases leases = store.leases();
-      leases.heartbeat(id, host, sourceIp, listen, held.size(), webSockets.getAsInt(), requestsPerMinute(), requestBudgetPerMinute);
+      now = new LinkedHashMap<>(leases.renew(id, ttlSeconds));
+    } catch (RuntimeException e) {
+      failed("cannot renew leases", e);
+      dropDeliveryLock();
+      return;
+    }
+    long renewedAt = System.nanoTime();
+    Guarding g = guarding.get();
+    try {
+      leases.heartbeat(id, host, sourceIp, listen, g.guarded().size(), g.undecryptable().size(), notGuarded.size(),
+          webSockets.getAsInt(),
+          requestsPerMinute(), requestBudgetPerMinute);
       leases.syncAccounts();
-      Map<String, Long> now = new LinkedHashMap<>(leases.renew(id, ttlSeconds));
-      long renewedAt = System.nanoTime();
-      int live = Math.max(1, leases.liveInstances(ttlSeconds));
-      int total = leases.accounts();
-      int fair = (total + live - 1) / live;
-      int high = (int) Math.ceil(1.2 * total / live);
-      if (!announced) {
-        announced = true; // claim from the next round on, when the others starting now have heartbeated too
-      } else if (now.size() < fair) {
-        Map<String, Long> got = leases.claim(id, Math.min(fair - now.size(), CLAIM_BATCH), ttlSeconds);
-        if (!got.isEmpty()) {
-          log.info("fleet: claimed {} account(s): {}", got.size(), got.size() <= 50 ? String.join(" ", got.keySet())
-              : String.join(" ", new ArrayList<>(got.keySet()).subList(0, 50)) + " …");
-        }
-        now.putAll(got);
-      } else if (now.size() > high) {
-        List<String> give = new ArrayList<>(now.keySet());
-        give.sort(Comparator.reverseOrder());
-        give = give.subList(0, Math.min(now.size() - fair, RELEASE_BATCH));
-        leases.release(id, give);
-        give.forEach(now::remove);
-        log.info("fleet: gave back {} account(s) to balance {} instance(s): {}", give.size(), live, String.join(" ", give));
-      }
-      liveInstances = live;
-      unowned = leases.unowned();
-      lastRenewNanos = renewedAt;
+      balance(now, g);
       failing = null;
+    } catch (RuntimeException e) {
+      failed("fleet round incomplete (heartbeat, account list or balancing)", e); // what is held is still adopted below
+    }
+    adopt(now, renewedAt, g);
+    try {
+      unowned = leases.unowned();
+    } catch (RuntimeException e) {
+      failed("cannot count unowned accounts", e);
+    }
+    takeDeliveryLock();
+  }
+
+  /** Claims up to the fair share, gives back above 1.2 × it, and gives back what this instance cannot decrypt. */
+  private void balance(Map<String, Long> now, Guarding g) {
+    if (!g.undecryptable().equals(undecryptable) && !g.undecryptable().isEmpty()) {
+      log.warn("fleet: this instance cannot decrypt the keys of {} account(s) (another master key?); it leaves them to"
+          + " instances that can", g.undecryptable().size());
+    }
+    undecryptable = g.undecryptable();
+    List<String> cannot = now.keySet().stream().filter(g.undecryptable()::contains).sorted().toList();
+    if (!cannot.isEmpty()) {
+      leases.release(id, cannot);
+      cannot.forEach(now::remove);
+      log.warn("fleet: gave back {} account(s) whose keys this instance cannot decrypt (another master key?), so an"
+          + " instance that can guards them: {}", cannot.size(), String.join(" ", cannot));
+    }
+    int live = Math.max(1, leases.liveInstances(ttlSeconds));
+    int total = leases.accounts();
+    int fair = (total + live - 1) / live;
+    int high = (int) Math.ceil(1.2 * total / live);
+    liveInstances = live;
+    if (!announced) {
+      announced = true; // claim from the next round on, when the others starting now have heartbeated too
+      return;
+    }
+    if (now.size() < fair || (unowned > 0 && now.size() <= high)) {
+      // Up to the fair share: anything free. Beyond it, only what has been free for a whole TTL,
+      // which no instance under its share wanted (the others cannot guard it): a free account is bare.
+      Map<String, Long> got = new LinkedHashMap<>(leases.claim(id, Math.min(Math.max(0, fair - now.size()), CLAIM_BATCH),
+          ttlSeconds, g.undecryptable(), false));
+      if (unowned > 0) got.putAll(leases.claim(id, CLAIM_BATCH, ttlSeconds, g.undecryptable(), true));
+      if (!got.isEmpty()) {
+        log.info("fleet: claimed {} account(s): {}", got.size(), got.size() <= 50 ? String.join(" ", got.keySet())
+            : String.join(" ", new ArrayList<>(got.keySet()).subList(0, 50)) + " …");
+      }
+      now.putAll(got);
+    } else if (now.size() > high) {
+      List<String> give = new ArrayList<>(now.keySet());
+      give.sort(Comparator.reverseOrder());
+      give = give.subList(0, Math.min(now.size() - fair, RELEASE_BATCH));
+      leases.release(id, give);
+      give.forEach(now::remove);
+      log.info("fleet: gave back {} account(s) to balance {} instance(s): {}", give.size(), live, String.join(" ", give));
+    }
+  }
+
+  /**
+   * What the database says this instance holds becomes what it guards, now. Accounts held since the
+   * previous round that the watcher does not guard are counted and told (a held account is one nobody
+   * else will take).
+   */
+  private void adopt(Map<String, Long> now, long renewedAt, Guarding g) {
+    Map<String, Long> before = held;
+    boolean changed = fenced || !now.keySet().equals(before.keySet());
+    if (fenced) log.warn("fleet: the database answers again; guarding {} account(s)", now.size());
+    List<String> idle = now.keySet().stream().filter(u -> before.containsKey(u) && !g.guarded().contains(u)).sorted().toList();
+    if (!idle.isEmpty() && notGuarded.isEmpty()) {
+      log.warn("fleet: {} account(s) held in the database are not guarded by this instance: {}", idle.size(),
+          String.join(" ", idle.subList(0, Math.min(idle.size(), 20))));
+    } else if (idle.isEmpty() && !notGuarded.isEmpty()) {
+      log.info("fleet: every account this instance holds is guarded again");
+    }
+    notGuarded = idle;
+    lastRenewNanos = renewedAt;
+    fenced = false;
+    held = Map.copyOf(now);
+    if (changed) onChange.run();
+  }
+
+  /** One instance at a time delivers the shared alert outbox; taking its lock may fail without touching the leases. */
+  private void takeDeliveryLock() {
+    try {
       if (deliveryLock != null && !deliveryLock.held()) dropDeliveryLock(); // its session died: another may hold it now
       if (deliveryLock == null) deliveryLock = store.tryExclusive("stopguard alert delivery");
       delivering = deliveryLock != null;
-      boolean changed = fenced || !now.keySet().equals(held.keySet());
-      if (fenced) log.warn("fleet: the database answers again; guarding {} account(s)", now.size());
-      fenced = false;
-      held = Map.copyOf(now);
-      if (changed) onChange.run();
+      deliveryLockError = null;
     } catch (RuntimeException e) {
-      if (failing == null) log.warn("fleet: cannot renew leases: {}", e.getMessage());
-      failing = e.getMessage();
-      dropDeliveryLock();
+      delivering = false;
+      if (deliveryLockError == null) {
+        log.warn("fleet: cannot take the alert delivery lock (guarding goes on; alerts wait until some instance can"
+            + " deliver them): {}", e.getMessage());
+      }
+      deliveryLockError = e.getMessage();
     }
+  }
+
+  /** Logs a failure once per kind of error, not once per round. */
+  private void failed(String what, RuntimeException e) {
+    String msg = what + ": " + e.getMessage();
+    if (!msg.equals(failing)) log.warn("fleet: {}", msg);
+    failing = msg;
   }
 
   /** REST requests a minute since the previous heartbeat. */
@@ -205,8 +306,34 @@ public final class FleetMember implements Ownership, AutoCloseable {
     m.put("leaseTtlSeconds", ttlSeconds);
     m.put("fenced", fenced);
     m.put("deliversAlerts", delivering);
+    m.put("ownedNotGuarded", notGuarded.size());
+    m.put("undecryptableAccounts", undecryptable.size());
     if (failing != null) m.put("lastError", failing);
+    if (deliveryLockError != null) m.put("deliveryLockError", deliveryLockError);
     return m;
+  }
+
+  /** Why this instance's part of the fleet is degraded, for /health (empty when it is not). */
+  public List<String> degradedBecause() {
+    List<String> why = new ArrayList<>();
+    if (fenced) why.add("fenced: no lease renewal for half the TTL; guarding nothing until the database answers");
+    List<String> idle = notGuarded;
+    if (!idle.isEmpty()) {
+      why.add(idle.size() + " account(s) held in the database but not guarded by this instance: users "
+          + String.join(", ", idle.subList(0, Math.min(idle.size(), 20))) + (idle.size() > 20 ? " …" : ""));
+    }
+    java.util.Set<String> cannot = undecryptable;
+    if (!cannot.isEmpty()) {
+      why.add(cannot.size() + " account(s) left to other instances: this instance cannot decrypt their keys (is its master"
+          + " key the fleet's?): users " + String.join(", ", cannot.stream().sorted().limit(20).toList())
+          + (cannot.size() > 20 ? " …" : ""));
+    }
+    if (failing != null) why.add("fleet: " + failing);
+    return why;
+  }
+
+  public int ownedNotGuarded() {
+    return notGuarded.size();
   }
 
   public int owned() {
@@ -235,10 +362,11 @@ public final class FleetMember implements Ownership, AutoCloseable {
     timer.shutdownNow();
     held = Map.of();
     try {
-      store.leases().leave(id);
+      leases.leave(id);
     } catch (RuntimeException e) {
       log.warn("fleet: could not leave cleanly ({}); my leases expire in {} s", e.getMessage(), ttlSeconds);
     }
+    leases.close();
     dropDeliveryLock();
   }
 }

@@ -86,6 +86,10 @@ final class WatchStatus {
       if (current.contains(id)) continue;
       unguardedAlerted.remove(id);
       String[] parts = id.split(" ", 2);
+      if (!w.owns(parts[0])) { // a fleet member gave it back (or a shard lost it): its new owner reports on it
+        log.info("user {} ({}) is no longer this instance's to guard", parts[0], parts[1]);
+        continue;
+      }
       log.info("user {} ({}) is guarded again", parts[0], parts[1]);
       alert(w.alerting.texts().guardedAgain(parts[0], parts[1]), "guarded-again");
     }

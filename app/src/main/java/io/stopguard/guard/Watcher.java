@@ -69,6 +69,8 @@ public final class Watcher implements AutoCloseable {
   private volatile int lastFlag = -1;
   /** Active keys of this shard that cannot be used (undecryptable, bad characters): reported, never dropped. */
   volatile List<UnusableKey> unusableKeys = List.of();
+  /** Users with an active key (of any instance) that this process cannot decrypt, as of the last refresh. */
+  private volatile Set<String> undecryptable = Set.of();
   /** Why the key table could not be read at the last refresh, or null. */
   volatile String keysUnreadable;
 
@@ -100,9 +102,52 @@ public final class Watcher implements AutoCloseable {
     return this;
   }
 
-  /** The owned set changed (a fleet member claimed, gave back or fenced): pick the accounts up now. */
+  /** Whether this watcher's shard or leases include {@code userId} now. */
+  boolean owns(String userId) {
+    return ownership.owns(userId);
+  }
+
+  /**
+   * The owned set changed (a fleet member claimed, gave back or fenced): accounts no longer owned
+   * are dropped at once, without the store (a fenced instance's database may be gone: its looks,
+   * WebSockets and alerts about accounts others now guard must stop anyway), then the keys of
+   * newly owned ones are read.
+   */
   public void ownershipChanged() {
-    if (!closed.get()) scheduler.execute(this::refreshKeys);
+    if (closed.get()) return;
+    // Not on the scheduler: its threads may be waiting on the very database that fenced us.
+    workers.execute(() -> {
+      try {
+        dropUnowned();
+      } catch (RuntimeException e) {
+        log.warn("cannot drop the accounts this instance no longer holds: {}", e.toString());
+      }
+    });
+    scheduler.execute(this::refreshKeys);
+  }
+
+  private void dropUnowned() {
+    int dropped = 0;
+    for (AccountWatch a : List.copyOf(accounts.values())) {
+      if (ownership.owns(a.key.userId())) continue;
+      accounts.remove(a.key.id());
+      a.close();
+      metrics.recordAccount(a.verdicts, List.of());
+      dropped++;
+      log.info("stopped watching user {} (no longer this instance's)", a.key.userId());
+    }
+    if (dropped > 0) log.info("{} account(s) handed over; guarding {} now", dropped, accounts.size());
+  }
+
+  /**
+   * For the fleet: the users this watcher guards (a usable key that Bitget has not refused), and
+   * those of every account whose keys this process cannot decrypt.
+   */
+  public FleetMember.Guarding guarding() {
+    Set<String> guarded = new java.util.HashSet<>();
+    for (AccountWatch a : accounts.values()) guarded.add(a.key.userId());
+    for (Unguarded u : status.unguarded()) guarded.remove(u.userId());
+    return new FleetMember.Guarding(Set.copyOf(guarded), undecryptable);
   }
 
   /** WebSockets open now (for the fleet's heartbeat). */
@@ -126,7 +171,10 @@ public final class Watcher implements AutoCloseable {
     if (closed.get()) return;
     try {
       Ownership own = ownership;
-      ActiveKeys active = (store.keys().active("bitget")).ofUsers(own::owns);
+      ActiveKeys all = store.keys().active("bitget");
+      undecryptable = all.unusable().stream().filter(UnusableKey::undecryptable).map(UnusableKey::userId)
+          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+      ActiveKeys active = all.ofUsers(own::owns);
       unusableKeys = active.unusable();
       List<ExchangeKey> keys = active.usable();
       Set<String> withOpenIncident = new java.util.HashSet<>();
@@ -162,7 +210,8 @@ public final class Watcher implements AutoCloseable {
           metrics.recordAccount(a.verdicts, List.of());
           removed = true;
           log.info("stopped watching user {} ({})", a.key.userId(),
-              unusableKeys.stream().anyMatch(u -> u.id() == a.key.id()) ? "its key became unusable" : "key deactivated");
+              unusableKeys.stream().anyMatch(u -> u.id() == a.key.id()) ? "its key became unusable"
+                  : !own.owns(a.key.userId()) ? "no longer this instance's" : "key deactivated");
         }
       }
       if (removed) updateFlag(); // its positions no longer count towards the flag
@@ -307,6 +356,8 @@ public final class Watcher implements AutoCloseable {
       status.reportUnguarded();
       service.settleFlaps();
       status.recordFigures();
+      // Only from a complete view: before every account was looked at, "nothing bare" is not known.
+      if (!accounts.isEmpty() && accounts.values().stream().allMatch(a -> a.lastOk != null)) updateFlag(true);
     } catch (RuntimeException e) {
       log.warn("fleet figures, unguarded accounts or flapping positions not updated: {}", e.getMessage());
     }
@@ -318,12 +369,20 @@ public final class Watcher implements AutoCloseable {
 
   // one account: AccountWatch
 
-  /**
-   * The flag is 1 while any position is bare; written when it changes. A watcher that sees every
-   * account judges from its own view; a shard or fleet member only sees part, so it judges from the
-   * open incidents all of them write to the shared store (else one member would clear another's alarm).
-   */
+  /** After a look: writes the flag if it changed since this process last wrote it. */
   void updateFlag() {
+    updateFlag(false);
+  }
+
+  /**
+   * The flag is 1 while any position is bare. A watcher that sees every account judges from its own
+   * view; a shard or fleet member only sees part, so it judges from the open incidents all of them
+   * write to the shared store (else one member would clear another's alarm). After a look it is
+   * written when it changed since this process last wrote it; every few seconds
+   * ({@code reassert}) it is compared with the stored row and written again if another writer (a
+   * second instance with an older view, an operator) left it different.
+   */
+  void updateFlag(boolean reassert) {
     List<String> bare = new ArrayList<>();
     Instant oldest = null;
     if (!ownership.wholeView()) {
@@ -342,6 +401,14 @@ public final class Watcher implements AutoCloseable {
     java.util.Collections.sort(bare);
     int flag = bare.isEmpty() ? 0 : 1;
     metrics.recordFlag(flag, oldest == Instant.EPOCH ? null : oldest);
+    if (reassert && flag == lastFlag) {
+      int stored = store.flag(Store.FLAG_STOPLOSS_MISSING).map(io.stopguard.store.Flag::value).orElse(-1);
+      if (stored != flag) {
+        log.warn("the {} flag read {} in the store while this watcher sees {}: written again",
+            Store.FLAG_STOPLOSS_MISSING, stored, flag);
+        lastFlag = -1;
+      }
+    }
     if (flag != lastFlag) {
       lastFlag = flag;
       store.setFlag(Store.FLAG_STOPLOSS_MISSING, flag == 1, "stoploss_missing=[" + String.join(", ", bare) + "]");

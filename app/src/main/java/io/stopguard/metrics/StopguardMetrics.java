@@ -75,6 +75,9 @@ public final class StopguardMetrics {
   private final Gauge fleetUnowned = Gauge.builder().name("stopguard_fleet_unowned_accounts")
       .help("Accounts with an active key that no fleet instance holds a live lease on (as the database sees it)")
       .register(registry);
+  private final Gauge fleetHeldNotGuarded = Gauge.builder().name("stopguard_fleet_owned_unguarded_accounts")
+      .help("Accounts this fleet instance has held a lease on for a round or more that its watcher does not guard")
+      .register(registry);
   private final Gauge fleetFenced = Gauge.builder().name("stopguard_fleet_fenced")
       .help("1 while this instance cannot renew its leases and has stopped acting on its accounts").register(registry);
 
@@ -164,8 +167,9 @@ public final class StopguardMetrics {
     restoreEscalations.inc();
   }
 
-  public void recordFleet(int owned, int unowned, boolean fenced) {
+  public void recordFleet(int owned, int unowned, int heldNotGuarded, boolean fenced) {
     fleetOwned.set(owned);
+    fleetHeldNotGuarded.set(heldNotGuarded);
     fleetUnowned.set(unowned);
     fleetFenced.set(fenced ? 1 : 0);
   }

@@ -120,17 +120,22 @@ public final class Keys {
             String apiKey = rs.getString("api_key");
             String masked = Credentials.maskKey(apiKey == null ? "" : apiKey);
             String ad = Store.associatedData(exchange, apiKey);
-            try {
-              String keyProblem = Credentials.problem("API key", apiKey);
-              if (keyProblem != null) throw new IllegalStateException(keyProblem);
-              Credentials c = new Credentials(apiKey, store.box().open(rs.getString("api_secret_enc"), ad + "|secret"),
-                  store.box().open(rs.getString("passphrase_enc"), ad + "|passphrase"));
-              String problem = c.problem();
-              if (problem != null) throw new IllegalStateException(problem);
-              usable.add(new ExchangeKey(id, userId, exchange, rs.getInt("demo_trading") == 1, c));
-            } catch (RuntimeException e) { // messages of SecretBox and Credentials.problem never hold a secret
-              unusable.add(new UnusableKey(id, userId, exchange, masked, e.getMessage()));
+            String keyProblem = Credentials.problem("API key", apiKey);
+            if (keyProblem != null) {
+              unusable.add(new UnusableKey(id, userId, exchange, masked, keyProblem, false));
+              continue;
             }
+            Credentials c;
+            try {
+              c = new Credentials(apiKey, store.box().open(rs.getString("api_secret_enc"), ad + "|secret"),
+                  store.box().open(rs.getString("passphrase_enc"), ad + "|passphrase"));
+            } catch (RuntimeException e) { // SecretBox's messages never hold a secret
+              unusable.add(new UnusableKey(id, userId, exchange, masked, e.getMessage(), true));
+              continue;
+            }
+            String problem = c.problem(); // never holds a secret
+            if (problem != null) unusable.add(new UnusableKey(id, userId, exchange, masked, problem, false));
+            else usable.add(new ExchangeKey(id, userId, exchange, rs.getInt("demo_trading") == 1, c));
           }
         }
       } catch (SQLException e) {

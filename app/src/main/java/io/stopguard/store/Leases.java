@@ -11,18 +11,73 @@ import java.util.Map;
 
 /**
  * The fleet's tables ({@code fleet_instances}, {@code account_leases}) on a PostgreSQL store. Every
- * time here is the database's ({@code now()}), never a host's. Obtain from {@link Store#leases()}.
+ * time here is the database's ({@code now()}), never a host's. Obtain from {@link Store#leases()}
+ * (the store's connection and monitor: the fencing check inside a restore's transaction) or
+ * {@link Store#leasesOnOwnConnection} (a fleet member's rounds: a connection and a lock of their
+ * own, with statement, lock and idle-transaction timeouts, so that a slow statement or a held
+ * table lock elsewhere never delays a renewal past the self-fence).
  */
-public final class Leases {
-  private final Store store;
+public final class Leases implements AutoCloseable {
+  private final Session session;
+
+  /** Where statements run: which connection, under which lock, and how a failure is told. */
+  interface Session extends AutoCloseable {
+    Object lock();
+
+    java.sql.Connection connection() throws SQLException;
+
+    StoreException fail(String what, SQLException e);
+
+    @Override
+    default void close() {}
+  }
 
   Leases(Store store) {
-    this.store = store;
+    this(sessionOf(store));
+  }
+
+  private static Session sessionOf(Store store) {
+    return new Session() {
+      @Override
+      public Object lock() {
+        return store;
+      }
+
+      @Override
+      public java.sql.Connection connection() throws SQLException {
+        return store.connection();
+      }
+
+      @Override
+      public StoreException fail(String what, SQLException e) {
+        return store.fail(what, e);
+      }
+    };
+  }
+
+  Leases(Session session) {
+    this.session = session;
+  }
+
+  /** Closes the connection of its own, if it has one (the store's stays open). */
+  @Override
+  public void close() {
+    try {
+      session.close();
+    } catch (Exception ignored) {
+      // closing a broken connection
+    }
   }
 
   /** An instance as {@code stopguard fleet} shows it. */
+  /**
+   * An instance as {@code stopguard fleet} shows it: {@code accounts} it holds live leases on (the
+   * database's view), {@code guarded} of them as its last heartbeat said, and {@code undecryptable}:
+   * accounts whose keys it cannot decrypt, {@code heldNotGuarded}: accounts it has held for a round or
+   * more without guarding them.
+   */
   public record Instance(String id, String host, String sourceIp, String listen, Instant startedAt, Instant heartbeatAt,
-      int accounts, int webSockets, int requestsPerMinute, int requestBudget, boolean alive) {}
+      int accounts, int guarded, int undecryptable, int heldNotGuarded, int webSockets, int requestsPerMinute, int requestBudget, boolean alive) {}
 
   /** One account's lease. */
   public record Lease(String userId, String owner, long epoch, Instant expiresAt, boolean live) {}
@@ -32,34 +87,42 @@ public final class Leases {
   }
 
   private <T> T sql(String what, Sql<T> body) {
-    synchronized (store) {
+    synchronized (session.lock()) {
       try {
         return body.run();
       } catch (SQLException e) {
-        throw store.fail(what, e);
+        throw session.fail(what, e);
       }
     }
   }
 
-  /** Registers or refreshes this instance. */
-  public void heartbeat(String id, String host, String sourceIp, String listen, int accounts, int webSockets,
-      int requestsPerMinute, int requestBudget) {
+  /**
+   * Registers or refreshes this instance: {@code guarded}, the accounts its watcher guards;
+   * {@code undecryptable}, those it gave back because it cannot decrypt their keys (it then does not
+   * count towards the others' fair share).
+   */
+  public void heartbeat(String id, String host, String sourceIp, String listen, int guarded, int undecryptable,
+      int heldNotGuarded, int webSockets, int requestsPerMinute, int requestBudget) {
     sql("write the fleet heartbeat", () -> {
-      try (PreparedStatement st = store.connection().prepareStatement("""
+      try (PreparedStatement st = session.connection().prepareStatement("""
           INSERT INTO fleet_instances (instance_id, host, source_ip, listen, started_at, heartbeat_at, accounts, websockets,
-                                       requests_per_minute, request_budget)
-          VALUES (?, ?, ?, ?, now(), now(), ?, ?, ?, ?)
+                                       requests_per_minute, request_budget, undecryptable,
+                                       held_not_guarded)
+          VALUES (?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?)
           ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now(), accounts = excluded.accounts,
             websockets = excluded.websockets, requests_per_minute = excluded.requests_per_minute,
-            request_budget = excluded.request_budget""")) {
+            request_budget = excluded.request_budget, undecryptable = excluded.undecryptable,
+            held_not_guarded = excluded.held_not_guarded""")) {
         st.setString(1, id);
         st.setString(2, host);
         st.setString(3, sourceIp);
         st.setString(4, listen);
-        st.setInt(5, accounts);
+        st.setInt(5, guarded);
         st.setInt(6, webSockets);
         st.setInt(7, requestsPerMinute);
         st.setInt(8, requestBudget);
+        st.setInt(9, undecryptable);
+        st.setInt(10, heldNotGuarded);
         st.executeUpdate();
       }
       return null;
@@ -69,9 +132,9 @@ public final class Leases {
   /** Leaves the fleet: its leases end at once, so the others take its accounts without waiting for expiry. */
   public void leave(String id) {
     sql("leave the fleet", () -> {
-      try (PreparedStatement a = store.connection().prepareStatement(
-              "UPDATE account_leases SET owner = NULL, expires_at = NULL WHERE owner = ?");
-          PreparedStatement b = store.connection().prepareStatement("DELETE FROM fleet_instances WHERE instance_id = ?")) {
+      try (PreparedStatement a = session.connection().prepareStatement(
+              "UPDATE account_leases SET owner = NULL, expires_at = now() WHERE owner = ?");
+          PreparedStatement b = session.connection().prepareStatement("DELETE FROM fleet_instances WHERE instance_id = ?")) {
         a.setString(1, id);
         a.executeUpdate();
         b.setString(1, id);
@@ -81,13 +144,16 @@ public final class Leases {
     });
   }
 
-  /** A lease row for every user with an active key; rows of users without one are dropped. */
+  /**
+   * A lease row for every user with an active key; rows of users without one are dropped. A free
+   * row's {@code expires_at} says since when it is free (its insertion, release or expiry).
+   */
   public void syncAccounts() {
     sql("list the fleet's accounts", () -> {
-      try (PreparedStatement ins = store.connection().prepareStatement("""
-          INSERT INTO account_leases (user_id) SELECT DISTINCT user_id FROM user_exchange_keys WHERE is_active = 1
+      try (PreparedStatement ins = session.connection().prepareStatement("""
+          INSERT INTO account_leases (user_id, expires_at) SELECT DISTINCT user_id, now() FROM user_exchange_keys WHERE is_active = 1
           ON CONFLICT (user_id) DO NOTHING""");
-          PreparedStatement del = store.connection().prepareStatement("""
+          PreparedStatement del = session.connection().prepareStatement("""
           DELETE FROM account_leases WHERE user_id NOT IN
             (SELECT user_id FROM user_exchange_keys WHERE is_active = 1)""")) {
         ins.executeUpdate();
@@ -101,7 +167,7 @@ public final class Leases {
   public Map<String, Long> renew(String id, int ttlSeconds) {
     return sql("renew leases", () -> {
       Map<String, Long> held = new LinkedHashMap<>();
-      try (PreparedStatement st = store.connection().prepareStatement("""
+      try (PreparedStatement st = session.connection().prepareStatement("""
           UPDATE account_leases SET expires_at = now() + make_interval(secs => ?)
           WHERE owner = ? AND expires_at > now() RETURNING user_id, epoch""")) {
         st.setInt(1, ttlSeconds);
@@ -114,11 +180,17 @@ public final class Leases {
     });
   }
 
-  /** Instances whose heartbeat is younger than {@code ttlSeconds}. */
+  /**
+   * Instances whose heartbeat is younger than {@code ttlSeconds} that can decrypt at least half the
+   * accounts' keys: one started with another master key takes no share, so the others' fair shares
+   * cover what it cannot guard.
+   */
   public int liveInstances(int ttlSeconds) {
     return sql("count fleet instances", () -> {
-      try (PreparedStatement st = store.connection().prepareStatement(
-          "SELECT count(*) FROM fleet_instances WHERE heartbeat_at > now() - make_interval(secs => ?)")) {
+      try (PreparedStatement st = session.connection().prepareStatement(
+          """
+          SELECT count(*) FROM fleet_instances WHERE heartbeat_at > now() - make_interval(secs => ?)
+            AND undecryptable * 2 <= (SELECT count(*) FROM account_leases)""")) {
         st.setInt(1, ttlSeconds);
         try (ResultSet rs = st.executeQuery()) {
           rs.next();
@@ -131,7 +203,7 @@ public final class Leases {
   /** All accounts with a lease row (users with an active key). */
   public int accounts() {
     return sql("count fleet accounts", () -> {
-      try (PreparedStatement st = store.connection().prepareStatement("SELECT count(*) FROM account_leases");
+      try (PreparedStatement st = session.connection().prepareStatement("SELECT count(*) FROM account_leases");
           ResultSet rs = st.executeQuery()) {
         rs.next();
         return rs.getInt(1);
@@ -142,7 +214,7 @@ public final class Leases {
   /** Accounts nobody holds a live lease on. */
   public int unowned() {
     return sql("count unowned accounts", () -> {
-      try (PreparedStatement st = store.connection().prepareStatement(
+      try (PreparedStatement st = session.connection().prepareStatement(
           "SELECT count(*) FROM account_leases WHERE owner IS NULL OR expires_at IS NULL OR expires_at <= now()");
           ResultSet rs = st.executeQuery()) {
         rs.next();
@@ -153,21 +225,28 @@ public final class Leases {
 
   /**
    * Claims up to {@code max} accounts that nobody holds (never held, released, or expired), skipping
-   * rows another instance is claiming at this moment; each claim raises the epoch.
+   * rows another instance is claiming at this moment and those in {@code avoid}; each claim raises
+   * the epoch. {@code freeForATtl}: only accounts free for at least {@code ttlSeconds} (that no
+   * instance under its fair share took).
    */
-  public Map<String, Long> claim(String id, int max, int ttlSeconds) {
+  public Map<String, Long> claim(String id, int max, int ttlSeconds, java.util.Collection<String> avoid, boolean freeForATtl) {
     if (max <= 0) return Map.of();
     return sql("claim leases", () -> {
       Map<String, Long> got = new LinkedHashMap<>();
-      try (PreparedStatement st = store.connection().prepareStatement("""
+      try (PreparedStatement st = session.connection().prepareStatement("""
           UPDATE account_leases SET owner = ?, epoch = epoch + 1, expires_at = now() + make_interval(secs => ?)
           WHERE user_id IN (SELECT user_id FROM account_leases
-                            WHERE owner IS NULL OR expires_at IS NULL OR expires_at <= now()
+                            WHERE (owner IS NULL OR expires_at IS NULL OR expires_at <= now())
+                              AND (NOT ? OR expires_at IS NULL OR expires_at <= now() - make_interval(secs => ?))
+                              AND NOT (user_id = ANY (?))
                             ORDER BY user_id LIMIT ? FOR UPDATE SKIP LOCKED)
           RETURNING user_id, epoch""")) {
         st.setString(1, id);
         st.setInt(2, ttlSeconds);
-        st.setInt(3, max);
+        st.setBoolean(3, freeForATtl);
+        st.setInt(4, ttlSeconds);
+        st.setArray(5, session.connection().createArrayOf("text", avoid.toArray()));
+        st.setInt(6, max);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) got.put(rs.getString(1), rs.getLong(2));
         }
@@ -180,8 +259,8 @@ public final class Leases {
   public void release(String id, List<String> userIds) {
     if (userIds.isEmpty()) return;
     sql("release leases", () -> {
-      try (PreparedStatement st = store.connection().prepareStatement(
-          "UPDATE account_leases SET owner = NULL, expires_at = NULL WHERE owner = ? AND user_id = ?")) {
+      try (PreparedStatement st = session.connection().prepareStatement(
+          "UPDATE account_leases SET owner = NULL, expires_at = now() WHERE owner = ? AND user_id = ?")) {
         for (String u : userIds) {
           st.setString(1, id);
           st.setString(2, u);
@@ -200,7 +279,7 @@ public final class Leases {
    */
   public boolean stillHeld(String userId, String id, long epoch, int marginSeconds) {
     return sql("check a lease", () -> {
-      try (PreparedStatement st = store.connection().prepareStatement("""
+      try (PreparedStatement st = session.connection().prepareStatement("""
           SELECT 1 FROM account_leases WHERE user_id = ? AND owner = ? AND epoch = ?
             AND expires_at > now() + make_interval(secs => ?) FOR UPDATE""")) {
         st.setString(1, userId);
@@ -217,18 +296,18 @@ public final class Leases {
   public List<Instance> instances(int ttlSeconds) {
     return sql("read fleet instances", () -> {
       List<Instance> out = new ArrayList<>();
-      try (PreparedStatement st = store.connection().prepareStatement("""
+      try (PreparedStatement st = session.connection().prepareStatement("""
           SELECT i.instance_id, i.host, i.source_ip, i.listen, i.started_at, i.heartbeat_at, i.websockets,
                  i.heartbeat_at > now() - make_interval(secs => ?),
                  (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND l.expires_at > now()),
-                 i.requests_per_minute, i.request_budget
+                 i.requests_per_minute, i.request_budget, i.accounts, i.undecryptable, i.held_not_guarded
           FROM fleet_instances i ORDER BY i.started_at, i.instance_id""")) {
         st.setInt(1, ttlSeconds);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
             out.add(new Instance(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
-                rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getInt(9), rs.getInt(7), rs.getInt(10),
-                rs.getInt(11), rs.getBoolean(8)));
+                rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getInt(9), rs.getInt(12), rs.getInt(13),
+                rs.getInt(14), rs.getInt(7), rs.getInt(10), rs.getInt(11), rs.getBoolean(8)));
           }
         }
       }
@@ -239,7 +318,7 @@ public final class Leases {
   public List<Lease> leases() {
     return sql("read leases", () -> {
       List<Lease> out = new ArrayList<>();
-      try (PreparedStatement st = store.connection().prepareStatement("""
+      try (PreparedStatement st = session.connection().prepareStatement("""
           SELECT user_id, owner, epoch, expires_at, owner IS NOT NULL AND expires_at > now()
           FROM account_leases ORDER BY user_id""");
           ResultSet rs = st.executeQuery()) {

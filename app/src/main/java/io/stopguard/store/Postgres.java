@@ -19,8 +19,9 @@ final class Postgres {
     if (db.password() != null) c.setPassword(db.password());
     c.setPoolName("stopguard");
     // The store serialises its calls (one connection in use at a time); a second one covers a
-    // replacement while the broken one is being closed.
-    c.setMaximumPoolSize(2);
+    // replacement while the broken one is being closed; a third is a fleet member's lease
+    // connection (Store.leasesOnOwnConnection).
+    c.setMaximumPoolSize(3);
     c.setMinimumIdle(1);
     c.setConnectionTimeout(5_000); // a refused or unreachable server fails the command in seconds, not 30
     c.setInitializationFailTimeout(1); // and fails at open, with PostgreSQL's reason

@@ -224,6 +224,72 @@ public final class Store implements AutoCloseable {
     return new Leases(this);
   }
 
+  /**
+   * The fleet's leases on a PostgreSQL connection of their own (close it when done): a lock of their
+   * own instead of the store's monitor, and every statement bounded on the server by
+   * {@code statement_timeout} and {@code lock_timeout} ({@code timeout}), an open transaction by
+   * {@code idle_in_transaction_session_timeout}. A fleet member's renewals then never wait behind a
+   * look's writes, a status publish or a held table lock for longer than {@code timeout}, which is
+   * kept below its self-fence margin.
+   */
+  public Leases leasesOnOwnConnection(java.time.Duration timeout) {
+    leases(); // PostgreSQL only: the same refusal as leases()
+    long ms = Math.max(100, timeout.toMillis());
+    return new Leases(new Leases.Session() {
+      private final Object lock = new Object();
+      private Connection own;
+
+      @Override
+      public Object lock() {
+        return lock;
+      }
+
+      @Override
+      public Connection connection() throws SQLException {
+        if (own == null) {
+          Connection c = pool.getConnection();
+          try (java.sql.Statement st = c.createStatement()) {
+            st.execute("SET statement_timeout = " + ms + "; SET lock_timeout = " + ms
+                + "; SET idle_in_transaction_session_timeout = " + Math.max(1000, 2 * ms));
+          } catch (SQLException e) {
+            c.close();
+            throw e;
+          }
+          own = c;
+        }
+        return own;
+      }
+
+      @Override
+      public StoreException fail(String what, SQLException e) {
+        // A timeout leaves the session usable; anything else (a lost connection) gets a new one next time.
+        String state = e.getSQLState();
+        if (own != null && !"57014".equals(state) && !"55P03".equals(state)) {
+          try {
+            own.close();
+          } catch (SQLException ignored) {
+            // already broken
+          }
+          own = null;
+        }
+        return new StoreException("cannot " + what + " in " + db + ": " + Postgres.explain(e), e);
+      }
+
+      @Override
+      public void close() {
+        synchronized (lock) {
+          if (own == null) return;
+          try {
+            own.close();
+          } catch (SQLException ignored) {
+            // already broken
+          }
+          own = null;
+        }
+      }
+    });
+  }
+
   /** SQLite's PRAGMA integrity_check: "ok" or its first complaint; on PostgreSQL, "ok" if it answers. */
   public synchronized String integrityCheck() {
     String sql = db.isPostgres() ? "SELECT 'ok'" : "PRAGMA integrity_check";

@@ -84,6 +84,10 @@ class FleetFailoverTest {
 
   /** Imports the scenario's keys into {@code pg}; returns the admin environment (for `fleet`, etc.). */
   Map<String, String> importKeys(SimServer sim, String pg, String masterKey) throws Exception {
+    return importKeys(dir, sim, pg, masterKey);
+  }
+
+  static Map<String, String> importKeys(Path dir, SimServer sim, String pg, String masterKey) throws Exception {
     StringBuilder csv = new StringBuilder("user_id,exchange,api_key,secret,passphrase\n");
     for (int i = 0; i < ACCOUNTS; i++) csv.append(800000 + i).append(",bitget,bg_f").append(i).append(",s").append(i).append(",p").append(i).append('\n');
     Map<String, String> env = Map.of("STOPGUARD_HOME", Files.createDirectories(dir.resolve("admin")).toString(), "STOPGUARD_DB", pg,
@@ -240,6 +244,9 @@ class FleetFailoverTest {
         }
         return true;
       });
+      // A fenced instance stops every side effect, its private WebSockets too, although it cannot
+      // read the store to learn which accounts it dropped.
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> sim.webSockets(null) == 0);
       sim.exchange().cancelStopsFromOutside("800007", "BTCUSDT", "long"); // bare while every instance is fenced
 
       server = builder.start(); // back, same data and port

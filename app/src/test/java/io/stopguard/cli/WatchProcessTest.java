@@ -75,6 +75,30 @@ class WatchProcessTest {
     }
   }
 
+  /**
+   * The flag follows the stored row, not the process's memory of its last write: another writer
+   * (a second instance, a stale look, an operator) that sets it to 0 while a position is bare is
+   * overwritten within seconds.
+   */
+  @Test
+  void theFlagIsReassertedWhenAnotherWriterClearsItWhileAPositionIsBare() throws Exception {
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
+      addKey();
+      Path db = home.resolve("trading.db");
+      String flag = "SELECT value FROM risk_flags WHERE flag = 'bitget_stoploss_missing';";
+      Process p = watch(sim, "off", home.resolve("watch.log"));
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Sqlite3.query(db, flag).equals("1"));
+        Sqlite3.query(db, "UPDATE risk_flags SET value = 0 WHERE flag = 'bitget_stoploss_missing';");
+        assertThat(Sqlite3.query(db, flag)).isEqualTo("0");
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> Sqlite3.query(db, flag).equals("1"));
+      } finally {
+        p.destroy();
+        p.waitFor(15, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   @Test
   void aSecondWatcherOnTheSameHomeIsRefusedWhileTheFirstRuns() throws Exception {
     // Two processes: POSIX locks are per process, so one JVM cannot see a lock it dropped itself.

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,16 +23,25 @@ class LeasesTest {
     try (Store s = open(db)) {
       for (int i = 0; i < 4; i++) s.keys().put("u" + i, "bitget", "bg_k" + i, "sec", "pass", false);
       Leases l = s.leases();
-      l.heartbeat("a", "host-a", "127.0.0.2", "127.0.0.1:1", 0, 0, 120, 4800);
-      l.heartbeat("b", "host-b", "127.0.0.3", "127.0.0.1:2", 0, 0, 0, 4800);
+      l.heartbeat("a", "host-a", "127.0.0.2", "127.0.0.1:1", 0, 0, 0, 0, 120, 4800);
+      l.heartbeat("b", "host-b", "127.0.0.3", "127.0.0.1:2", 0, 0, 0, 0, 0, 4800);
       l.syncAccounts();
       assertThat(l.accounts()).isEqualTo(4);
       assertThat(l.unowned()).isEqualTo(4);
       assertThat(l.liveInstances(10)).isEqualTo(2);
 
-      Map<String, Long> a = l.claim("a", 2, 1);
+      // an instance that cannot decrypt more than half the keys takes no share
+      l.heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 3, 0, 0, 0, 4800);
+      assertThat(l.liveInstances(10)).isEqualTo(2);
+      l.heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 2, 0, 0, 0, 4800);
+      assertThat(l.liveInstances(10)).isEqualTo(3);
+      l.leave("c");
+      // free for less than a TTL: not claimable beyond a fair share; avoided accounts never
+      assertThat(l.claim("a", 10, 30, Set.of(), true)).isEmpty();
+      Map<String, Long> a = l.claim("a", 2, 1, Set.of(), false);
       assertThat(a).containsOnlyKeys("u0", "u1").containsValue(1L);
-      assertThat(l.claim("b", 10, 30)).containsOnlyKeys("u2", "u3"); // SKIP LOCKED / owned rows are not claimable
+      assertThat(l.claim("b", 10, 30, Set.of("u3"), false)).containsOnlyKeys("u2");
+      assertThat(l.claim("b", 10, 30, Set.of(), false)).containsOnlyKeys("u3"); // SKIP LOCKED / owned rows are not claimable
       assertThat(l.stillHeld("u0", "a", 1, 0)).isTrue();
       assertThat(l.stillHeld("u0", "b", 1, 0)).isFalse();
 
@@ -40,7 +50,8 @@ class LeasesTest {
           .until(() -> l.unowned() == 2);
       assertThat(l.renew("a", 30)).isEmpty(); // too late: expired leases are not renewed
       assertThat(l.unowned()).isEqualTo(2);
-      Map<String, Long> b = l.claim("b", 10, 30);
+      assertThat(l.claim("b", 10, 30, Set.of(), true)).as("expired just now: not yet free for a TTL").isEmpty();
+      Map<String, Long> b = l.claim("b", 10, 30, Set.of(), false);
       assertThat(b).containsEntry("u0", 2L).containsEntry("u1", 2L);
       // a wakes up remembering epoch 1: the fence says no, whatever a's clock thinks
       assertThat(l.stillHeld("u0", "a", 1, 0)).isFalse();

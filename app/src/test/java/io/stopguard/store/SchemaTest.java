@@ -47,12 +47,12 @@ class SchemaTest {
     Path db = dir.resolve("trading.db");
     open(db).close();
     // Roll the newest migration back by hand, as an older stopguard would have left the file.
-    Sqlite3.query(db, "DROP TABLE position_status; ALTER TABLE incidents DROP COLUMN bare_since;"
-        + " ALTER TABLE incidents DROP COLUMN bare_since_exact;"
+    Sqlite3.query(db, "ALTER TABLE fleet_instances DROP COLUMN undecryptable;"
+        + " ALTER TABLE fleet_instances DROP COLUMN held_not_guarded;"
         + " DELETE FROM flyway_schema_history WHERE version = '" + Schema.LATEST + "'");
     open(db).close();
-    assertThat(Sqlite3.query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'position_status'")).isEqualTo("1");
-    assertThat(Sqlite3.query(db, "SELECT count(*) FROM pragma_table_info('incidents') WHERE name LIKE 'bare_since%'")).isEqualTo("2");
+    assertThat(Sqlite3.query(db, "SELECT count(*) FROM pragma_table_info('fleet_instances')"
+        + " WHERE name IN ('undecryptable', 'held_not_guarded')")).isEqualTo("2");
   }
 
   @Test

@@ -154,6 +154,11 @@ public final class SimServer implements AutoCloseable {
     return URI.create("ws://127.0.0.1:" + port() + WS_PATH);
   }
 
+  /** Private WebSocket connections open now (of one uid, or all when null). */
+  public int webSockets(String uid) {
+    return (int) List.copyOf(sockets).stream().filter(s -> uid == null || uid.equals(s.uid())).count();
+  }
+
   /** Drops WebSocket connections (of one uid, or all when null), as a network fault would. */
   public int dropWebSockets(String uid) {
     int n = 0;

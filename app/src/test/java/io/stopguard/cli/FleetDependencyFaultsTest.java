@@ -1,0 +1,243 @@
+package io.stopguard.cli;
+
+import static io.stopguard.cli.FleetFailoverTest.ACCOUNTS;
+import static io.stopguard.cli.FleetFailoverTest.TTL;
+import static io.stopguard.cli.FleetFailoverTest.owners;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stopguard.sim.Scenario;
+import io.stopguard.sim.SimExchange;
+import io.stopguard.sim.SimServer;
+import io.stopguard.store.PgServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fleet under faults of its own dependencies, with real processes on a real PostgreSQL server
+ * and a non-superuser role (connection limits apply to it): what the database holds and what an
+ * instance guards must never part silently.
+ */
+class FleetDependencyFaultsTest {
+  @TempDir
+  Path dir;
+
+  final List<Process> fleet = new ArrayList<>();
+  final List<Integer> ports = new ArrayList<>();
+  static final HttpClient HTTP = HttpClient.newHttpClient();
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  @AfterEach
+  void stopFleet() throws Exception {
+    for (Process p : fleet) p.destroy();
+    for (Process p : fleet) p.waitFor(20, TimeUnit.SECONDS);
+  }
+
+  static String masterKey() {
+    return Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+  }
+
+  /** A database owned by a role of its own that is not a superuser; its libpq URL as that role. */
+  static String databaseOfOwnRole(String role) throws Exception {
+    String admin = PgServer.newDatabase();
+    String db = admin.substring(admin.lastIndexOf('/') + 1);
+    try (Connection c = PgServer.get().getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+      st.execute("CREATE ROLE " + role + " LOGIN NOSUPERUSER");
+      st.execute("ALTER DATABASE " + db + " OWNER TO " + role);
+    }
+    Psql.query(admin, "ALTER SCHEMA public OWNER TO " + role + ";");
+    return admin.replace("postgresql://postgres@", "postgresql://" + role + "@");
+  }
+
+  static void asSuperuser(String sql) throws Exception {
+    try (Connection c = PgServer.get().getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+      st.execute(sql);
+    }
+  }
+
+  Process instance(int n, SimServer sim, String pg, String key) throws Exception {
+    Path home = Files.createDirectories(dir.resolve("host" + n));
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String java = ProcessHandle.current().info().command().orElse("java");
+    List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "watch", "--restore", "on", "--grace", "0.2", "--lease-ttl", Integer.toString(TTL), "--listen",
+        "127.0.0.1:" + port, "--source-ip", "127.0.0." + n, "--interval", "2");
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(home.resolve("watch.log").toFile());
+    pb.environment().put("STOPGUARD_HOME", home.toString());
+    pb.environment().put("STOPGUARD_DB", pg);
+    pb.environment().put("STOPGUARD_MASTER_KEY", key);
+    pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
+    pb.environment().remove("TELEGRAM_BOT_TOKEN");
+    Process p = pb.start();
+    fleet.add(p);
+    ports.add(port);
+    return p;
+  }
+
+  /** Imports the keys, starts instances 1 and 2 (127.0.0.1 and .2), waits until every account is looked at by its owner. */
+  void twoInstancesGuardingEverything(SimServer sim, String pg, String key) throws Exception {
+    FleetFailoverTest.importKeys(dir, sim, pg, key);
+    instance(1, sim, pg, key);
+    instance(2, sim, pg, key);
+    FleetFailoverTest.awaitBalanced(pg, 2);
+    FleetFailoverTest.awaitEveryAccountLookedAtByItsOwner(pg);
+  }
+
+  /** An instance's /health, parsed (null while it does not answer). */
+  JsonNode health(int index) {
+    try {
+      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ports.get(index) + "/health"))
+          .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(r.body());
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  String log(int n) throws Exception {
+    return Files.readString(dir.resolve("host" + n).resolve("watch.log"));
+  }
+
+  void awaitRestored(SimServer sim, List<String> users, Duration within) throws Exception {
+    try {
+      await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() ->
+          users.stream().allMatch(uid -> sim.exchange().countPlans(uid, "BTCUSDT", "long", "pos_loss") == 1));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      StringBuilder why = new StringBuilder("not restored within " + within + ":");
+      for (String uid : users) if (sim.exchange().countPlans(uid, "BTCUSDT", "long", "pos_loss") != 1) why.append(' ').append(uid);
+      for (int n = 1; n <= fleet.size(); n++) {
+        List<String> lines = log(n).lines().toList();
+        why.append("\n--- host").append(n).append(" ---\n")
+            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
+      }
+      throw new AssertionError(why.toString(), e);
+    }
+  }
+
+  /**
+   * New connections refused (a role's connection limit, as after a password rotation or with
+   * max_connections reached), then the instance that delivers alerts is killed: the survivor claims
+   * the dead one's accounts on its open connection and must guard them, although taking the
+   * delivery lock (a new connection) fails.
+   */
+  @Test
+  void refusedNewConnectionsNeverLeaveClaimedAccountsUnguarded() throws Exception {
+    String pg = databaseOfOwnRole("guard_refused");
+    String key = masterKey();
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0)) {
+      twoInstancesGuardingEverything(sim, pg, key);
+      await().atMost(Duration.ofSeconds(10)).until(() -> health(0) != null && health(1) != null);
+      int deliverer = health(0).path("fleet").path("deliversAlerts").asBoolean() ? 0 : 1;
+      assertThat(health(deliverer).path("fleet").path("deliversAlerts").asBoolean()).as("one instance delivers alerts").isTrue();
+      Process victim = fleet.get(deliverer);
+      String victimId = owners(pg).keySet().stream().filter(id -> id.contains("-" + victim.pid() + "-")).findFirst().orElseThrow();
+      List<String> orphaned = owners(pg).get(victimId);
+
+      asSuperuser("ALTER ROLE guard_refused CONNECTION LIMIT 0"); // open sessions stay, new ones are refused
+      victim.destroyForcibly();
+      assertThat(victim.waitFor(10, TimeUnit.SECONDS)).isTrue();
+      for (String uid : orphaned) sim.exchange().cancelStopsFromOutside(uid, "BTCUSDT", "long");
+
+      awaitRestored(sim, orphaned, Duration.ofSeconds(TTL + 12));
+      int survivor = 1 - deliverer;
+      JsonNode h = health(survivor);
+      assertThat(h.path("fleet").path("accountsOwned").asInt()).isEqualTo(ACCOUNTS);
+      assertThat(h.path("fleet").path("ownedNotGuarded").asInt()).isZero();
+      // Nobody delivers alerts now, and the survivor says why
+      assertThat(h.path("fleet").path("deliversAlerts").asBoolean()).isFalse();
+      assertThat(log(survivor + 1)).contains("cannot take the alert delivery lock");
+      asSuperuser("ALTER ROLE guard_refused CONNECTION LIMIT -1");
+      await().atMost(Duration.ofSeconds(15)).until(() -> health(survivor).path("fleet").path("deliversAlerts").asBoolean());
+    }
+  }
+
+  /**
+   * An instance started with another master key: it cannot decrypt any key, so it must hold no
+   * lease (a held account is one nobody else guards). The instance keyed right guards all of them,
+   * the wrong one says why on /health, and `stopguard fleet` shows it.
+   */
+  @Test
+  void anInstanceWithAnotherMasterKeyLeavesEveryAccountToOneThatCanGuardIt() throws Exception {
+    String pg = PgServer.newDatabase();
+    String right = masterKey();
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0)) {
+      Map<String, String> admin = FleetFailoverTest.importKeys(dir, sim, pg, right);
+      instance(1, sim, pg, right);
+      instance(2, sim, pg, masterKey()); // another key: decrypts nothing
+      await().atMost(Duration.ofSeconds(TTL * 3L + 10)).pollInterval(Duration.ofMillis(300)).until(() -> {
+        Map<String, List<String>> o = owners(pg);
+        return o.size() == 1 && o.values().iterator().next().size() == ACCOUNTS;
+      });
+      String rightId = owners(pg).keySet().iterator().next();
+      assertThat(rightId).contains("-" + fleet.get(0).pid() + "-");
+      // held for several rounds and never by the wrong one
+      await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+          .until(() -> owners(pg).keySet().equals(java.util.Set.of(rightId)));
+      FleetFailoverTest.awaitEveryAccountLookedAtByItsOwner(pg);
+      sim.exchange().cancelStopsFromOutside("800021", "BTCUSDT", "long");
+      awaitRestored(sim, List.of("800021"), Duration.ofSeconds(10));
+
+      JsonNode wrong = health(1);
+      assertThat(wrong.path("status").asText()).isEqualTo("degraded");
+      assertThat(wrong.path("degradedBecause").toString()).contains("cannot decrypt their keys");
+      assertThat(wrong.path("fleet").path("accountsOwned").asInt()).isZero();
+      assertThat(log(2)).contains("cannot decrypt the keys of 30 account(s)");
+      CliRun shown = CliRun.run(admin, "", "fleet", "--lease-ttl", Integer.toString(TTL));
+      assertThat(shown.exit()).as(shown.out() + shown.err()).isZero();
+      assertThat(shown.out()).contains("2 live instance(s), 30 account(s), 0 unowned, 0 held but not guarded")
+          .contains("cannot decrypt the keys of 30 account(s)");
+      CliRun json = CliRun.run(admin, "", "fleet", "--json", "--lease-ttl", Integer.toString(TTL));
+      assertThat(json.exit()).as(json.err()).isZero();
+      JsonNode doc = JSON.readTree(json.out()); // one JSON document, times as strings
+      assertThat(doc.path("instances")).hasSize(2);
+      assertThat(doc.path("heldNotGuarded").asInt()).isZero();
+    }
+  }
+
+  /**
+   * A table lock held elsewhere (a migration, an operator's transaction) on the tables every look
+   * and status publish use: their lease renewals run on a connection and a lock of their own, so no
+   * instance fences itself and no lease changes hands. (The looks themselves wait on the lock: a
+   * store that blocks restores is the dependencies issue's.)
+   */
+  @Test
+  void aHeldLockOnTheTablesLooksUseNeverFencesTheFleet() throws Exception {
+    String pg = PgServer.newDatabase();
+    String key = masterKey();
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0)) {
+      twoInstancesGuardingEverything(sim, pg, key);
+      Map<String, List<String>> before = owners(pg);
+      String db = pg.substring(pg.lastIndexOf('/') + 1);
+      try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + PgServer.get().getPort() + "/" + db,
+          "postgres", ""); Statement st = c.createStatement()) {
+        c.setAutoCommit(false);
+        st.execute("LOCK TABLE position_status, incidents IN ACCESS EXCLUSIVE MODE"); // every look reads incidents
+        // 4 TTLs: long past the self-fence (TTL/2) and past every lease's expiry, had renewals waited
+        await().during(Duration.ofSeconds(TTL * 4L)).atMost(Duration.ofSeconds(TTL * 4L + 3)).pollInterval(Duration.ofMillis(250))
+            .until(() -> owners(pg).equals(before));
+        c.rollback();
+      }
+      for (int n = 1; n <= 2; n++) assertThat(log(n)).doesNotContain("stopped guarding");
+    }
+  }
+}
