@@ -14,6 +14,8 @@ import java.util.Set;
  * rejects, or older than {@code maxAge}, are dropped and counted.
  */
 public final class AlertDelivery {
+  /** Longest wait between two tries of a chat's head message after a failure (2, 4, 8, 10, 10 ... s). */
+  static final long MAX_BACKOFF_SECONDS = 10;
   private final TelegramClient telegram;
   private final Clock clock;
   private final Duration maxAge;
@@ -67,7 +69,9 @@ public final class AlertDelivery {
             return Outcome.BLOCKED;
           }
           case TelegramClient.Result.Failed f -> {
-            long backoff = Math.min(600, 5L << Math.min(m.attempts(), 7));
+            // Capped low: one message per chat every 10 s at most is nothing to Telegram, and the
+            // queue flushes within seconds of its return instead of minutes.
+            long backoff = Math.min(MAX_BACKOFF_SECONDS, 2L << Math.min(m.attempts(), 3));
             outbox.retryAt(m.id(), now.plusSeconds(backoff), f.error());
             return Outcome.BLOCKED;
           }

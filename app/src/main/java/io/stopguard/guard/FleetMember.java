@@ -61,8 +61,10 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private volatile int liveInstances;
   private volatile int unowned;
   private volatile boolean delivering;
-  private io.stopguard.store.ExclusiveLock deliveryLock;
   private volatile String deliveryLockError;
+  /** When the delivery lease was last taken or renewed (nanoTime): delivering stops at TTL/2 without a renewal. */
+  private volatile long deliveryRenewedNanos;
+  static final String DELIVERY_LOCK = "alert delivery";
   /** Held accounts (since the previous round at least) that the watcher does not guard. */
   private volatile List<String> notGuarded = List.of();
   /** Accounts whose keys this instance cannot decrypt, as of the watcher's last key refresh: never claimed here. */
@@ -132,7 +134,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
       now = new LinkedHashMap<>(leases.renew(id, ttlSeconds));
     } catch (RuntimeException e) {
       failed("cannot renew leases", e);
-      dropDeliveryLock();
+      delivering = false;
       return;
     }
     long renewedAt = System.nanoTime();
@@ -223,12 +225,19 @@ public final class FleetMember implements Ownership, AutoCloseable {
     if (changed) onChange.run();
   }
 
-  /** One instance at a time delivers the shared alert outbox; taking its lock may fail without touching the leases. */
+  /**
+   * One instance at a time delivers the shared alert outbox: the holder of the "alert delivery"
+   * lease, renewed each round on the database's clock like the accounts'. Taking it may fail
+   * without touching the leases.
+   */
   private void takeDeliveryLock() {
     try {
-      if (deliveryLock != null && !deliveryLock.held()) dropDeliveryLock(); // its session died: another may hold it now
-      if (deliveryLock == null) deliveryLock = store.tryExclusive("stopguard alert delivery");
-      delivering = deliveryLock != null;
+      long t = System.nanoTime();
+      boolean mine = leases.holdLock(DELIVERY_LOCK, id, ttlSeconds);
+      if (mine) deliveryRenewedNanos = t;
+      if (mine != delivering) log.info(mine ? "fleet: this instance delivers the alerts now" : "fleet: another instance delivers the alerts");
+      delivering = mine;
+      if (deliveryLockError != null) log.info("fleet: the alert delivery lock answers again");
       deliveryLockError = null;
     } catch (RuntimeException e) {
       delivering = false;
@@ -291,9 +300,14 @@ public final class FleetMember implements Ownership, AutoCloseable {
     return false;
   }
 
+  /**
+   * True while this instance holds the delivery lease, renewed within half the TTL: a holder that was
+   * frozen stops delivering on waking, before any other can have taken the lease over (at its expiry),
+   * so no alert goes out twice.
+   */
   @Override
   public boolean delivers() {
-    return delivering;
+    return delivering && System.nanoTime() - deliveryRenewedNanos < ttlSeconds * 500_000_000L;
   }
 
   /** For /health: this instance's share of the fleet. */
@@ -305,7 +319,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     m.put("unownedAccounts", unowned);
     m.put("leaseTtlSeconds", ttlSeconds);
     m.put("fenced", fenced);
-    m.put("deliversAlerts", delivering);
+    m.put("deliversAlerts", delivers());
     m.put("ownedNotGuarded", notGuarded.size());
     m.put("undecryptableAccounts", undecryptable.size());
     if (failing != null) m.put("lastError", failing);
@@ -348,13 +362,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     return fenced;
   }
 
-  private void dropDeliveryLock() {
-    delivering = false;
-    if (deliveryLock != null) {
-      deliveryLock.close();
-      deliveryLock = null;
-    }
-  }
+
 
   /** Leaves the fleet cleanly: leases end at once, so the others take over without waiting for expiry. */
   @Override
@@ -366,7 +374,12 @@ public final class FleetMember implements Ownership, AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("fleet: could not leave cleanly ({}); my leases expire in {} s", e.getMessage(), ttlSeconds);
     }
+    try {
+      if (delivering) leases.releaseLock(DELIVERY_LOCK, id); // the next instance delivers from its next round
+    } catch (RuntimeException e) {
+      log.warn("fleet: could not give the alert delivery lock back ({}); it expires in {} s", e.getMessage(), ttlSeconds);
+    }
+    delivering = false;
     leases.close();
-    dropDeliveryLock();
   }
 }

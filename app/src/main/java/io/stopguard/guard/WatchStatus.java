@@ -32,6 +32,33 @@ final class WatchStatus {
     w.metrics.recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
   }
 
+  /** How long the oldest undelivered alert has waited (zero when none waits, or without Telegram). */
+  private volatile java.time.Duration alertsWaiting = java.time.Duration.ZERO;
+  /** An alert waiting longer than this makes /health degraded: Telegram is unreachable, or no instance delivers. */
+  static final java.time.Duration ALERTS_WAITING_TOO_LONG = java.time.Duration.ofSeconds(10);
+
+  /**
+   * Every few seconds, on every instance (not only the one delivering): the age of the oldest alert
+   * still waiting, into a metric and /health. A deliverer that died or froze cannot say it itself.
+   */
+  void recordAlertsWaiting() {
+    if (!w.alerting.telegramEnabled()) return;
+    java.time.Instant now = w.clock.instant();
+    java.util.Optional<io.stopguard.store.Outbox.Waiting> oldest = w.store.outbox().oldestWaiting();
+    java.time.Duration age = oldest.map(o -> java.time.Duration.between(o.since(), now)).filter(d -> !d.isNegative())
+        .orElse(java.time.Duration.ZERO);
+    boolean stuck = age.compareTo(ALERTS_WAITING_TOO_LONG) > 0;
+    boolean wasStuck = alertsWaiting.compareTo(ALERTS_WAITING_TOO_LONG) > 0;
+    if (stuck && !wasStuck) { // one line per outage, not one per try
+      log.warn("alerts are not being delivered: the oldest has waited {} s ({})", age.toSeconds(),
+          oldest.get().lastError() == null ? "no instance has tried yet: does any deliver?" : "last error: " + oldest.get().lastError());
+    } else if (!stuck && wasStuck) {
+      log.info("alerts are delivered again");
+    }
+    alertsWaiting = age;
+    w.metrics.recordOldestUndeliveredAlert(age);
+  }
+
   /** Status for /health. */
   List<Map<String, Object>> health() {
     List<Map<String, Object>> out = new ArrayList<>();
@@ -153,6 +180,12 @@ final class WatchStatus {
           + String.join(", ", unguarded.stream().map(Watcher.Unguarded::userId).distinct().toList()));
     }
     if (w.keysUnreadable != null) why.add("keys unreadable: " + w.keysUnreadable);
+    java.time.Duration waiting = alertsWaiting;
+    m.put("oldestUndeliveredAlertSeconds", waiting.toSeconds());
+    if (waiting.compareTo(ALERTS_WAITING_TOO_LONG) > 0) {
+      why.add("alerts are not being delivered: the oldest has waited " + waiting.toSeconds() + " s (Telegram unreachable,"
+          + " or no instance delivers)");
+    }
     long unseen = w.accounts.values().stream().filter(a -> a.lastOk == null).count();
     if (unseen > 0) why.add(unseen + " account(s) not looked at yet (starting, or every look fails: see lastError)");
     long lookFailing = w.accounts.values().stream().filter(a -> a.lastOk != null && a.lastError != null).count();

@@ -356,6 +356,7 @@ public final class Watcher implements AutoCloseable {
       status.reportUnguarded();
       service.settleFlaps();
       status.recordFigures();
+      status.recordAlertsWaiting();
       // Only from a complete view: before every account was looked at, "nothing bare" is not known.
       if (!accounts.isEmpty() && accounts.values().stream().allMatch(a -> a.lastOk != null)) updateFlag(true);
     } catch (RuntimeException e) {

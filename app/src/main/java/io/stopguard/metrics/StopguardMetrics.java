@@ -56,6 +56,9 @@ public final class StopguardMetrics {
       .register(registry);
   private final Gauge alertsQueued = Gauge.builder().name("stopguard_alerts_queued")
       .help("Alerts waiting in the outbox for Telegram").register(registry);
+  private final Gauge alertsOldest = Gauge.builder().name("stopguard_alerts_oldest_undelivered_seconds")
+      .help("Age of the oldest alert waiting in the outbox (0 when none); every instance of a fleet reports it, not only"
+          + " the one delivering").register(registry);
   private final Gauge openIncidents = Gauge.builder().name("stopguard_open_incidents")
       .help("Unprotected-position incidents not yet restored or resolved").register(registry);
 
@@ -153,6 +156,10 @@ public final class StopguardMetrics {
     alertsQueued.set(queued);
     alertsDropped.set(droppedTotal);
     alertsSent.set(sentTotal);
+  }
+
+  public void recordOldestUndeliveredAlert(java.time.Duration age) {
+    alertsOldest.set(age.toMillis() / 1000.0);
   }
 
   public void recordOpenIncidents(int n) {

@@ -293,6 +293,40 @@ public final class Leases implements AutoCloseable {
     });
   }
 
+  /**
+   * Takes or renews the fleet-wide lock {@code name} for {@code ttlSeconds} (the database's clock):
+   * true if {@code id} holds it now. A holder that stops renewing loses it when it expires, however
+   * long its session stays open.
+   */
+  public boolean holdLock(String name, String id, int ttlSeconds) {
+    return sql("take the lock '" + name + "'", () -> {
+      try (PreparedStatement st = session.connection().prepareStatement("""
+          INSERT INTO fleet_locks (name, owner, expires_at) VALUES (?, ?, now() + make_interval(secs => ?))
+          ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
+            WHERE fleet_locks.owner = excluded.owner OR fleet_locks.expires_at <= now()
+          RETURNING owner""")) {
+        st.setString(1, name);
+        st.setString(2, id);
+        st.setInt(3, ttlSeconds);
+        try (ResultSet rs = st.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
+
+  /** Gives the lock {@code name} up if {@code id} holds it. */
+  public void releaseLock(String name, String id) {
+    sql("release the lock '" + name + "'", () -> {
+      try (PreparedStatement st = session.connection().prepareStatement("DELETE FROM fleet_locks WHERE name = ? AND owner = ?")) {
+        st.setString(1, name);
+        st.setString(2, id);
+        st.executeUpdate();
+      }
+      return null;
+    });
+  }
+
   public List<Instance> instances(int ttlSeconds) {
     return sql("read fleet instances", () -> {
       List<Instance> out = new ArrayList<>();

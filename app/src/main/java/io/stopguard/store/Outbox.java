@@ -82,6 +82,23 @@ public final class Outbox {
     return count("sent_at IS NULL AND dropped_at IS NULL");
   }
 
+  /** The oldest alert still waiting: when it was queued, and why its last attempt failed (null if none was made). */
+  public record Waiting(Instant since, String lastError) {}
+
+  /** The oldest alert still waiting, if any waits. */
+  public java.util.Optional<Waiting> oldestWaiting() {
+    synchronized (store) { // the store owns its one connection; see Store
+      try (PreparedStatement st = store.connection().prepareStatement(
+          "SELECT created_at, last_error FROM alert_outbox WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id LIMIT 1");
+          ResultSet rs = st.executeQuery()) {
+        return rs.next() ? java.util.Optional.of(new Waiting(Instant.parse(rs.getString(1)), rs.getString(2)))
+            : java.util.Optional.empty();
+      } catch (SQLException e) {
+        throw store.fail("read the alert outbox", e);
+      }
+    }
+  }
+
   public long droppedTotal() {
     return count("dropped_at IS NOT NULL");
   }

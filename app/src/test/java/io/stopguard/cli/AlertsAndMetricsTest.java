@@ -131,6 +131,60 @@ class AlertsAndMetricsTest {
     assertThat(Files.readString(metrics())).contains("stopguard_alerts_queued 0.0").contains("stopguard_alerts_sent_total 2.0");
   }
 
+  /**
+   * `watch` while Telegram fails (HTTP 500): /health says so within 15 s of the alert being queued,
+   * the metric shows the wait, the log says it once; the alert arrives within 15 s of Telegram's
+   * return (the retry back-off is capped at 10 s).
+   */
+  @Test
+  void telegramDownUnderWatchIsToldWithin15sAndFlushedWithin15sOfItsReturn() throws Exception {
+    telegram.mode(FakeTelegram.Mode.ERROR_500);
+    int port;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    String javaBin = ProcessHandle.current().info().command().orElse("java");
+    ProcessBuilder pb = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "watch", "--restore", "off", "--listen", "127.0.0.1:" + port)
+        .redirectErrorStream(true).redirectOutput(home.resolve("watch.log").toFile());
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    java.util.function.Function<String, String> get = path -> {
+      try {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      } catch (Exception e) {
+        return "";
+      }
+    };
+    try {
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+          Sqlite3.query(home.resolve("trading.db"), "SELECT count(*) FROM alert_outbox WHERE sent_at IS NULL;").equals("1"));
+      long queued = System.nanoTime();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(16)).pollInterval(java.time.Duration.ofMillis(250))
+          .until(() -> get.apply("/health").contains("alerts are not being delivered"));
+      assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queued)).isLessThanOrEqualTo(16_000);
+      assertThat(get.apply("/health")).containsPattern("\"status\"\\s*:\\s*\"degraded\"");
+      assertThat(get.apply("/metrics")).containsPattern("stopguard_alerts_oldest_undelivered_seconds [1-9]");
+
+      telegram.mode(FakeTelegram.Mode.OK);
+      long back = System.nanoTime();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).pollInterval(java.time.Duration.ofMillis(100))
+          .until(() -> !telegram.received().isEmpty());
+      System.out.println("Telegram back: the queued alert arrived " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back) + " ms later");
+      assertThat(telegram.received()).singleElement().satisfies(m -> assertThat(m.text()).startsWith("🚨"));
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+          .until(() -> !get.apply("/health").contains("alerts are not being delivered"));
+      String log = Files.readString(home.resolve("watch.log"));
+      assertThat(log.split("alerts are not being delivered", -1)).as("one line per outage").hasSize(2);
+      assertThat(log).contains("alerts are delivered again").doesNotContain("SECRET-TOKEN");
+    } finally {
+      p.destroy();
+      p.waitFor(15, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void obeys429RetryAfterExactly() {
     telegram.tooManyRequests(1, 2);

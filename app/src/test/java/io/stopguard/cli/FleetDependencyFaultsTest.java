@@ -44,10 +44,17 @@ class FleetDependencyFaultsTest {
   static final HttpClient HTTP = HttpClient.newHttpClient();
   static final ObjectMapper JSON = new ObjectMapper();
 
+  /** Set by a test to have every instance alert through it. */
+  io.stopguard.alert.FakeTelegram telegram;
+
   @AfterEach
   void stopFleet() throws Exception {
-    for (Process p : fleet) p.destroy();
+    for (Process p : fleet) {
+      new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).start().waitFor();
+      p.destroy();
+    }
     for (Process p : fleet) p.waitFor(20, TimeUnit.SECONDS);
+    if (telegram != null) telegram.close();
   }
 
   static String masterKey() {
@@ -88,6 +95,11 @@ class FleetDependencyFaultsTest {
     pb.environment().put("STOPGUARD_MASTER_KEY", key);
     pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
     pb.environment().remove("TELEGRAM_BOT_TOKEN");
+    if (telegram != null) {
+      pb.environment().put("TELEGRAM_BOT_TOKEN", "123456:fleet-test-token");
+      pb.environment().put("TELEGRAM_CHAT_ID", "-100777");
+      pb.environment().put("TELEGRAM_API_URL", telegram.url());
+    }
     Process p = pb.start();
     fleet.add(p);
     ports.add(port);
@@ -137,8 +149,8 @@ class FleetDependencyFaultsTest {
   /**
    * New connections refused (a role's connection limit, as after a password rotation or with
    * max_connections reached), then the instance that delivers alerts is killed: the survivor claims
-   * the dead one's accounts on its open connection and must guard them, although taking the
-   * delivery lock (a new connection) fails.
+   * the dead one's accounts on its open connection and must guard them (the delivery lock was once
+   * a new connection whose refusal hid the claim), and takes alert delivery over.
    */
   @Test
   void refusedNewConnectionsNeverLeaveClaimedAccountsUnguarded() throws Exception {
@@ -163,11 +175,9 @@ class FleetDependencyFaultsTest {
       JsonNode h = health(survivor);
       assertThat(h.path("fleet").path("accountsOwned").asInt()).isEqualTo(ACCOUNTS);
       assertThat(h.path("fleet").path("ownedNotGuarded").asInt()).isZero();
-      // Nobody delivers alerts now, and the survivor says why
-      assertThat(h.path("fleet").path("deliversAlerts").asBoolean()).isFalse();
-      assertThat(log(survivor + 1)).contains("cannot take the alert delivery lock");
+      // Alert delivery is a lease on the survivor's open connection too: it took it over.
+      await().atMost(Duration.ofSeconds(TTL + 5)).until(() -> health(survivor).path("fleet").path("deliversAlerts").asBoolean());
       asSuperuser("ALTER ROLE guard_refused CONNECTION LIMIT -1");
-      await().atMost(Duration.ofSeconds(15)).until(() -> health(survivor).path("fleet").path("deliversAlerts").asBoolean());
     }
   }
 
@@ -238,6 +248,44 @@ class FleetDependencyFaultsTest {
         c.rollback();
       }
       for (int n = 1; n <= 2; n++) assertThat(log(n)).doesNotContain("stopped guarding");
+    }
+  }
+
+  /**
+   * The instance delivering alerts freezes (SIGSTOP: its PostgreSQL session stays open, as for a
+   * host gone without a FIN): delivery passes to another instance within a lease TTL, and when the
+   * frozen one wakes up nothing is sent twice.
+   */
+  @Test
+  void aFrozenDelivererHandsAlertDeliveryOverAndSendsNothingTwiceOnWaking() throws Exception {
+    telegram = new io.stopguard.alert.FakeTelegram();
+    String pg = PgServer.newDatabase();
+    String key = masterKey();
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0)) {
+      twoInstancesGuardingEverything(sim, pg, key);
+      await().atMost(Duration.ofSeconds(10)).until(() -> health(0) != null && health(1) != null);
+      int deliverer = health(0).path("fleet").path("deliversAlerts").asBoolean() ? 0 : 1;
+      int survivor = 1 - deliverer;
+      assertThat(health(deliverer).path("fleet").path("deliversAlerts").asBoolean()).isTrue();
+      assertThat(health(survivor).path("fleet").path("deliversAlerts").asBoolean()).isFalse();
+      Process frozen = fleet.get(deliverer);
+      String survivorId = owners(pg).keySet().stream().filter(id -> id.contains("-" + fleet.get(survivor).pid() + "-"))
+          .findFirst().orElseThrow();
+      String uid = owners(pg).get(survivorId).get(0);
+
+      FleetFailoverTest.signal(frozen, "STOP");
+      sim.exchange().cancelStopsFromOutside(uid, "BTCUSDT", "long");
+      awaitRestored(sim, List.of(uid), Duration.ofSeconds(10));
+      // the survivor takes delivery over once the frozen one's delivery lease expires
+      await().atMost(Duration.ofSeconds(TTL + 10)).pollInterval(Duration.ofMillis(200)).until(() ->
+          telegram.received().stream().anyMatch(r -> r.text().contains(uid) && r.text().contains("✅")));
+      assertThat(health(survivor).path("fleet").path("deliversAlerts").asBoolean()).isTrue();
+
+      FleetFailoverTest.signal(frozen, "CONT");
+      await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        List<String> texts = telegram.received().stream().map(io.stopguard.alert.FakeTelegram.Received::text).toList();
+        assertThat(texts).as("every alert once").doesNotHaveDuplicates();
+      });
     }
   }
 }

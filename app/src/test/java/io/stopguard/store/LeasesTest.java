@@ -69,4 +69,22 @@ class LeasesTest {
       });
     }
   }
+
+  @Test
+  void aFleetLockIsALeaseOnTheDatabasesClock() throws Exception {
+    Database db = Database.parse(PgServer.newDatabase(), Map.of());
+    try (Store s = open(db); Leases l = s.leasesOnOwnConnection(java.time.Duration.ofSeconds(2))) {
+      assertThat(l.holdLock("alert delivery", "a", 1)).isTrue();
+      assertThat(l.holdLock("alert delivery", "a", 1)).as("renewed by its holder").isTrue();
+      assertThat(l.holdLock("alert delivery", "b", 30)).as("held by another").isFalse();
+      // a stops renewing (frozen, or gone without closing its session): b has it once it expires
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(100))
+          .until(() -> l.holdLock("alert delivery", "b", 30));
+      assertThat(l.holdLock("alert delivery", "a", 1)).as("a, waking up, does not get it back").isFalse();
+      l.releaseLock("alert delivery", "a"); // not a's: nothing happens
+      assertThat(l.holdLock("alert delivery", "a", 1)).isFalse();
+      l.releaseLock("alert delivery", "b");
+      assertThat(l.holdLock("alert delivery", "a", 1)).isTrue();
+    }
+  }
 }
