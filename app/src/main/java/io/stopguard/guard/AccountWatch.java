@@ -133,7 +133,16 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     verdicts = now;
     w.metrics.recordAccount(before, now);
     CheckReport report = new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(), now, null)));
-    w.store.inTransaction(() -> w.service.applyIncidents(report, List.of(key))); // all of it, or none
+    java.util.concurrent.atomic.AtomicBoolean recorded = new java.util.concurrent.atomic.AtomicBoolean();
+    w.store.inTransaction(() -> { // all of it, or none
+      if (!w.stillOwns(key.userId())) return; // lost while this look was out: its verdicts are stale
+      w.service.applyIncidents(report, List.of(key));
+      recorded.set(true);
+    });
+    if (!recorded.get()) {
+      log.info("user {}: a look not recorded: the account is no longer this instance's", key.userId());
+      return;
+    }
     recordBareSince(before, now, previousLook);
     w.updateFlag();
     if (w.settings.restore() == WatchSettings.Restore.OFF) return;

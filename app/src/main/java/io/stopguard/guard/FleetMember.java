@@ -295,6 +295,14 @@ public final class FleetMember implements Ownership, AutoCloseable {
     return store.leases().stillHeld(userId, id, epoch, Math.max(1, ttlSeconds / 3));
   }
 
+  /** The lease still this instance's at the epoch it claimed (no margin: only recording, nothing is sent). */
+  @Override
+  public boolean stillOwns(String userId) {
+    Long epoch = held.get(userId);
+    if (epoch == null || fenced) return false;
+    return store.leases().holds(userId, id, epoch);
+  }
+
   @Override
   public boolean wholeView() {
     return false;

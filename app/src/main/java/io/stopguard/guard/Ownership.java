@@ -16,6 +16,15 @@ public interface Ownership {
     return true;
   }
 
+  /**
+   * Asked inside the store transaction that records a look's verdicts: false drops them (a fleet
+   * instance that lost the account while the look was out, say behind a partition, must not open
+   * or close incidents for a position another instance now guards).
+   */
+  default boolean stillOwns(String userId) {
+    return owns(userId);
+  }
+
   /** True if this watcher sees every account, so the flag can follow its own view; else it follows the shared incidents. */
   default boolean wholeView() {
     return true;

@@ -107,6 +107,11 @@ public final class Watcher implements AutoCloseable {
     return ownership.owns(userId);
   }
 
+  /** Inside the transaction that records a look: whether the account is still this watcher's (see {@link Ownership#stillOwns}). */
+  boolean stillOwns(String userId) {
+    return ownership.stillOwns(userId);
+  }
+
   /**
    * The owned set changed (a fleet member claimed, gave back or fenced): accounts no longer owned
    * are dropped at once, without the store (a fenced instance's database may be gone: its looks,

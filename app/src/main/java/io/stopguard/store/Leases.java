@@ -327,6 +327,24 @@ public final class Leases implements AutoCloseable {
     });
   }
 
+  /**
+   * Whether {@code id} still holds the account at {@code epoch} (unexpired), without locking the row:
+   * asked where a look records its verdicts, so that a renewal never waits behind a look.
+   */
+  public boolean holds(String userId, String id, long epoch) {
+    return sql("check a lease", () -> {
+      try (PreparedStatement st = session.connection().prepareStatement(
+          "SELECT 1 FROM account_leases WHERE user_id = ? AND owner = ? AND epoch = ? AND expires_at > now()")) {
+        st.setString(1, userId);
+        st.setString(2, id);
+        st.setLong(3, epoch);
+        try (ResultSet rs = st.executeQuery()) {
+          return rs.next();
+        }
+      }
+    });
+  }
+
   public List<Instance> instances(int ttlSeconds) {
     return sql("read fleet instances", () -> {
       List<Instance> out = new ArrayList<>();

@@ -288,4 +288,41 @@ class FleetDependencyFaultsTest {
       });
     }
   }
+
+  /**
+   * An instance cut from PostgreSQL (a proxy that stops forwarding: no FIN) while it still reaches
+   * Bitget. A stop cancelled at the cut is seen by its look, which then waits on the store. The
+   * other instance takes the account over and restores it. When the cut heals, the stale look must
+   * record nothing: no phantom incident, no second alert, the flag stays 0.
+   */
+  @Test
+  void aPartitionedInstanceRecordsNothingStaleWhenItHeals() throws Exception {
+    String pg = PgServer.newDatabase();
+    String key = masterKey();
+    int pgPort = PgServer.get().getPort();
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0);
+        TcpProxy proxy = new TcpProxy("127.0.0.1", pgPort)) {
+      FleetFailoverTest.importKeys(dir, sim, pg, key);
+      Process cutOff = instance(1, sim, pg.replace(":" + pgPort + "/", ":" + proxy.port() + "/"), key);
+      instance(2, sim, pg, key);
+      FleetFailoverTest.awaitBalanced(pg, 2);
+      FleetFailoverTest.awaitEveryAccountLookedAtByItsOwner(pg);
+      String cutId = owners(pg).keySet().stream().filter(id -> id.contains("-" + cutOff.pid() + "-")).findFirst().orElseThrow();
+      String uid = owners(pg).get(cutId).get(0);
+
+      proxy.cut();
+      sim.exchange().cancelStopsFromOutside(uid, "BTCUSDT", "long"); // its push reaches the cut-off instance at once
+      awaitRestored(sim, List.of(uid), Duration.ofSeconds(TTL + 12)); // by the other instance, after the takeover
+      String incidents = "SELECT state FROM incidents WHERE user_id = '" + uid + "' ORDER BY id;";
+      await().atMost(Duration.ofSeconds(10)).until(() -> Psql.query(pg, incidents).equals("restored"));
+
+      proxy.heal(); // well within the driver's 30 s socket timeout: the held statements go through now
+      await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(7)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+        assertThat(Psql.query(pg, incidents)).as("incidents of " + uid).isEqualTo("restored");
+        assertThat(Psql.query(pg, "SELECT count(*) FROM incidents WHERE state IN ('open', 'restoring');")).isEqualTo("0");
+        assertThat(Psql.query(pg, FleetFailoverTest.FLAG)).isEqualTo("0");
+      });
+      assertThat(sim.exchange().countPlans(uid, "BTCUSDT", "long", "pos_loss")).isEqualTo(1);
+    }
+  }
 }
