@@ -192,7 +192,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
             : String.join(" ", new ArrayList<>(got.keySet()).subList(0, 50)) + " …");
       }
       now.putAll(got);
-    } else if (now.size() > high) {
+    } else if (now.size() > high || (now.size() > fair && starving(fair))) {
       List<String> give = new ArrayList<>(now.keySet());
       give.sort(Comparator.reverseOrder());
       give = give.subList(0, Math.min(now.size() - fair, RELEASE_BATCH));
@@ -200,6 +200,16 @@ public final class FleetMember implements Ownership, AutoCloseable {
       give.forEach(now::remove);
       log.info("fleet: gave back {} account(s) to balance {} instance(s): {}", give.size(), live, String.join(" ", give));
     }
+  }
+
+  /**
+   * Some live instance that could take any account holds two or more fewer than the fair share:
+   * give back down to the share even below 1.2 × it. Without this, from about five instances on a
+   * joining one gets nothing (the others all sit at or under 1.2 × the new share).
+   */
+  private boolean starving(int fair) {
+    int fewest = leases.fewestHeld(ttlSeconds);
+    return fewest >= 0 && fewest < fair - 1;
   }
 
   /**

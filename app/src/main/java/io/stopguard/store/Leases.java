@@ -200,6 +200,24 @@ public final class Leases implements AutoCloseable {
     });
   }
 
+  /**
+   * The fewest accounts any live instance holds, among those that can decrypt every key (the ones
+   * that would take what is given back); -1 if there is none.
+   */
+  public int fewestHeld(int ttlSeconds) {
+    return sql("count fleet shares", () -> {
+      try (PreparedStatement st = session.connection().prepareStatement("""
+          SELECT coalesce(min((SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND l.expires_at > now())), -1)
+          FROM fleet_instances i WHERE i.heartbeat_at > now() - make_interval(secs => ?) AND i.undecryptable = 0""")) {
+        st.setInt(1, ttlSeconds);
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
   /** All accounts with a lease row (users with an active key). */
   public int accounts() {
     return sql("count fleet accounts", () -> {

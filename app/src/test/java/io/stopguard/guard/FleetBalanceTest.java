@@ -1,0 +1,68 @@
+package io.stopguard.guard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.stopguard.store.Database;
+import io.stopguard.store.PgServer;
+import io.stopguard.store.SecretBox;
+import io.stopguard.store.Store;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Balancing at any fleet size, with real fleet members (their own store each) on a real
+ * PostgreSQL database: a joining instance gets its share even when every other instance sits
+ * at or under 1.2 × the new fair share.
+ */
+class FleetBalanceTest {
+  static final int ACCOUNTS = 30;
+  static final int TTL = 3;
+
+  @TempDir
+  Path dir;
+
+  final List<FleetMember> members = new ArrayList<>();
+  final List<Store> stores = new ArrayList<>();
+  static final Set<String> USERS = IntStream.range(0, ACCOUNTS).mapToObj(i -> "u" + i).collect(Collectors.toUnmodifiableSet());
+
+  FleetMember join(Database db, int n) {
+    Store s = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
+    stores.add(s);
+    FleetMember[] self = new FleetMember[1];
+    FleetMember m = new FleetMember(s, "member-" + n, "host", "127.0.0." + n, "127.0.0.1:0", TTL, () -> 0, () -> 0, 5700,
+        () -> new FleetMember.Guarding(USERS.stream().filter(u -> self[0].owns(u)).collect(Collectors.toSet()), Set.of()));
+    self[0] = m;
+    members.add(m);
+    m.start(() -> { });
+    return m;
+  }
+
+  @Test
+  void aJoiningInstanceGetsItsShareAtAnyFleetSize() throws Exception {
+    Database db = Database.parse(PgServer.newDatabase(), Map.of());
+    try (Store admin = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")))) {
+      for (String u : USERS) admin.keys().put(u, "bitget", "bg_" + u, "sec", "pass", false);
+    }
+    try {
+      for (int n = 1; n <= 5; n++) join(db, n);
+      await().atMost(Duration.ofSeconds(20)).until(() -> members.stream().allMatch(m -> m.owned() == 6));
+      // a sixth: the fair share is 5, 1.2 × it is 6, and every other holds exactly 6
+      FleetMember sixth = join(db, 6);
+      await().atMost(Duration.ofSeconds(15)).until(() -> sixth.owned() >= 4);
+      await().atMost(Duration.ofSeconds(15)).until(() -> members.stream().mapToInt(FleetMember::owned).sum() == ACCOUNTS);
+      assertThat(members).allSatisfy(m -> assertThat(m.owned()).isBetween(4, 6));
+    } finally {
+      members.forEach(FleetMember::close);
+      stores.forEach(Store::close);
+    }
+  }
+}
