@@ -1,6 +1,8 @@
 package io.stopguard.check;
 
 import io.stopguard.bitget.BitgetClient;
+import io.stopguard.bitget.Credentials;
+import io.stopguard.bitget.ServerClock;
 import io.stopguard.bitget.BitgetException;
 import io.stopguard.bitget.IpBudget;
 import io.stopguard.bitget.PlanOrder;
@@ -38,6 +40,8 @@ public final class StopLossCheck implements AutoCloseable {
   public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy) {
     this(baseUrl, timeout, parallelism, policy, IpBudget.shared());
   }
+
+  private final ServerClock serverClock = new ServerClock();
 
   /** @param ipBudget one budget for every account's client: they all leave through this host's IP */
   public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy, IpBudget ipBudget) {
@@ -98,10 +102,24 @@ public final class StopLossCheck implements AutoCloseable {
     }
   }
 
-  /** A client for one stored key, sharing this check's HTTP client. */
+  /** A client for one stored key, sharing this check's HTTP client, IP budget and measure of Bitget's clock. */
   public BitgetClient client(ExchangeKey k) {
     return BitgetClient.builder().baseUrl(baseUrl).credentials(k.credentials())
-        .demoTrading(k.demoTrading()).httpClient(http).timeout(timeout).ipBudget(ipBudget).build();
+        .demoTrading(k.demoTrading()).httpClient(http).timeout(timeout).ipBudget(ipBudget).serverClock(serverClock).build();
+  }
+
+  /** Bitget's clock as every client of this check signs with it. */
+  public ServerClock serverClock() {
+    return serverClock;
+  }
+
+  /**
+   * Measures Bitget's clock over its public time endpoint (no key needed) for every client of this
+   * check; returns the offset (Bitget minus local) in ms.
+   */
+  public long syncClock() {
+    return BitgetClient.builder().baseUrl(baseUrl).credentials(new Credentials("time-only", "-", "-")).httpClient(http)
+        .timeout(timeout).ipBudget(ipBudget).serverClock(serverClock).maxRetries(1).build().syncClock();
   }
 
   /** The per-IP budget every client of this check shares. */

@@ -98,6 +98,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     } catch (BitgetException e) {
       lastError = e.getMessage();
       lastErrorKind = e.kind();
+      if (e.kind() == io.stopguard.bitget.ErrorKind.CLOCK) w.clockRefused();
       w.metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
       log.warn("user {}: {}", key.userId(), e.getMessage());
       failedLooks++;
@@ -203,6 +204,8 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   @Override
   public void onDown(String reason) {
     log.info("user {}: WebSocket down: {}", key.userId(), reason);
+    // Bitget's WebSocket refuses a login timestamp too far from its clock (30013, 30014)
+    if (reason != null && (reason.contains("error 30014") || reason.contains("error 30013"))) w.clockRefused();
   }
 
   /**

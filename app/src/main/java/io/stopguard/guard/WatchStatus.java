@@ -34,6 +34,8 @@ final class WatchStatus {
 
   /** How long the oldest undelivered alert has waited (zero when none waits, or without Telegram). */
   private volatile java.time.Duration alertsWaiting = java.time.Duration.ZERO;
+  /** A host clock further than this from Bitget's is told in /health (corrected, but something to fix). */
+  static final long CLOCK_OFF_TOO_FAR_MS = 10_000;
   /** An alert waiting longer than this makes /health degraded: Telegram is unreachable, or no instance delivers. */
   static final java.time.Duration ALERTS_WAITING_TOO_LONG = java.time.Duration.ofSeconds(10);
 
@@ -180,6 +182,13 @@ final class WatchStatus {
           + String.join(", ", unguarded.stream().map(Watcher.Unguarded::userId).distinct().toList()));
     }
     if (w.keysUnreadable != null) why.add("keys unreadable: " + w.keysUnreadable);
+    long offset = w.clockOffsetMillis();
+    m.put("bitgetClockOffsetMs", offset);
+    if (Math.abs(offset) > CLOCK_OFF_TOO_FAR_MS) {
+      why.add("this host's clock is " + Math.round(Math.abs(offset) / 1000.0) + " s " + (offset < 0 ? "ahead of" : "behind")
+          + " Bitget's (requests are signed with Bitget's time; fix NTP)");
+    }
+    if (w.clockError != null) why.add("cannot measure Bitget's clock: " + w.clockError);
     java.time.Duration waiting = alertsWaiting;
     m.put("oldestUndeliveredAlertSeconds", waiting.toSeconds());
     if (waiting.compareTo(ALERTS_WAITING_TOO_LONG) > 0) {

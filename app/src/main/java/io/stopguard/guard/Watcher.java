@@ -161,6 +161,9 @@ public final class Watcher implements AutoCloseable {
   }
 
   public void start() {
+    syncClock(); // before any WebSocket logs in: a login timestamped by a skewed clock is refused (30014)
+    // Every minute, and at once after Bitget refused a timestamp; on a worker, never holding a timer thread.
+    scheduler.scheduleWithFixedDelay(() -> workers.execute(this::syncClock), 60, 60, TimeUnit.SECONDS);
     refreshKeys();
     scheduler.scheduleWithFixedDelay(this::refreshKeys, settings.keyRefresh().toMillis(), settings.keyRefresh().toMillis(),
         TimeUnit.MILLISECONDS);
@@ -169,6 +172,48 @@ public final class Watcher implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::publishFleet, 0, 5, TimeUnit.SECONDS);
   }
 
+
+  // ------------------------------------------------------------------ Bitget's clock
+
+  /** Why Bitget's clock could not be measured at the last try, or null. */
+  volatile String clockError;
+  private volatile long lastClockSyncRequestMs;
+
+  /**
+   * Measures Bitget's clock over its public time endpoint; every client then signs with Bitget's
+   * time, so a host clock that drifted never makes Bitget refuse our requests (40008) or logins.
+   */
+  void syncClock() {
+    if (closed.get()) return;
+    long before = check.serverClock().offsetMillis();
+    boolean first = !check.serverClock().measured();
+    try {
+      long offset = check.syncClock();
+      metrics.recordClockOffset(offset);
+      if (clockError != null) log.info("Bitget's clock measured again: offset {} ms", offset);
+      clockError = null;
+      if ((first && Math.abs(offset) > 1_000) || (!first && Math.abs(offset - before) > 1_000)) {
+        log.warn("this host's clock is {} s {} Bitget's: requests are signed with Bitget's time; fix NTP",
+            Math.round(Math.abs(offset) / 1000.0), offset < 0 ? "ahead of" : "behind");
+      }
+    } catch (RuntimeException e) {
+      if (clockError == null) log.warn("cannot measure Bitget's clock: {}", e.getMessage());
+      clockError = e.getMessage();
+    }
+  }
+
+  /** Bitget refused a timestamp: measure again now (at most every 5 s). */
+  void clockRefused() {
+    long now = clock.millis();
+    if (now - lastClockSyncRequestMs < 5_000) return;
+    lastClockSyncRequestMs = now;
+    workers.execute(this::syncClock);
+  }
+
+  /** Bitget's clock minus this host's, as measured (ms). */
+  long clockOffsetMillis() {
+    return check.serverClock().offsetMillis();
+  }
 
   // ------------------------------------------------------------------ accounts
 

@@ -59,6 +59,8 @@ public final class StopguardMetrics {
   private final Gauge alertsOldest = Gauge.builder().name("stopguard_alerts_oldest_undelivered_seconds")
       .help("Age of the oldest alert waiting in the outbox (0 when none); every instance of a fleet reports it, not only"
           + " the one delivering").register(registry);
+  private final Gauge clockOffset = Gauge.builder().name("stopguard_bitget_clock_offset_seconds")
+      .help("Bitget's clock minus this host's, as last measured; requests are signed with Bitget's time").register(registry);
   private final Gauge openIncidents = Gauge.builder().name("stopguard_open_incidents")
       .help("Unprotected-position incidents not yet restored or resolved").register(registry);
 
@@ -160,6 +162,10 @@ public final class StopguardMetrics {
 
   public void recordOldestUndeliveredAlert(java.time.Duration age) {
     alertsOldest.set(age.toMillis() / 1000.0);
+  }
+
+  public void recordClockOffset(long offsetMillis) {
+    clockOffset.set(offsetMillis / 1000.0);
   }
 
   public void recordOpenIncidents(int n) {

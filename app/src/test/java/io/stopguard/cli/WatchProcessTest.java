@@ -76,6 +76,58 @@ class WatchProcessTest {
   }
 
   /**
+   * A host clock 90 s ahead (libfaketime): Bitget refuses every signed request whose timestamp is
+   * off by more than 30 s, so `watch` signs with Bitget's time, measured over the public time
+   * endpoint at start and every minute. The bare position is restored within 10 s, and /health
+   * shows the offset.
+   */
+  @Test
+  void aHostClock90SecondsAheadStillGuardsAndShowsTheSkew() throws Exception {
+    assertThat(Path.of("/usr/bin/faketime")).as("libfaketime (Debian package faketime; .ci/run installs it)").exists();
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
+      addKey();
+      int port;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      String javaBin = ProcessHandle.current().info().command().orElse("java");
+      ProcessBuilder pb = new ProcessBuilder("/usr/bin/faketime", "-f", "+90s", javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
+          System.getProperty("java.class.path"), Main.class.getName(), "watch", "--restore", "on", "--grace", "0.2", "--listen",
+          "127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(home.resolve("watch.log").toFile());
+      pb.environment().put("STOPGUARD_HOME", home.toString());
+      pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
+      pb.environment().remove("TELEGRAM_BOT_TOKEN");
+      long t0 = System.nanoTime();
+      Process p = pb.start();
+      try {
+        try {
+          await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+              .until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError("not restored under a +90 s clock:\n" + Files.readString(home.resolve("watch.log")), e);
+        }
+        System.out.println("clock +90 s: restored " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms after the start");
+        // a stop cancelled later is back within 10 s too
+        sim.exchange().cancelStopsFromOutside("556251171", "BTCUSDT", "long");
+        long t1 = System.nanoTime();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+            .until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
+        System.out.println("clock +90 s: a cancelled stop back in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1) + " ms");
+        java.net.http.HttpResponse<String> h = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        com.fasterxml.jackson.databind.JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.body());
+        assertThat(health.path("bitgetClockOffsetMs").asLong()).isBetween(-92_000L, -88_000L);
+        assertThat(health.path("degradedBecause").toString()).contains("this host's clock is 90 s ahead of Bitget's");
+        assertThat(Files.readString(home.resolve("watch.log"))).contains("this host's clock is 90 s ahead of Bitget's")
+            .doesNotContain("40008");
+      } finally {
+        p.destroy();
+        p.waitFor(15, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
    * The flag follows the stored row, not the process's memory of its last write: another writer
    * (a second instance, a stale look, an operator) that sets it to 0 while a position is bare is
    * overwritten within seconds.

@@ -46,7 +46,7 @@ public final class BitgetClient {
     HttpClient http = b.httpClient != null ? b.httpClient
         : HttpClient.newBuilder().connectTimeout(b.timeout).version(HttpClient.Version.HTTP_1_1).build();
     this.transport = new Transport(baseUrl, b.credentials, demoTrading, http, b.timeout, b.clock,
-        b.ipBudget != null ? b.ipBudget : IpBudget.shared(), b.maxRetries);
+        b.ipBudget != null ? b.ipBudget : IpBudget.shared(), b.maxRetries, b.serverClock != null ? b.serverClock : new ServerClock());
   }
 
   public static Builder builder() {
@@ -79,19 +79,21 @@ public final class BitgetClient {
 
   /**
    * Measures the offset between Bitget's clock and ours (server minus local, at the request's
-   * midpoint) and applies it to every later signature. Returns the offset in ms.
+   * midpoint) over the public time endpoint (unsigned: it answers whatever our clock says) and
+   * applies it to every later signature of every client sharing this one's {@link ServerClock}.
+   * Returns the offset in ms.
    */
   public long syncClock() {
     long t0 = clock.getAsLong();
     long server = serverTime();
     long t1 = clock.getAsLong();
     long offset = server - (t0 + t1) / 2;
-    transport.clockOffsetMillis.set(offset);
+    transport.serverClock.set(offset);
     return offset;
   }
 
   public long clockOffsetMillis() {
-    return transport.clockOffsetMillis.get();
+    return transport.serverClock.offsetMillis();
   }
 
   /** Every USDT-M contract with its tick rules. */
@@ -271,6 +273,13 @@ public final class BitgetClient {
     private LongSupplier clock = System::currentTimeMillis;
     private int maxRetries = 3;
     private IpBudget ipBudget;
+    private ServerClock serverClock;
+
+    /** Bitget's clock as measured, shared with other clients (default: one of this client's own). */
+    public Builder serverClock(ServerClock serverClock) {
+      this.serverClock = java.util.Objects.requireNonNull(serverClock);
+      return this;
+    }
 
     /** Retries of reads on 429 / 5xx / network errors (default 3; 0 for none). Writes are never retried. */
     public Builder maxRetries(int maxRetries) {

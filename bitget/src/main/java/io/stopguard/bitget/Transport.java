@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,14 +48,15 @@ final class Transport {
   private final HttpClient http;
   private final Duration timeout;
   private final LongSupplier clock;
-  /** Bitget's clock minus ours, added to every signature's timestamp ({@link BitgetClient#syncClock}). */
-  final AtomicLong clockOffsetMillis = new AtomicLong();
+  /** Bitget's clock as measured ({@link BitgetClient#syncClock}): its offset is added to every signature's timestamp. */
+  final ServerClock serverClock;
   private final RateLimiter limiter = new RateLimiter(0.9);
   private final IpBudget ipBudget;
   private final int maxRetries;
 
   Transport(URI baseUrl, Credentials credentials, boolean demoTrading, HttpClient http, Duration timeout, LongSupplier clock,
-      IpBudget ipBudget, int maxRetries) {
+      IpBudget ipBudget, int maxRetries, ServerClock serverClock) {
+    this.serverClock = serverClock;
     this.baseUrl = baseUrl;
     this.credentials = credentials;
     this.demoTrading = demoTrading;
@@ -125,7 +125,7 @@ final class Transport {
       // value, so an exception from it could carry a passphrase into a log.
       String problem = credentials.problem();
       if (problem != null) throw new UnusableKeyException("key " + credentials.maskedKey() + ": " + problem);
-      String ts = Long.toString(clock.getAsLong() + clockOffsetMillis.get());
+      String ts = Long.toString(clock.getAsLong() + serverClock.offsetMillis());
       String sign = Signer.sign(credentials.secret(), Signer.preHash(ts, method, path, query, bodyText));
       try {
         rb.header("ACCESS-KEY", credentials.apiKey())
