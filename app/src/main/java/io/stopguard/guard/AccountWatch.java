@@ -117,6 +117,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     } finally {
       w.permits.release();
     }
+    w.bitgetAnswered();
     // Handed over (or the watcher closed) while this look was out: what it saw is another instance's
     // to record now; writing it could open an incident for a position the new owner already restored.
     if (retired || w.closed.get()) return;

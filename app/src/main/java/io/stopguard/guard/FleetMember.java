@@ -78,9 +78,12 @@ public final class FleetMember implements Ownership, AutoCloseable {
    * whole fleet whose keys this instance cannot decrypt (another instance may: never claimed here,
    * given back if held).
    */
-  public record Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable) {
-    public static final Guarding NONE = new Guarding(java.util.Set.of(), java.util.Set.of());
+  public record Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs) {
+    public static final Guarding NONE = new Guarding(java.util.Set.of(), java.util.Set.of(), 0);
   }
+
+  /** Why this instance cannot guard any account now (Bitget has not answered it for a lease TTL), or null. */
+  private volatile String unable;
   private volatile Runnable onChange = () -> { };
   /** The first round only announces this instance: instances started together then see each other before claiming. */
   private volatile boolean announced;
@@ -140,9 +143,8 @@ public final class FleetMember implements Ownership, AutoCloseable {
     long renewedAt = System.nanoTime();
     Guarding g = guarding.get();
     try {
-      leases.heartbeat(id, host, sourceIp, listen, g.guarded().size(), g.undecryptable().size(), notGuarded.size(),
-          webSockets.getAsInt(),
-          requestsPerMinute(), requestBudgetPerMinute);
+      leases.heartbeat(new Leases.Heartbeat(id, host, sourceIp, listen, g.guarded().size(), g.undecryptable().size(),
+          notGuarded.size(), unable, webSockets.getAsInt(), requestsPerMinute(), requestBudgetPerMinute));
       leases.syncAccounts();
       balance(now, g);
       failing = null;
@@ -160,6 +162,22 @@ public final class FleetMember implements Ownership, AutoCloseable {
 
   /** Claims up to the fair share, gives back above 1.2 × it, and gives back what this instance cannot decrypt. */
   private void balance(Map<String, Long> now, Guarding g) {
+    if (g.sinceBitgetAnsweredMs() >= ttlSeconds * 1000L) {
+      // Holding a lease must mean guarding: an instance Bitget does not answer (its egress blocked or
+      // refused, its IP banned) gives everything back, so instances that reach Bitget take over.
+      String why = "Bitget has not answered this instance for " + g.sinceBitgetAnsweredMs() / 1000 + " s";
+      if (unable == null || !now.isEmpty()) {
+        log.warn("fleet: {}: gave back its {} account(s) so that instances Bitget answers guard them", why, now.size());
+      }
+      unable = why;
+      if (!now.isEmpty()) {
+        leases.release(id, new ArrayList<>(now.keySet()));
+        now.clear();
+      }
+      return;
+    }
+    if (unable != null) log.info("fleet: Bitget answers this instance again; it takes its share");
+    unable = null;
     if (!g.undecryptable().equals(undecryptable) && !g.undecryptable().isEmpty()) {
       log.warn("fleet: this instance cannot decrypt the keys of {} account(s) (another master key?); it leaves them to"
           + " instances that can", g.undecryptable().size());
@@ -340,6 +358,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     m.put("deliversAlerts", delivers());
     m.put("ownedNotGuarded", notGuarded.size());
     m.put("undecryptableAccounts", undecryptable.size());
+    if (unable != null) m.put("unable", unable);
     if (failing != null) m.put("lastError", failing);
     if (deliveryLockError != null) m.put("deliveryLockError", deliveryLockError);
     return m;
@@ -349,6 +368,8 @@ public final class FleetMember implements Ownership, AutoCloseable {
   public List<String> degradedBecause() {
     List<String> why = new ArrayList<>();
     if (fenced) why.add("fenced: no lease renewal for half the TTL; guarding nothing until the database answers");
+    String unableNow = unable;
+    if (unableNow != null) why.add(unableNow + ": its accounts are left to the instances Bitget answers");
     List<String> idle = notGuarded;
     if (!idle.isEmpty()) {
       why.add(idle.size() + " account(s) held in the database but not guarded by this instance: users "

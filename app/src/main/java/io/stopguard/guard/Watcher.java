@@ -85,6 +85,7 @@ public final class Watcher implements AutoCloseable {
     this.settings = settings;
     this.webSocketUrl = webSocketUrl;
     this.clock = time.clock();
+    this.lastBitgetAnsweredMs = clock.millis();
     this.scheduler = time.scheduler();
     this.permits = new Semaphore(settings.parallelism());
     this.budget = check.ipBudget();
@@ -152,7 +153,7 @@ public final class Watcher implements AutoCloseable {
     Set<String> guarded = new java.util.HashSet<>();
     for (AccountWatch a : accounts.values()) guarded.add(a.key.userId());
     for (Unguarded u : status.unguarded()) guarded.remove(u.userId());
-    return new FleetMember.Guarding(Set.copyOf(guarded), undecryptable);
+    return new FleetMember.Guarding(Set.copyOf(guarded), undecryptable, clock.millis() - lastBitgetAnsweredMs);
   }
 
   /** WebSockets open now (for the fleet's heartbeat). */
@@ -164,6 +165,11 @@ public final class Watcher implements AutoCloseable {
     syncClock(); // before any WebSocket logs in: a login timestamped by a skewed clock is refused (30014)
     // Every minute, and at once after Bitget refused a timestamp; on a worker, never holding a timer thread.
     scheduler.scheduleWithFixedDelay(() -> workers.execute(this::syncClock), 60, 60, TimeUnit.SECONDS);
+    // Does Bitget answer at all? When no look has succeeded for 5 s (no accounts, or every look
+    // fails), its public time endpoint tells; a fleet member gives its leases back after a TTL without.
+    scheduler.scheduleWithFixedDelay(() -> {
+      if (clock.millis() - lastBitgetAnsweredMs > 5_000) workers.execute(this::syncClock);
+    }, 5, 5, TimeUnit.SECONDS);
     refreshKeys();
     scheduler.scheduleWithFixedDelay(this::refreshKeys, settings.keyRefresh().toMillis(), settings.keyRefresh().toMillis(),
         TimeUnit.MILLISECONDS);
@@ -174,6 +180,14 @@ public final class Watcher implements AutoCloseable {
 
 
   // ------------------------------------------------------------------ Bitget's clock
+
+  /** When Bitget last answered this process (a look, or its time endpoint): clock millis. */
+  private volatile long lastBitgetAnsweredMs;
+
+  /** A request to Bitget succeeded. */
+  void bitgetAnswered() {
+    lastBitgetAnsweredMs = clock.millis();
+  }
 
   /** Why Bitget's clock could not be measured at the last try, or null. */
   volatile String clockError;
@@ -189,6 +203,7 @@ public final class Watcher implements AutoCloseable {
     boolean first = !check.serverClock().measured();
     try {
       long offset = check.syncClock();
+      bitgetAnswered();
       metrics.recordClockOffset(offset);
       if (clockError != null) log.info("Bitget's clock measured again: offset {} ms", offset);
       clockError = null;

@@ -77,7 +77,7 @@ public final class Leases implements AutoCloseable {
    * more without guarding them.
    */
   public record Instance(String id, String host, String sourceIp, String listen, Instant startedAt, Instant heartbeatAt,
-      int accounts, int guarded, int undecryptable, int heldNotGuarded, int webSockets, int requestsPerMinute, int requestBudget, boolean alive) {}
+      int accounts, int guarded, int undecryptable, int heldNotGuarded, String unable, int webSockets, int requestsPerMinute, int requestBudget, boolean alive) {}
 
   /** One account's lease. */
   public record Lease(String userId, String owner, long epoch, Instant expiresAt, boolean live) {}
@@ -97,32 +97,37 @@ public final class Leases implements AutoCloseable {
   }
 
   /**
-   * Registers or refreshes this instance: {@code guarded}, the accounts its watcher guards;
-   * {@code undecryptable}, those it gave back because it cannot decrypt their keys (it then does not
-   * count towards the others' fair share).
+   * What an instance says of itself each round: {@code guarded}, the accounts its watcher guards;
+   * {@code undecryptable}, those whose keys it cannot decrypt; {@code heldNotGuarded}, those it has
+   * held a round or more without guarding them; {@code unable}, why it cannot guard any account
+   * now (null when it can). An instance that cannot decrypt most keys, or is unable, takes no fair
+   * share, so the others cover what it cannot guard.
    */
-  public void heartbeat(String id, String host, String sourceIp, String listen, int guarded, int undecryptable,
-      int heldNotGuarded, int webSockets, int requestsPerMinute, int requestBudget) {
+  public record Heartbeat(String id, String host, String sourceIp, String listen, int guarded, int undecryptable,
+      int heldNotGuarded, String unable, int webSockets, int requestsPerMinute, int requestBudget) {}
+
+  /** Registers or refreshes this instance. */
+  public void heartbeat(Heartbeat h) {
     sql("write the fleet heartbeat", () -> {
       try (PreparedStatement st = session.connection().prepareStatement("""
           INSERT INTO fleet_instances (instance_id, host, source_ip, listen, started_at, heartbeat_at, accounts, websockets,
-                                       requests_per_minute, request_budget, undecryptable,
-                                       held_not_guarded)
-          VALUES (?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?)
+                                       requests_per_minute, request_budget, undecryptable, held_not_guarded, unable)
+          VALUES (?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now(), accounts = excluded.accounts,
             websockets = excluded.websockets, requests_per_minute = excluded.requests_per_minute,
             request_budget = excluded.request_budget, undecryptable = excluded.undecryptable,
-            held_not_guarded = excluded.held_not_guarded""")) {
-        st.setString(1, id);
-        st.setString(2, host);
-        st.setString(3, sourceIp);
-        st.setString(4, listen);
-        st.setInt(5, guarded);
-        st.setInt(6, webSockets);
-        st.setInt(7, requestsPerMinute);
-        st.setInt(8, requestBudget);
-        st.setInt(9, undecryptable);
-        st.setInt(10, heldNotGuarded);
+            held_not_guarded = excluded.held_not_guarded, unable = excluded.unable""")) {
+        st.setString(1, h.id());
+        st.setString(2, h.host());
+        st.setString(3, h.sourceIp());
+        st.setString(4, h.listen());
+        st.setInt(5, h.guarded());
+        st.setInt(6, h.webSockets());
+        st.setInt(7, h.requestsPerMinute());
+        st.setInt(8, h.requestBudget());
+        st.setInt(9, h.undecryptable());
+        st.setInt(10, h.heldNotGuarded());
+        st.setString(11, h.unable());
         st.executeUpdate();
       }
       return null;
@@ -190,7 +195,7 @@ public final class Leases implements AutoCloseable {
       try (PreparedStatement st = session.connection().prepareStatement(
           """
           SELECT count(*) FROM fleet_instances WHERE heartbeat_at > now() - make_interval(secs => ?)
-            AND undecryptable * 2 <= (SELECT count(*) FROM account_leases)""")) {
+            AND undecryptable * 2 <= (SELECT count(*) FROM account_leases) AND unable IS NULL""")) {
         st.setInt(1, ttlSeconds);
         try (ResultSet rs = st.executeQuery()) {
           rs.next();
@@ -208,7 +213,8 @@ public final class Leases implements AutoCloseable {
     return sql("count fleet shares", () -> {
       try (PreparedStatement st = session.connection().prepareStatement("""
           SELECT coalesce(min((SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND l.expires_at > now())), -1)
-          FROM fleet_instances i WHERE i.heartbeat_at > now() - make_interval(secs => ?) AND i.undecryptable = 0""")) {
+          FROM fleet_instances i WHERE i.heartbeat_at > now() - make_interval(secs => ?) AND i.undecryptable = 0
+            AND i.unable IS NULL""")) {
         st.setInt(1, ttlSeconds);
         try (ResultSet rs = st.executeQuery()) {
           rs.next();
@@ -370,14 +376,14 @@ public final class Leases implements AutoCloseable {
           SELECT i.instance_id, i.host, i.source_ip, i.listen, i.started_at, i.heartbeat_at, i.websockets,
                  i.heartbeat_at > now() - make_interval(secs => ?),
                  (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND l.expires_at > now()),
-                 i.requests_per_minute, i.request_budget, i.accounts, i.undecryptable, i.held_not_guarded
+                 i.requests_per_minute, i.request_budget, i.accounts, i.undecryptable, i.held_not_guarded, i.unable
           FROM fleet_instances i ORDER BY i.started_at, i.instance_id""")) {
         st.setInt(1, ttlSeconds);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
             out.add(new Instance(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getInt(9), rs.getInt(12), rs.getInt(13),
-                rs.getInt(14), rs.getInt(7), rs.getInt(10), rs.getInt(11), rs.getBoolean(8)));
+                rs.getInt(14), rs.getString(15), rs.getInt(7), rs.getInt(10), rs.getInt(11), rs.getBoolean(8)));
           }
         }
       }

@@ -80,6 +80,11 @@ class FleetDependencyFaultsTest {
   }
 
   Process instance(int n, SimServer sim, String pg, String key) throws Exception {
+    return instance(n, sim.baseUrl().toString(), pg, key);
+  }
+
+  /** Instance {@code n} leaving from 127.0.0.n, reaching Bitget (REST and WebSocket) at {@code bitget}. */
+  Process instance(int n, String bitget, String pg, String key) throws Exception {
     Path home = Files.createDirectories(dir.resolve("host" + n));
     int port;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
@@ -93,7 +98,7 @@ class FleetDependencyFaultsTest {
     pb.environment().put("STOPGUARD_HOME", home.toString());
     pb.environment().put("STOPGUARD_DB", pg);
     pb.environment().put("STOPGUARD_MASTER_KEY", key);
-    pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
+    pb.environment().put("STOPGUARD_BITGET_BASE_URL", bitget);
     pb.environment().remove("TELEGRAM_BOT_TOKEN");
     if (telegram != null) {
       pb.environment().put("TELEGRAM_BOT_TOKEN", "123456:fleet-test-token");
@@ -242,8 +247,8 @@ class FleetDependencyFaultsTest {
           "postgres", ""); Statement st = c.createStatement()) {
         c.setAutoCommit(false);
         st.execute("LOCK TABLE position_status, incidents IN ACCESS EXCLUSIVE MODE"); // every look reads incidents
-        // 4 TTLs: long past the self-fence (TTL/2) and past every lease's expiry, had renewals waited
-        await().during(Duration.ofSeconds(TTL * 4L)).atMost(Duration.ofSeconds(TTL * 4L + 3)).pollInterval(Duration.ofMillis(250))
+        // 2 TTLs: past the self-fence (TTL/2) and past every lease's expiry, had renewals waited
+        await().during(Duration.ofSeconds(TTL * 2L)).atMost(Duration.ofSeconds(TTL * 2L + 3)).pollInterval(Duration.ofMillis(250))
             .until(() -> owners(pg).equals(before));
         c.rollback();
       }
@@ -323,6 +328,43 @@ class FleetDependencyFaultsTest {
         assertThat(Psql.query(pg, FleetFailoverTest.FLAG)).isEqualTo("0");
       });
       assertThat(sim.exchange().countPlans(uid, "BTCUSDT", "long", "pos_loss")).isEqualTo(1);
+    }
+  }
+
+  /**
+   * Bitget stops answering one instance (a proxy in front of the simulator stops forwarding: its
+   * egress is blocked) while the database still does. Holding a lease must mean guarding: after a
+   * lease TTL without an answer it gives its accounts back, the other instance restores a stop
+   * cancelled meanwhile, and the cut-off one says why on /health. When Bitget answers again it
+   * takes its share back.
+   */
+  @Test
+  void anInstanceBitgetNoLongerAnswersGivesItsAccountsBack() throws Exception {
+    String pg = PgServer.newDatabase();
+    String key = masterKey();
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0);
+        TcpProxy bitget = new TcpProxy("127.0.0.1", sim.port())) {
+      FleetFailoverTest.importKeys(dir, sim, pg, key);
+      Process cutOff = instance(1, "http://127.0.0.1:" + bitget.port(), pg, key);
+      instance(2, sim, pg, key);
+      FleetFailoverTest.awaitBalanced(pg, 2);
+      FleetFailoverTest.awaitEveryAccountLookedAtByItsOwner(pg);
+      String cutId = owners(pg).keySet().stream().filter(id -> id.contains("-" + cutOff.pid() + "-")).findFirst().orElseThrow();
+      List<String> its = owners(pg).get(cutId);
+
+      bitget.cut();
+      long t0 = System.nanoTime();
+      sim.exchange().cancelStopsFromOutside(its.get(0), "BTCUSDT", "long");
+      awaitRestored(sim, List.of(its.get(0)), Duration.ofSeconds(TTL * 3L + 10));
+      System.out.println("Bitget cut from one instance: its cancelled stop restored by the other in "
+          + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms (TTL " + TTL + " s)");
+      await().atMost(Duration.ofSeconds(10)).until(() -> !owners(pg).containsKey(cutId));
+      JsonNode h = health(0);
+      assertThat(h.path("degradedBecause").toString()).contains("Bitget has not answered this instance");
+      assertThat(h.path("fleet").path("accountsOwned").asInt()).isZero();
+
+      bitget.heal();
+      FleetFailoverTest.awaitBalanced(pg, 2);
     }
   }
 }

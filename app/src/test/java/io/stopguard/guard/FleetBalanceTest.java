@@ -39,7 +39,7 @@ class FleetBalanceTest {
     stores.add(s);
     FleetMember[] self = new FleetMember[1];
     FleetMember m = new FleetMember(s, "member-" + n, "host", "127.0.0." + n, "127.0.0.1:0", TTL, () -> 0, () -> 0, 5700,
-        () -> new FleetMember.Guarding(USERS.stream().filter(u -> self[0].owns(u)).collect(Collectors.toSet()), Set.of()));
+        () -> new FleetMember.Guarding(USERS.stream().filter(u -> self[0].owns(u)).collect(Collectors.toSet()), Set.of(), 0));
     self[0] = m;
     members.add(m);
     m.start(() -> { });

@@ -23,18 +23,23 @@ class LeasesTest {
     try (Store s = open(db)) {
       for (int i = 0; i < 4; i++) s.keys().put("u" + i, "bitget", "bg_k" + i, "sec", "pass", false);
       Leases l = s.leases();
-      l.heartbeat("a", "host-a", "127.0.0.2", "127.0.0.1:1", 0, 0, 0, 0, 120, 4800);
-      l.heartbeat("b", "host-b", "127.0.0.3", "127.0.0.1:2", 0, 0, 0, 0, 0, 4800);
+      l.heartbeat(new Leases.Heartbeat("a", "host-a", "127.0.0.2", "127.0.0.1:1", 0, 0, 0, null, 0, 120, 4800));
+      l.heartbeat(new Leases.Heartbeat("b", "host-b", "127.0.0.3", "127.0.0.1:2", 0, 0, 0, null, 0, 0, 4800));
       l.syncAccounts();
       assertThat(l.accounts()).isEqualTo(4);
       assertThat(l.unowned()).isEqualTo(4);
       assertThat(l.liveInstances(10)).isEqualTo(2);
 
       // an instance that cannot decrypt more than half the keys takes no share
-      l.heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 3, 0, 0, 0, 4800);
+      l.heartbeat(new Leases.Heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 3, 0, null, 0, 0, 4800));
       assertThat(l.liveInstances(10)).isEqualTo(2);
-      l.heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 2, 0, 0, 0, 4800);
+      l.heartbeat(new Leases.Heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 2, 0, null, 0, 0, 4800));
       assertThat(l.liveInstances(10)).isEqualTo(3);
+      l.heartbeat(new Leases.Heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 0, 0, "Bitget has not answered for 20 s", 0, 0,
+          4800));
+      assertThat(l.liveInstances(10)).as("an instance unable to guard takes no share").isEqualTo(2);
+      assertThat(l.instances(10)).filteredOn(i -> i.id().equals("c")).singleElement()
+          .satisfies(i -> assertThat(i.unable()).isEqualTo("Bitget has not answered for 20 s"));
       l.leave("c");
       // free for less than a TTL: not claimable beyond a fair share; avoided accounts never
       assertThat(l.claim("a", 10, 30, Set.of(), true)).isEmpty();

@@ -47,7 +47,8 @@ class SchemaTest {
     Path db = dir.resolve("trading.db");
     open(db).close();
     // Roll the newest migration back by hand, as an older stopguard would have left the file.
-    Sqlite3.query(db, "DROP TABLE fleet_locks; ALTER TABLE fleet_instances DROP COLUMN undecryptable;"
+    Sqlite3.query(db, "DROP TABLE fleet_locks; ALTER TABLE fleet_instances DROP COLUMN unable;"
+        + " ALTER TABLE fleet_instances DROP COLUMN undecryptable;"
         + " ALTER TABLE fleet_instances DROP COLUMN held_not_guarded;"
         + " DELETE FROM flyway_schema_history WHERE version = '" + Schema.LATEST + "'");
     open(db).close();
