@@ -181,11 +181,14 @@ final class WatchCommand implements Callable<Integer> {
         Duration.ofMillis((long) (intervalSeconds * 1000)), Duration.ofSeconds(10), !noWebSocket && wsConnections > 0, 64, 3,
         sh[0], sh[1]);
     IpBudget budget = IpBudget.of(ipRequestsPerMinute / 60.0, wsConnections, IpBudget.PUBLISHED_CONNECTS_PER_5_MIN);
-    WatchLock lock = WatchLock.tryAcquire(home.home(cli), sh[0], sh[1]);
+    // A fleet (PostgreSQL, no --shard) splits accounts by lease: instances in one home may each leave
+    // from an address of their own. Anything else, or the same address twice, is one watcher per home.
+    String lockEgress = home.db(cli).isPostgres() && shard == null ? egressSpec() : null;
+    WatchLock lock = WatchLock.tryAcquire(home.home(cli), sh[0], sh[1], lockEgress);
     if (lock == null) {
       throw new UsageException("another stopguard watch is running shard " + sh[0] + "/" + sh[1] + " of "
-          + home.home(cli) + " (it holds run/watch-" + sh[0] + "-of-" + sh[1] + ".lock); a second one would double"
-          + " the requests from this IP");
+          + home.home(cli) + (lockEgress == null ? "" : " from " + lockEgress) + "; a second one would double the requests"
+          + " from this IP" + (home.db(cli).isPostgres() && shard == null ? " (give each instance its own --source-ip)" : ""));
     }
     Alerting alerting = Alerting.from(cli.env(), config);
     if (!alerting.telegramEnabled()) alerting = alerting.withConsole(cli.err());
@@ -225,6 +228,7 @@ final class WatchCommand implements Callable<Integer> {
           + Long.toString(System.nanoTime() & 0xffffff, 36), host, egress == null ? null : egress.getHostAddress(),
           address.getHostString() + ":" + address.getPort(), leaseTtlSeconds, watcher::webSocketCount, budget::requestsSent,
           ipRequestsPerMinute, watcher::guarding);
+      member.onEgressShare(budget::shareWith); // Bitget's limits are per IP: instances on one egress split them
       watcher.ownedBy(member);
     }
     FleetMember fleetMember = member;
@@ -344,6 +348,12 @@ final class WatchCommand implements Callable<Integer> {
         org.slf4j.LoggerFactory.getLogger(WatchCommand.class).warn("one-off commands' share not updated: {}", e.toString());
       }
     }, 0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+  }
+
+  /** The egress address asked for (--source-ip or STOPGUARD_SOURCE_IP), trimmed, or null. */
+  private String egressSpec() {
+    String s = sourceIp != null ? sourceIp : cli.env("STOPGUARD_SOURCE_IP");
+    return s == null || s.isBlank() ? null : s.trim();
   }
 
   private java.net.InetAddress sourceAddress() {

@@ -82,6 +82,25 @@ public final class FleetMember implements Ownership, AutoCloseable {
     public static final Guarding NONE = new Guarding(java.util.Set.of(), java.util.Set.of(), 0);
   }
 
+  /** Live instances leaving through this one's egress address, itself included (Bitget's limits are per IP). */
+  private volatile int egressShare = 1;
+  private volatile java.util.function.IntConsumer onEgressShare = n -> { };
+
+  /** Told how many live instances share this one's egress address whenever that changes (split the IP budget). */
+  public FleetMember onEgressShare(java.util.function.IntConsumer consumer) {
+    this.onEgressShare = consumer;
+    return this;
+  }
+
+  private void shareEgress() {
+    int n = leases.sameEgress(ttlSeconds, sourceIp, host);
+    if (n == egressShare) return;
+    log.warn("fleet: {} live instance(s) leave through {}: each now uses 1/{} of Bitget's per-IP budget ({} requests/min)",
+        n, sourceIp != null ? sourceIp : host + "'s default address", n, requestBudgetPerMinute / n);
+    egressShare = n;
+    onEgressShare.accept(n);
+  }
+
   /** Why this instance cannot guard any account now (Bitget has not answered it for a lease TTL), or null. */
   private volatile String unable;
   private volatile Runnable onChange = () -> { };
@@ -144,7 +163,8 @@ public final class FleetMember implements Ownership, AutoCloseable {
     Guarding g = guarding.get();
     try {
       leases.heartbeat(new Leases.Heartbeat(id, host, sourceIp, listen, g.guarded().size(), g.undecryptable().size(),
-          notGuarded.size(), unable, webSockets.getAsInt(), requestsPerMinute(), requestBudgetPerMinute));
+          notGuarded.size(), unable, webSockets.getAsInt(), requestsPerMinute(), requestBudgetPerMinute / egressShare));
+      shareEgress();
       leases.syncAccounts();
       balance(now, g);
       failing = null;
@@ -358,6 +378,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     m.put("deliversAlerts", delivers());
     m.put("ownedNotGuarded", notGuarded.size());
     m.put("undecryptableAccounts", undecryptable.size());
+    m.put("instancesOnThisEgress", egressShare);
     if (unable != null) m.put("unable", unable);
     if (failing != null) m.put("lastError", failing);
     if (deliveryLockError != null) m.put("deliveryLockError", deliveryLockError);

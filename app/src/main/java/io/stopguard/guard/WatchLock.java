@@ -40,8 +40,18 @@ public final class WatchLock implements AutoCloseable {
   }
 
   /** The lock for shard {@code i/n}, or null if another process (or this one) already holds it. */
-  public static synchronized WatchLock tryAcquire(Path home, int shard, int shards) {
-    Path file = home.resolve("run").resolve("watch-" + shard + "-of-" + shards + ".lock");
+  public static WatchLock tryAcquire(Path home, int shard, int shards) {
+    return tryAcquire(home, shard, shards, null);
+  }
+
+  /**
+   * The lock for shard {@code i/n} leaving from {@code egress} (null: the host's default address),
+   * or null if another process (or this one) already holds it. Fleet instances in one home with
+   * different egress addresses each take their own: Bitget's limits are per address.
+   */
+  public static synchronized WatchLock tryAcquire(Path home, int shard, int shards, String egress) {
+    Path file = home.resolve("run").resolve("watch-" + shard + "-of-" + shards
+        + (egress == null ? "" : "-from-" + egress.replace(':', '_')) + ".lock");
     if (HELD.contains(key(file))) return null; // this JVM holds it; opening it again would drop it
     try {
       Files.createDirectories(file.getParent());

@@ -224,6 +224,28 @@ public final class Leases implements AutoCloseable {
     });
   }
 
+  /**
+   * Live instances leaving through the same egress as an instance with {@code sourceIp} on
+   * {@code host}, itself included: the same {@code --source-ip}, or none on the same host (the
+   * host's default address). At least 1.
+   */
+  public int sameEgress(int ttlSeconds, String sourceIp, String host) {
+    return sql("count instances on one egress", () -> {
+      try (PreparedStatement st = session.connection().prepareStatement("""
+          SELECT count(*) FROM fleet_instances WHERE heartbeat_at > now() - make_interval(secs => ?)
+            AND (source_ip = ? OR (source_ip IS NULL AND ?::text IS NULL AND host = ?))""")) {
+        st.setInt(1, ttlSeconds);
+        st.setString(2, sourceIp);
+        st.setString(3, sourceIp);
+        st.setString(4, host);
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          return Math.max(1, rs.getInt(1));
+        }
+      }
+    });
+  }
+
   /** All accounts with a lease row (users with an active key). */
   public int accounts() {
     return sql("count fleet accounts", () -> {

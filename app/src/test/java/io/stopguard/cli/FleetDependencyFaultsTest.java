@@ -85,16 +85,22 @@ class FleetDependencyFaultsTest {
 
   /** Instance {@code n} leaving from 127.0.0.n, reaching Bitget (REST and WebSocket) at {@code bitget}. */
   Process instance(int n, String bitget, String pg, String key) throws Exception {
-    Path home = Files.createDirectories(dir.resolve("host" + n));
+    return start("host" + n, "watch.log", "127.0.0." + n, bitget, pg, key);
+  }
+
+  /** An instance in home {@code homeName}, leaving from {@code sourceIp} (null: the host's default), logging to {@code logName}. */
+  Process start(String homeName, String logName, String sourceIp, String bitget, String pg, String key) throws Exception {
+    Path home = Files.createDirectories(dir.resolve(homeName));
     int port;
     try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
       port = s.getLocalPort();
     }
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
         Main.class.getName(), "watch", "--restore", "on", "--grace", "0.2", "--lease-ttl", Integer.toString(TTL), "--listen",
-        "127.0.0.1:" + port, "--source-ip", "127.0.0." + n, "--interval", "2");
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(home.resolve("watch.log").toFile());
+        "127.0.0.1:" + port, "--interval", "2"));
+    if (sourceIp != null) cmd.addAll(List.of("--source-ip", sourceIp));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(home.resolve(logName).toFile());
     pb.environment().put("STOPGUARD_HOME", home.toString());
     pb.environment().put("STOPGUARD_DB", pg);
     pb.environment().put("STOPGUARD_MASTER_KEY", key);
@@ -365,6 +371,36 @@ class FleetDependencyFaultsTest {
 
       bitget.heal();
       FleetFailoverTest.awaitBalanced(pg, 2);
+    }
+  }
+
+  /**
+   * Bitget's limits are per IP. Two instances on one host without --source-ip (two homes) leave
+   * through the same address: each takes half the budget. A third instance in the first one's home
+   * with an address of its own is not refused (it was: "a second one would double the requests").
+   */
+  @Test
+  void instancesOnOneEgressSplitItsBudgetAndOneHomeServesSeveralAddresses() throws Exception {
+    String pg = PgServer.newDatabase();
+    String key = masterKey();
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0)) {
+      Map<String, String> admin = FleetFailoverTest.importKeys(dir, sim, pg, key);
+      String url = sim.baseUrl().toString();
+      start("host1", "watch.log", null, url, pg, key);
+      start("host2", "watch.log", null, url, pg, key);
+      FleetFailoverTest.awaitBalanced(pg, 2);
+      await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() ->
+          health(0) != null && health(1) != null && health(0).path("requestsPerMinuteBudget").asInt() == 2850
+              && health(1).path("requestsPerMinuteBudget").asInt() == 2850);
+      assertThat(health(0).path("fleet").path("instancesOnThisEgress").asInt()).isEqualTo(2);
+      assertThat(log(1)).contains("2 live instance(s) leave through");
+
+      Process third = start("host1", "watch-3.log", "127.0.0.3", url, pg, key); // same home, its own address
+      FleetFailoverTest.awaitBalanced(pg, 3);
+      assertThat(third.isAlive()).as(Files.readString(dir.resolve("host1").resolve("watch-3.log"))).isTrue();
+      await().atMost(Duration.ofSeconds(10)).until(() -> health(2) != null && health(2).path("requestsPerMinuteBudget").asInt() == 5700);
+      CliRun shown = CliRun.run(admin, "", "fleet", "--lease-ttl", Integer.toString(TTL));
+      assertThat(shown.out()).contains(" of 2850").contains(" of 5700");
     }
   }
 }

@@ -38,6 +38,8 @@ public final class IpBudget {
   /** Tokens of the main bucket only foreground work may take. */
   private final long reserve;
   private volatile int yieldedPerMinute;
+  /** Processes leaving through the same IP, this one included, that split the budget evenly. */
+  private volatile int sharedBy = 1;
 
   private IpBudget(double requestsPerSecond, int maxConnections, int connectsPer5Min) {
     this.requestsPerSecond = requestsPerSecond;
@@ -109,15 +111,14 @@ public final class IpBudget {
     return new IpBudget(Double.POSITIVE_INFINITY, Integer.MAX_VALUE, Integer.MAX_VALUE);
   }
 
-  /** REST requests per second this budget allows (infinite when unlimited). */
+  /** REST requests per second this budget allows (infinite when unlimited): this process's share of the IP's. */
   public double requestsPerSecond() {
-    return requestsPerSecond;
+    return requestsPerSecond / sharedBy;
   }
 
   /** Requests per second periodic work may use when nothing else needs them: the whole rate, less what is yielded. */
   public double backgroundRequestsPerSecond() {
-    return Double.isInfinite(requestsPerSecond) ? requestsPerSecond
-        : Math.max(1, Math.floor(requestsPerSecond) - Math.ceil(yieldedPerMinute / 60.0));
+    return Double.isInfinite(requestsPerSecond) ? requestsPerSecond : perSecond();
   }
 
   /**
@@ -127,7 +128,34 @@ public final class IpBudget {
   public synchronized void yieldPerMinute(int perMinute) {
     if (requests == null || perMinute == yieldedPerMinute) return;
     yieldedPerMinute = Math.max(0, perMinute);
-    long perSecond = Math.max(1, (long) Math.floor(requestsPerSecond) - (long) Math.ceil(yieldedPerMinute / 60.0));
+    reconfigure();
+  }
+
+  /**
+   * Splits the IP's budget evenly between {@code processes} that leave through it (this one
+   * included): fleet instances on one host without their own egress address, or behind one NAT.
+   * Bitget counts per IP, so two processes each spending the whole budget get the IP refused for
+   * minutes, and every account on it goes blind.
+   */
+  public synchronized void shareWith(int processes) {
+    int n = Math.max(1, processes);
+    if (n == sharedBy) return;
+    sharedBy = n;
+    if (requests != null) reconfigure();
+  }
+
+  /** Processes this budget is split between (1: the IP is this process's alone). */
+  public int sharedBy() {
+    return sharedBy;
+  }
+
+  /** Whole requests a second this process may send now: its share, less what it yields. */
+  private long perSecond() {
+    return Math.max(1, (long) Math.floor(requestsPerSecond / sharedBy) - (long) Math.ceil(yieldedPerMinute / 60.0));
+  }
+
+  private void reconfigure() {
+    long perSecond = perSecond();
     requests.replaceConfiguration(io.github.bucket4j.BucketConfiguration.builder().addLimit(perSecondLimit(perSecond)).build(),
         io.github.bucket4j.TokensInheritanceStrategy.AS_IS);
     background.replaceConfiguration(io.github.bucket4j.BucketConfiguration.builder().addLimit(backgroundLimit(perSecond)).build(),
@@ -138,9 +166,9 @@ public final class IpBudget {
     return yieldedPerMinute;
   }
 
-  /** Private WebSocket connections this process may hold open. */
+  /** Private WebSocket connections this process may hold open: its share of the IP's. */
   public int maxConnections() {
-    return maxConnections;
+    return maxConnections == Integer.MAX_VALUE ? maxConnections : maxConnections / sharedBy;
   }
 
   /** Waits for one request's token (every REST attempt, retries included). */
