@@ -54,7 +54,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     w.webSockets.incrementAndGet();
     ws = new BitgetWebSocket(w.webSocketUrl, key.credentials(), key.demoTrading(), this,
         w.webSocketHttp, () -> System.currentTimeMillis() + client.clockOffsetMillis(),
-        BitgetWebSocket.PING_INTERVAL, w.scheduler, w.budget);
+        BitgetWebSocket.PING_INTERVAL, w.socketTimer, w.budget);
     ws.start();
   }
 

@@ -54,6 +54,11 @@ public final class Watcher implements AutoCloseable {
   final Map<Long, AccountWatch> accounts = new ConcurrentHashMap<>();
   /** Timers: reconcile ticks, looks again after a grace or a failure, WebSocket pings (see {@link Timebase}). */
   final ScheduledExecutorService scheduler;
+  /**
+   * WebSocket pings and reconnects, and the probes of Bitget's clock and reachability: never behind a
+   * task that waits on the store (see {@link Timebase}).
+   */
+  final ScheduledExecutorService socketTimer;
   final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   /** One HTTP client (one selector thread) for every account's WebSocket: 10,000 accounts, not 10,000 threads. */
   final java.net.http.HttpClient webSocketHttp;
@@ -87,6 +92,7 @@ public final class Watcher implements AutoCloseable {
     this.clock = time.clock();
     this.lastBitgetAnsweredMs = clock.millis();
     this.scheduler = time.scheduler();
+    this.socketTimer = time.sockets();
     this.permits = new Semaphore(settings.parallelism());
     this.budget = check.ipBudget();
     this.ownership = Ownership.shard(settings.shard(), settings.shards());
@@ -163,13 +169,25 @@ public final class Watcher implements AutoCloseable {
 
   public void start() {
     syncClock(); // before any WebSocket logs in: a login timestamped by a skewed clock is refused (30014)
-    // Every minute, and at once after Bitget refused a timestamp; on a worker, never holding a timer thread.
-    scheduler.scheduleWithFixedDelay(() -> workers.execute(this::syncClock), 60, 60, TimeUnit.SECONDS);
-    // Does Bitget answer at all? When no look has succeeded for 5 s (no accounts, or every look
-    // fails), its public time endpoint tells; a fleet member gives its leases back after a TTL without.
-    scheduler.scheduleWithFixedDelay(() -> {
-      if (clock.millis() - lastBitgetAnsweredMs > 5_000) workers.execute(this::syncClock);
-    }, 5, 5, TimeUnit.SECONDS);
+    // Every minute, and at once after Bitget refused a timestamp; on a worker, never holding a timer
+    // thread, and timed by the sockets' timer, which never waits on the store.
+    socketTimer.scheduleWithFixedDelay(() -> workers.execute(this::syncClock), 60, 60, TimeUnit.SECONDS);
+    // Does Bitget answer at all? When no look has succeeded for 2 s (no accounts, every look fails,
+    // or every look waits on a stalled store), its public time endpoint tells (at most one request
+    // every 2 s: under 1 % of the IP budget); a fleet member gives its leases back after a TTL
+    // (3 s at least) without an answer. Never on the scheduler: a store stall there would read as
+    // "Bitget does not answer".
+    socketTimer.scheduleWithFixedDelay(() -> {
+      if (clock.millis() - lastBitgetAnsweredMs > 2_000 && probing.compareAndSet(false, true)) {
+        workers.execute(() -> {
+          try {
+            syncClock();
+          } finally {
+            probing.set(false);
+          }
+        });
+      }
+    }, 1, 1, TimeUnit.SECONDS);
     refreshKeys();
     scheduler.scheduleWithFixedDelay(this::refreshKeys, settings.keyRefresh().toMillis(), settings.keyRefresh().toMillis(),
         TimeUnit.MILLISECONDS);
@@ -180,6 +198,9 @@ public final class Watcher implements AutoCloseable {
 
 
   // ------------------------------------------------------------------ Bitget's clock
+
+  /** A reachability probe is out (one at a time: a hung one must not pile up more). */
+  private final AtomicBoolean probing = new AtomicBoolean();
 
   /** When Bitget last answered this process (a look, or its time endpoint): clock millis. */
   private volatile long lastBitgetAnsweredMs;
@@ -487,6 +508,7 @@ public final class Watcher implements AutoCloseable {
     if (!closed.compareAndSet(false, true)) return;
     for (AccountWatch a : accounts.values()) a.close();
     scheduler.shutdownNow();
+    socketTimer.shutdownNow();
     workers.shutdown();
     try {
       workers.awaitTermination(10, TimeUnit.SECONDS);

@@ -238,7 +238,8 @@ class FleetDependencyFaultsTest {
   /**
    * A table lock held elsewhere (a migration, an operator's transaction) on the tables every look
    * and status publish use: their lease renewals run on a connection and a lock of their own, so no
-   * instance fences itself and no lease changes hands. (The looks themselves wait on the lock: a
+   * instance fences itself and no lease changes hands; the WebSocket pings run on a timer that never
+   * waits on the database, so no connection is dropped. (The looks themselves wait on the lock: a
    * store that blocks restores is the dependencies issue's.)
    */
   @Test
@@ -248,17 +249,23 @@ class FleetDependencyFaultsTest {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0)) {
       twoInstancesGuardingEverything(sim, pg, key);
       Map<String, List<String>> before = owners(pg);
+      int sockets = sim.webSockets(null);
+      assertThat(sockets).isEqualTo(ACCOUNTS);
       String db = pg.substring(pg.lastIndexOf('/') + 1);
       try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + PgServer.get().getPort() + "/" + db,
           "postgres", ""); Statement st = c.createStatement()) {
         c.setAutoCommit(false);
         st.execute("LOCK TABLE position_status, incidents IN ACCESS EXCLUSIVE MODE"); // every look reads incidents
-        // 2 TTLs: past the self-fence (TTL/2) and past every lease's expiry, had renewals waited
-        await().during(Duration.ofSeconds(TTL * 2L)).atMost(Duration.ofSeconds(TTL * 2L + 3)).pollInterval(Duration.ofMillis(250))
-            .until(() -> owners(pg).equals(before));
+        // 33 s: past the self-fence (TTL/2), every lease's expiry, and Bitget's 30 s without a ping,
+        // had renewals or pings waited on the database
+        await().during(Duration.ofSeconds(33)).atMost(Duration.ofSeconds(36)).pollInterval(Duration.ofMillis(250))
+            .untilAsserted(() -> {
+              assertThat(owners(pg)).as("leases; logs:\n" + log(1) + log(2)).isEqualTo(before);
+              assertThat(sim.webSockets(null)).as("WebSockets open; logs:\n" + log(1) + log(2)).isEqualTo(sockets);
+            });
         c.rollback();
       }
-      for (int n = 1; n <= 2; n++) assertThat(log(n)).doesNotContain("stopped guarding");
+      for (int n = 1; n <= 2; n++) assertThat(log(n)).doesNotContain("stopped guarding").doesNotContain("WebSocket down");
     }
   }
 
