@@ -98,7 +98,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     } catch (BitgetException e) {
       lastError = e.getMessage();
       lastErrorKind = e.kind();
-      if (e.kind() == io.stopguard.bitget.ErrorKind.CLOCK) w.clockRefused();
+      if (e.kind() == io.stopguard.bitget.ErrorKind.CLOCK) w.bitget.timestampRefused();
       w.metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
       log.warn("user {}: {}", key.userId(), e.getMessage());
       failedLooks++;
@@ -117,7 +117,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     } finally {
       w.permits.release();
     }
-    w.bitgetAnswered();
+    w.bitget.answered();
     // Handed over (or the watcher closed) while this look was out: what it saw is another instance's
     // to record now; writing it could open an incident for a position the new owner already restored.
     if (retired || w.closed.get()) return;
@@ -135,7 +135,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     verdicts = now;
     w.metrics.recordAccount(before, now);
     CheckReport report = new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(), now, null)));
-    java.util.concurrent.atomic.AtomicBoolean recorded = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean recorded = new AtomicBoolean();
     w.store.inTransaction(() -> { // all of it, or none
       if (!w.stillOwns(key.userId())) return; // lost while this look was out: its verdicts are stale
       w.service.applyIncidents(report, List.of(key));
@@ -206,7 +206,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   public void onDown(String reason) {
     log.info("user {}: WebSocket down: {}", key.userId(), reason);
     // Bitget's WebSocket refuses a login timestamp too far from its clock (30013, 30014)
-    if (reason != null && (reason.contains("error 30014") || reason.contains("error 30013"))) w.clockRefused();
+    if (reason != null && (reason.contains("error 30014") || reason.contains("error 30013"))) w.bitget.timestampRefused();
   }
 
   /**

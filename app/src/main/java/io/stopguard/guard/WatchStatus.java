@@ -182,13 +182,14 @@ final class WatchStatus {
           + String.join(", ", unguarded.stream().map(Watcher.Unguarded::userId).distinct().toList()));
     }
     if (w.keysUnreadable != null) why.add("keys unreadable: " + w.keysUnreadable);
-    long offset = w.clockOffsetMillis();
+    long offset = w.bitget.offsetMillis();
     m.put("bitgetClockOffsetMs", offset);
     if (Math.abs(offset) > CLOCK_OFF_TOO_FAR_MS) {
       why.add("this host's clock is " + Math.round(Math.abs(offset) / 1000.0) + " s " + (offset < 0 ? "ahead of" : "behind")
           + " Bitget's (requests are signed with Bitget's time; fix NTP)");
     }
-    if (w.clockError != null) why.add("cannot measure Bitget's clock: " + w.clockError);
+    String clockError = w.bitget.error();
+    if (clockError != null) why.add("cannot measure Bitget's clock: " + clockError);
     java.time.Duration waiting = alertsWaiting;
     m.put("oldestUndeliveredAlertSeconds", waiting.toSeconds());
     if (waiting.compareTo(ALERTS_WAITING_TOO_LONG) > 0) {

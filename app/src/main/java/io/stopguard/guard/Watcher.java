@@ -71,6 +71,8 @@ public final class Watcher implements AutoCloseable {
   private volatile int warnedSweepFor = -1;
   final AtomicBoolean closed = new AtomicBoolean();
   final Restorer restorer;
+  /** Bitget's clock and whether Bitget answers this process. */
+  final BitgetContact bitget;
   private volatile int lastFlag = -1;
   /** Active keys of this shard that cannot be used (undecryptable, bad characters): reported, never dropped. */
   volatile List<UnusableKey> unusableKeys = List.of();
@@ -90,7 +92,6 @@ public final class Watcher implements AutoCloseable {
     this.settings = settings;
     this.webSocketUrl = webSocketUrl;
     this.clock = time.clock();
-    this.lastBitgetAnsweredMs = clock.millis();
     this.scheduler = time.scheduler();
     this.socketTimer = time.sockets();
     this.permits = new Semaphore(settings.parallelism());
@@ -100,6 +101,7 @@ public final class Watcher implements AutoCloseable {
     if (check.localAddress() != null) ws.localAddress(check.localAddress()); // --source-ip: this instance's egress IP
     this.webSocketHttp = ws.build();
     this.status = new WatchStatus(this);
+    this.bitget = new BitgetContact(check, metrics, clock, workers, closed::get);
     this.restorer = new Restorer(store, policy, alerting, metrics, settings, clock, scheduler, closed::get, () -> ownership);
   }
 
@@ -159,7 +161,7 @@ public final class Watcher implements AutoCloseable {
     Set<String> guarded = new java.util.HashSet<>();
     for (AccountWatch a : accounts.values()) guarded.add(a.key.userId());
     for (Unguarded u : status.unguarded()) guarded.remove(u.userId());
-    return new FleetMember.Guarding(Set.copyOf(guarded), undecryptable, clock.millis() - lastBitgetAnsweredMs);
+    return new FleetMember.Guarding(Set.copyOf(guarded), undecryptable, bitget.sinceAnsweredMs());
   }
 
   /** WebSockets open now (for the fleet's heartbeat). */
@@ -168,26 +170,7 @@ public final class Watcher implements AutoCloseable {
   }
 
   public void start() {
-    syncClock(); // before any WebSocket logs in: a login timestamped by a skewed clock is refused (30014)
-    // Every minute, and at once after Bitget refused a timestamp; on a worker, never holding a timer
-    // thread, and timed by the sockets' timer, which never waits on the store.
-    socketTimer.scheduleWithFixedDelay(() -> workers.execute(this::syncClock), 60, 60, TimeUnit.SECONDS);
-    // Does Bitget answer at all? When no look has succeeded for 2 s (no accounts, every look fails,
-    // or every look waits on a stalled store), its public time endpoint tells (at most one request
-    // every 2 s: under 1 % of the IP budget); a fleet member gives its leases back after a TTL
-    // (3 s at least) without an answer. Never on the scheduler: a store stall there would read as
-    // "Bitget does not answer".
-    socketTimer.scheduleWithFixedDelay(() -> {
-      if (clock.millis() - lastBitgetAnsweredMs > 2_000 && probing.compareAndSet(false, true)) {
-        workers.execute(() -> {
-          try {
-            syncClock();
-          } finally {
-            probing.set(false);
-          }
-        });
-      }
-    }, 1, 1, TimeUnit.SECONDS);
+    bitget.start(socketTimer); // Bitget's clock first: a login timestamped by a skewed clock is refused (30014)
     refreshKeys();
     scheduler.scheduleWithFixedDelay(this::refreshKeys, settings.keyRefresh().toMillis(), settings.keyRefresh().toMillis(),
         TimeUnit.MILLISECONDS);
@@ -196,60 +179,6 @@ public final class Watcher implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::publishFleet, 0, 5, TimeUnit.SECONDS);
   }
 
-
-  // ------------------------------------------------------------------ Bitget's clock
-
-  /** A reachability probe is out (one at a time: a hung one must not pile up more). */
-  private final AtomicBoolean probing = new AtomicBoolean();
-
-  /** When Bitget last answered this process (a look, or its time endpoint): clock millis. */
-  private volatile long lastBitgetAnsweredMs;
-
-  /** A request to Bitget succeeded. */
-  void bitgetAnswered() {
-    lastBitgetAnsweredMs = clock.millis();
-  }
-
-  /** Why Bitget's clock could not be measured at the last try, or null. */
-  volatile String clockError;
-  private volatile long lastClockSyncRequestMs;
-
-  /**
-   * Measures Bitget's clock over its public time endpoint; every client then signs with Bitget's
-   * time, so a host clock that drifted never makes Bitget refuse our requests (40008) or logins.
-   */
-  void syncClock() {
-    if (closed.get()) return;
-    long before = check.serverClock().offsetMillis();
-    boolean first = !check.serverClock().measured();
-    try {
-      long offset = check.syncClock();
-      bitgetAnswered();
-      metrics.recordClockOffset(offset);
-      if (clockError != null) log.info("Bitget's clock measured again: offset {} ms", offset);
-      clockError = null;
-      if ((first && Math.abs(offset) > 1_000) || (!first && Math.abs(offset - before) > 1_000)) {
-        log.warn("this host's clock is {} s {} Bitget's: requests are signed with Bitget's time; fix NTP",
-            Math.round(Math.abs(offset) / 1000.0), offset < 0 ? "ahead of" : "behind");
-      }
-    } catch (RuntimeException e) {
-      if (clockError == null) log.warn("cannot measure Bitget's clock: {}", e.getMessage());
-      clockError = e.getMessage();
-    }
-  }
-
-  /** Bitget refused a timestamp: measure again now (at most every 5 s). */
-  void clockRefused() {
-    long now = clock.millis();
-    if (now - lastClockSyncRequestMs < 5_000) return;
-    lastClockSyncRequestMs = now;
-    workers.execute(this::syncClock);
-  }
-
-  /** Bitget's clock minus this host's, as measured (ms). */
-  long clockOffsetMillis() {
-    return check.serverClock().offsetMillis();
-  }
 
   // ------------------------------------------------------------------ accounts
 
