@@ -133,11 +133,19 @@ public final class FleetMember implements Ownership, AutoCloseable {
     return id;
   }
 
+  private long roundIntervalMs() {
+    return Math.max(500, ttlSeconds * 1000L / 5);
+  }
+
+  /** When the latest round started (nanoTime): a long gap means this process was paused. */
+  private volatile long lastRoundNanos = System.nanoTime();
+
   /** Joins: announces itself now, claims its share from the next round (TTL/5 later) on; the fence is checked every 250 ms. */
   public void start(Runnable onChange) {
     this.onChange = onChange;
     round();
-    long every = Math.max(500, ttlSeconds * 1000L / 5);
+    long every = roundIntervalMs();
+    lastRoundNanos = System.nanoTime();
     // The claiming round comes 1 s after the announcement: time enough for instances started
     // together to see each other's heartbeat, without leaving accounts unguarded for a whole round.
     timer.scheduleWithFixedDelay(this::round, Math.min(every, 1000), every, TimeUnit.MILLISECONDS);
@@ -151,6 +159,13 @@ public final class FleetMember implements Ownership, AutoCloseable {
    * the alert delivery lock) fail on their own, each saying so once.
    */
   private void round() {
+    long started = System.nanoTime();
+    long gapMs = (started - lastRoundNanos) / 1_000_000;
+    lastRoundNanos = started;
+    // No round for three intervals: this process was paused (SIGSTOP, VM freeze, GC) or stalled.
+    // What it measured meanwhile (Bitget's last answer) says nothing about Bitget: judge next round.
+    boolean paused = gapMs > 3 * roundIntervalMs();
+    if (paused) log.warn("fleet: no round for {} s (this process was paused or stalled)", gapMs / 1000);
     Map<String, Long> now;
     try {
       now = new LinkedHashMap<>(leases.renew(id, ttlSeconds));
@@ -160,13 +175,18 @@ public final class FleetMember implements Ownership, AutoCloseable {
       return;
     }
     long renewedAt = System.nanoTime();
+    List<String> lost = held.keySet().stream().filter(u -> !now.containsKey(u)).sorted().toList();
+    if (!lost.isEmpty()) {
+      log.warn("fleet: lost {} account(s) whose leases expired before this instance renewed them (paused or cut off?);"
+          + " stopped guarding them: {}", lost.size(), String.join(" ", lost.subList(0, Math.min(lost.size(), 20))));
+    }
     Guarding g = guarding.get();
     try {
       leases.heartbeat(new Leases.Heartbeat(id, host, sourceIp, listen, g.guarded().size(), g.undecryptable().size(),
           notGuarded.size(), unable, webSockets.getAsInt(), requestsPerMinute(), requestBudgetPerMinute / egressShare));
       shareEgress();
       leases.syncAccounts();
-      balance(now, g);
+      balance(now, g, paused);
       failing = null;
     } catch (RuntimeException e) {
       failed("fleet round incomplete (heartbeat, account list or balancing)", e); // what is held is still adopted below
@@ -181,8 +201,8 @@ public final class FleetMember implements Ownership, AutoCloseable {
   }
 
   /** Claims up to the fair share, gives back above 1.2 × it, and gives back what this instance cannot decrypt. */
-  private void balance(Map<String, Long> now, Guarding g) {
-    if (g.sinceBitgetAnsweredMs() >= ttlSeconds * 1000L) {
+  private void balance(Map<String, Long> now, Guarding g, boolean paused) {
+    if (!paused && g.sinceBitgetAnsweredMs() >= ttlSeconds * 1000L) {
       // Holding a lease must mean guarding: an instance Bitget does not answer (its egress blocked or
       // refused, its IP banned) gives everything back, so instances that reach Bitget take over.
       String why = "Bitget has not answered this instance for " + g.sinceBitgetAnsweredMs() / 1000 + " s";
