@@ -25,10 +25,16 @@ class WatchProcessTest {
   Path home;
 
   Process watch(SimServer sim, String restore, Path log) throws Exception {
+    return watch(sim, restore, log, "127.0.0.1:0");
+  }
+
+  /** `watch` listening on {@code listen}, its command line after {@code prefix} (e.g. faketime and its options). */
+  Process watch(SimServer sim, String restore, Path log, String listen, String... prefix) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
+    List<String> cmd = new ArrayList<>(List.of(prefix));
+    cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
         System.getProperty("java.class.path"), Main.class.getName(), "watch", "--restore", restore, "--grace", "0.2",
-        "--listen", "127.0.0.1:0"));
+        "--listen", listen));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("STOPGUARD_HOME", home.toString());
     pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
@@ -90,15 +96,8 @@ class WatchProcessTest {
       try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
         port = s.getLocalPort();
       }
-      String javaBin = ProcessHandle.current().info().command().orElse("java");
-      ProcessBuilder pb = new ProcessBuilder("/usr/bin/faketime", "-f", "+90s", javaBin, "--enable-native-access=ALL-UNNAMED", "-cp",
-          System.getProperty("java.class.path"), Main.class.getName(), "watch", "--restore", "on", "--grace", "0.2", "--listen",
-          "127.0.0.1:" + port).redirectErrorStream(true).redirectOutput(home.resolve("watch.log").toFile());
-      pb.environment().put("STOPGUARD_HOME", home.toString());
-      pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
-      pb.environment().remove("TELEGRAM_BOT_TOKEN");
       long t0 = System.nanoTime();
-      Process p = pb.start();
+      Process p = watch(sim, "on", home.resolve("watch.log"), "127.0.0.1:" + port, "/usr/bin/faketime", "-f", "+90s");
       try {
         try {
           await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
