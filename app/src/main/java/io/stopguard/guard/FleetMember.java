@@ -78,9 +78,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
    * whole fleet whose keys this instance cannot decrypt (another instance may: never claimed here,
    * given back if held).
    */
-  public record Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs) {
-    public static final Guarding NONE = new Guarding(java.util.Set.of(), java.util.Set.of(), 0);
-  }
+  public record Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs) {}
 
   /** Live instances leaving through this one's egress address, itself included (Bitget's limits are per IP). */
   private volatile int egressShare = 1;

@@ -144,13 +144,18 @@ public final class Watcher implements AutoCloseable {
     int dropped = 0;
     for (AccountWatch a : List.copyOf(accounts.values())) {
       if (ownership.owns(a.key.userId())) continue;
-      accounts.remove(a.key.id());
-      a.close();
-      metrics.recordAccount(a.verdicts, List.of());
+      stopWatching(a, "no longer this instance's");
       dropped++;
-      log.info("stopped watching user {} (no longer this instance's)", a.key.userId());
     }
     if (dropped > 0) log.info("{} account(s) handed over; guarding {} now", dropped, accounts.size());
+  }
+
+  /** Stops guarding one account: its WebSocket and pending looks end, its positions leave the metrics. */
+  private void stopWatching(AccountWatch a, String why) {
+    if (accounts.remove(a.key.id()) == null) return; // the other path got there first
+    a.close();
+    metrics.recordAccount(a.verdicts, List.of());
+    log.info("stopped watching user {} ({})", a.key.userId(), why);
   }
 
   /**
@@ -220,13 +225,9 @@ public final class Watcher implements AutoCloseable {
       boolean removed = false;
       for (AccountWatch a : List.copyOf(accounts.values())) {
         if (!live.contains(a.key.id())) {
-          accounts.remove(a.key.id());
-          a.close();
-          metrics.recordAccount(a.verdicts, List.of());
+          stopWatching(a, unusableKeys.stream().anyMatch(u -> u.id() == a.key.id()) ? "its key became unusable"
+              : !own.owns(a.key.userId()) ? "no longer this instance's" : "key deactivated");
           removed = true;
-          log.info("stopped watching user {} ({})", a.key.userId(),
-              unusableKeys.stream().anyMatch(u -> u.id() == a.key.id()) ? "its key became unusable"
-                  : !own.owns(a.key.userId()) ? "no longer this instance's" : "key deactivated");
         }
       }
       if (removed) updateFlag(); // its positions no longer count towards the flag
