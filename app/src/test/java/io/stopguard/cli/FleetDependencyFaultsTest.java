@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
+import io.stopguard.sim.TcpProxy;
 import io.stopguard.store.PgServer;
 import java.net.URI;
 import java.net.http.HttpClient;

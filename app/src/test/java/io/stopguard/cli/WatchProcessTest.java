@@ -120,6 +120,7 @@ class WatchProcessTest {
         assertThat(Files.readString(home.resolve("watch.log"))).contains("this host's clock is 90 s ahead of Bitget's")
             .doesNotContain("40008");
       } finally {
+        p.descendants().forEach(ProcessHandle::destroy); // faketime runs the JVM as its child
         p.destroy();
         p.waitFor(15, TimeUnit.SECONDS);
       }

@@ -117,21 +117,34 @@ public final class Chaos {
     int accounts = 6;
     double grace = 1;
     Path home = null;
+    int fleet = 0;
+    Integer accountsGiven = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--fleet" -> fleet = Integer.parseInt(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
         case "--minutes" -> minutes = Double.parseDouble(args[++i]);
-        case "--accounts" -> accounts = Integer.parseInt(args[++i]);
+        case "--accounts" -> accountsGiven = Integer.parseInt(args[++i]);
         case "--grace" -> grace = Double.parseDouble(args[++i]);
         case "--home" -> home = Path.of(args[++i]);
         case "-h", "--help" -> {
-          System.out.println("bench/chaos [--seed N] [--minutes M] [--accounts K] [--grace S] [--home DIR]");
+          System.out.println("""
+              bench/chaos [--seed N] [--minutes M] [--accounts A] [--grace S] [--home DIR]
+                  one watch process under the nemesis (SQLite store)
+              bench/chaos --fleet K [--seed N] [--minutes M] [--accounts A] [--home DIR]
+                  K watch processes on one PostgreSQL server, with database faults (grace 0.5 s, lease TTL 6 s)""");
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (try --help)");
       }
     }
     if (home == null) home = Files.createTempDirectory("stopguard-chaos-");
+    if (fleet > 0) {
+      FleetChaos.Result r = FleetChaos.run(new FleetChaos.Options(seed, minutes, fleet, accountsGiven == null ? 12 : accountsGiven,
+          home), System.out);
+      System.exit(r.ok() ? 0 : 1);
+    }
+    if (accountsGiven != null) accounts = accountsGiven;
     Result r = run(new Options(seed, minutes, accounts, Duration.ofMillis((long) (grace * 1000)), home), System.out);
     System.exit(r.ok() ? 0 : 1);
   }
@@ -143,7 +156,7 @@ public final class Chaos {
 
   private Result run() throws Exception {
     Files.createDirectories(home);
-    sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario())), 0);
+    sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario(o.accounts()))), 0);
     sim.exchange().history().enable();
     try (Store store = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
       for (int i = 0; i < o.accounts(); i++) store.keys().put(uid(i), "bitget", "ck" + i, secret(i), passphrase(i), false);
@@ -178,13 +191,14 @@ public final class Chaos {
         List.copyOf(violations));
   }
 
-  private static String trim(double d) {
+  static String trim(double d) {
     return d == Math.rint(d) ? Long.toString((long) d) : Double.toString(d);
   }
 
-  private String scenario() {
+  /** {@code accounts} accounts (uids 7001…), each with a position and its stop in every one of {@link #SYMBOLS}. */
+  static String scenario(int accounts) {
     StringBuilder sb = new StringBuilder("accounts:\n");
-    for (int i = 0; i < o.accounts(); i++) {
+    for (int i = 0; i < accounts; i++) {
       sb.append("  - uid: \"").append(uid(i)).append("\"\n    apiKey: ck").append(i).append("\n    secretKey: ").append(secret(i))
           .append("\n    passphrase: ").append(passphrase(i)).append("\n    positions:\n");
       for (String s : SYMBOLS) {

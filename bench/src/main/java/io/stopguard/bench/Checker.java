@@ -51,7 +51,7 @@ final class Checker {
   private void ended(String key, long now) {
     Long since = run.bareSince.remove(key);
     if (since == null) return;
-    long worst = longestUnexcused(key.substring(0, key.indexOf(':')), since, now);
+    long worst = longestUnexcused(run.excuses, key.substring(0, key.indexOf(':')), since, now);
     long sla = run.o.grace().toMillis() + 5_000;
     if (worst > sla) {
       run.bareOverSla++;
@@ -61,9 +61,9 @@ final class Checker {
   }
 
   /** The longest part of [from, to] not covered by an excuse for this uid. */
-  private long longestUnexcused(String uid, long from, long to) {
+  static long longestUnexcused(List<Chaos.Excuse> excuses, String uid, long from, long to) {
     List<long[]> cover = new ArrayList<>();
-    for (Chaos.Excuse e : run.excuses) if (e.uid() == null || e.uid().equals(uid)) cover.add(new long[] {e.start(), e.end()});
+    for (Chaos.Excuse e : excuses) if (e.uid() == null || e.uid().equals(uid)) cover.add(new long[] {e.start(), e.end()});
     cover.sort((a, b) -> Long.compare(a[0], b[0]));
     long worst = 0;
     long cursor = from;

@@ -55,12 +55,16 @@ final class GuardProcess {
 
   void kill() throws InterruptedException {
     killedOnPurpose = true;
+    // a wrapper (faketime) runs the JVM as its child: the whole tree goes
+    process.descendants().forEach(ProcessHandle::destroyForcibly);
     process.destroyForcibly();
     process.waitFor(10, TimeUnit.SECONDS);
   }
 
   void signal(String sig) throws Exception {
-    new ProcessBuilder("kill", "-" + sig, Long.toString(process.pid())).inheritIO().start().waitFor();
+    List<String> cmd = new ArrayList<>(List.of("kill", "-" + sig, Long.toString(process.pid())));
+    process.descendants().forEach(d -> cmd.add(Long.toString(d.pid())));
+    new ProcessBuilder(cmd).inheritIO().start().waitFor();
   }
 
   /** Its /health, or null when it does not answer within 2 s. */
