@@ -29,8 +29,13 @@ public final class PositionStatus {
     store.inTransaction(() -> {
       try (PreparedStatement del = store.connection().prepareStatement("DELETE FROM position_status WHERE user_id = ?");
           PreparedStatement ins = store.connection().prepareStatement(
-              "INSERT INTO position_status (user_id, position_key, owner, row_json, written_at) VALUES (?, ?, ?, ?, ?)")) {
-        for (var account : rowsByUser.entrySet()) {
+              // Upsert: at a hand-over the giver's last publish can race the taker's first; both delete,
+              // both insert, and a plain INSERT loses the race with a unique-key error (seen under the fleet nemesis).
+              "INSERT INTO position_status (user_id, position_key, owner, row_json, written_at) VALUES (?, ?, ?, ?, ?)"
+                  + " ON CONFLICT (user_id, position_key) DO UPDATE SET owner = excluded.owner, row_json = excluded.row_json,"
+                  + " written_at = excluded.written_at")) {
+        // one order for every instance: two writers never wait on each other's rows crosswise
+        for (var account : new java.util.TreeMap<>(rowsByUser).entrySet()) {
           del.setString(1, account.getKey());
           del.addBatch();
           for (var row : account.getValue().entrySet()) {

@@ -123,4 +123,35 @@ class StoreContractTest {
       }
     }
   }
+
+  /**
+   * At a hand-over the giver's last publish of an account's page rows races the taker's first (two
+   * instances, two connections): neither may fail. Found by the fleet nemesis (a unique-key error).
+   */
+  @ParameterizedTest
+  @MethodSource("databases")
+  void twoInstancesPublishingOneAccountsRowsAtOnceBothSucceed(String vendor) throws Exception {
+    Database db = fresh(vendor);
+    try (Store a = open(db); Store b = open(db)) {
+      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+      java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
+      java.util.List<Thread> writers = new java.util.ArrayList<>();
+      for (Store s : List.of(a, b)) {
+        String owner = s == a ? "instance-a" : "instance-b";
+        writers.add(Thread.ofPlatform().start(() -> {
+          try {
+            start.await();
+            for (int i = 0; i < 150; i++) {
+              s.positionStatus().replace(owner, Map.of("7001", Map.of("7001:BTCUSDT:LONG", "{\"i\":" + i + "}",
+                  "7001:ETHUSDT:SHORT", "{}")), Instant.now());
+            }
+          } catch (Throwable t) {
+            failures.add(t);
+          }
+        }));
+      }
+      for (Thread t : writers) t.join();
+      assertThat(failures).isEmpty();
+    }
+  }
 }
