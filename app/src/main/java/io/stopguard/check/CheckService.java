@@ -74,6 +74,7 @@ public final class CheckService {
     if (report.complete()) {
       store.setFlag(Store.FLAG_STOPLOSS_MISSING, !report.unprotected().isEmpty(), report.summaryLine());
     }
+    if (!report.unprotected().isEmpty()) fetchContracts(keys);
     List<Decision> decisions = applyIncidents(report, keys);
     writeMetrics(report, took);
     return new Outcome(report, decisions);
@@ -88,6 +89,7 @@ public final class CheckService {
   public CheckReport recheckUser(String userId) {
     ActiveKeys keys = store.keys().active("bitget", userId);
     CheckReport report = withUnusable(check.run(keys.usable()), keys.unusable());
+    if (!report.unprotected().isEmpty()) fetchContracts(keys.usable());
     store.inTransaction(() -> {
       applyIncidents(report, keys.usable());
       if (report.complete()) {
@@ -234,22 +236,48 @@ public final class CheckService {
   private volatile List<Contract> contractsCache;
   private volatile Instant contractsFetchedAt = Instant.EPOCH;
 
+  private final java.util.concurrent.atomic.AtomicBoolean contractsFetching = new java.util.concurrent.atomic.AtomicBoolean();
+
   /**
-   * Contract rules for restore suggestions, cached for 10 minutes: tick rules rarely change, and the
-   * watcher calls this while holding the store's lock, so it must not go to the network each time.
+   * Contract rules for restore suggestions, as cached: this runs inside the store's transaction,
+   * where nothing may wait on the network (a slow contracts endpoint, with the client's retries, held
+   * the store for every other account for up to ~41 s). When the cache is missing or older than 10
+   * minutes, one fetch starts beside it; until it lands the suggestion names the read-only command
+   * that shows the position instead of a price.
    */
   private List<Contract> contracts(List<ExchangeKey> keys) {
-    Instant now = clock.instant();
+    refreshContractsInBackground(keys);
     List<Contract> cached = contractsCache;
-    if (cached != null && Duration.between(contractsFetchedAt, now).toMinutes() < 10) return cached;
+    return cached != null ? cached : List.of();
+  }
+
+  /** Starts one fetch of the contract rules beside the caller when they are missing or 10 minutes old (the watcher: at start and with each key refresh). */
+  public void refreshContractsInBackground(List<ExchangeKey> keys) {
+    if (keys.isEmpty()) return;
+    if (contractsCache == null || Duration.between(contractsFetchedAt, clock.instant()).toMinutes() >= 10) {
+      if (contractsFetching.compareAndSet(false, true)) {
+        Thread.ofVirtual().name("contracts-fetch").start(() -> {
+          try {
+            fetchContracts(keys);
+          } finally {
+            contractsFetching.set(false);
+          }
+        });
+      }
+    }
+  }
+
+  /** Fetches the contract rules now (one-off commands, before their transaction: they want the exact suggestion). */
+  public void fetchContracts(List<ExchangeKey> keys) {
+    if (keys.isEmpty()) return;
+    List<Contract> cached = contractsCache;
+    if (cached != null && Duration.between(contractsFetchedAt, clock.instant()).toMinutes() < 10) return;
     try {
       List<Contract> fresh = check.client(keys.get(0)).contracts();
       contractsCache = fresh;
-      contractsFetchedAt = now;
-      return fresh;
+      contractsFetchedAt = clock.instant();
     } catch (BitgetException e) {
       log.warn("contracts unavailable for restore suggestions: {}", e.getMessage());
-      return cached != null ? cached : List.of();
     }
   }
 

@@ -197,6 +197,7 @@ public final class Watcher implements AutoCloseable {
       ActiveKeys active = all.ofUsers(own::owns);
       unusableKeys = active.unusable();
       List<ExchangeKey> keys = active.usable();
+      service.refreshContractsInBackground(keys); // for alerts' restore suggestions, never fetched inside a transaction
       Set<String> withOpenIncident = new java.util.HashSet<>();
       if (accounts.isEmpty()) (store.incidents().open()).forEach(i -> withOpenIncident.add(i.userId()));
       Set<Long> live = ConcurrentHashMap.newKeySet();

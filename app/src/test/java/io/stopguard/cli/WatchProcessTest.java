@@ -47,6 +47,44 @@ class WatchProcessTest {
         "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
   }
 
+  /**
+   * The first alert's restore suggestion needs Bitget's contract rules. Fetched inside the look's
+   * store transaction, a slow contracts endpoint held the store for every other account (the client
+   * retries for up to ~41 s): a second account's bare position went unrecorded meanwhile. Nothing
+   * goes to the network inside a transaction.
+   */
+  @Test
+  void aSlowContractsEndpointNeverHoldsTheStoreForAnotherAccount() throws Exception {
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(
+        io.stopguard.TestScenarios.text("runbook-user-protected-and-a-hedge-account"))), 0)) {
+      sim.exchange().history().enable();
+      addKey();
+      assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s2\np2\n", "keys", "add", "--user",
+          "700100", "--exchange", "bitget", "--api-key", "bg_k2").exit()).isZero();
+      Path db = home.resolve("trading.db");
+      Path log = home.resolve("watch.log");
+      sim.faults().set("/api/v2/mix/market/contracts", new io.stopguard.sim.Faults.Spec(20_000, 0, 0, 0, 0, 0));
+      Process p = watch(sim, "off", log);
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("watching user 700100")
+            && sim.exchange().history().lastRequestAt("700100") > 0 && sim.exchange().history().lastRequestAt("556251171") > 0);
+        Thread.sleep(1_000);
+        sim.exchange().cancelStopsFromOutside("556251171", "DASHUSDT", "short");
+        await().atMost(Duration.ofSeconds(5)).until(() -> Sqlite3.query(db, "SELECT count(*) FROM incidents;").equals("1"));
+        sim.exchange().cancelStopsFromOutside("700100", "BTCUSDT", "long");
+        try {
+          await().atMost(Duration.ofSeconds(5)).until(() -> Sqlite3.query(db,
+              "SELECT count(*) FROM incidents WHERE user_id = '700100';").equals("1"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError("the second account's bare position was not recorded within 5 s:\n" + Files.readString(log), e);
+        }
+      } finally {
+        p.destroy();
+        p.waitFor(15, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   @Test
   void sigtermStopsCleanlyAndARestartResumesTheIncident() throws Exception {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
