@@ -76,8 +76,8 @@ final class WatchCommand implements Callable<Integer> {
   boolean noWebSocket;
 
   @Option(names = "--lease-ttl", paramLabel = "SECONDS", defaultValue = "15",
-      description = {"Fleet (a PostgreSQL store without --shard): how long an account's lease lasts unrenewed;",
-          "a dead instance's accounts are taken over after about this plus the grace (default: ${DEFAULT-VALUE})."})
+      description = {"PostgreSQL store: how long a lease lasts unrenewed (a fleet instance's accounts, a --shard",
+          "watcher's shard); a dead instance's accounts are taken over after about this plus the grace (default: ${DEFAULT-VALUE})."})
   int leaseTtlSeconds;
 
   @Option(names = "--source-ip", paramLabel = "ADDR",
@@ -170,6 +170,7 @@ final class WatchCommand implements Callable<Integer> {
       throw new UsageException("--ip-requests-per-minute must be 60.." + IpBudget.PUBLISHED_REQUESTS_PER_MINUTE
           + " (Bitget's limit per IP)");
     }
+    if (leaseTtlSeconds < 3 || leaseTtlSeconds > 600) throw new UsageException("--lease-ttl must be 3..600 seconds");
     int[] sh = parseShard(shard);
     exchange.forWatcher();
     if (mode == WatchSettings.Restore.ON && !io.stopguard.probe.ProbeRecord.anyFor(home.home(cli), base)) {
@@ -194,38 +195,36 @@ final class WatchCommand implements Callable<Integer> {
     if (!alerting.telegramEnabled()) alerting = alerting.withConsole(cli.err());
     StopguardMetrics metrics = new StopguardMetrics();
     Store store = home.openStore(cli);
-    java.util.concurrent.atomic.AtomicReference<io.stopguard.store.ExclusiveLock> shardLock =
-        new java.util.concurrent.atomic.AtomicReference<>(io.stopguard.store.ExclusiveLock.LOCAL);
-    // A PostgreSQL store without --shard: join the fleet (leases, takeover). With --shard, or on
-    // SQLite: a static shard, one watcher each, also across hosts sharing the database.
+    // A PostgreSQL store without --shard: join the fleet (leases, takeover). With --shard on
+    // PostgreSQL: a static shard, one watcher each across hosts, held by a lease row (ShardLease).
+    // On SQLite the home's lock file above is the whole story: the file lives on one host.
     boolean fleet = store.database().isPostgres() && shard == null;
-    io.stopguard.store.ExclusiveLock dbLock;
-    String lockName = "stopguard watch shard " + sh[0] + "/" + sh[1];
-    try {
-      dbLock = fleet ? io.stopguard.store.ExclusiveLock.LOCAL : store.tryExclusive(lockName);
-    } catch (RuntimeException e) {
-      store.close();
-      lock.close();
-      throw e;
+    io.stopguard.guard.ShardLease shardLease = null;
+    if (!fleet && store.database().isPostgres()) {
+      try {
+        shardLease = io.stopguard.guard.ShardLease.take(store, sh[0], sh[1], instanceId(), leaseTtlSeconds,
+            () -> Runtime.getRuntime().exit(ExitCodes.INCOMPLETE));
+      } catch (RuntimeException e) {
+        store.close();
+        lock.close();
+        throw e;
+      }
+      if (shardLease == null) {
+        store.close();
+        lock.close();
+        throw new UsageException("another stopguard watch is running shard " + sh[0] + "/" + sh[1] + " against "
+            + store.where() + " (perhaps on another host): run one watcher per shard (--shard i/n) on a shared database");
+      }
     }
-    if (dbLock == null) {
-      store.close();
-      lock.close();
-      throw new UsageException("another stopguard watch is running shard " + sh[0] + "/" + sh[1] + " against "
-          + store.where() + " (perhaps on another host): run one watcher per shard (--shard i/n) on a shared database");
-    }
-    shardLock.set(dbLock);
-    if (!fleet && store.database().isPostgres()) watchShardLock(store, lockName, shardLock);
     CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);
     java.net.InetAddress egress = sourceAddress();
     Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy(), budget, egress), service, config.riskPolicy(),
         alerting, metrics, settings, ws, Timebase.system());
     FleetMember member = null;
+    if (shardLease != null) watcher.ownedBy(shardLease);
     if (fleet) {
-      if (leaseTtlSeconds < 3 || leaseTtlSeconds > 600) throw new UsageException("--lease-ttl must be 3..600 seconds");
       String host = hostName();
-      member = new FleetMember(store, host + "-" + ProcessHandle.current().pid() + "-"
-          + Long.toString(System.nanoTime() & 0xffffff, 36), host, egress == null ? null : egress.getHostAddress(),
+      member = new FleetMember(store, instanceId(), host, egress == null ? null : egress.getHostAddress(),
           address.getHostString() + ":" + address.getPort(), leaseTtlSeconds, watcher::webSocketCount, budget::requestsSent,
           ipRequestsPerMinute, watcher::guarding);
       member.onEgressShare(budget::shareWith); // Bitget's limits are per IP: instances on one egress split them
@@ -262,6 +261,7 @@ final class WatchCommand implements Callable<Integer> {
     io.stopguard.status.StatusPage page = new io.stopguard.status.StatusPage(model,
         new io.stopguard.status.Labels(config.telegramOrEmpty().language()), auth);
     StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary, page.handlers(), auth);
+    io.stopguard.guard.ShardLease shardStopper = shardLease;
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       cli.err().println("stopguard watch: stopping");
@@ -271,8 +271,8 @@ final class WatchCommand implements Callable<Integer> {
       page.close();
       if (statusPublisher != null) statusPublisher.shutdownNow();
       equity.close();
+      if (shardStopper != null) shardStopper.close(); // its leases end now: a watcher elsewhere may take the shard at once
       store.close();
-      shardLock.get().close();
       lock.close();
       stopped.countDown();
     }, "watch-shutdown");
@@ -285,6 +285,7 @@ final class WatchCommand implements Callable<Integer> {
         return t;
       }).scheduleWithFixedDelay(() -> recordFleet(metrics, fleetMember), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
     }
+    if (shardLease != null) shardLease.start(watcher::ownershipChanged);
     watcher.start();
     yieldToOneOffCommands(home.home(cli), budget);
     if (fleetMember != null) {
@@ -298,38 +299,14 @@ final class WatchCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private static void recordFleet(StopguardMetrics metrics, FleetMember m) {
-    metrics.recordFleet(m.owned(), m.unownedAccounts(), m.ownedNotGuarded(), m.fenced());
+  /** This process among the watchers sharing a database: host, pid and a random part (a restart is a new instance). */
+  private static String instanceId() {
+    String host = hostName();
+    return host + "-" + ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime() & 0xffffff, 36);
   }
 
-  /**
-   * The shard's advisory lock dies with its PostgreSQL session (a database restart, a network cut)
-   * without telling us: look every 5 s, take it again if it is free, and if another watcher took
-   * the shard meanwhile, stop — two watchers on one shard would double the requests from the IP.
-   */
-  private void watchShardLock(Store store, String name,
-      java.util.concurrent.atomic.AtomicReference<io.stopguard.store.ExclusiveLock> lock) {
-    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "shard-lock");
-      t.setDaemon(true);
-      return t;
-    }).scheduleWithFixedDelay(() -> {
-      if (lock.get().held()) return;
-      lock.get().close();
-      try {
-        io.stopguard.store.ExclusiveLock again = store.tryExclusive(name);
-        if (again != null) {
-          lock.set(again);
-          cli.err().println("stopguard watch: the database session holding '" + name + "' was lost; lock taken again");
-          return;
-        }
-        cli.err().println("stopguard watch: ERROR: another watcher took '" + name + "' while our database session was"
-            + " lost; stopping so the shard is not watched twice");
-        Runtime.getRuntime().exit(ExitCodes.INCOMPLETE);
-      } catch (RuntimeException e) {
-        cli.err().println("stopguard watch: cannot take '" + name + "' again yet: " + e.getMessage());
-      }
-    }, 5, 5, java.util.concurrent.TimeUnit.SECONDS);
+  private static void recordFleet(StopguardMetrics metrics, FleetMember m) {
+    metrics.recordFleet(m.owned(), m.unownedAccounts(), m.ownedNotGuarded(), m.fenced());
   }
 
   /**

@@ -361,6 +361,19 @@ public final class Leases implements AutoCloseable {
     });
   }
 
+  /** Milliseconds until the lock {@code name} expires on the database's clock (0 or less: free or expired; none: -1). */
+  public long lockExpiresInMs(String name) {
+    return sql("read the lock '" + name + "'", () -> {
+      try (PreparedStatement st = session.connection().prepareStatement(
+          "SELECT CAST(EXTRACT(EPOCH FROM (expires_at - now())) * 1000 AS BIGINT) FROM fleet_locks WHERE name = ?")) {
+        st.setString(1, name);
+        try (ResultSet rs = st.executeQuery()) {
+          return rs.next() ? rs.getLong(1) : -1L;
+        }
+      }
+    });
+  }
+
   /** Gives the lock {@code name} up if {@code id} holds it. */
   public void releaseLock(String name, String id) {
     sql("release the lock '" + name + "'", () -> {

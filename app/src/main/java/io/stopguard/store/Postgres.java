@@ -38,27 +38,6 @@ final class Postgres {
     }
   }
 
-  private static ExclusiveLock advisory(java.sql.Connection c) {
-    return new ExclusiveLock() {
-      @Override
-      public boolean held() {
-        try {
-          return c.isValid(2); // the session alive means the lock is still ours
-        } catch (SQLException e) {
-          return false;
-        }
-      }
-
-      @Override
-      public void close() {
-        try {
-          c.close();
-        } catch (SQLException ignored) {
-          // a broken session has released the lock already
-        }
-      }
-    };
-  }
 
   static void close(DataSource pool) {
     if (pool instanceof HikariDataSource h) h.close();
@@ -78,31 +57,5 @@ final class Postgres {
       case "08001", "08004", "08006" -> first + " (is PostgreSQL running and listening there?)";
       default -> first;
     };
-  }
-
-  /**
-   * A session advisory lock on a connection of its own, held until closed: every process using the
-   * database sees it, whatever host it runs on. Null if another session holds it.
-   */
-  static ExclusiveLock tryAdvisoryLock(Database db, String name) {
-    java.util.Properties p = new java.util.Properties();
-    p.setProperty("user", db.user());
-    if (db.password() != null) p.setProperty("password", db.password());
-    p.setProperty("ApplicationName", "stopguard lock: " + name);
-    p.setProperty("connectTimeout", "5");
-    p.setProperty("tcpKeepAlive", "true");
-    try {
-      java.sql.Connection c = new org.postgresql.Driver().connect(db.jdbcUrl(), p);
-      try (java.sql.PreparedStatement st = c.prepareStatement("SELECT pg_try_advisory_lock(hashtextextended(?, 0))")) {
-        st.setString(1, name);
-        try (java.sql.ResultSet rs = st.executeQuery()) {
-          if (rs.next() && rs.getBoolean(1)) return advisory(c); // closing the session releases the lock
-        }
-      }
-      c.close();
-      return null;
-    } catch (SQLException e) {
-      throw new StoreException("cannot take the lock '" + name + "' in " + db + ": " + explain(e), e);
-    }
   }
 }

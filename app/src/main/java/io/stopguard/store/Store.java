@@ -90,15 +90,6 @@ public final class Store implements AutoCloseable {
     }
   }
 
-  /**
-   * A lock that every process using this store sees: on PostgreSQL a session advisory lock (so two
-   * hosts sharing the database cannot both hold it); on SQLite always granted, since the file lives
-   * on one host and callers lock the home there ({@code guard.WatchLock}). Null if another holds it.
-   */
-  public ExclusiveLock tryExclusive(String name) {
-    return db.isPostgres() ? Postgres.tryAdvisoryLock(db, name) : ExclusiveLock.LOCAL;
-  }
-
   /** The highest schema version applied (see {@link Schema}). */
   public synchronized int schemaVersion() {
     try {
