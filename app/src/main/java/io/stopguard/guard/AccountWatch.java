@@ -40,6 +40,8 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   volatile String lastError;
   volatile ErrorKind lastErrorKind;
   volatile int failedLooks;
+  /** A push said this account changed and no look has succeeded since. */
+  volatile boolean pushUnseen;
   volatile List<PositionVerdict> verdicts = List.of();
   /** When each bare position was first seen bare: restore waits out the grace period from there. */
   final Map<String, Instant> bareSince = new ConcurrentHashMap<>();
@@ -92,6 +94,8 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       Thread.currentThread().interrupt();
       return;
     }
+    boolean pushed = pushUnseen; // a push arriving during this look sets it again for the next
+    pushUnseen = false;
     try {
       positions = client.allPositions();
       plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
@@ -102,9 +106,15 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       w.metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
       log.warn("user {}: {}", key.userId(), e.getMessage());
       failedLooks++;
-      if (knownBare()) {
-        // A position known to be bare gets the next free request, not a healthy account's back-off:
-        // look again in 1 s, directly rather than through the reconcile lane.
+      if (pushed) pushUnseen = true;
+      boolean transientFailure = e.kind() == io.stopguard.bitget.ErrorKind.RETRYABLE || e.kind() == io.stopguard.bitget.ErrorKind.CLOCK;
+      if (knownBare() || transientFailure && (pushUnseen || lastOk == null)) {
+        // A position known to be bare gets the next free request, not a healthy account's back-off;
+        // so does one whose state is unknown for a reason: a push said it changed (a stop cancelled
+        // during a 429 episode), or it was never seen (just started, just taken over), and the
+        // failure will pass by itself (429, 5xx, network, clock; a refused key will not, and keeps
+        // the back-off). Look again in 1 s, directly rather than through the reconcile lane; the IP
+        // budget paces the request.
         nextReconcileMs = w.clock.millis() + w.settings.reconcileInterval().toMillis();
         w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
         return;
@@ -177,6 +187,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
 
   @Override
   public void onPositions(List<Position> positions) {
+    pushUnseen = true;
     request();
   }
 
@@ -196,6 +207,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
         // no usable time: the last look bounds it instead
       }
     }
+    pushUnseen = true;
     request();
   }
 

@@ -315,6 +315,30 @@ class WatcherTest {
     await().atMost(Duration.ofSeconds(5)).until(() -> stops("ETHUSDT", "long") == 1);
   }
 
+  /**
+   * A stop cancelled during a 429 episode: the push says the account changed, but every look is
+   * refused, so the guard does not yet know the position is bare. Such a look is retried 1 s after
+   * each failure like a known-bare one, not on a healthy account's 2, 4, 8, 16 s back-off (which cost
+   * 25–44 s per cancel under bench/chaos's 429 episodes).
+   */
+  @Test
+  void aStopCancelledDuringA429EpisodeIsLookedAtEverySecondUntilBitgetAnswers() throws Exception {
+    Guard g = guard("j2", settings(WatchSettings.Restore.ON, 0, 600_000, true));
+    awaitLive(g);
+    sim.faults().set("*", new io.stopguard.sim.Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
+    sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long"); // the push arrives; its look is refused
+    for (int look = 0; look < 3; look++) {
+      settle(g);
+      assertThat(g.watcher().health().getFirst().get("lastError")).asString().contains("429");
+      assertThat(time.pendingOneShots()).as("after failed look %d", look + 1).isNotEmpty();
+      assertThat(time.pendingOneShots().getFirst()).isBetween(Duration.ofMillis(1), Duration.ofSeconds(1));
+      time.advance(Duration.ofSeconds(1));
+    }
+    sim.faults().clear();
+    time.advance(Duration.ofSeconds(1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> stops("ETHUSDT", "long") == 1);
+  }
+
   @Test
   void aFlappingStopGivesOneAlertThatSaysSoAndOneWhenItSettles() throws Exception {
     Guard g = guard("k", settings(WatchSettings.Restore.ON, 0, 600_000, true), Duration.ofSeconds(5), Duration.ofSeconds(16));
