@@ -17,18 +17,26 @@ import java.util.concurrent.ScheduledExecutorService;
  * store: a stalled database must never hold back a ping (Bitget closes a connection silent for 30 s,
  * and every account would go blind at once). Tests may pass one scheduler for both.
  *
+ * <p>{@code nanoTime} is the monotonic clock for measuring gaps (a process pause): the system's in
+ * production, the test's clock in tests.
+ *
  * <p>The watcher owns both from here on: {@link Watcher#close()} shuts them down.
  */
-public record Timebase(Clock clock, ScheduledExecutorService scheduler, ScheduledExecutorService sockets) {
+public record Timebase(Clock clock, ScheduledExecutorService scheduler, ScheduledExecutorService sockets,
+    java.util.function.LongSupplier nanoTime) {
   public Timebase {
     Objects.requireNonNull(clock);
     Objects.requireNonNull(scheduler);
     Objects.requireNonNull(sockets);
+    Objects.requireNonNull(nanoTime);
   }
 
-  /** One scheduler for everything (tests that move time by hand). */
+  /**
+   * One scheduler for everything, and the clock as the monotonic one (tests that move time by hand:
+   * a test that takes a while in real time between two steps is no pause).
+   */
   public Timebase(Clock clock, ScheduledExecutorService scheduler) {
-    this(clock, scheduler, scheduler);
+    this(clock, scheduler, scheduler, () -> clock.millis() * 1_000_000L);
   }
 
   /**
@@ -36,7 +44,7 @@ public record Timebase(Clock clock, ScheduledExecutorService scheduler, Schedule
    * for the WebSockets that touches nothing else.
    */
   public static Timebase system() {
-    return new Timebase(Clock.systemUTC(), daemonTimer(2, "watch-scheduler"), daemonTimer(1, "watch-sockets"));
+    return new Timebase(Clock.systemUTC(), daemonTimer(2, "watch-scheduler"), daemonTimer(1, "watch-sockets"), System::nanoTime);
   }
 
   private static ScheduledExecutorService daemonTimer(int threads, String name) {

@@ -188,6 +188,9 @@ final class WatchStatus {
       why.add("this host's clock is " + Math.round(Math.abs(offset) / 1000.0) + " s " + (offset < 0 ? "ahead of" : "behind")
           + " Bitget's (requests are signed with Bitget's time; fix NTP)");
     }
+    m.put("processPauses", w.pauses.pauses());
+    String paused = w.pauses.recent();
+    if (paused != null) why.add(paused);
     String clockError = w.bitget.error();
     if (clockError != null) why.add("cannot measure Bitget's clock: " + clockError);
     java.time.Duration waiting = alertsWaiting;

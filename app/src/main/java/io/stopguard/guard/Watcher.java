@@ -73,6 +73,7 @@ public final class Watcher implements AutoCloseable {
   final Restorer restorer;
   /** Bitget's clock and whether Bitget answers this process. */
   final BitgetContact bitget;
+  final PauseDetector pauses;
   private volatile int lastFlag = -1;
   /** Active keys of this shard that cannot be used (undecryptable, bad characters): reported, never dropped. */
   volatile List<UnusableKey> unusableKeys = List.of();
@@ -102,6 +103,7 @@ public final class Watcher implements AutoCloseable {
     this.webSocketHttp = ws.build();
     this.status = new WatchStatus(this);
     this.bitget = new BitgetContact(check, metrics, clock, workers, closed::get);
+    this.pauses = new PauseDetector(time, metrics, () -> accounts.values().forEach(AccountWatch::request));
     this.restorer = new Restorer(store, policy, alerting, metrics, settings, clock, scheduler, closed::get, () -> ownership);
   }
 
@@ -176,6 +178,7 @@ public final class Watcher implements AutoCloseable {
 
   public void start() {
     bitget.start(socketTimer); // Bitget's clock first: a login timestamped by a skewed clock is refused (30014)
+    pauses.start(socketTimer);
     refreshKeys();
     scheduler.scheduleWithFixedDelay(this::refreshKeys, settings.keyRefresh().toMillis(), settings.keyRefresh().toMillis(),
         TimeUnit.MILLISECONDS);

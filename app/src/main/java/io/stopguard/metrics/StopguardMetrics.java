@@ -43,6 +43,9 @@ public final class StopguardMetrics {
   private final Counter apiErrors = Counter.builder().name("stopguard_bitget_api_errors")
       .help("Bitget API errors met by checks, by Bitget's code (transport for no answer)")
       .labelNames("code").register(registry);
+  private final Counter pauses = Counter.builder().name("stopguard_process_pauses")
+      .help("Times this process found itself paused for more than 5 s (SIGSTOP, VM pause, long GC, swapping)")
+      .register(registry);
   private final Counter restoreFailures = Counter.builder().name("stopguard_restore_failures")
       .help("Automatic restores that failed").register(registry);
   private final Counter restores = Counter.builder().name("stopguard_restores")
@@ -148,6 +151,10 @@ public final class StopguardMetrics {
     watchLive.set(live);
     watchOldest.set(oldestAgeSeconds);
     watchSweep.set(fullReconcileSeconds);
+  }
+
+  public void recordPause() {
+    pauses.inc();
   }
 
   public void recordApiError(String code) {

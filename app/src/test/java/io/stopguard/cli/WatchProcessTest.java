@@ -30,11 +30,17 @@ class WatchProcessTest {
 
   /** `watch` listening on {@code listen}, its command line after {@code prefix} (e.g. faketime and its options). */
   Process watch(SimServer sim, String restore, Path log, String listen, String... prefix) throws Exception {
+    return watch(sim, restore, log, listen, List.of(prefix), List.of());
+  }
+
+  /** `watch` with {@code prefix} before its command line and {@code more} options after it. */
+  Process watch(SimServer sim, String restore, Path log, String listen, List<String> prefix, List<String> more) throws Exception {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new ArrayList<>(List.of(prefix));
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
         System.getProperty("java.class.path"), Main.class.getName(), "watch", "--restore", restore, "--grace", "0.2",
         "--listen", listen));
+    cmd.addAll(more);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("STOPGUARD_HOME", home.toString());
     pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
@@ -45,6 +51,52 @@ class WatchProcessTest {
   void addKey() {
     assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s1\np1\n", "keys", "add", "--user",
         "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
+  }
+
+  /**
+   * A process paused for 8 s (SIGSTOP; a VM pause, a long GC) knows it on waking: one WARN line, a
+   * counter, /health, and a look at every account at once, since anything may have happened
+   * meanwhile. Polling every 60 s without WebSockets, a stop cancelled during the pause is back
+   * within seconds of waking, not at the next reconcile.
+   */
+  @Test
+  void aProcessPausedFor8SecondsSaysSoAndLooksAtEveryAccountOnWaking() throws Exception {
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
+      addKey();
+      int port;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Path log = home.resolve("watch.log");
+      Process p = watch(sim, "on", log, "127.0.0.1:" + port, List.of(), List.of("--no-websocket", "--interval", "60"));
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
+        Thread.sleep(1_000);
+        FleetFailoverTest.signal(p, "STOP");
+        sim.exchange().cancelStopsFromOutside("556251171", "BTCUSDT", "long");
+        Thread.sleep(8_000);
+        FleetFailoverTest.signal(p, "CONT");
+        try {
+          await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+              .until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError("not restored within 5 s of waking:\n" + Files.readString(log), e);
+        }
+        assertThat(Files.readString(log)).containsPattern("this process was paused for [789] s");
+        java.net.http.HttpResponse<String> h = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        com.fasterxml.jackson.databind.JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.body());
+        assertThat(health.path("processPauses").asInt()).isEqualTo(1);
+        assertThat(health.path("degradedBecause").toString()).contains("this process was paused for");
+        java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
+            .newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("stopguard_process_pauses_total 1.0");
+      } finally {
+        p.destroy();
+        p.waitFor(15, TimeUnit.SECONDS);
+      }
+    }
   }
 
   /**
