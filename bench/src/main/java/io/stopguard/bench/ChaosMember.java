@@ -28,8 +28,10 @@ final class ChaosMember {
   volatile long healthAt;
   /** SIGSTOPped: its /health is not expected to answer. */
   volatile boolean paused;
-  /** Running under a skewed clock until then (0: not skewed). */
+  /** Running oddly (a skewed clock, another master key) until then (0: normally). */
   volatile long skewedUntil;
+  /** Started with this master key instead of the fleet's (null: the fleet's). */
+  volatile String masterKey;
 
   ChaosMember(FleetChaos run, int n) throws IOException {
     this.run = run;
@@ -50,7 +52,7 @@ final class ChaosMember {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("STOPGUARD_HOME", home.toString());
     pb.environment().put("STOPGUARD_DB", run.memberUrl(proxy.port()));
-    pb.environment().put("STOPGUARD_MASTER_KEY", run.masterKey);
+    pb.environment().put("STOPGUARD_MASTER_KEY", masterKey != null ? masterKey : run.masterKey);
     pb.environment().put("STOPGUARD_BITGET_BASE_URL", run.sim.baseUrl().toString());
     pb.environment().remove("STOPGUARD_CONFIG");
     pb.environment().remove("TELEGRAM_BOT_TOKEN");

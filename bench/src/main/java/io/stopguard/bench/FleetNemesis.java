@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The fleet run's faults ({@link FleetChaos}): members killed, paused, partitioned from the
- * database, gone without a FIN, slowed, restarted under a skewed clock; PostgreSQL killed, locked,
+ * database, gone without a FIN, slowed, restarted under a skewed clock or with another master key; PostgreSQL killed, locked,
  * refusing new connections; Bitget throttling and failing. Stops are cancelled from outside
  * throughout, most of all inside the faults. Each fault excuses, for the checker, the accounts it
  * can leave bare until the takeover bound after it ends; nothing excuses silence or a second stop.
@@ -37,7 +37,8 @@ final class FleetNemesis {
     else if (roll < 65) partitioned();
     else if (roll < 71) connectionsRefused();
     else if (roll < 77) goneWithoutFin();
-    else if (roll < 82) clockSkew();
+    else if (roll < 80) clockSkew();
+    else if (roll < 82) anotherMasterKey();
     else if (roll < 88) burst("429");
     else if (roll < 93) burst("5xx");
     else openOrClose();
@@ -242,11 +243,25 @@ final class FleetNemesis {
     run.count("clock-skew", false);
   }
 
+  /**
+   * A member restarted with another master key (a host provisioned wrong) for 20–60 s: it can decrypt
+   * no key, so it must hold no account; the others guard them all. Its /health says why.
+   */
+  private void anotherMasterKey() throws Exception {
+    ChaosMember m = someMember();
+    if (m == null || m.skewedUntil != 0) return;
+    m.masterKey = java.util.Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+    restart(m, List.of(), "another master key");
+    m.skewedUntil = System.currentTimeMillis() + 20_000 + run.rnd.nextInt(40_000);
+    run.count("another-master-key", false);
+  }
+
   void endExpiredSkews() throws Exception {
     for (ChaosMember m : run.members) {
       if (m.skewedUntil != 0 && System.currentTimeMillis() >= m.skewedUntil) {
         m.skewedUntil = 0;
-        restart(m, List.of(), "clock right again");
+        m.masterKey = null;
+        restart(m, List.of(), "clock and key right again");
       }
     }
   }
@@ -310,6 +325,7 @@ final class FleetNemesis {
       }
       if (m.skewedUntil != 0 || !m.alive()) {
         m.skewedUntil = 0;
+        m.masterKey = null;
         restart(m, List.of(), "all clear");
       }
     }
