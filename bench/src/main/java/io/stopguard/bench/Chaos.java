@@ -118,10 +118,12 @@ public final class Chaos {
     double grace = 1;
     Path home = null;
     int fleet = 0;
+    java.util.Set<String> only = java.util.Set.of();
     Integer accountsGiven = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--fleet" -> fleet = Integer.parseInt(args[++i]);
+        case "--only" -> only = java.util.Set.of(args[++i].split(","));
         case "--seed" -> seed = Long.parseLong(args[++i]);
         case "--minutes" -> minutes = Double.parseDouble(args[++i]);
         case "--accounts" -> accountsGiven = Integer.parseInt(args[++i]);
@@ -131,8 +133,9 @@ public final class Chaos {
           System.out.println("""
               bench/chaos [--seed N] [--minutes M] [--accounts A] [--grace S] [--home DIR]
                   one watch process under the nemesis (SQLite store)
-              bench/chaos --fleet K [--seed N] [--minutes M] [--accounts A] [--home DIR]
-                  K watch processes on one PostgreSQL server, with database faults (grace 0.5 s, lease TTL 6 s)""");
+              bench/chaos --fleet K [--seed N] [--minutes M] [--accounts A] [--home DIR] [--only KIND,...]
+                  K watch processes on one PostgreSQL server, with database faults (grace 0.5 s, lease TTL 6 s);
+                  --only draws from these faults alone: """ + String.join(", ", FleetNemesis.KINDS));
           return;
         }
         default -> throw new IllegalArgumentException("unknown option " + args[i] + " (try --help)");
@@ -141,7 +144,7 @@ public final class Chaos {
     if (home == null) home = Files.createTempDirectory("stopguard-chaos-");
     if (fleet > 0) {
       FleetChaos.Result r = FleetChaos.run(new FleetChaos.Options(seed, minutes, fleet, accountsGiven == null ? 12 : accountsGiven,
-          home), System.out);
+          home, only), System.out);
       System.exit(r.ok() ? 0 : 1);
     }
     if (accountsGiven != null) accounts = accountsGiven;

@@ -46,8 +46,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
  */
 public final class FleetChaos {
   /** What to run. */
-  public record Options(long seed, double minutes, int instances, int accounts, Path home) {
+  public record Options(long seed, double minutes, int instances, int accounts, Path home, Set<String> only) {
+    public Options(long seed, double minutes, int instances, int accounts, Path home) {
+      this(seed, minutes, instances, accounts, home, Set.of());
+    }
+
     public Options {
+      only = Set.copyOf(only);
+      for (String k : only) {
+        if (!FleetNemesis.KINDS.contains(k)) throw new IllegalArgumentException("--only: no fault " + k + " (faults: " + FleetNemesis.KINDS + ")");
+      }
       if (!(minutes > 0) || minutes > 24 * 60) throw new IllegalArgumentException("--minutes must be > 0 and at most 1440");
       if (instances < 2 || instances > 9) throw new IllegalArgumentException("--fleet must be 2..9 instances");
       if (accounts < instances || accounts > 50) throw new IllegalArgumentException("--accounts must be " + instances + "..50");

@@ -26,22 +26,48 @@ final class FleetNemesis {
     this.run = run;
   }
 
+  /** A fault the nemesis can draw: its name (as counted and as {@code --only} takes it) and its weight in 100. */
+  private record Kind(String name, int weight, Action action) {}
+
+  @FunctionalInterface
+  private interface Action {
+    void run() throws Exception;
+  }
+
+  private final List<Kind> kinds = List.of(
+      new Kind("outside-cancel", 28, () -> cancelFromOutside(null)),
+      new Kind("sigkill", 7, this::kill),
+      new Kind("sigstop", 6, this::sigstop),
+      new Kind("postgres-killed", 6, this::postgresKilled),
+      new Kind("table-lock", 6, this::tableLocked),
+      new Kind("database-link-slow", 5, this::slowLink),
+      new Kind("partition-from-postgres", 7, this::partitioned),
+      new Kind("new-connections-refused", 6, this::connectionsRefused),
+      new Kind("host-gone-without-fin", 6, this::goneWithoutFin),
+      new Kind("clock-skew", 3, this::clockSkew),
+      new Kind("another-master-key", 2, this::anotherMasterKey),
+      new Kind("429-burst", 6, () -> burst("429")),
+      new Kind("5xx-burst", 5, () -> burst("5xx")),
+      new Kind("open-or-close", 7, this::openOrClose));
+
+  static final List<String> KINDS = List.of("outside-cancel", "sigkill", "sigstop", "postgres-killed", "table-lock",
+      "database-link-slow", "partition-from-postgres", "new-connections-refused", "host-gone-without-fin", "clock-skew",
+      "another-master-key", "429-burst", "5xx-burst", "open-or-close");
+
+  /** One fault, drawn by weight from the seeded source (among {@code Options.only} when given). */
   void strike() throws Exception {
-    int roll = run.rnd.nextInt(100);
-    if (roll < 28) cancelFromOutside(null);
-    else if (roll < 35) kill();
-    else if (roll < 41) sigstop();
-    else if (roll < 47) postgresKilled();
-    else if (roll < 53) tableLocked();
-    else if (roll < 58) slowLink();
-    else if (roll < 65) partitioned();
-    else if (roll < 71) connectionsRefused();
-    else if (roll < 77) goneWithoutFin();
-    else if (roll < 80) clockSkew();
-    else if (roll < 82) anotherMasterKey();
-    else if (roll < 88) burst("429");
-    else if (roll < 93) burst("5xx");
-    else openOrClose();
+    while (true) {
+      int roll = run.rnd.nextInt(100);
+      for (Kind k : kinds) {
+        if ((roll -= k.weight()) < 0) {
+          if (run.o.only().isEmpty() || run.o.only().contains(k.name())) {
+            k.action().run();
+            return;
+          }
+          break;
+        }
+      }
+    }
   }
 
   /** A running member, the accounts it held when the fault began, and when it began. */
