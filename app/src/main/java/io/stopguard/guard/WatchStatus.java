@@ -188,6 +188,12 @@ final class WatchStatus {
       why.add("this host's clock is " + Math.round(Math.abs(offset) / 1000.0) + " s " + (offset < 0 ? "ahead of" : "behind")
           + " Bitget's (requests are signed with Bitget's time; fix NTP)");
     }
+    double throttle = w.budget.throttle();
+    m.put("bitgetThrottle", throttle);
+    if (throttle < 1) {
+      why.add("Bitget answered 429 although this instance kept its per-IP share: it uses " + Math.round(throttle * 100)
+          + " % of it until 30 s pass without a 429 (another process or a NAT on this IP?)");
+    }
     m.put("processPauses", w.pauses.pauses());
     String paused = w.pauses.recent();
     if (paused != null) why.add(paused);

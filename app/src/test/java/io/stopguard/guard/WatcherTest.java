@@ -67,7 +67,8 @@ class WatcherTest {
     Path home = dir.resolve(name);
     Store store = Store.open(home.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")));
     store.keys().put("9001", "bitget", "bg_k1", "s1", "p1", false);
-    StopLossCheck check = new StopLossCheck(sim.baseUrl(), timeout, 8, Policy.DEFAULT);
+    // a budget of its own, as a watch process has: one test's 429s throttle no other test's guard
+    StopLossCheck check = new StopLossCheck(sim.baseUrl(), timeout, 8, Policy.DEFAULT, io.stopguard.bitget.IpBudget.bitget());
     Alerting alerting = Alerting.console(new PrintStream(console, true), "ru").withFlapWindow(flapWindow);
     StopguardMetrics metrics = new StopguardMetrics();
     CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,

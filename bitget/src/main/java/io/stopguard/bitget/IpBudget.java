@@ -149,9 +149,51 @@ public final class IpBudget {
     return sharedBy;
   }
 
-  /** Whole requests a second this process may send now: its share, less what it yields. */
+  /** Whole requests a second this process may send now: its share, less what it yields, halved per throttle step. */
   private long perSecond() {
-    return Math.max(1, (long) Math.floor(requestsPerSecond / sharedBy) - (long) Math.ceil(yieldedPerMinute / 60.0));
+    return Math.max(1, ((long) Math.floor(requestsPerSecond / sharedBy) - (long) Math.ceil(yieldedPerMinute / 60.0)) >> throttleShift);
+  }
+
+  /** Halvings in force after 429s from Bitget (0..{@link #MAX_THROTTLE_SHIFT}). */
+  private volatile int throttleShift;
+  private volatile long throttleChangedNanos;
+  static final int MAX_THROTTLE_SHIFT = 3;
+  static final long THROTTLE_STEP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+  static final long THROTTLE_RECOVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+
+  /**
+   * Bitget answered 429 although this budget kept its share: someone else spends the IP too (an
+   * unseen process, a NAT, Bitget lowering its limit). Halves the rate, at most once a second and
+   * down to an eighth; each 30 s without another 429 doubles it back. Refusals cost the same
+   * requests as answers and make Bitget refuse the IP for longer.
+   */
+  public synchronized void throttledByBitget() {
+    if (requests == null) return;
+    long now = System.nanoTime();
+    if (throttleShift > 0 && now - throttleChangedNanos < THROTTLE_STEP_NANOS) {
+      throttleChangedNanos = now; // still refused: the recovery clock starts again
+      return;
+    }
+    throttleChangedNanos = now;
+    if (throttleShift < MAX_THROTTLE_SHIFT) {
+      throttleShift++;
+      reconfigure();
+    }
+  }
+
+  private void recoverFromThrottle() {
+    if (throttleShift == 0 || System.nanoTime() - throttleChangedNanos < THROTTLE_RECOVERY_NANOS) return;
+    synchronized (this) {
+      if (throttleShift == 0 || System.nanoTime() - throttleChangedNanos < THROTTLE_RECOVERY_NANOS) return;
+      throttleShift--;
+      throttleChangedNanos = System.nanoTime();
+      reconfigure();
+    }
+  }
+
+  /** The fraction of its share this budget uses after Bitget's 429s (1, 1/2, 1/4 or 1/8). */
+  public double throttle() {
+    return 1.0 / (1 << throttleShift);
   }
 
   private void reconfigure() {
@@ -173,6 +215,7 @@ public final class IpBudget {
 
   /** Waits for one request's token (every REST attempt, retries included). */
   void acquire() throws InterruptedException {
+    recoverFromThrottle();
     if (requests != null) requests.asBlocking().consume(1);
     sent.increment();
   }

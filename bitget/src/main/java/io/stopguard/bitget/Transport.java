@@ -83,9 +83,10 @@ final class Transport {
         Thread.currentThread().interrupt();
         throw new BitgetTransportException(method + " " + path + ": interrupted", false, e);
       } catch (BitgetException e) {
-        if (!retryable || attempt >= maxRetries || e.kind() != ErrorKind.RETRYABLE) throw e;
         // 429: Bitget's windows are one second, so wait for the next one; otherwise back off quickly.
         boolean throttled = e instanceof BitgetApiException api && (api.httpStatus() == 429 || "429".equals(api.code()));
+        if (throttled) ipBudget.throttledByBitget();
+        if (!retryable || attempt >= maxRetries || e.kind() != ErrorKind.RETRYABLE) throw e;
         long backoff = (throttled ? 1000L : 100L << attempt) + java.util.concurrent.ThreadLocalRandom.current().nextLong(200);
         log.debug("{} {} failed ({}), retry {} in {} ms", method, path, e.getMessage(), attempt + 1, backoff);
         try {

@@ -79,6 +79,31 @@ class IpBudgetTest {
     assertThat(b.backgroundRequestsPerSecond()).isEqualTo(50.0);
   }
 
+  /**
+   * Bitget answering 429 although the budget kept its share means someone else spends the IP too:
+   * the budget halves, at most once a second, so a burst of refusals does not drop it to its floor at
+   * once; requests are then paced at the lower rate.
+   */
+  @Test
+  void a429FromBitgetHalvesTheBudgetAtMostOnceASecond() throws Exception {
+    IpBudget budget = IpBudget.of(40, 90, 300);
+    BitgetClient a = BitgetClient.builder().baseUrl(sim.baseUrl()).credentials(new Credentials("k1", "s1", "p1"))
+        .ipBudget(budget).build();
+    sim.faults().set("*", new io.stopguard.sim.Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
+    try {
+      a.allPositions();
+    } catch (BitgetException expected) {
+      // 429, after the client's retries (one a second)
+    }
+    sim.faults().clear();
+    assertThat(budget.throttle()).as("halved per second of refusals, not per refusal").isBetween(0.125, 0.25);
+    assertThat(budget.backgroundRequestsPerSecond()).isEqualTo(40 * budget.throttle());
+    // paced at the lower rate: 20 requests at 5 or 10 a second take well over the 0.5 s they took unthrottled
+    long t0 = System.nanoTime();
+    for (int i = 0; i < 20; i++) a.serverTime();
+    assertThat((System.nanoTime() - t0) / 1e9).isGreaterThanOrEqualTo(1.0);
+  }
+
   @Test
   void clientsSharingABudgetArePacedTogether() {
     IpBudget budget = IpBudget.of(5, 90, 300); // 5 requests/s for both clients together
