@@ -361,6 +361,12 @@ public final class FleetMember implements Ownership, AutoCloseable {
     return store.leases().stillHeld(userId, id, epoch, Math.max(1, ttlSeconds / 3));
   }
 
+  /** {@link #mayAct} checks that the lease has at least TTL/3 left on the database's clock: good for that long. */
+  @Override
+  public java.time.Duration actWindow() {
+    return java.time.Duration.ofSeconds(Math.max(1, ttlSeconds / 3));
+  }
+
   /** The lease still this instance's at the epoch it claimed (no margin: only recording, nothing is sent). */
   @Override
   public boolean stillOwns(String userId) {

@@ -17,6 +17,14 @@ public interface Ownership {
   }
 
   /**
+   * How long a true {@link #mayAct} stays good: writes that leave later (budget waits, retries, a
+   * pause) ask again first. Unbounded alone or with a static shard held in memory.
+   */
+  default java.time.Duration actWindow() {
+    return java.time.Duration.ofDays(3650);
+  }
+
+  /**
    * Asked inside the store transaction that records a look's verdicts: false drops them (a fleet
    * instance that lost the account while the look was out, say behind a partition, must not open
    * or close incidents for a position another instance now guards).

@@ -133,6 +133,17 @@ final class Restorer {
       log.warn("restore of {} not sent: this instance no longer holds the account's lease", positionKey);
       return;
     }
+    // The send window: the check above holds for actWindow(); a write leaving after it (the IP
+    // budget's wait, a second attempt, a pause) asks again first, so a lost owner stops mid-restore.
+    long window = Math.min(ownership.get().actWindow().toNanos(), Long.MAX_VALUE / 4);
+    long[] until = {System.nanoTime() + window};
+    placer.fencedBy(() -> {
+      if (System.nanoTime() < until[0]) return true;
+      java.util.concurrent.atomic.AtomicBoolean still = new java.util.concurrent.atomic.AtomicBoolean();
+      store.inTransaction(() -> still.set(ownership.get().mayAct(a.key().userId())));
+      if (still.get()) until[0] = System.nanoTime() + window;
+      return still.get();
+    });
     try {
       PlacedStop s = placer.place(pv);
       metrics.restoreSucceeded();
@@ -140,6 +151,10 @@ final class Restorer {
     } catch (StopRejectedException e) {
       switch (e.reason()) {
         case ALREADY_PROTECTED, NO_POSITION -> log.info("restore of {} not needed: {}", positionKey, e.getMessage());
+        case NOT_OURS -> {
+          log.warn("restore of {} stopped: {}", positionKey, e.getMessage());
+          return;
+        }
         case CLIENT_OID_SPENT -> {
           // The next attempt derives a fresh clientOid; recorded before that attempt's request leaves.
           log.warn("restore of {}: {}; the next attempt uses a fresh clientOid", positionKey, e.getMessage());

@@ -143,6 +143,12 @@ public final class ShardLease implements Ownership, AutoCloseable {
     return owns(userId);
   }
 
+  /** Asking again costs nothing (memory): ask before every write. */
+  @Override
+  public java.time.Duration actWindow() {
+    return java.time.Duration.ZERO;
+  }
+
   @Override
   public boolean wholeView() {
     return shard.wholeView();

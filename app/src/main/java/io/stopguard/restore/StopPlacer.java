@@ -43,6 +43,25 @@ public final class StopPlacer {
     this.audit = audit;
   }
 
+  private java.util.function.BooleanSupplier mayWrite = () -> true;
+
+  /**
+   * Asked right before each write leaves (a placement and its second attempt, a modify, a cancel):
+   * false stops there with {@link StopRejectedException.Reason#NOT_OURS}. The watcher's send window
+   * (a fleet lease checked for a while, checked again after it).
+   */
+  public StopPlacer fencedBy(java.util.function.BooleanSupplier mayWrite) {
+    this.mayWrite = mayWrite;
+    return this;
+  }
+
+  private void mayWrite(String what, TpslOrder o) {
+    if (!mayWrite.getAsBoolean()) {
+      throw new StopRejectedException(StopRejectedException.Reason.NOT_OURS, what + " of " + o.symbol() + " " + o.holdSide()
+          + " not sent: the right to act on user " + userId + " ended (its lease is no longer this instance's)");
+    }
+  }
+
   /** What would be sent, after validation; nothing is placed. */
   public record Preview(Position position, Contract contract, TpslOrder order, Optional<PlanOrder> existing) {}
 
@@ -86,6 +105,7 @@ public final class StopPlacer {
     }
     if (o.planType() == PlanType.POS_LOSS && pv.existing().isPresent()) {
       PlanOrder old = pv.existing().get();
+      mayWrite("modify", o);
       try {
         PlacedOrder res = client.modifyTpslOrder(old.orderId(), o.symbol(), o.triggerPrice(), o.triggerType(), null);
         audit("modify", o, res.orderId(), old.clientOid(), "ok", "was " + old.triggerPrice().toPlainString());
@@ -109,6 +129,7 @@ public final class StopPlacer {
    */
   private PlacedStop replaceOneWay(PlanOrder old, TpslOrder o) {
     CancelResult r;
+    mayWrite("cancel", o);
     try {
       r = client.cancelPlanOrders(o.symbol(), PlanType.POS_LOSS, List.of(old.orderId()));
     } catch (BitgetApiException e) {
@@ -131,6 +152,7 @@ public final class StopPlacer {
    */
   public PlacedStop placeIdempotent(TpslOrder o) {
     for (int attempt = 1; ; attempt++) {
+      mayWrite(attempt == 1 ? "placement" : "placement attempt " + attempt, o);
       try {
         PlacedOrder res = client.placeTpslOrder(o);
         audit("place", o, res.orderId(), res.clientOid(), "ok", "attempt " + attempt);

@@ -12,7 +12,12 @@ public final class StopRejectedException extends RuntimeException {
      * Bitget refused the clientOid as a duplicate and no live order carries it: the stop an earlier
      * attempt placed with it was cancelled or triggered. Retrying with the same id can never succeed.
      */
-    CLIENT_OID_SPENT
+    CLIENT_OID_SPENT,
+    /**
+     * The caller's right to act ended before a write left (a fleet instance's lease, re-checked once
+     * the time it was checked for had passed): nothing more was sent.
+     */
+    NOT_OURS
   }
 
   private final Reason reason;
