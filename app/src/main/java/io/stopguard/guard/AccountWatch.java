@@ -100,11 +100,14 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       positions = client.allPositions();
       plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
     } catch (BitgetException e) {
+      // One WARN per change of state, not per try: a refused key retried for hours is one line
+      // (and /health, the metric), and the line when it answers again.
+      if (failedLooks == 0 || e.kind() != lastErrorKind) log.warn("user {}: {}", key.userId(), e.getMessage());
+      else log.debug("user {}: {} (failed look {})", key.userId(), e.getMessage(), failedLooks + 1);
       lastError = e.getMessage();
       lastErrorKind = e.kind();
       if (e.kind() == io.stopguard.bitget.ErrorKind.CLOCK) w.bitget.timestampRefused();
       w.metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
-      log.warn("user {}: {}", key.userId(), e.getMessage());
       failedLooks++;
       if (pushed) pushUnseen = true;
       boolean transientFailure = e.kind() == io.stopguard.bitget.ErrorKind.RETRYABLE || e.kind() == io.stopguard.bitget.ErrorKind.CLOCK;
@@ -133,6 +136,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     if (retired || w.closed.get()) return;
     Instant previousLook = lastOk; // the last look that could still have seen the stops
     lastOk = w.clock.instant();
+    if (failedLooks > 0) log.info("user {}: Bitget answers again after {} failed look(s)", key.userId(), failedLooks);
     lastError = null;
     lastErrorKind = null;
     failedLooks = 0;

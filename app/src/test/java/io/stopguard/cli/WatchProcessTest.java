@@ -54,6 +54,31 @@ class WatchProcessTest {
   }
 
   /**
+   * A key Bitget refuses (here: a wrong secret) is retried on the back-off, capped at the interval,
+   * for as long as it stays wrong: one WARN line for the state, not one per try (92 lines in 95 s
+   * before); /health keeps saying it.
+   */
+  @Test
+  void aRefusedKeyIsOneWarnLineNotOnePerTry() throws Exception {
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
+      sim.exchange().history().enable();
+      assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "not-the-secret\np1\n", "keys", "add", "--user",
+          "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
+      Path log = home.resolve("watch.log");
+      Process p = watch(sim, "on", log, "127.0.0.1:0", List.of(), List.of("--interval", "1", "--no-websocket"));
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> sim.exchange().history().lastRequestAt("556251171") > 0);
+        Thread.sleep(8_000);
+        List<String> warns = Files.readAllLines(log).stream().filter(l -> l.contains("WARN") && l.contains("user 556251171: ")).toList(); // the tries (the "NOT guarded" state line is separate)
+        assertThat(warns).as(Files.readString(log)).hasSize(1);
+      } finally {
+        p.destroy();
+        p.waitFor(15, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
    * A process paused for 8 s (SIGSTOP; a VM pause, a long GC) knows it on waking: one WARN line, a
    * counter, /health, and a look at every account at once, since anything may have happened
    * meanwhile. Polling every 60 s without WebSockets, a stop cancelled during the pause is back
