@@ -68,7 +68,7 @@ class WatchProcessTest {
       Process p = watch(sim, "on", log, "127.0.0.1:0", List.of(), List.of("--interval", "1", "--no-websocket"));
       try {
         await().atMost(Duration.ofSeconds(20)).until(() -> sim.exchange().history().lastRequestAt("556251171") > 0);
-        Thread.sleep(8_000);
+        Thread.sleep(6_000); // looks at 1 s intervals after the back-off's first steps: several tries
         List<String> warns = Files.readAllLines(log).stream().filter(l -> l.contains("WARN") && l.contains("user 556251171: ")).toList(); // the tries (the "NOT guarded" state line is separate)
         assertThat(warns).as(Files.readString(log)).hasSize(1);
       } finally {
@@ -79,13 +79,13 @@ class WatchProcessTest {
   }
 
   /**
-   * A process paused for 8 s (SIGSTOP; a VM pause, a long GC) knows it on waking: one WARN line, a
+   * A process paused for 7 s (SIGSTOP; a VM pause, a long GC) knows it on waking: one WARN line, a
    * counter, /health, and a look at every account at once, since anything may have happened
    * meanwhile. Polling every 60 s without WebSockets, a stop cancelled during the pause is back
    * within seconds of waking, not at the next reconcile.
    */
   @Test
-  void aProcessPausedFor8SecondsSaysSoAndLooksAtEveryAccountOnWaking() throws Exception {
+  void aProcessPausedFor7SecondsSaysSoAndLooksAtEveryAccountOnWaking() throws Exception {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
       addKey();
       int port;
@@ -99,7 +99,7 @@ class WatchProcessTest {
         Thread.sleep(1_000);
         FleetFailoverTest.signal(p, "STOP");
         sim.exchange().cancelStopsFromOutside("556251171", "BTCUSDT", "long");
-        Thread.sleep(8_000);
+        Thread.sleep(7_000);
         FleetFailoverTest.signal(p, "CONT");
         try {
           await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
@@ -107,7 +107,7 @@ class WatchProcessTest {
         } catch (org.awaitility.core.ConditionTimeoutException e) {
           throw new AssertionError("not restored within 5 s of waking:\n" + Files.readString(log), e);
         }
-        assertThat(Files.readString(log)).containsPattern("this process was paused for [789] s");
+        assertThat(Files.readString(log)).containsPattern("this process was paused for [678] s");
         java.net.http.HttpResponse<String> h = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
             java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         com.fasterxml.jackson.databind.JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.body());
