@@ -204,15 +204,20 @@ final class Restorer {
   }
 
   /**
-   * A restore that has not ended in a confirmed stop within its bound (attempts, or time since the
-   * first attempt) is escalated once per incident: WARN, an alert with Bitget's last answer and the
+   * A restore that has not ended in a confirmed stop within its bound (attempts over a third of the
+   * time bound, or the time bound since the first attempt) is escalated once per incident: WARN, an alert with Bitget's last answer and the
    * operator's next step, {@code escalated_at} on the incident, /health degraded and a metric.
    */
   private void escalateIfOverdue(Incident incident) {
     if (incident.escalatedAt() != null || incident.restoringAt() == null) return;
     Instant now = clock.instant();
-    boolean tooLong = java.time.Duration.between(incident.restoringAt(), now).compareTo(settings.escalateAfter()) >= 0;
-    boolean tooMany = incident.attempts() >= settings.maxRestoreAttempts();
+    java.time.Duration failing = java.time.Duration.between(incident.restoringAt(), now);
+    boolean tooLong = failing.compareTo(settings.escalateAfter()) >= 0;
+    // Attempts alone escalate only once the failure has lasted a third of the bound (10 s by
+    // default): a few quick refusals in a 5 s burst of 500s are not "it will not fix itself".
+    // Refusals that cannot pass by themselves escalate at once (failRestore).
+    boolean tooMany = incident.attempts() >= settings.maxRestoreAttempts()
+        && failing.compareTo(settings.escalateAfter().dividedBy(3)) >= 0;
     if (!tooLong && !tooMany) return;
     escalate(incident, incident.lastError() == null ? "no confirmed stop yet" : incident.lastError());
   }

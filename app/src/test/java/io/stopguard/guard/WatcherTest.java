@@ -291,6 +291,28 @@ class WatcherTest {
     assertThat(console.toString().split("🆘", -1)).hasSize(2); // one escalation per incident, not one per attempt
   }
 
+  /**
+   * Escalation means "it is not going to fix itself": a 5 s burst of 500s on place-tpsl-order costs
+   * a few quick attempts and no 🆘 (it paged 3 s in, "FAILING after 3 attempt(s) in 3 s"); the stop
+   * is back once Bitget places again.
+   */
+  @Test
+  void aShortBurstOfPlacementFailuresIsRetriedWithoutPaging() throws Exception {
+    Guard g = guard("i2", settings(WatchSettings.Restore.ON, 0, 600_000, true).withEscalation(3, Duration.ofSeconds(30)));
+    awaitLive(g);
+    sim.faults().set("/api/v2/mix/order/place-tpsl-order", new io.stopguard.sim.Faults.Spec(0, 0, 1.0, 0, 0, 0));
+    sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
+    for (int i = 0; i < 10; i++) { // 5 s of refused placements, a try every second
+      time.advance(Duration.ofMillis(500));
+      settle(g);
+    }
+    assertThat(sql(g.store(), "SELECT attempts >= 3 FROM incidents WHERE symbol='ETHUSDT'")).isEqualTo("1");
+    sim.faults().clear();
+    advanceUntil(Duration.ofMillis(500), () -> stops("ETHUSDT", "long") == 1, g);
+    assertThat(console.toString()).doesNotContain("🆘");
+    assertThat(sql(g.store(), "SELECT escalated_at IS NULL FROM incidents WHERE symbol='ETHUSDT'")).isEqualTo("1");
+  }
+
   @Test
   void afterA429BurstABarePositionIsProtectedWithin1sOfBitgetAnsweringAgain() throws Exception {
     Guard g = guard("j", settings(WatchSettings.Restore.ON, 1000, 600_000, true));
