@@ -144,7 +144,8 @@ public final class CheckService {
         case Decision.Restored r -> {
           Incident i = r.incident();
           boolean flapping = store.flapping().get(i.userId(), i.symbol(), i.holdSide()).isPresent();
-          String by = store.journal().lastRestoreActor(i.userId(), i.symbol(), i.holdSide(), i.detectedAt()).orElse("external");
+          String by = store.journal().lastRestoreActor(i.userId(), i.symbol(), i.holdSide(), i.detectedAt())
+              .orElseGet(() -> placedByTheGuard(i, r.verdict(), keys) ? "watch" : "external");
           String how = r.verdict().stops().stream().findFirst()
               .map(s -> "stop-loss back on the exchange: " + s.planType().wire() + " " + s.triggerPrice().toPlainString())
               .orElse("stop-loss back on the exchange");
@@ -235,6 +236,27 @@ public final class CheckService {
 
   private volatile List<Contract> contractsCache;
   private volatile Instant contractsFetchedAt = Instant.EPOCH;
+
+  /**
+   * Whether the stop that ended an incident carries one of the clientOids the guard derives for it
+   * (any generation so far): a watcher killed after its placement left but before its audit row was
+   * written placed it, not someone "external".
+   */
+  private boolean placedByTheGuard(Incident i, PositionVerdict v, List<ExchangeKey> keys) {
+    ExchangeKey key = keys.stream().filter(k -> k.userId().equals(i.userId())).findFirst().orElse(null);
+    if (key == null) return false;
+    String exchange = check.client(key).baseUrl().toString();
+    for (var stop : v.stops()) {
+      if (stop.clientOid() == null) continue;
+      for (int g = 0; g <= i.oidGeneration(); g++) {
+        if (stop.clientOid().equals(io.stopguard.restore.ClientOids.forRestore(exchange, i.userId(), v.position(), i.id(),
+            i.detectedAt(), g))) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
 
   private final java.util.concurrent.atomic.AtomicBoolean contractsFetching = new java.util.concurrent.atomic.AtomicBoolean();
 
