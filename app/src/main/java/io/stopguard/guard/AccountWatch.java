@@ -162,6 +162,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     recordBareSince(before, now, previousLook);
     w.updateFlag();
     if (w.settings.restore() == WatchSettings.Restore.OFF) return;
+    if (w.settings.restore() == WatchSettings.Restore.ON) cancelOrphanedStops(positions, plans);
     // Restore inline, on the data just fetched: one look per cycle, and one evaluation per account
     // at a time, so this process never races itself on a position.
     Instant t = w.clock.instant();
@@ -244,6 +245,33 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       }
     } catch (RuntimeException e) {
       log.debug("user {}: time to detect not recorded: {}", key.userId(), e.getMessage()); // display only
+    }
+  }
+
+  /**
+   * A pos_loss this watcher placed (its audit row) on a symbol where the account no longer has a
+   * position: Bitget may keep it when the position is closed (FIDELITY.md, posLossOnClose=keep), and
+   * a stop the guard put there just before the trader closed would stay for good, and sit under the
+   * symbol's next position. Cancelled, with the same lease check as a restore; a stop placed by
+   * anyone else is left alone.
+   */
+  private void cancelOrphanedStops(List<Position> positions, List<PlanOrder> plans) {
+    for (PlanOrder o : plans) {
+      if (o.planType() != PlanType.POS_LOSS || o.clientOid() == null || o.symbol() == null) continue;
+      if (positions.stream().anyMatch(p -> p.symbol().equalsIgnoreCase(o.symbol()))) continue;
+      try {
+        if (!w.store.journal().placedByWatch(key.userId(), o.clientOid()) || !w.mayActNow(key.userId())) continue;
+        client.cancelPlanOrders(o.symbol(), PlanType.POS_LOSS, List.of(o.orderId()));
+        w.store.journal().audit(new io.stopguard.store.AuditEntry("watch", "cancel", key.userId(), o.symbol(),
+            o.holdSide() == null ? null : o.holdSide().name(), PlanType.POS_LOSS.wire(),
+            o.triggerPrice() == null ? null : o.triggerPrice().toPlainString(), null, o.orderId(), o.clientOid(), "ok",
+            "its position is closed: a stop this guard placed, left behind"));
+        log.info("user {}: cancelled the pos_loss it placed on {} ({}): its position is closed", key.userId(), o.symbol(),
+            o.orderId());
+      } catch (RuntimeException e) { // BitgetException or the store: the next look tries again
+        log.warn("user {}: cannot cancel the pos_loss it left on {} after the position closed: {}", key.userId(), o.symbol(),
+            e.getMessage());
+      }
     }
   }
 

@@ -118,6 +118,13 @@ public final class Watcher implements AutoCloseable {
     return ownership.owns(userId);
   }
 
+  /** Whether this watcher may send orders for the account now (the fleet's lease checked in a transaction). */
+  boolean mayActNow(String userId) {
+    java.util.concurrent.atomic.AtomicBoolean mine = new java.util.concurrent.atomic.AtomicBoolean();
+    store.inTransaction(() -> mine.set(ownership.mayAct(userId)));
+    return mine.get();
+  }
+
   /** Inside the transaction that records a look: whether the account is still this watcher's (see {@link Ownership#stillOwns}). */
   boolean stillOwns(String userId) {
     return ownership.stillOwns(userId);

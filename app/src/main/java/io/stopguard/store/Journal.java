@@ -118,6 +118,23 @@ public final class Journal {
     }
   }
 
+  /** Whether the watcher placed an order with this clientOid for the user (an audit row says so). */
+  public boolean placedByWatch(String userId, String clientOid) {
+    synchronized (store) {
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          SELECT 1 FROM audit_log WHERE user_id = ? AND client_oid = ? AND actor = 'watch' AND action = 'place'
+            AND result = 'ok' LIMIT 1""")) {
+        st.setString(1, userId);
+        st.setString(2, clientOid);
+        try (ResultSet rs = st.executeQuery()) {
+          return rs.next();
+        }
+      } catch (SQLException e) {
+        throw store.fail("read the audit log", e);
+      }
+    }
+  }
+
   /** The last restore placed by stopguard for a position since {@code since}: its actor, or empty. */
   public Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, java.time.Instant since) {
     synchronized (store) {

@@ -90,6 +90,12 @@ class GuardUnderEveryVariantTest {
         time.advance(Duration.ofSeconds(3)); // three reconciles of both accounts, every timer left fires
         Drive.settle(w);
         assertEveryPositionHasOneValidStop(ex, 5);
+
+        // 6. The trader closes a position whose stop the guard placed: Bitget cancels the stop with it,
+        //    or keeps it (posLossOnClose=keep); then the guard cancels it, so it cannot sit under the
+        //    symbol's next position.
+        ex.closePosition("9001", "XRPUSDT", "long");
+        Drive.advanceUntil(time, Duration.ofMillis(100), () -> ex.countPlans("9001", "XRPUSDT", "long", "pos_loss") == 0, w);
       }
       assertThat(console.toString()).contains("🚨 Bitget stop-loss отсутствует");
     }
