@@ -57,6 +57,7 @@ final class ChaosMember {
     pb.environment().remove("STOPGUARD_CONFIG");
     pb.environment().remove("TELEGRAM_BOT_TOKEN");
     health = null;
+    instance = null; // a new process is a new fleet instance: its id comes from its /health
     paused = false;
     proc = GuardProcess.start(pb, log, what -> run.note("member " + n + ": " + what));
   }

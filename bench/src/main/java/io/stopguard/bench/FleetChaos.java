@@ -250,6 +250,10 @@ public final class FleetChaos {
   /** The accounts {@code m} holds a live lease on, as the database says; null when it cannot be asked. */
   Set<String> heldBy(ChaosMember m) {
     String id = m.instance;
+    if (id == null && m.proc != null) { // just restarted: ask it now rather than wait for the sampler
+      JsonNode h = m.proc.health();
+      if (h != null) id = m.instance = h.path("fleet").path("instance").asText(null);
+    }
     if (id == null) return null;
     try (Connection c = admin(DATABASE); var st = c.prepareStatement(
         "SELECT user_id FROM account_leases WHERE owner = ? AND expires_at > now()")) {
