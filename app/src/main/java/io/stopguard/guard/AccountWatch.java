@@ -40,6 +40,8 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   volatile String lastError;
   volatile ErrorKind lastErrorKind;
   volatile int failedLooks;
+  /** The last look could not be recorded (the store did not answer). */
+  private volatile boolean storeFailing;
   /** A push said this account changed and no look has succeeded since. */
   volatile boolean pushUnseen;
   volatile List<PositionVerdict> verdicts = List.of();
@@ -150,11 +152,22 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     w.metrics.recordAccount(before, now);
     CheckReport report = new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(), now, null)));
     AtomicBoolean recorded = new AtomicBoolean();
-    w.store.inTransaction(() -> { // all of it, or none
-      if (!w.stillOwns(key.userId())) return; // lost while this look was out: its verdicts are stale
-      w.service.applyIncidents(report, List.of(key));
-      recorded.set(true);
-    });
+    try {
+      w.store.inTransaction(() -> { // all of it, or none
+        if (!w.stillOwns(key.userId())) return; // lost while this look was out: its verdicts are stale
+        w.service.applyIncidents(report, List.of(key));
+        recorded.set(true);
+      });
+    } catch (io.stopguard.store.StoreException e) {
+      // One WARN per outage with the real cause; /health says how long the store has been silent.
+      if (!storeFailing) log.warn("user {}: this look cannot be recorded, the store does not answer: {}", key.userId(), e.getMessage());
+      storeFailing = true;
+      lastError = "cannot record this look: " + e.getMessage();
+      w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS); // the position may be bare: look again soon
+      return;
+    }
+    if (storeFailing) log.info("user {}: looks are recorded again", key.userId());
+    storeFailing = false;
     if (!recorded.get()) {
       log.info("user {}: a look not recorded: the account is no longer this instance's", key.userId());
       return;

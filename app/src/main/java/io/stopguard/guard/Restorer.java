@@ -241,14 +241,9 @@ final class Restorer {
   }
 
   /** Open incidents whose restore is escalated, as position keys (for /health and the metric). */
-  List<String> failingRestores() {
-    try {
-      return (store.incidents().open()).stream().filter(i -> i.escalatedAt() != null && ownership.get().owns(i.userId()))
-          .map(Incident::key).toList();
-    } catch (RuntimeException e) {
-      log.warn("cannot read incidents: {}", e.getMessage());
-      return List.of("(incidents unreadable: " + e.getMessage() + ")");
-    }
+  List<String> failingRestoresOrThrow() {
+    return (store.incidents().open()).stream().filter(i -> i.escalatedAt() != null && ownership.get().owns(i.userId()))
+        .map(Incident::key).toList();
   }
 
   private Contract contract(Account a, String symbol) {

@@ -24,6 +24,50 @@ final class WatchStatus {
   WatchStatus(Watcher w) {
     this.w = w;
     this.startedMs = w.clock.millis();
+    this.storeAnsweredMs = startedMs;
+  }
+
+  /** /health never reads the store itself: what it shows from there is read every second beside it. */
+  private volatile List<String> failingRestores = List.of();
+  private volatile long storeAnsweredMs;
+  private volatile String storeError;
+  private final java.util.concurrent.atomic.AtomicBoolean storeReading = new java.util.concurrent.atomic.AtomicBoolean();
+  /** A store that has not answered this long makes /health degraded (and the metric says for how long). */
+  static final long STORE_SILENT_TOO_LONG_MS = 5_000;
+
+  /**
+   * Every second: the store's part of /health (escalated restores), read on a worker thread, so a
+   * stalled store (a lock held by another process, a full disk, PostgreSQL gone) holds neither a
+   * timer nor a /health request; it only makes the answer older, which /health then says.
+   */
+  void readStoreFigures() {
+    if (!storeReading.compareAndSet(false, true)) { // the last read still waits on the store
+      w.metrics.recordStoreSilent(storeSilentMs() / 1000.0);
+      return;
+    }
+    w.workers.execute(() -> {
+      try {
+        failingRestores = w.restorer.failingRestoresOrThrow();
+        if (storeError != null) log.info("the store answers again");
+        storeError = null;
+        storeAnsweredMs = w.clock.millis();
+      } catch (RuntimeException e) {
+        if (storeError == null) log.warn("the store does not answer: {}", e.getMessage());
+        storeError = e.getMessage();
+      } finally {
+        storeReading.set(false);
+        w.metrics.recordStoreSilent(storeSilentMs() / 1000.0);
+      }
+    });
+  }
+
+  /** How long the store has not answered: reads waiting (its lock held), or transactions failing (SQLite busy, disk full). */
+  private long storeSilentMs() {
+    return Math.max(Math.max(0, w.clock.millis() - storeAnsweredMs), w.store.writesFailingForMs());
+  }
+
+  List<String> failingRestores() {
+    return failingRestores;
   }
 
   /** The watcher's figures into the metrics (every 5 s). */
@@ -171,12 +215,19 @@ final class WatchStatus {
     m.put("requestsPerMinuteYieldedToOneOffCommands", w.budget.yieldedPerMinute());
     m.put("requestsPerMinuteUsed", requestsPerMinute());
     m.put("requestsPerMinuteBudget", Double.isInfinite(w.budget.requestsPerSecond()) ? null : Math.round(w.budget.requestsPerSecond() * 60));
-    List<String> failing = w.restorer.failingRestores();
+    List<String> failing = failingRestores;
     m.put("restoresFailing", failing);
+    long storeSilent = storeSilentMs();
+    m.put("storeSilentSeconds", storeSilent / 1000);
     List<Watcher.Unguarded> unguarded = unguarded();
     m.put("unguardedAccounts", unguarded);
     List<String> why = new ArrayList<>();
     if (!failing.isEmpty()) why.add("restore failing for " + String.join(", ", failing));
+    if (storeSilent > STORE_SILENT_TOO_LONG_MS) {
+      String e = storeError != null ? storeError : w.store.lastWriteFailure();
+      why.add("the store has not answered for " + storeSilent / 1000 + " s (a lock held by another process, a full disk,"
+          + " the database unreachable): looks and restores wait on it" + (e == null ? "" : "; last error: " + e));
+    }
     if (!unguarded.isEmpty()) {
       why.add(unguarded.size() + " account(s) not guarded: users "
           + String.join(", ", unguarded.stream().map(Watcher.Unguarded::userId).distinct().toList()));

@@ -192,6 +192,7 @@ public final class Watcher implements AutoCloseable {
     scheduler.scheduleWithFixedDelay(this::tick, 200, 200, TimeUnit.MILLISECONDS);
     scheduler.scheduleWithFixedDelay(this::deliver, 1, 1, TimeUnit.SECONDS);
     scheduler.scheduleWithFixedDelay(this::publishFleet, 0, 5, TimeUnit.SECONDS);
+    scheduler.scheduleWithFixedDelay(status::readStoreFigures, 0, 1, TimeUnit.SECONDS);
   }
 
 
@@ -379,7 +380,7 @@ public final class Watcher implements AutoCloseable {
   private void publishFleet() {
     try {
       status.sampleRequests();
-      metrics.recordRestoresFailing(restorer.failingRestores().size());
+      metrics.recordRestoresFailing(status.failingRestores().size());
       status.reportUnguarded();
       service.settleFlaps();
       status.recordFigures();

@@ -43,6 +43,8 @@ public final class StopguardMetrics {
   private final Counter apiErrors = Counter.builder().name("stopguard_bitget_api_errors")
       .help("Bitget API errors met by checks, by Bitget's code (transport for no answer)")
       .labelNames("code").register(registry);
+  private final Gauge storeSilent = Gauge.builder().name("stopguard_store_silent_seconds")
+      .help("Seconds since the store last answered a read of the watcher's (0 while it answers)").register(registry);
   private final Counter pauses = Counter.builder().name("stopguard_process_pauses")
       .help("Times this process found itself paused for more than 5 s (SIGSTOP, VM pause, long GC, swapping)")
       .register(registry);
@@ -151,6 +153,10 @@ public final class StopguardMetrics {
     watchLive.set(live);
     watchOldest.set(oldestAgeSeconds);
     watchSweep.set(fullReconcileSeconds);
+  }
+
+  public void recordStoreSilent(double seconds) {
+    storeSilent.set(seconds);
   }
 
   public void recordPause() {

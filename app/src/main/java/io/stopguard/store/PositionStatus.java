@@ -34,11 +34,23 @@ public final class PositionStatus {
               "INSERT INTO position_status (user_id, position_key, owner, row_json, written_at) VALUES (?, ?, ?, ?, ?)"
                   + " ON CONFLICT (user_id, position_key) DO UPDATE SET owner = excluded.owner, row_json = excluded.row_json,"
                   + " written_at = excluded.written_at")) {
-        // one order for every instance: two writers never wait on each other's rows crosswise
-        for (var account : new java.util.TreeMap<>(rowsByUser).entrySet()) {
+        java.util.TreeMap<String, Map<String, String>> sorted = new java.util.TreeMap<>(rowsByUser);
+        if (store.database().isPostgres()) {
+          // Two instances writing one account's rows at once (the giver's last publish, the taker's
+          // first) deadlocked between their deletes and inserts; a lock per account for the rest of
+          // this transaction, taken in one order everywhere, makes them wait for each other instead.
+          try (PreparedStatement lock = store.connection().prepareStatement(
+              "SELECT pg_advisory_xact_lock(hashtextextended('position_status ' || ?, 0))")) {
+            for (String user : sorted.keySet()) {
+              lock.setString(1, user);
+              lock.execute();
+            }
+          }
+        }
+        for (var account : sorted.entrySet()) {
           del.setString(1, account.getKey());
           del.addBatch();
-          for (var row : account.getValue().entrySet()) {
+          for (var row : new java.util.TreeMap<>(account.getValue()).entrySet()) {
             ins.setString(1, account.getKey());
             ins.setString(2, row.getKey());
             ins.setString(3, owner);

@@ -132,21 +132,56 @@ public final class Store implements AutoCloseable {
 
   /** Runs {@code work} in one transaction (bulk key imports: one fsync, not one per row). */
   public synchronized void inTransaction(Runnable work) {
+    long started = System.nanoTime();
     try {
       Connection c = connection();
       c.setAutoCommit(false);
       try {
         work.run();
         c.commit();
-      } catch (RuntimeException e) {
-        c.rollback();
+        writesFailingSinceNanos = 0;
+      } catch (RuntimeException | SQLException e) {
+        // The cause is what failed first (a lock held by another process, a full disk): a rollback
+        // that then fails too ("no transaction is active") must not replace it in the message.
+        try {
+          c.rollback();
+        } catch (SQLException r) {
+          e.addSuppressed(r);
+        }
         throw e;
       } finally {
-        c.setAutoCommit(true);
+        try {
+          c.setAutoCommit(true);
+        } catch (SQLException ignored) {
+          // a broken connection is replaced on the next call
+        }
       }
     } catch (SQLException e) {
+      failing(started, e);
       throw fail("run a transaction", e);
+    } catch (RuntimeException e) {
+      failing(started, e);
+      throw e;
     }
+  }
+
+  private volatile long writesFailingSinceNanos;
+  private volatile String lastWriteFailure;
+
+  /** A transaction begun at {@code started} failed: the store has been failing since then (it waited all along). */
+  private void failing(long started, Exception e) {
+    if (writesFailingSinceNanos == 0) writesFailingSinceNanos = started;
+    lastWriteFailure = e.getMessage();
+  }
+
+  /** How long transactions have been failing (0 while the last one committed), and why the last one failed. */
+  public long writesFailingForMs() {
+    long since = writesFailingSinceNanos;
+    return since == 0 ? 0 : (System.nanoTime() - since) / 1_000_000;
+  }
+
+  public String lastWriteFailure() {
+    return lastWriteFailure;
   }
 
   // ------------------------------------------------------------------ flags

@@ -54,6 +54,65 @@ class WatchProcessTest {
   }
 
   /**
+   * Another process holds trading.db's write lock for 20 s (sqlite3 in a transaction): looks cannot
+   * be recorded. /health keeps answering (it read through the store's monitor and hung), says so
+   * within 10 s with the real cause, the metric counts the silence, and once the lock goes the
+   * stop cancelled meanwhile is restored.
+   */
+  @Test
+  void aStoreLockedByAnotherProcessIsToldByHealthWithinTenSeconds() throws Exception {
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
+      addKey();
+      int port;
+      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        port = s.getLocalPort();
+      }
+      Path log = home.resolve("watch.log");
+      Process p = watch(sim, "on", log, "127.0.0.1:" + port);
+      Process holder = null;
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
+        holder = new ProcessBuilder("sqlite3", home.resolve("trading.db").toString()).redirectErrorStream(true).start();
+        java.io.OutputStream in = holder.getOutputStream();
+        in.write("BEGIN EXCLUSIVE;\nINSERT INTO risk_flags (flag, value, updated_at, detail) VALUES ('held', 0, 'x', 'x');\n"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        in.flush();
+        Thread.sleep(500);
+        sim.exchange().cancelStopsFromOutside("556251171", "BTCUSDT", "long");
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        long t0 = System.nanoTime();
+        String said = null;
+        while (said == null && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(12)) {
+          java.net.http.HttpResponse<String> h = http.send(java.net.http.HttpRequest.newBuilder(
+              java.net.URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(2)).build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString()); // a /health that hangs fails here
+          if (h.body().contains("the store has not answered")) said = h.body();
+          else Thread.sleep(200);
+        }
+        assertThat(said).as(Files.readString(log)).isNotNull();
+        assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThanOrEqualTo(10);
+        // and the real cause, once the look's transaction has given up waiting (SQLite's busy timeout, 5 s)
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> http.send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health"))
+                .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+            .contains("database is locked"));
+        java.net.http.HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).containsPattern("stopguard_store_silent_seconds [1-9]");
+        in.write("ROLLBACK;\n.quit\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        in.close();
+        holder.waitFor(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(15)).until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
+        assertThat(Files.readString(log)).contains("the store does not answer").doesNotContain("no transaction is active");
+      } finally {
+        if (holder != null) holder.destroyForcibly();
+        p.destroy();
+        p.waitFor(15, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  /**
    * A key Bitget refuses (here: a wrong secret) is retried on the back-off, capped at the interval,
    * for as long as it stays wrong: one WARN line for the state, not one per try (92 lines in 95 s
    * before); /health keeps saying it.

@@ -20,7 +20,7 @@ class ChaosSmokeTest {
   @Test
   void aShortSeededRunUnderFaultsBreaksNoInvariant() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    Chaos.Result r = Chaos.run(new Chaos.Options(7, 1.5, 4, Duration.ofSeconds(1), home), new PrintStream(out, true));
+    Chaos.Result r = Chaos.run(new Chaos.Options(7, 1.1, 4, Duration.ofSeconds(1), home), new PrintStream(out, true));
     System.out.println(out);
     assertThat(r.faults().values().stream().mapToInt(Integer::intValue).sum()).as("faults injected").isGreaterThan(20);
     assertThat(r.violations()).as(out.toString()).isEmpty();

@@ -20,7 +20,7 @@ class FleetChaosSmokeTest {
   @Test
   void aShortSeededFleetRunUnderDatabaseFaultsBreaksNoInvariant() throws Exception {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    FleetChaos.Result r = FleetChaos.run(new FleetChaos.Options(11, 1.25, 2, 6, home), new PrintStream(out, true));
+    FleetChaos.Result r = FleetChaos.run(new FleetChaos.Options(11, 1.0, 2, 6, home), new PrintStream(out, true));
     System.out.println(out);
     assertThat(r.dbFaults()).as("database faults injected").isPositive();
     assertThat(r.violations()).as(out.toString()).isEmpty();
