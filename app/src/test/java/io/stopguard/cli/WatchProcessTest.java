@@ -48,6 +48,12 @@ class WatchProcessTest {
     return pb.start();
   }
 
+  static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+
   void addKey() {
     assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s1\np1\n", "keys", "add", "--user",
         "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
@@ -63,10 +69,7 @@ class WatchProcessTest {
   void aStoreLockedByAnotherProcessIsToldByHealthWithinTenSeconds() throws Exception {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
       addKey();
-      int port;
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
+      int port = freePort();
       Path log = home.resolve("watch.log");
       Process p = watch(sim, "on", log, "127.0.0.1:" + port);
       Process holder = null;
@@ -147,10 +150,7 @@ class WatchProcessTest {
   void aProcessPausedFor7SecondsSaysSoAndLooksAtEveryAccountOnWaking() throws Exception {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
       addKey();
-      int port;
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
+      int port = freePort();
       Path log = home.resolve("watch.log");
       Process p = watch(sim, "on", log, "127.0.0.1:" + port, List.of(), List.of("--no-websocket", "--interval", "60"));
       try {
@@ -266,10 +266,7 @@ class WatchProcessTest {
     assertThat(Path.of("/usr/bin/faketime")).as("libfaketime (Debian package faketime; .ci/run installs it)").exists();
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
       addKey();
-      int port;
-      try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-        port = s.getLocalPort();
-      }
+      int port = freePort();
       long t0 = System.nanoTime();
       Process p = watch(sim, "on", home.resolve("watch.log"), "127.0.0.1:" + port, "/usr/bin/faketime", "-f", "+90s");
       try {
