@@ -222,6 +222,9 @@ final class WatchCommand implements Callable<Integer> {
         alerting, metrics, settings, ws, Timebase.system());
     FleetMember member = null;
     if (shardLease != null) watcher.ownedBy(shardLease);
+    io.stopguard.guard.HomeDelivery homeDelivery = !store.database().isPostgres() && sh[1] > 1
+        ? new io.stopguard.guard.HomeDelivery(sh[0], sh[1], home.home(cli)) : null;
+    if (homeDelivery != null) watcher.ownedBy(homeDelivery); // SQLite shards in one home: one delivers
     if (fleet) {
       String host = hostName();
       member = new FleetMember(store, instanceId(), host, egress == null ? null : egress.getHostAddress(),
@@ -262,6 +265,7 @@ final class WatchCommand implements Callable<Integer> {
         new io.stopguard.status.Labels(config.telegramOrEmpty().language()), auth);
     StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary, page.handlers(), auth);
     io.stopguard.guard.ShardLease shardStopper = shardLease;
+    io.stopguard.guard.HomeDelivery deliveryLock = homeDelivery;
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       cli.err().println("stopguard watch: stopping");
@@ -272,6 +276,7 @@ final class WatchCommand implements Callable<Integer> {
       if (statusPublisher != null) statusPublisher.shutdownNow();
       equity.close();
       if (shardStopper != null) shardStopper.close(); // its leases end now: a watcher elsewhere may take the shard at once
+      if (deliveryLock != null) deliveryLock.close(); // another shard delivers from its next tick
       store.close();
       lock.close();
       stopped.countDown();

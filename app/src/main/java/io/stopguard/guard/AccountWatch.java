@@ -75,6 +75,11 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
           dirty.set(false);
           try {
             evaluate();
+          } catch (io.stopguard.store.StoreException e) { // the store, not a bug: one line, and look again soon
+            if (!storeFailing) log.warn("user {}: the store does not answer: {}", key.userId(), e.getMessage());
+            storeFailing = true;
+            lastError = "the store does not answer: " + e.getMessage();
+            w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
           } catch (RuntimeException e) { // never lose the account's loop to a surprise
             lastError = "internal error: " + (e.getMessage() == null ? "see the log" : e.getMessage());
             log.error("user {}: evaluation failed", key.userId(), e);

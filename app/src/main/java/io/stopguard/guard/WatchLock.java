@@ -50,19 +50,31 @@ public final class WatchLock implements AutoCloseable {
    * different egress addresses each take their own: Bitget's limits are per address.
    */
   public static synchronized WatchLock tryAcquire(Path home, int shard, int shards, String egress) {
-    Path file = home.resolve("run").resolve("watch-" + shard + "-of-" + shards
-        + (egress == null ? "" : "-from-" + egress.replace(':', '_')) + ".lock");
+    return acquire(home.resolve("run").resolve("watch-" + shard + "-of-" + shards
+        + (egress == null ? "" : "-from-" + egress.replace(':', '_')) + ".lock"), 5);
+  }
+
+  /**
+   * The home's lock {@code run/NAME.lock} (not a watcher's: one-off commands do not look at it), or
+   * null if another process (or this one) holds it. Static shards sharing a home take
+   * "alert-delivery": one of them delivers the shared outbox.
+   */
+  public static synchronized WatchLock tryAcquireNamed(Path home, String name) {
+    return acquire(home.resolve("run").resolve(name + ".lock"), 1);
+  }
+
+  private static WatchLock acquire(Path file, int attempts) {
     if (HELD.contains(key(file))) return null; // this JVM holds it; opening it again would drop it
     try {
       Files.createDirectories(file.getParent());
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-      for (int attempt = 0; attempt < 5; attempt++) { // a one-off command may be probing it this instant
+      for (int attempt = 0; attempt < attempts; attempt++) { // a one-off command may be probing it this instant
         FileLock l = tryLock(ch, false);
         if (l != null) {
           HELD.add(key(file));
           return new WatchLock(file, ch, l);
         }
-        WatchLock.class.wait(100); // releases the monitor: a probe in this JVM may finish meanwhile
+        if (attempt + 1 < attempts) WatchLock.class.wait(100); // releases the monitor: a probe in this JVM may finish meanwhile
       }
       ch.close();
       return null;

@@ -139,7 +139,6 @@ public final class Store implements AutoCloseable {
       try {
         work.run();
         c.commit();
-        writesFailingSinceNanos = 0;
       } catch (RuntimeException | SQLException e) {
         // The cause is what failed first (a lock held by another process, a full disk): a rollback
         // that then fails too ("no transaction is active") must not replace it in the message.
@@ -166,18 +165,30 @@ public final class Store implements AutoCloseable {
   }
 
   private volatile long writesFailingSinceNanos;
+  private volatile long lastWriteFailureNanos;
   private volatile String lastWriteFailure;
+  /** Failures this far apart are one stretch: a read-only transaction committing meanwhile proves nothing about writes. */
+  private static final long FAILURES_APART_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
   /** A transaction begun at {@code started} failed: the store has been failing since then (it waited all along). */
   private void failing(long started, Exception e) {
-    if (writesFailingSinceNanos == 0) writesFailingSinceNanos = started;
+    long now = System.nanoTime();
+    if (writesFailingSinceNanos == 0 || now - lastWriteFailureNanos > FAILURES_APART_NANOS) writesFailingSinceNanos = started;
+    lastWriteFailureNanos = now;
     lastWriteFailure = e.getMessage();
   }
 
-  /** How long transactions have been failing (0 while the last one committed), and why the last one failed. */
+  /**
+   * How long transactions have been failing: since the first of a run of failures no more than 5 s
+   * apart, while the last is under 5 s old (0 otherwise). SQLite refuses a write at once, without
+   * waiting, when another process holds the write lock and the transaction read first, so the
+   * failures of a lock held for a minute come as a run, with read-only commits between them.
+   */
   public long writesFailingForMs() {
     long since = writesFailingSinceNanos;
-    return since == 0 ? 0 : (System.nanoTime() - since) / 1_000_000;
+    long now = System.nanoTime();
+    if (since == 0 || now - lastWriteFailureNanos > FAILURES_APART_NANOS) return 0;
+    return (now - since) / 1_000_000;
   }
 
   public String lastWriteFailure() {

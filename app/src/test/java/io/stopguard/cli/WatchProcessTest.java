@@ -77,10 +77,15 @@ class WatchProcessTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
         holder = new ProcessBuilder("sqlite3", home.resolve("trading.db").toString()).redirectErrorStream(true).start();
         java.io.OutputStream in = holder.getOutputStream();
-        in.write("BEGIN EXCLUSIVE;\nINSERT INTO risk_flags (flag, value, updated_at, detail) VALUES ('held', 0, 'x', 'x');\n"
-            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // waits its turn for the lock (the watcher may be writing), then says it holds it
+        in.write((".timeout 10000\nBEGIN EXCLUSIVE;\nINSERT INTO risk_flags (flag, value, updated_at, detail)"
+            + " VALUES ('held', 0, 'x', 'x');\nSELECT 'lock' || 'held';\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
         in.flush();
-        Thread.sleep(500);
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+            java.nio.charset.StandardCharsets.UTF_8));
+        for (String line; (line = out.readLine()) != null && !line.contains("lockheld"); ) {
+          assertThat(line).as("sqlite3 could not take the lock").doesNotContain("Error");
+        }
         sim.exchange().cancelStopsFromOutside("556251171", "BTCUSDT", "long");
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         long t0 = System.nanoTime();
@@ -95,10 +100,15 @@ class WatchProcessTest {
         assertThat(said).as(Files.readString(log)).isNotNull();
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThanOrEqualTo(10);
         // and the real cause, once the look's transaction has given up waiting (SQLite's busy timeout, 5 s)
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> http.send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health"))
-                .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
-            .contains("database is locked"));
+        String[] last = {null};
+        try {
+          await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> (last[0] = http.send(
+              java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health"))
+                  .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+              .contains("database is locked"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError("no cause in /health:\n" + last[0] + "\n" + Files.readString(log), e);
+        }
         java.net.http.HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(
             java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).containsPattern("stopguard_store_silent_seconds [1-9]");
