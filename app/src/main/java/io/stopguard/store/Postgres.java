@@ -31,6 +31,12 @@ final class Postgres {
     c.addDataSourceProperty("ApplicationName", "stopguard");
     c.addDataSourceProperty("connectTimeout", "5");
     c.addDataSourceProperty("socketTimeout", "30");
+    // Server-side bounds for every session (the lease connection sets tighter ones of its own). A host
+    // that vanished mid-transaction leaves its session "idle in transaction" holding row locks until
+    // TCP keepalive gives up, about 2 h: the server ends such a transaction after 15 s (nothing of
+    // stopguard's waits on the network inside one). A statement waits for a lock 10 s at most, so a
+    // look blocked by someone else's lock fails, says so and tries again, instead of hanging.
+    c.addDataSourceProperty("options", "-c idle_in_transaction_session_timeout=15000 -c lock_timeout=10000");
     try {
       return new HikariDataSource(c);
     } catch (RuntimeException e) {
