@@ -203,6 +203,10 @@ final class FleetNemesis {
   private void connectionsRefused() throws Exception {
     long ms = 5_000 + run.rnd.nextInt(15_000);
     long start = System.currentTimeMillis();
+    // A member keeps the sessions it has, but one without (just restarted, or PostgreSQL itself just
+    // came back and broke them all) has a database outage for as long: bare is excused everywhere
+    // until the takeover bound after; the silence checks still apply.
+    run.excuse(null, start, Long.MAX_VALUE, "new connections refused");
     alterRole(0);
     run.count("new-connections-refused", true);
     ChaosMember victim = run.rnd.nextBoolean() ? someMember() : null;
@@ -216,6 +220,7 @@ final class FleetNemesis {
     Chaos.pause(ms);
     alterRole(-1);
     run.note("connections accepted again");
+    run.closeExcuses("new connections refused", System.currentTimeMillis() + FleetChaos.TAKEOVER_MS);
     if (victim != null) {
       victim.start(List.of());
       run.closeExcuses("member killed while connections refused", System.currentTimeMillis() + FleetChaos.TAKEOVER_MS);
