@@ -113,11 +113,18 @@ public final class CheckService {
 
   /** Reconciles incidents with a report (also used by the watcher after each account evaluation). */
   public List<Decision> applyIncidents(CheckReport report, List<ExchangeKey> keys) {
+    return applyIncidents(report, keys, clock.instant());
+  }
+
+  /**
+   * The same for a look made at {@code now}, recorded later (the watcher's looks the store did not
+   * take when they were made): incidents open and end at the look's time; alerts are queued now.
+   */
+  public List<Decision> applyIncidents(CheckReport report, List<ExchangeKey> keys, Instant now) {
     Set<String> answered = new HashSet<>();
     for (AccountResult a : report.accounts()) if (a.ok()) answered.add(a.userId());
     for (AccountResult a : report.accounts()) if (!a.ok()) answered.remove(a.userId()); // a user with one failed key is not judged
     Incidents incidents = store.incidents();
-    Instant now = clock.instant();
     List<Decision> decisions = IncidentTracker.reconcile(incidents.open(), report.verdicts(), answered, now,
         alerting.reminder());
     List<Contract> contracts = null;

@@ -16,6 +16,7 @@ import io.stopguard.store.ExchangeKey;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -155,40 +156,72 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     List<PositionVerdict> before = verdicts;
     verdicts = now;
     w.metrics.recordAccount(before, now);
+    Instant t = lastOk;
+    Map<String, Unrecorded.BareSince> newlyBare = newlyBare(before, now, previousLook);
+    bareSince.keySet().retainAll(now.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
+    for (PositionVerdict v : now) if (!v.verdict().isProtected()) bareSince.putIfAbsent(v.key(), t);
+    rememberStops(now);
+    // The store is known to be stalled (a lock held elsewhere, a full disk, the database gone): the
+    // restore goes out first, on memory, and the look waits with the others until the store answers.
+    Set<String> sentWithoutStore = Set.of();
+    boolean stalled = w.storeStalled();
+    if (stalled) {
+      unrecorded.look(new Unrecorded.Look(t, now, newlyBare));
+      sentWithoutStore = restoreWithoutStore(now, plans, t);
+    }
     CheckReport report = new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(), now, null)));
     AtomicBoolean recorded = new AtomicBoolean();
+    int[] replayed = {0};
+    Map<String, java.math.BigDecimal> intended = new java.util.HashMap<>();
     try {
-      w.store.inTransaction(() -> { // all of it, or none
-        if (!w.stillOwns(key.userId())) return; // lost while this look was out: its verdicts are stale
-        w.service.applyIncidents(report, List.of(key));
-        recorded.set(true);
-      });
+      // One look at a time waits on the store, briefly, and none while it is stalled but the one
+      // that asks whether it answers again: a store that hangs holds one look, not every account's.
+      if (!w.recordingTurn(stalled)) throw new io.stopguard.store.StoreException("the store is busy with another look: "
+          + (w.store.lastWriteFailure() == null ? "it does not answer" : w.store.lastWriteFailure()), null);
+      try {
+        w.store.inTransaction(() -> { // all of it, or none
+          if (!w.stillOwns(key.userId())) return; // lost while this look was out: its verdicts are stale
+          replayed[0] = recordUnrecorded();
+          w.service.applyIncidents(report, List.of(key));
+          intended.putAll(recordIntendedStops(now));
+          recorded.set(true);
+        }, Watcher.LOOK_LOCK_WAIT);
+      } finally {
+        w.recording.release();
+      }
     } catch (io.stopguard.store.StoreException e) {
       // One WARN per outage with the real cause; /health says how long the store has been silent.
       if (!storeFailing) log.warn("user {}: this look cannot be recorded, the store does not answer: {}", key.userId(), e.getMessage());
       storeFailing = true;
       lastError = "cannot record this look: " + e.getMessage();
+      if (!stalled) {
+        unrecorded.look(new Unrecorded.Look(t, now, newlyBare));
+        restoreWithoutStore(now, plans, t);
+      }
       w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS); // the position may be bare: look again soon
       return;
     }
     if (storeFailing) log.info("user {}: looks are recorded again", key.userId());
     storeFailing = false;
     if (!recorded.get()) {
-      log.info("user {}: a look not recorded: the account is no longer this instance's", key.userId());
+      int dropped = unrecorded.discard();
+      log.info("user {}: a look not recorded: the account is no longer this instance's{}", key.userId(),
+          dropped == 0 ? "" : " (" + dropped + " look(s) and request(s) from a store outage dropped with it)");
       return;
     }
-    recordBareSince(before, now, previousLook);
+    unrecorded.written(replayed[0]);
+    if (replayed[0] > 0) log.info("user {}: {} look(s) and request(s) from the store outage recorded", key.userId(), replayed[0]);
+    intendedRecorded.putAll(intended);
+    recordBareSince(newlyBare, now);
     w.updateFlag();
     if (w.settings.restore() == WatchSettings.Restore.OFF) return;
     if (w.settings.restore() == WatchSettings.Restore.ON) cancelOrphanedStops(positions, plans);
     // Restore inline, on the data just fetched: one look per cycle, and one evaluation per account
     // at a time, so this process never races itself on a position.
-    Instant t = w.clock.instant();
-    bareSince.keySet().retainAll(now.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
     for (PositionVerdict v : now) {
-      if (v.verdict().isProtected()) continue;
-      Instant since = bareSince.computeIfAbsent(v.key(), k -> t);
-      java.time.Duration waited = java.time.Duration.between(since, t);
+      if (v.verdict().isProtected() || sentWithoutStore.contains(v.key())) continue;
+      Instant since = bareSince.getOrDefault(v.key(), t);
+      java.time.Duration waited = java.time.Duration.between(since, w.clock.instant());
       if (waited.compareTo(w.settings.grace()) >= 0) {
         try {
           w.restorer.restore(this, v, plans);
@@ -200,6 +233,85 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
         w.scheduler.schedule(this::request, w.settings.grace().minus(waited).toMillis() + 1, TimeUnit.MILLISECONDS);
       }
     }
+  }
+
+  /** What this account's watcher saw and sent while the store did not answer. */
+  final Unrecorded unrecorded = new Unrecorded();
+  /** Per position: the last pos_loss a look saw protect it (the trader's own stop, or the guard's). */
+  private final Map<String, PlanOrder> lastStops = new ConcurrentHashMap<>();
+  /** Per position: the intended stop this process last wrote to the store. */
+  private final Map<String, java.math.BigDecimal> intendedRecorded = new ConcurrentHashMap<>();
+
+  private void rememberStops(List<PositionVerdict> now) {
+    lastStops.keySet().retainAll(now.stream().map(PositionVerdict::key).toList()); // a closed position's stop is no guide
+    for (PositionVerdict v : now) {
+      if (!v.verdict().isProtected()) continue;
+      v.stops().stream().filter(o -> o.planType() == PlanType.POS_LOSS && o.triggerPrice() != null).findFirst()
+          .ifPresent(o -> lastStops.put(v.key(), o));
+    }
+  }
+
+  /**
+   * The stop each protected position carries becomes its intended stop in the store (when it
+   * changed): a restore puts back the trader's own stop, in this process or any that takes over.
+   */
+  private Map<String, java.math.BigDecimal> recordIntendedStops(List<PositionVerdict> now) {
+    Map<String, java.math.BigDecimal> written = new java.util.HashMap<>();
+    for (PositionVerdict v : now) {
+      PlanOrder o = v.verdict().isProtected() ? lastStops.get(v.key()) : null;
+      if (o == null || o.triggerPrice().compareTo(intendedRecorded.getOrDefault(v.key(), java.math.BigDecimal.ZERO)) == 0) continue;
+      w.store.journal().setIntendedStop(key.userId(), v.position().symbol(), v.position().holdSide().name(), o.triggerPrice());
+      written.put(v.key(), o.triggerPrice());
+    }
+    return written;
+  }
+
+  /**
+   * Inside the look's transaction: the looks and requests of a store outage, in order, at their
+   * own times (incidents open and end when they did; audit rows carry when they were sent).
+   * Returns how many were written.
+   */
+  private int recordUnrecorded() {
+    List<Unrecorded.Event> events = unrecorded.pending();
+    for (Unrecorded.Event e : events) {
+      switch (e) {
+        case Unrecorded.Look l -> {
+          w.service.applyIncidents(new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(),
+              l.verdicts(), null))), List.of(key), l.at());
+          writeBareSince(l.bareSince(), l.verdicts());
+        }
+        case Unrecorded.Sent s -> {
+          w.store.journal().audit(s.audit(), s.at());
+          if ("place".equals(s.audit().action())) {
+            w.store.incidents().open().stream().filter(i -> i.key().equals(s.positionKey())).findFirst()
+                .ifPresent(i -> w.store.incidents().restoring(i.id(), s.at()));
+          }
+        }
+      }
+    }
+    return events.size();
+  }
+
+  /** Restores what is bare past its grace without the store; returns the positions a request went out for. */
+  private Set<String> restoreWithoutStore(List<PositionVerdict> now, List<PlanOrder> plans, Instant t) {
+    Set<String> sent = new java.util.HashSet<>();
+    if (w.settings.restore() == WatchSettings.Restore.OFF) return sent;
+    for (PositionVerdict v : now) {
+      if (v.verdict().isProtected()) continue;
+      Instant since = bareSince.getOrDefault(v.key(), t);
+      java.time.Duration waited = java.time.Duration.between(since, t);
+      if (waited.compareTo(w.settings.grace()) < 0) {
+        w.scheduler.schedule(this::request, w.settings.grace().minus(waited).toMillis() + 1, TimeUnit.MILLISECONDS);
+        continue;
+      }
+      try {
+        if (w.restorer.restoreWithoutStore(this, v, plans, since)) sent.add(v.key());
+      } catch (RuntimeException e) { // never lose the account's loop to a surprise here either
+        log.warn("restore of {} without the store failed: {}", v.key(), e.toString());
+        w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
+      }
+    }
+    return sent;
   }
 
   @Override
@@ -245,24 +357,41 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   }
 
   /**
-   * For a position that just became bare: when it lost its stop, for the incident's time to detect —
-   * Bitget's time from a push if one came since the previous look, else that look (an upper bound).
+   * For each position that just became bare: when it lost its stop, for the incident's time to
+   * detect — Bitget's time from a push if one came since the previous look, else that look (an
+   * upper bound). Pure: the look's values in, the times out.
    */
-  private void recordBareSince(List<PositionVerdict> before, List<PositionVerdict> now, Instant previousLook) {
+  private Map<String, Unrecorded.BareSince> newlyBare(List<PositionVerdict> before, List<PositionVerdict> now,
+      Instant previousLook) {
+    Map<String, Unrecorded.BareSince> out = new java.util.HashMap<>();
+    for (PositionVerdict v : now) {
+      if (v.verdict().isProtected()) continue;
+      boolean wasProtected = before.stream().anyMatch(b -> b.key().equals(v.key()) && b.verdict().isProtected());
+      if (!wasProtected) continue; // bare before (or new): its incident keeps the time it had
+      Instant pushed = stopGoneAt.get(v.position().symbol().toUpperCase(java.util.Locale.ROOT));
+      boolean exact = pushed != null && previousLook != null && !pushed.isBefore(previousLook) && !pushed.isAfter(w.clock.instant());
+      Instant since = exact ? pushed : previousLook;
+      if (since != null) out.put(v.key(), new Unrecorded.BareSince(since, exact));
+    }
+    return out;
+  }
+
+  /** Writes the times {@link #newlyBare} found to the positions' open incidents (display only: a failure is no error). */
+  private void recordBareSince(Map<String, Unrecorded.BareSince> newlyBare, List<PositionVerdict> now) {
+    if (newlyBare.isEmpty()) return;
     try {
-      for (PositionVerdict v : now) {
-        if (v.verdict().isProtected()) continue;
-        boolean wasProtected = before.stream().anyMatch(b -> b.key().equals(v.key()) && b.verdict().isProtected());
-        if (!wasProtected) continue; // bare before (or new): its incident keeps the time it had
-        Instant pushed = stopGoneAt.get(v.position().symbol().toUpperCase(java.util.Locale.ROOT));
-        boolean exact = pushed != null && previousLook != null && !pushed.isBefore(previousLook) && !pushed.isAfter(w.clock.instant());
-        Instant since = exact ? pushed : previousLook;
-        if (since != null) {
-          w.store.incidents().bareSince(key.userId(), v.position().symbol(), v.position().holdSide().name(), since, exact);
-        }
-      }
+      writeBareSince(newlyBare, now);
     } catch (RuntimeException e) {
-      log.debug("user {}: time to detect not recorded: {}", key.userId(), e.getMessage()); // display only
+      log.debug("user {}: time to detect not recorded: {}", key.userId(), e.getMessage());
+    }
+  }
+
+  private void writeBareSince(Map<String, Unrecorded.BareSince> newlyBare, List<PositionVerdict> verdicts) {
+    for (PositionVerdict v : verdicts) {
+      Unrecorded.BareSince b = newlyBare.get(v.key());
+      if (b != null) {
+        w.store.incidents().bareSince(key.userId(), v.position().symbol(), v.position().holdSide().name(), b.since(), b.exact());
+      }
     }
   }
 
@@ -318,6 +447,16 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   @Override
   public void lookAgainAfterThis() {
     dirty.set(true);
+  }
+
+  @Override
+  public PlanOrder lastStop(String positionKey) {
+    return lastStops.get(positionKey);
+  }
+
+  @Override
+  public void sentWithoutStore(String positionKey, io.stopguard.store.AuditEntry audit) {
+    unrecorded.sent(new Unrecorded.Sent(w.clock.instant(), positionKey, audit));
   }
 
   void close() {

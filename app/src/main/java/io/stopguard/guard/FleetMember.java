@@ -361,6 +361,15 @@ public final class FleetMember implements Ownership, AutoCloseable {
     return store.leases().stillHeld(userId, id, epoch, Math.max(1, ttlSeconds / 3));
   }
 
+  /**
+   * Held and renewed (on the lease connection, which a stalled store does not hold) less than half
+   * the TTL ago: no other instance can have claimed it yet. Memory only; asked before each send.
+   */
+  @Override
+  public boolean mayPlaceWithoutStore(String userId) {
+    return !fenced && held.containsKey(userId) && System.nanoTime() - lastRenewNanos < TimeUnit.SECONDS.toNanos(ttlSeconds) / 2;
+  }
+
   /** {@link #mayAct} checks that the lease has at least TTL/3 left on the database's clock: good for that long. */
   @Override
   public java.time.Duration actWindow() {

@@ -25,6 +25,17 @@ public interface Ownership {
   }
 
   /**
+   * Whether a stop may be placed on this account while the store does not answer, from what this
+   * process knows in memory (docs/ARCHITECTURE.md, "Protection without the store"). Only a
+   * placement on a position with no pos_loss is ever sent this way, never a cancel or a modify:
+   * a second pos_loss is refused by Bitget or replaces the first, so at most one stop results.
+   * Alone or with a static shard: always; in a fleet, while the lease is held unfenced.
+   */
+  default boolean mayPlaceWithoutStore(String userId) {
+    return owns(userId);
+  }
+
+  /**
    * Asked inside the store transaction that records a look's verdicts: false drops them (a fleet
    * instance that lost the account while the look was out, say behind a partition, must not open
    * or close incidents for a position another instance now guards).

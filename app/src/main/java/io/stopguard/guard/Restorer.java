@@ -51,6 +51,12 @@ final class Restorer {
 
     /** Evaluate once more right after the current evaluation (to confirm what was just placed). */
     void lookAgainAfterThis();
+
+    /** The last pos_loss this process saw protect the position (the trader's own stop), or null. */
+    PlanOrder lastStop(String positionKey);
+
+    /** A request sent while the store did not answer: its audit row, to be written when it answers. */
+    void sentWithoutStore(String positionKey, io.stopguard.store.AuditEntry audit);
   }
 
   private final Store store;
@@ -95,7 +101,8 @@ final class Restorer {
       retrySoon(a, incident);
       return;
     }
-    var intended = (store.journal().intendedStop(v.userId(), p.symbol(), p.holdSide().name())).orElse(null);
+    var intended = store.journal().intendedStop(v.userId(), p.symbol(), p.holdSide().name())
+        .orElseGet(() -> lastStopPrice(a, positionKey));
     RestorePlan plan = RestorePlanner.plan(p, c, policy, intended);
     if (plan instanceof RestorePlan.Refuse r) {
       log.warn("restore of {} refused: {}", positionKey, r.reason());
@@ -186,6 +193,95 @@ final class Restorer {
       return;
     }
     a.lookAgainAfterThis(); // confirm through orders-plan-pending; the incident closes as restored (by watch)
+  }
+
+  private static java.math.BigDecimal lastStopPrice(Account a, String positionKey) {
+    PlanOrder seen = a.lastStop(positionKey);
+    return seen == null ? null : seen.triggerPrice();
+  }
+
+  /** Per episode (its clientOid's first generation): the generation Bitget has not refused as spent yet. */
+  private final java.util.Map<String, Integer> episodeGenerations = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * The position has been bare for the grace period and the store does not answer: place a stop on
+   * what this process knows in memory (docs/ARCHITECTURE.md, "Protection without the store"). The
+   * price is the stop the watcher last saw on the position (else the policy's); the clientOid names
+   * the episode without the store ({@link ClientOids#forEpisode}). Only a placement on a position
+   * with no pos_loss goes out: moving a wrong stop (a modify, or a one-way cancel and place) waits
+   * for the store's fence. Returns whether a request was sent; its audit rows wait in the account's
+   * {@link Unrecorded} events.
+   */
+  boolean restoreWithoutStore(Account a, PositionVerdict v, List<PlanOrder> plans, Instant bareSince) {
+    if (closed.getAsBoolean()) return false;
+    String positionKey = v.key();
+    String user = a.key().userId();
+    if (settings.restore() != WatchSettings.Restore.ON) {
+      log.info("restore of {}: the store does not answer; nothing placed ({})", positionKey, settings.restore());
+      return false;
+    }
+    if (!ownership.get().mayPlaceWithoutStore(user)) {
+      log.warn("restore of {} not sent: the store does not answer and this instance's lease is not fresh", positionKey);
+      return false;
+    }
+    Position p = v.position();
+    Contract c = contract(a, p.symbol());
+    if (c == null) {
+      log.warn("restore of {}: contract rules unavailable; again in 1 s", positionKey);
+      scheduler.schedule(a::lookAgain, 1, TimeUnit.SECONDS);
+      return false;
+    }
+    PlanOrder lost = a.lastStop(positionKey);
+    RestorePlan plan = RestorePlanner.plan(p, c, policy, lost == null ? null : lost.triggerPrice());
+    if (plan instanceof RestorePlan.Refuse r) {
+      log.warn("restore of {} refused: {}", positionKey, r.reason());
+      return false;
+    }
+    String episode = ClientOids.forEpisode(a.client().baseUrl().toString(), user, p, lost == null ? null : lost.orderId(),
+        bareSince, 0);
+    int generation = episodeGenerations.getOrDefault(episode, 0);
+    String clientOid = generation == 0 ? episode
+        : ClientOids.forEpisode(a.client().baseUrl().toString(), user, p, lost == null ? null : lost.orderId(), bareSince, generation);
+    RestorePlan.Place place = (RestorePlan.Place) plan;
+    StopRequest req = new StopRequest(p.symbol(), p.holdSide(), null, place.triggerPrice(), true, clientOid);
+    StopPlacer placer = new StopPlacer(a.client(), user, "watch", e -> a.sentWithoutStore(positionKey, e))
+        .fencedBy(() -> ownership.get().mayPlaceWithoutStore(user)); // memory: asked before every write
+    final StopPlacer.Preview pv;
+    try {
+      pv = placer.preview(req, p, c, plans);
+    } catch (StopRejectedException e) {
+      log.warn("restore of {} refused: {}", positionKey, e.getMessage());
+      return false;
+    }
+    if (pv.existing().isPresent()) {
+      log.warn("restore of {}: its stop {} needs moving, which waits for the store (a modify is fenced by it)", positionKey,
+          pv.existing().get().orderId());
+      return false;
+    }
+    try {
+      PlacedStop s = placer.place(pv);
+      metrics.restoreSucceeded();
+      log.warn("restored {} WITHOUT THE STORE: {} {} at {} ({}); recorded when the store answers", positionKey, s.action(),
+          s.planType().wire(), s.triggerPrice(), s.orderId());
+    } catch (StopRejectedException e) {
+      switch (e.reason()) {
+        case ALREADY_PROTECTED, NO_POSITION -> log.info("restore of {} not needed: {}", positionKey, e.getMessage());
+        case NOT_OURS -> log.warn("restore of {} stopped: {}", positionKey, e.getMessage());
+        case CLIENT_OID_SPENT -> {
+          episodeGenerations.put(episode, generation + 1);
+          log.warn("restore of {}: {}; the next attempt uses a fresh clientOid", positionKey, e.getMessage());
+          a.lookAgainAfterThis();
+        }
+        case INVALID -> log.warn("restore of {} refused: {}", positionKey, e.getMessage());
+      }
+      return false;
+    } catch (BitgetException e) {
+      log.info("restore of {} without the store: {} (will look again)", positionKey, e.getMessage());
+      scheduler.schedule(a::lookAgain, 1, TimeUnit.SECONDS);
+      return true;
+    }
+    a.lookAgainAfterThis(); // confirm; the look is kept with the others until the store answers
+    return true;
   }
 
   /** The incident's clientOid: see {@link ClientOids#forRestore}. */

@@ -62,7 +62,7 @@ final class WatchStatus {
   }
 
   /** How long the store has not answered: reads waiting (its lock held), or transactions failing (SQLite busy, disk full). */
-  private long storeSilentMs() {
+  long storeSilentMs() {
     return Math.max(Math.max(0, w.clock.millis() - storeAnsweredMs), w.store.writesFailingForMs());
   }
 

@@ -125,6 +125,36 @@ public final class Watcher implements AutoCloseable {
     return mine.get();
   }
 
+  /**
+   * The store is known not to answer now: transactions failing (SQLite's lock held elsewhere, a
+   * full disk), or its reads waiting over 2 s (a table lock, the database gone). A look then
+   * restores before it waits on the store (see {@link Restorer#restoreWithoutStore}).
+   */
+  boolean storeStalled() {
+    return store.writesFailingForMs() > 0 || status.storeSilentMs() > STORE_STALLED_MS;
+  }
+
+  static final long STORE_STALLED_MS = 2_000;
+
+  /** A look's transaction waits this long at most for a lock another session holds (PostgreSQL). */
+  static final java.time.Duration LOOK_LOCK_WAIT = java.time.Duration.ofSeconds(2);
+
+  /** The turn to record a look: one at a time, so a store that hangs holds one look, not all. */
+  final Semaphore recording = new Semaphore(1, true);
+
+  /**
+   * Waits for the turn to record a look: up to 2 s while the store answers, not at all while it is
+   * stalled (another look is already asking it). False: record later, restore without the store.
+   */
+  boolean recordingTurn(boolean stalled) {
+    try {
+      return stalled ? recording.tryAcquire() : recording.tryAcquire(2, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+
   /** Inside the transaction that records a look: whether the account is still this watcher's (see {@link Ownership#stillOwns}). */
   boolean stillOwns(String userId) {
     return ownership.stillOwns(userId);

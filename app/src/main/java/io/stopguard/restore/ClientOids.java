@@ -33,6 +33,19 @@ public final class ClientOids {
   }
 
   /**
+   * The guard's restore while the store does not answer, so without an incident: the episode is
+   * named by what identifies it on the exchange, the stop that disappeared ({@code lostStopOrderId},
+   * the last one the watcher saw protect the position) or, if it never saw one, the moment it first
+   * saw the position bare. Every retry of the episode, and every instance that saw the same stop
+   * go, derives the same id. {@code generation} moves on after Bitget refused the id as spent.
+   */
+  public static String forEpisode(String exchange, String userId, Position p, String lostStopOrderId, Instant bareSince,
+      int generation) {
+    return of(exchange, userId, p.symbol(), p.holdSide().name(), p.cTime(), "episode",
+        lostStopOrderId != null ? "after " + lostStopOrderId : "bare since " + bareSince, "g" + generation);
+  }
+
+  /**
    * A person's (or a library caller's) stop: the same request repeated is the same order.
    * {@code amount} null for a whole-position pos_loss.
    */

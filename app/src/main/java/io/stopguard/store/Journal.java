@@ -22,17 +22,22 @@ public final class Journal {
 
   /** Appends one row to the audit log: every order placed, modified or cancelled, and by whom. */
   public void audit(AuditEntry e) {
+    audit(e, null);
+  }
+
+  /** An audit row with the time it happened ({@code at}; null: now), for a request recorded after the fact. */
+  public void audit(AuditEntry e, java.time.Instant at) {
     synchronized (store) {
-      auditLocked(e);
+      auditLocked(e, at == null ? Store.now() : at.truncatedTo(ChronoUnit.SECONDS).toString());
     }
   }
 
-  private void auditLocked(AuditEntry e) {
+  private void auditLocked(AuditEntry e, String at) {
     try (PreparedStatement st = store.connection().prepareStatement("""
         INSERT INTO audit_log (at, actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size,
                                order_id, client_oid, result, detail)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-      st.setString(1, Store.now());
+      st.setString(1, at);
       st.setString(2, e.actor());
       st.setString(3, e.action());
       st.setString(4, e.userId());

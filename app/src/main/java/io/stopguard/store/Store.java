@@ -131,12 +131,26 @@ public final class Store implements AutoCloseable {
   }
 
   /** Runs {@code work} in one transaction (bulk key imports: one fsync, not one per row). */
-  public synchronized void inTransaction(Runnable work) {
+  public void inTransaction(Runnable work) {
+    inTransaction(work, null);
+  }
+
+  /**
+   * The same, waiting at most {@code lockWait} for a lock another session holds (PostgreSQL's
+   * {@code lock_timeout} for this transaction; SQLite refuses a write under another process's
+   * lock at once): the watcher's looks, which must not queue behind a lock for long.
+   */
+  public synchronized void inTransaction(Runnable work, java.time.Duration lockWait) {
     long started = System.nanoTime();
     try {
       Connection c = connection();
       c.setAutoCommit(false);
       try {
+        if (lockWait != null && db.isPostgres()) {
+          try (java.sql.Statement st = c.createStatement()) {
+            st.execute("SET LOCAL lock_timeout = '" + Math.max(1, lockWait.toMillis()) + "ms'");
+          }
+        }
         work.run();
         c.commit();
       } catch (RuntimeException | SQLException e) {

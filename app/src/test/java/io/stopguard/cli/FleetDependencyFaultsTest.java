@@ -240,11 +240,12 @@ class FleetDependencyFaultsTest {
    * A table lock held elsewhere (a migration, an operator's transaction) on the tables every look
    * and status publish use: their lease renewals run on a connection and a lock of their own, so no
    * instance fences itself and no lease changes hands; the WebSocket pings run on a timer that never
-   * waits on the database, so no connection is dropped. (The looks themselves wait on the lock: a
-   * store that blocks restores is the dependencies issue's.)
+   * waits on the database, so no connection is dropped. Stops cancelled under the lock (one on
+   * each instance) are back within 10 s, placed without the store; once the lock goes, their
+   * episodes are in the store with their real times.
    */
   @Test
-  void aHeldLockOnTheTablesLooksUseNeverFencesTheFleet() throws Exception {
+  void aHeldLockOnTheTablesLooksUseNeverFencesTheFleetNorStopsARestore() throws Exception {
     String pg = PgServer.newDatabase();
     String key = masterKey();
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0)) {
@@ -257,14 +258,31 @@ class FleetDependencyFaultsTest {
           "postgres", ""); Statement st = c.createStatement()) {
         c.setAutoCommit(false);
         st.execute("LOCK TABLE position_status, incidents IN ACCESS EXCLUSIVE MODE"); // every look reads incidents
+        long locked = System.nanoTime();
+        Thread.sleep(3_000);
+        List<String> cancelled = before.values().stream().map(users -> users.get(0)).toList();
+        java.time.Instant cancelledAt = java.time.Instant.now();
+        for (String uid : cancelled) assertThat(sim.exchange().cancelStopsFromOutside(uid, "BTCUSDT", "long")).isEqualTo(1);
+        awaitRestored(sim, cancelled, Duration.ofSeconds(10));
         // 33 s: past the self-fence (TTL/2), every lease's expiry, and Bitget's 30 s without a ping,
         // had renewals or pings waited on the database
-        await().during(Duration.ofSeconds(33)).atMost(Duration.ofSeconds(36)).pollInterval(Duration.ofMillis(250))
+        long left = 33_000 - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - locked);
+        await().during(Duration.ofMillis(left)).atMost(Duration.ofMillis(left + 3_000)).pollInterval(Duration.ofMillis(250))
             .untilAsserted(() -> {
               assertThat(owners(pg)).as("leases; logs:\n" + log(1) + log(2)).isEqualTo(before);
               assertThat(sim.webSockets(null)).as("WebSockets open; logs:\n" + log(1) + log(2)).isEqualTo(sockets);
             });
+        java.time.Instant released = java.time.Instant.now();
         c.rollback();
+        for (String uid : cancelled) {
+          String[] row = {""};
+          await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> (row[0] = Psql.query(pg,
+              "SELECT state, restored_by, detected_at, restored_at FROM incidents WHERE user_id = '" + uid + "';"))
+              .startsWith("restored|watch|"));
+          String[] f = row[0].strip().split("\\|");
+          assertThat(java.time.Instant.parse(f[2])).as(row[0]).isBetween(cancelledAt.minusSeconds(1), released);
+          assertThat(java.time.Instant.parse(f[3])).as(row[0]).isBefore(released);
+        }
       }
       for (int n = 1; n <= 2; n++) assertThat(log(n)).doesNotContain("stopped guarding").doesNotContain("WebSocket down");
     }

@@ -60,13 +60,15 @@ class WatchProcessTest {
   }
 
   /**
-   * Another process holds trading.db's write lock for 20 s (sqlite3 in a transaction): looks cannot
-   * be recorded. /health keeps answering (it read through the store's monitor and hung), says so
-   * within 10 s with the real cause, the metric counts the silence, and once the lock goes the
-   * stop cancelled meanwhile is restored.
+   * Another process holds trading.db's write lock (sqlite3 in a transaction) for over 20 s: looks
+   * cannot be recorded. A stop cancelled meanwhile is back within 10 s all the same, the trader's
+   * own price (the one the watcher last saw, not the policy's), while the lock is still held.
+   * /health keeps answering (it read through the store's monitor and hung), says so within 10 s
+   * with the real cause, the metric counts the silence, and once the lock goes the episode is in
+   * the store with its real times: detected and restored before the lock was released, by watch.
    */
   @Test
-  void aStoreLockedByAnotherProcessIsToldByHealthWithinTenSeconds() throws Exception {
+  void aStoreLockedByAnotherProcessNeitherStopsARestoreNorHidesIt() throws Exception {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
       addKey();
       int port = freePort();
@@ -86,9 +88,17 @@ class WatchProcessTest {
         for (String line; (line = out.readLine()) != null && !line.contains("lockheld"); ) {
           assertThat(line).as("sqlite3 could not take the lock").doesNotContain("Error");
         }
-        sim.exchange().cancelStopsFromOutside("556251171", "BTCUSDT", "long");
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.time.Instant cancelled = java.time.Instant.now();
+        assertThat(sim.exchange().cancelStopsFromOutside("556251171", "DASHUSDT", "short")).isEqualTo(1);
         long t0 = System.nanoTime();
+        try {
+          await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+              .until(() -> sim.exchange().countPlans("556251171", "DASHUSDT", "short", "pos_loss") == 1);
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError("no stop back while the store is locked:\n" + Files.readString(log), e);
+        }
+        assertThat(holder.isAlive()).as("the lock was held throughout").isTrue();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         String said = null;
         while (said == null && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(12)) {
           java.net.http.HttpResponse<String> h = http.send(java.net.http.HttpRequest.newBuilder(
@@ -112,10 +122,26 @@ class WatchProcessTest {
         java.net.http.HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(
             java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).containsPattern("stopguard_store_silent_seconds [1-9]");
+        java.time.Instant released = java.time.Instant.now();
         in.write("ROLLBACK;\n.quit\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         in.close();
         holder.waitFor(5, TimeUnit.SECONDS);
-        await().atMost(Duration.ofSeconds(15)).until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
+        Path db = home.resolve("trading.db");
+        String[] row = {""};
+        try {
+          await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> (row[0] = Sqlite3.query(db,
+              "SELECT state, restored_by, detected_at, restored_at FROM incidents WHERE symbol = 'DASHUSDT'")).startsWith("restored|watch|"));
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+          throw new AssertionError("the episode is not in the store: " + row[0] + "\n" + Files.readString(log), e);
+        }
+        String[] f = row[0].split("\\|");
+        java.time.Instant detected = java.time.Instant.parse(f[2]);
+        java.time.Instant restored = java.time.Instant.parse(f[3]);
+        assertThat(detected).as("detected at its real time").isBetween(cancelled.minusSeconds(1), released);
+        assertThat(restored).as("restored at its real time").isBetween(detected, released);
+        String audit = Sqlite3.query(db, "SELECT actor, action, trigger_price, result, at FROM audit_log WHERE symbol = 'DASHUSDT'");
+        assertThat(audit).as("the trader's own stop, 70.43, put back").startsWith("watch|place|70.43|ok|");
+        assertThat(java.time.Instant.parse(audit.split("\\|")[4])).isBefore(released);
         assertThat(Files.readString(log)).contains("the store does not answer").doesNotContain("no transaction is active");
       } finally {
         if (holder != null) holder.destroyForcibly();

@@ -125,11 +125,30 @@ class WatcherTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT state FROM incidents").equals("restored"));
     assertThat(sql(g.store(), "SELECT restored_by FROM incidents")).isEqualTo("watch");
     assertThat(sql(g.store(), "SELECT count(*) FROM audit_log WHERE action='place' AND result='ok'")).isEqualTo("1");
+    assertThat(sql(g.store(), "SELECT trigger_price FROM audit_log WHERE action='place'")).as("the trader's own stop back")
+        .isEqualTo("70.43");
     time.advance(Duration.ofSeconds(5)); // every timer the restore left fires: nothing more is placed
     settle(g);
     assertThat(stops("DASHUSDT", "short")).isEqualTo(1);
     assertThat(sql(g.store(), "SELECT value FROM risk_flags")).isEqualTo("0");
     assertThat(console.toString()).contains("🚨 Bitget stop-loss отсутствует").contains("✅ Bitget stop-loss восстановлен");
+  }
+
+  /**
+   * A watcher that never saw the stop (a restart, a fleet takeover) puts back the one the previous
+   * watcher saw, not the policy's 10 % from entry: looks record each position's stop as intended.
+   */
+  @Test
+  void aWatcherThatNeverSawTheStopPutsBackTheTradersOwn() throws Exception {
+    Guard first = guard("t", settings(WatchSettings.Restore.ON, 0, 600_000, true));
+    awaitLive(first);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sql(first.store(), "SELECT count(*) FROM intended_stops").equals("2"));
+    first.watcher().close();
+    sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
+    Guard next = guard("t", settings(WatchSettings.Restore.ON, 0, 600_000, true));
+    advanceUntil(Duration.ofMillis(100), () -> stops("ETHUSDT", "long") == 1, next);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !sql(next.store(), "SELECT trigger_price FROM audit_log").isEmpty());
+    assertThat(sql(next.store(), "SELECT trigger_price FROM audit_log WHERE action='place'")).isEqualTo("3200.00");
   }
 
   @Test
