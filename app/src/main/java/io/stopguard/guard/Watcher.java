@@ -232,7 +232,7 @@ public final class Watcher implements AutoCloseable {
     if (closed.get()) return;
     try {
       Ownership own = ownership;
-      ActiveKeys all = store.keys().active("bitget");
+      ActiveKeys all = store.keys().active("bitget", own::owns); // only its own share decrypted (and kept)
       undecryptable = all.unusable().stream().filter(UnusableKey::undecryptable).map(UnusableKey::userId)
           .collect(java.util.stream.Collectors.toUnmodifiableSet());
       ActiveKeys active = all.ofUsers(own::owns);

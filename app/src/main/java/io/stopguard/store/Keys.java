@@ -106,9 +106,22 @@ public final class Keys {
    * the reason it cannot be used (one bad row never hides the others).
    */
   public ActiveKeys active(String exchange) {
+    return active(exchange, u -> true);
+  }
+
+  /**
+   * The active keys of the users {@code loaded} accepts, decrypted and checked as
+   * {@link #active(String)} does; of every other user's keys only whether this process can decrypt
+   * them: an undecryptable one is listed unusable ({@link UnusableKey#undecryptable()}), the rest
+   * are left out, and no secret of theirs is kept. That answer is remembered per sealed value, so a
+   * fleet member refreshing every 10 s decrypts only its own share and the rows that changed.
+   */
+  public ActiveKeys active(String exchange, java.util.function.Predicate<String> loaded) {
     synchronized (store) {
       List<ExchangeKey> usable = new ArrayList<>();
       List<UnusableKey> unusable = new ArrayList<>();
+      java.util.Map<String, String> checked = new java.util.HashMap<>(); // this scan's rows only
+      java.util.Map<String, String> before = store.decryptChecks;
       try (PreparedStatement st = store.connection().prepareStatement("""
           SELECT id, user_id, api_key, api_secret_enc, passphrase_enc, demo_trading
           FROM user_exchange_keys WHERE exchange_name = ? AND is_active = 1 ORDER BY user_id, id""")) {
@@ -119,16 +132,34 @@ public final class Keys {
             String userId = rs.getString("user_id");
             String apiKey = rs.getString("api_key");
             String masked = Credentials.maskKey(apiKey == null ? "" : apiKey);
-            String ad = Store.associatedData(exchange, apiKey);
             String keyProblem = Credentials.problem("API key", apiKey);
             if (keyProblem != null) {
-              unusable.add(new UnusableKey(id, userId, exchange, masked, keyProblem, false));
+              if (loaded.test(userId)) unusable.add(new UnusableKey(id, userId, exchange, masked, keyProblem, false));
+              continue;
+            }
+            String ad = Store.associatedData(exchange, apiKey);
+            String secretEnc = rs.getString("api_secret_enc");
+            String passEnc = rs.getString("passphrase_enc");
+            if (!loaded.test(userId)) {
+              // Only whether it opens: remembered per sealed value ("" = it does), never the secret.
+              String sealed = ad + '\u0000' + secretEnc + '\u0000' + passEnc;
+              String why = before.get(sealed);
+              if (why == null) {
+                try {
+                  store.box().open(secretEnc, ad + "|secret");
+                  store.box().open(passEnc, ad + "|passphrase");
+                  why = "";
+                } catch (RuntimeException e) { // SecretBox's messages never hold a secret
+                  why = e.getMessage() == null ? "cannot be decrypted" : e.getMessage();
+                }
+              }
+              if (why.isEmpty()) checked.put(sealed, why); // a refusal is asked again: the master key may come back
+              if (!why.isEmpty()) unusable.add(new UnusableKey(id, userId, exchange, masked, why, true));
               continue;
             }
             Credentials c;
             try {
-              c = new Credentials(apiKey, store.box().open(rs.getString("api_secret_enc"), ad + "|secret"),
-                  store.box().open(rs.getString("passphrase_enc"), ad + "|passphrase"));
+              c = new Credentials(apiKey, store.box().open(secretEnc, ad + "|secret"), store.box().open(passEnc, ad + "|passphrase"));
             } catch (RuntimeException e) { // SecretBox's messages never hold a secret
               unusable.add(new UnusableKey(id, userId, exchange, masked, e.getMessage(), true));
               continue;
@@ -141,6 +172,7 @@ public final class Keys {
       } catch (SQLException e) {
         throw store.fail("read keys", e);
       }
+      store.decryptChecks = java.util.Map.copyOf(checked); // rows gone or changed are forgotten
       return new ActiveKeys(usable, unusable);
     }
   }

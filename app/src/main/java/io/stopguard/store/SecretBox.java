@@ -151,8 +151,16 @@ public final class SecretBox {
     }
   }
 
+  private final java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
+
+  /** How many values this box has been asked to open (tests and benchmarks: what a key refresh costs). */
+  public long opened() {
+    return opened.get();
+  }
+
   /** Decrypts; a wrong master key or a tampered value fails with a message naming neither secret. */
   public String open(String sealed, String associatedData) {
+    opened.incrementAndGet();
     if (sealed == null || !sealed.startsWith("v1:")) throw new IllegalStateException("stored secret has an unknown format");
     SecretKey k = keyForOpening();
     byte[] in;

@@ -114,6 +114,9 @@ public final class Store implements AutoCloseable {
     return conn;
   }
 
+  /** Keys.active: whether each sealed key value of users not loaded opens ("" yes, else why not). */
+  volatile java.util.Map<String, String> decryptChecks = java.util.Map.of();
+
   /** The exchange keys ({@code user_exchange_keys}): secrets sealed by the master key. */
   public Keys keys() {
     return new Keys(this);
