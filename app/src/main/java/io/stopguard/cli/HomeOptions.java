@@ -19,7 +19,7 @@ public final class HomeOptions {
 
   @Option(names = "--db", paramLabel = "PATH|URL",
       description = {"Database: a SQLite file, or PostgreSQL as postgresql://user@host:port/dbname (password from",
-          "PGPASSWORD or ~/.pgpass, never argv). Default: $STOPGUARD_DB, else HOME/trading.db."})
+          "PGPASSWORD or ~/.pgpass, never argv). A relative path is the home's. Default: $STOPGUARD_DB, else HOME/trading.db."})
   String db;
 
   /** Set by the one command that may create a missing home ({@code keys add}): where to say so. */
@@ -69,7 +69,9 @@ public final class HomeOptions {
     String spec = db != null ? db : cli.env("STOPGUARD_DB");
     if (spec == null || spec.isBlank()) return Database.sqlite(home(cli).resolve("trading.db"));
     try {
-      return Database.parse(spec, cli.env());
+      Database d = Database.parse(spec, cli.env());
+      // A relative file is the home's, wherever the command runs from (a cron job's working directory is not).
+      return d.isPostgres() || d.file().isAbsolute() ? d : Database.sqlite(home(cli).resolve(d.file()));
     } catch (IllegalArgumentException e) {
       throw new UsageException((db != null ? "--db: " : "STOPGUARD_DB: ") + e.getMessage());
     }

@@ -48,7 +48,8 @@ final class PlaceStopCommand implements Callable<Integer> {
   @Option(names = "--user", required = true, paramLabel = "ID", description = "The user whose position it is.")
   String user;
 
-  @Option(names = "--symbol", required = true, paramLabel = "SYMBOL", description = "Contract, e.g. DASHUSDT.")
+  @Option(names = "--symbol", required = true, paramLabel = "SYMBOL", converter = SymbolConverter.class,
+      description = "Contract, e.g. DASHUSDT.")
   String symbol;
 
   @Option(names = "--direction", required = true, paramLabel = "LONG|SHORT", converter = HoldSideConverter.class,

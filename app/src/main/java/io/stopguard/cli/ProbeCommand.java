@@ -129,7 +129,7 @@ final class ProbeCommand implements Callable<Integer> {
       }
       cli.out().println("report: " + file);
     }
-    cli.out().println(report.verdict());
+    (json ? cli.err() : cli.out()).println(report.verdict()); // --json: stdout is the document alone
     if (!report.leftovers().isEmpty()) return ExitCodes.INCOMPLETE;
     if (!report.untested().isEmpty()) return ExitCodes.UNPROTECTED;
     return report.findings().stream().anyMatch(f -> f.unknown().equals("error")) ? ExitCodes.INCOMPLETE : ExitCodes.OK;

@@ -47,7 +47,8 @@ final class StopOrdersCommand implements Callable<Integer> {
   @Mixin
   ExchangeOptions exchange;
 
-  @Option(names = "--symbol", required = true, paramLabel = "SYMBOL", description = "Contract, e.g. DASHUSDT.")
+  @Option(names = "--symbol", required = true, paramLabel = "SYMBOL", converter = SymbolConverter.class,
+      description = "Contract, e.g. DASHUSDT.")
   String symbol;
 
   @Option(names = "--direction", required = true, paramLabel = "LONG|SHORT", converter = HoldSideConverter.class,

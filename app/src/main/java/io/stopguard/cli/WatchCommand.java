@@ -94,7 +94,7 @@ final class WatchCommand implements Callable<Integer> {
   int wsConnections;
 
   @Option(names = "--ip-requests-per-minute", paramLabel = "N", defaultValue = "" + WatchSettings.DEFAULT_IP_REQUESTS_PER_MINUTE,
-      description = {"REST requests a minute for all accounts (Bitget: 6000 per IP; default: ${DEFAULT-VALUE}, 95 %).",
+      description = {"REST requests a minute for all accounts (Bitget: 6000 per IP; default: ${DEFAULT-VALUE}, 95 %%).",
           "Sweeps use whatever pushes and restores leave; while a one-off command (a nightly check) runs",
           "in this home, the watcher gives it 600 of them."})
   int ipRequestsPerMinute;
@@ -296,6 +296,10 @@ final class WatchCommand implements Callable<Integer> {
     if (fleetMember != null) {
       cli.err().println("stopguard watch: fleet instance " + fleetMember.id() + " on " + store.where() + ", lease TTL "
           + leaseTtlSeconds + " s" + (egress == null ? "" : ", source IP " + egress.getHostAddress()));
+    }
+    if (watcher.accountCount() == 0 && fleetMember == null) {
+      cli.err().println("stopguard watch: warning: no active Bitget key in " + store.where() + (shard == null ? "" : " for this shard")
+          + ": nothing is guarded until one is added (stopguard keys add); /health says so too");
     }
     cli.err().println("stopguard watch: " + watcher.accountCount() + " account(s), restore " + restore + ", REST " + base
         + (noWebSocket ? ", polling only" : ", WebSocket " + ws) + "; http://" + address.getHostString() + ":" + status.port()

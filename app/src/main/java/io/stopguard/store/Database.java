@@ -49,7 +49,16 @@ public record Database(String vendor, Path file, String jdbcUrl, String user, St
    * @throws IllegalArgumentException with a one-line reason (never the password) for a bad URL
    */
   public static Database parse(String spec, Map<String, String> env) {
-    if (!isPostgresSpec(spec)) return sqlite(Path.of(spec));
+    if (!isPostgresSpec(spec)) {
+      // A mistyped URL ("postgresq://…", "postgresql//…") must not become an empty SQLite file named
+      // after it, with "no flags yet" and a watcher of 0 accounts.
+      String lower = spec.toLowerCase(java.util.Locale.ROOT);
+      if (spec.contains("://") || lower.startsWith("postgres") || lower.startsWith("jdbc:")) {
+        throw new IllegalArgumentException("neither a PostgreSQL URL (postgresql://user@host:port/dbname) nor a SQLite file"
+            + " path: " + redact(spec).replaceAll(":[^:@/]*@", ":***@")); // a typo may hide a password anywhere
+      }
+      return sqlite(Path.of(spec));
+    }
     String url = spec.startsWith("jdbc:") ? spec.substring("jdbc:".length()) : spec;
     URI u;
     try {

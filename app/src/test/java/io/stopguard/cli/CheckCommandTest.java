@@ -153,6 +153,41 @@ class CheckCommandTest {
     assertThat(r.err()).contains(mentions).doesNotContain("\tat ").doesNotContain("Exception");
   }
 
+  /** Every command and subcommand's --help renders without picocli's warnings (an unescaped % printed three). */
+  @Test
+  void everyHelpRendersCleanly() {
+    java.util.List<String[]> paths = new java.util.ArrayList<>();
+    collect(StopguardCommand.class, new String[0], paths);
+    assertThat(paths.size()).isGreaterThan(15);
+    java.io.PrintStream stderr = System.err;
+    java.io.ByteArrayOutputStream picocli = new java.io.ByteArrayOutputStream();
+    System.setErr(new java.io.PrintStream(picocli, true, java.nio.charset.StandardCharsets.UTF_8));
+    try {
+      for (String[] path : paths) {
+        String[] args = java.util.Arrays.copyOf(path, path.length + 1);
+        args[path.length] = "--help";
+        CliRun r = CliRun.run(env, "", args);
+        assertThat(r.exit()).as(String.join(" ", args)).isZero();
+        assertThat(r.out()).as(String.join(" ", args)).contains("Usage:").doesNotContain("%n");
+      }
+    } finally {
+      System.setErr(stderr);
+    }
+    assertThat(picocli.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
+  }
+
+  private static void collect(Class<?> command, String[] path, java.util.List<String[]> into) {
+    picocli.CommandLine.Command c = command.getAnnotation(picocli.CommandLine.Command.class);
+    for (Class<?> sub : c.subcommands()) {
+      picocli.CommandLine.Command s = sub.getAnnotation(picocli.CommandLine.Command.class);
+      if (s == null || s.name().equals("help")) continue;
+      String[] p = java.util.Arrays.copyOf(path, path.length + 1);
+      p[path.length] = s.name();
+      into.add(p);
+      collect(sub, p, into);
+    }
+  }
+
   @Test
   void everyCommandHasHelp() {
     for (String[] cmd : new String[][] {{"--help"}, {"check", "--help"}, {"keys", "--help"}, {"keys", "add", "--help"},

@@ -40,6 +40,34 @@ class MistakesAreErrorsTest {
     assertThat(missing.resolve("trading.db")).exists();
   }
 
+  /**
+   * A mistyped PostgreSQL URL is exit 2 with one line (no password) and creates nothing: it was an
+   * empty SQLite file named after the URL, "no flags yet" and a watcher of 0 accounts. A relative
+   * file is the home's, not the working directory's.
+   */
+  @Test
+  void aMistypedDatabaseUrlIsAnErrorAndARelativeFileIsTheHomes() throws Exception {
+    for (String typo : new String[] {"postgresq://guard:hunter2@db.internal/stopguard", "postgresql//guard:hunter2@db/stopguard",
+        "jdbc:postgres://db/stopguard"}) {
+      CliRun r = run(Map.of("STOPGUARD_HOME", dir.toString(), "STOPGUARD_DB", typo), "flags");
+      assertThat(r.exit()).as(typo).isEqualTo(2);
+      assertThat(r.err().strip().lines()).as(typo).hasSize(1);
+      assertThat(r.err()).contains("STOPGUARD_DB: neither a PostgreSQL URL").doesNotContain("hunter2");
+    }
+    try (var files = Files.list(dir)) {
+      assertThat(files.toList()).as("nothing written").isEmpty();
+    }
+    try (var files = Files.list(Path.of(""))) {
+      assertThat(files.map(p -> p.getFileName().toString()).filter(n -> n.contains("postgres") || n.contains("stopguard")).toList())
+          .as("nothing written where the command ran").isEmpty();
+    }
+    CliRun relative = CliRun.run(Map.of("STOPGUARD_HOME", dir.toString(), "STOPGUARD_DB", "other.db"), "s1\np1\n", "keys", "add",
+        "--user", "1", "--exchange", "bitget", "--api-key", "bg_k1");
+    assertThat(relative.exit()).as(relative.err()).isZero();
+    assertThat(dir.resolve("other.db")).exists();
+    assertThat(Path.of("other.db")).doesNotExist();
+  }
+
   @Test
   void aNamedConfigThatDoesNotExistOrHasAWrongTypeIsAnError() throws Exception {
     Map<String, String> env = new HashMap<>(Map.of("STOPGUARD_HOME", dir.toString(), "STOPGUARD_CONFIG",

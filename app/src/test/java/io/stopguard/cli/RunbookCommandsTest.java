@@ -247,6 +247,13 @@ class RunbookCommandsTest {
       assertThat(bad.exit()).as(c).isEqualTo(2);
       assertThat(bad.err()).doesNotContain("\tat ");
     }
+    // an empty symbol is a usage error (exit 2), not "no open SHORT position on  for any active key" (exit 1)
+    for (String[] c : new String[][] {{"stop-orders", "--symbol", "", "--direction", "SHORT"},
+        {"place-stop", "--user", "556251171", "--symbol", " ", "--direction", "SHORT", "--stop-price", "70"}}) {
+      CliRun empty = run(c);
+      assertThat(empty.exit()).as(c[0] + ": " + empty.err()).isEqualTo(2);
+      assertThat(empty.err()).contains("--symbol").contains("a contract such as DASHUSDT");
+    }
   }
 
   @Test

@@ -156,6 +156,24 @@ class WatchProcessTest {
    * for as long as it stays wrong: one WARN line for the state, not one per try (92 lines in 95 s
    * before); /health keeps saying it.
    */
+  /** A watcher with no key to guard says so at start, not only on /health. */
+  @Test
+  void aWatcherWithNothingToGuardWarnsAtStart() throws Exception {
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
+      Files.createDirectories(home);
+      Path log = home.resolve("watch.log");
+      Process p = watch(sim, "on", log);
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("/metrics and /health"));
+        assertThat(Files.readString(log)).contains("stopguard watch: warning: no active Bitget key in")
+            .contains("nothing is guarded until one is added");
+      } finally {
+        p.destroy();
+        p.waitFor(15, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   @Test
   void aRefusedKeyIsOneWarnLineNotOnePerTry() throws Exception {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {

@@ -153,6 +153,19 @@ class ProbeTest {
       assertThat(live.out()).contains("stopguard is correct for every observed behaviour").contains("secondPosLoss");
       assertThat(ProbeRecord.anyFor(dir, sim.baseUrl())).isTrue();
       assertNothingLeft(sim.exchange());
+      // --json: stdout is one JSON document (jq reads it); the verdict goes to stderr
+      CliRun json = CliRun.run(env, "", "probe", "--user", "7001", "--live-i-understand", "--observe", "1", "--json");
+      assertThat(json.exit()).as(json.err()).isZero();
+      try {
+        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.core.JsonParser p = m.getFactory().createParser(json.out());
+        assertThat(m.readTree(p).path("findings").isArray()).isTrue();
+        assertThat(p.nextToken()).as("nothing after the document").isNull();
+      } catch (java.io.IOException e) {
+        throw new AssertionError("not one JSON document: " + json.out(), e);
+      }
+      assertThat(json.err()).contains("stopguard is correct for every observed behaviour");
+      assertNothingLeft(sim.exchange());
     }
   }
 }
