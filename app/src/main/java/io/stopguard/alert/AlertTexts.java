@@ -127,7 +127,8 @@ public final class AlertTexts {
 
   /** Restore in dry-run: the alert's first line and the exact request that would be sent. */
   public String dryRun(PositionVerdict v, String requestBody, String basis) {
-    return unprotected(v, null, false, null).lines().findFirst().orElse("") + "\n"
+    // the header, the user and the position, as every alert names them
+    return String.join("\n", unprotected(v, null, false, null).lines().limit(3).toList()) + "\n"
         + esc("dry-run: would send POST /api/v2/mix/order/place-tpsl-order " + requestBody + " (" + basis + ")");
   }
 

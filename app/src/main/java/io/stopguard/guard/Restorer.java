@@ -70,6 +70,8 @@ final class Restorer {
   private volatile List<Contract> contracts;
 
   private final java.util.function.Supplier<Ownership> ownership;
+  /** Incidents whose dry-run alert this process has queued (kept in memory: a dry run writes no state). */
+  private final java.util.Set<Long> dryRunTold = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   Restorer(Store store, Policy policy, Alerting alerting, StopguardMetrics metrics, WatchSettings settings, Clock clock,
       ScheduledExecutorService scheduler, BooleanSupplier closed, java.util.function.Supplier<Ownership> ownership) {
@@ -122,8 +124,9 @@ final class Restorer {
       return;
     }
     if (settings.restore() == WatchSettings.Restore.DRY_RUN) {
-      if (incident.restoringAt() == null) {
-        store.incidents().restoring(incident.id(), clock.instant());
+      // A dry run changes nothing: the incident stays as it is (no restoring, no attempt, so no
+      // escalation later, under --restore on, for a restore that never ran); one alert per incident.
+      if (dryRunTold.add(incident.id())) {
         String text = alerting.texts().dryRun(v, a.client().requestBody(pv.order()), place.basis());
         alerting.send(store, "dry-run", text, clock.instant());
       }

@@ -237,7 +237,22 @@ class WatcherTest {
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
     advanceUntil(Duration.ofMillis(50), () -> console.toString().contains("dry-run: would send"), g);
     assertThat(console.toString()).contains("\"planType\":\"pos_loss\"").contains("\"symbol\":\"ETHUSDT\"");
+    String dryRun = console.toString().substring(console.toString().lastIndexOf("🚨"));
+    assertThat(dryRun).as("the alert names the user").contains("Пользователь: 9001").contains("ETHUSDT LONG");
     assertThat(stops("ETHUSDT", "long")).isZero();
+    // a dry run changes nothing: the incident is not restoring, has no attempt, and nothing escalates
+    time.advance(Duration.ofSeconds(15)); // past the escalation bound (10 s)
+    settle(g);
+    assertThat(sql(g.store(), "SELECT state, attempts, restoring_at IS NULL, escalated_at IS NULL FROM incidents"))
+        .isEqualTo("open|0|1|1");
+    assertThat(console.toString().split("dry-run: would send", -1)).as("one dry-run alert per incident").hasSize(2);
+    g.watcher().close();
+    // then --restore on: it restores at once and pages no 🆘 for a restore that never ran
+    Guard on = guard("f", settings(WatchSettings.Restore.ON, 100, 600_000, true));
+    advanceUntil(Duration.ofMillis(50), () -> stops("ETHUSDT", "long") == 1, on);
+    time.advance(Duration.ofSeconds(2));
+    settle(on);
+    assertThat(console.toString()).doesNotContain("🆘");
   }
 
   @Test
