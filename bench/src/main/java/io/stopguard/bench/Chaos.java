@@ -238,11 +238,17 @@ public final class Chaos {
   // ------------------------------------------------------------------ the watcher process
 
   ProcessBuilder watchCommand(Path log) {
+    return watchCommand(log, List.of());
+  }
+
+  /** The watch command after {@code prefix} (e.g. faketime and its options). */
+  ProcessBuilder watchCommand(Path log, List<String> prefix) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp",
+    List<String> cmd = new java.util.ArrayList<>(prefix);
+    cmd.addAll(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp",
         System.getProperty("java.class.path"), "io.stopguard.cli.Main", "watch", "--restore", "on", "--grace",
         Double.toString(o.grace().toMillis() / 1000.0), "--interval", Long.toString(INTERVAL_MS / 1000), "--timeout", "2",
-        "--listen", "127.0.0.1:0");
+        "--listen", "127.0.0.1:0"));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
     pb.environment().put("STOPGUARD_HOME", home.toString());
     pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
@@ -254,8 +260,12 @@ public final class Chaos {
   }
 
   GuardProcess startWatch() throws Exception {
+    return startWatch(List.of());
+  }
+
+  GuardProcess startWatch(List<String> prefix) throws Exception {
     Path log = home.resolve("watch-" + (++watchStarts) + ".log");
-    return GuardProcess.start(watchCommand(log), log, this::note);
+    return GuardProcess.start(watchCommand(log, prefix), log, this::note);
   }
 
   Connection sqlite() throws SQLException {

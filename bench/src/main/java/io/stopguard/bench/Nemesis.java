@@ -32,7 +32,12 @@ final class Nemesis {
   /** One fault, drawn from the seeded random source; returns when it is over. */
   void strike() throws Exception {
     int roll = run.rnd.nextInt(100);
-    if (roll < 30) cancelFromOutside();
+    // The guard's own dependencies first (its store, its clock, its own pauses), then Bitget's.
+    if (roll < 3) storeLocked();
+    else if (roll < 5) clockSkewed();
+    else if (roll < 6) longPause();
+    else if (roll < 8) throttledEpisodeWithCancels();
+    else if (roll < 30) cancelFromOutside();
     else if (roll < 38) raceACancelWithTheRestore();
     else if (roll < 46) closeOrResizeDuringRestore();
     else if (roll < 50) reopenAClosedPosition();
@@ -122,14 +127,7 @@ final class Nemesis {
   }
 
   private void sigstop() throws Exception {
-    long ms = 1_000 + run.rnd.nextInt(4_000);
-    long start = System.currentTimeMillis();
-    run.excuses.add(new Chaos.Excuse(null, start, start + ms + Chaos.ALLOWANCE_MS, "watcher stopped"));
-    run.watch.signal("STOP");
-    count("sigstop");
-    run.note("SIGSTOP watch for " + ms + " ms");
-    Chaos.pause(ms);
-    run.watch.signal("CONT");
+    stopFor(1_000 + run.rnd.nextInt(4_000), false);
   }
 
   /** place-tpsl-order executes but its answer outlives the client's timeout; a stop is cancelled meanwhile. */
@@ -171,6 +169,127 @@ final class Nemesis {
     run.note(kind + " burst for " + ms + " ms");
     if (run.rnd.nextBoolean()) cancelFromOutside(); // a stop lost while Bitget does not answer
     Chaos.pause(ms);
+    run.sim.faults().clear();
+  }
+
+  /**
+   * Another process holds trading.db's write lock (sqlite3 in a transaction) for 10–40 s, and stops
+   * are cancelled while it does: nothing is excused, so each must be back within the SLA, placed
+   * without the store. A lock held over 8 s must show on /health within 10 s.
+   */
+  private void storeLocked() throws Exception {
+    long ms = 10_000 + run.rnd.nextInt(30_000);
+    Process holder = new ProcessBuilder("sqlite3", run.db.toString()).redirectErrorStream(true).start();
+    try {
+      java.io.OutputStream in = holder.getOutputStream();
+      in.write((".timeout 10000\nBEGIN EXCLUSIVE;\nINSERT INTO risk_flags (flag, value, updated_at, detail)"
+          + " VALUES ('chaos-lock', 0, 'x', 'x');\nSELECT 'lock' || 'held';\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      in.flush();
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
+          java.nio.charset.StandardCharsets.UTF_8));
+      String line;
+      while ((line = out.readLine()) != null && !line.contains("lockheld")) {
+        if (line.contains("Error")) {
+          run.note("store lock not taken: " + line);
+          return;
+        }
+      }
+      long start = System.currentTimeMillis();
+      count("store-locked");
+      run.note("trading.db write lock held by sqlite3 for " + ms + " ms");
+      int cancels = 1 + run.rnd.nextInt(2);
+      for (int i = 0; i < cancels; i++) {
+        Chaos.pause(run.rnd.nextInt((int) Math.max(1, ms / (cancels + 1))));
+        cancelFromOutside();
+      }
+      boolean told = run.watch.awaitHealth(10_000, h -> h.path("degradedBecause").toString().contains("the store has not answered"));
+      if (!told && ms >= 18_000) run.violation("silent", "trading.db locked for 10 s but /health does not say the store is silent");
+      Chaos.pause(start + ms - System.currentTimeMillis());
+      in.write("ROLLBACK;\n.quit\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      in.close();
+      holder.waitFor(5, TimeUnit.SECONDS);
+      run.note("trading.db lock released");
+    } finally {
+      holder.destroyForcibly();
+    }
+  }
+
+  /**
+   * The watcher restarted under libfaketime, its clock 90 s ahead or behind, for 20–40 s: it must
+   * sign with Bitget's time and keep guarding (only the restart is excused), then back on the host's clock.
+   */
+  private void clockSkewed() throws Exception {
+    String skew = run.rnd.nextBoolean() ? "+90s" : "-90s";
+    long start = System.currentTimeMillis();
+    Chaos.Excuse open = new Chaos.Excuse(null, start, Long.MAX_VALUE, "watcher restarted under a skewed clock");
+    run.excuses.add(open);
+    run.watch.kill();
+    run.watch = run.startWatch(List.of("/usr/bin/faketime", "-f", skew));
+    run.excuses.remove(open);
+    run.excuses.add(new Chaos.Excuse(null, start, System.currentTimeMillis() + Chaos.ALLOWANCE_MS, "watcher restarted under a skewed clock"));
+    count("clock-skew");
+    run.note("watch restarted with its clock " + skew);
+    long ms = 20_000 + run.rnd.nextInt(20_000);
+    long until = System.currentTimeMillis() + ms;
+    while (System.currentTimeMillis() < until) {
+      Chaos.pause(2_000 + run.rnd.nextInt(4_000));
+      cancelFromOutside();
+    }
+    long back = System.currentTimeMillis();
+    Chaos.Excuse restart = new Chaos.Excuse(null, back, Long.MAX_VALUE, "watcher restarted on the host's clock");
+    run.excuses.add(restart);
+    run.watch.kill();
+    run.watch = run.startWatch();
+    run.excuses.remove(restart);
+    run.excuses.add(new Chaos.Excuse(null, back, System.currentTimeMillis() + Chaos.ALLOWANCE_MS, "watcher restarted on the host's clock"));
+    run.note("watch restarted on the host's clock");
+  }
+
+  /**
+   * SIGSTOP for 20–60 s (a VM paused): excused while it lasts; on waking it must say so on /health
+   * (processPauses) within 5 s, and look at everything (the SLA applies from the wake-up).
+   */
+  private void longPause() throws Exception {
+    stopFor(20_000 + run.rnd.nextInt(40_000), true);
+  }
+
+  /** SIGSTOP for {@code ms}; a long one loses a stop while it sleeps and must be told on waking. */
+  private void stopFor(long ms, boolean longOne) throws Exception {
+    long start = System.currentTimeMillis();
+    run.excuses.add(new Chaos.Excuse(null, start, start + ms + Chaos.ALLOWANCE_MS, "watcher stopped"));
+    run.watch.signal("STOP");
+    count(longOne ? "long-sigstop" : "sigstop");
+    run.note("SIGSTOP watch for " + ms + " ms");
+    if (longOne) {
+      Chaos.pause(ms / 2);
+      cancelFromOutside(); // lost while it sleeps
+      Chaos.pause(ms - ms / 2);
+    } else {
+      Chaos.pause(ms);
+    }
+    run.watch.signal("CONT");
+    if (longOne && !run.watch.awaitHealth(5_000, h -> h.path("processPauses").asInt() > 0)) {
+      run.violation("silent", "paused for " + ms + " ms but /health shows no process pause");
+    }
+  }
+
+  /**
+   * A 429 episode of 8–20 s with 2–3 stops cancelled inside it: each must be back within the
+   * allowance of the episode's end, not after a back-off of healthy accounts (16 s).
+   */
+  private void throttledEpisodeWithCancels() throws InterruptedException {
+    long ms = 8_000 + run.rnd.nextInt(12_000);
+    long start = System.currentTimeMillis();
+    run.excuses.add(new Chaos.Excuse(null, start, start + ms + Chaos.ALLOWANCE_MS + 1_000, "429 episode"));
+    run.sim.faults().set("*", new Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
+    count("429-episode-with-cancels");
+    int cancels = 2 + run.rnd.nextInt(2);
+    run.note("429 episode for " + ms + " ms with " + cancels + " cancels inside");
+    for (int i = 0; i < cancels; i++) {
+      Chaos.pause(run.rnd.nextInt((int) (ms / cancels)));
+      cancelFromOutside();
+    }
+    Chaos.pause(start + ms - System.currentTimeMillis());
     run.sim.faults().clear();
   }
 
