@@ -167,6 +167,7 @@ public final class Chaos {
     note("start seed=" + o.seed() + " accounts=" + o.accounts() + " home=" + home + " sim=" + sim.baseUrl());
     watch = startWatch();
     Thread sampler = Thread.ofPlatform().daemon().name("chaos-sampler").start(checker::sample);
+    Thread health = Thread.ofPlatform().daemon().name("chaos-health").start(checker::watchHealth);
     long end = t0 + (long) (o.minutes() * 60_000);
     try {
       while (System.currentTimeMillis() < end) {
@@ -177,6 +178,7 @@ public final class Chaos {
       checker.quiesce();
     } finally {
       sampler.interrupt();
+      health.interrupt();
       sampler.join(2_000);
       if (watch != null) watch.kill();
       sim.close();

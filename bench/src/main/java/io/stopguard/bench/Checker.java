@@ -35,6 +35,7 @@ final class Checker {
         else ended(e.getKey(), now);
       }
       for (String k : List.copyOf(run.bareSince.keySet())) if (!stops.containsKey(k)) ended(k, now);
+      for (String k : List.copyOf(run.bareSince.keySet())) reportedOrSilent(k, now);
       GuardProcess w = run.watch;
       if (w != null && !w.process.isAlive() && !w.killedOnPurpose) {
         w.killedOnPurpose = true; // reported once
@@ -46,6 +47,48 @@ final class Checker {
         return;
       }
     }
+  }
+
+  /** A bare position must be reported within this long: listed unprotected on /health, /health degraded, or not answering. */
+  static final long REPORT_MS = 15_000;
+  /** Position key (upper case) → when /health last listed it as unprotected. */
+  private final Map<String, Long> reportedAt = new java.util.concurrent.ConcurrentHashMap<>();
+  /** When /health last said something is wrong: degraded, or no answer (a probe, systemd, Prometheus' up would see it). */
+  private volatile long lastAlarmAt;
+  private final java.util.Set<String> judgedSilent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** Every 500 ms: what /health says (its own thread, so a hung /health never stops the sampler). */
+  void watchHealth() {
+    while (!Thread.currentThread().isInterrupted()) {
+      GuardProcess w = run.watch;
+      com.fasterxml.jackson.databind.JsonNode h = w == null || !w.process.isAlive() ? null : w.health();
+      long now = System.currentTimeMillis();
+      if (h == null || !"ok".equals(h.path("status").asText())) lastAlarmAt = now;
+      if (h != null) {
+        for (com.fasterxml.jackson.databind.JsonNode a : h.path("accounts")) {
+          for (com.fasterxml.jackson.databind.JsonNode k : a.path("unprotected")) {
+            reportedAt.put(k.asText().toUpperCase(java.util.Locale.ROOT), now);
+          }
+        }
+      }
+      try {
+        Thread.sleep(500);
+      } catch (InterruptedException e) {
+        return;
+      }
+    }
+  }
+
+  /** Bare for 15 s (excused or not) with nothing saying so: /health ok all along and the position listed nowhere. */
+  private void reportedOrSilent(String key, long now) {
+    Long since = run.bareSince.get(key);
+    if (since == null || now - since < REPORT_MS || !judgedSilent.add(key + "@" + since)) return;
+    // Pushes withheld while the sockets stay open: Bitget is not telling, and the guard cannot know
+    // before its reconcile (the bare check excuses it up to one interval).
+    for (Chaos.Excuse e : run.excuses) if (e.why().equals("WebSockets silent") && e.start() <= since && e.end() >= since) return;
+    if (reportedAt.getOrDefault(key.toUpperCase(java.util.Locale.ROOT), 0L) >= since || lastAlarmAt >= since) return;
+    run.violation("silent", key + " bare since " + run.rel(since) + " and nothing said so for " + (now - since) / 1000
+        + " s (/health ok, the position listed nowhere)");
   }
 
   private void ended(String key, long now) {
