@@ -317,8 +317,9 @@ public final class CheckService {
         + p.holdSide().name() + " --amount " + p.total().toPlainString();
     if (c.isEmpty()) return "./stopguard stop-orders --user " + v.userId() + " --symbol " + p.symbol() + " --direction "
         + p.holdSide().name() + " --dry-run";
-    var intended = store.journal().intendedStop(v.userId(), p.symbol(), p.holdSide().name()).orElse(null);
-    RestorePlan plan = RestorePlanner.plan(p, c.get(), policy, intended);
+    var intended = store.journal().intendedStop(v.userId(), p.symbol(), p.holdSide().name(), p.cTime()).orElse(null);
+    RestorePlan plan = intended == null ? RestorePlanner.plan(p, c.get(), policy, null)
+        : RestorePlanner.plan(p, c.get(), policy, intended.price(), intended.describe());
     return plan instanceof RestorePlan.Place pl ? base + " --stop-price " + pl.triggerPrice().toPlainString()
         + (v.stops().stream().anyMatch(s -> s.planType() == io.stopguard.bitget.PlanType.POS_LOSS) ? " --replace" : "")
         : null;

@@ -113,8 +113,10 @@ final class PlaceStopCommand implements Callable<Integer> {
         cli.out().println("  " + client.requestBody(pv.order()));
         return ExitCodes.OK;
       }
-      PlacedStop s = placer.place(req);
-      store.journal().setIntendedStop(user, sym, direction.name(), stopPrice);
+      StopPlacer.Preview pv = placer.preview(req);
+      PlacedStop s = placer.place(pv);
+      store.journal().setIntendedStop(user, sym, direction.name(), stopPrice, io.stopguard.store.Journal.IntendedStop.PLACE_STOP,
+          pv.position().cTime(), java.time.Instant.now());
       cli.out().println(s.action() + " " + s.planType().wire() + " " + sym + " " + direction + " trigger "
           + s.triggerPrice().toPlainString() + " (mark_price, market)" + (s.size() == null ? "" : " size " + s.size().toPlainString())
           + " orderId=" + s.orderId() + " clientOid=" + s.clientOid());

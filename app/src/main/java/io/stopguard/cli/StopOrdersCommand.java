@@ -96,8 +96,9 @@ final class StopOrdersCommand implements Callable<Integer> {
               .map(o -> o.planType().wire() + " " + o.triggerPrice().toPlainString() + " (" + o.orderId() + ")").toList());
           if (dryRun) {
             Contract c = client.contracts().stream().filter(x -> x.symbol().equalsIgnoreCase(sym)).findFirst().orElseThrow();
-            var intended = store.journal().intendedStop(k.userId(), sym, direction.name()).orElse(null);
-            RestorePlan plan = RestorePlanner.plan(p, c, config.riskPolicy(), intended);
+            var intended = store.journal().intendedStop(k.userId(), sym, direction.name(), p.cTime()).orElse(null);
+            RestorePlan plan = intended == null ? RestorePlanner.plan(p, c, config.riskPolicy(), null)
+                : RestorePlanner.plan(p, c, config.riskPolicy(), intended.price(), intended.describe());
             r.put("restore", restoreJson(client, k, p, plan, v.verdict().isProtected()));
           }
           results.add(r);

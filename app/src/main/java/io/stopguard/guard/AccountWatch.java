@@ -260,7 +260,8 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     for (PositionVerdict v : now) {
       PlanOrder o = v.verdict().isProtected() ? lastStops.get(v.key()) : null;
       if (o == null || o.triggerPrice().compareTo(intendedRecorded.getOrDefault(v.key(), java.math.BigDecimal.ZERO)) == 0) continue;
-      w.store.journal().setIntendedStop(key.userId(), v.position().symbol(), v.position().holdSide().name(), o.triggerPrice());
+      w.store.journal().setIntendedStop(key.userId(), v.position().symbol(), v.position().holdSide().name(), o.triggerPrice(),
+          io.stopguard.store.Journal.IntendedStop.OBSERVED, v.position().cTime(), lastOk);
       written.put(v.key(), o.triggerPrice());
     }
     return written;

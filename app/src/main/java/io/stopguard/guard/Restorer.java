@@ -103,9 +103,11 @@ final class Restorer {
       retrySoon(a, incident);
       return;
     }
-    var intended = store.journal().intendedStop(v.userId(), p.symbol(), p.holdSide().name())
-        .orElseGet(() -> lastStopPrice(a, positionKey));
-    RestorePlan plan = RestorePlanner.plan(p, c, policy, intended);
+    var intended = store.journal().intendedStop(v.userId(), p.symbol(), p.holdSide().name(), p.cTime()).orElse(null);
+    PlanOrder seen = a.lastStop(positionKey);
+    RestorePlan plan = intended != null ? RestorePlanner.plan(p, c, policy, intended.price(), intended.describe())
+        : seen != null ? RestorePlanner.plan(p, c, policy, seen.triggerPrice(), "the stop this watcher last saw on the position")
+        : RestorePlanner.plan(p, c, policy, null);
     if (plan instanceof RestorePlan.Refuse r) {
       log.warn("restore of {} refused: {}", positionKey, r.reason());
       store.incidents().error(incident.id(), r.reason());
@@ -114,7 +116,7 @@ final class Restorer {
     RestorePlan.Place place = (RestorePlan.Place) plan;
     StopRequest req = new StopRequest(p.symbol(), p.holdSide(), null, place.triggerPrice(), true, clientOid(a, p, incident));
     Consumer<io.stopguard.store.AuditEntry> audit = store.journal()::audit;
-    StopPlacer placer = new StopPlacer(a.client(), a.key().userId(), "watch", audit);
+    StopPlacer placer = new StopPlacer(a.client(), a.key().userId(), "watch", audit).because(place.basis());
     final StopPlacer.Preview pv;
     try {
       pv = placer.preview(req, p, c, plans);
@@ -198,11 +200,6 @@ final class Restorer {
     a.lookAgainAfterThis(); // confirm through orders-plan-pending; the incident closes as restored (by watch)
   }
 
-  private static java.math.BigDecimal lastStopPrice(Account a, String positionKey) {
-    PlanOrder seen = a.lastStop(positionKey);
-    return seen == null ? null : seen.triggerPrice();
-  }
-
   /** Per episode (its clientOid's first generation): the generation Bitget has not refused as spent yet. */
   private final java.util.Map<String, Integer> episodeGenerations = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -235,7 +232,8 @@ final class Restorer {
       return false;
     }
     PlanOrder lost = a.lastStop(positionKey);
-    RestorePlan plan = RestorePlanner.plan(p, c, policy, lost == null ? null : lost.triggerPrice());
+    RestorePlan plan = lost == null ? RestorePlanner.plan(p, c, policy, null)
+        : RestorePlanner.plan(p, c, policy, lost.triggerPrice(), "the stop this watcher last saw on the position");
     if (plan instanceof RestorePlan.Refuse r) {
       log.warn("restore of {} refused: {}", positionKey, r.reason());
       return false;
@@ -248,7 +246,8 @@ final class Restorer {
     RestorePlan.Place place = (RestorePlan.Place) plan;
     StopRequest req = new StopRequest(p.symbol(), p.holdSide(), null, place.triggerPrice(), true, clientOid);
     StopPlacer placer = new StopPlacer(a.client(), user, "watch", e -> a.sentWithoutStore(positionKey, e))
-        .fencedBy(() -> ownership.get().mayPlaceWithoutStore(user)); // memory: asked before every write
+        .fencedBy(() -> ownership.get().mayPlaceWithoutStore(user)) // memory: asked before every write
+        .because(place.basis() + "; placed while the store did not answer");
     final StopPlacer.Preview pv;
     try {
       pv = placer.preview(req, p, c, plans);

@@ -91,7 +91,8 @@ public final class NightlyChecks {
             continue;
           }
           RestorePlan plan = RestorePlanner.plan(v.position(), contract.get(), policy,
-              store.journal().intendedStop(v.userId(), v.position().symbol(), v.position().holdSide().name()).orElse(null));
+              store.journal().intendedStop(v.userId(), v.position().symbol(), v.position().holdSide().name(),
+                  v.position().cTime()).map(io.stopguard.store.Journal.IntendedStop::price).orElse(null));
           if (plan instanceof RestorePlan.Place) dryRuns++;
           else problems.add(v.key() + " no safe stop possible");
         }

@@ -200,9 +200,18 @@ public final class StopPlacer {
   }
 
   private void audit(String action, TpslOrder o, String orderId, String clientOid, String result, String detail) {
+    boolean sets = action.equals("place") || action.equals("modify");
     audit.accept(new AuditEntry(actor, action, userId, o.symbol(), o.holdSide().name(), o.planType().wire(),
         o.triggerPrice().toPlainString(), o.size() == null ? null : o.size().toPlainString(), orderId, clientOid, result,
-        detail));
+        sets && basis != null ? (detail == null ? basis : detail + "; " + basis) : detail));
+  }
+
+  private String basis;
+
+  /** Why this price (a restore's basis: "the stop seen on the position at …: 2.4500"): said by every audit row that sets a stop. */
+  public StopPlacer because(String basis) {
+    this.basis = basis;
+    return this;
   }
 
   // ------------------------------------------------------------------ validation before any request

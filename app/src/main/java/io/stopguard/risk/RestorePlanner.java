@@ -22,6 +22,14 @@ public final class RestorePlanner {
    * @param intendedStop a stop price recorded for this position, or null
    */
   public static RestorePlan plan(Position p, Contract c, Policy policy, BigDecimal intendedStop) {
+    return plan(p, c, policy, intendedStop, "intended stop recorded for this position");
+  }
+
+  /**
+   * @param intendedStop a stop price recorded for this position, or null
+   * @param intendedWhat which stop that is, in words (the basis says it: "the stop seen on the position at ...")
+   */
+  public static RestorePlan plan(Position p, Contract c, Policy policy, BigDecimal intendedStop, String intendedWhat) {
     boolean isLong = p.holdSide() == HoldSide.LONG;
     BigDecimal tick = c.tickSize();
     BigDecimal mark = p.markPrice();
@@ -33,7 +41,7 @@ public final class RestorePlanner {
     BigDecimal desired;
     if (intendedStop != null) {
       desired = intendedStop;
-      basis = "intended stop " + intendedStop.toPlainString() + " recorded for this position";
+      basis = intendedWhat + ": " + intendedStop.toPlainString();
     } else {
       desired = p.openPriceAvg().multiply(isLong ? BigDecimal.ONE.subtract(loss) : BigDecimal.ONE.add(loss));
       basis = policy.maxLossPercent().stripTrailingZeros().toPlainString() + "% from entry " + p.openPriceAvg().toPlainString();

