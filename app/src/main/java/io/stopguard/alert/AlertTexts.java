@@ -41,7 +41,7 @@ public final class AlertTexts {
   }
 
   /** What each verdict means, in the team's words (the detailed reasons stay in English in logs and -v). */
-  static String verdictRu(io.stopguard.risk.Verdict v) {
+  public static String verdictRu(io.stopguard.risk.Verdict v) {
     return switch (v) {
       case PROTECTED -> "защищена";
       case MISSING -> "стоп-лосса нет";

@@ -262,7 +262,7 @@ final class WatchCommand implements Callable<Integer> {
     }
     java.util.concurrent.ScheduledExecutorService statusPublisher = publisher;
     io.stopguard.status.StatusPage page = new io.stopguard.status.StatusPage(model,
-        new io.stopguard.status.Labels(config.telegramOrEmpty().language()), auth);
+        new io.stopguard.status.Labels(config.statusLanguage()), auth); // the page's own language (English by default)
     StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary, page.handlers(), auth);
     io.stopguard.guard.ShardLease shardStopper = shardLease;
     io.stopguard.guard.HomeDelivery deliveryLock = homeDelivery;

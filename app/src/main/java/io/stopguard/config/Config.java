@@ -14,8 +14,22 @@ import java.nio.file.Path;
  * {@code stopguard.yaml} in the home directory (optional; every key has a default). Documented in
  * docs/CONFIG.md. Unknown keys are an error: a typo must not silently fall back to a default.
  */
-public record Config(PolicySection policy, TelegramSection telegram, MetricsSection metrics) {
-  public static final Config DEFAULT = new Config(null, null, null);
+public record Config(PolicySection policy, TelegramSection telegram, MetricsSection metrics, StatusSection status) {
+  public static final Config DEFAULT = new Config(null, null, null, null);
+
+  /** The status page on {@code watch}'s server: its language is its own (English by default), not Telegram's. */
+  public record StatusSection(String language) {
+    public StatusSection {
+      if (language != null && !language.equals("en") && !language.equals("ru")) {
+        throw new IllegalArgumentException("status.language must be en or ru (got '" + language + "')");
+      }
+    }
+  }
+
+  /** The status page's language: {@code status.language}, else English. */
+  public String statusLanguage() {
+    return status == null || status.language() == null ? "en" : status.language();
+  }
 
   /**
    * Telegram alerts. {@code TELEGRAM_BOT_TOKEN}, {@code TELEGRAM_CHAT_ID} and {@code TELEGRAM_API_URL}

@@ -2,7 +2,10 @@ package io.stopguard.status;
 
 import java.util.Map;
 
-/** The status page's words in Russian or English, as the alerts are ({@code telegram.language}). */
+/**
+ * The status page's words, in one language end to end: English by default, Russian with
+ * {@code status.language: ru} (its own setting; the alerts follow {@code telegram.language}).
+ */
 public final class Labels {
   private static final Map<String, String[]> WORDS = Map.ofEntries(
       w("safe", "Все позиции под стоп-лоссом", "Every position has a stop-loss"),
@@ -54,7 +57,22 @@ public final class Labels {
       w("inactive", "отключён", "inactive"),
       w("login", "Войти", "Log in"),
       w("token", "Токен", "Token"),
-      w("badToken", "Неверный токен", "Wrong token"));
+      w("badToken", "Неверный токен", "Wrong token"),
+      w("notAllSeen", "не все ещё проверены", "not all seen yet"),
+      w("never", "никогда", "never"),
+      w("notWatched", "не наблюдается этим экземпляром", "not watched by this instance"),
+      w("polled", "опрос", "polled"),
+      w("sec", "с", "s"),
+      w("min", "мин", "min"),
+      w("hour", "ч", "h"),
+      w("fix", "Исправить", "Fix"),
+      w("state.detected", "обнаружено", "detected"),
+      w("state.alerted", "оповещено", "alerted"),
+      w("state.restoring", "восстанавливается", "restoring"),
+      w("state.restored", "восстановлено", "restored"),
+      w("state.resolved", "завершено", "resolved"),
+      w("state.failed", "не удалось", "failed"),
+      w("state.escalated", "эскалация", "escalated"));
 
   private static Map.Entry<String, String[]> w(String key, String ru, String en) {
     return Map.entry(key, new String[] {ru, en});
@@ -62,8 +80,25 @@ public final class Labels {
 
   private final boolean ru;
 
+  /** {@code ru} for Russian; anything else (or null) is English. */
   public Labels(String language) {
-    this.ru = !"en".equalsIgnoreCase(language);
+    this.ru = "ru".equalsIgnoreCase(language);
+  }
+
+  /** A verdict's reason in this language: Bitget's terms in English, the team's words in Russian. */
+  public String reason(io.stopguard.risk.PositionVerdict v) {
+    if (v.verdict().isProtected()) return "";
+    return ru ? io.stopguard.alert.AlertTexts.verdictRu(v.verdict()) : String.join("; ", v.reasons());
+  }
+
+  /** A duration to the tenth of a second, with this language's unit. */
+  public String seconds(java.time.Duration d) {
+    return String.format(java.util.Locale.ROOT, "%.1f ", d.toMillis() / 1000.0) + get("sec");
+  }
+
+  /** An age: seconds, minutes or hours, with this language's units. */
+  public String age(long s) {
+    return s < 120 ? s + " " + get("sec") : s < 7200 ? (s / 60) + " " + get("min") : (s / 3600) + " " + get("hour");
   }
 
   public String lang() {

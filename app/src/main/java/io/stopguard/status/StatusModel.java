@@ -18,7 +18,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
@@ -43,6 +42,8 @@ public final class StatusModel {
   private final String instance;
   /** Told which accounts a page shows (their equity is worth asking for), or nobody. */
   private volatile java.util.function.Consumer<java.util.Collection<String>> shown = users -> { };
+  /** The page's words (English unless {@link #in} says otherwise). */
+  private volatile Labels t = new Labels("en");
   /** Rows other instances of a fleet published (their accounts), or none. */
   private volatile Supplier<List<StatusView.Row>> others = List::of;
 
@@ -54,6 +55,12 @@ public final class StatusModel {
     this.equity = equity;
     this.clock = clock;
     this.instance = instance;
+  }
+
+  /** In the page's language: reasons, units and words of the rows, header and incidents. */
+  public StatusModel in(Labels labels) {
+    this.t = labels;
+    return this;
   }
 
   /** On a fleet: also show the accounts other instances guard, from the shared store. */
@@ -109,25 +116,39 @@ public final class StatusModel {
         TIME.format(now));
   }
 
-  /** The rows of one query, every page (the event stream diffs these). */
-  public List<StatusView.Row> rows(StatusView.Query q) {
-    Instant now = clock.instant();
-    List<StatusView.Row> all = new ArrayList<>();
-    for (StatusView.Row r : allRows(accounts.get(), now)) if (matches(r, q)) all.add(r);
-    all.sort(comparator(q.sort()));
-    shown.accept(all.subList(0, Math.min(all.size(), StatusView.Query.PAGE_SIZE)).stream().map(StatusView.Row::user).distinct().toList());
-    return all;
+  /**
+   * One moment of the watcher: every row and the header made from the same snapshot, so the event
+   * stream never sends a header that disagrees with the rows it sends with it.
+   */
+  public Frame frame() {
+    List<AccountSnapshot> snap = accounts.get();
+    List<StatusView.Row> all = allRows(snap, clock.instant());
+    int bare = (int) all.stream().filter(StatusView.Row::bare).count();
+    return new Frame(all, header(snap, summary.get(), bare, all.size() - bare));
   }
 
-  public StatusView.Header header() {
-    List<AccountSnapshot> snap = accounts.get();
-    int bare = 0;
-    int ok = 0;
-    for (StatusView.Row r : allRows(snap, clock.instant())) {
-      if (r.bare()) bare++;
-      else ok++;
+  /** Rows and header of one moment ({@link #frame}). */
+  public final class Frame {
+    private final List<StatusView.Row> all;
+    private final StatusView.Header header;
+
+    private Frame(List<StatusView.Row> all, StatusView.Header header) {
+      this.all = all;
+      this.header = header;
     }
-    return header(snap, summary.get(), bare, ok);
+
+    public StatusView.Header header() {
+      return header;
+    }
+
+    /** The rows of one query, every page, sorted (the event stream diffs these). */
+    public List<StatusView.Row> rows(StatusView.Query q) {
+      List<StatusView.Row> out = new ArrayList<>();
+      for (StatusView.Row r : all) if (matches(r, q)) out.add(r);
+      out.sort(comparator(q.sort()));
+      shown.accept(out.subList(0, Math.min(out.size(), StatusView.Query.PAGE_SIZE)).stream().map(StatusView.Row::user).distinct().toList());
+      return out;
+    }
   }
 
   /** One account's page: its key as stored (masked), its positions, its incidents. */
@@ -140,8 +161,9 @@ public final class StatusModel {
     List<StatusView.Row> rows = a == null ? List.of() : a.verdicts().stream().map(v -> row(a, v, now))
         .sorted(comparator("risk")).toList();
     List<StatusView.IncidentRow> incidents = incidents(new StatusView.Query(userId, null, null, null, 1), now);
-    return Optional.of(new AccountView(userId, keys, a == null ? "not watched by this instance" : watchedBy(a.webSocket()),
-        a == null || a.lastOk() == null ? "never" : ago(a.lastOk(), now), a == null ? null : a.lastError(), rows, incidents,
+    return Optional.of(new AccountView(userId, keys, a == null ? t.get("notWatched") : watchedBy(a.webSocket()),
+        a == null || a.lastOk() == null ? t.get("never") : t.age(Math.max(0, Duration.between(a.lastOk(), now).toSeconds())),
+        a == null ? null : a.lastError(), rows, incidents,
         equity.apply(userId).map(e -> e.setScale(2, RoundingMode.HALF_UP).toPlainString() + " USDT").orElse("—")));
   }
 
@@ -183,8 +205,10 @@ public final class StatusModel {
         plain(p.total()), plain(p.openPriceAvg()), plain(p.markPrice()), plain(p.liquidationPrice()),
         trigger == null ? "—" : trigger.toPlainString(),
         stop == null ? "—" : stop.planType().wire() + " / " + (stop.triggerType() == null ? "?" : stop.triggerType()),
-        distance, loss, lossEquity, toLiquidation, v.verdict().name(), v.reasons().isEmpty() ? "" : String.join("; ", v.reasons()),
-        !v.verdict().isProtected(), watchedBy(a.webSocket()), a.lastOk() == null ? "never" : CLOCK.format(a.lastOk()), instance);
+        distance, loss, lossEquity, toLiquidation, v.verdict().name(), t.reason(v),
+        !v.verdict().isProtected(), watchedBy(a.webSocket()), a.lastOk() == null ? t.get("never") : CLOCK.format(a.lastOk()), instance,
+        v.verdict().isProtected() ? "" : "./stopguard stop-orders --user " + a.userId() + " --symbol " + p.symbol() + " --direction "
+            + p.holdSide().name() + " --dry-run");
   }
 
   private static boolean matches(StatusView.Row r, StatusView.Query q) {
@@ -239,7 +263,7 @@ public final class StatusModel {
     List<String> why = new ArrayList<>();
     if (sum.get(io.stopguard.guard.StatusServer.DEGRADED_BECAUSE) instanceof List<?> l) l.forEach(o -> why.add(String.valueOf(o)));
     return new StatusView.Header(bare, ok, snap.size() - (int) snap.stream().filter(a -> a.lastOk() == null).count(), unguarded,
-        store.incidents().open().size(), flag, oldest == null ? "not all seen yet" : oldest + " s",
+        store.incidents().open().size(), flag, oldest == null ? t.get("notAllSeen") : oldest + " " + t.get("sec"),
         sum.get("webSocketsLive") instanceof Number n ? n.intValue() : 0, sum.get("webSocketsMax") instanceof Number m ? m.intValue() : 0,
         share, instances, why);
   }
@@ -260,7 +284,8 @@ public final class StatusModel {
     for (Incident i : list.subList(0, Math.min(50, list.size()))) {
       Instant ended = i.restoredAt() != null ? i.restoredAt() : i.resolvedAt();
       List<String> audit = new ArrayList<>();
-      for (AuditEntry e : store.journal().auditLog(i.userId())) {
+      // this incident's own restore only: from its detection to its end (an earlier incident's rows are not its)
+      for (AuditEntry e : store.journal().auditLog(i.userId(), i.detectedAt(), ended)) {
         if (e.symbol().equalsIgnoreCase(i.symbol()) && e.holdSide().equalsIgnoreCase(i.holdSide()) && "watch".equals(e.actor())) {
           audit.add(e.action() + " " + e.planType() + " @ " + e.triggerPrice() + " → " + e.result()
               + (e.detail() == null ? "" : " (" + e.detail() + ")"));
@@ -268,8 +293,8 @@ public final class StatusModel {
       }
       out.add(new StatusView.IncidentRow(i.id(), i.key(), i.verdict(), state(i), time(i.detectedAt()), time(i.alertedAt()),
           time(i.restoringAt()), time(ended),
-          i.bareSince() == null ? "—" : (i.bareSinceExact() ? "" : "≤ ") + seconds(Duration.between(i.bareSince(), i.detectedAt())),
-          i.restoredAt() == null ? "—" : seconds(Duration.between(i.detectedAt(), i.restoredAt())),
+          i.bareSince() == null ? "—" : (i.bareSinceExact() ? "" : "≤ ") + t.seconds(Duration.between(i.bareSince(), i.detectedAt())),
+          i.restoredAt() == null ? "—" : t.seconds(Duration.between(i.detectedAt(), i.restoredAt())),
           i.restoredBy() == null ? "" : i.restoredBy(), time(i.escalatedAt()), i.lastError() == null ? "" : i.lastError(),
           audit.size() > 10 ? audit.subList(audit.size() - 10, audit.size()) : audit));
     }
@@ -285,17 +310,8 @@ public final class StatusModel {
 
   // ------------------------------------------------------------------ formatting
 
-  static String watchedBy(String ws) {
-    return "live".equals(ws) ? "WebSocket" : "polled".equals(ws) || "off".equals(ws) ? "polled" : "WebSocket " + ws;
-  }
-
-  static String ago(Instant t, Instant now) {
-    long s = Math.max(0, Duration.between(t, now).toSeconds());
-    return s < 120 ? s + " s" : s < 7200 ? (s / 60) + " min" : (s / 3600) + " h";
-  }
-
-  private static String seconds(Duration d) {
-    return String.format(Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
+  private String watchedBy(String ws) {
+    return "live".equals(ws) ? "WebSocket" : "polled".equals(ws) || "off".equals(ws) ? t.get("polled") : "WebSocket " + ws;
   }
 
   private static String time(Instant t) {

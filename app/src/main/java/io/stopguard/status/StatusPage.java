@@ -48,7 +48,7 @@ public final class StatusPage implements AutoCloseable {
 
   /** @param auth null when the page is open (127.0.0.1 without a token) */
   public StatusPage(StatusModel model, Labels labels, Auth auth) {
-    this.model = model;
+    this.model = model.in(labels); // one language end to end: the model's words too
     this.t = labels;
     this.auth = auth;
     ticker.scheduleWithFixedDelay(this::tick, TICK_MS, TICK_MS, TimeUnit.MILLISECONDS);
@@ -157,8 +157,9 @@ public final class StatusPage implements AutoCloseable {
     if (!get(ex)) return;
     Client c = new Client(query(ex));
     // What the page was rendered with is what the client has: only later changes are sent.
-    c.rows = rendered(c.query);
-    c.header = render("header.jte", Map.of("h", model.header(), "t", t));
+    StatusModel.Frame frame = model.frame();
+    c.rows = rendered(frame, c.query);
+    c.header = render("header.jte", Map.of("h", frame.header(), "t", t));
     c.incidents = render("incidents.jte", Map.of("incidents", model.incidents(c.query), "t", t));
     securityHeaders(ex);
     ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
@@ -187,12 +188,13 @@ public final class StatusPage implements AutoCloseable {
   private void tick() {
     if (clients.isEmpty()) return;
     try {
-      String header = render("header.jte", Map.of("h", model.header(), "t", t));
+      StatusModel.Frame frame = model.frame(); // the header and every client's rows from one moment
+      String header = render("header.jte", Map.of("h", frame.header(), "t", t));
       Map<StatusView.Query, Map<String, String>> rowsByQuery = new HashMap<>();
       Map<StatusView.Query, String> incidentsByQuery = new HashMap<>();
       long now = System.currentTimeMillis();
       for (Client c : clients) {
-        Map<String, String> rows = rowsByQuery.computeIfAbsent(c.query, this::rendered);
+        Map<String, String> rows = rowsByQuery.computeIfAbsent(c.query, q -> rendered(frame, q));
         String incidents = incidentsByQuery.computeIfAbsent(c.query,
             q -> render("incidents.jte", Map.of("incidents", model.incidents(q), "t", t)));
         StringBuilder sb = new StringBuilder();
@@ -221,9 +223,9 @@ public final class StatusPage implements AutoCloseable {
   }
 
   /** The first page of a query's rows, rendered, by event name. */
-  private Map<String, String> rendered(StatusView.Query q) {
+  private Map<String, String> rendered(StatusModel.Frame frame, StatusView.Query q) {
     Map<String, String> m = new LinkedHashMap<>();
-    List<StatusView.Row> rows = model.rows(q);
+    List<StatusView.Row> rows = frame.rows(q);
     for (StatusView.Row r : rows.subList(0, Math.min(rows.size(), StatusView.Query.PAGE_SIZE))) {
       m.put(r.eventName(), render("row.jte", Map.of("r", r, "t", t)));
     }

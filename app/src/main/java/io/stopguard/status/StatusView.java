@@ -25,7 +25,8 @@ public record StatusView(Header header, List<Row> rows, int totalRows, int page,
    */
   public record Row(String key, String eventName, String user, String symbol, String side, String size, String entry,
       String mark, String liquidation, String stop, String stopType, String distance, String lossUsdt, String lossEquity,
-      boolean lossToLiquidation, String verdict, String reason, boolean bare, String watchedBy, String verifiedAt, String owner) {}
+      boolean lossToLiquidation, String verdict, String reason, boolean bare, String watchedBy, String verifiedAt, String owner,
+      String fix) {}
 
   /** One incident: detected → alerted → restoring → restored / resolved / failed / escalated, with the audit of its restore. */
   public record IncidentRow(long id, String key, String verdict, String state, String detectedAt, String alertedAt,

@@ -57,17 +57,29 @@ public final class Journal {
   }
 
   public List<AuditEntry> auditLog(String userId) {
+    return auditLog(userId, null, null);
+  }
+
+  /** A user's audit rows written in [from, to] (to the second; either null: unbounded), oldest first. */
+  public List<AuditEntry> auditLog(String userId, java.time.Instant from, java.time.Instant to) {
     synchronized (store) {
-      return auditLogLocked(userId);
+      return auditLogLocked(userId, from, to);
     }
   }
 
-  private List<AuditEntry> auditLogLocked(String userId) {
+  private List<AuditEntry> auditLogLocked(String userId, java.time.Instant from, java.time.Instant to) {
     List<AuditEntry> out = new ArrayList<>();
     try (PreparedStatement st = store.connection().prepareStatement("""
         SELECT actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size, order_id, client_oid, result, detail
-        FROM audit_log WHERE user_id = ? ORDER BY id""")) {
+        FROM audit_log WHERE user_id = ? AND (CAST(? AS TEXT) IS NULL OR at >= ?) AND (CAST(? AS TEXT) IS NULL OR at <= ?)
+        ORDER BY id""")) {
       st.setString(1, userId);
+      String f = from == null ? null : from.truncatedTo(ChronoUnit.SECONDS).toString();
+      String t = to == null ? null : to.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1).toString();
+      st.setString(2, f);
+      st.setString(3, f);
+      st.setString(4, t);
+      st.setString(5, t);
       try (ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           out.add(new AuditEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),

@@ -81,6 +81,10 @@ class MistakesAreErrorsTest {
     CliRun typed = run(env, "check");
     assertThat(typed.exit()).isEqualTo(2);
     assertThat(typed.err()).contains("must be a plain number (got 'lots')");
+    Files.writeString(bad, "status:\n  language: de\n");
+    CliRun language = run(env, "check");
+    assertThat(language.exit()).isEqualTo(2);
+    assertThat(language.err()).contains("status.language must be en or ru (got 'de')");
   }
 
   @Test

@@ -73,7 +73,7 @@ class FleetStatusTest {
           List.of(account("9001", "ETHUSDT", false).verdicts().get(0), account("9001", "SOLUSDT", true).verdicts().get(0))));
       rowsA.publish(onA, modelA::rowsOf);
       clock.advance(java.time.Duration.ofMillis(FleetRows.READ_CACHE_MS + 1)); // past b's read cache
-      assertThat(modelB.rows(new StatusView.Query("9001", null, null, null, 1)))
+      assertThat(modelB.frame().rows(new StatusView.Query("9001", null, null, null, 1)))
           .extracting(StatusView.Row::key, StatusView.Row::verdict)
           .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("9001:ETHUSDT:LONG", "PROTECTED"),
               org.assertj.core.groups.Tuple.tuple("9001:SOLUSDT:LONG", "MISSING"));
@@ -82,7 +82,7 @@ class FleetStatusTest {
       onA.set(0, new AccountSnapshot("9001", "bg_x****", false, "live", Instant.now(), null, List.of()));
       rowsA.publish(onA, modelA::rowsOf);
       clock.advance(java.time.Duration.ofMillis(FleetRows.READ_CACHE_MS + 1)); // past b's read cache
-      assertThat(modelB.rows(new StatusView.Query(null, null, null, null, 1))).extracting(StatusView.Row::key)
+      assertThat(modelB.frame().rows(new StatusView.Query(null, null, null, null, 1))).extracting(StatusView.Row::key)
           .containsExactly("9002:ETHUSDT:LONG");
     }
   }

@@ -116,7 +116,7 @@ class StatusPageBrowserTest {
     ChromeOptions o = new ChromeOptions();
     o.setBinary(CHROMIUM.toFile());
     o.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-        "--window-size=" + width + "," + height, "--lang=ru");
+        "--window-size=" + width + "," + height);
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).build();
     browser = new ChromeDriver(service, o);
     return browser;
@@ -133,42 +133,50 @@ class StatusPageBrowserTest {
     }
   }
 
+  /**
+   * The last row's stop is cancelled: without a reload its row turns MISSING and moves to row 1,
+   * with the command that fixes it; the header agrees; the restore turns it back; the timeline
+   * shows the times. The page is English by default, every word of it (no Cyrillic anywhere).
+   */
   @Test
-  void aCancelledStopTurnsItsRowMissingLiveAndTheRestoreTurnsItBack() throws Exception {
-    StatusServer server = guard(null, "ru");
+  void aCancelledStopTurnsItsRowMissingAndFirstLiveAndTheRestoreTurnsItBack() throws Exception {
+    StatusServer server = guard(null, "en");
     WebDriver b = browser(1280, 1000);
     b.get("http://127.0.0.1:" + server.port() + "/");
-    assertThat(verdict(b, "556251171:DASHUSDT:SHORT")).isEqualTo("PROTECTED");
+    String last = "700100:BTCUSDT:LONG";
+    assertThat(verdict(b, last)).isEqualTo("PROTECTED");
+    assertThat(b.findElements(By.cssSelector("#rows tr")).getLast().getAttribute("data-position")).as("the last row").isEqualTo(last);
     assertThat(b.findElement(By.cssSelector("[data-figure='bare']")).getText()).isEqualTo("0");
     ((JavascriptExecutor) b).executeScript("window.notReloaded = true;");
     await().atMost(Duration.ofSeconds(5)).until(() -> !b.findElement(By.id("ping")).getText().isEmpty()
         && b.findElement(By.id("stale")).getAttribute("hidden") != null);
 
-    sim.exchange().cancelStopsFromOutside("556251171", "DASHUSDT", "short");
+    sim.exchange().cancelStopsFromOutside("700100", "BTCUSDT", "long");
     long cancelled = System.currentTimeMillis();
-    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
-        .until(() -> "MISSING".equals(verdict(b, "556251171:DASHUSDT:SHORT")));
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> "MISSING".equals(verdict(b, last)));
     long seen = System.currentTimeMillis() - cancelled;
-    // bare first: the first row of the table is the bare one, with its reason and the header saying so
+    // bare first, live: the row moved from last to first, with its reason and the command that fixes it
     await().atMost(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
-      assertThat(b.findElement(By.cssSelector("#rows tr")).getAttribute("data-position")).isEqualTo("556251171:DASHUSDT:SHORT");
-      assertThat(b.findElement(By.cssSelector("#rows tr")).getText()).contains("MISSING").contains("no stop-loss order");
+      assertThat(b.findElement(By.cssSelector("#rows tr")).getAttribute("data-position")).isEqualTo(last);
+      assertThat(b.findElement(By.cssSelector("#rows tr")).getText()).contains("MISSING").contains("no stop-loss order")
+          .contains("Fix: ./stopguard stop-orders --user 700100 --symbol BTCUSDT --direction LONG --dry-run");
     });
     await().atMost(Duration.ofSeconds(3)).ignoreExceptions()
         .until(() -> b.findElement(By.cssSelector("[data-figure='bare']")).getText().equals("1"));
-    assertThat(b.findElement(By.tagName("h1")).getText()).contains("без защиты");
+    assertThat(b.findElement(By.tagName("h1")).getText()).contains("unprotected");
+    assertThat(b.findElement(By.tagName("body")).getText()).as("one language: no Cyrillic").doesNotContainPattern("\\p{IsCyrillic}");
     screenshot(b);
 
-    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
-        .until(() -> "PROTECTED".equals(verdict(b, "556251171:DASHUSDT:SHORT")));
-    await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> b.findElement(By.cssSelector("[data-incident='556251171:DASHUSDT:SHORT']"))
+    await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> "PROTECTED".equals(verdict(b, last)));
+    await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> b.findElement(By.cssSelector("[data-incident='" + last + "']"))
         .getAttribute("data-state").equals("restored"));
-    assertThat(b.findElement(By.cssSelector("[data-incident='556251171:DASHUSDT:SHORT'] .ttr")).getText()).matches(".*\\d+\\.\\d s");
+    assertThat(b.findElement(By.cssSelector("[data-incident='" + last + "'] .ttr")).getText()).matches("time to restore: \\d+\\.\\d s");
     // Time to detect from Bitget's own time of the cancel (the orders-algo push): exact, not a bound.
-    assertThat(b.findElement(By.cssSelector("[data-incident='556251171:DASHUSDT:SHORT'] .ttd")).getText())
-        .matches("обнаружено за: \\d+\\.\\d s");
+    assertThat(b.findElement(By.cssSelector("[data-incident='" + last + "'] .ttd")).getText()).matches("time to detect: \\d+\\.\\d s");
+    assertThat(b.findElement(By.cssSelector("[data-incident='" + last + "'] .audit")).getText()).contains("the stop seen on the position at");
+    assertThat(b.findElement(By.tagName("body")).getText()).doesNotContainPattern("\\p{IsCyrillic}");
     assertThat(((JavascriptExecutor) b).executeScript("return window.notReloaded === true;")).as("no reload").isEqualTo(true);
-    assertThat(sim.exchange().countPlans("556251171", "DASHUSDT", "short", "pos_loss")).isEqualTo(1);
+    assertThat(sim.exchange().countPlans("700100", "BTCUSDT", "long", "pos_loss")).isEqualTo(1);
     System.err.println("status page: a cancelled stop showed as MISSING in the browser " + seen + " ms after the cancel");
   }
 
