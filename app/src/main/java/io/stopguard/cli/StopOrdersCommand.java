@@ -99,7 +99,9 @@ final class StopOrdersCommand implements Callable<Integer> {
             var intended = store.journal().intendedStop(k.userId(), sym, direction.name(), p.cTime()).orElse(null);
             RestorePlan plan = intended == null ? RestorePlanner.plan(p, c, config.riskPolicy(), null)
                 : RestorePlanner.plan(p, c, config.riskPolicy(), intended.price(), intended.describe());
-            r.put("restore", restoreJson(client, k, p, plan, v.verdict().isProtected()));
+            PlanOrder existing = plans.stream().filter(o -> o.planType() == PlanType.POS_LOSS && Protection.belongsTo(o, p))
+                .findFirst().orElse(null);
+            r.put("restore", restoreJson(client, k, p, plan, v.verdict().isProtected(), existing));
           }
           results.add(r);
         } catch (BitgetException e) {
@@ -120,8 +122,13 @@ final class StopOrdersCommand implements Callable<Integer> {
     return allProtected ? ExitCodes.OK : ExitCodes.UNPROTECTED;
   }
 
+  /**
+   * What a restore would send, every step: a position with a pos_loss already (wrong side, beyond
+   * liquidation) has it moved, not a second one added: modified (hedge), or cancelled and placed
+   * afresh (one-way, as StopPlacer does), and the dry run says so.
+   */
   private static Map<String, Object> restoreJson(BitgetClient client, ExchangeKey k, Position p, RestorePlan plan,
-      boolean alreadyProtected) {
+      boolean alreadyProtected, PlanOrder existing) {
     Map<String, Object> m = new LinkedHashMap<>();
     if (alreadyProtected) {
       m.put("action", "none");
@@ -132,10 +139,22 @@ final class StopOrdersCommand implements Callable<Integer> {
       case RestorePlan.Place pl -> {
         TpslOrder o = TpslOrder.positionStopLoss(pl.symbol(), pl.side(), pl.posMode(), pl.triggerPrice(),
             ClientOids.forRestore(client.baseUrl().toString(), k.userId(), p, 0, java.time.Instant.EPOCH, 0));
-        m.put("action", "place");
         m.put("basis", pl.basis());
-        m.put("request", "POST /api/v2/mix/order/place-tpsl-order");
-        m.put("body", client.requestBody(o));
+        if (existing == null) {
+          m.put("action", "place");
+          m.put("request", "POST /api/v2/mix/order/place-tpsl-order");
+          m.put("body", client.requestBody(o));
+        } else if (p.posMode() == io.stopguard.bitget.PosMode.ONE_WAY) {
+          m.put("action", "replace");
+          m.put("cancel", "POST /api/v2/mix/order/cancel-plan-order orderId " + existing.orderId() + " (trigger "
+              + existing.triggerPrice().toPlainString() + ")");
+          m.put("request", "POST /api/v2/mix/order/place-tpsl-order");
+          m.put("body", client.requestBody(o));
+        } else {
+          m.put("action", "modify");
+          m.put("request", "POST /api/v2/mix/order/modify-tpsl-order orderId " + existing.orderId());
+          m.put("body", "triggerPrice " + existing.triggerPrice().toPlainString() + " → " + pl.triggerPrice().toPlainString());
+        }
       }
       case RestorePlan.Refuse rf -> {
         m.put("action", "refuse");
@@ -162,8 +181,15 @@ final class StopOrdersCommand implements Callable<Integer> {
     Map<String, Object> restore = (Map<String, Object>) r.get("restore");
     if (restore != null) {
       switch ((String) restore.get("action")) {
-        case "place" -> {
+        case "place", "modify" -> {
           out.println("  dry run: a restore would send (" + restore.get("basis") + "):");
+          out.println("    " + restore.get("request"));
+          out.println("    " + restore.get("body"));
+        }
+        case "replace" -> {
+          out.println("  dry run: a restore would move the stop (" + restore.get("basis") + "): first");
+          out.println("    " + restore.get("cancel"));
+          out.println("  then");
           out.println("    " + restore.get("request"));
           out.println("    " + restore.get("body"));
         }

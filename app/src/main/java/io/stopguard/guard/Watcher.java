@@ -232,10 +232,18 @@ public final class Watcher implements AutoCloseable {
     if (closed.get()) return;
     try {
       Ownership own = ownership;
-      ActiveKeys all = store.keys().active("bitget", own::owns); // only its own share decrypted (and kept)
+      // Whose keys were left out as not this instance's, as decided by this very scan: ownership can
+      // change under it, and an account handed over must not be logged as "key deactivated".
+      Set<String> notMine = ConcurrentHashMap.newKeySet();
+      java.util.function.Predicate<String> mine = u -> {
+        boolean m = own.owns(u);
+        if (!m) notMine.add(u);
+        return m;
+      };
+      ActiveKeys all = store.keys().active("bitget", mine); // only its own share decrypted (and kept)
       undecryptable = all.unusable().stream().filter(UnusableKey::undecryptable).map(UnusableKey::userId)
           .collect(java.util.stream.Collectors.toUnmodifiableSet());
-      ActiveKeys active = all.ofUsers(own::owns);
+      ActiveKeys active = all.ofUsers(u -> !notMine.contains(u));
       unusableKeys = active.unusable();
       List<ExchangeKey> keys = active.usable();
       service.refreshContractsInBackground(keys); // for alerts' restore suggestions, never fetched inside a transaction
@@ -268,7 +276,7 @@ public final class Watcher implements AutoCloseable {
       for (AccountWatch a : List.copyOf(accounts.values())) {
         if (!live.contains(a.key.id())) {
           stopWatching(a, unusableKeys.stream().anyMatch(u -> u.id() == a.key.id()) ? "its key became unusable"
-              : !own.owns(a.key.userId()) ? "no longer this instance's" : "key deactivated");
+              : notMine.contains(a.key.userId()) || !own.owns(a.key.userId()) ? "no longer this instance's" : "key deactivated");
           removed = true;
         }
       }

@@ -94,8 +94,14 @@ public record Database(String vendor, Path file, String jdbcUrl, String user, St
       jdbc.append(sep).append(p.getKey()).append('=').append(java.net.URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
       sep = "&";
     }
-    String display = "postgresql://" + user + "@" + host + ":" + port + "/" + db;
-    return new Database(POSTGRESQL, null, jdbc.toString(), user, password, display);
+    // as given, sslmode and the rest included (an SSL problem is read against it), never the password
+    StringBuilder display = new StringBuilder("postgresql://" + user + "@" + host + ":" + port + "/" + db);
+    sep = "?";
+    for (Map.Entry<String, String> p : params.entrySet()) {
+      display.append(sep).append(p.getKey()).append('=').append(p.getValue());
+      sep = "&";
+    }
+    return new Database(POSTGRESQL, null, jdbc.toString(), user, password, display.toString());
   }
 
   private static Map<String, String> query(String raw) {

@@ -60,7 +60,12 @@ final class Postgres {
     return switch (state) {
       case "28P01", "28000" -> first + " (wrong user or password: the URL, PGPASSWORD or ~/.pgpass)";
       case "3D000" -> first + " (create it: createdb, see docs/POSTGRESQL.md)";
-      case "08001", "08004", "08006" -> first + " (is PostgreSQL running and listening there?)";
+      // 08001 also carries SSL and authentication refusals: name what was refused, not "is it running?"
+      case "08001", "08004", "08006" -> first.toLowerCase(java.util.Locale.ROOT).contains("ssl")
+          ? first + " (SSL: compare the URL's sslmode with the server's ssl setting and pg_hba.conf)"
+          : first.toLowerCase(java.util.Locale.ROOT).contains("password") || first.toLowerCase(java.util.Locale.ROOT).contains("authentication")
+              ? first + " (wrong user or password: the URL, PGPASSWORD or ~/.pgpass)"
+              : first + " (is PostgreSQL running and listening there?)";
       default -> first;
     };
   }

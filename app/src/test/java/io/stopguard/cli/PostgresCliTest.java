@@ -148,6 +148,17 @@ class PostgresCliTest {
         });
   }
 
+  /** An SSL refusal says SSL (not "is PostgreSQL running?"), and the URL it prints keeps its sslmode. */
+  @Test
+  void anSslRefusalIsNamedAndTheUrlKeepsItsSslmode() {
+    Map<String, String> env = new HashMap<>(onPg());
+    env.put("STOPGUARD_DB", pg + "?sslmode=require"); // this server has no SSL
+    CliRun r = run(env, "", "flags");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("?sslmode=require").contains("SSL").doesNotContain("is PostgreSQL running");
+    assertThat(r.err().strip().lines()).hasSize(1);
+  }
+
   @Test
   void watchRestoresThroughPostgresAndNightlyChecksIt() throws Exception {
     addKeys(onPg());

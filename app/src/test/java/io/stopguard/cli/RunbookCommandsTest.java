@@ -131,7 +131,11 @@ class RunbookCommandsTest {
 
     JsonNode j = json.readTree(run("stop-orders", "--symbol", "SOLUSDT", "--direction", "LONG", "--dry-run", "--json").out());
     assertThat(j.get(0).get("verdict").asText()).isEqualTo("WRONG_SIDE");
-    assertThat(j.get(0).get("restore").get("action").asText()).isEqualTo("place");
+    // the wrong-side stop is moved, not doubled: the dry run shows the cancel before the placement (one-way)
+    assertThat(j.get(0).get("restore").get("action").asText()).isEqualTo("replace");
+    assertThat(j.get(0).get("restore").get("cancel").asText()).startsWith("POST /api/v2/mix/order/cancel-plan-order orderId ");
+    assertThat(run("stop-orders", "--symbol", "SOLUSDT", "--direction", "LONG", "--dry-run").out())
+        .contains("a restore would move the stop").contains("cancel-plan-order").contains("place-tpsl-order");
 
     assertThat(run("stop-orders", "--symbol", "DASHUSDT", "--direction", "SIDEWAYS").exit()).isEqualTo(2);
     assertThat(run("stop-orders", "--symbol", "DASHUSDT", "--direction", "LONG", "--user", "556251171").out())
