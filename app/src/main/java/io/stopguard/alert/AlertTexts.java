@@ -144,6 +144,7 @@ public final class AlertTexts {
   public String duration(Duration d) {
     if (d == null) return "—";
     long s = Math.max(0, d.toSeconds());
+    if (d.toMillis() < 50) return russian ? "< 0,1 с" : "< 0.1 s"; // never "0.0": it was not instant
     if (s < 10) { // sub-10-second restores are the point: show them to the tenth
       String v = java.math.BigDecimal.valueOf(Math.max(0, d.toMillis()), 3).setScale(1, java.math.RoundingMode.HALF_UP).toPlainString();
       return v + (russian ? " с" : " s");

@@ -189,7 +189,7 @@ public final class CheckService {
     int recent = store.incidents().countDetectedSince(i.userId(), i.symbol(), i.holdSide(), now.minus(window));
     if (recent < FLAP_EPISODES) return false;
     store.flapping().episode(i.userId(), i.symbol(), i.holdSide(), recent, now);
-    log.warn("{} is flapping: bare {} times within {}", i.key(), recent, window);
+    log.warn("{} is flapping: bare {} times within {}", i.key(), recent, alerting.texts().duration(window));
     alert(i, alerting.texts().flapping(i.key(), recent, window), "flapping");
     return true;
   }

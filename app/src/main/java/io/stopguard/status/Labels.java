@@ -93,6 +93,7 @@ public final class Labels {
 
   /** A duration to the tenth of a second, with this language's unit. */
   public String seconds(java.time.Duration d) {
+    if (d.toMillis() < 50) return (ru ? "< 0,1 " : "< 0.1 ") + get("sec"); // never "0.0": it was not instant
     return String.format(java.util.Locale.ROOT, "%.1f ", d.toMillis() / 1000.0) + get("sec");
   }
 

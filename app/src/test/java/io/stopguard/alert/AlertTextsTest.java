@@ -21,4 +21,16 @@ class AlertTextsTest {
     assertThat(TelegramClient.split("y".repeat(9000))).hasSize(3).allSatisfy(p -> assertThat(p.length()).isLessThanOrEqualTo(4096));
     assertThat(TelegramClient.split("short")).containsExactly("short");
   }
+
+  /** Durations read as a person says them: never "0.0 с" for a fast restore, never Java's "PT10M". */
+  @Test
+  void durationsReadAsAPersonSaysThem() {
+    AlertTexts ru = new AlertTexts("ru");
+    AlertTexts en = new AlertTexts("en");
+    assertThat(ru.duration(java.time.Duration.ofMillis(40))).isEqualTo("< 0,1 с");
+    assertThat(en.duration(java.time.Duration.ofMillis(40))).isEqualTo("< 0.1 s");
+    assertThat(en.duration(java.time.Duration.ofMillis(1140))).isEqualTo("1.1 s");
+    assertThat(en.duration(java.time.Duration.ofMinutes(10))).isEqualTo("10 min 0 s");
+    assertThat(ru.duration(java.time.Duration.ofMinutes(10))).doesNotContain("PT");
+  }
 }
