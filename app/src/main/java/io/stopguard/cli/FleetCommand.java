@@ -49,6 +49,7 @@ final class FleetCommand implements Callable<Integer> {
       List<String> unowned = all.stream().filter(l -> !l.live()).map(Leases.Lease::userId).toList();
       // Held for a round or more but not guarded, as each live instance's last heartbeat said.
       int notGuarded = instances.stream().filter(Leases.Instance::alive).mapToInt(Leases.Instance::heldNotGuarded).sum();
+      int died = leases.diedWithin(ttl, java.time.Duration.ofMinutes(10));
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("database", store.where());
@@ -56,6 +57,7 @@ final class FleetCommand implements Callable<Integer> {
         m.put("accounts", all.size());
         m.put("unowned", unowned);
         m.put("heldNotGuarded", notGuarded);
+        m.put("diedLast10Minutes", died);
         Json.print(cli.out(), m);
       } else {
         cli.out().println("fleet on " + store.where() + ": " + instances.stream().filter(Leases.Instance::alive).count()
@@ -79,6 +81,10 @@ final class FleetCommand implements Callable<Integer> {
             cli.out().println("  " + i.id() + " cannot decrypt the keys of " + i.undecryptable() + " account(s): is its master"
                 + " key the fleet's?");
           }
+        }
+        if (died > 0) {
+          cli.out().println(died + " instance(s) died without a clean stop in the last 10 min (DEAD above): each held its"
+              + " accounts unguarded until their leases expired" + (died >= 3 ? "; a crash loop? read their hosts' journals" : ""));
         }
         if (!unowned.isEmpty()) {
           cli.out().println("unowned: " + String.join(", ", unowned.subList(0, Math.min(50, unowned.size())))

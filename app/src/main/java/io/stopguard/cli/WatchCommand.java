@@ -315,7 +315,7 @@ final class WatchCommand implements Callable<Integer> {
   }
 
   private static void recordFleet(StopguardMetrics metrics, FleetMember m) {
-    metrics.recordFleet(m.owned(), m.unownedAccounts(), m.ownedNotGuarded(), m.fenced());
+    metrics.recordFleet(m.owned(), m.unownedAccounts(), m.ownedNotGuarded(), m.fenced(), m.diedRecently());
   }
 
   /**

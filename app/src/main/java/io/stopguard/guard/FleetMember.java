@@ -192,10 +192,26 @@ public final class FleetMember implements Ownership, AutoCloseable {
     adopt(now, renewedAt, g);
     try {
       unowned = leases.unowned();
+      int died = leases.diedWithin(ttlSeconds, DEATHS_WINDOW);
+      if (died >= CRASH_LOOP_DEATHS && diedRecently < CRASH_LOOP_DEATHS) {
+        log.warn("fleet: {} instance(s) died without a clean stop in the last {} min (a crash loop? each held its share"
+            + " unguarded until its leases expired): stopguard fleet lists them as DEAD", died, DEATHS_WINDOW.toMinutes());
+      }
+      diedRecently = died;
     } catch (RuntimeException e) {
       failed("cannot count unowned accounts", e);
     }
     takeDeliveryLock();
+  }
+
+  /** How far back deaths are counted, and how many make a crash loop worth a WARN (the rule says the same). */
+  static final java.time.Duration DEATHS_WINDOW = java.time.Duration.ofMinutes(10);
+  static final int CRASH_LOOP_DEATHS = 3;
+  private volatile int diedRecently;
+
+  /** Instances that died without a clean stop in the last 10 minutes, as the database saw it at the last round. */
+  public int diedRecently() {
+    return diedRecently;
   }
 
   /** Claims up to the fair share, gives back above 1.2 × it, and gives back what this instance cannot decrypt. */

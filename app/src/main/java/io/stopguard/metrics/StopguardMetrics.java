@@ -88,6 +88,9 @@ public final class StopguardMetrics {
   private final Gauge fleetHeldNotGuarded = Gauge.builder().name("stopguard_fleet_owned_unguarded_accounts")
       .help("Accounts this fleet instance has held a lease on for a round or more that its watcher does not guard")
       .register(registry);
+  private final Gauge fleetDied = Gauge.builder().name("stopguard_fleet_instances_died_10m")
+      .help("Fleet instances that stopped without a clean stop in the last 10 minutes (each held its accounts unguarded"
+          + " until their leases expired; several mean a crash loop), as the database sees it").register(registry);
   private final Gauge fleetFenced = Gauge.builder().name("stopguard_fleet_fenced")
       .help("1 while this instance cannot renew its leases and has stopped acting on its accounts").register(registry);
 
@@ -193,7 +196,8 @@ public final class StopguardMetrics {
     restoreEscalations.inc();
   }
 
-  public void recordFleet(int owned, int unowned, int heldNotGuarded, boolean fenced) {
+  public void recordFleet(int owned, int unowned, int heldNotGuarded, boolean fenced, int diedRecently) {
+    fleetDied.set(diedRecently);
     fleetOwned.set(owned);
     fleetHeldNotGuarded.set(heldNotGuarded);
     fleetUnowned.set(unowned);

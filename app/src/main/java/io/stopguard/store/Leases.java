@@ -257,6 +257,27 @@ public final class Leases implements AutoCloseable {
     });
   }
 
+  /**
+   * Instances that stopped without a clean stop (a clean one deletes its row) within the last
+   * {@code window}: their heartbeat older than the TTL but newer than the window. A restart is a new
+   * instance id, so a member in a crash loop leaves one row per death, each of which held its share
+   * unguarded for up to a TTL, too briefly for the unowned rule to see.
+   */
+  public int diedWithin(int ttlSeconds, java.time.Duration window) {
+    return sql("count instances that died", () -> {
+      try (PreparedStatement st = session.connection().prepareStatement("""
+          SELECT count(*) FROM fleet_instances WHERE heartbeat_at <= now() - make_interval(secs => ?)
+            AND heartbeat_at > now() - make_interval(secs => ?)""")) {
+        st.setInt(1, ttlSeconds);
+        st.setLong(2, window.toSeconds());
+        try (ResultSet rs = st.executeQuery()) {
+          rs.next();
+          return rs.getInt(1);
+        }
+      }
+    });
+  }
+
   /** Accounts nobody holds a live lease on. */
   public int unowned() {
     return sql("count unowned accounts", () -> {

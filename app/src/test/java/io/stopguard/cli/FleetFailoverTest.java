@@ -300,6 +300,16 @@ class FleetFailoverTest {
         assertThat(tookMs).isLessThanOrEqualTo(TTL * 1000L + 200 + 10_000);
 
         stillNoSecondStopAfter(sim, Duration.ofSeconds(2)); // anything late would show now
+        // The death is counted where a person sees it: every survivor's metric (a crash loop's
+        // deaths add up: StopguardFleetInstanceCrashLooping), and `stopguard fleet`.
+        java.util.regex.Matcher listen = java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics")
+            .matcher(Files.readString(dir.resolve("host2").resolve("watch.log")));
+        assertThat(listen.find()).isTrue();
+        java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + listen.group(1) + "/metrics");
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> java.net.http.HttpClient.newHttpClient()
+            .send(java.net.http.HttpRequest.newBuilder(metrics).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+            .matches("(?s).*\nstopguard_fleet_instances_died_10m 1(\\.0)?\n.*"));
+        assertThat(CliRun.run(env, "", "fleet", "--lease-ttl", Integer.toString(TTL)).out()).contains("1 instance(s) died without a clean stop in the last 10 min");
         Map<String, List<String>> after = owners(pg);
         assertThat(after).doesNotContainKey(victimId).hasSize(2);
         assertThat(after.values().stream().mapToInt(List::size).sum()).isEqualTo(ACCOUNTS);
