@@ -16,4 +16,16 @@ public record CliRun(int exit, String out, String err) {
     int code = Main.run(cli, args);
     return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = new com.fasterxml.jackson.databind.ObjectMapper()
+      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+  /** stdout as the one JSON document {@code --json} promises: anything after it (a verdict line, a second document) fails. */
+  public com.fasterxml.jackson.databind.JsonNode json() {
+    try {
+      return STRICT.readTree(out);
+    } catch (java.io.IOException e) {
+      throw new AssertionError("stdout is not one JSON document: " + e.getMessage() + "\n" + out, e);
+    }
+  }
 }

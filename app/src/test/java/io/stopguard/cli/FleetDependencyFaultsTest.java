@@ -230,7 +230,7 @@ class FleetDependencyFaultsTest {
           .contains("cannot decrypt the keys of 30 account(s)");
       CliRun json = CliRun.run(admin, "", "fleet", "--json", "--lease-ttl", Integer.toString(TTL));
       assertThat(json.exit()).as(json.err()).isZero();
-      JsonNode doc = JSON.readTree(json.out()); // one JSON document, times as strings
+      JsonNode doc = json.json(); // one JSON document, times as strings
       assertThat(doc.path("instances")).hasSize(2);
       assertThat(doc.path("heldNotGuarded").asInt()).isZero();
     }

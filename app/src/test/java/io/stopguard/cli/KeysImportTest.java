@@ -120,7 +120,7 @@ class KeysImportTest {
       assertThat(Sqlite3.query(home.resolve("trading.db"), "SELECT user_id FROM user_exchange_keys;")).isEqualTo("9001");
       CliRun verified = CliRun.run(env, "", "keys", "verify", "--json");
       assertThat(verified.exit()).as(verified.err()).isZero();
-      var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(verified.out());
+      var json = verified.json(); // one JSON document
       assertThat(json.size()).isEqualTo(1);
       assertThat(json.get(0).get("userId").asText()).isEqualTo("9001");
       assertThat(json.get(0).get("ok").asBoolean()).isTrue();

@@ -142,5 +142,6 @@ class MistakesAreErrorsTest {
     CliRun r = run(env, "keys", "list", "--json");
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("\"apiKey\" : \"bg_k****\"").contains("\"isActive\" : true").doesNotContain("s1");
+    r.json(); // one JSON document
   }
 }

@@ -86,7 +86,7 @@ class RunbookCommandsTest {
     assertThat(check.err()).contains("556251171:BTCUSDT:LONG UNDERSIZED", "556251171:DASHUSDT:SHORT MISSING",
         "556251171:SOLUSDT:LONG WRONG_SIDE", "556251171:XRPUSDT:SHORT BEYOND_LIQUIDATION", "9002:ETHUSDT:SHORT HOLD_SIDE_MISMATCH");
 
-    JsonNode report = json.readTree(run("check", "--json").out());
+    JsonNode report = run("check", "--json").json();
     Map<String, String> verdicts = new HashMap<>();
     report.get("positions").forEach(p -> verdicts.put(p.get("key").asText(), p.get("verdict").asText()));
     assertThat(verdicts).containsEntry("556251171:BTCUSDT:LONG", "UNDERSIZED")
@@ -114,7 +114,7 @@ class RunbookCommandsTest {
     assertThat(r.exit()).isZero();
     assertThat(r.out()).contains("DASHUSDT").contains("SHORT").contains("0.21").contains("68.10").contains("74.63")
         .contains("MISSING").contains("WRONG_SIDE");
-    JsonNode all = json.readTree(run("positions", "--json").out());
+    JsonNode all = run("positions", "--json").json();
     assertThat(all).hasSize(5);
     assertThat(run("positions", "--exchange", "binance").exit()).isEqualTo(2);
   }
@@ -129,7 +129,7 @@ class RunbookCommandsTest {
         .contains("\"triggerPrice\":\"74.25\""); // 10 % from 68.10 = 74.91, clamped below liquidation 74.63
     assertThat(sim.exchange().countPlans("556251171", "DASHUSDT", "short", "pos_loss")).isZero(); // nothing sent
 
-    JsonNode j = json.readTree(run("stop-orders", "--symbol", "SOLUSDT", "--direction", "LONG", "--dry-run", "--json").out());
+    JsonNode j = run("stop-orders", "--symbol", "SOLUSDT", "--direction", "LONG", "--dry-run", "--json").json();
     assertThat(j.get(0).get("verdict").asText()).isEqualTo("WRONG_SIDE");
     // the wrong-side stop is moved, not doubled: the dry run shows the cancel before the placement (one-way)
     assertThat(j.get(0).get("restore").get("action").asText()).isEqualTo("replace");
