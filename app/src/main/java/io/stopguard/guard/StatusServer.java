@@ -73,8 +73,38 @@ public final class StatusServer implements AutoCloseable {
       body.put("accounts", accts);
       reply(ex, 200, "application/json", json.writeValueAsBytes(body));
     }));
+    // On loopback, DNS rebinding is the way in: a page the operator visits rebinds its own name to
+    // 127.0.0.1 and reads everything. Only the loopback names are served there.
+    if (address.getAddress() != null && address.getAddress().isLoopbackAddress()) {
+      contexts.forEach(c -> c.getFilters().add(LOOPBACK_HOSTS));
+    }
     if (auth != null) contexts.forEach(c -> c.getFilters().add(auth));
     server.start();
+  }
+
+  /** 421 for a Host header that is not a loopback name (127.0.0.1, localhost, [::1], with any port). */
+  static final com.sun.net.httpserver.Filter LOOPBACK_HOSTS = new com.sun.net.httpserver.Filter() {
+    @Override
+    public void doFilter(HttpExchange ex, Chain chain) throws IOException {
+      String host = ex.getRequestHeaders().getFirst("Host");
+      if (host == null || loopbackName(host)) {
+        chain.doFilter(ex);
+        return;
+      }
+      reply(ex, 421, "text/plain; charset=utf-8", ("misdirected request: this server answers to 127.0.0.1, localhost or [::1]"
+          + " only (a name that resolves here is not enough: DNS rebinding)\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public String description() {
+      return "loopback Host names only";
+    }
+  };
+
+  static boolean loopbackName(String hostHeader) {
+    String h = hostHeader.strip().toLowerCase(java.util.Locale.ROOT);
+    h = h.startsWith("[") ? h.substring(0, h.indexOf(']') + 1) : h.contains(":") ? h.substring(0, h.indexOf(':')) : h;
+    return h.equals("127.0.0.1") || h.equals("localhost") || h.equals("[::1]");
   }
 
   public int port() {

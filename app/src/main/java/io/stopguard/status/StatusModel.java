@@ -201,7 +201,7 @@ public final class StatusModel {
       }
     }
     String key = v.key();
-    return new StatusView.Row(key, "r-" + key.replaceAll("[^A-Za-z0-9]", "_"), a.userId(), p.symbol(), p.holdSide().name(),
+    return new StatusView.Row(key, StatusView.Row.eventNameOf(key), a.userId(), p.symbol(), p.holdSide().name(),
         plain(p.total()), plain(p.openPriceAvg()), plain(p.markPrice()), plain(p.liquidationPrice()),
         trigger == null ? "—" : trigger.toPlainString(),
         stop == null ? "—" : stop.planType().wire() + " / " + (stop.triggerType() == null ? "?" : stop.triggerType()),

@@ -232,9 +232,14 @@ public final class StatusPage implements AutoCloseable {
     return m;
   }
 
-  private static String event(String name, String html) {
-    StringBuilder sb = new StringBuilder("event: ").append(name).append('\n');
-    for (String line : html.split("\n", -1)) sb.append("data: ").append(line).append('\n');
+  /**
+   * One Server-Sent Event. Nothing from the exchange or the shared database is trusted as protocol:
+   * the name keeps only the characters a row id has, and every line break the SSE grammar knows
+   * (CR, LF, CRLF) starts a new data line, so no value can end the event or start another.
+   */
+  static String event(String name, String html) {
+    StringBuilder sb = new StringBuilder("event: ").append(name.replaceAll("[^A-Za-z0-9_-]", "")).append('\n');
+    for (String line : html.split("\r\n|\r|\n", -1)) sb.append("data: ").append(line).append('\n');
     return sb.append('\n').toString();
   }
 

@@ -26,7 +26,27 @@ public record StatusView(Header header, List<Row> rows, int totalRows, int page,
   public record Row(String key, String eventName, String user, String symbol, String side, String size, String entry,
       String mark, String liquidation, String stop, String stopType, String distance, String lossUsdt, String lossEquity,
       boolean lossToLiquidation, String verdict, String reason, boolean bare, String watchedBy, String verifiedAt, String owner,
-      String fix) {}
+      String fix) {
+    /**
+     * The row's element id and event name, derived from its key injectively: letters and digits
+     * stay, any other character becomes {@code _} and its code ({@code john.doe} and {@code john_doe}
+     * differ). Never read from the shared database: {@link #trusted} derives it again.
+     */
+    public static String eventNameOf(String key) {
+      StringBuilder sb = new StringBuilder("r-");
+      key.codePoints().forEach(c -> {
+        if (c < 128 && Character.isLetterOrDigit(c)) sb.appendCodePoint(c);
+        else sb.append('_').append(Integer.toHexString(c)).append('_');
+      });
+      return sb.toString();
+    }
+
+    /** This row as published by another instance, with what must not come from the database derived here. */
+    public Row trusted() {
+      return new Row(key, eventNameOf(key), user, symbol, side, size, entry, mark, liquidation, stop, stopType, distance, lossUsdt,
+          lossEquity, lossToLiquidation, verdict, reason, bare, watchedBy, verifiedAt, owner, fix);
+    }
+  }
 
   /** One incident: detected → alerted → restoring → restored / resolved / failed / escalated, with the audit of its restore. */
   public record IncidentRow(long id, String key, String verdict, String state, String detectedAt, String alertedAt,

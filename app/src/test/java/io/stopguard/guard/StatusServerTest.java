@@ -37,4 +37,33 @@ class StatusServerTest {
       assertThat(post.headers().firstValue("Allow")).contains("GET, HEAD");
     }
   }
+
+  /** What a raw HTTP/1.1 request with this Host header gets back: the status line. */
+  static String statusLine(int port, String host) throws Exception {
+    try (java.net.Socket sock = new java.net.Socket("127.0.0.1", port)) {
+      sock.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      return new java.io.BufferedReader(new java.io.InputStreamReader(sock.getInputStream(),
+          java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+    }
+  }
+
+  /**
+   * DNS rebinding: a page the operator visits rebinds its own name to 127.0.0.1 and reads /health,
+   * /, /account. On loopback only the loopback names are served (with the port); anything else is
+   * 421, so such a page reads nothing.
+   */
+  @Test
+  void onLoopbackOnlyLoopbackHostNamesAreServed() throws Exception {
+    try (StatusServer s = new StatusServer(new InetSocketAddress("127.0.0.1", 0), new StopguardMetrics().registry(),
+        List::of, Map::of)) {
+      int port = s.port();
+      for (String ok : List.of("127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port, "127.0.0.1", "LOCALHOST:" + port)) {
+        assertThat(statusLine(port, ok)).as(ok).contains(" 200");
+      }
+      for (String evil : List.of("evil.example", "evil.example:" + port, "127.0.0.1.evil.example:" + port, "attacker:" + port)) {
+        assertThat(statusLine(port, evil)).as(evil).contains(" 421");
+      }
+    }
+  }
 }

@@ -86,4 +86,33 @@ class FleetStatusTest {
           .containsExactly("9002:ETHUSDT:LONG");
     }
   }
+
+  /**
+   * The shared database is not trusted as markup or protocol: a row another "instance" wrote with an
+   * SSE frame in its event name gets its name derived here, and a CR in any text cannot end an event.
+   * Row ids are injective: user ids that differ only in '.', '_', '-' or '@' never share a row.
+   */
+  @Test
+  void nothingFromTheSharedDatabaseOrTheExchangeIsTrustedAsProtocol() throws Exception {
+    String pg = PgServer.newDatabase();
+    Database db = Database.parse(pg, Map.of());
+    SecretBox box = SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key"));
+    try (Store b = Store.open(db, box)) {
+      StatusView.Row forged = new StatusView.Row("9001:ETHUSDT:LONG", "x\n\nevent: header\ndata: <a href=//evil>login</a>", "9001",
+          "ETHUSDT", "LONG", "1", "1", "1", "1", "—", "—", "—", "—", "—", false, "PROTECTED", "", false, "WebSocket", "now",
+          "instance-evil", "");
+      java.util.Map<String, java.util.Map<String, String>> rows = Map.of("9001", Map.of(forged.key(),
+          new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(forged)));
+      b.positionStatus().replace("instance-evil", rows, Instant.now());
+      FleetRows rowsB = new FleetRows(b, "instance-b", Clock.systemUTC());
+      StatusView.Row read = rowsB.others().get().getFirst();
+      assertThat(read.eventName()).isEqualTo(StatusView.Row.eventNameOf("9001:ETHUSDT:LONG")).matches("[A-Za-z0-9_-]+");
+    }
+    String frame = StatusPage.event("r-x\nevent: header", "<td>mark_price\rdata: <a>phish</a>\r\nevent: header</td>");
+    assertThat(frame.lines().filter(l -> l.startsWith("event:")).toList()).containsExactly("event: r-xeventheader");
+    assertThat(frame.split("\r\n|\r|\n", -1)).allMatch(l -> l.isEmpty() || l.startsWith("data: ") || l.startsWith("event: "));
+    assertThat(StatusView.Row.eventNameOf("john.doe@corp.com:BTCUSDT:LONG"))
+        .isNotEqualTo(StatusView.Row.eventNameOf("john_doe@corp.com:BTCUSDT:LONG"))
+        .isNotEqualTo(StatusView.Row.eventNameOf("john-doe@corp.com:BTCUSDT:LONG"));
+  }
 }
