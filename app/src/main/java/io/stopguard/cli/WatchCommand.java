@@ -199,6 +199,16 @@ final class WatchCommand implements Callable<Integer> {
     // PostgreSQL: a static shard, one watcher each across hosts, held by a lease row (ShardLease).
     // On SQLite the home's lock file above is the whole story: the file lives on one host.
     boolean fleet = store.database().isPostgres() && shard == null;
+    if (store.database().isPostgres()) {
+      // A host with another master key than the shared store's would hold accounts it cannot open:
+      // it refuses to start (exit 3, both key identifiers), before it claims anything.
+      try {
+        store.keys().checkMasterKey();
+      } catch (RuntimeException e) {
+        store.close();
+        throw e;
+      }
+    }
     io.stopguard.guard.ShardLease shardLease = null;
     if (!fleet && store.database().isPostgres()) {
       try {

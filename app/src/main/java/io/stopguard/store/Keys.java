@@ -19,9 +19,54 @@ public final class Keys {
     this.store = store;
   }
 
+  /**
+   * Refuses to seal with a master key other than the store's: the store keeps an identifier of the
+   * key its rows are sealed with ({@code store_meta.master_key_id}, recorded by the first writer, or
+   * by the first writer that can open the rows already there). A host with another key would
+   * otherwise "update" rows that every correctly keyed host then cannot open.
+   */
+  public void checkMasterKey() {
+    synchronized (store) {
+      String mine = store.box().keyId();
+      String stored = store.meta("master_key_id");
+      if (stored != null) {
+        if (mine != null && !stored.equals(mine)) throw wrongKey(stored, mine);
+        return;
+      }
+      if (mine == null) return; // nothing sealed yet by anyone: the first seal creates the key and records it
+      if (countSealed() > 0 && !opensAnExistingRow()) throw wrongKey("unrecorded; this key opens none of its keys", mine);
+      store.setMeta("master_key_id", mine);
+    }
+  }
+
+  private StoreException wrongKey(String stored, String mine) {
+    return new StoreException(store.database() + " is sealed with master key " + stored + " but this host has master key "
+        + mine + " (" + SecretBox.ENV + ", " + SecretBox.FILE_ENV + " or master.key): nothing written. Use the fleet's"
+        + " master key; to change it for every row, rotate it deliberately.", null);
+  }
+
+  private boolean opensAnExistingRow() {
+    try (PreparedStatement st = store.connection().prepareStatement(
+        "SELECT exchange_name, api_key, api_secret_enc FROM user_exchange_keys ORDER BY id LIMIT 20");
+        ResultSet rs = st.executeQuery()) {
+      while (rs.next()) {
+        try {
+          store.box().open(rs.getString(3), Store.associatedData(rs.getString(1), rs.getString(2)) + "|secret");
+          return true;
+        } catch (RuntimeException sealedElsewhere) {
+          // try the next: one damaged row proves nothing
+        }
+      }
+      return false;
+    } catch (SQLException e) {
+      throw store.fail("read keys", e);
+    }
+  }
+
   /** Adds a key, or replaces the secret of the same API key and reactivates it. */
   public void put(String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo) {
     synchronized (store) {
+      checkMasterKey();
       if (!store.box().hasKey()) {
         int sealed = countSealed();
         if (sealed > 0) {
@@ -53,6 +98,7 @@ public final class Keys {
       } catch (SQLException e) {
         throw store.fail("store the key", e);
       }
+      if (store.meta("master_key_id") == null) store.setMeta("master_key_id", store.box().keyId()); // the first seal made the key
     }
   }
 
@@ -72,7 +118,15 @@ public final class Keys {
    * As {@link #putKey}, but leaves a row that already holds exactly this key (same user, demo flag,
    * secret and passphrase, active) untouched: importing the same list twice changes nothing.
    */
-  public synchronized Change putIfChanged(String userId, String exchange, String apiKey, String secret,
+  public Change putIfChanged(String userId, String exchange, String apiKey, String secret,
+      String passphrase, boolean demo) {
+    synchronized (store) { // the store's monitor, as every call (this object is a throwaway view)
+      checkMasterKey();
+      return putIfChangedLocked(userId, exchange, apiKey, secret, passphrase, demo);
+    }
+  }
+
+  private Change putIfChangedLocked(String userId, String exchange, String apiKey, String secret,
       String passphrase, boolean demo) {
     String ad = Store.associatedData(exchange, apiKey);
     try (PreparedStatement st = store.connection().prepareStatement("SELECT user_id, api_secret_enc, passphrase_enc, is_active,"

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.Map;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -84,6 +85,24 @@ public final class SecretBox {
       throw new UncheckedIOException("cannot read the master key file " + keyFile + ": " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("master key file " + keyFile + " is damaged: " + e.getMessage());
+    }
+  }
+
+  /**
+   * An identifier of this master key, safe to store and print: the first 16 hex digits of an HMAC of
+   * a constant under it. Two hosts with the same key give the same identifier; nothing about the
+   * key can be learnt from it. Null while there is no key.
+   */
+  public String keyId() {
+    SecretKey k = key;
+    if (k == null && keyFile != null && Files.exists(keyFile)) k = spec(read(keyFile));
+    if (k == null) return null;
+    try {
+      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(k.getEncoded(), "HmacSHA256"));
+      return HexFormat.of().formatHex(mac.doFinal("stopguard master key id v1".getBytes(StandardCharsets.UTF_8))).substring(0, 16);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 unavailable", e);
     }
   }
 

@@ -117,6 +117,29 @@ public final class Store implements AutoCloseable {
   /** Keys.active: whether each sealed key value of users not loaded opens ("" yes, else why not). */
   volatile java.util.Map<String, String> decryptChecks = java.util.Map.of();
 
+  /** A fact about the store ({@code store_meta}), or null. */
+  public synchronized String meta(String name) {
+    try (PreparedStatement st = connection().prepareStatement("SELECT value FROM store_meta WHERE name = ?")) {
+      st.setString(1, name);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    } catch (SQLException e) {
+      throw fail("read store_meta", e);
+    }
+  }
+
+  synchronized void setMeta(String name, String value) {
+    try (PreparedStatement st = connection().prepareStatement(
+        "INSERT INTO store_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")) {
+      st.setString(1, name);
+      st.setString(2, value);
+      st.executeUpdate();
+    } catch (SQLException e) {
+      throw fail("write store_meta", e);
+    }
+  }
+
   /** The exchange keys ({@code user_exchange_keys}): secrets sealed by the master key. */
   public Keys keys() {
     return new Keys(this);

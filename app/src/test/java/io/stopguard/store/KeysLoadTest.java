@@ -17,16 +17,18 @@ class KeysLoadTest {
   Path dir;
 
   @Test
-  void onlyTheLoadedShareIsDecryptedAndKeptTheOthersAreCheckedOncePerSealedValue() {
+  void onlyTheLoadedShareIsDecryptedAndKeptTheOthersAreCheckedOncePerSealedValue() throws Exception {
     Path db = dir.resolve("trading.db");
     SecretBox right = SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key"));
     SecretBox wrong = SecretBox.fromEnvOrFile(Map.of(SecretBox.ENV, Base64.getEncoder().encodeToString(new byte[32])), dir.resolve("x"));
     try (Store store = Store.open(db, right)) {
       for (int i = 1; i <= 20; i++) store.keys().put("u" + i, "bitget", "key" + i, "secret" + i, "pass" + i, false);
     }
-    try (Store other = Store.open(db, wrong)) {
-      other.keys().put("u21", "bitget", "key21", "secret21", "pass21", false); // sealed by another master key
-    }
+    // a row sealed by another master key (as an older stopguard let a wrongly keyed host write)
+    String ad = Store.associatedData("bitget", "key21");
+    io.stopguard.cli.Sqlite3.query(db, "INSERT INTO user_exchange_keys (user_id, exchange_name, api_key, api_secret_enc,"
+        + " passphrase_enc, is_active, demo_trading, created_at, updated_at) VALUES ('u21', 'bitget', 'key21', '"
+        + wrong.seal("secret21", ad + "|secret") + "', '" + wrong.seal("pass21", ad + "|passphrase") + "', 1, 0, 'x', 'x')");
     try (Store store = Store.open(db, right)) {
       java.util.function.Predicate<String> mine = u -> u.equals("u1") || u.equals("u2");
       ActiveKeys first = store.keys().active("bitget", mine);

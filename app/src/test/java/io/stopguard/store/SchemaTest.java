@@ -47,12 +47,9 @@ class SchemaTest {
     Path db = dir.resolve("trading.db");
     open(db).close();
     // Roll the newest migration back by hand, as an older stopguard would have left the file.
-    Sqlite3.query(db, "ALTER TABLE intended_stops DROP COLUMN source; ALTER TABLE intended_stops DROP COLUMN seen_at;"
-        + " ALTER TABLE intended_stops DROP COLUMN position_ctime;"
-        + " DELETE FROM flyway_schema_history WHERE version = '" + Schema.LATEST + "'");
+    Sqlite3.query(db, "DROP TABLE store_meta; DELETE FROM flyway_schema_history WHERE version = '" + Schema.LATEST + "'");
     open(db).close();
-    assertThat(Sqlite3.query(db, "SELECT count(*) FROM pragma_table_info('intended_stops')"
-        + " WHERE name IN ('source', 'seen_at', 'position_ctime')")).isEqualTo("3");
+    assertThat(Sqlite3.query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'store_meta'")).isEqualTo("1");
   }
 
   @Test

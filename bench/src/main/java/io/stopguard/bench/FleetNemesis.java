@@ -275,16 +275,40 @@ final class FleetNemesis {
   }
 
   /**
-   * A member restarted with another master key (a host provisioned wrong) for 20–60 s: it can decrypt
-   * no key, so it must hold no account; the others guard them all. Its /health says why.
+   * A member restarted with another master key (a host provisioned wrong): it must refuse to start
+   * (exit 3, naming both key identifiers) rather than hold accounts it cannot open; the others take
+   * its accounts over. Then it is started again with the fleet's key.
    */
   private void anotherMasterKey() throws Exception {
     ChaosMember m = someMember();
     if (m == null || m.skewedUntil != 0) return;
+    Set<String> held = run.heldBy(m);
+    long start = System.currentTimeMillis();
+    run.excuse(held, start, Long.MAX_VALUE, "member restarted");
+    m.kill();
     m.masterKey = java.util.Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
-    restart(m, List.of(), "another master key");
-    m.skewedUntil = System.currentTimeMillis() + 20_000 + run.rnd.nextInt(40_000);
+    try {
+      m.start(List.of());
+      run.violation("silent", "member " + m.n + " started with another master key (it would hold accounts it cannot open)");
+      m.kill();
+    } catch (IllegalStateException refused) {
+      String why = String.valueOf(refused.getMessage());
+      if (why.contains("cannot open database")) {
+        run.note("member " + m.n + " with another master key could not reach the store: " + Chaos.firstLine(why));
+      } else if (!why.contains("is sealed with master key")) {
+        run.violation("silent", "member " + m.n + " with another master key failed without naming the keys: "
+            + Chaos.firstLine(why));
+      } else {
+        run.note("member " + m.n + " refused to start with another master key, as it should");
+      }
+    }
     run.count("another-master-key", false);
+    maybeCancel(held);
+    Chaos.pause(2_000 + run.rnd.nextInt(4_000));
+    m.masterKey = null;
+    m.start(List.of());
+    run.note("member " + m.n + " restarted with the fleet's key (held " + held + ")");
+    run.closeExcuses("member restarted", System.currentTimeMillis() + FleetChaos.TAKEOVER_MS);
   }
 
   void endExpiredSkews() throws Exception {
