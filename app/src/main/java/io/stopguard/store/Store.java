@@ -66,7 +66,7 @@ public final class Store implements AutoCloseable {
     }
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    cfg.setBusyTimeout(5_000);
+    cfg.setBusyTimeout(SQLITE_BUSY_TIMEOUT_MS);
     cfg.enforceForeignKeys(true);
     SQLiteDataSource ds = new SQLiteDataSource(cfg);
     ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
@@ -168,8 +168,11 @@ public final class Store implements AutoCloseable {
    */
   public synchronized void inTransaction(Runnable work, java.time.Duration lockWait) {
     long started = System.nanoTime();
+    transactionSinceNanos = started;
+    boolean sqliteWait = lockWait != null && !db.isPostgres();
     try {
       Connection c = connection();
+      if (sqliteWait) setBusyTimeout(c, lockWait.toMillis()); // SQLite waits this long for another process's lock
       c.setAutoCommit(false);
       try {
         if (lockWait != null && db.isPostgres()) {
@@ -191,6 +194,7 @@ public final class Store implements AutoCloseable {
       } finally {
         try {
           c.setAutoCommit(true);
+          if (sqliteWait) setBusyTimeout(c, SQLITE_BUSY_TIMEOUT_MS);
         } catch (SQLException ignored) {
           // a broken connection is replaced on the next call
         }
@@ -201,8 +205,21 @@ public final class Store implements AutoCloseable {
     } catch (RuntimeException e) {
       failing(started, e);
       throw e;
+    } finally {
+      transactionSinceNanos = 0;
     }
   }
+
+  static final int SQLITE_BUSY_TIMEOUT_MS = 5_000;
+
+  private static void setBusyTimeout(Connection c, long ms) throws SQLException {
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute("PRAGMA busy_timeout = " + Math.max(1, ms));
+    }
+  }
+
+  /** When the transaction in progress began (0: none): one that waits on a lock is a store not answering. */
+  private volatile long transactionSinceNanos;
 
   private volatile long writesFailingSinceNanos;
   private volatile long lastWriteFailureNanos;
@@ -210,10 +227,15 @@ public final class Store implements AutoCloseable {
   /** Failures this far apart are one stretch: a read-only transaction committing meanwhile proves nothing about writes. */
   private static final long FAILURES_APART_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
 
-  /** A transaction begun at {@code started} failed: the store has been failing since then (it waited all along). */
+  /**
+   * A transaction begun at {@code started} failed: the store has been failing since then (it waited
+   * all along). It continues the run of failures if it began within 5 s of the last one ending: a
+   * transaction that waits out a lock (SQLite's busy timeout, PostgreSQL's lock_timeout) ends long
+   * after it began.
+   */
   private void failing(long started, Exception e) {
     long now = System.nanoTime();
-    if (writesFailingSinceNanos == 0 || now - lastWriteFailureNanos > FAILURES_APART_NANOS) writesFailingSinceNanos = started;
+    if (writesFailingSinceNanos == 0 || started - lastWriteFailureNanos > FAILURES_APART_NANOS) writesFailingSinceNanos = started;
     lastWriteFailureNanos = now;
     lastWriteFailure = e.getMessage();
   }
@@ -226,10 +248,18 @@ public final class Store implements AutoCloseable {
    */
   public long writesFailingForMs() {
     long since = writesFailingSinceNanos;
+    long tx = transactionSinceNanos;
     long now = System.nanoTime();
-    if (since == 0 || now - lastWriteFailureNanos > FAILURES_APART_NANOS) return 0;
-    return (now - since) / 1_000_000;
+    // a run of failures goes on while the next attempt is still waiting (it began within 5 s of the last failure)
+    boolean running = since != 0 && (now - lastWriteFailureNanos <= FAILURES_APART_NANOS
+        || tx != 0 && tx - lastWriteFailureNanos <= FAILURES_APART_NANOS);
+    long run = running ? now - since : 0;
+    long waiting = tx == 0 ? 0 : now - tx; // a transaction in progress this long is waiting on something
+    return Math.max(run, waiting > TRANSACTION_SLOW_NANOS ? waiting : 0) / 1_000_000;
   }
+
+  /** A transaction in progress longer than this counts as the store not answering (normal ones take milliseconds). */
+  private static final long TRANSACTION_SLOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
 
   public String lastWriteFailure() {
     return lastWriteFailure;
