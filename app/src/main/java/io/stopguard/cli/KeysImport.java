@@ -226,26 +226,37 @@ final class KeysImport implements Callable<Integer> {
     return f;
   }
 
-  private List<Row> csv(String text, List<String> errors) throws IOException {
+  /**
+   * Each data line is read on its own against the header, so one malformed line (a column too many
+   * or too few, a stray quote) is that line's error, by number, and never shown: it may hold a
+   * secret. Jackson's own message quotes the offending value, and its error ended the whole import.
+   */
+  private List<Row> csv(String text, List<String> errors) {
     List<Row> rows = new ArrayList<>();
     CsvMapper mapper = new CsvMapper();
     CsvSchema schema = CsvSchema.emptySchema().withHeader().withColumnReordering(true);
-    try (Reader r = new java.io.StringReader(text);
-        MappingIterator<Map<String, String>> it = mapper.readerForMapOf(String.class).with(schema).readValues(r)) {
-      while (it.hasNextValue()) {
-        long line = it.getCurrentLocation().getLineNr();
-        Map<String, String> m;
-        try {
-          m = it.nextValue();
-        } catch (RuntimeException e) {
-          errors.add("line " + line + ": not a CSV row of the header's columns");
-          continue;
-        }
-        Row row = row(line, m::get, errors);
-        if (row != null) rows.add(row);
-      }
-    } catch (RuntimeException e) {
+    String[] lines = text.split("\r\n|\r|\n", -1);
+    int first = 0;
+    while (first < lines.length && lines[first].isBlank()) first++;
+    if (first == lines.length || !lines[first].contains("user_id")) {
       throw new UsageException("not CSV with a header line user_id,exchange,api_key,secret,passphrase[,demo]");
+    }
+    String header = lines[first];
+    for (int i = first + 1; i < lines.length; i++) {
+      if (lines[i].isBlank()) continue;
+      long line = i + 1;
+      Map<String, String> m;
+      try (MappingIterator<Map<String, String>> it = mapper.readerForMapOf(String.class).with(schema)
+          .readValues(header + "\n" + lines[i])) {
+        m = it.hasNextValue() ? it.nextValue() : null;
+        if (m == null || it.hasNextValue()) throw new IOException("not one row");
+      } catch (IOException | RuntimeException e) {
+        errors.add("line " + line + ": not a CSV row of the header's " + header.split(",", -1).length
+            + " columns (a column too many or too few, or a stray quote; the row is not shown: it may hold a secret)");
+        continue;
+      }
+      Row row = row(line, m::get, errors);
+      if (row != null) rows.add(row);
     }
     return rows;
   }

@@ -59,6 +59,26 @@ class KeysImportTest {
     assertThat(skip.out()).contains("added 9").contains("failed 1");
   }
 
+  /**
+   * A row with a column too many (a comma in a secret, a shifted export): its line is named, its
+   * values never (Jackson's message quoted the overflowing value, a passphrase or secret once the
+   * columns shift), and --skip-bad stores the others (the error used to end the whole import).
+   */
+  @Test
+  void aRowWithAColumnTooManyIsNamedByLineNeverShownAndSkippable() throws Exception {
+    Path f = home.resolve("keys.csv");
+    Files.writeString(f, "user_id,exchange,api_key,secret,passphrase\n9001,bitget,bg_k1,sec-one,pass-one\n"
+        + "9002,bitget,bg_k2,sec-two,pass,TWO-OVERFLOW-SECRET\n9003,bitget,bg_k3,sec-three,pass-three\n");
+    CliRun r = CliRun.run(env(), "", "keys", "import", "--file", f.toString());
+    assertThat(r.exit()).isEqualTo(2);
+    assertThat(r.err()).contains("line 3: not a CSV row of the header's 5 columns").contains("nothing was stored")
+        .doesNotContain("OVERFLOW").doesNotContain("sec-two").doesNotContain("unexpected error");
+    CliRun skip = CliRun.run(env(), "", "keys", "import", "--file", f.toString(), "--skip-bad");
+    assertThat(skip.exit()).isEqualTo(3);
+    assertThat(skip.out()).contains("added 2").contains("failed 1");
+    assertThat(skip.out() + skip.err()).doesNotContain("OVERFLOW").doesNotContain("sec-two");
+  }
+
   @Test
   void jsonLinesFromStdinAndADryRun() throws Exception {
     String jsonl = """
