@@ -217,7 +217,17 @@ final class KeysCommand implements Runnable {
       var check = exchange.check(cli, home, io.stopguard.risk.Policy.DEFAULT);
       List<Result> results = new ArrayList<>();
       try (Store store = home.openStore(cli)) {
-        for (var k : Accounts.keys(store, user)) {
+        io.stopguard.store.ActiveKeys active = user == null ? store.keys().active("bitget") : store.keys().active("bitget", user);
+        if (active.isEmpty() && user != null) {
+          throw new UsageException("user " + user + " has no active bitget key in " + store.where());
+        }
+        // A key that cannot be used (undecryptable, characters no header carries) is a failure of its
+        // own, never left out: it was skipped in silence whenever another key was usable.
+        for (io.stopguard.store.UnusableKey u : active.unusable()) {
+          results.add(new Result(u.userId(), u.maskedKey(), false, null, null, "unusable_key", "cannot be used: " + u.reason(),
+              u.undecryptable() ? "restore the fleet's master key, or keys reset with the key's secret" : "keys reset with a valid value"));
+        }
+        for (var k : active.usable()) {
           var client = check.client(k);
           try {
             long skew = client.syncClock();

@@ -146,6 +146,14 @@ class KeysImportTest {
       assertThat(json.get(0).get("ok").asBoolean()).isTrue();
       assertThat(json.get(0).get("openPositions").asInt()).isEqualTo(2);
       assertThat(verified.out()).doesNotContain("s1").contains("bg_k****");
+      // a key this host cannot decrypt is a failure of its own, not left out because another is usable
+      Sqlite3.query(home.resolve("trading.db"), "INSERT INTO user_exchange_keys (user_id, exchange_name, api_key, api_secret_enc,"
+          + " passphrase_enc, is_active, demo_trading, created_at, updated_at) VALUES ('9009', 'bitget', 'bg_damaged', 'v1:AAAA',"
+          + " 'v1:AAAA', 1, 0, 'x', 'x')");
+      CliRun withDamaged = CliRun.run(env, "", "keys", "verify", "--json");
+      assertThat(withDamaged.exit()).isEqualTo(3);
+      assertThat(withDamaged.json().findValuesAsText("userId")).containsExactlyInAnyOrder("9001", "9009");
+      assertThat(CliRun.run(env, "", "keys", "verify").out()).contains("9009 bg_d****: FAILED cannot be used:");
 
       CliRun good = CliRun.run(env, rows.replace("wrong-secret-2", "s2"), "keys", "import", "--format", "csv", "--verify");
       assertThat(good.exit()).as(good.err()).isZero();
