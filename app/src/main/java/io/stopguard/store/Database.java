@@ -55,7 +55,7 @@ public record Database(String vendor, Path file, String jdbcUrl, String user, St
       String lower = spec.toLowerCase(java.util.Locale.ROOT);
       if (spec.contains("://") || lower.startsWith("postgres") || lower.startsWith("jdbc:")) {
         throw new IllegalArgumentException("neither a PostgreSQL URL (postgresql://user@host:port/dbname) nor a SQLite file"
-            + " path: " + redact(spec).replaceAll(":[^:@/]*@", ":***@")); // a typo may hide a password anywhere
+            + " path: " + redact(spec).replaceAll("^([^/]*//)[^/]*@", "$1***@")); // a typo may hide a password anywhere
       }
       return sqlite(Path.of(spec));
     }
@@ -121,7 +121,8 @@ public record Database(String vendor, Path file, String jdbcUrl, String user, St
 
   /** The URL with any password replaced, for messages. */
   static String redact(String spec) {
-    return spec.replaceAll("(://[^:/@]*:)[^@]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
+    // the whole userinfo, up to the last '@' before the path: a password may itself hold an '@'
+    return spec.replaceAll("(://)[^/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
   }
 
   /** libpq's passfile: {@code hostname:port:database:username:password}, {@code *} matches anything. */

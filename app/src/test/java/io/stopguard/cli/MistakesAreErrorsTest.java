@@ -54,6 +54,12 @@ class MistakesAreErrorsTest {
       assertThat(r.err().strip().lines()).as(typo).hasSize(1);
       assertThat(r.err()).contains("STOPGUARD_DB: neither a PostgreSQL URL").doesNotContain("hunter2");
     }
+    // a password holding an '@' (not percent-encoded) is masked whole, as all of the userinfo is
+    for (String url : new String[] {"postgresql://guard:hunter@2x@127.0.0.1:1/stopguard", "postgresql://guard:hunter@2x@db/a/b"}) {
+      CliRun r = run(Map.of("STOPGUARD_HOME", dir.toString(), "STOPGUARD_DB", url), "flags");
+      assertThat(r.exit()).as(url).isNotZero();
+      assertThat(r.err()).as(url).doesNotContain("hunter").doesNotContain("2x").doesNotContain("guard:");
+    }
     try (var files = Files.list(dir)) {
       assertThat(files.toList()).as("nothing written").isEmpty();
     }
