@@ -88,7 +88,34 @@ public final class HomeOptions {
   }
 
   public Store openStore(Cli cli) {
-    return Store.open(db(cli), SecretBox.fromEnvOrFile(cli.env(), home(cli).resolve("master.key")));
+    Path h = home(cli);
+    Database d = db(cli);
+    ownerOnly(cli, h.resolve("master.key"));
+    if (!d.isPostgres()) ownerOnly(cli, d.file());
+    return Store.open(d, SecretBox.fromEnvOrFile(cli.env(), h.resolve("master.key")));
+  }
+
+  /**
+   * The master key and trading.db hold every secret: readable by the group or others (a copy, an
+   * umask of 000) they are set back to owner-only, and the command says so once.
+   */
+  static void ownerOnly(Cli cli, Path file) {
+    try {
+      if (!java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
+      var perms = java.nio.file.Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      var open = java.util.EnumSet.copyOf(perms);
+      open.retainAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.GROUP_READ,
+          java.nio.file.attribute.PosixFilePermission.GROUP_WRITE, java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
+          java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE, java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE,
+          java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE));
+      if (open.isEmpty()) return;
+      String was = java.nio.file.attribute.PosixFilePermissions.toString(perms);
+      java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      cli.err().println("stopguard: warning: " + file + " was readable by others (" + was + "); set to rw------- (it holds"
+          + " secrets)");
+    } catch (UnsupportedOperationException | java.io.IOException e) {
+      cli.err().println("stopguard: warning: cannot check the permissions of " + file + ": " + e.getMessage());
+    }
   }
 
   /** The Bitget endpoint: {@code $STOPGUARD_BITGET_BASE_URL} (e.g. the simulator), else api.bitget.com. */

@@ -150,4 +150,22 @@ class MistakesAreErrorsTest {
     assertThat(r.out()).contains("\"apiKey\" : \"bg_k****\"").contains("\"isActive\" : true").doesNotContain("s1");
     r.json(); // one JSON document
   }
+
+  /** master.key and trading.db readable by others (a copy, umask 000) are set back to owner-only, and the command says so. */
+  @Test
+  void secretsReadableByOthersAreMadeOwnerOnlyAndSaid() throws Exception {
+    Map<String, String> env = Map.of("STOPGUARD_HOME", dir.toString());
+    assertThat(CliRun.run(env, "s1\np1\n", "keys", "add", "--user", "1", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
+    for (String f : new String[] {"master.key", "trading.db"}) {
+      Files.setPosixFilePermissions(dir.resolve(f), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+    }
+    CliRun r = run(env, "flags");
+    assertThat(r.err()).contains("master.key was readable by others (rw-r--r--); set to rw-------")
+        .contains("trading.db was readable by others");
+    for (String f : new String[] {"master.key", "trading.db"}) {
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))))
+          .as(f).isEqualTo("rw-------");
+    }
+    assertThat(run(env, "flags").err()).as("said once").doesNotContain("readable by others");
+  }
 }
