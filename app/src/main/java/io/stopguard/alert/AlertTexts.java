@@ -52,6 +52,16 @@ public final class AlertTexts {
     };
   }
 
+  /**
+   * One word of a shell command built from exchange or store text (a symbol, a user id): as it is
+   * when it holds only safe characters, else single-quoted, so pasting the command runs that
+   * command and nothing else.
+   */
+  public static String sh(String word) {
+    if (word != null && word.matches("[A-Za-z0-9_.@:+=/-]+")) return word;
+    return "'" + String.valueOf(word).replace("'", "'\\''") + "'";
+  }
+
   /** The recovery message: how it ended and how long the position was bare. */
   public String recovered(Incident i, boolean positionGone, String how) {
     StringBuilder sb = new StringBuilder();
@@ -78,7 +88,7 @@ public final class AlertTexts {
     line(sb, russian ? "Без защиты" : "Bare for", duration(bareFor));
     line(sb, russian ? "Ответ Bitget" : "Bitget said", esc(error));
     sb.append(russian ? "Действие: поставить стоп вручную:" : "Action: place the stop by hand:").append('\n')
-        .append("<code>").append(esc("stopguard stop-orders --user " + i.userId() + " --symbol " + i.symbol()
+        .append("<code>").append(esc("stopguard stop-orders --user " + sh(i.userId()) + " --symbol " + sh(i.symbol())
             + " --direction " + i.holdSide() + " --dry-run")).append("</code>");
     return sb.toString();
   }
@@ -91,7 +101,7 @@ public final class AlertTexts {
     line(sb, russian ? "Ключ" : "Key", esc(maskedKey));
     line(sb, russian ? "Причина" : "Reason", esc(reason));
     sb.append(russian ? "Действие: " : "Action: ").append("<code>")
-        .append(esc("stopguard keys verify --user " + userId)).append("</code>")
+        .append(esc("stopguard keys verify --user " + sh(userId))).append("</code>")
         .append(russian ? ", затем keys reset" : ", then keys reset");
     return sb.toString();
   }

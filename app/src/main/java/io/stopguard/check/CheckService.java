@@ -313,9 +313,11 @@ public final class CheckService {
   private String restoreCommand(PositionVerdict v, List<Contract> contracts) {
     var p = v.position();
     Optional<Contract> c = contracts.stream().filter(x -> x.symbol().equalsIgnoreCase(p.symbol())).findFirst();
-    String base = "./stopguard place-stop --user " + v.userId() + " --symbol " + p.symbol() + " --direction "
+    String user = io.stopguard.alert.AlertTexts.sh(v.userId());
+    String symbol = io.stopguard.alert.AlertTexts.sh(p.symbol());
+    String base = "./stopguard place-stop --user " + user + " --symbol " + symbol + " --direction "
         + p.holdSide().name() + " --amount " + p.total().toPlainString();
-    if (c.isEmpty()) return "./stopguard stop-orders --user " + v.userId() + " --symbol " + p.symbol() + " --direction "
+    if (c.isEmpty()) return "./stopguard stop-orders --user " + user + " --symbol " + symbol + " --direction "
         + p.holdSide().name() + " --dry-run";
     var intended = store.journal().intendedStop(v.userId(), p.symbol(), p.holdSide().name(), p.cTime()).orElse(null);
     RestorePlan plan = intended == null ? RestorePlanner.plan(p, c.get(), policy, null)

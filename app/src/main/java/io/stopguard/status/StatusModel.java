@@ -207,8 +207,8 @@ public final class StatusModel {
         stop == null ? "—" : stop.planType().wire() + " / " + (stop.triggerType() == null ? "?" : stop.triggerType()),
         distance, loss, lossEquity, toLiquidation, v.verdict().name(), t.reason(v),
         !v.verdict().isProtected(), watchedBy(a.webSocket()), a.lastOk() == null ? t.get("never") : CLOCK.format(a.lastOk()), instance,
-        v.verdict().isProtected() ? "" : "./stopguard stop-orders --user " + a.userId() + " --symbol " + p.symbol() + " --direction "
-            + p.holdSide().name() + " --dry-run");
+        v.verdict().isProtected() ? "" : "./stopguard stop-orders --user " + io.stopguard.alert.AlertTexts.sh(a.userId()) + " --symbol "
+            + io.stopguard.alert.AlertTexts.sh(p.symbol()) + " --direction " + p.holdSide().name() + " --dry-run");
   }
 
   private static boolean matches(StatusView.Row r, StatusView.Query q) {

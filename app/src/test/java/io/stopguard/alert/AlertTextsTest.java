@@ -33,4 +33,17 @@ class AlertTextsTest {
     assertThat(en.duration(java.time.Duration.ofMinutes(10))).isEqualTo("10 min 0 s");
     assertThat(ru.duration(java.time.Duration.ofMinutes(10))).doesNotContain("PT");
   }
+
+  /** Text from the exchange or the store reaches a shell only as one quoted word. */
+  @Test
+  void shellWordsAreQuotedWhenTheyAreNotPlain() {
+    assertThat(AlertTexts.sh("BTCUSDT")).isEqualTo("BTCUSDT");
+    assertThat(AlertTexts.sh("john.doe@corp.com")).isEqualTo("john.doe@corp.com");
+    assertThat(AlertTexts.sh("X;rm -rf ~")).isEqualTo("'X;rm -rf ~'");
+    assertThat(AlertTexts.sh("a'b $(id)")).isEqualTo("'a'\\''b $(id)'");
+    io.stopguard.store.Incident i = new io.stopguard.store.Incident(1, "u$(id)", "X;id", "LONG", "MISSING", "", "open",
+        java.time.Instant.EPOCH, null, null, null, null, null, null, null, 0, null, null, 0, null, null, false);
+    assertThat(new AlertTexts("en").restoreFailing(i, "x", java.time.Duration.ofSeconds(1)))
+        .contains("--user 'u$(id)' --symbol 'X;id'");
+  }
 }
