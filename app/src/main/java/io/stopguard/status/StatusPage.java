@@ -34,8 +34,13 @@ public final class StatusPage implements AutoCloseable {
   /** How often the event stream looks for changes: a change the guard saw is on the page within 1 s. */
   static final long TICK_MS = 300;
   static final long PING_MS = 2000;
+  /** Event batches a client may have waiting: one that does not read that far behind is dropped (its page reloads on reconnect). */
+  static final int QUEUE = 32;
+  /** Event streams at most; more get 503 (each holds a thread and a queue). */
+  static final int MAX_STREAMS = 200;
 
   private final StatusModel model;
+  private final int queue;
   private final Labels t;
   private final Auth auth;
   private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
@@ -48,6 +53,12 @@ public final class StatusPage implements AutoCloseable {
 
   /** @param auth null when the page is open (127.0.0.1 without a token) */
   public StatusPage(StatusModel model, Labels labels, Auth auth) {
+    this(model, labels, auth, QUEUE);
+  }
+
+  /** @param queue event batches a client may have waiting before it is dropped (tests: a few) */
+  StatusPage(StatusModel model, Labels labels, Auth auth, int queue) {
+    this.queue = queue;
     this.model = model.in(labels); // one language end to end: the model's words too
     this.t = labels;
     this.auth = auth;
@@ -142,20 +153,27 @@ public final class StatusPage implements AutoCloseable {
   /** One browser's event stream: its query, what it was last sent, and the queue its handler thread writes from. */
   private static final class Client {
     final StatusView.Query query;
-    final BlockingQueue<String> out = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> out;
+    volatile HttpExchange exchange;
     Map<String, String> rows = new LinkedHashMap<>();
     String header = "";
     String incidents = "";
     long lastPing;
 
-    Client(StatusView.Query query) {
+    Client(StatusView.Query query, int queue) {
       this.query = query;
+      this.out = new LinkedBlockingQueue<>(queue);
     }
   }
 
   private void events(HttpExchange ex) throws IOException {
     if (!get(ex)) return;
-    Client c = new Client(query(ex));
+    if (clients.size() >= MAX_STREAMS) {
+      text(ex, 503, "too many live views (" + MAX_STREAMS + "): close some, or reload later\n");
+      return;
+    }
+    Client c = new Client(query(ex), queue);
+    c.exchange = ex;
     // What the page was rendered with is what the client has: only later changes are sent.
     StatusModel.Frame frame = model.frame();
     c.rows = rendered(frame, c.query);
@@ -215,11 +233,28 @@ public final class StatusPage implements AutoCloseable {
         c.rows = rows;
         c.header = header;
         c.incidents = incidents;
-        if (!sb.isEmpty()) c.out.add(sb.toString());
+        if (!sb.isEmpty() && !c.out.offer(sb.toString())) drop(c);
       }
-    } catch (RuntimeException e) {
-      log.warn("status page: the event stream could not be updated: {}", e.getMessage());
+    } catch (Throwable e) { // this ticker serves every viewer: it must outlive anything one tick meets
+      log.warn("status page: the event stream could not be updated: {}", e.toString());
     }
+  }
+
+  /**
+   * A client that does not read (a stalled tab, a slowloris) would hold every event in memory: past
+   * {@link #QUEUE} batches behind it is closed; its browser reconnects and gets the page afresh.
+   */
+  private void drop(Client c) {
+    clients.remove(c);
+    c.out.clear();
+    log.info("status page: an event stream {} batches behind was closed (a client that does not read)", queue);
+    HttpExchange ex = c.exchange;
+    if (ex != null) ex.close();
+  }
+
+  /** Live event streams (for tests and the bench). */
+  int streams() {
+    return clients.size();
   }
 
   /** The first page of a query's rows, rendered, by event name. */
