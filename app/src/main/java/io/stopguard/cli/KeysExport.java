@@ -49,9 +49,10 @@ final class KeysExport implements Callable<Integer> {
       List<Map<String, Object>> out = new java.util.ArrayList<>();
       for (KeyRow k : rows) {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("user_id", k.userId());
-        m.put("exchange", k.exchange());
-        m.put("api_key", k.apiKey());
+        boolean csv = format.toLowerCase(Locale.ROOT).equals("csv");
+        m.put("user_id", csv ? noFormula(k.userId()) : k.userId());
+        m.put("exchange", csv ? noFormula(k.exchange()) : k.exchange());
+        m.put("api_key", csv ? noFormula(k.apiKey()) : k.apiKey());
         m.put("secret", "");
         m.put("passphrase", "");
         m.put("demo", k.demoTrading());
@@ -69,5 +70,13 @@ final class KeysExport implements Callable<Integer> {
       cli.err().println("exported " + rows.size() + " key(s) without secrets from " + store.where());
     }
     return ExitCodes.OK;
+  }
+
+  /**
+   * A spreadsheet runs a cell that starts with =, +, - or @ as a formula (CSV injection): such a
+   * value goes out with a leading ' (OWASP's advice), which `keys import` takes off again.
+   */
+  static String noFormula(String v) {
+    return v != null && !v.isEmpty() && "=+-@\t\r".indexOf(v.charAt(0)) >= 0 ? "'" + v : v;
   }
 }

@@ -78,7 +78,8 @@ final class KeysImport implements Callable<Integer> {
   }
 
   /** One row as read, with the line it came from. */
-  record Row(long line, String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo) {}
+  record Row(long line, String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo,
+      boolean active) {}
 
   @Override
   public Integer call() throws IOException {
@@ -112,8 +113,8 @@ final class KeysImport implements Callable<Integer> {
       }
       store.inTransaction(() -> {
         for (Row r : rows) {
-          counts.merge(store.keys().putIfChanged(r.userId(), r.exchange(), r.apiKey(), r.secret(), r.passphrase(), r.demo()),
-              1, Integer::sum);
+          counts.merge(store.keys().putIfChanged(r.userId(), r.exchange(), r.apiKey(), r.secret(), r.passphrase(), r.demo(),
+              r.active()), 1, Integer::sum);
         }
       });
       cli.out().println("imported into " + store.where() + ": added " + counts.getOrDefault(Keys.Change.ADDED, 0)
@@ -287,9 +288,10 @@ final class KeysImport implements Callable<Integer> {
 
   /** Checks one row; null (and an error naming the line and field, never a secret) if it is bad. */
   private static Row row(long line, java.util.function.Function<String, String> field, List<String> errors) {
-    String user = strip(field.apply("user_id"));
-    String exchange = strip(field.apply("exchange"));
-    String key = strip(field.apply("api_key"));
+    String user = unformula(strip(field.apply("user_id")));
+    String exchange = unformula(strip(field.apply("exchange")));
+    String key = unformula(strip(field.apply("api_key")));
+    String active = strip(field.apply("is_active"));
     String secret = strip(field.apply("secret"));
     String pass = strip(field.apply("passphrase"));
     String demo = strip(field.apply("demo"));
@@ -313,8 +315,18 @@ final class KeysImport implements Callable<Integer> {
       errors.add(where + "demo must be true or false");
       return null;
     }
+    if (active != null && !active.isEmpty() && !active.matches("(?i)true|false|1|0|yes|no")) {
+      errors.add(where + "is_active must be true or false");
+      return null;
+    }
     boolean isDemo = demo != null && demo.matches("(?i)true|1|yes");
-    return new Row(line, user, exchange.toLowerCase(Locale.ROOT), key, secret, pass, isDemo);
+    boolean isActive = active == null || active.isEmpty() || active.matches("(?i)true|1|yes");
+    return new Row(line, user, exchange.toLowerCase(Locale.ROOT), key, secret, pass, isDemo, isActive);
+  }
+
+  /** What `keys export` neutralised against spreadsheet formulas ('=…, '+…, '-…, '@…) back as it was. */
+  static String unformula(String s) {
+    return s != null && s.length() > 1 && s.charAt(0) == '\'' && "=+-@\t\r".indexOf(s.charAt(1)) >= 0 ? s.substring(1) : s;
   }
 
   private static String strip(String s) {

@@ -120,14 +120,22 @@ public final class Keys {
    */
   public Change putIfChanged(String userId, String exchange, String apiKey, String secret,
       String passphrase, boolean demo) {
+    return putIfChanged(userId, exchange, apiKey, secret, passphrase, demo, true);
+  }
+
+  /** The same with the row's active flag as given (an export of a deactivated key stays deactivated when imported). */
+  public Change putIfChanged(String userId, String exchange, String apiKey, String secret,
+      String passphrase, boolean demo, boolean active) {
     synchronized (store) { // the store's monitor, as every call (this object is a throwaway view)
       checkMasterKey();
-      return putIfChangedLocked(userId, exchange, apiKey, secret, passphrase, demo);
+      Change c = putIfChangedLocked(userId, exchange, apiKey, secret, passphrase, demo, active);
+      if (c != Change.UNCHANGED && !active) setActive(userId, exchange, apiKey, false);
+      return c;
     }
   }
 
   private Change putIfChangedLocked(String userId, String exchange, String apiKey, String secret,
-      String passphrase, boolean demo) {
+      String passphrase, boolean demo, boolean active) {
     String ad = Store.associatedData(exchange, apiKey);
     try (PreparedStatement st = store.connection().prepareStatement("SELECT user_id, api_secret_enc, passphrase_enc, is_active,"
         + " demo_trading FROM user_exchange_keys WHERE exchange_name = ? AND api_key = ?")) {
@@ -137,7 +145,7 @@ public final class Keys {
         if (rs.next()) {
           boolean same;
           try {
-            same = rs.getString(1).equals(userId) && rs.getInt(4) == 1 && (rs.getInt(5) == 1) == demo
+            same = rs.getString(1).equals(userId) && (rs.getInt(4) == 1) == active && (rs.getInt(5) == 1) == demo
                 && store.box().open(rs.getString(2), ad + "|secret").equals(secret)
                 && store.box().open(rs.getString(3), ad + "|passphrase").equals(passphrase);
           } catch (RuntimeException undecryptable) { // a damaged row is replaced by the good one

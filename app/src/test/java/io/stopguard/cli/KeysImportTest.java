@@ -116,6 +116,25 @@ class KeysImportTest {
       return c[0] + "," + c[1] + "," + c[2] + ",sec-secret-" + i + ",pass-secret-" + i + "," + c[5];
     }).reduce("user_id,exchange,api_key,secret,passphrase,demo\n", (a, b) -> a + b + "\n");
     assertThat(CliRun.run(env(), back, "keys", "import", "--format", "csv").out()).contains("unchanged 3");
+
+    // A deactivated key stays deactivated through export and import (import re-activated it); a
+    // value a spreadsheet would run as a formula goes out neutralised and comes back as it was.
+    assertThat(CliRun.run(env(), "s1\np1\n", "keys", "add", "--user=@1", "--exchange", "bitget", "--api-key=+bg_formula")
+        .exit()).isZero();
+    assertThat(CliRun.run(env(), "", "keys", "deactivate", "--user", "1001").exit()).isZero();
+    CliRun all = CliRun.run(env(), "", "keys", "export", "--all");
+    assertThat(all.out()).contains("\"'@1\",bitget,\"'+bg_formula\",,,false,true").contains("1001,bitget,bg_key1,,,true,false")
+        .doesNotContain("\n@1").doesNotContain(",+bg_formula");
+    String filled = all.out().lines().skip(1).map(l -> {
+      String[] c = l.split(",", -1);
+      String secret = c[0].contains("@1") ? "s1" : "sec-secret-" + (Integer.parseInt(c[0]) - 1000);
+      String pass = c[0].contains("@1") ? "p1" : "pass-secret-" + (Integer.parseInt(c[0]) - 1000);
+      return c[0] + "," + c[1] + "," + c[2] + "," + secret + "," + pass + "," + c[5] + "," + c[6];
+    }).reduce("user_id,exchange,api_key,secret,passphrase,demo,is_active\n", (a, b) -> a + b + "\n");
+    CliRun again = CliRun.run(env(), filled, "keys", "import", "--format", "csv");
+    assertThat(again.out()).as(again.err()).contains("added 0, updated 0, unchanged 4");
+    assertThat(Sqlite3.query(home.resolve("trading.db"), "SELECT user_id || ':' || api_key || ':' || is_active FROM user_exchange_keys"
+        + " WHERE user_id IN ('1001', '@1') ORDER BY user_id")).isEqualTo("1001:bg_key1:0\n@1:+bg_formula:1");
   }
 
   @Test
