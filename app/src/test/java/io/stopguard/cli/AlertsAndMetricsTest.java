@@ -2,12 +2,12 @@ package io.stopguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.stopguard.alert.FakeTelegram;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.Credentials;
 import io.stopguard.bitget.HoldSide;
 import io.stopguard.bitget.PosMode;
 import io.stopguard.bitget.TpslOrder;
+import io.stopguard.sim.FakeTelegram;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;

@@ -46,7 +46,7 @@ class FleetDependencyFaultsTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** Set by a test to have every instance alert through it. */
-  io.stopguard.alert.FakeTelegram telegram;
+  io.stopguard.sim.FakeTelegram telegram;
 
   @AfterEach
   void stopFleet() throws Exception {
@@ -301,7 +301,7 @@ class FleetDependencyFaultsTest {
    */
   @Test
   void aFrozenDelivererHandsAlertDeliveryOverAndSendsNothingTwiceOnWaking() throws Exception {
-    telegram = new io.stopguard.alert.FakeTelegram();
+    telegram = new io.stopguard.sim.FakeTelegram();
     String pg = PgServer.newDatabase();
     String key = masterKey();
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0)) {
@@ -326,7 +326,7 @@ class FleetDependencyFaultsTest {
 
       FleetFailoverTest.signal(frozen, "CONT");
       await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-        List<String> texts = telegram.received().stream().map(io.stopguard.alert.FakeTelegram.Received::text).toList();
+        List<String> texts = telegram.received().stream().map(io.stopguard.sim.FakeTelegram.Received::text).toList();
         assertThat(texts).as("every alert once").doesNotHaveDuplicates();
       });
     }

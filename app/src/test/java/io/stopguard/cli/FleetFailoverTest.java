@@ -46,7 +46,7 @@ class FleetFailoverTest {
   }
 
   /** Set by a test to have every instance alert through it. */
-  io.stopguard.alert.FakeTelegram telegram;
+  io.stopguard.sim.FakeTelegram telegram;
 
   Process instance(int n, SimServer sim, String pg, String masterKey) throws Exception {
     Path home = Files.createDirectories(dir.resolve("host" + n));
@@ -267,7 +267,7 @@ class FleetFailoverTest {
 
   @Test
   void aKilledInstancesAccountsAreTakenOverAndRestoredWithoutASecondStopAndAlertedOnce() throws Exception {
-    telegram = new io.stopguard.alert.FakeTelegram();
+    telegram = new io.stopguard.sim.FakeTelegram();
     String pg = PgServer.newDatabase();
     String masterKey = Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario())), 0)) {
@@ -321,7 +321,7 @@ class FleetFailoverTest {
         // ... and no instance sends any of them again: exactly two each, all along a quiet window
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
           for (String uid : orphaned) {
-            List<String> about = telegram.received().stream().map(io.stopguard.alert.FakeTelegram.Received::text)
+            List<String> about = telegram.received().stream().map(io.stopguard.sim.FakeTelegram.Received::text)
                 .filter(t -> t.contains(uid)).toList();
             assertThat(about).as("alerts about " + uid).hasSize(2);
             assertThat(about.get(0)).contains("🚨");

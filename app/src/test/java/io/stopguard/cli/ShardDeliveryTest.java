@@ -3,7 +3,7 @@ package io.stopguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.stopguard.alert.FakeTelegram;
+import io.stopguard.sim.FakeTelegram;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;

@@ -85,6 +85,8 @@ public final class Chaos {
   final Path home;
   final Path db;
   SimServer sim;
+  /** Where the watcher's alerts go: a Telegram stand-in the nemesis can take down. */
+  io.stopguard.sim.FakeTelegram telegram;
   volatile GuardProcess watch;
   private int watchStarts;
   private final List<String> log = new CopyOnWriteArrayList<>();
@@ -160,6 +162,7 @@ public final class Chaos {
   private Result run() throws Exception {
     Files.createDirectories(home);
     sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario(o.accounts()))), 0);
+    telegram = new io.stopguard.sim.FakeTelegram();
     sim.exchange().history().enable();
     try (Store store = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
       for (int i = 0; i < o.accounts(); i++) store.keys().put(uid(i), "bitget", "ck" + i, secret(i), passphrase(i), false);
@@ -182,6 +185,7 @@ public final class Chaos {
       sampler.join(2_000);
       if (watch != null) watch.kill();
       sim.close();
+      telegram.close();
     }
     checker.checkHistory();
     checker.checkEnd();
@@ -257,7 +261,10 @@ public final class Chaos {
     pb.environment().remove("STOPGUARD_MASTER_KEY");
     pb.environment().remove("STOPGUARD_DB");
     pb.environment().remove("STOPGUARD_CONFIG");
-    pb.environment().remove("TELEGRAM_BOT_TOKEN");
+    // alerts go to the Telegram stand-in (the "Telegram down" fault), delivered by the watcher
+    pb.environment().put("TELEGRAM_BOT_TOKEN", "123456:chaos-telegram-token");
+    pb.environment().put("TELEGRAM_CHAT_ID", "-100777");
+    pb.environment().put("TELEGRAM_API_URL", telegram.url());
     return pb;
   }
 

@@ -37,6 +37,7 @@ final class Nemesis {
     else if (roll < 5) clockSkewed();
     else if (roll < 6) longPause();
     else if (roll < 8) throttledEpisodeWithCancels();
+    else if (roll < 10) telegramDown();
     else if (roll < 30) cancelFromOutside();
     else if (roll < 38) raceACancelWithTheRestore();
     else if (roll < 46) closeOrResizeDuringRestore();
@@ -270,6 +271,43 @@ final class Nemesis {
     run.watch.signal("CONT");
     if (longOne && !run.watch.awaitHealth(5_000, h -> h.path("processPauses").asInt() > 0)) {
       run.violation("silent", "paused for " + ms + " ms but /health shows no process pause");
+    }
+  }
+
+  /**
+   * Telegram unreachable (500s) for 20–50 s while a stop is cancelled: guarding goes on (the bare
+   * check excuses nothing), /health must say alerts are not delivered within 15 s, and once Telegram
+   * is back every alert waiting must be out within 15 s.
+   */
+  private void telegramDown() throws Exception {
+    long ms = 20_000 + run.rnd.nextInt(30_000);
+    long start = System.currentTimeMillis();
+    run.telegram.mode(io.stopguard.sim.FakeTelegram.Mode.ERROR_500);
+    count("telegram-down");
+    run.note("Telegram answering 500 for " + ms + " ms");
+    cancelFromOutside(); // an alert to deliver
+    boolean told = run.watch.awaitHealth(15_000, h -> h.path("degradedBecause").toString().contains("alerts are not being delivered"));
+    if (!told && ms >= 16_000) run.violation("silent", "Telegram down 15 s with an alert waiting, but /health does not say so");
+    Chaos.pause(start + ms - System.currentTimeMillis());
+    run.telegram.mode(io.stopguard.sim.FakeTelegram.Mode.OK);
+    long back = System.currentTimeMillis();
+    run.note("Telegram answering again");
+    boolean flushed = false;
+    while (System.currentTimeMillis() - back < 15_000 && !(flushed = waitingAlerts() == 0)) Chaos.pause(250);
+    if (!flushed) {
+      run.violation("silent", "alerts still waiting 15 s after Telegram came back (" + waitingAlerts() + ")");
+    } else {
+      run.note("alerts flushed " + (System.currentTimeMillis() - back) + " ms after Telegram came back");
+    }
+  }
+
+  private int waitingAlerts() {
+    try (Connection c = run.sqlite(); PreparedStatement st = c.prepareStatement(
+        "SELECT count(*) FROM alert_outbox WHERE sent_at IS NULL AND dropped_at IS NULL");
+        ResultSet rs = st.executeQuery()) {
+      return rs.next() ? rs.getInt(1) : 0;
+    } catch (SQLException e) {
+      return -1; // the store is locked by another fault: not zero, asked again
     }
   }
 

@@ -1,4 +1,4 @@
-package io.stopguard.alert;
+package io.stopguard.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
