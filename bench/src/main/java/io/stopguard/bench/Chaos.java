@@ -159,8 +159,45 @@ public final class Chaos {
     return new Chaos(o, out).run();
   }
 
+  /** Whether the home is a small tmpfs of its own, so the nemesis can fill its disk (root only). */
+  volatile boolean homeOnTmpfs;
+
+  /** Mounts a 64 MB tmpfs on the (empty) home when this runs as root, so "disk full" can be real. */
+  private void homeOnTmpfs() {
+    try (var entries = Files.list(home)) {
+      if (entries.findAny().isPresent()) return; // a home with contents stays as it is
+      Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", home.toString())
+          .redirectErrorStream(true).start();
+      String why = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      homeOnTmpfs = p.waitFor() == 0;
+      note(homeOnTmpfs ? "home on a 64 MB tmpfs (disk full can be injected)" : "disk full not injected: no tmpfs (" + why + ")");
+    } catch (IOException | InterruptedException e) {
+      note("disk full not injected: " + e.getMessage());
+    }
+  }
+
+  /** The tmpfs goes; what it held is copied back into the home, to be read after the run. */
+  private void homeOffTmpfs() throws IOException, InterruptedException {
+    if (!homeOnTmpfs) return;
+    Path keep = Files.createTempDirectory("stopguard-chaos-home-");
+    new ProcessBuilder("cp", "-a", home + "/.", keep.toString()).inheritIO().start().waitFor();
+    new ProcessBuilder("umount", "-l", home.toString()).inheritIO().start().waitFor();
+    new ProcessBuilder("cp", "-a", keep + "/.", home.toString()).inheritIO().start().waitFor();
+    new ProcessBuilder("rm", "-rf", keep.toString()).inheritIO().start().waitFor();
+    homeOnTmpfs = false;
+  }
+
   private Result run() throws Exception {
     Files.createDirectories(home);
+    if ("root".equals(System.getProperty("user.name"))) homeOnTmpfs();
+    try {
+      return runOnHome();
+    } finally {
+      homeOffTmpfs();
+    }
+  }
+
+  private Result runOnHome() throws Exception {
     sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario(o.accounts()))), 0);
     telegram = new io.stopguard.sim.FakeTelegram();
     sim.exchange().history().enable();
