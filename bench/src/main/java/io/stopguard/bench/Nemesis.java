@@ -196,18 +196,9 @@ final class Nemesis {
           return;
         }
       }
-      long start = System.currentTimeMillis();
       count("store-locked");
       run.note("trading.db write lock held by sqlite3 for " + ms + " ms");
-      int cancels = 1 + run.rnd.nextInt(2);
-      for (int i = 0; i < cancels; i++) {
-        Chaos.pause(run.rnd.nextInt((int) Math.max(1, ms / (cancels + 1))));
-        cancelFromOutside();
-      }
-      // the harness's silence rule: told within 15 s (REPORT_MS); the process test holds the guard to 10 s on a quiet machine
-      boolean told = run.watch.awaitHealth(Checker.REPORT_MS, h -> h.path("degradedBecause").toString().contains("the store has not answered"));
-      if (!told && ms >= 18_000) run.violation("silent", "trading.db locked for 15 s but /health does not say the store is silent");
-      Chaos.pause(start + ms - System.currentTimeMillis());
+      storeGoneFor(ms, "trading.db locked");
       in.write("ROLLBACK;\n.quit\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
       in.close();
       holder.waitFor(5, TimeUnit.SECONDS);
@@ -291,22 +282,31 @@ final class Nemesis {
     } catch (java.io.IOException full) {
       // no space left on device: as wanted
     }
-    long start = System.currentTimeMillis();
     count("disk-full");
     run.note("home's disk full for " + ms + " ms (" + java.nio.file.Files.size(filler) / 1024 + " kB filler)");
     try {
-      int cancels = 1 + run.rnd.nextInt(2);
-      for (int i = 0; i < cancels; i++) {
-        Chaos.pause(run.rnd.nextInt((int) Math.max(1, ms / (cancels + 1))));
-        cancelFromOutside();
-      }
-      boolean told = run.watch.awaitHealth(Checker.REPORT_MS, h -> h.path("degradedBecause").toString().contains("the store has not answered"));
-      if (!told && ms >= 18_000) run.violation("silent", "the home's disk full for 15 s but /health does not say the store is silent");
-      Chaos.pause(start + ms - System.currentTimeMillis());
+      storeGoneFor(ms, "the home's disk full");
     } finally {
       java.nio.file.Files.deleteIfExists(filler);
       run.note("disk space back");
     }
+  }
+
+  /**
+   * While the store cannot be written for {@code ms}: 1–2 stops cancelled (nothing excused: each must
+   * be back within the SLA, placed without the store), and over 18 s /health must say so within the
+   * harness's silence rule (15 s; the process test holds the guard to 10 s on a quiet machine).
+   */
+  private void storeGoneFor(long ms, String what) throws Exception {
+    long start = System.currentTimeMillis();
+    int cancels = 1 + run.rnd.nextInt(2);
+    for (int i = 0; i < cancels; i++) {
+      Chaos.pause(run.rnd.nextInt((int) Math.max(1, ms / (cancels + 1))));
+      cancelFromOutside();
+    }
+    boolean told = run.watch.awaitHealth(Checker.REPORT_MS, h -> h.path("degradedBecause").toString().contains("the store has not answered"));
+    if (!told && ms >= 18_000) run.violation("silent", what + " for 15 s but /health does not say the store is silent");
+    Chaos.pause(start + ms - System.currentTimeMillis());
   }
 
   /**
