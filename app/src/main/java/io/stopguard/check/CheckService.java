@@ -158,7 +158,7 @@ public final class CheckService {
               .orElse("stop-loss back on the exchange");
           incidents.restored(i.id(), now, by, how);
           Incident ended = incidents.byId(i.id()).orElseThrow();
-          if (!flapping) recovered(ended, false, how + ("external".equals(by) ? "" : " (" + by + ")"));
+          if (!flapping) recovered(ended, false, how + ("external".equals(by) ? "" : " (" + by + ")") + basis(i, now));
         }
         case Decision.Gone g -> {
           incidents.resolved(g.incident().id(), now, "position closed");
@@ -218,6 +218,23 @@ public final class CheckService {
         alerting.send(store, "flap-settled", text, now);
       }
     }
+  }
+
+  /**
+   * Which stop the guard put back, as its audit row says ("the stop seen on the position at …",
+   * "the stop set with place-stop at …", "10% from entry …"): a trader reads "put back" as "the same
+   * stop", so the alert says which. Empty when the guard placed nothing for this incident.
+   */
+  private String basis(Incident i, Instant now) {
+    for (io.stopguard.store.AuditEntry e : store.journal().auditLog(i.userId(), i.detectedAt(), now).reversed()) {
+      if (!"watch".equals(e.actor()) || !"ok".equals(e.result()) || !i.symbol().equalsIgnoreCase(e.symbol())
+          || !i.holdSide().equalsIgnoreCase(e.holdSide()) || e.detail() == null) {
+        continue;
+      }
+      int at = e.detail().indexOf("; ");
+      return at < 0 ? "" : "; " + e.detail().substring(at + 2);
+    }
+    return "";
   }
 
   /** Appends every ended incident not yet in docs/incident_log.md. */

@@ -300,6 +300,10 @@ class FleetFailoverTest {
         assertThat(tookMs).isLessThanOrEqualTo(TTL * 1000L + 200 + 10_000);
 
         stillNoSecondStopAfter(sim, Duration.ofSeconds(2)); // anything late would show now
+        // The new owner never saw those stops, yet it put back the traders' own 90000 (the dead one
+        // recorded each as the position's intended stop), not the policy's 10 % from entry.
+        assertThat(Psql.query(pg, "SELECT DISTINCT trigger_price FROM audit_log WHERE action = 'place' AND result = 'ok';").strip())
+            .isIn("90000", "90000.0");
         // The death is counted where a person sees it: every survivor's metric (a crash loop's
         // deaths add up: StopguardFleetInstanceCrashLooping), and `stopguard fleet`.
         java.util.regex.Matcher listen = java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics")

@@ -133,7 +133,8 @@ class WatcherTest {
     settle(g);
     assertThat(stops("DASHUSDT", "short")).isEqualTo(1);
     assertThat(sql(g.store(), "SELECT value FROM risk_flags")).isEqualTo("0");
-    assertThat(console.toString()).contains("🚨 Bitget stop-loss отсутствует").contains("✅ Bitget stop-loss восстановлен");
+    assertThat(console.toString()).contains("🚨 Bitget stop-loss отсутствует").contains("✅ Bitget stop-loss восстановлен")
+        .contains("(watch); the stop seen on the position at "); // the alert says which stop was put back
   }
 
   /**
