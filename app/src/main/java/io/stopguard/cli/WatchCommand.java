@@ -262,13 +262,15 @@ final class WatchCommand implements Callable<Integer> {
       io.stopguard.status.FleetRows fleetRows = new io.stopguard.status.FleetRows(store, fleetMember.health().get("instance").toString(),
           Clock.systemUTC());
       model.withOthers(fleetRows.others());
-      publisher = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "status-publish");
+      // two threads: the rows' publish writes the store, and a stalled store must not stall the fleet metrics
+      publisher = java.util.concurrent.Executors.newScheduledThreadPool(2, r -> {
+        Thread t = new Thread(r, "fleet-status");
         t.setDaemon(true);
         return t;
       });
       publisher.scheduleWithFixedDelay(() -> fleetRows.publish(watcher.snapshot(), model::rowsOf), 2, 5,
           java.util.concurrent.TimeUnit.SECONDS);
+      publisher.scheduleWithFixedDelay(() -> recordFleet(metrics, fleetMember), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
     }
     java.util.concurrent.ScheduledExecutorService statusPublisher = publisher;
     io.stopguard.status.StatusPage page = new io.stopguard.status.StatusPage(model,
@@ -294,11 +296,6 @@ final class WatchCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     if (fleetMember != null) {
       fleetMember.start(watcher::ownershipChanged);
-      java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "fleet-metrics");
-        t.setDaemon(true);
-        return t;
-      }).scheduleWithFixedDelay(() -> recordFleet(metrics, fleetMember), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
     }
     if (shardLease != null) shardLease.start(watcher::ownershipChanged);
     watcher.start();
