@@ -41,11 +41,12 @@ public final class IncidentLog {
     sb.append("- Errors: ").append(i.lastError() == null ? "none" : i.lastError()).append("\n\n");
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      if (!Files.exists(file)) {
+      if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         Files.writeString(file, "# Incident log: Bitget stop-loss\n\nWritten by stopguard, one entry per ended incident,"
-            + " newest last.\n\n", StandardCharsets.UTF_8);
+            + " newest last.\n\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
       }
-      Files.writeString(file, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+      // never through a symlink someone planted where the log goes (O_NOFOLLOW)
+      Files.writeString(file, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.APPEND, java.nio.file.LinkOption.NOFOLLOW_LINKS);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + file, e);
     }

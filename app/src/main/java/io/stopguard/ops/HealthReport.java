@@ -122,7 +122,9 @@ public final class HealthReport {
     Path file = docsDir.resolve("INFRA_HEALTH_" + quarter + ".md");
     try {
       Files.createDirectories(docsDir);
-      Files.writeString(file, sb.toString());
+      Files.writeString(file, sb.toString(), java.nio.charset.StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
+          java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS); // never through a planted symlink
     } catch (IOException e) {
       throw new UncheckedIOException("cannot write " + file, e);
     }

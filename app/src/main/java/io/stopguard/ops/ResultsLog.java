@@ -45,7 +45,9 @@ public final class ResultsLog {
     for (Line l : lines) sb.append(l.format().replace('\n', ' ')).append('\n');
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
-      Files.writeString(file, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      // never through a symlink someone planted where the log goes (O_NOFOLLOW): that is an error, said
+      Files.writeString(file, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
+          java.nio.file.LinkOption.NOFOLLOW_LINKS);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + file, e);
     }

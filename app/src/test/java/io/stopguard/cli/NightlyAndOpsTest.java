@@ -55,6 +55,19 @@ class NightlyAndOpsTest {
         .element(6).asString().contains("✅ run_risk_monitor check stoploss_missing=[]");
   }
 
+  /** A symlink planted where the results log goes is never written through: nightly fails and says so. */
+  @Test
+  void nightlyNeverWritesThroughAPlantedSymlink() throws Exception {
+    Path elsewhere = home.resolve("elsewhere.txt");
+    Files.writeString(elsewhere, "precious\n");
+    Files.createDirectories(home.resolve("logs"));
+    Files.createSymbolicLink(home.resolve("logs/test_results.log"), elsewhere);
+    CliRun r = CliRun.run(env, "", "nightly");
+    assertThat(r.exit()).isNotZero();
+    assertThat(r.err()).contains("test_results.log");
+    assertThat(Files.readString(elsewhere)).isEqualTo("precious\n");
+  }
+
   @Test
   void cronLineIsFoundByTheRunbooksGrep() throws Exception {
     CliRun printed = CliRun.run(env, "", "install-cron");
