@@ -102,6 +102,13 @@ public final class StatusPage implements AutoCloseable {
 
   private void login(HttpExchange ex) throws IOException {
     if (ex.getRequestMethod().equals("POST") && auth != null) {
+      String from = ex.getRemoteAddress().getAddress().getHostAddress();
+      if (!loginAttempts.computeIfAbsent(from, a -> newLoginBucket()).estimateAbilityToConsume(1).canBeConsumed()) {
+        // guessing: refused before the token is even compared, for a while, with one line per burst
+        ex.getResponseHeaders().add("Retry-After", "60");
+        text(ex, 429, "too many wrong tokens from this address: wait a minute\n");
+        return;
+      }
       String body = new String(ex.getRequestBody().readNBytes(4096), StandardCharsets.UTF_8);
       String token = params(body).getOrDefault("token", "");
       if (auth.tokenMatches(token)) {
@@ -112,12 +119,28 @@ public final class StatusPage implements AutoCloseable {
         ex.close();
         return;
       }
-      log.warn("status page: a login with a wrong token from {}", ex.getRemoteAddress().getAddress().getHostAddress());
+      io.github.bucket4j.Bucket attempts = loginAttempts.computeIfAbsent(from, a -> newLoginBucket());
+      attempts.tryConsume(1);
+      if (attempts.getAvailableTokens() == 0) {
+        log.warn("status page: {} wrong tokens from {} within a minute; its logins are refused for a while", LOGIN_TRIES, from);
+      } else {
+        log.debug("status page: a login with a wrong token from {}", from);
+      }
+      if (loginAttempts.size() > 10_000) loginAttempts.clear(); // a flood of addresses: start over rather than grow
       html(ex, 401, render("login.jte", Map.of("t", t, "failed", true)));
       return;
     }
     if (!get(ex)) return;
     html(ex, 200, render("login.jte", Map.of("t", t, "failed", false)));
+  }
+
+  /** Wrong tokens an address may try a minute before its logins are refused (one WARN line per burst, not per try). */
+  static final int LOGIN_TRIES = 5;
+  private final java.util.Map<String, io.github.bucket4j.Bucket> loginAttempts = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static io.github.bucket4j.Bucket newLoginBucket() {
+    return io.github.bucket4j.Bucket.builder()
+        .addLimit(limit -> limit.capacity(LOGIN_TRIES).refillGreedy(LOGIN_TRIES, java.time.Duration.ofMinutes(1))).build();
   }
 
   /** Vendored assets: htmx and its SSE extension from their WebJars, the page's own CSS and JS. */

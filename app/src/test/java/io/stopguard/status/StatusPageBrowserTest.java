@@ -229,6 +229,27 @@ class StatusPageBrowserTest {
     assertThat(cookie.getValue()).doesNotContain("a-long-enough-test-token");
   }
 
+  /** Guessing the token is throttled: after 5 wrong ones an address is refused (429) before any comparison. */
+  @Test
+  void wrongTokensAreThrottled() throws Exception {
+    Path tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, "a-long-enough-test-token-0123\n");
+    StatusServer server = guard(Auth.fromFile(tokenFile), "en");
+    HttpClient http = HttpClient.newHttpClient();
+    java.util.function.Function<String, Integer> login = token -> {
+      try {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/login"))
+            .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("token=" + token))
+            .build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    };
+    for (int i = 0; i < StatusPage.LOGIN_TRIES; i++) assertThat(login.apply("wrong-guess-" + i)).isEqualTo(401);
+    assertThat(login.apply("wrong-guess-again")).isEqualTo(429);
+    assertThat(login.apply("a-long-enough-test-token-0123")).as("refused before any comparison while throttled").isEqualTo(429);
+  }
+
   private void screenshot(WebDriver b) throws Exception {
     byte[] png = ((TakesScreenshot) b).getScreenshotAs(OutputType.BYTES);
     Files.write(Path.of("target", "status.png"), png);
