@@ -199,9 +199,7 @@ class StatusPageBrowserTest {
 
   @Test
   void withATokenNothingIsServedWithoutIt() throws Exception {
-    Path tokenFile = dir.resolve("token");
-    Files.writeString(tokenFile, "a-long-enough-test-token-0123\n");
-    StatusServer server = guard(Auth.fromFile(tokenFile), "ru");
+    StatusServer server = guardWithToken("ru");
     HttpClient http = HttpClient.newHttpClient();
     String base = "http://127.0.0.1:" + server.port();
     for (String path : List.of("/", "/events", "/metrics", "/health", "/account?user=556251171")) {
@@ -229,12 +227,17 @@ class StatusPageBrowserTest {
     assertThat(cookie.getValue()).doesNotContain("a-long-enough-test-token");
   }
 
+  /** A guard whose server wants the token {@code a-long-enough-test-token-0123}. */
+  StatusServer guardWithToken(String language) throws Exception {
+    Path tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, "a-long-enough-test-token-0123\n");
+    return guard(Auth.fromFile(tokenFile), language);
+  }
+
   /** Guessing the token is throttled: after 5 wrong ones an address is refused (429) before any comparison. */
   @Test
   void wrongTokensAreThrottled() throws Exception {
-    Path tokenFile = dir.resolve("token");
-    Files.writeString(tokenFile, "a-long-enough-test-token-0123\n");
-    StatusServer server = guard(Auth.fromFile(tokenFile), "en");
+    StatusServer server = guardWithToken("en");
     HttpClient http = HttpClient.newHttpClient();
     java.util.function.Function<String, Integer> login = token -> {
       try {
