@@ -18,18 +18,38 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The token that guards the status server once it listens beyond 127.0.0.1: every page, the event
  * stream, {@code /metrics} and {@code /health} need {@code Authorization: Bearer TOKEN} or the
- * session cookie the login form sets (HttpOnly, SameSite=Strict; its value is derived from the
- * token, never the token itself). Comparisons are constant-time over equal-length digests.
- * Open without it: {@code /login} and the static {@code /assets/}.
+ * session cookie the login form sets (HttpOnly, SameSite=Strict, 12 hours; its value is an expiry
+ * and a MAC of it under the token, never the token itself; {@code /logout} drops it). Comparisons
+ * are constant-time over equal-length digests. Open without it: {@code /login}, {@code /logout}
+ * and the static {@code /assets/}.
  */
 public final class Auth extends Filter {
   static final String COOKIE = "stopguard_session";
+  /** How long a login lasts. */
+  static final java.time.Duration SESSION = java.time.Duration.ofHours(12);
   private final byte[] tokenDigest;
-  private final String session;
+  private final String token;
 
   private Auth(String token) {
     this.tokenDigest = sha256(token);
-    this.session = hmac(token, "stopguard-status-session");
+    this.token = token;
+  }
+
+  /** A session cookie's value that expires at {@code expiresEpochSecond}: the expiry and a MAC of it under the token. */
+  String sessionValue(long expiresEpochSecond) {
+    return expiresEpochSecond + "." + hmac(token, "stopguard-status-session|" + expiresEpochSecond);
+  }
+
+  private boolean sessionValid(String value) {
+    int dot = value.indexOf('.');
+    if (dot <= 0) return false;
+    long exp;
+    try {
+      exp = Long.parseLong(value.substring(0, dot));
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    return MessageDigest.isEqual(sha256(value), sha256(sessionValue(exp))) && exp > java.time.Instant.now().getEpochSecond();
   }
 
   /** Reads the token file (first line, trimmed); at least 16 characters. Errors name the file, never its content. */
@@ -55,8 +75,7 @@ public final class Auth extends Filter {
     for (String line : cookies) {
       for (String part : line.split(";")) {
         int eq = part.indexOf('=');
-        if (eq > 0 && part.substring(0, eq).trim().equals(COOKIE)
-            && MessageDigest.isEqual(sha256(part.substring(eq + 1).trim()), sha256(session))) {
+        if (eq > 0 && part.substring(0, eq).trim().equals(COOKIE) && sessionValid(part.substring(eq + 1).trim())) {
           return true;
         }
       }
@@ -68,16 +87,21 @@ public final class Auth extends Filter {
     return MessageDigest.isEqual(sha256(candidate), tokenDigest);
   }
 
-  /** The cookie the login form sets after a correct token. */
+  /** The cookie the login form sets after a correct token: good for {@link #SESSION}. */
   String sessionCookie() {
-    HttpCookie c = new HttpCookie(COOKIE, session);
-    return COOKIE + "=" + c.getValue() + "; Path=/; HttpOnly; SameSite=Strict";
+    HttpCookie c = new HttpCookie(COOKIE, sessionValue(java.time.Instant.now().plus(SESSION).getEpochSecond()));
+    return COOKIE + "=" + c.getValue() + "; Path=/; Max-Age=" + SESSION.toSeconds() + "; HttpOnly; SameSite=Strict";
+  }
+
+  /** The cookie {@code /logout} sets: none. */
+  static String noSessionCookie() {
+    return COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict";
   }
 
   @Override
   public void doFilter(HttpExchange ex, Chain chain) throws IOException {
     String path = ex.getRequestURI().getPath();
-    if (path.equals("/login") || path.startsWith("/assets/") || allows(ex)) {
+    if (path.equals("/login") || path.equals("/logout") || path.startsWith("/assets/") || allows(ex)) {
       chain.doFilter(ex);
       return;
     }

@@ -73,6 +73,7 @@ public final class StatusPage implements AutoCloseable {
     m.put("/events", this::events);
     m.put("/assets/", this::asset);
     m.put("/login", this::login);
+    m.put("/logout", this::logout);
     return m;
   }
 
@@ -132,6 +133,15 @@ public final class StatusPage implements AutoCloseable {
     }
     if (!get(ex)) return;
     html(ex, 200, render("login.jte", Map.of("t", t, "failed", false)));
+  }
+
+  /** Drops the session cookie and goes to the login form. */
+  private void logout(HttpExchange ex) throws IOException {
+    securityHeaders(ex);
+    ex.getResponseHeaders().add("Set-Cookie", Auth.noSessionCookie());
+    ex.getResponseHeaders().add("Location", auth == null ? "/" : "/login");
+    ex.sendResponseHeaders(303, -1);
+    ex.close();
   }
 
   /** Wrong tokens an address may try a minute before its logins are refused (one WARN line per burst, not per try). */

@@ -253,6 +253,37 @@ class StatusPageBrowserTest {
     assertThat(login.apply("a-long-enough-test-token-0123")).as("refused before any comparison while throttled").isEqualTo(429);
   }
 
+  /** A session lasts 12 hours (an expired one is refused, a forged expiry too) and /logout drops it. */
+  @Test
+  void sessionsExpireAndLogoutDropsThem() throws Exception {
+    Path tokenFile = dir.resolve("token");
+    Files.writeString(tokenFile, "a-long-enough-test-token-0123\n");
+    Auth auth = Auth.fromFile(tokenFile);
+    StatusServer server = guard(auth, "en");
+    HttpClient http = HttpClient.newHttpClient();
+    java.util.function.Function<String, Integer> health = cookie -> {
+      try {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
+            .header("Cookie", Auth.COOKIE + "=" + cookie).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    };
+    long now = java.time.Instant.now().getEpochSecond();
+    assertThat(health.apply(auth.sessionValue(now + 3600))).isEqualTo(200);
+    assertThat(health.apply(auth.sessionValue(now - 1))).as("expired").isEqualTo(401);
+    String good = auth.sessionValue(now + 3600);
+    assertThat(health.apply((now + 999_999) + good.substring(good.indexOf('.')))).as("a forged expiry").isEqualTo(401);
+    HttpResponse<String> in = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/login"))
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("token=a-long-enough-test-token-0123")).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(in.headers().firstValue("Set-Cookie").orElse("")).contains("Max-Age=43200").contains("HttpOnly");
+    HttpResponse<String> out = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/logout")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(out.statusCode()).isEqualTo(303);
+    assertThat(out.headers().firstValue("Set-Cookie").orElse("")).contains(Auth.COOKIE + "=;").contains("Max-Age=0");
+  }
+
   private void screenshot(WebDriver b) throws Exception {
     byte[] png = ((TakesScreenshot) b).getScreenshotAs(OutputType.BYTES);
     Files.write(Path.of("target", "status.png"), png);
