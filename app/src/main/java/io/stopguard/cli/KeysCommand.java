@@ -2,6 +2,7 @@ package io.stopguard.cli;
 
 import io.stopguard.bitget.Credentials;
 import io.stopguard.store.KeyRow;
+import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -20,6 +21,7 @@ import picocli.CommandLine.Spec;
     header = "Manage API keys in user_exchange_keys: add, import, export, list, verify, deactivate, reset.",
     description = "Manage the exchange API keys in user_exchange_keys (secrets encrypted at rest).",
     subcommands = {KeysCommand.Add.class, KeysImport.class, KeysExport.class, KeysCommand.ListKeys.class, KeysCommand.Verify.class,
+        KeysCommand.RotateMasterKey.class,
         KeysCommand.Deactivate.class, KeysCommand.Reset.class})
 final class KeysCommand implements Runnable {
   @Spec
@@ -331,6 +333,45 @@ final class KeysCommand implements Runnable {
         store.keys().put(user, ex, apiKey, sp[0], sp[1], row.demoTrading());
         cli.out().println("reset " + ex + " key " + Credentials.maskKey(apiKey) + " of user " + user + ": active;"
             + " verify it with: stopguard keys verify --user " + user);
+      }
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "rotate-master-key",
+      header = "Seal every stored key under a new master key, in one transaction.",
+      mixinStandardHelpOptions = true,
+      description = {
+          "Re-encrypts every key (active or not) under the master key in FILE (base64 of 32 bytes; a",
+          "new one is made, mode 0600, if FILE does not exist) and records its identifier, all in one",
+          "transaction: nothing changes if any row does not open with the current key. Then install",
+          "FILE as master.key (or STOPGUARD_MASTER_KEY_FILE) on every host and restart them: an",
+          "instance with the old key refuses to start. Stop the fleet first.",
+          "Example: stopguard keys rotate-master-key --new-key-file /root/master.key.new",
+      })
+  static final class RotateMasterKey implements Callable<Integer> {
+    private final Cli cli;
+
+    @Mixin
+    HomeOptions home;
+
+    @Option(names = "--new-key-file", required = true, paramLabel = "FILE", description = "The new master key (made if missing).")
+    java.nio.file.Path file;
+
+    RotateMasterKey(Cli cli) {
+      this.cli = cli;
+    }
+
+    @Override
+    public Integer call() {
+      SecretBox next = SecretBox.fromEnvOrFile(java.util.Map.of(), file); // the file's key, or a new one made there
+      try (Store store = home.openStore(cli)) {
+        String before = store.meta("master_key_id");
+        int[] n = {0};
+        store.inTransaction(() -> n[0] = store.keys().reseal(next));
+        cli.out().println("re-sealed " + n[0] + " key(s) in " + store.where() + " under master key " + next.keyId()
+            + (before == null ? "" : " (was " + before + ")") + "; install " + file + " as master.key (or "
+            + SecretBox.FILE_ENV + ") on every host, then restart them");
       }
       return ExitCodes.OK;
     }

@@ -63,6 +63,53 @@ public final class Keys {
     }
   }
 
+  /**
+   * Seals every key again under {@code next} (a master key rotation), all rows in the caller's
+   * transaction, and records the new key's identifier. Every row must open with the current key:
+   * one that does not stops the rotation before anything is written (it would be lost).
+   * Returns how many rows were sealed again.
+   */
+  public int reseal(SecretBox next) {
+    synchronized (store) {
+      checkMasterKey();
+      record Sealed(long id, String secret, String passphrase) {}
+      List<Sealed> again = new ArrayList<>();
+      try (PreparedStatement st = store.connection().prepareStatement(
+          "SELECT id, exchange_name, api_key, api_secret_enc, passphrase_enc FROM user_exchange_keys ORDER BY id");
+          ResultSet rs = st.executeQuery()) {
+        while (rs.next()) {
+          String ad = Store.associatedData(rs.getString(2), rs.getString(3));
+          String secret;
+          String pass;
+          try {
+            secret = store.box().open(rs.getString(4), ad + "|secret");
+            pass = store.box().open(rs.getString(5), ad + "|passphrase");
+          } catch (RuntimeException e) {
+            throw new StoreException("key row " + rs.getLong(1) + " (" + Credentials.maskKey(rs.getString(3)) + ") does not open with"
+                + " the current master key: nothing rotated (" + e.getMessage() + ")", null);
+          }
+          again.add(new Sealed(rs.getLong(1), next.seal(secret, ad + "|secret"), next.seal(pass, ad + "|passphrase")));
+        }
+      } catch (SQLException e) {
+        throw store.fail("read keys", e);
+      }
+      try (PreparedStatement up = store.connection().prepareStatement(
+          "UPDATE user_exchange_keys SET api_secret_enc = ?, passphrase_enc = ?, updated_at = ? WHERE id = ?")) {
+        for (Sealed s : again) {
+          up.setString(1, s.secret());
+          up.setString(2, s.passphrase());
+          up.setString(3, Store.now());
+          up.setLong(4, s.id());
+          up.executeUpdate();
+        }
+      } catch (SQLException e) {
+        throw store.fail("re-seal keys", e);
+      }
+      store.setMeta("master_key_id", next.keyId());
+      return again.size();
+    }
+  }
+
   /** Adds a key, or replaces the secret of the same API key and reactivates it. */
   public void put(String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo) {
     synchronized (store) {

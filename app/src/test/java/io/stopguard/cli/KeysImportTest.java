@@ -179,4 +179,29 @@ class KeysImportTest {
       assertThat(good.out()).contains("added 1, updated 0, unchanged 1, failed 0; every stored key was accepted by Bitget");
     }
   }
+
+  /**
+   * A master key rotation seals every key again under the new key in one transaction: the new key
+   * opens them all, the old one none and it can no longer write; the store names the new key.
+   */
+  @Test
+  void rotatingTheMasterKeySealsEveryKeyUnderTheNewOne() throws Exception {
+    Path f = home.resolve("keys.csv");
+    Files.writeString(f, csv(3, -1));
+    assertThat(CliRun.run(env(), "", "keys", "import", "--file", f.toString()).exit()).isZero();
+    assertThat(CliRun.run(env(), "", "keys", "deactivate", "--user", "1001").exit()).isZero();
+    Path next = home.resolve("master.key.new");
+    CliRun r = CliRun.run(env(), "", "keys", "rotate-master-key", "--new-key-file", next.toString());
+    assertThat(r.exit()).as(r.err()).isZero();
+    io.stopguard.store.SecretBox nextBox = io.stopguard.store.SecretBox.fromEnvOrFile(Map.of(), next);
+    assertThat(r.out()).contains("re-sealed 3 key(s)").contains("under master key " + nextBox.keyId());
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(next))).isEqualTo("rw-------");
+    try (io.stopguard.store.Store s = io.stopguard.store.Store.open(home.resolve("trading.db"), nextBox)) {
+      assertThat(s.keys().active("bitget").usable()).hasSize(2); // the deactivated one was sealed again too, and stays inactive
+      assertThat(s.meta("master_key_id")).isEqualTo(nextBox.keyId());
+    }
+    CliRun old = CliRun.run(env(), "s\np\n", "keys", "add", "--user", "9", "--exchange", "bitget", "--api-key", "bg_x");
+    assertThat(old.exit()).isEqualTo(3);
+    assertThat(old.err()).contains("is sealed with master key " + nextBox.keyId());
+  }
 }
