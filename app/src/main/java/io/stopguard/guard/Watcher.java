@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * (2 calls); a periodic reconcile catches what pushes miss. Unprotected positions become incidents
  * and alerts; with restore on, a stop is placed after a grace period, idempotently.
  *
- * <p>The store has one connection, so every store access goes through {@link #db}.
+ * <p>The store has one connection behind its monitor ({@link Store}); looks record one at a time
+ * ({@link #recording}), and what must not wait on it runs on timers of its own ({@link Timebase}).
  */
 public final class Watcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Watcher.class);

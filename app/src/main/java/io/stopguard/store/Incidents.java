@@ -84,7 +84,7 @@ public final class Incidents {
     }
   }
 
-  public void update(long id, String setClause, Object... args) {
+  void update(long id, String setClause, Object... args) {
     synchronized (store) { // the store owns its one connection; see Store
       try (PreparedStatement st = store.connection().prepareStatement("UPDATE incidents SET " + setClause + " WHERE id = ?")) {
         int i = 1;

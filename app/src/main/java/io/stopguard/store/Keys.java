@@ -158,11 +158,11 @@ public final class Keys {
     }
   }
 
-  /** What {@link #putKeyIfChanged} did. */
+  /** What {@link #putIfChanged} did. */
   public enum Change { ADDED, UPDATED, UNCHANGED }
 
   /**
-   * As {@link #putKey}, but leaves a row that already holds exactly this key (same user, demo flag,
+   * As {@link #put}, but leaves a row that already holds exactly this key (same user, demo flag,
    * secret and passphrase, active) untouched: importing the same list twice changes nothing.
    */
   public Change putIfChanged(String userId, String exchange, String apiKey, String secret,
