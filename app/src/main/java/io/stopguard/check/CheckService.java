@@ -313,6 +313,30 @@ public final class CheckService {
     }
   }
 
+  /**
+   * One contract's rules for a restore, from the one cache (10 minutes): fetched now, through
+   * {@code client}, when the cache is missing, old, or does not know the symbol (a contract listed
+   * since). Never called inside a transaction. Null if Bitget does not answer or has no such contract.
+   */
+  public Contract contract(io.stopguard.bitget.BitgetClient client, String symbol) {
+    List<Contract> cached = contractsCache;
+    boolean fresh = cached != null && Duration.between(contractsFetchedAt, clock.instant()).toMinutes() < 10;
+    if (fresh) {
+      Optional<Contract> c = cached.stream().filter(x -> x.symbol().equalsIgnoreCase(symbol)).findFirst();
+      if (c.isPresent()) return c.get();
+    }
+    try {
+      List<Contract> all = client.contracts();
+      contractsCache = all;
+      contractsFetchedAt = clock.instant();
+      return all.stream().filter(x -> x.symbol().equalsIgnoreCase(symbol)).findFirst().orElse(null);
+    } catch (BitgetException e) {
+      log.warn("contract rules of {} unavailable: {}", symbol, e.getMessage());
+      return fresh ? null : cached == null ? null
+          : cached.stream().filter(x -> x.symbol().equalsIgnoreCase(symbol)).findFirst().orElse(null); // old rules beat none
+    }
+  }
+
   /** Fetches the contract rules now (one-off commands, before their transaction: they want the exact suggestion). */
   public void fetchContracts(List<ExchangeKey> keys) {
     if (keys.isEmpty()) return;

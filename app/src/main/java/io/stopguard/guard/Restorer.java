@@ -67,14 +67,16 @@ final class Restorer {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final BooleanSupplier closed;
-  private volatile List<Contract> contracts;
+  private final java.util.function.BiFunction<BitgetClient, String, Contract> contracts;
 
   private final java.util.function.Supplier<Ownership> ownership;
   /** Incidents whose dry-run alert this process has queued (kept in memory: a dry run writes no state). */
   private final java.util.Set<Long> dryRunTold = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
   Restorer(Store store, Policy policy, Alerting alerting, StopguardMetrics metrics, WatchSettings settings, Clock clock,
-      ScheduledExecutorService scheduler, BooleanSupplier closed, java.util.function.Supplier<Ownership> ownership) {
+      ScheduledExecutorService scheduler, BooleanSupplier closed, java.util.function.Supplier<Ownership> ownership,
+      java.util.function.BiFunction<BitgetClient, String, Contract> contracts) {
+    this.contracts = contracts;
     this.ownership = ownership;
     this.store = store;
     this.policy = policy;
@@ -344,16 +346,8 @@ final class Restorer {
         .map(Incident::key).toList();
   }
 
+  /** The contract's rules, from the service's one cache (refreshed every 10 minutes, and for a symbol it does not know). */
   private Contract contract(Account a, String symbol) {
-    List<Contract> cs = contracts;
-    if (cs == null) {
-      try {
-        cs = a.client().contracts();
-        contracts = cs;
-      } catch (BitgetException e) {
-        return null;
-      }
-    }
-    return cs.stream().filter(c -> c.symbol().equalsIgnoreCase(symbol)).findFirst().orElse(null);
+    return contracts.apply(a.client(), symbol);
   }
 }

@@ -105,7 +105,8 @@ public final class Watcher implements AutoCloseable {
     this.status = new WatchStatus(this);
     this.bitget = new BitgetContact(check, metrics, clock, workers, closed::get);
     this.pauses = new PauseDetector(time, metrics, () -> accounts.values().forEach(AccountWatch::request));
-    this.restorer = new Restorer(store, policy, alerting, metrics, settings, clock, scheduler, closed::get, () -> ownership);
+    this.restorer = new Restorer(store, policy, alerting, metrics, settings, clock, scheduler, closed::get, () -> ownership,
+        service::contract); // one contract cache for alerts' suggestions and restores
   }
 
   /** Guards what {@code o} owns instead of the settings' shard (a fleet member); call before {@link #start}. */
