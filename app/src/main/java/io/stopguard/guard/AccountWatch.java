@@ -181,7 +181,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       try {
         w.store.inTransaction(() -> { // all of it, or none
           if (!w.stillOwns(key.userId())) return; // lost while this look was out: its verdicts are stale
-          replayed[0] = recordUnrecorded();
+          replayed[0] = unrecorded.write(w.store, w.service, key);
           w.service.applyIncidents(report, List.of(key));
           intended.putAll(recordIntendedStops(now));
           recorded.set(true);
@@ -265,32 +265,6 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       written.put(v.key(), o.triggerPrice());
     }
     return written;
-  }
-
-  /**
-   * Inside the look's transaction: the looks and requests of a store outage, in order, at their
-   * own times (incidents open and end when they did; audit rows carry when they were sent).
-   * Returns how many were written.
-   */
-  private int recordUnrecorded() {
-    List<Unrecorded.Event> events = unrecorded.pending();
-    for (Unrecorded.Event e : events) {
-      switch (e) {
-        case Unrecorded.Look l -> {
-          w.service.applyIncidents(new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(),
-              l.verdicts(), null))), List.of(key), l.at());
-          writeBareSince(l.bareSince(), l.verdicts());
-        }
-        case Unrecorded.Sent s -> {
-          w.store.journal().audit(s.audit(), s.at());
-          if ("place".equals(s.audit().action())) {
-            w.store.incidents().open().stream().filter(i -> i.key().equals(s.positionKey())).findFirst()
-                .ifPresent(i -> w.store.incidents().restoring(i.id(), s.at()));
-          }
-        }
-      }
-    }
-    return events.size();
   }
 
   /** Restores what is bare past its grace without the store; returns the positions a request went out for. */
@@ -381,18 +355,9 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   private void recordBareSince(Map<String, Unrecorded.BareSince> newlyBare, List<PositionVerdict> now) {
     if (newlyBare.isEmpty()) return;
     try {
-      writeBareSince(newlyBare, now);
+      Unrecorded.writeBareSince(w.store, key.userId(), newlyBare, now);
     } catch (RuntimeException e) {
       log.debug("user {}: time to detect not recorded: {}", key.userId(), e.getMessage());
-    }
-  }
-
-  private void writeBareSince(Map<String, Unrecorded.BareSince> newlyBare, List<PositionVerdict> verdicts) {
-    for (PositionVerdict v : verdicts) {
-      Unrecorded.BareSince b = newlyBare.get(v.key());
-      if (b != null) {
-        w.store.incidents().bareSince(key.userId(), v.position().symbol(), v.position().holdSide().name(), b.since(), b.exact());
-      }
     }
   }
 

@@ -72,6 +72,41 @@ final class Unrecorded {
     return true;
   }
 
+  /**
+   * Inside the transaction of the account's next look the store accepts: the looks and requests of
+   * the outage, in order, at their own times (incidents open and end when they did; audit rows carry
+   * when they were sent). Returns how many were written; {@link #written} drops them after the commit.
+   */
+  int write(io.stopguard.store.Store store, io.stopguard.check.CheckService service, io.stopguard.store.ExchangeKey key) {
+    List<Event> events = pending();
+    for (Event e : events) {
+      switch (e) {
+        case Look l -> {
+          service.applyIncidents(new io.stopguard.check.CheckReport(List.of(new io.stopguard.check.AccountResult(key.userId(),
+              key.credentials().maskedKey(), l.verdicts(), null))), List.of(key), l.at());
+          writeBareSince(store, key.userId(), l.bareSince(), l.verdicts());
+        }
+        case Sent s -> {
+          store.journal().audit(s.audit(), s.at());
+          if ("place".equals(s.audit().action())) {
+            store.incidents().open().stream().filter(i -> i.key().equals(s.positionKey())).findFirst()
+                .ifPresent(i -> store.incidents().restoring(i.id(), s.at()));
+          }
+        }
+      }
+    }
+    return events.size();
+  }
+
+  /** The times positions lost their stops, written to their open incidents (the time to detect). */
+  static void writeBareSince(io.stopguard.store.Store store, String userId, Map<String, BareSince> newlyBare,
+      List<PositionVerdict> verdicts) {
+    for (PositionVerdict v : verdicts) {
+      BareSince b = newlyBare.get(v.key());
+      if (b != null) store.incidents().bareSince(userId, v.position().symbol(), v.position().holdSide().name(), b.since(), b.exact());
+    }
+  }
+
   /** Everything waiting, oldest first (it stays until {@link #written}). */
   synchronized List<Event> pending() {
     return List.copyOf(events);
