@@ -63,8 +63,23 @@ final class WatchStatus {
 
   /** How long the store has not answered: reads waiting (its lock held), or transactions failing (SQLite busy, disk full). */
   long storeSilentMs() {
-    return Math.max(Math.max(0, w.clock.millis() - storeAnsweredMs), w.store.writesFailingForMs());
+    long now = w.clock.millis();
+    long raw = Math.max(Math.max(0, now - storeAnsweredMs), w.store.writesFailingForMs());
+    // One outage, one clock: reads that waited (a write holding the store's monitor through a busy
+    // timeout) and writes that failed are two views of it; the silence runs from the earliest, and
+    // does not fall back when one view clears while the other goes on (it flickered to "ok").
+    synchronized (this) {
+      if (raw <= 1_000) {
+        silentSinceMs = 0;
+        return raw;
+      }
+      if (silentSinceMs == 0 || now - raw < silentSinceMs) silentSinceMs = now - raw;
+      return now - silentSinceMs;
+    }
   }
+
+  /** When the current store silence began (0: none). */
+  private long silentSinceMs;
 
   List<String> failingRestores() {
     return failingRestores;

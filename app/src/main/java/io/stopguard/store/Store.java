@@ -236,6 +236,7 @@ public final class Store implements AutoCloseable {
   private void failing(long started, Exception e) {
     long now = System.nanoTime();
     if (writesFailingSinceNanos == 0 || started - lastWriteFailureNanos > FAILURES_APART_NANOS) writesFailingSinceNanos = started;
+    else writesFailingSinceNanos = Math.min(writesFailingSinceNanos, started); // a transaction whose statement failed first
     lastWriteFailureNanos = now;
     lastWriteFailure = e.getMessage();
   }
@@ -429,6 +430,10 @@ public final class Store implements AutoCloseable {
   }
 
   StoreException fail(String what, SQLException e) {
+    // A statement outside a transaction (an audit row, an incident's error) that finds the store
+    // locked, full or gone is the store not answering too: it counts in the run of failures /health
+    // reads (a constraint refused is not: SQL state 23…).
+    if (e.getSQLState() == null || !e.getSQLState().startsWith("23")) failing(System.nanoTime(), e);
     // A lost PostgreSQL connection: drop it, so the next call gets a fresh one from the pool.
     if (pool != null && conn != null && (e.getSQLState() == null || e.getSQLState().startsWith("08"))) {
       try {
