@@ -195,6 +195,7 @@ final class WatchCommand implements Callable<Integer> {
     if (!alerting.telegramEnabled()) alerting = alerting.withConsole(cli.err());
     StopguardMetrics metrics = new StopguardMetrics();
     Store store = home.openStore(cli);
+    store.lockWait(java.time.Duration.ofSeconds(2)); // the guard never queues long behind another process's lock
     // A PostgreSQL store without --shard: join the fleet (leases, takeover). With --shard on
     // PostgreSQL: a static shard, one watcher each across hosts, held by a lease row (ShardLease).
     // On SQLite the home's lock file above is the whole story: the file lives on one host.

@@ -228,6 +228,15 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
         } catch (BitgetException e) {
           log.info("restore of {}: {} (will look again)", v.key(), e.getMessage());
           w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
+        } catch (io.stopguard.store.StoreException e) {
+          // The store stopped answering between this look's record and the restore (its fence, an
+          // audit row): the stop goes out without it now, not after another look.
+          if (!storeFailing) log.warn("user {}: the store does not answer: {}", key.userId(), e.getMessage());
+          storeFailing = true;
+          lastError = "the store does not answer: " + e.getMessage();
+          unrecorded.look(new Unrecorded.Look(t, now, Map.of()));
+          restoreWithoutStore(List.of(v), plans, t);
+          w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
         }
       } else {
         w.scheduler.schedule(this::request, w.settings.grace().minus(waited).toMillis() + 1, TimeUnit.MILLISECONDS);

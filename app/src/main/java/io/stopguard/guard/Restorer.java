@@ -142,7 +142,7 @@ final class Restorer {
     store.inTransaction(() -> {
       mine.set(ownership.get().mayAct(a.key().userId()));
       if (mine.get()) store.incidents().restoring(incident.id(), clock.instant());
-    });
+    }, Watcher.LOOK_LOCK_WAIT); // a lock held elsewhere: fail in 2 s and go without the store (AccountWatch)
     if (!mine.get()) {
       log.warn("restore of {} not sent: this instance no longer holds the account's lease", positionKey);
       return;
@@ -154,7 +154,7 @@ final class Restorer {
     placer.fencedBy(() -> {
       if (System.nanoTime() < until[0]) return true;
       java.util.concurrent.atomic.AtomicBoolean still = new java.util.concurrent.atomic.AtomicBoolean();
-      store.inTransaction(() -> still.set(ownership.get().mayAct(a.key().userId())));
+      store.inTransaction(() -> still.set(ownership.get().mayAct(a.key().userId())), Watcher.LOOK_LOCK_WAIT);
       if (still.get()) until[0] = System.nanoTime() + window;
       return still.get();
     });

@@ -194,7 +194,7 @@ public final class Store implements AutoCloseable {
       } finally {
         try {
           c.setAutoCommit(true);
-          if (sqliteWait) setBusyTimeout(c, SQLITE_BUSY_TIMEOUT_MS);
+          if (sqliteWait) setBusyTimeout(c, busyTimeoutMs);
         } catch (SQLException ignored) {
           // a broken connection is replaced on the next call
         }
@@ -211,6 +211,23 @@ public final class Store implements AutoCloseable {
   }
 
   static final int SQLITE_BUSY_TIMEOUT_MS = 5_000;
+  /** How long a statement waits for another process's lock on SQLite (see {@link #lockWait}). */
+  private volatile long busyTimeoutMs = SQLITE_BUSY_TIMEOUT_MS;
+
+  /**
+   * Every statement of this store waits at most {@code wait} for a lock another process holds
+   * (SQLite's busy timeout): the watcher's, so that an audit row or an incident's update never holds
+   * the store's monitor, and with it every look, for 5 s behind a lock held elsewhere.
+   */
+  public synchronized void lockWait(java.time.Duration wait) {
+    busyTimeoutMs = wait.toMillis();
+    if (db.isPostgres()) return; // PostgreSQL: lock_timeout per session (Postgres.pool) and per look transaction
+    try {
+      setBusyTimeout(connection(), busyTimeoutMs);
+    } catch (SQLException e) {
+      throw fail("set the busy timeout", e);
+    }
+  }
 
   private static void setBusyTimeout(Connection c, long ms) throws SQLException {
     try (java.sql.Statement st = c.createStatement()) {
