@@ -109,6 +109,12 @@ class WatchProcessTest {
         }
         assertThat(said).as(Files.readString(log)).isNotNull();
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThanOrEqualTo(10);
+        // ... and keeps saying so while the lock lasts (it flickered back to ok between retries)
+        for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8); System.nanoTime() < until; Thread.sleep(250)) {
+          String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health"))
+              .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+          assertThat(body).as("/health during the lock; log:\n" + Files.readString(log)).contains("the store has not answered");
+        }
         // and the real cause, once the look's transaction has given up waiting (SQLite's busy timeout, 5 s)
         String[] last = {null};
         try {
