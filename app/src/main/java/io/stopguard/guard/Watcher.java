@@ -374,10 +374,16 @@ public final class Watcher implements AutoCloseable {
   private void deliver() {
     try {
       if (alerting.telegramEnabled() && ownership.delivers()) service.deliverAlerts(); // in a fleet: one instance
+      if (deliveryError != null) log.info("alert delivery works again");
+      deliveryError = null;
     } catch (RuntimeException e) {
-      log.warn("alert delivery: {}", e.getMessage());
+      // one line per kind of failure (a full disk refused the metrics file every second for as long as it lasted)
+      if (!String.valueOf(e.getMessage()).equals(deliveryError)) log.warn("alert delivery: {}", e.getMessage());
+      deliveryError = String.valueOf(e.getMessage());
     }
   }
+
+  private volatile String deliveryError;
 
   /** What this watcher tells: /health, the status page's snapshots, unguarded accounts. */
   final WatchStatus status;
