@@ -110,7 +110,10 @@ public final class Store implements AutoCloseable {
 
   /** The connection for this call (callers hold the monitor); a new one after a connection failure. */
   Connection connection() throws SQLException {
-    if (conn == null) conn = pool.getConnection();
+    if (conn == null) {
+      conn = pool.getConnection();
+      if (lockWaitSet) applyLockWait(conn); // the watcher's 2 s, on every connection it gets
+    }
     return conn;
   }
 
@@ -221,11 +224,24 @@ public final class Store implements AutoCloseable {
    */
   public synchronized void lockWait(java.time.Duration wait) {
     busyTimeoutMs = wait.toMillis();
-    if (db.isPostgres()) return; // PostgreSQL: lock_timeout per session (Postgres.pool) and per look transaction
+    lockWaitSet = true;
     try {
-      setBusyTimeout(connection(), busyTimeoutMs);
+      applyLockWait(connection());
     } catch (SQLException e) {
-      throw fail("set the busy timeout", e);
+      throw fail("set the lock wait", e);
+    }
+  }
+
+  private volatile boolean lockWaitSet;
+
+  /** SQLite's busy timeout, or PostgreSQL's session lock_timeout (a replaced connection gets it again). */
+  private void applyLockWait(Connection c) throws SQLException {
+    if (!db.isPostgres()) {
+      setBusyTimeout(c, busyTimeoutMs);
+      return;
+    }
+    try (java.sql.Statement st = c.createStatement()) {
+      st.execute("SET lock_timeout = '" + Math.max(1, busyTimeoutMs) + "ms'");
     }
   }
 
