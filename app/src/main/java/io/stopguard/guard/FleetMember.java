@@ -15,11 +15,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * This instance's membership in the fleet (docs/FLEET.md): a heartbeat, and leases on accounts in
- * the shared PostgreSQL store, renewed every {@code ttl / 5} and judged on the database's clock.
- * Ownership is balanced: an instance claims free accounts up to its fair share (ceil of accounts /
- * live instances) at once — a free account is an unguarded one — and gives back, a few per round,
- * what exceeds 1.2 × that share, so a joining instance fills up and WebSockets move gradually.
+ * This instance's membership in the fleet (docs/FLEET.md): a heartbeat, and a lease in the shared
+ * PostgreSQL store under which it owns accounts, renewed every {@code ttl / 5} (one row, whatever
+ * it owns) and judged on the database's clock. Ownership is balanced: an instance claims free
+ * accounts up to its fair share (ceil of accounts / live instances) at once — a free account is an
+ * unguarded one — and offers, a few per round, what exceeds 1.2 × that share. An offer is a
+ * hand-off: the owner guards the account until another instance claims it. Accounts holding
+ * positions are offered to instances with WebSocket room, so none is polled while another instance
+ * could push it.
  *
  * <p>Safety: every claim raises the lease's epoch, and a restore is sent only after
  * {@link #mayAct} found this instance's lease at that epoch, with a third of the TTL left, in the
@@ -29,14 +32,6 @@ import org.slf4j.LoggerFactory;
 public final class FleetMember implements Ownership, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(FleetMember.class);
 
-  /**
-   * Accounts claimed per round at most: an unowned account is unguarded, so a takeover claims
-   * everything up to the fair share at once (its WebSockets then connect at the pace of Bitget's
-   * connect budget, polled until they do); this only bounds one statement's size.
-   */
-  static final int CLAIM_BATCH = 2_000;
-  /** Accounts given back per round at most when rebalancing: owned accounts move gradually. */
-  static final int RELEASE_BATCH = 50;
 
   private final Store store;
   private final String id;
@@ -58,27 +53,29 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private volatile long lastRenewNanos = System.nanoTime();
   private volatile boolean fenced;
   private volatile String failing;
-  private volatile int liveInstances;
   private volatile int unowned;
-  private volatile boolean delivering;
-  private volatile String deliveryLockError;
-  /** When the delivery lease was last taken or renewed (nanoTime): delivering stops at TTL/2 without a renewal. */
-  private volatile long deliveryRenewedNanos;
-  static final String DELIVERY_LOCK = "alert delivery";
   /** Held accounts (since the previous round at least) that the watcher does not guard. */
   private volatile List<String> notGuarded = List.of();
-  /** Accounts whose keys this instance cannot decrypt, as of the watcher's last key refresh: never claimed here. */
-  private volatile java.util.Set<String> undecryptable = java.util.Set.of();
   private final java.util.function.Supplier<Guarding> guarding;
   /** The rounds' own connection and lock (renew, claim, heartbeat); the fencing check uses the store's. */
   private final Leases leases;
+  /** Who takes and offers which accounts (the round's optional step after renewal). */
+  private final FleetBalance balancing;
+  /** Whether this instance delivers the shared alert outbox. */
+  private final FleetDelivery delivery;
 
   /**
    * What the watcher guards (accounts with a usable key that Bitget accepts), and the accounts of the
    * whole fleet whose keys this instance cannot decrypt (another instance may: never claimed here,
    * given back if held).
    */
-  public record Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs) {}
+  public record Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs,
+      java.util.Set<String> positioned, java.util.Set<String> polledPositioned, int webSocketRoom) {
+    /** Without positions (nothing to balance by them). */
+    public Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs) {
+      this(guarded, undecryptable, sinceBitgetAnsweredMs, java.util.Set.of(), java.util.Set.of(), 0);
+    }
+  }
 
   /** Live instances leaving through this one's egress address, itself included (Bitget's limits are per IP). */
   private volatile int egressShare = 1;
@@ -99,11 +96,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     onEgressShare.accept(n);
   }
 
-  /** Why this instance cannot guard any account now (Bitget has not answered it for a lease TTL), or null. */
-  private volatile String unable;
   private volatile Runnable onChange = () -> { };
-  /** The first round only announces this instance: instances started together then see each other before claiming. */
-  private volatile boolean announced;
 
   /**
    * @param requestsSent REST requests this instance has sent so far (its IP budget's count)
@@ -125,6 +118,8 @@ public final class FleetMember implements Ownership, AutoCloseable {
     // Statements of a round are bounded well below the self-fence (TTL/2): a slow database fails a
     // round (and the next one retries) instead of holding it past the fence.
     this.leases = store.leasesOnOwnConnection(java.time.Duration.ofMillis(Math.max(500, ttlSeconds * 1000L / 5)));
+    this.balancing = new FleetBalance(leases, id, ttlSeconds);
+    this.delivery = new FleetDelivery(leases, id, ttlSeconds);
   }
 
   public String id() {
@@ -169,11 +164,18 @@ public final class FleetMember implements Ownership, AutoCloseable {
       now = new LinkedHashMap<>(leases.renew(id, ttlSeconds));
     } catch (RuntimeException e) {
       failed("cannot renew leases", e);
-      delivering = false;
+      delivery.stop();
       return;
     }
     long renewedAt = System.nanoTime();
-    List<String> lost = held.keySet().stream().filter(u -> !now.containsKey(u)).sorted().toList();
+    List<String> gone = held.keySet().stream().filter(u -> !now.containsKey(u)).sorted().toList();
+    Map<String, Integer> offers = balancing.offered();
+    List<String> handedOver = gone.stream().filter(offers::containsKey).toList();
+    List<String> lost = gone.stream().filter(u -> !offers.containsKey(u)).toList();
+    if (!handedOver.isEmpty()) {
+      log.info("fleet: handed {} offered account(s) over to other instances: {}", handedOver.size(),
+          String.join(" ", handedOver.subList(0, Math.min(handedOver.size(), 20))));
+    }
     if (!lost.isEmpty()) {
       log.warn("fleet: lost {} account(s) whose leases expired before this instance renewed them (paused or cut off?);"
           + " stopped guarding them: {}", lost.size(), String.join(" ", lost.subList(0, Math.min(lost.size(), 20))));
@@ -181,10 +183,11 @@ public final class FleetMember implements Ownership, AutoCloseable {
     Guarding g = guarding.get();
     try {
       leases.heartbeat(new Leases.Heartbeat(id, host, sourceIp, listen, g.guarded().size(), g.undecryptable().size(),
-          notGuarded.size(), unable, webSockets.getAsInt(), requestsPerMinute(), requestBudgetPerMinute / egressShare));
+          notGuarded.size(), balancing.unable(), webSockets.getAsInt(), requestsPerMinute(), requestBudgetPerMinute / egressShare,
+          FleetBalance.positionsOf(now, g)));
       shareEgress();
       leases.syncAccounts();
-      balance(now, g, paused);
+      balancing.balance(now, g, paused, unowned);
       failing = null;
     } catch (RuntimeException e) {
       failed("fleet round incomplete (heartbeat, account list or balancing)", e); // what is held is still adopted below
@@ -201,7 +204,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     } catch (RuntimeException e) {
       failed("cannot count unowned accounts", e);
     }
-    takeDeliveryLock();
+    delivery.take();
   }
 
   /** How far back deaths are counted, and how many make a crash loop worth a WARN (the rule says the same). */
@@ -212,76 +215,6 @@ public final class FleetMember implements Ownership, AutoCloseable {
   /** Instances that died without a clean stop in the last 10 minutes, as the database saw it at the last round. */
   public int diedRecently() {
     return diedRecently;
-  }
-
-  /** Claims up to the fair share, gives back above 1.2 × it, and gives back what this instance cannot decrypt. */
-  private void balance(Map<String, Long> now, Guarding g, boolean paused) {
-    if (!paused && g.sinceBitgetAnsweredMs() >= ttlSeconds * 1000L) {
-      // Holding a lease must mean guarding: an instance Bitget does not answer (its egress blocked or
-      // refused, its IP banned) gives everything back, so instances that reach Bitget take over.
-      String why = "Bitget has not answered this instance for " + g.sinceBitgetAnsweredMs() / 1000 + " s";
-      if (unable == null || !now.isEmpty()) {
-        log.warn("fleet: {}: gave back its {} account(s) so that instances Bitget answers guard them", why, now.size());
-      }
-      unable = why;
-      if (!now.isEmpty()) {
-        leases.release(id, new ArrayList<>(now.keySet()));
-        now.clear();
-      }
-      return;
-    }
-    if (unable != null) log.info("fleet: Bitget answers this instance again; it takes its share");
-    unable = null;
-    if (!g.undecryptable().equals(undecryptable) && !g.undecryptable().isEmpty()) {
-      log.warn("fleet: this instance cannot decrypt the keys of {} account(s) (another master key?); it leaves them to"
-          + " instances that can", g.undecryptable().size());
-    }
-    undecryptable = g.undecryptable();
-    List<String> cannot = now.keySet().stream().filter(g.undecryptable()::contains).sorted().toList();
-    if (!cannot.isEmpty()) {
-      leases.release(id, cannot);
-      cannot.forEach(now::remove);
-      log.warn("fleet: gave back {} account(s) whose keys this instance cannot decrypt (another master key?), so an"
-          + " instance that can guards them: {}", cannot.size(), String.join(" ", cannot));
-    }
-    int live = Math.max(1, leases.liveInstances(ttlSeconds));
-    int total = leases.accounts();
-    int fair = (total + live - 1) / live;
-    int high = (int) Math.ceil(1.2 * total / live);
-    liveInstances = live;
-    if (!announced) {
-      announced = true; // claim from the next round on, when the others starting now have heartbeated too
-      return;
-    }
-    if (now.size() < fair || (unowned > 0 && now.size() <= high)) {
-      // Up to the fair share: anything free. Beyond it, only what has been free for a whole TTL,
-      // which no instance under its share wanted (the others cannot guard it): a free account is bare.
-      Map<String, Long> got = new LinkedHashMap<>(leases.claim(id, Math.min(Math.max(0, fair - now.size()), CLAIM_BATCH),
-          ttlSeconds, g.undecryptable(), false));
-      if (unowned > 0) got.putAll(leases.claim(id, CLAIM_BATCH, ttlSeconds, g.undecryptable(), true));
-      if (!got.isEmpty()) {
-        log.info("fleet: claimed {} account(s): {}", got.size(), got.size() <= 50 ? String.join(" ", got.keySet())
-            : String.join(" ", new ArrayList<>(got.keySet()).subList(0, 50)) + " …");
-      }
-      now.putAll(got);
-    } else if (now.size() > high || (now.size() > fair && starving(fair))) {
-      List<String> give = new ArrayList<>(now.keySet());
-      give.sort(Comparator.reverseOrder());
-      give = give.subList(0, Math.min(now.size() - fair, RELEASE_BATCH));
-      leases.release(id, give);
-      give.forEach(now::remove);
-      log.info("fleet: gave back {} account(s) to balance {} instance(s): {}", give.size(), live, String.join(" ", give));
-    }
-  }
-
-  /**
-   * Some live instance that could take any account holds two or more fewer than the fair share:
-   * give back down to the share even below 1.2 × it. Without this, from about five instances on a
-   * joining one gets nothing (the others all sit at or under 1.2 × the new share).
-   */
-  private boolean starving(int fair) {
-    int fewest = leases.fewestHeld(ttlSeconds);
-    return fewest >= 0 && fewest < fair - 1;
   }
 
   /**
@@ -305,30 +238,6 @@ public final class FleetMember implements Ownership, AutoCloseable {
     fenced = false;
     held = Map.copyOf(now);
     if (changed) onChange.run();
-  }
-
-  /**
-   * One instance at a time delivers the shared alert outbox: the holder of the "alert delivery"
-   * lease, renewed each round on the database's clock like the accounts'. Taking it may fail
-   * without touching the leases.
-   */
-  private void takeDeliveryLock() {
-    try {
-      long t = System.nanoTime();
-      boolean mine = leases.holdLock(DELIVERY_LOCK, id, ttlSeconds);
-      if (mine) deliveryRenewedNanos = t;
-      if (mine != delivering) log.info(mine ? "fleet: this instance delivers the alerts now" : "fleet: another instance delivers the alerts");
-      delivering = mine;
-      if (deliveryLockError != null) log.info("fleet: the alert delivery lock answers again");
-      deliveryLockError = null;
-    } catch (RuntimeException e) {
-      delivering = false;
-      if (deliveryLockError == null) {
-        log.warn("fleet: cannot take the alert delivery lock (guarding goes on; alerts wait until some instance can"
-            + " deliver them): {}", e.getMessage());
-      }
-      deliveryLockError = e.getMessage();
-    }
   }
 
   /** Logs a failure once per kind of error, not once per round. */
@@ -361,7 +270,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     log.error("fleet: no lease renewal for {} ms (half the {} s TTL): stopped guarding my {} account(s) so another"
         + " instance can take them; {}", sinceMs, ttlSeconds, held.size(), failing == null ? "" : "last error: " + failing);
     held = Map.of();
-    delivering = false;
+    delivery.stop();
     onChange.run();
   }
 
@@ -405,14 +314,10 @@ public final class FleetMember implements Ownership, AutoCloseable {
     return false;
   }
 
-  /**
-   * True while this instance holds the delivery lease, renewed within half the TTL: a holder that was
-   * frozen stops delivering on waking, before any other can have taken the lease over (at its expiry),
-   * so no alert goes out twice.
-   */
+  /** True while this instance holds the delivery lease, renewed within half the TTL ({@link FleetDelivery}). */
   @Override
   public boolean delivers() {
-    return delivering && System.nanoTime() - deliveryRenewedNanos < ttlSeconds * 500_000_000L;
+    return delivery.delivers();
   }
 
   /** For /health: this instance's share of the fleet. */
@@ -420,17 +325,17 @@ public final class FleetMember implements Ownership, AutoCloseable {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("instance", id);
     m.put("accountsOwned", held.size());
-    m.put("liveInstances", liveInstances);
+    m.put("liveInstances", balancing.liveInstances());
     m.put("unownedAccounts", unowned);
     m.put("leaseTtlSeconds", ttlSeconds);
     m.put("fenced", fenced);
     m.put("deliversAlerts", delivers());
     m.put("ownedNotGuarded", notGuarded.size());
-    m.put("undecryptableAccounts", undecryptable.size());
+    m.put("undecryptableAccounts", balancing.undecryptable().size());
     m.put("instancesOnThisEgress", egressShare);
-    if (unable != null) m.put("unable", unable);
+    if (balancing.unable() != null) m.put("unable", balancing.unable());
     if (failing != null) m.put("lastError", failing);
-    if (deliveryLockError != null) m.put("deliveryLockError", deliveryLockError);
+    if (delivery.error() != null) m.put("deliveryLockError", delivery.error());
     return m;
   }
 
@@ -438,14 +343,14 @@ public final class FleetMember implements Ownership, AutoCloseable {
   public List<String> degradedBecause() {
     List<String> why = new ArrayList<>();
     if (fenced) why.add("fenced: no lease renewal for half the TTL; guarding nothing until the database answers");
-    String unableNow = unable;
+    String unableNow = balancing.unable();
     if (unableNow != null) why.add(unableNow + ": its accounts are left to the instances Bitget answers");
     List<String> idle = notGuarded;
     if (!idle.isEmpty()) {
       why.add(idle.size() + " account(s) held in the database but not guarded by this instance: users "
           + String.join(", ", idle.subList(0, Math.min(idle.size(), 20))) + (idle.size() > 20 ? " …" : ""));
     }
-    java.util.Set<String> cannot = undecryptable;
+    java.util.Set<String> cannot = balancing.undecryptable();
     if (!cannot.isEmpty()) {
       why.add(cannot.size() + " account(s) left to other instances: this instance cannot decrypt their keys (is its master"
           + " key the fleet's?): users " + String.join(", ", cannot.stream().sorted().limit(20).toList())
@@ -483,12 +388,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     } catch (RuntimeException e) {
       log.warn("fleet: could not leave cleanly ({}); my leases expire in {} s", e.getMessage(), ttlSeconds);
     }
-    try {
-      if (delivering) leases.releaseLock(DELIVERY_LOCK, id); // the next instance delivers from its next round
-    } catch (RuntimeException e) {
-      log.warn("fleet: could not give the alert delivery lock back ({}); it expires in {} s", e.getMessage(), ttlSeconds);
-    }
-    delivering = false;
+    delivery.release(); // the next instance delivers from its next round
     leases.close();
   }
 }

@@ -114,7 +114,7 @@ public final class ShardLease implements Ownership, AutoCloseable {
       return;
     }
     try {
-      if (leases.holdLock(FleetMember.DELIVERY_LOCK, id, ttlSeconds)) deliveryNanos = System.nanoTime();
+      if (leases.holdLock(FleetDelivery.LOCK, id, ttlSeconds)) deliveryNanos = System.nanoTime();
     } catch (RuntimeException e) {
       log.debug("{}: cannot take the delivery lease: {}", name, e.getMessage()); // another shard delivers, or none: the outbox age says
     }
@@ -173,7 +173,7 @@ public final class ShardLease implements Ownership, AutoCloseable {
       return;
     }
     try {
-      leases.releaseLock(FleetMember.DELIVERY_LOCK, id);
+      leases.releaseLock(FleetDelivery.LOCK, id);
       leases.releaseLock(name, id);
     } catch (RuntimeException e) {
       log.debug("{}: leases not released ({}); they expire in {} s", name, e.getMessage(), ttlSeconds);

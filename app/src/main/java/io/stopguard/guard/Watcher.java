@@ -207,7 +207,16 @@ public final class Watcher implements AutoCloseable {
     Set<String> guarded = new java.util.HashSet<>();
     for (AccountWatch a : accounts.values()) guarded.add(a.key.userId());
     for (Unguarded u : status.unguarded()) guarded.remove(u.userId());
-    return new FleetMember.Guarding(Set.copyOf(guarded), undecryptable, bitget.sinceAnsweredMs());
+    Set<String> positioned = new java.util.HashSet<>();
+    Set<String> polled = new java.util.HashSet<>();
+    for (AccountWatch a : accounts.values()) {
+      if (a.verdicts.isEmpty() || !guarded.contains(a.key.userId())) continue;
+      positioned.add(a.key.userId());
+      if (a.ws == null) polled.add(a.key.userId());
+    }
+    int room = settings.webSocket() ? Math.max(0, budget.maxConnections() - webSockets.get()) : 0;
+    return new FleetMember.Guarding(Set.copyOf(guarded), undecryptable, bitget.sinceAnsweredMs(), Set.copyOf(positioned),
+        Set.copyOf(polled), room);
   }
 
   /** WebSockets open now (for the fleet's heartbeat). */

@@ -104,19 +104,30 @@ public final class Leases implements AutoCloseable {
    * share, so the others cover what it cannot guard.
    */
   public record Heartbeat(String id, String host, String sourceIp, String listen, int guarded, int undecryptable,
-      int heldNotGuarded, String unable, int webSockets, int requestsPerMinute, int requestBudget) {}
+      int heldNotGuarded, String unable, int webSockets, int requestsPerMinute, int requestBudget, Positions positions) {}
+
+  /**
+   * What balancing by positions needs from each instance: {@code positioned} accounts it guards that
+   * hold positions, {@code polled} of them without a WebSocket, and {@code webSocketRoom} private
+   * WebSockets it could still open.
+   */
+  public record Positions(int positioned, int polled, int webSocketRoom) {
+    public static final Positions NONE = new Positions(0, 0, 0);
+  }
 
   /** Registers or refreshes this instance. */
   public void heartbeat(Heartbeat h) {
     sql("write the fleet heartbeat", () -> {
       try (PreparedStatement st = session.connection().prepareStatement("""
           INSERT INTO fleet_instances (instance_id, host, source_ip, listen, started_at, heartbeat_at, accounts, websockets,
-                                       requests_per_minute, request_budget, undecryptable, held_not_guarded, unable)
-          VALUES (?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?)
+                                       requests_per_minute, request_budget, undecryptable, held_not_guarded, unable,
+                                       positioned, polled_positioned, websocket_room)
+          VALUES (?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now(), accounts = excluded.accounts,
             websockets = excluded.websockets, requests_per_minute = excluded.requests_per_minute,
             request_budget = excluded.request_budget, undecryptable = excluded.undecryptable,
-            held_not_guarded = excluded.held_not_guarded, unable = excluded.unable""")) {
+            held_not_guarded = excluded.held_not_guarded, unable = excluded.unable, positioned = excluded.positioned,
+            polled_positioned = excluded.polled_positioned, websocket_room = excluded.websocket_room""")) {
         st.setString(1, h.id());
         st.setString(2, h.host());
         st.setString(3, h.sourceIp());
@@ -128,6 +139,9 @@ public final class Leases implements AutoCloseable {
         st.setInt(9, h.undecryptable());
         st.setInt(10, h.heldNotGuarded());
         st.setString(11, h.unable());
+        st.setInt(12, h.positions().positioned());
+        st.setInt(13, h.positions().polled());
+        st.setInt(14, h.positions().webSocketRoom());
         st.executeUpdate();
       }
       return null;
@@ -138,7 +152,7 @@ public final class Leases implements AutoCloseable {
   public void leave(String id) {
     sql("leave the fleet", () -> {
       try (PreparedStatement a = session.connection().prepareStatement(
-              "UPDATE account_leases SET owner = NULL, expires_at = now() WHERE owner = ?");
+              "UPDATE account_leases SET owner = NULL, offered = 0, expires_at = now() WHERE owner = ?");
           PreparedStatement b = session.connection().prepareStatement("DELETE FROM fleet_instances WHERE instance_id = ?")) {
         a.setString(1, id);
         a.executeUpdate();
@@ -168,18 +182,48 @@ public final class Leases implements AutoCloseable {
     });
   }
 
-  /** Extends this instance's leases by {@code ttlSeconds}; returns what it holds: user → epoch. */
+  /**
+   * Extends this instance's lease by {@code ttlSeconds} and returns what it holds: user → epoch.
+   * One row is written per round whatever the number of accounts (the accounts' rows are only read):
+   * an account is held while its owner's lease lasts. A lease that expired before this renewal
+   * (a pause, a cut) is not revived: the accounts still naming this instance are freed (as of the
+   * expiry) and nothing is returned, so each must be claimed again, at a new epoch. A new instance
+   * (no row yet, or one never renewed) starts with a lease that holds nothing.
+   */
   public Map<String, Long> renew(String id, int ttlSeconds) {
     return sql("renew leases", () -> {
-      Map<String, Long> held = new LinkedHashMap<>();
-      try (PreparedStatement st = session.connection().prepareStatement("""
-          UPDATE account_leases SET expires_at = now() + make_interval(secs => ?)
-          WHERE owner = ? AND expires_at > now() RETURNING user_id, epoch""")) {
+      java.sql.Connection c = session.connection();
+      int extended;
+      try (PreparedStatement st = c.prepareStatement("""
+          UPDATE fleet_instances SET lease_expires_at = now() + make_interval(secs => ?)
+          WHERE instance_id = ? AND lease_expires_at > now()""")) {
         st.setInt(1, ttlSeconds);
         st.setString(2, id);
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) held.put(rs.getString(1), rs.getLong(2));
+        extended = st.executeUpdate();
+      }
+      Map<String, Long> held = new LinkedHashMap<>();
+      if (extended == 1) {
+        try (PreparedStatement st = c.prepareStatement("SELECT user_id, epoch FROM account_leases WHERE owner = ? ORDER BY user_id")) {
+          st.setString(1, id);
+          try (ResultSet rs = st.executeQuery()) {
+            while (rs.next()) held.put(rs.getString(1), rs.getLong(2));
+          }
         }
+        return held;
+      }
+      // Expired or never taken: free what still names this instance, then take a fresh, empty lease.
+      try (PreparedStatement free = c.prepareStatement("""
+          UPDATE account_leases SET owner = NULL, offered = 0,
+            expires_at = coalesce((SELECT lease_expires_at FROM fleet_instances WHERE instance_id = ?), now())
+          WHERE owner = ?""");
+          PreparedStatement fresh = c.prepareStatement(
+              "UPDATE fleet_instances SET lease_expires_at = now() + make_interval(secs => ?) WHERE instance_id = ?")) {
+        free.setString(1, id);
+        free.setString(2, id);
+        free.executeUpdate();
+        fresh.setInt(1, ttlSeconds);
+        fresh.setString(2, id);
+        fresh.executeUpdate();
       }
       return held;
     });
@@ -212,7 +256,8 @@ public final class Leases implements AutoCloseable {
   public int fewestHeld(int ttlSeconds) {
     return sql("count fleet shares", () -> {
       try (PreparedStatement st = session.connection().prepareStatement("""
-          SELECT coalesce(min((SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND l.expires_at > now())), -1)
+          SELECT coalesce(min(CASE WHEN i.lease_expires_at > now()
+                                   THEN (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id) ELSE 0 END), -1)
           FROM fleet_instances i WHERE i.heartbeat_at > now() - make_interval(secs => ?) AND i.undecryptable = 0
             AND i.unable IS NULL""")) {
         st.setInt(1, ttlSeconds);
@@ -282,7 +327,7 @@ public final class Leases implements AutoCloseable {
   public int unowned() {
     return sql("count unowned accounts", () -> {
       try (PreparedStatement st = session.connection().prepareStatement(
-          "SELECT count(*) FROM account_leases WHERE owner IS NULL OR expires_at IS NULL OR expires_at <= now()");
+          "SELECT count(*) FROM lease_status WHERE owner IS NULL OR expires_at IS NULL OR expires_at <= now()");
           ResultSet rs = st.executeQuery()) {
         rs.next();
         return rs.getInt(1);
@@ -291,29 +336,43 @@ public final class Leases implements AutoCloseable {
   }
 
   /**
-   * Claims up to {@code max} accounts that nobody holds (never held, released, or expired), skipping
-   * rows another instance is claiming at this moment and those in {@code avoid}; each claim raises
-   * the epoch. {@code freeForATtl}: only accounts free for at least {@code ttlSeconds} (that no
-   * instance under its fair share took).
+   * Claims up to {@code max} accounts that nobody holds (never held, released, or whose owner's lease
+   * expired), skipping rows another instance is claiming or acting on at this moment and those in
+   * {@code avoid}; each claim raises the epoch. {@code freeForATtl}: only accounts free for at least
+   * {@code ttlSeconds} (that no instance under its fair share took). {@code offers}: also accounts
+   * their live owners offer with one of these kinds (a hand-off: the owner guards an offered
+   * account until this claim, and its acts stop at once, since the epoch changed).
    */
   public Map<String, Long> claim(String id, int max, int ttlSeconds, java.util.Collection<String> avoid, boolean freeForATtl) {
+    return claim(id, max, ttlSeconds, avoid, freeForATtl, List.of());
+  }
+
+  public Map<String, Long> claim(String id, int max, int ttlSeconds, java.util.Collection<String> avoid, boolean freeForATtl,
+      List<Integer> offers) {
     if (max <= 0) return Map.of();
+    boolean offeredOnly = !offers.isEmpty();
     return sql("claim leases", () -> {
       Map<String, Long> got = new LinkedHashMap<>();
       try (PreparedStatement st = session.connection().prepareStatement("""
-          UPDATE account_leases SET owner = ?, epoch = epoch + 1, expires_at = now() + make_interval(secs => ?)
-          WHERE user_id IN (SELECT user_id FROM account_leases
-                            WHERE (owner IS NULL OR expires_at IS NULL OR expires_at <= now())
-                              AND (NOT ? OR expires_at IS NULL OR expires_at <= now() - make_interval(secs => ?))
-                              AND NOT (user_id = ANY (?))
-                            ORDER BY user_id LIMIT ? FOR UPDATE SKIP LOCKED)
+          UPDATE account_leases SET owner = ?, epoch = epoch + 1, offered = 0, expires_at = now()
+          WHERE user_id IN (SELECT l.user_id FROM account_leases l LEFT JOIN fleet_instances i ON i.instance_id = l.owner
+                            WHERE (CASE WHEN ? THEN l.owner <> ? AND l.offered = ANY (?) AND i.lease_expires_at > now()
+                                   ELSE l.owner IS NULL OR i.lease_expires_at IS NULL OR i.lease_expires_at <= now() END)
+                              AND (NOT ? OR (CASE WHEN l.owner IS NULL THEN l.expires_at ELSE i.lease_expires_at END) IS NULL
+                                   OR (CASE WHEN l.owner IS NULL THEN l.expires_at ELSE i.lease_expires_at END)
+                                      <= now() - make_interval(secs => ?))
+                              AND NOT (l.user_id = ANY (?))
+                            ORDER BY l.user_id LIMIT ? FOR UPDATE OF l SKIP LOCKED)
           RETURNING user_id, epoch""")) {
+        java.sql.Connection c = session.connection();
         st.setString(1, id);
-        st.setInt(2, ttlSeconds);
-        st.setBoolean(3, freeForATtl);
-        st.setInt(4, ttlSeconds);
-        st.setArray(5, session.connection().createArrayOf("text", avoid.toArray()));
-        st.setInt(6, max);
+        st.setBoolean(2, offeredOnly);
+        st.setString(3, id);
+        st.setArray(4, c.createArrayOf("int2", offers.stream().map(Integer::shortValue).toArray()));
+        st.setBoolean(5, freeForATtl);
+        st.setInt(6, ttlSeconds);
+        st.setArray(7, c.createArrayOf("text", avoid.toArray()));
+        st.setInt(8, max);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) got.put(rs.getString(1), rs.getLong(2));
         }
@@ -322,12 +381,59 @@ public final class Leases implements AutoCloseable {
     });
   }
 
+  /**
+   * What this instance offers now (user → kind, 1 to 3 as in the schema); every other account it
+   * holds is offered no more. Written only when the offers change.
+   */
+  public void offer(String id, Map<String, Integer> offers) {
+    sql("offer leases", () -> {
+      java.sql.Connection c = session.connection();
+      try (PreparedStatement clear = c.prepareStatement(
+              "UPDATE account_leases SET offered = 0 WHERE owner = ? AND offered <> 0 AND NOT (user_id = ANY (?))");
+          PreparedStatement set = c.prepareStatement("UPDATE account_leases SET offered = ? WHERE owner = ? AND user_id = ?")) {
+        clear.setString(1, id);
+        clear.setArray(2, c.createArrayOf("text", offers.keySet().toArray()));
+        clear.executeUpdate();
+        for (Map.Entry<String, Integer> e : offers.entrySet()) {
+          set.setInt(1, e.getValue());
+          set.setString(2, id);
+          set.setString(3, e.getKey());
+          set.addBatch();
+        }
+        if (!offers.isEmpty()) set.executeBatch();
+      }
+      return null;
+    });
+  }
+
+  /**
+   * The live instances that can take accounts (heartbeat within the TTL, able, decrypting every
+   * key), as balancing by positions sees them.
+   */
+  public List<PositionShare> positionShares(int ttlSeconds) {
+    return sql("read the fleet's positions", () -> {
+      List<PositionShare> out = new ArrayList<>();
+      try (PreparedStatement st = session.connection().prepareStatement("""
+          SELECT instance_id, positioned, polled_positioned, websocket_room FROM fleet_instances
+          WHERE heartbeat_at > now() - make_interval(secs => ?) AND undecryptable = 0 AND unable IS NULL""")) {
+        st.setInt(1, ttlSeconds);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) out.add(new PositionShare(rs.getString(1), new Positions(rs.getInt(2), rs.getInt(3), rs.getInt(4))));
+        }
+      }
+      return out;
+    });
+  }
+
+  /** One live instance's positions, from its last heartbeat. */
+  public record PositionShare(String instanceId, Positions positions) {}
+
   /** Gives accounts back (rebalancing): another instance claims them on its next round. */
   public void release(String id, List<String> userIds) {
     if (userIds.isEmpty()) return;
     sql("release leases", () -> {
       try (PreparedStatement st = session.connection().prepareStatement(
-          "UPDATE account_leases SET owner = NULL, expires_at = now() WHERE owner = ? AND user_id = ?")) {
+          "UPDATE account_leases SET owner = NULL, offered = 0, expires_at = now() WHERE owner = ? AND user_id = ?")) {
         for (String u : userIds) {
           st.setString(1, id);
           st.setString(2, u);
@@ -347,8 +453,9 @@ public final class Leases implements AutoCloseable {
   public boolean stillHeld(String userId, String id, long epoch, int marginSeconds) {
     return sql("check a lease", () -> {
       try (PreparedStatement st = session.connection().prepareStatement("""
-          SELECT 1 FROM account_leases WHERE user_id = ? AND owner = ? AND epoch = ?
-            AND expires_at > now() + make_interval(secs => ?) FOR UPDATE""")) {
+          SELECT 1 FROM account_leases l JOIN fleet_instances i ON i.instance_id = l.owner
+          WHERE l.user_id = ? AND l.owner = ? AND l.epoch = ?
+            AND i.lease_expires_at > now() + make_interval(secs => ?) FOR UPDATE OF l""")) {
         st.setString(1, userId);
         st.setString(2, id);
         st.setLong(3, epoch);
@@ -414,7 +521,7 @@ public final class Leases implements AutoCloseable {
   public boolean holds(String userId, String id, long epoch) {
     return sql("check a lease", () -> {
       try (PreparedStatement st = session.connection().prepareStatement(
-          "SELECT 1 FROM account_leases WHERE user_id = ? AND owner = ? AND epoch = ? AND expires_at > now()")) {
+          "SELECT 1 FROM lease_status WHERE user_id = ? AND owner = ? AND epoch = ? AND expires_at > now()")) {
         st.setString(1, userId);
         st.setString(2, id);
         st.setLong(3, epoch);
@@ -431,7 +538,7 @@ public final class Leases implements AutoCloseable {
       try (PreparedStatement st = session.connection().prepareStatement("""
           SELECT i.instance_id, i.host, i.source_ip, i.listen, i.started_at, i.heartbeat_at, i.websockets,
                  i.heartbeat_at > now() - make_interval(secs => ?),
-                 (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND l.expires_at > now()),
+                 (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND i.lease_expires_at > now()),
                  i.requests_per_minute, i.request_budget, i.accounts, i.undecryptable, i.held_not_guarded, i.unable
           FROM fleet_instances i ORDER BY i.started_at, i.instance_id""")) {
         st.setInt(1, ttlSeconds);
@@ -452,7 +559,7 @@ public final class Leases implements AutoCloseable {
       List<Lease> out = new ArrayList<>();
       try (PreparedStatement st = session.connection().prepareStatement("""
           SELECT user_id, owner, epoch, expires_at, owner IS NOT NULL AND expires_at > now()
-          FROM account_leases ORDER BY user_id""");
+          FROM lease_status ORDER BY user_id""");
           ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           java.sql.Timestamp t = rs.getTimestamp(4);

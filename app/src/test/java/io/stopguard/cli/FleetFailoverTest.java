@@ -74,7 +74,7 @@ class FleetFailoverTest {
   /** owner → accounts held with a live lease, as the database sees it. */
   static Map<String, List<String>> owners(String pg) throws Exception {
     Map<String, List<String>> out = new HashMap<>();
-    String rows = Psql.query(pg, "SELECT owner, user_id FROM account_leases WHERE owner IS NOT NULL AND expires_at > now() ORDER BY user_id;");
+    String rows = Psql.query(pg, "SELECT owner, user_id FROM lease_status WHERE owner IS NOT NULL AND expires_at > now() ORDER BY user_id;");
     for (String line : rows.lines().toList()) {
       String[] f = line.split("\\|");
       out.computeIfAbsent(f[0], k -> new ArrayList<>()).add(f[1]);
@@ -136,7 +136,7 @@ class FleetFailoverTest {
    */
   static void awaitEveryAccountLookedAtByItsOwner(String pg) {
     await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).until(() -> Psql.query(pg,
-        "SELECT count(DISTINCT l.user_id) FROM account_leases l JOIN position_status s ON s.user_id = l.user_id"
+        "SELECT count(DISTINCT l.user_id) FROM lease_status l JOIN position_status s ON s.user_id = l.user_id"
             + " AND s.owner = l.owner WHERE l.expires_at > now();").equals(Integer.toString(ACCOUNTS)));
   }
 

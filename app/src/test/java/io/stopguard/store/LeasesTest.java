@@ -23,34 +23,37 @@ class LeasesTest {
     try (Store s = open(db)) {
       for (int i = 0; i < 4; i++) s.keys().put("u" + i, "bitget", "bg_k" + i, "sec", "pass", false);
       Leases l = s.leases();
-      l.heartbeat(new Leases.Heartbeat("a", "host-a", "127.0.0.2", "127.0.0.1:1", 0, 0, 0, null, 0, 120, 4800));
-      l.heartbeat(new Leases.Heartbeat("b", "host-b", "127.0.0.3", "127.0.0.1:2", 0, 0, 0, null, 0, 0, 4800));
+      l.heartbeat(new Leases.Heartbeat("a", "host-a", "127.0.0.2", "127.0.0.1:1", 0, 0, 0, null, 0, 120, 4800, Leases.Positions.NONE));
+      l.heartbeat(new Leases.Heartbeat("b", "host-b", "127.0.0.3", "127.0.0.1:2", 0, 0, 0, null, 0, 0, 4800, Leases.Positions.NONE));
       l.syncAccounts();
       assertThat(l.accounts()).isEqualTo(4);
       assertThat(l.unowned()).isEqualTo(4);
       assertThat(l.liveInstances(10)).isEqualTo(2);
 
       // an instance that cannot decrypt more than half the keys takes no share
-      l.heartbeat(new Leases.Heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 3, 0, null, 0, 0, 4800));
+      l.heartbeat(new Leases.Heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 3, 0, null, 0, 0, 4800, Leases.Positions.NONE));
       assertThat(l.liveInstances(10)).isEqualTo(2);
-      l.heartbeat(new Leases.Heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 2, 0, null, 0, 0, 4800));
+      l.heartbeat(new Leases.Heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 2, 0, null, 0, 0, 4800, Leases.Positions.NONE));
       assertThat(l.liveInstances(10)).isEqualTo(3);
       l.heartbeat(new Leases.Heartbeat("c", "host-c", "127.0.0.4", "127.0.0.1:3", 0, 0, 0, "Bitget has not answered for 20 s", 0, 0,
-          4800));
+          4800, Leases.Positions.NONE));
       assertThat(l.liveInstances(10)).as("an instance unable to guard takes no share").isEqualTo(2);
       assertThat(l.instances(10)).filteredOn(i -> i.id().equals("c")).singleElement()
           .satisfies(i -> assertThat(i.unable()).isEqualTo("Bitget has not answered for 20 s"));
       l.leave("c");
+      assertThat(l.renew("a", 2)).as("a new instance's first renewal takes an empty lease").isEmpty();
+      assertThat(l.renew("b", 30)).isEmpty();
       // free for less than a TTL: not claimable beyond a fair share; avoided accounts never
       assertThat(l.claim("a", 10, 30, Set.of(), true)).isEmpty();
-      Map<String, Long> a = l.claim("a", 2, 1, Set.of(), false);
+      Map<String, Long> a = l.claim("a", 2, 30, Set.of(), false);
       assertThat(a).containsOnlyKeys("u0", "u1").containsValue(1L);
       assertThat(l.claim("b", 10, 30, Set.of("u3"), false)).containsOnlyKeys("u2");
       assertThat(l.claim("b", 10, 30, Set.of(), false)).containsOnlyKeys("u3"); // SKIP LOCKED / owned rows are not claimable
       assertThat(l.stillHeld("u0", "a", 1, 0)).isTrue();
       assertThat(l.stillHeld("u0", "b", 1, 0)).isFalse();
 
-      // a's 1 s leases expire on the database's clock (whatever this JVM's clock says)
+      assertThat(l.renew("a", 2)).as("renewing the instance's lease holds its accounts").containsOnlyKeys("u0", "u1");
+      // a's 2 s lease expires on the database's clock (whatever this JVM's clock says)
       org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(50))
           .until(() -> l.unowned() == 2);
       assertThat(l.renew("a", 30)).isEmpty(); // too late: expired leases are not renewed
@@ -72,6 +75,39 @@ class LeasesTest {
         assertThat(i.requestsPerMinute()).isEqualTo(120);
         assertThat(i.requestBudget()).isEqualTo(4800);
       });
+    }
+  }
+
+  @Test
+  void aRenewalWritesOneRowWhateverItHoldsAndAnOfferedAccountIsHandedOverWhileItsOwnerGuardsIt() throws Exception {
+    String url = PgServer.newDatabase();
+    Database db = Database.parse(url, Map.of());
+    try (Store s = open(db); Leases l = s.leasesOnOwnConnection(java.time.Duration.ofSeconds(2))) {
+      for (int i = 0; i < 50; i++) s.keys().put("u" + (100 + i), "bitget", "bg_k" + i, "sec", "pass", false);
+      l.heartbeat(new Leases.Heartbeat("a", "host-a", null, "127.0.0.1:1", 0, 0, 0, null, 0, 0, 4800, Leases.Positions.NONE));
+      l.heartbeat(new Leases.Heartbeat("b", "host-b", null, "127.0.0.1:2", 0, 0, 0, null, 0, 0, 4800,
+          new Leases.Positions(0, 0, 5)));
+      l.syncAccounts();
+      l.renew("a", 30);
+      l.renew("b", 30);
+      assertThat(l.claim("a", 50, 30, Set.of(), false)).hasSize(50);
+      String rows = "SELECT string_agg(user_id || ':' || xmin, ',' ORDER BY user_id) FROM account_leases";
+      String before = io.stopguard.cli.Psql.query(url, rows);
+      for (int r = 0; r < 3; r++) assertThat(l.renew("a", 30)).hasSize(50);
+      assertThat(io.stopguard.cli.Psql.query(url, rows)).as("no account row is written by a renewal").isEqualTo(before);
+
+      // a offers u100 (positions polled for want of a WebSocket) and u101 (to balance counts)
+      l.offer("a", Map.of("u100", 3, "u101", 1));
+      assertThat(l.claim("b", 10, 30, Set.of(), false)).as("offered accounts are not free").isEmpty();
+      assertThat(l.positionShares(10)).extracting(Leases.PositionShare::instanceId).containsExactlyInAnyOrder("a", "b");
+      Map<String, Long> got = l.claim("b", 10, 30, Set.of(), false, java.util.List.of(3));
+      assertThat(got).containsExactly(Map.entry("u100", 2L));
+      assertThat(l.stillHeld("u100", "a", 1, 0)).as("the giver's acts stop at the claim").isFalse();
+      assertThat(l.stillHeld("u101", "a", 1, 0)).as("an offered account is still its owner's").isTrue();
+      assertThat(l.renew("a", 30)).hasSize(49).doesNotContainKey("u100");
+      l.offer("a", Map.of()); // offers withdrawn: u101 no longer for the taking
+      assertThat(l.claim("b", 10, 30, Set.of(), false, java.util.List.of(1, 2, 3))).isEmpty();
+      assertThat(l.unowned()).isZero();
     }
   }
 

@@ -256,7 +256,7 @@ public final class FleetChaos {
     }
     if (id == null) return null;
     try (Connection c = admin(DATABASE); var st = c.prepareStatement(
-        "SELECT user_id FROM account_leases WHERE owner = ? AND expires_at > now()")) {
+        "SELECT user_id FROM lease_status WHERE owner = ? AND expires_at > now()")) {
       st.setString(1, id);
       Set<String> out = new HashSet<>();
       try (var rs = st.executeQuery()) {

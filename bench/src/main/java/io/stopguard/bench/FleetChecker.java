@@ -47,7 +47,7 @@ final class FleetChecker {
     long deadline = System.currentTimeMillis() + 60_000;
     while (System.currentTimeMillis() < deadline) {
       try (Connection c = run.admin(FleetChaos.DATABASE); Statement st = c.createStatement();
-          ResultSet rs = st.executeQuery("SELECT count(*) FROM account_leases WHERE owner IS NOT NULL AND expires_at > now()")) {
+          ResultSet rs = st.executeQuery("SELECT count(*) FROM lease_status WHERE owner IS NOT NULL AND expires_at > now()")) {
         if (rs.next() && rs.getInt(1) == run.o.accounts() && run.members.stream().allMatch(m -> m.instance != null)) {
           run.note("every account held");
           return;
@@ -159,7 +159,7 @@ final class FleetChecker {
   private void compareLeases(long now) {
     Map<String, Set<String>> held = new HashMap<>();
     try (Connection c = run.admin(FleetChaos.DATABASE); Statement st = c.createStatement();
-        ResultSet rs = st.executeQuery("SELECT owner, user_id FROM account_leases WHERE owner IS NOT NULL AND expires_at > now()")) {
+        ResultSet rs = st.executeQuery("SELECT owner, user_id FROM lease_status WHERE owner IS NOT NULL AND expires_at > now()")) {
       while (rs.next()) held.computeIfAbsent(rs.getString(1), k -> new HashSet<>()).add(rs.getString(2));
     } catch (SQLException e) {
       heldUnguardedSince.clear(); // the database cannot be asked: the members say so (fenced) or not, the bare check judges

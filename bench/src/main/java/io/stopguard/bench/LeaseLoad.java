@@ -16,11 +16,12 @@ import java.util.Map;
 
 /**
  * What the fleet's lease renewals cost PostgreSQL (bench/leases): A accounts held by K instances,
- * each renewing its leases as a round does ({@link Leases#renew}: one UPDATE of every row it
- * holds), on a real PostgreSQL. Per (A, K): the time of one instance's renewal, the rows and WAL
+ * each renewing its leases as a round does ({@link Leases#renew}: one UPDATE of its
+ * {@code fleet_instances} row, then a read of the accounts it holds; before schema 11 it was one
+ * UPDATE of every account row it held), on a real PostgreSQL. Per (A, K): the time of one instance's renewal, the rows and WAL
  * written by one round of the whole fleet, and what that is per second with the default TTL
- * (a round every TTL/5 = 3 s). The question it answers: does renewal need to be one row per
- * instance instead of one per account?
+ * (a round every TTL/5 = 3 s). {@code row_updates/s}: rows the whole fleet's renewals write a
+ * second (one per instance per round).
  *
  * <p>{@code bench/leases [--accounts 1000,10000,100000] [--instances 1,3,10] [--rounds 20]}
  */
@@ -45,7 +46,7 @@ public final class LeaseLoad {
     int ttl = 15;
     double roundSeconds = ttl / 5.0;
     System.out.printf(Locale.ROOT, "%9s %9s %14s %14s %16s %14s %16s%n", "accounts", "instances", "renew_ms_p50",
-        "renew_ms_max", "rows/round(all)", "wal_kB/round", "row_updates/s");
+        "renew_ms_max", "rows_written/round", "wal_B/round", "row_updates/s");
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
       String url = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
       try (Store store = Store.open(Database.parse(url, Map.of()), SecretBox.fromEnvOrFile(
@@ -54,6 +55,9 @@ public final class LeaseLoad {
           for (int k : instances) {
             try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
               st.execute("TRUNCATE account_leases");
+              st.execute("DELETE FROM fleet_instances");
+              st.execute("INSERT INTO fleet_instances (instance_id, host, started_at, heartbeat_at, lease_expires_at)"
+                  + " SELECT 'i' || g, 'h', now(), now(), now() + interval '1 hour' FROM generate_series(0, " + (k - 1) + ") g");
               st.execute("INSERT INTO account_leases (user_id, owner, epoch, expires_at) SELECT 'u' || g, 'i' || (g % " + k
                   + "), 1, now() + interval '1 hour' FROM generate_series(1, " + a + ") g");
               st.execute("VACUUM ANALYZE account_leases");
@@ -70,8 +74,8 @@ public final class LeaseLoad {
             }
             long walPerRound = (wal(pg) - walBefore) / rounds;
             ms.sort(null);
-            System.out.printf(Locale.ROOT, "%9d %9d %14d %14d %16d %14d %16.0f%n", a, k, ms.get(ms.size() / 2), ms.getLast(), a,
-                walPerRound / 1024, a / roundSeconds);
+            System.out.printf(Locale.ROOT, "%9d %9d %14d %14d %16d %14d %16.1f%n", a, k, ms.get(ms.size() / 2), ms.getLast(), k,
+                walPerRound, k / roundSeconds);
           }
         }
       }
