@@ -49,7 +49,7 @@ public final class HomeOptions {
             + " `stopguard keys add`, which creates it.");
       }
       try {
-        java.nio.file.Files.createDirectories(h);
+        io.stopguard.config.OwnerOnly.directories(h);
       } catch (java.io.IOException e) {
         throw new UsageException("cannot create " + from + " " + h + ": " + e.getMessage());
       }

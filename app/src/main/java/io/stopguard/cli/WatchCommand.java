@@ -105,6 +105,16 @@ final class WatchCommand implements Callable<Integer> {
           "127.0.0.1. Default: $STOPGUARD_AUTH_TOKEN_FILE."})
   String authTokenFile;
 
+  @Option(names = "--tls-cert", paramLabel = "FILE",
+      description = {"Serve the status server over HTTPS with this PEM certificate chain (leaf first), with --tls-key.",
+          "Beyond 127.0.0.1 without it, the token crosses the network in clear: use it, or a TLS reverse proxy",
+          "(docs/SECURITY.md). Default: $STOPGUARD_TLS_CERT."})
+  String tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE",
+      description = "The certificate's unencrypted PEM private key (owner-only). Default: $STOPGUARD_TLS_KEY.")
+  String tlsKey;
+
   @Option(names = "--ws-url", paramLabel = "URL",
       description = "Private WebSocket URL. Default: $STOPGUARD_BITGET_WS_URL, else derived from the REST base URL.")
   String wsUrl;
@@ -123,6 +133,22 @@ final class WatchCommand implements Callable<Integer> {
         : ch.qos.logback.classic.Level.toLevel(level, null);
     if (l == null) throw new UsageException("STOPGUARD_LOG_LEVEL must be ERROR, WARN, INFO, DEBUG or TRACE (got '" + level + "')");
     if (org.slf4j.LoggerFactory.getLogger("io.stopguard") instanceof ch.qos.logback.classic.Logger lb) lb.setLevel(l);
+  }
+
+  /** The status server's TLS from --tls-cert/--tls-key (both or neither), or null for plain HTTP. */
+  private javax.net.ssl.SSLContext tls() {
+    String cert = tlsCert != null ? tlsCert : cli.env("STOPGUARD_TLS_CERT");
+    String key = tlsKey != null ? tlsKey : cli.env("STOPGUARD_TLS_KEY");
+    if (cert == null && key == null) return null;
+    if (cert == null || key == null) {
+      throw new UsageException("--tls-cert and --tls-key go together (the certificate chain and its private key, PEM)");
+    }
+    HomeOptions.ownerOnly(cli, java.nio.file.Path.of(key));
+    try {
+      return io.stopguard.status.Tls.fromPem(java.nio.file.Path.of(cert), java.nio.file.Path.of(key));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--tls-cert/--tls-key: " + e.getMessage());
+    }
   }
 
   /** "i/n" → {i, n}; none → {0, 1}. */
@@ -150,6 +176,8 @@ final class WatchCommand implements Callable<Integer> {
     if (!(intervalSeconds >= 0.1 && intervalSeconds <= 3600)) throw new UsageException("--interval must be 0.1..3600 seconds");
     InetSocketAddress address = parseListen(listen);
     String tokenFile = authTokenFile != null ? authTokenFile : cli.env("STOPGUARD_AUTH_TOKEN_FILE");
+    if (tokenFile != null) HomeOptions.ownerOnly(cli, java.nio.file.Path.of(tokenFile));
+    javax.net.ssl.SSLContext tls = tls();
     io.stopguard.status.Auth auth;
     try {
       auth = tokenFile == null ? null : io.stopguard.status.Auth.fromFile(java.nio.file.Path.of(tokenFile));
@@ -159,6 +187,10 @@ final class WatchCommand implements Callable<Integer> {
     if (auth == null && !address.getAddress().isLoopbackAddress()) {
       throw new UsageException("--listen " + listen + " is reachable from other hosts, and the status page shows every position:"
           + " give a token with --auth-token-file FILE (or STOPGUARD_AUTH_TOKEN_FILE), or listen on 127.0.0.1");
+    }
+    if (tls == null && !address.getAddress().isLoopbackAddress()) {
+      cli.err().println("stopguard watch: warning: --listen " + listen + " serves plain HTTP: the token and the session cookie"
+          + " cross the network in clear. Give --tls-cert and --tls-key, or put a TLS reverse proxy in front (docs/SECURITY.md)");
     }
     var config = home.config(cli);
     URI base = exchange.baseUrl(cli);
@@ -276,7 +308,7 @@ final class WatchCommand implements Callable<Integer> {
     java.util.concurrent.ScheduledExecutorService statusPublisher = publisher;
     io.stopguard.status.StatusPage page = new io.stopguard.status.StatusPage(model,
         new io.stopguard.status.Labels(config.statusLanguage()), auth); // the page's own language (English by default)
-    StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary, page.handlers(), auth);
+    StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary, page.handlers(), auth, tls);
     io.stopguard.guard.ShardLease shardStopper = shardLease;
     io.stopguard.guard.HomeDelivery deliveryLock = homeDelivery;
     CountDownLatch stopped = new CountDownLatch(1);
@@ -310,7 +342,7 @@ final class WatchCommand implements Callable<Integer> {
           + ": nothing is guarded until one is added (stopguard keys add); /health says so too");
     }
     cli.err().println("stopguard watch: " + watcher.accountCount() + " account(s), restore " + restore + ", REST " + base
-        + (noWebSocket ? ", polling only" : ", WebSocket " + ws) + "; http://" + address.getHostString() + ":" + status.port()
+        + (noWebSocket ? ", polling only" : ", WebSocket " + ws) + "; " + (tls == null ? "http" : "https") + "://" + address.getHostString() + ":" + status.port()
         + "/metrics and /health");
     stopped.await();
     return ExitCodes.OK;

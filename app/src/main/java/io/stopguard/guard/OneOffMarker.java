@@ -34,7 +34,7 @@ public final class OneOffMarker implements AutoCloseable {
   public static OneOffMarker hold(Path home) {
     try {
       Path f = file(home);
-      Files.createDirectories(f.getParent());
+      io.stopguard.config.OwnerOnly.directories(f.getParent());
       FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
       try {
         return new OneOffMarker(ch, ch.lock(0, Long.MAX_VALUE, true));

@@ -41,8 +41,21 @@ public final class StatusServer implements AutoCloseable {
   public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts,
       Supplier<Map<String, Object>> summary, Map<String, com.sun.net.httpserver.HttpHandler> pages,
       com.sun.net.httpserver.Filter auth) {
+    this(address, registry, accounts, summary, pages, auth, null);
+  }
+
+  /** @param tls when not null, HTTPS only (the token and the session cookie never cross the network in clear) */
+  public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts,
+      Supplier<Map<String, Object>> summary, Map<String, com.sun.net.httpserver.HttpHandler> pages,
+      com.sun.net.httpserver.Filter auth, javax.net.ssl.SSLContext tls) {
     try {
-      server = HttpServer.create(address, 64);
+      if (tls == null) {
+        server = HttpServer.create(address, 64);
+      } else {
+        com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 64);
+        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        server = https;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
           + e.getMessage(), e);

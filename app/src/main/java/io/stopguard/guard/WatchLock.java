@@ -66,7 +66,7 @@ public final class WatchLock implements AutoCloseable {
   private static WatchLock acquire(Path file, int attempts) {
     if (HELD.contains(key(file))) return null; // this JVM holds it; opening it again would drop it
     try {
-      Files.createDirectories(file.getParent());
+      io.stopguard.config.OwnerOnly.directories(file.getParent());
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       for (int attempt = 0; attempt < attempts; attempt++) { // a one-off command may be probing it this instant
         FileLock l = tryLock(ch, false);

@@ -40,7 +40,7 @@ public final class IncidentLog {
     sb.append("- Time to restore: ").append(english.duration(i.bareFor())).append('\n');
     sb.append("- Errors: ").append(i.lastError() == null ? "none" : i.lastError()).append("\n\n");
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+      io.stopguard.config.OwnerOnly.directories(file.toAbsolutePath().getParent());
       if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
         Files.writeString(file, "# Incident log: Bitget stop-loss\n\nWritten by stopguard, one entry per ended incident,"
             + " newest last.\n\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);

@@ -121,7 +121,7 @@ public final class HealthReport {
 
     Path file = docsDir.resolve("INFRA_HEALTH_" + quarter + ".md");
     try {
-      Files.createDirectories(docsDir);
+      io.stopguard.config.OwnerOnly.directories(docsDir);
       Files.writeString(file, sb.toString(), java.nio.charset.StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.CREATE,
           java.nio.file.StandardOpenOption.TRUNCATE_EXISTING, java.nio.file.StandardOpenOption.WRITE,
           java.nio.file.LinkOption.NOFOLLOW_LINKS); // never through a planted symlink

@@ -44,7 +44,7 @@ public final class ResultsLog {
     StringBuilder sb = new StringBuilder();
     for (Line l : lines) sb.append(l.format().replace('\n', ' ')).append('\n');
     try {
-      Files.createDirectories(file.toAbsolutePath().getParent());
+      io.stopguard.config.OwnerOnly.directories(file.toAbsolutePath().getParent());
       // never through a symlink someone planted where the log goes (O_NOFOLLOW): that is an error, said
       Files.writeString(file, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
           java.nio.file.LinkOption.NOFOLLOW_LINKS);

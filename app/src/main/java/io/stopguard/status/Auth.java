@@ -88,14 +88,25 @@ public final class Auth extends Filter {
   }
 
   /** The cookie the login form sets after a correct token: good for {@link #SESSION}. */
-  String sessionCookie() {
+  String sessionCookie(HttpExchange ex) {
     HttpCookie c = new HttpCookie(COOKIE, sessionValue(java.time.Instant.now().plus(SESSION).getEpochSecond()));
-    return COOKIE + "=" + c.getValue() + "; Path=/; Max-Age=" + SESSION.toSeconds() + "; HttpOnly; SameSite=Strict";
+    return COOKIE + "=" + c.getValue() + "; Path=/; Max-Age=" + SESSION.toSeconds() + "; HttpOnly; SameSite=Strict" + secure(ex);
   }
 
   /** The cookie {@code /logout} sets: none. */
-  static String noSessionCookie() {
-    return COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict";
+  static String noSessionCookie(HttpExchange ex) {
+    return COOKIE + "=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict" + secure(ex);
+  }
+
+  /**
+   * {@code Secure} whenever the browser reached us over HTTPS: served here with TLS, or through a
+   * reverse proxy that terminates it and says so ({@code X-Forwarded-Proto: https}; trusting the
+   * header can only add the flag, never remove it).
+   */
+  private static String secure(HttpExchange ex) {
+    boolean https = ex instanceof com.sun.net.httpserver.HttpsExchange
+        || "https".equalsIgnoreCase(String.valueOf(ex.getRequestHeaders().getFirst("X-Forwarded-Proto")).trim());
+    return https ? "; Secure" : "";
   }
 
   @Override

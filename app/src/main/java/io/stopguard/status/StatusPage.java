@@ -113,7 +113,7 @@ public final class StatusPage implements AutoCloseable {
       String body = new String(ex.getRequestBody().readNBytes(4096), StandardCharsets.UTF_8);
       String token = params(body).getOrDefault("token", "");
       if (auth.tokenMatches(token)) {
-        ex.getResponseHeaders().add("Set-Cookie", auth.sessionCookie());
+        ex.getResponseHeaders().add("Set-Cookie", auth.sessionCookie(ex));
         ex.getResponseHeaders().add("Location", "/");
         securityHeaders(ex);
         ex.sendResponseHeaders(303, -1);
@@ -138,7 +138,7 @@ public final class StatusPage implements AutoCloseable {
   /** Drops the session cookie and goes to the login form. */
   private void logout(HttpExchange ex) throws IOException {
     securityHeaders(ex);
-    ex.getResponseHeaders().add("Set-Cookie", Auth.noSessionCookie());
+    ex.getResponseHeaders().add("Set-Cookie", Auth.noSessionCookie(ex));
     ex.getResponseHeaders().add("Location", auth == null ? "/" : "/login");
     ex.sendResponseHeaders(303, -1);
     ex.close();

@@ -33,15 +33,23 @@ import java.util.Optional;
 /**
  * The status page with N positions (default 10,000; 1 in 20 bare) over real HTTP: median and worst
  * time of a full page request (view built, sorted bare first, page 1 of 100 rows rendered), of a
- * filtered one, and of the event stream's first answer. Usage: bench/status [--positions N] [--runs R].
+ * filtered one, and of the event stream's first answer. Then the event stream under clients that
+ * never read (a stalled tab, a slowloris): S raw sockets (default 300, receive buffer 4 kB) ask for
+ * {@code /events} and read nothing while a row changes every 50 ms for T seconds (default 60), beside
+ * one client that reads; the heap after a full GC is sampled every 5 s. Usage:
+ * bench/status [--positions N] [--runs R] [--stalled S] [--seconds T].
  */
 public final class StatusBench {
   public static void main(String[] args) throws Exception {
     int n = 10_000;
     int runs = 30;
+    int stalled = 300;
+    int seconds = 60;
     for (int i = 0; i + 1 < args.length; i += 2) {
       if (args[i].equals("--positions")) n = Integer.parseInt(args[i + 1]);
       if (args[i].equals("--runs")) runs = Integer.parseInt(args[i + 1]);
+      if (args[i].equals("--stalled")) stalled = Integer.parseInt(args[i + 1]);
+      if (args[i].equals("--seconds")) seconds = Integer.parseInt(args[i + 1]);
     }
     List<AccountSnapshot> accounts = new ArrayList<>();
     Instant now = Instant.now();
@@ -63,7 +71,9 @@ public final class StatusBench {
     }
     Path dir = Files.createTempDirectory("status-bench");
     try (Store store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")))) {
-      StatusModel model = new StatusModel(() -> accounts, Map::of, store, u -> Optional.of(new BigDecimal("10000")), Clock.systemUTC(),
+      java.util.concurrent.atomic.AtomicReference<List<AccountSnapshot>> live = new java.util.concurrent.atomic.AtomicReference<>(
+          List.copyOf(accounts));
+      StatusModel model = new StatusModel(live::get, Map::of, store, u -> Optional.of(new BigDecimal("10000")), Clock.systemUTC(),
           "bench");
       try (StatusPage page = new StatusPage(model, new Labels("en"), null);
           StatusServer server = new StatusServer(new InetSocketAddress("127.0.0.1", 0), new io.prometheus.metrics.model.registry.PrometheusRegistry(),
@@ -85,8 +95,83 @@ public final class StatusBench {
           System.out.printf("GET %-22s %,d positions: median %d ms, worst %d ms, %,d bytes (%d runs)%n", path, n, ms[runs / 2],
               ms[runs - 1], size, runs);
         }
+        if (stalled > 0) stalledClients(server.port(), live, stalled, seconds);
       }
     }
-    System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version"));
+    System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " cores, Java " + System.getProperty("java.version")
+        + ", -Xmx" + Runtime.getRuntime().maxMemory() / (1 << 20) + "m");
+  }
+
+  /** Heap used after a full GC, MB. */
+  private static long heapMb() {
+    System.gc();
+    Runtime rt = Runtime.getRuntime();
+    return (rt.totalMemory() - rt.freeMemory()) >> 20;
+  }
+
+  private static void stalledClients(int port, java.util.concurrent.atomic.AtomicReference<List<AccountSnapshot>> live, int count,
+      int seconds) throws Exception {
+    long before = heapMb();
+    List<java.net.Socket> sockets = new ArrayList<>();
+    byte[] ask = ("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").getBytes(
+        java.nio.charset.StandardCharsets.US_ASCII);
+    for (int i = 0; i < count; i++) {
+      java.net.Socket so = new java.net.Socket();
+      so.setReceiveBufferSize(4096);
+      so.connect(new InetSocketAddress("127.0.0.1", port));
+      so.getOutputStream().write(ask);
+      sockets.add(so);
+    }
+    // one viewer that reads: its events must keep coming while the others stall
+    java.util.concurrent.atomic.AtomicLong readBytes = new java.util.concurrent.atomic.AtomicLong();
+    java.net.Socket reader = new java.net.Socket("127.0.0.1", port);
+    reader.getOutputStream().write(ask);
+    Thread.ofVirtual().start(() -> {
+      byte[] buf = new byte[8192];
+      try (var in = reader.getInputStream()) {
+        for (int k; (k = in.read(buf)) > 0; ) readBytes.addAndGet(k);
+      } catch (java.io.IOException ignored) {
+        // closed at the end
+      }
+    });
+    java.util.Random rnd = new java.util.Random(1);
+    long end = System.nanoTime() + seconds * 1_000_000_000L;
+    long nextSample = System.nanoTime();
+    long peak = 0;
+    List<String> samples = new ArrayList<>();
+    while (System.nanoTime() < end) {
+      List<AccountSnapshot> now = new ArrayList<>(live.get());
+      int i = rnd.nextInt(now.size());
+      AccountSnapshot a = now.get(i);
+      List<PositionVerdict> flipped = a.verdicts().stream().map(v -> new PositionVerdict(v.userId(), v.position(),
+          v.verdict() == Verdict.MISSING ? Verdict.PROTECTED : Verdict.MISSING, v.stops(), v.reasons())).toList();
+      now.set(i, new AccountSnapshot(a.userId(), a.maskedKey(), a.demo(), a.webSocket(), Instant.now(), a.lastError(), flipped));
+      live.set(List.copyOf(now));
+      if (System.nanoTime() >= nextSample) {
+        long mb = heapMb();
+        peak = Math.max(peak, mb);
+        samples.add(mb + "");
+        nextSample += 5_000_000_000L;
+      }
+      Thread.sleep(50);
+    }
+    long after = heapMb();
+    int closedByServer = 0;
+    for (java.net.Socket so : sockets) {
+      so.setSoTimeout(2000);
+      try (var in = so.getInputStream()) {
+        byte[] buf = new byte[65536];
+        long got = 0;
+        for (int k; (k = in.read(buf)) > 0; ) got += k;
+        closedByServer++; // end of stream: the server dropped this stalled client
+      } catch (java.net.SocketTimeoutException e) {
+        // still open: the server holds it (its queue bounded)
+      }
+      so.close();
+    }
+    reader.close();
+    System.out.printf("%d stalled /events clients for %d s (a row changed every 50 ms): heap after GC %d MB before, peak %d MB,"
+        + " %d MB after (samples every 5 s: %s); %d dropped by the server (503 beyond 200 streams, or closed with 32 batches waiting); the reading client got %,d bytes%n", count, seconds,
+        before, peak, after, String.join(" ", samples), closedByServer, readBytes.get());
   }
 }
