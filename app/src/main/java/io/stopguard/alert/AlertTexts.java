@@ -40,6 +40,23 @@ public final class AlertTexts {
     return sb.toString();
   }
 
+  /**
+   * A key's permissions or bound addresses changed on Bitget (a permission removed, an address bound):
+   * told before a restore needs the key. {@code before}/{@code after} are Bitget's codes and addresses.
+   */
+  public String keyChanged(String userId, String before, String after, boolean canRestore) {
+    StringBuilder sb = new StringBuilder(russian ? "⚠️ Bitget: права API-ключа изменились\n" : "⚠️ Bitget: an API key's permissions changed\n");
+    line(sb, russian ? "Пользователь" : "User", esc(userId));
+    line(sb, russian ? "Было" : "Before", esc(before));
+    line(sb, russian ? "Стало" : "Now", esc(after));
+    sb.append(canRestore
+        ? (russian ? "Проверить ключ:" : "Check the key:")
+        : (russian ? "<b>Этим ключом стоп не восстановить</b> (нет торговли фьючерсами). Включите её или замените ключ:"
+            : "<b>This key cannot restore a stop</b> (no futures trading). Enable it or replace the key:"));
+    sb.append('\n').append("<code>").append(esc("stopguard keys verify --user " + sh(userId))).append("</code>");
+    return sb.toString();
+  }
+
   /** What each verdict means, in the team's words (the detailed reasons stay in English in logs and -v). */
   public static String verdictRu(io.stopguard.risk.Verdict v) {
     return switch (v) {

@@ -68,7 +68,28 @@ public final class ExchangeOptions {
             + ": the watcher running in this home will not yield its share of Bitget's per-IP limit to this command");
       }
     }
-    return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, oneOffBudget(besideWatcher)));
+    return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, oneOffBudget(besideWatcher), sourceAddress(cli)));
+  }
+
+  /** {@code STOPGUARD_SOURCE_IP}, trimmed, or null: one-off commands leave from it as {@code watch} does. */
+  static String sourceIp(Cli cli) {
+    String s = cli.env("STOPGUARD_SOURCE_IP");
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+
+  /** {@link #sourceIp} as an address of this host (refused at once if it is not one), or null. */
+  static java.net.InetAddress sourceAddress(Cli cli) {
+    String s = sourceIp(cli);
+    if (s == null) return null;
+    try {
+      java.net.InetAddress a = java.net.InetAddress.getByName(s);
+      try (java.net.Socket probe = new java.net.Socket()) {
+        probe.bind(new java.net.InetSocketAddress(a, 0)); // an address this host does not have fails here, not at the first request
+      }
+      return a;
+    } catch (java.io.IOException e) {
+      throw new UsageException("STOPGUARD_SOURCE_IP=" + s + " is not an address of this host: " + e.getMessage());
+    }
   }
 
   private io.stopguard.guard.OneOffMarker marker;

@@ -36,6 +36,10 @@ final class FleetCommand implements Callable<Integer> {
       description = "An instance counts as alive while its heartbeat is younger than this (default: ${DEFAULT-VALUE}).")
   int ttl;
 
+  @Option(names = "--ips", description = {"The egress addresses to bind the keys to (every live instance's --source-ip),",
+      "and the accounts whose keys allow only one of them: those an address change would orphan."})
+  boolean ips;
+
   FleetCommand(Cli cli) {
     this.cli = cli;
   }
@@ -44,12 +48,14 @@ final class FleetCommand implements Callable<Integer> {
   public Integer call() {
     try (Store store = home.openStore(cli)) {
       Leases leases = store.leases();
+      if (ips) return ips(store, leases);
       List<Leases.Instance> instances = leases.instances(ttl);
       List<Leases.Lease> all = leases.leases();
       List<String> unowned = all.stream().filter(l -> !l.live()).map(Leases.Lease::userId).toList();
       // Held for a round or more but not guarded, as each live instance's last heartbeat said.
       int notGuarded = instances.stream().filter(Leases.Instance::alive).mapToInt(Leases.Instance::heldNotGuarded).sum();
       int died = leases.diedWithin(ttl, java.time.Duration.ofMinutes(10));
+      Map<String, String> unservable = leases.unservable(ttl);
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("database", store.where());
@@ -58,6 +64,7 @@ final class FleetCommand implements Callable<Integer> {
         m.put("unowned", unowned);
         m.put("heldNotGuarded", notGuarded);
         m.put("diedLast10Minutes", died);
+        m.put("noInstanceMayServe", unservable);
         Json.print(cli.out(), m);
       } else {
         cli.out().println("fleet on " + store.where() + ": " + instances.stream().filter(Leases.Instance::alive).count()
@@ -86,6 +93,8 @@ final class FleetCommand implements Callable<Integer> {
           cli.out().println(died + " instance(s) died without a clean stop in the last 10 min (DEAD above): each held its"
               + " accounts unguarded until their leases expired" + (died >= 3 ? "; a crash loop? read their hosts' journals" : ""));
         }
+        unservable.forEach((u, ips) -> cli.out().println("unowned " + u + ": no live instance may use this key (bound to " + ips
+            + "): start an instance with --source-ip " + ips.split(",")[0] + ", or bind the key to a live instance's address"));
         if (!unowned.isEmpty()) {
           cli.out().println("unowned: " + String.join(", ", unowned.subList(0, Math.min(50, unowned.size())))
               + (unowned.size() > 50 ? " and " + (unowned.size() - 50) + " more" : ""));
@@ -103,5 +112,39 @@ final class FleetCommand implements Callable<Integer> {
       return new InstanceJson(i.id(), i.host(), i.sourceIp(), i.listen(), i.startedAt().toString(), i.heartbeatAt().toString(),
           i.accounts(), i.guarded(), i.undecryptable(), i.heldNotGuarded(), i.unable(), i.webSockets(), i.requestsPerMinute(), i.requestBudget(), i.alive());
     }
+  }
+
+  /** {@code --ips}: the addresses operators bind keys to, and what changing one would orphan. */
+  private int ips(Store store, Leases leases) {
+    List<String> addresses = leases.instances(ttl).stream().filter(Leases.Instance::alive).map(Leases.Instance::sourceIp)
+        .filter(java.util.Objects::nonNull).distinct().sorted().toList();
+    Map<String, List<String>> onlyThere = new java.util.TreeMap<>();
+    List<String> unbound = new java.util.ArrayList<>();
+    for (io.stopguard.store.KeyRow k : store.keys().list()) {
+      if (!k.active()) continue;
+      if (k.info() == null || k.info().ips().isEmpty()) {
+        unbound.add(k.userId());
+        continue;
+      }
+      List<String> allowed = k.info().ips().stream().filter(addresses::contains).toList();
+      if (allowed.size() == 1) onlyThere.computeIfAbsent(allowed.get(0), a -> new java.util.ArrayList<>()).add(k.userId());
+    }
+    if (json) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("bindTo", addresses);
+      m.put("orphanedIfChanged", onlyThere);
+      m.put("unboundOrNotAsked", unbound.size());
+      Json.print(cli.out(), m);
+      return ExitCodes.OK;
+    }
+    cli.out().println(addresses.isEmpty() ? "no live instance reports a --source-ip: keys cannot be bound to the fleet's addresses"
+        : "bind the keys to: " + String.join(", ", addresses));
+    onlyThere.forEach((a, users) -> cli.out().println("changing " + a + " would orphan " + users.size() + " account(s) whose keys"
+        + " allow no other live instance: " + String.join(", ", users.subList(0, Math.min(20, users.size())))
+        + (users.size() > 20 ? " …" : "")));
+    if (!unbound.isEmpty()) {
+      cli.out().println(unbound.size() + " key(s) unbound or never asked (keys verify asks Bitget): usable from any address");
+    }
+    return ExitCodes.OK;
   }
 }

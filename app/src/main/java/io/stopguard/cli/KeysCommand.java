@@ -108,6 +108,19 @@ final class KeysCommand implements Runnable {
     @Option(names = "--demo", description = "A Bitget demo-trading key (paptrading header, SUSDT-FUTURES).")
     boolean demo;
 
+    @Option(names = "--verify", description = {"Ask Bitget first what the key may do (permissions, bound addresses) and",
+        "refuse one that cannot restore a stop or can withdraw (see --read-only-ok, --allow-withdraw)."})
+    boolean verify;
+
+    @Option(names = "--read-only-ok", description = "With --verify: store a key without futures trading, for checks only (\"watched, cannot restore\").")
+    boolean readOnlyOk;
+
+    @Option(names = "--allow-withdraw", description = "With --verify: store a key that can withdraw funds (listed as a risk).")
+    boolean allowWithdraw;
+
+    @Mixin
+    ExchangeOptions exchangeOptions;
+
     Add(Cli cli) {
       this.cli = cli;
     }
@@ -120,9 +133,29 @@ final class KeysCommand implements Runnable {
       }
       requireAcceptableKey(apiKey);
       String[] sp = readSecret(cli);
+      KeyVetting.Verdict v = null;
+      if (verify) {
+        var check = exchangeOptions.check(cli, io.stopguard.risk.Policy.DEFAULT, io.stopguard.bitget.IpBudget.shared(),
+            ExchangeOptions.sourceAddress(cli));
+        var client = check.client(new io.stopguard.store.ExchangeKey(0, user, ex, demo, new Credentials(apiKey, sp[0], sp[1])));
+        try {
+          v = new KeyVetting(readOnlyOk, allowWithdraw).vet(client, ExchangeOptions.sourceIp(cli));
+        } catch (io.stopguard.bitget.BitgetException e) {
+          cli.err().println("stopguard keys add: Bitget refused key " + Credentials.maskKey(apiKey) + ": " + e.getMessage() + " — "
+              + e.hint() + "; nothing stored");
+          return ExitCodes.INCOMPLETE;
+        }
+        if (v.refused()) {
+          cli.err().println("stopguard keys add: user " + user + " key " + Credentials.maskKey(apiKey) + ": " + v.refusal()
+              + "; nothing stored");
+          return ExitCodes.INCOMPLETE;
+        }
+        for (String w : v.warnings()) cli.err().println("stopguard keys add: warning: user " + user + ": " + w);
+      }
       home.allowCreating(cli.err());
       try (Store store = home.openStore(cli)) {
         store.keys().put(user, ex, apiKey, sp[0], sp[1], demo);
+        if (v != null && v.info() != null) store.keys().recordInfo(ex, apiKey, v.info());
         cli.out().println("stored " + ex + " key " + Credentials.maskKey(apiKey) + " for user " + user
             + (demo ? " (demo trading)" : "") + " in " + store.where() + ": active");
       }
@@ -161,6 +194,10 @@ final class KeysCommand implements Runnable {
             m.put("isActive", k.active());
             m.put("demoTrading", k.demoTrading());
             m.put("updatedAt", k.updatedAt());
+            m.put("permissions", k.info() == null ? null : k.info().authorities());
+            m.put("boundIps", k.info() == null ? null : k.info().ips());
+            m.put("canWithdraw", k.info() != null && k.info().canWithdraw());
+            m.put("canRestore", k.info() == null || !Boolean.FALSE.equals(k.info().canTrade()));
             out.add(m);
           }
           Json.print(cli.out(), out);
@@ -170,10 +207,11 @@ final class KeysCommand implements Runnable {
           cli.out().println("no keys in " + store.where() + "; add one with: stopguard keys add --help");
           return ExitCodes.OK;
         }
-        cli.out().printf("%-16s %-9s %-12s %-9s %-5s %s%n", "USER_ID", "EXCHANGE", "API_KEY", "IS_ACTIVE", "DEMO", "UPDATED_AT");
+        cli.out().printf("%-16s %-9s %-12s %-9s %-5s %-20s %s%n", "USER_ID", "EXCHANGE", "API_KEY", "IS_ACTIVE", "DEMO", "UPDATED_AT",
+            "PERMISSIONS");
         for (KeyRow k : rows) {
-          cli.out().printf("%-16s %-9s %-12s %-9s %-5s %s%n", printable(k.userId()), k.exchange(), Credentials.maskKey(k.apiKey()),
-              k.active() ? "1" : "0", k.demoTrading() ? "yes" : "no", k.updatedAt());
+          cli.out().printf("%-16s %-9s %-12s %-9s %-5s %-20s %s%n", printable(k.userId()), k.exchange(), Credentials.maskKey(k.apiKey()),
+              k.active() ? "1" : "0", k.demoTrading() ? "yes" : "no", k.updatedAt(), KeyVetting.describe(k.info()));
         }
       }
       return ExitCodes.OK;
@@ -185,9 +223,11 @@ final class KeysCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
           "Check stored keys against the exchange: signature and passphrase",
-          "accepted, positions readable, clock skew to Bitget's server time.",
-          "Trade permission cannot be proven without placing an order; a missing",
-          "one shows as Bitget 40014 at the first placement.",
+          "accepted, positions readable, clock skew to Bitget's server time, and what",
+          "the key may do (Bitget's account/info: permissions, bound addresses), which",
+          "is stored. A key that cannot trade futures, or can withdraw, is a failure",
+          "unless stored so on purpose (keys add --verify --read-only-ok / --allow-withdraw).",
+          "STOPGUARD_SOURCE_IP asks from that address, as watch does.",
           "",
           "Exit codes: 0 every key works, 3 at least one does not.",
       })
@@ -212,11 +252,17 @@ final class KeysCommand implements Runnable {
 
     /** One key's answer; the key masked, never a secret. */
     record Result(String userId, String apiKey, boolean ok, Integer openPositions, Long clockSkewMs, String errorCode,
-        String error, String hint) {}
+        String error, String hint, List<String> permissions, List<String> boundIps, List<String> warnings) {
+      Result(String userId, String apiKey, boolean ok, Integer openPositions, Long clockSkewMs, String errorCode, String error,
+          String hint) {
+        this(userId, apiKey, ok, openPositions, clockSkewMs, errorCode, error, hint, null, null, List.of());
+      }
+    }
 
     @Override
     public Integer call() {
       var check = exchange.check(cli, home, io.stopguard.risk.Policy.DEFAULT);
+      String from = ExchangeOptions.sourceIp(cli);
       List<Result> results = new ArrayList<>();
       try (Store store = home.openStore(cli)) {
         io.stopguard.store.ActiveKeys active = user == null ? store.keys().active("bitget") : store.keys().active("bitget", user);
@@ -233,8 +279,18 @@ final class KeysCommand implements Runnable {
           var client = check.client(k);
           try {
             long skew = client.syncClock();
+            KeyVetting.Verdict v = new KeyVetting(k.info() != null && Boolean.FALSE.equals(k.info().canTrade()),
+                k.info() != null && k.info().canWithdraw()).vet(client, from);
+            if (v.info() != null) store.keys().recordInfo(k.exchange(), k.credentials().apiKey(), v.info());
+            if (v.info() == null) { // bound elsewhere: positions cannot be read from here either
+              results.add(new Result(k.userId(), k.credentials().maskedKey(), true, null, skew, "40018", null, null, null, null,
+                  v.warnings()));
+              continue;
+            }
             int n = client.allPositions().size();
-            results.add(new Result(k.userId(), k.credentials().maskedKey(), true, n, skew, null, null, null));
+            results.add(new Result(k.userId(), k.credentials().maskedKey(), !v.refused(), n, skew, v.refused() ? "permissions" : null,
+                v.refusal(), v.refused() ? "make a key with futures read and trade only" : null, v.info().authorities(),
+                v.info().ips(), v.warnings()));
           } catch (io.stopguard.bitget.BitgetException e) {
             results.add(new Result(k.userId(), k.credentials().maskedKey(), false, null, null,
                 e instanceof io.stopguard.bitget.BitgetApiException api ? api.code() : null, e.getMessage(), e.hint()));
@@ -246,10 +302,15 @@ final class KeysCommand implements Runnable {
       } else {
         for (Result r : results) {
           String who = r.userId() + " " + r.apiKey();
-          if (r.ok()) {
+          if (r.ok() && r.openPositions() == null) {
+            cli.out().println(who + ": " + String.join("; ", r.warnings()));
+          } else if (r.ok()) {
             long skew = r.clockSkewMs();
             cli.out().println(who + ": ok, positions readable (" + r.openPositions() + " open), clock skew " + (skew >= 0 ? "+" : "")
-                + skew + " ms" + (Math.abs(skew) > 5_000 ? " (large: fix NTP; signatures allow 30 s)" : ""));
+                + skew + " ms" + (Math.abs(skew) > 5_000 ? " (large: fix NTP; signatures allow 30 s)" : "")
+                + (r.permissions() == null ? "" : "; permissions " + String.join(",", r.permissions())
+                + (r.boundIps().isEmpty() ? ", any address" : ", bound to " + String.join(",", r.boundIps())))
+                + (r.warnings().isEmpty() ? "" : "; " + String.join("; ", r.warnings())));
           } else {
             cli.out().println(who + ": FAILED " + r.error() + " — " + r.hint());
           }

@@ -70,8 +70,19 @@ final class KeysImport implements Callable<Integer> {
       "concurrently within Bitget's per-IP budget, with a progress line. A key Bitget refuses is a bad row."})
   boolean verify;
 
+  @Option(names = "--read-only-ok", description = "With --verify: store keys without futures trading, for checks only.")
+  boolean readOnlyOk;
+
+  @Option(names = "--allow-withdraw", description = "With --verify: store keys that can withdraw funds (listed as a risk).")
+  boolean allowWithdraw;
+
   @Mixin
   ExchangeOptions exchange;
+
+  /** What Bitget said of each verified row's key (rows bound elsewhere have none). */
+  private final Map<Row, io.stopguard.bitget.KeyInfo> infos = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Keys refused for what they may do: one line each, the others stored, exit 3. */
+  private final List<String> refusedKeys = java.util.Collections.synchronizedList(new ArrayList<>());
 
   KeysImport(Cli cli) {
     this.cli = cli;
@@ -98,6 +109,8 @@ final class KeysImport implements Callable<Integer> {
     List<Row> rows = verify && !parsed.isEmpty() && (errors.isEmpty() || skipBad) ? verified(parsed, errors) : parsed;
     errors.sort(java.util.Comparator.comparingLong(KeysImport::lineOf));
     for (String e : errors) cli.err().println("stopguard keys import: " + e);
+    refusedKeys.sort(java.util.Comparator.comparingLong(KeysImport::lineOf));
+    for (String e : refusedKeys) cli.err().println("stopguard keys import: " + e);
     if (!errors.isEmpty() && !skipBad) {
       cli.err().println("stopguard keys import: " + errors.size() + " bad row(s); nothing was stored"
           + " (fix them, or store the good rows with --skip-bad)");
@@ -115,14 +128,17 @@ final class KeysImport implements Callable<Integer> {
         for (Row r : rows) {
           counts.merge(store.keys().putIfChanged(r.userId(), r.exchange(), r.apiKey(), r.secret(), r.passphrase(), r.demo(),
               r.active()), 1, Integer::sum);
+          io.stopguard.bitget.KeyInfo info = infos.get(r);
+          if (info != null) store.keys().recordInfo(r.exchange(), r.apiKey(), info);
         }
       });
       cli.out().println("imported into " + store.where() + ": added " + counts.getOrDefault(Keys.Change.ADDED, 0)
           + ", updated " + counts.getOrDefault(Keys.Change.UPDATED, 0) + ", unchanged "
           + counts.getOrDefault(Keys.Change.UNCHANGED, 0) + ", failed " + errors.size()
+          + (refusedKeys.isEmpty() ? "" : ", refused " + refusedKeys.size())
           + (verify ? "; every stored key was accepted by Bitget" : "; check them against Bitget with: stopguard keys verify"));
     }
-    return errors.isEmpty() ? ExitCodes.OK : ExitCodes.INCOMPLETE;
+    return errors.isEmpty() && refusedKeys.isEmpty() ? ExitCodes.OK : ExitCodes.INCOMPLETE;
   }
 
   private static long lineOf(String error) {
@@ -152,6 +168,18 @@ final class KeysImport implements Callable<Integer> {
             var key = new io.stopguard.store.ExchangeKey(0, r.userId(), r.exchange(), r.demo(),
                 new Credentials(r.apiKey(), r.secret(), r.passphrase()));
             var client = check.client(key);
+            KeyVetting.Verdict v = new KeyVetting(readOnlyOk, allowWithdraw).vet(client, ExchangeOptions.sourceIp(cli));
+            if (v.refused()) {
+              refusedKeys.add("line " + r.line() + ": user " + r.userId() + " key " + Credentials.maskKey(r.apiKey()) + ": "
+                  + v.refusal());
+              refused.put(r, "");
+              return;
+            }
+            for (String w : v.warnings()) {
+              cli.err().println("stopguard keys import: warning: line " + r.line() + ": user " + r.userId() + ": " + w);
+            }
+            if (v.info() == null) return; // bound elsewhere: nothing more can be asked from here
+            infos.put(r, v.info());
             client.allPositions();
           } catch (io.stopguard.bitget.BitgetException e) {
             failed.incrementAndGet();
@@ -171,7 +199,7 @@ final class KeysImport implements Callable<Integer> {
     for (Row r : rows) {
       String why = refused.get(r);
       if (why == null) ok.add(r);
-      else errors.add("line " + r.line() + ": Bitget refused key " + Credentials.maskKey(r.apiKey()) + " of user "
+      else if (!why.isEmpty()) errors.add("line " + r.line() + ": Bitget refused key " + Credentials.maskKey(r.apiKey()) + " of user "
           + r.userId() + ": " + why);
     }
     return ok;

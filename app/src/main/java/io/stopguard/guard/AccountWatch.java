@@ -40,6 +40,8 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   volatile Instant lastOk;
   volatile String lastError;
   volatile ErrorKind lastErrorKind;
+  /** The last look was refused with 40018: the key is bound to other addresses than this host's. */
+  volatile boolean boundElsewhere;
   volatile int failedLooks;
   /** The last look could not be recorded (the store did not answer). */
   private volatile boolean storeFailing;
@@ -61,6 +63,40 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
         w.webSocketHttp, () -> System.currentTimeMillis() + client.clockOffsetMillis(),
         BitgetWebSocket.PING_INTERVAL, w.socketTimer, w.budget);
     ws.start();
+  }
+
+  /**
+   * Asks Bitget once what this key may do and where from (account/info), and records it: a
+   * permission removed or an address bound since the key was stored is told now, not at the first
+   * restore. 40018 marks the key bound elsewhere (a fleet hands the account on). Never throws.
+   */
+  void askKeyInfo() {
+    try {
+      io.stopguard.bitget.KeyInfo info = client.keyInfo();
+      io.stopguard.bitget.KeyInfo before = key.info();
+      boolean changed = w.store.keys().recordInfo(key.exchange(), key.credentials().apiKey(), info);
+      if (before != null && changed) {
+        w.alerting.send(w.store, "key-changed", w.alerting.texts().keyChanged(key.userId(), describe(before), describe(info),
+            !Boolean.FALSE.equals(info.canTrade())), w.clock.instant());
+        log.warn("user {}: the key's permissions or bound addresses changed on Bitget: now {}{} (was {}{}); check the key"
+            + " (stopguard keys verify --user {})", key.userId(), String.join(",", info.authorities()),
+            info.ips().isEmpty() ? "" : ", bound to " + String.join(",", info.ips()), String.join(",", before.authorities()),
+            before.ips().isEmpty() ? "" : ", bound to " + String.join(",", before.ips()), key.userId());
+      }
+      if (Boolean.FALSE.equals(info.canTrade()) && key.mayRestore()) {
+        log.warn("user {}: Bitget says this key cannot trade: a bare position cannot be restored with it (keys verify --user {})",
+            key.userId(), key.userId());
+      }
+    } catch (BitgetApiException e) {
+      if ("40018".equals(e.code())) boundElsewhere = true;
+      log.info("user {}: cannot ask Bitget what the key may do: {}", key.userId(), e.getMessage());
+    } catch (RuntimeException e) {
+      log.debug("user {}: cannot ask Bitget what the key may do: {}", key.userId(), e.toString());
+    }
+  }
+
+  private static String describe(io.stopguard.bitget.KeyInfo i) {
+    return String.join(",", i.authorities()) + (i.ips().isEmpty() ? "; any address" : "; bound to " + String.join(",", i.ips()));
   }
 
   /** Coalescing: one evaluation at a time per account; a request during one runs another after it. */
@@ -110,10 +146,17 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     } catch (BitgetException e) {
       // One WARN per change of state, not per try: a refused key retried for hours is one line
       // (and /health, the metric), and the line when it answers again.
+      ErrorKind lastErrorKindBefore = failedLooks == 0 ? null : lastErrorKind;
       if (failedLooks == 0 || e.kind() != lastErrorKind) log.warn("user {}: {}", key.userId(), e.getMessage());
       else log.debug("user {}: {} (failed look {})", key.userId(), e.getMessage(), failedLooks + 1);
       lastError = e.getMessage();
       lastErrorKind = e.kind();
+      // Bitget 40018: the key is bound to other addresses than this instance's; a fleet hands it on
+      boundElsewhere = e instanceof BitgetApiException api && "40018".equals(api.code());
+      if (e instanceof BitgetApiException api && (api.code().equals("40018") || api.code().equals("40014"))
+          && e.kind() != lastErrorKindBefore) {
+        w.workers.submit(this::askKeyInfo); // the key changed on Bitget: what may it do now?
+      }
       if (e.kind() == io.stopguard.bitget.ErrorKind.CLOCK) w.bitget.timestampRefused();
       w.metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
       failedLooks++;
@@ -147,6 +190,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     if (failedLooks > 0) log.info("user {}: Bitget answers again after {} failed look(s)", key.userId(), failedLooks);
     lastError = null;
     lastErrorKind = null;
+    boundElsewhere = false;
     failedLooks = 0;
     nextReconcileMs = w.clock.millis() + w.settings.reconcileInterval().toMillis();
     List<PositionVerdict> now = Protection.evaluate(key.userId(), positions, plans, w.policy);
@@ -214,7 +258,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     intendedRecorded.putAll(intended);
     recordBareSince(newlyBare, now);
     w.updateFlag();
-    if (w.settings.restore() == WatchSettings.Restore.OFF) return;
+    if (w.settings.restore() == WatchSettings.Restore.OFF || cannotRestore(now)) return;
     if (w.settings.restore() == WatchSettings.Restore.ON) cancelOrphanedStops(positions, plans);
     // Restore inline, on the data just fetched: one look per cycle, and one evaluation per account
     // at a time, so this process never races itself on a position.
@@ -276,10 +320,27 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     return written;
   }
 
+  /**
+   * A key Bitget says cannot trade (stored with --read-only-ok for checks only): its account is
+   * watched, bare positions open incidents and alerts, but nothing is sent. Said once per bare spell.
+   */
+  private boolean cannotRestore(List<PositionVerdict> now) {
+    if (key.mayRestore()) return false;
+    boolean bare = now.stream().anyMatch(v -> !v.verdict().isProtected());
+    if (bare && !readOnlyTold) {
+      log.warn("user {}: a position is bare and this key cannot trade (read-only, stored with --read-only-ok): watched,"
+          + " cannot restore; place the stop by hand or give the account a key with futures trading", key.userId());
+    }
+    readOnlyTold = bare;
+    return true;
+  }
+
+  private boolean readOnlyTold;
+
   /** Restores what is bare past its grace without the store; returns the positions a request went out for. */
   private Set<String> restoreWithoutStore(List<PositionVerdict> now, List<PlanOrder> plans, Instant t) {
     Set<String> sent = new java.util.HashSet<>();
-    if (w.settings.restore() == WatchSettings.Restore.OFF) return sent;
+    if (w.settings.restore() == WatchSettings.Restore.OFF || cannotRestore(now)) return sent;
     for (PositionVerdict v : now) {
       if (v.verdict().isProtected()) continue;
       Instant since = bareSince.getOrDefault(v.key(), t);

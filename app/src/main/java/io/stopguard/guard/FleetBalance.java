@@ -40,10 +40,37 @@ final class FleetBalance {
   /** The first round only announces this instance: instances started together then see each other before claiming. */
   private boolean announced;
 
-  FleetBalance(Leases leases, String id, int ttlSeconds) {
+  /** This instance's egress address (--source-ip), or null: keys bound elsewhere are not claimed from it. */
+  private final String egress;
+
+  FleetBalance(Leases leases, String id, int ttlSeconds, String egress) {
+    this.egress = egress;
     this.leases = leases;
     this.id = id;
     this.ttlSeconds = ttlSeconds;
+  }
+
+  /** When this instance last passed the fence for an account (nanoTime): its send window. */
+  private final Map<String, Long> acted = new java.util.concurrent.ConcurrentHashMap<>();
+  /** Offers being written now (the database may already have them). */
+  private volatile Map<String, Integer> offering = Map.of();
+
+  void actedOn(String userId, long nanos) {
+    acted.put(userId, nanos);
+  }
+
+  /** Offered, or about to be: another instance may claim it at any moment. */
+  boolean offeredOrOffering(String userId) {
+    return offered.containsKey(userId) || offering.containsKey(userId);
+  }
+
+  /** Accounts whose keys answered 40018 to this instance: never claimed here again while it runs. */
+  private final java.util.Set<String> boundElsewhere = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private java.util.Set<String> avoid(FleetMember.Guarding g) {
+    java.util.Set<String> a = new java.util.HashSet<>(g.undecryptable());
+    a.addAll(boundElsewhere);
+    return a;
   }
 
   int liveInstances() {
@@ -93,6 +120,16 @@ final class FleetBalance {
       log.warn("fleet: gave back {} account(s) whose keys this instance cannot decrypt (another master key?), so an"
           + " instance that can guards them: {}", cannot.size(), String.join(" ", cannot));
     }
+    // Bitget 40018 here: the key is bound to other addresses. Given back, and never claimed again by
+    // this instance while it runs, so one whose address the key allows takes it.
+    boundElsewhere.addAll(g.boundElsewhere());
+    List<String> elsewhere = now.keySet().stream().filter(boundElsewhere::contains).sorted().toList();
+    if (!elsewhere.isEmpty()) {
+      leases.release(id, elsewhere);
+      elsewhere.forEach(now::remove);
+      log.warn("fleet: gave back {} account(s) whose keys Bitget refuses from this instance's address (40018: bound to"
+          + " other addresses), so an instance the key allows guards them: {}", elsewhere.size(), String.join(" ", elsewhere));
+    }
     int live = Math.max(1, leases.liveInstances(ttlSeconds));
     int total = leases.accounts();
     int fair = (total + live - 1) / live;
@@ -108,11 +145,11 @@ final class FleetBalance {
       // free for a whole TTL, which no instance under its share wanted (the others cannot guard it):
       // a free account is bare.
       int want = Math.min(Math.max(0, fair - now.size()), CLAIM_BATCH);
-      Map<String, Long> got = new LinkedHashMap<>(leases.claim(id, want, ttlSeconds, g.undecryptable(), false));
+      Map<String, Long> got = new LinkedHashMap<>(leases.claim(id, want, ttlSeconds, avoid(g), false, List.of(), egress));
       if (got.size() < want) {
-        got.putAll(leases.claim(id, want - got.size(), ttlSeconds, g.undecryptable(), false, List.of(OFFER_COUNT)));
+        got.putAll(leases.claim(id, want - got.size(), ttlSeconds, avoid(g), false, List.of(OFFER_COUNT), egress));
       }
-      if (unowned > 0) got.putAll(leases.claim(id, CLAIM_BATCH, ttlSeconds, g.undecryptable(), true));
+      if (unowned > 0) got.putAll(leases.claim(id, CLAIM_BATCH, ttlSeconds, avoid(g), true, List.of(), egress));
       claimed(got, "");
       now.putAll(got);
     } else if (now.size() > high || (now.size() > fair && starving(fair))) {
@@ -123,13 +160,25 @@ final class FleetBalance {
       for (String u : give.subList(0, Math.min(now.size() - fair, RELEASE_BATCH))) offers.put(u, OFFER_COUNT);
     }
     balancePositions(now, g, offers);
+    // Not offered while this instance may still be sending for it (a taker would act at once).
+    long windowNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(Math.max(1, ttlSeconds / 3));
+    long t = System.nanoTime();
+    offers.keySet().removeIf(u -> {
+      Long at = acted.get(u);
+      return at != null && t - at < windowNanos;
+    });
+    acted.values().removeIf(at -> t - at >= windowNanos);
     if (!offers.equals(offered)) {
+      // Memory says "offered" before the database does, and stops saying it only after: an account
+      // that may be claimed at any moment is never placed for without the store (FleetMember).
+      offering = Map.copyOf(offers);
       leases.offer(id, offers);
       if (!offers.isEmpty()) {
         log.info("fleet: offers {} account(s) to balance {} instance(s) (guarded here until taken): {}", offers.size(), live,
             String.join(" ", offers.keySet().stream().limit(50).toList()));
       }
       offered = Map.copyOf(offers);
+      offering = Map.of();
     }
   }
 
@@ -162,6 +211,9 @@ final class FleetBalance {
    * without positions.
    */
   private void balancePositions(Map<String, Long> now, FleetMember.Guarding g, Map<String, Integer> offers) {
+    // Until every held account has been looked at, this instance does not know its positions: it
+    // neither offers nor takes by them (taking on a stale count overshoots, and the counts then swing).
+    if (now.keySet().stream().anyMatch(u -> !g.guarded().contains(u) || g.notYetLooked().contains(u))) return;
     List<Leases.PositionShare> shares = leases.positionShares(ttlSeconds);
     int total = shares.stream().mapToInt(s -> s.positions().positioned()).sum();
     int fairPositions = (total + Math.max(1, shares.size()) - 1) / Math.max(1, shares.size());
@@ -178,10 +230,11 @@ final class FleetBalance {
     }
     int room = g.webSocketRoom();
     if (!polled.isEmpty() || room <= 0) return;
-    Map<String, Long> got = new LinkedHashMap<>(leases.claim(id, Math.min(room, RELEASE_BATCH), ttlSeconds, g.undecryptable(),
-        false, List.of(OFFER_POLLED)));
-    int evenly = Math.min(room - got.size(), fairPositions - mine.size() - got.size());
-    if (evenly > 0) got.putAll(leases.claim(id, evenly, ttlSeconds, g.undecryptable(), false, List.of(OFFER_POSITIONS)));
+    Map<String, Long> got = new LinkedHashMap<>(leases.claim(id, Math.min(room, RELEASE_BATCH), ttlSeconds, avoid(g),
+        false, List.of(OFFER_POLLED), egress));
+    // a dead band of one each side of the share: offered above share + 1, taken below share - 1
+    int evenly = mine.size() < fairPositions - 1 ? Math.min(room - got.size(), fairPositions - mine.size() - got.size()) : 0;
+    if (evenly > 0) got.putAll(leases.claim(id, evenly, ttlSeconds, avoid(g), false, List.of(OFFER_POSITIONS), egress));
     claimed(got, " (with positions, for this instance's WebSocket room)");
     got.keySet().forEach(offers::remove);
     now.putAll(got);

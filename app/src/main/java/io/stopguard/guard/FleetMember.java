@@ -70,10 +70,18 @@ public final class FleetMember implements Ownership, AutoCloseable {
    * given back if held).
    */
   public record Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs,
-      java.util.Set<String> positioned, java.util.Set<String> polledPositioned, int webSocketRoom) {
+      java.util.Set<String> positioned, java.util.Set<String> polledPositioned, int webSocketRoom,
+      java.util.Set<String> boundElsewhere, java.util.Set<String> notYetLooked) {
     /** Without positions (nothing to balance by them). */
     public Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs) {
-      this(guarded, undecryptable, sinceBitgetAnsweredMs, java.util.Set.of(), java.util.Set.of(), 0);
+      this(guarded, undecryptable, sinceBitgetAnsweredMs, java.util.Set.of(), java.util.Set.of(), 0, java.util.Set.of(),
+          java.util.Set.of());
+    }
+
+    public Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs,
+        java.util.Set<String> positioned, java.util.Set<String> polledPositioned, int webSocketRoom) {
+      this(guarded, undecryptable, sinceBitgetAnsweredMs, positioned, polledPositioned, webSocketRoom, java.util.Set.of(),
+          java.util.Set.of());
     }
   }
 
@@ -118,7 +126,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     // Statements of a round are bounded well below the self-fence (TTL/2): a slow database fails a
     // round (and the next one retries) instead of holding it past the fence.
     this.leases = store.leasesOnOwnConnection(java.time.Duration.ofMillis(Math.max(500, ttlSeconds * 1000L / 5)));
-    this.balancing = new FleetBalance(leases, id, ttlSeconds);
+    this.balancing = new FleetBalance(leases, id, ttlSeconds, sourceIp);
     this.delivery = new FleetDelivery(leases, id, ttlSeconds);
   }
 
@@ -195,6 +203,12 @@ public final class FleetMember implements Ownership, AutoCloseable {
     adopt(now, renewedAt, g);
     try {
       unowned = leases.unowned();
+      Map<String, String> cannot = leases.unservable(ttlSeconds);
+      if (!cannot.keySet().equals(unservable.keySet()) && !cannot.isEmpty()) {
+        log.warn("fleet: {} account(s) unowned: no live instance may use their keys (bound to other addresses): {}",
+            cannot.size(), cannot);
+      }
+      unservable = cannot;
       int died = leases.diedWithin(ttlSeconds, DEATHS_WINDOW);
       if (died >= CRASH_LOOP_DEATHS && diedRecently < CRASH_LOOP_DEATHS) {
         log.warn("fleet: {} instance(s) died without a clean stop in the last {} min (a crash loop? each held its share"
@@ -206,6 +220,9 @@ public final class FleetMember implements Ownership, AutoCloseable {
     }
     delivery.take();
   }
+
+  /** Unowned accounts whose keys are bound to addresses no live instance leaves from: user → addresses. */
+  private volatile Map<String, String> unservable = Map.of();
 
   /** How far back deaths are counted, and how many make a crash loop worth a WARN (the rule says the same). */
   static final java.time.Duration DEATHS_WINDOW = java.time.Duration.ofMinutes(10);
@@ -283,7 +300,10 @@ public final class FleetMember implements Ownership, AutoCloseable {
   public boolean mayAct(String userId) {
     Long epoch = held.get(userId);
     if (epoch == null || fenced) return false;
-    return store.leases().stillHeld(userId, id, epoch, Math.max(1, ttlSeconds / 3));
+    long t = System.nanoTime();
+    boolean mine = store.leases().stillHeld(userId, id, epoch, Math.max(1, ttlSeconds / 3));
+    if (mine) balancing.actedOn(userId, t); // its offer ended in that check; not offered again within the send window
+    return mine;
   }
 
   /**
@@ -292,7 +312,10 @@ public final class FleetMember implements Ownership, AutoCloseable {
    */
   @Override
   public boolean mayPlaceWithoutStore(String userId) {
-    return !fenced && held.containsKey(userId) && System.nanoTime() - lastRenewNanos < TimeUnit.SECONDS.toNanos(ttlSeconds) / 2;
+    // An offered account may be claimed by another instance at any moment, lease fresh or not: only
+    // the store can say it is still ours, so without the store it waits for its taker.
+    return !fenced && held.containsKey(userId) && !balancing.offeredOrOffering(userId)
+        && System.nanoTime() - lastRenewNanos < TimeUnit.SECONDS.toNanos(ttlSeconds) / 2;
   }
 
   /** {@link #mayAct} checks that the lease has at least TTL/3 left on the database's clock: good for that long. */
@@ -333,6 +356,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     m.put("ownedNotGuarded", notGuarded.size());
     m.put("undecryptableAccounts", balancing.undecryptable().size());
     m.put("instancesOnThisEgress", egressShare);
+    m.put("noInstanceMayServe", unservable);
     if (balancing.unable() != null) m.put("unable", balancing.unable());
     if (failing != null) m.put("lastError", failing);
     if (delivery.error() != null) m.put("deliveryLockError", delivery.error());
@@ -355,6 +379,11 @@ public final class FleetMember implements Ownership, AutoCloseable {
       why.add(cannot.size() + " account(s) left to other instances: this instance cannot decrypt their keys (is its master"
           + " key the fleet's?): users " + String.join(", ", cannot.stream().sorted().limit(20).toList())
           + (cannot.size() > 20 ? " …" : ""));
+    }
+    Map<String, String> noOne = unservable;
+    if (!noOne.isEmpty()) {
+      why.add(noOne.size() + " account(s) unowned: no live instance may use this key (bound to other addresses): "
+          + noOne.entrySet().stream().limit(20).map(e -> e.getKey() + " (" + e.getValue() + ")").toList());
     }
     if (failing != null) why.add("fleet: " + failing);
     return why;

@@ -130,6 +130,8 @@ final class WatchStatus {
       m.put("webSocket", a.ws == null ? (w.settings.webSocket() ? "polled" : "off") : a.ws.state());
       m.put("lastReconcile", a.lastOk == null ? null : a.lastOk.toString());
       m.put("lastError", a.lastError);
+      if (!a.key.mayRestore()) m.put("canRestore", false); // read-only key: watched, cannot restore
+      if (a.key.info() != null && a.key.info().canWithdraw()) m.put("keyRisk", "can withdraw funds");
       m.put("unprotected", a.verdicts.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
       out.add(m);
     }

@@ -215,8 +215,14 @@ public final class Watcher implements AutoCloseable {
       if (a.ws == null) polled.add(a.key.userId());
     }
     int room = settings.webSocket() ? Math.max(0, budget.maxConnections() - webSockets.get()) : 0;
+    Set<String> boundElsewhere = new java.util.HashSet<>();
+    Set<String> notYetLooked = new java.util.HashSet<>();
+    for (AccountWatch a : accounts.values()) {
+      if (a.boundElsewhere) boundElsewhere.add(a.key.userId());
+      if (a.lastOk == null) notYetLooked.add(a.key.userId());
+    }
     return new FleetMember.Guarding(Set.copyOf(guarded), undecryptable, bitget.sinceAnsweredMs(), Set.copyOf(positioned),
-        Set.copyOf(polled), room);
+        Set.copyOf(polled), room, Set.copyOf(boundElsewhere), Set.copyOf(notYetLooked));
   }
 
   /** WebSockets open now (for the fleet's heartbeat). */
@@ -280,6 +286,9 @@ public final class Watcher implements AutoCloseable {
             a.nextReconcileMs = 0; // polled: due now, paced by the IP budget's background lane
           }
           log.info("watching user {} ({})", k.userId(), k.credentials().maskedKey());
+          // what the key may do, and where from, before any restore needs it; keys asked before are asked
+          // again when Bitget refuses them (40014, 40018): one request per key, not per key per start
+          if (k.info() == null) workers.submit(a::askKeyInfo);
           return a;
         });
       }

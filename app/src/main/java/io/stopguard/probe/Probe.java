@@ -144,6 +144,16 @@ public final class Probe {
     boolean live = pushes.open(webSocketUrl, credentials, client.demoTrading(), client.clockOffsetMillis());
     if (!live) progress.accept("WebSocket not live (" + String.join("; ", pushes.errors()) + "): push findings will be 'not observed'");
 
+    step("ask what the key may do (account/info)");
+    try {
+      io.stopguard.bitget.KeyInfo info = client.keyInfo();
+      List<String> unknown = info.unknownCodes();
+      finding("keyAuthorities", "authorities " + info.authorities() + (info.ips().isEmpty() ? ", not bound" : ", bound to " + info.ips()),
+          unknown.isEmpty() ? "words" : "opaque");
+    } catch (io.stopguard.bitget.BitgetException e) {
+      finding("keyAuthorities", "account/info refused: " + e.getMessage(), null);
+    }
+
     step("open the smallest long");
     RawAnswer opened = req.send("POST", "/api/v2/mix/order/place-order", null, req.order("buy", size, false));
     if (!opened.ok()) throw new IllegalStateException("could not open a position: Bitget " + opened.code() + " " + opened.msg());

@@ -1,5 +1,8 @@
 package io.stopguard.store;
 
-/** A stored key as listings show it: no secret, key masked by the caller if needed. */
+/**
+ * A stored key as listings show it: no secret, key masked by the caller if needed; {@code info}: what
+ * Bitget last said of it (permissions, bound addresses), null if never asked.
+ */
 public record KeyRow(long id, String userId, String exchange, String apiKey, boolean active, boolean demoTrading,
-    String createdAt, String updatedAt) {}
+    String createdAt, String updatedAt, io.stopguard.bitget.KeyInfo info) {}

@@ -232,7 +232,7 @@ public final class Keys {
       java.util.Map<String, String> checked = new java.util.HashMap<>(); // this scan's rows only
       java.util.Map<String, String> before = store.decryptChecks;
       try (PreparedStatement st = store.connection().prepareStatement("""
-          SELECT id, user_id, api_key, api_secret_enc, passphrase_enc, demo_trading
+          SELECT id, user_id, api_key, api_secret_enc, passphrase_enc, demo_trading, permissions, bound_ips
           FROM user_exchange_keys WHERE exchange_name = ? AND is_active = 1 ORDER BY user_id, id""")) {
         st.setString(1, exchange);
         try (ResultSet rs = st.executeQuery()) {
@@ -275,7 +275,8 @@ public final class Keys {
             }
             String problem = c.problem(); // never holds a secret
             if (problem != null) unusable.add(new UnusableKey(id, userId, exchange, masked, problem, false));
-            else usable.add(new ExchangeKey(id, userId, exchange, rs.getInt("demo_trading") == 1, c));
+            else usable.add(new ExchangeKey(id, userId, exchange, rs.getInt("demo_trading") == 1, c,
+                infoOf(userId, rs.getString("permissions"), rs.getString("bound_ips"))));
           }
         }
       } catch (SQLException e) {
@@ -316,16 +317,52 @@ public final class Keys {
     }
   }
 
+  /** What Bitget said of a key, as stored; null if never asked. */
+  static io.stopguard.bitget.KeyInfo infoOf(String userId, String permissions, String boundIps) {
+    if (permissions == null && boundIps == null) return null;
+    List<String> codes = permissions == null || permissions.isBlank() ? List.of() : List.of(permissions.split(","));
+    return new io.stopguard.bitget.KeyInfo(userId, codes, io.stopguard.bitget.KeyInfo.parseIps(boundIps));
+  }
+
+  /** Records what Bitget said of a key (its permissions and bound addresses); true if that changed. */
+  public boolean recordInfo(String exchange, String apiKey, io.stopguard.bitget.KeyInfo info) {
+    synchronized (store) {
+      String perms = String.join(",", info.authorities());
+      String ips = String.join(",", info.ips());
+      try (PreparedStatement st = store.connection().prepareStatement("""
+          UPDATE user_exchange_keys SET permissions = ?, bound_ips = ?, key_checked_at = ?
+          WHERE exchange_name = ? AND api_key = ?""");
+          PreparedStatement was = store.connection().prepareStatement(
+              "SELECT permissions, bound_ips FROM user_exchange_keys WHERE exchange_name = ? AND api_key = ?")) {
+        was.setString(1, exchange);
+        was.setString(2, apiKey);
+        boolean changed;
+        try (ResultSet rs = was.executeQuery()) {
+          changed = !rs.next() || !perms.equals(rs.getString(1)) || !ips.equals(rs.getString(2));
+        }
+        st.setString(1, perms);
+        st.setString(2, ips);
+        st.setString(3, Store.now());
+        st.setString(4, exchange);
+        st.setString(5, apiKey);
+        st.executeUpdate();
+        return changed;
+      } catch (SQLException e) {
+        throw store.fail("record a key's permissions", e);
+      }
+    }
+  }
+
   public List<KeyRow> list() {
     synchronized (store) {
       List<KeyRow> out = new ArrayList<>();
       try (PreparedStatement st = store.connection().prepareStatement("""
-          SELECT id, user_id, exchange_name, api_key, is_active, demo_trading, created_at, updated_at
+          SELECT id, user_id, exchange_name, api_key, is_active, demo_trading, created_at, updated_at, permissions, bound_ips
           FROM user_exchange_keys ORDER BY exchange_name, user_id, id""");
           ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
           out.add(new KeyRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1,
-              rs.getInt(6) == 1, rs.getString(7), rs.getString(8)));
+              rs.getInt(6) == 1, rs.getString(7), rs.getString(8), infoOf(rs.getString(2), rs.getString(9), rs.getString(10))));
         }
       } catch (SQLException e) {
         throw store.fail("list keys", e);

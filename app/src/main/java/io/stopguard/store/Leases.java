@@ -344,11 +344,15 @@ public final class Leases implements AutoCloseable {
    * account until this claim, and its acts stop at once, since the epoch changed).
    */
   public Map<String, Long> claim(String id, int max, int ttlSeconds, java.util.Collection<String> avoid, boolean freeForATtl) {
-    return claim(id, max, ttlSeconds, avoid, freeForATtl, List.of());
+    return claim(id, max, ttlSeconds, avoid, freeForATtl, List.of(), null);
   }
 
+  /**
+   * @param egress this instance's egress address ({@code --source-ip}), or null when unknown: an
+   *     account whose key Bitget says is bound to other addresses is never claimed from it
+   */
   public Map<String, Long> claim(String id, int max, int ttlSeconds, java.util.Collection<String> avoid, boolean freeForATtl,
-      List<Integer> offers) {
+      List<Integer> offers, String egress) {
     if (max <= 0) return Map.of();
     boolean offeredOnly = !offers.isEmpty();
     return sql("claim leases", () -> {
@@ -362,6 +366,9 @@ public final class Leases implements AutoCloseable {
                                    OR (CASE WHEN l.owner IS NULL THEN l.expires_at ELSE i.lease_expires_at END)
                                       <= now() - make_interval(secs => ?))
                               AND NOT (l.user_id = ANY (?))
+                              AND (?::text IS NULL OR NOT EXISTS (SELECT 1 FROM user_exchange_keys k
+                                   WHERE k.user_id = l.user_id AND k.is_active = 1 AND k.bound_ips IS NOT NULL
+                                     AND k.bound_ips <> '' AND NOT (?::text = ANY (string_to_array(k.bound_ips, ',')))))
                             ORDER BY l.user_id LIMIT ? FOR UPDATE OF l SKIP LOCKED)
           RETURNING user_id, epoch""")) {
         java.sql.Connection c = session.connection();
@@ -372,7 +379,9 @@ public final class Leases implements AutoCloseable {
         st.setBoolean(5, freeForATtl);
         st.setInt(6, ttlSeconds);
         st.setArray(7, c.createArrayOf("text", avoid.toArray()));
-        st.setInt(8, max);
+        st.setString(8, egress);
+        st.setString(9, egress);
+        st.setInt(10, max);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) got.put(rs.getString(1), rs.getLong(2));
         }
@@ -425,6 +434,29 @@ public final class Leases implements AutoCloseable {
     });
   }
 
+  /**
+   * Accounts nobody holds whose key is bound (as Bitget said) to addresses no live instance leaves
+   * from: user → the addresses. They stay unowned until an instance with one of them joins.
+   */
+  public Map<String, String> unservable(int ttlSeconds) {
+    return sql("find accounts no instance may serve", () -> {
+      Map<String, String> out = new LinkedHashMap<>();
+      try (PreparedStatement st = session.connection().prepareStatement("""
+          SELECT s.user_id, min(k.bound_ips) FROM lease_status s JOIN user_exchange_keys k ON k.user_id = s.user_id
+          WHERE (s.owner IS NULL OR s.expires_at IS NULL OR s.expires_at <= now())
+            AND k.is_active = 1 AND k.bound_ips IS NOT NULL AND k.bound_ips <> ''
+            AND NOT EXISTS (SELECT 1 FROM fleet_instances i WHERE i.heartbeat_at > now() - make_interval(secs => ?)
+                            AND i.source_ip = ANY (string_to_array(k.bound_ips, ',')))
+          GROUP BY s.user_id ORDER BY s.user_id""")) {
+        st.setInt(1, ttlSeconds);
+        try (ResultSet rs = st.executeQuery()) {
+          while (rs.next()) out.put(rs.getString(1), rs.getString(2));
+        }
+      }
+      return out;
+    });
+  }
+
   /** One live instance's positions, from its last heartbeat. */
   public record PositionShare(String instanceId, Positions positions) {}
 
@@ -448,14 +480,16 @@ public final class Leases implements AutoCloseable {
   /**
    * The fencing check, made where a restore records its intent (call inside {@link Store#inTransaction}):
    * true only if this instance still holds the account at this epoch with at least {@code marginSeconds}
-   * left; the row stays locked until the transaction ends.
+   * left. An offer of the account ends here too, so no instance can claim it while this one acts on
+   * it (its owner offers it again once its send window is over); the row stays locked until the
+   * transaction ends.
    */
   public boolean stillHeld(String userId, String id, long epoch, int marginSeconds) {
     return sql("check a lease", () -> {
       try (PreparedStatement st = session.connection().prepareStatement("""
-          SELECT 1 FROM account_leases l JOIN fleet_instances i ON i.instance_id = l.owner
-          WHERE l.user_id = ? AND l.owner = ? AND l.epoch = ?
-            AND i.lease_expires_at > now() + make_interval(secs => ?) FOR UPDATE OF l""")) {
+          UPDATE account_leases l SET offered = 0 FROM fleet_instances i
+          WHERE i.instance_id = l.owner AND l.user_id = ? AND l.owner = ? AND l.epoch = ?
+            AND i.lease_expires_at > now() + make_interval(secs => ?) RETURNING 1""")) {
         st.setString(1, userId);
         st.setString(2, id);
         st.setLong(3, epoch);

@@ -100,13 +100,13 @@ class LeasesTest {
       l.offer("a", Map.of("u100", 3, "u101", 1));
       assertThat(l.claim("b", 10, 30, Set.of(), false)).as("offered accounts are not free").isEmpty();
       assertThat(l.positionShares(10)).extracting(Leases.PositionShare::instanceId).containsExactlyInAnyOrder("a", "b");
-      Map<String, Long> got = l.claim("b", 10, 30, Set.of(), false, java.util.List.of(3));
+      Map<String, Long> got = l.claim("b", 10, 30, Set.of(), false, java.util.List.of(3), null);
       assertThat(got).containsExactly(Map.entry("u100", 2L));
       assertThat(l.stillHeld("u100", "a", 1, 0)).as("the giver's acts stop at the claim").isFalse();
       assertThat(l.stillHeld("u101", "a", 1, 0)).as("an offered account is still its owner's").isTrue();
       assertThat(l.renew("a", 30)).hasSize(49).doesNotContainKey("u100");
       l.offer("a", Map.of()); // offers withdrawn: u101 no longer for the taking
-      assertThat(l.claim("b", 10, 30, Set.of(), false, java.util.List.of(1, 2, 3))).isEmpty();
+      assertThat(l.claim("b", 10, 30, Set.of(), false, java.util.List.of(1, 2, 3), null)).isEmpty();
       assertThat(l.unowned()).isZero();
     }
   }

@@ -47,12 +47,12 @@ class SchemaTest {
     Path db = dir.resolve("trading.db");
     open(db).close();
     // Roll the newest migration back by hand, as an older stopguard would have left the file.
-    Sqlite3.query(db, "DROP VIEW lease_status; ALTER TABLE account_leases DROP COLUMN offered;"
-        + " ALTER TABLE fleet_instances DROP COLUMN lease_expires_at; ALTER TABLE fleet_instances DROP COLUMN positioned;"
-        + " ALTER TABLE fleet_instances DROP COLUMN polled_positioned; ALTER TABLE fleet_instances DROP COLUMN websocket_room;"
+    Sqlite3.query(db, "ALTER TABLE user_exchange_keys DROP COLUMN permissions; ALTER TABLE user_exchange_keys DROP COLUMN"
+        + " bound_ips; ALTER TABLE user_exchange_keys DROP COLUMN key_checked_at;"
         + " DELETE FROM flyway_schema_history WHERE version = '" + Schema.LATEST + "'");
     open(db).close();
-    assertThat(Sqlite3.query(db, "SELECT count(*) FROM sqlite_master WHERE name = 'lease_status'")).isEqualTo("1");
+    assertThat(Sqlite3.query(db, "SELECT count(*) FROM pragma_table_info('user_exchange_keys') WHERE name = 'bound_ips'"))
+        .isEqualTo("1");
   }
 
   @Test

@@ -22,6 +22,10 @@ final class Account {
   /** Leverage set per symbol (set-leverage); positions opened later use it. Default 10. */
   final Map<String, Integer> leverage = new java.util.HashMap<>();
 
+  /** What the key may do (read, trade, withdraw, transfer) and the addresses it is bound to (empty: any). */
+  volatile List<String> permissions = List.of("read", "trade");
+  volatile List<String> ips = List.of();
+
   Account(String uid, String apiKey, String secretKey, String passphrase, String posMode) {
     this.uid = uid;
     this.apiKey = apiKey;

@@ -34,7 +34,12 @@ public record Fidelity(
     /** Symbols in plan lists: {@code upper} (as sent) or {@code lower} (a docs example shows "ethusdt"). */
     String planSymbolCase,
     /** Symbols in requests: {@code exact} (upper case only, 40034 otherwise) or {@code any} case. */
-    String requestSymbolCase) {
+    String requestSymbolCase,
+    /**
+     * The codes account/info lists in {@code authorities}: {@code words} (readonly, trade, withdraw,
+     * transfer) or {@code opaque} codes stopguard does not know (the real ones are unconfirmed).
+     */
+    String keyAuthorities) {
 
   /** Every switch with its values; the first value is the default. */
   public static final Map<String, List<String>> VALUES = values();
@@ -52,10 +57,11 @@ public record Fidelity(
     m.put("duplicateClientOid", List.of("40786", "40757"));
     m.put("planSymbolCase", List.of("upper", "lower"));
     m.put("requestSymbolCase", List.of("exact", "any"));
+    m.put("keyAuthorities", List.of("words", "opaque"));
     return java.util.Collections.unmodifiableMap(m);
   }
 
-  public static final Fidelity DEFAULT = new Fidelity(null, null, null, null, null, null, null, null, null, null, null);
+  public static final Fidelity DEFAULT = new Fidelity(null, null, null, null, null, null, null, null, null, null, null, null);
 
   public Fidelity {
     secondPosLoss = check("secondPosLoss", secondPosLoss);
@@ -69,6 +75,18 @@ public record Fidelity(
     duplicateClientOid = check("duplicateClientOid", duplicateClientOid);
     planSymbolCase = check("planSymbolCase", planSymbolCase);
     requestSymbolCase = check("requestSymbolCase", requestSymbolCase);
+    keyAuthorities = check("keyAuthorities", keyAuthorities);
+  }
+
+  /** Bitget's code in account/info's {@code authorities} for a scenario's permission (read, trade, withdraw, transfer). */
+  public String authorityCode(String permission) {
+    if (keyAuthorities.equals("words")) return permission.equals("read") ? "readonly" : permission;
+    return switch (permission) {
+      case "read" -> "kr01";
+      case "trade" -> "kt02";
+      case "withdraw" -> "kw03";
+      default -> "kx04";
+    };
   }
 
   private static String check(String name, String value) {
@@ -90,7 +108,7 @@ public record Fidelity(
     m.put(name, value);
     return new Fidelity(m.get("secondPosLoss"), m.get("oneWaySide"), m.get("posLossSize"), m.get("posLossOnClose"),
         m.get("posLossOnResize"), m.get("positionsPushOnMark"), m.get("ordersAlgoAction"), m.get("cancelUnknown"), m.get("duplicateClientOid"),
-        m.get("planSymbolCase"), m.get("requestSymbolCase"));
+        m.get("planSymbolCase"), m.get("requestSymbolCase"), m.get("keyAuthorities"));
   }
 
   /** Parses {@code NAME=VALUE}. */
@@ -113,6 +131,7 @@ public record Fidelity(
     m.put("duplicateClientOid", duplicateClientOid);
     m.put("planSymbolCase", planSymbolCase);
     m.put("requestSymbolCase", requestSymbolCase);
+    m.put("keyAuthorities", keyAuthorities);
     return m;
   }
 

@@ -177,6 +177,13 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
       error(30015, "Invalid sign");
       return;
     }
+    Session s = session;
+    String from = s != null && s.getRemoteSocketAddress() instanceof java.net.InetSocketAddress isa
+        ? isa.getAddress().getHostAddress() : null;
+    if (!acct.ips.isEmpty() && !acct.ips.contains(from)) {
+      error(40018, "Invalid IP"); // as REST answers a key bound to other addresses
+      return;
+    }
     this.apiKey = key;
     this.uid = acct.uid;
     ex.addListener(this);

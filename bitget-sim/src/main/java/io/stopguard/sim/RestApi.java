@@ -86,7 +86,7 @@ final class RestApi {
     }
     Reply r;
     try {
-      r = ok(route(method, path, rawQuery, headers, body));
+      r = ok(route(method, path, rawQuery, headers, body, clientIp));
     } catch (SimError e) {
       r = error(e.httpStatus(), e.code(), e.getMessage());
     }
@@ -158,6 +158,8 @@ final class RestApi {
       return ex.locked(() -> ex.wire.symbolPriceJson(symbol));
     }));
     // ---- private: positions and account
+    m.put("GET /api/v2/spot/account/info", priv(r -> Shapes.accountInfo(r.a.uid, String.join(",", r.a.ips),
+        r.a.permissions.stream().map(ex.fidelity()::authorityCode).toList())));
     m.put("GET /api/v2/mix/position/all-position", priv(r -> {
       String pt = productType(r.q.get("productType"), r.h);
       return usdt(pt) ? ex.locked(() -> ex.wire.positionsJson(r.a, marginCoin(pt))) : List.of();
@@ -261,14 +263,18 @@ final class RestApi {
     return new Route(true, h);
   }
 
-  private Object route(String method, String path, String rawQuery, Map<String, String> h, String body) {
+  private Object route(String method, String path, String rawQuery, Map<String, String> h, String body, String clientIp) {
     Route route = routes.get(method + " " + path);
     if (route == null) {
       // A known path with the wrong method is refused like an unknown one (Bitget: 404 / 40404).
       throw new SimError(404, "40404", "Request URL NOT FOUND");
     }
     Req r = new Req(parseQuery(rawQuery), body, h);
-    if (route.isPrivate()) r.a = auth.authenticate(method, path, rawQuery, h, body);
+    if (route.isPrivate()) {
+      r.a = auth.authenticate(method, path, rawQuery, h, body, clientIp);
+      // every private POST here places, changes or cancels: a key without trade permission is refused
+      if (method.equals("POST") && !r.a.permissions.contains("trade")) throw SimError.bad("40014", "Incorrect permissions");
+    }
     return route.handler().handle(r);
   }
 

@@ -21,6 +21,13 @@ final class RestAuth {
     this.ex = ex;
   }
 
+  /** As {@link #authenticate(String, String, String, Map, String)}, from {@code clientIp}: a key bound elsewhere is 40018. */
+  Account authenticate(String method, String path, String rawQuery, Map<String, String> h, String body, String clientIp) {
+    Account a = authenticate(method, path, rawQuery, h, body);
+    if (!a.ips.isEmpty() && !a.ips.contains(clientIp)) throw SimError.bad("40018", "Invalid IP");
+    return a;
+  }
+
   Account authenticate(String method, String path, String rawQuery, Map<String, String> h, String body) {
     String key = h.get("access-key");
     String sign = h.get("access-sign");

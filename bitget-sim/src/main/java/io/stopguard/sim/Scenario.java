@@ -81,11 +81,23 @@ public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts,
   public record ContractSpec(String symbol, Integer pricePlace, Integer priceEndStep, Integer volumePlace,
       BigDecimal minTradeNum, BigDecimal sizeMultiplier, BigDecimal markPrice) {}
 
+  /**
+   * An account and its API key. {@code keyPermissions}: what the key may do, of {@code read},
+   * {@code trade}, {@code withdraw}, {@code transfer} (default read and trade); {@code keyIps}: the
+   * addresses the key is bound to (default none: usable from anywhere).
+   */
   public record AccountSpec(String uid, String apiKey, String secretKey, String passphrase, String posMode,
-      List<PositionSpec> positions, List<PlanOrderSpec> planOrders) {
+      List<PositionSpec> positions, List<PlanOrderSpec> planOrders, List<String> keyPermissions, List<String> keyIps) {
     public AccountSpec {
       positions = positions == null ? List.of() : List.copyOf(positions);
       planOrders = planOrders == null ? List.of() : List.copyOf(planOrders);
+      keyPermissions = keyPermissions == null ? List.of("read", "trade") : List.copyOf(keyPermissions);
+      keyIps = keyIps == null ? List.of() : List.copyOf(keyIps);
+    }
+
+    public AccountSpec(String uid, String apiKey, String secretKey, String passphrase, String posMode,
+        List<PositionSpec> positions, List<PlanOrderSpec> planOrders) {
+      this(uid, apiKey, secretKey, passphrase, posMode, positions, planOrders, null, null);
     }
   }
 

@@ -61,6 +61,13 @@ final class ScenarioLoader {
         throw new IllegalArgumentException(where + ": posMode must be one_way_mode or hedge_mode");
       }
       Account a = new Account(as.uid(), as.apiKey(), as.secretKey(), as.passphrase(), mode);
+      for (String p : as.keyPermissions()) {
+        if (!java.util.Set.of("read", "trade", "withdraw", "transfer").contains(p)) {
+          throw new IllegalArgumentException(where + ": keyPermissions: '" + p + "' is not one of read, trade, withdraw, transfer");
+        }
+      }
+      a.permissions = as.keyPermissions();
+      a.ips = as.keyIps();
       for (Scenario.PositionSpec ps : as.positions()) {
         openPosition(a, ps, where);
       }

@@ -39,6 +39,14 @@ final class Shapes {
   /** Bitget's REST envelope: code "00000" and the data, or an error code and its message with null data. */
   record Envelope(String code, String msg, long requestTime, Object data) {}
 
+  /** {@code GET /api/v2/spot/account/info}: the key's owner, bound addresses (comma-separated, "" if none) and permissions. */
+  record KeyInfo(String userId, String inviterId, String ips, List<String> authorities, String parentId, String traderType,
+      String channelCode, String channel, String regisTime) {}
+
+  static KeyInfo accountInfo(String uid, String ips, List<String> authorities) {
+    return new KeyInfo(uid, null, ips, authorities, uid, "", "", "", "1700000000000");
+  }
+
   /** A WebSocket event frame: login, subscribe / unsubscribe (with their arg), error (code, msg). */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record WsEvent(String event, Object arg, Integer code, String msg) {}

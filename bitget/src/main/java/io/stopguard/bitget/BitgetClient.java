@@ -141,6 +141,14 @@ public final class BitgetClient {
     return read(transport.call("POST", "/api/v2/mix/order/place-pos-tpsl", Map.of(), body, true), new TypeReference<>() {});
   }
 
+  /** The asking key's permissions and bound addresses ({@code spot/account/info}; any key may ask). */
+  public KeyInfo keyInfo() {
+    JsonNode data = transport.call("GET", "/api/v2/spot/account/info", Map.of(), null, true);
+    List<String> codes = new ArrayList<>();
+    data.path("authorities").forEach(n -> codes.add(n.asText()));
+    return new KeyInfo(data.path("userId").asText(null), codes, KeyInfo.parseIps(data.path("ips").asText("")));
+  }
+
   /** Every open position of the account ({@code all-position}), one call. */
   public List<Position> allPositions() {
     JsonNode data = transport.call("GET", "/api/v2/mix/position/all-position",
