@@ -79,8 +79,8 @@ class KeyPermissionsTest {
 
       // the watcher: 700001's bare position opens an incident but nothing is sent with its key
       Path log = dir.resolve("watch.log");
-      String java = ProcessHandle.current().info().command().orElse("java");
-      ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+      String javaBin = ProcessHandle.current().info().command().orElse("java");
+      ProcessBuilder pb = new ProcessBuilder(javaBin, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
           Main.class.getName(), "watch", "--restore", "on", "--grace", "0.2", "--listen", "127.0.0.1:0", "--no-websocket")
           .redirectErrorStream(true).redirectOutput(log.toFile());
       pb.environment().putAll(env);
@@ -90,6 +90,15 @@ class KeyPermissionsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("watched, cannot restore"));
         Thread.sleep(1500);
         assertThat(sim.exchange().countPlans("700001", "BTCUSDT", "long", "pos_loss")).isZero();
+        java.util.regex.Matcher port = java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(Files.readString(log));
+        assertThat(port.find()).isTrue();
+        var http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://127.0.0.1:" + port.group(1);
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/account?user=700002")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body()).contains("data-key-risk=\"withdraw\"");
+        assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health")).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString()).body()).contains("\"canRestore\" : false")
+            .contains("\"keyRisk\" : \"can withdraw funds\"");
         assertThat(sim.exchange().history().events().stream()
             .filter(e -> "700001".equals(e.uid()) && e.detail() != null && e.detail().contains("POST"))).isEmpty();
       } finally {
