@@ -83,6 +83,7 @@ final class FleetCommand implements Callable<Integer> {
             cli.out().println("  " + i.id() + " holds " + i.heldNotGuarded() + " account(s) it does not guard: its /health"
                 + " says why");
           }
+          cli.out().println("  version " + (i.version() == null ? "unknown (before schema 13)" : i.version()));
           if (i.alive() && i.unable() != null) cli.out().println("  " + i.id() + " cannot guard any account: " + i.unable());
           if (i.alive() && i.undecryptable() > 0) {
             cli.out().println("  " + i.id() + " cannot decrypt the keys of " + i.undecryptable() + " account(s): is its master"
@@ -107,10 +108,11 @@ final class FleetCommand implements Callable<Integer> {
   /** An instance in {@code --json}: times as ISO-8601 strings. */
   record InstanceJson(String id, String host, String sourceIp, String listen, String startedAt, String heartbeatAt,
       int accounts, int guarded, int undecryptable, int heldNotGuarded, String unable, int webSockets, int requestsPerMinute,
-      int requestBudget, boolean alive) {
+      int requestBudget, boolean alive, String version) {
     static InstanceJson of(Leases.Instance i) {
       return new InstanceJson(i.id(), i.host(), i.sourceIp(), i.listen(), i.startedAt().toString(), i.heartbeatAt().toString(),
-          i.accounts(), i.guarded(), i.undecryptable(), i.heldNotGuarded(), i.unable(), i.webSockets(), i.requestsPerMinute(), i.requestBudget(), i.alive());
+          i.accounts(), i.guarded(), i.undecryptable(), i.heldNotGuarded(), i.unable(), i.webSockets(), i.requestsPerMinute(), i.requestBudget(), i.alive(),
+          i.version());
     }
   }
 

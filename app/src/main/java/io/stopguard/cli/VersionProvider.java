@@ -1,23 +1,14 @@
 package io.stopguard.cli;
 
+import io.stopguard.config.Build;
 import picocli.CommandLine.IVersionProvider;
 
+/** {@code --version}: the version, the commit it was built from and its time, and the Java it runs on. */
 final class VersionProvider implements IVersionProvider {
   @Override
   public String[] getVersion() {
-    String v = Main.class.getPackage().getImplementationVersion();
-    if (v == null) { // run from classes (./stopguard builds them): the version Maven wrote at build time
-      try (var in = Main.class.getResourceAsStream("/stopguard-version.properties")) {
-        if (in != null) {
-          var p = new java.util.Properties();
-          p.load(in);
-          String built = p.getProperty("version");
-          if (built != null && !built.startsWith("${")) v = built;
-        }
-      } catch (java.io.IOException e) {
-        // fall back to "dev"
-      }
-    }
-    return new String[] {"stopguard " + (v == null ? "dev" : v) + " (Java " + Runtime.version() + ")"};
+    Build b = Build.current();
+    return new String[] {"stopguard " + b.version(), "revision " + b.revision() + ", committed " + b.commitTime(),
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vendor", "?") + ")"};
   }
 }

@@ -28,6 +28,15 @@ public final class StopguardMetrics {
   private final AtomicLong alertsDropped = new AtomicLong();
   private final AtomicLong alertsSent = new AtomicLong();
 
+  {
+    // What is running: a rolling upgrade shows old and new side by side (Prometheus' own build_info)
+    io.stopguard.config.Build b = io.stopguard.config.Build.current();
+    io.prometheus.metrics.core.metrics.Info.builder().name("stopguard_build_info")
+        .help("The stopguard binary: version, the commit it was built from, and the Java it runs on")
+        .labelNames("version", "revision", "java").register(registry)
+        .addLabelValues(b.version(), b.revision(), Runtime.version().toString());
+  }
+
   private final Gauge missing = Gauge.builder().name("bitget_stoploss_missing")
       .help("1 while at least one open Bitget position has no valid stop-loss (the runbook's flag), else 0")
       .register(registry);

@@ -77,7 +77,8 @@ public final class Leases implements AutoCloseable {
    * more without guarding them.
    */
   public record Instance(String id, String host, String sourceIp, String listen, Instant startedAt, Instant heartbeatAt,
-      int accounts, int guarded, int undecryptable, int heldNotGuarded, String unable, int webSockets, int requestsPerMinute, int requestBudget, boolean alive) {}
+      int accounts, int guarded, int undecryptable, int heldNotGuarded, String unable, int webSockets, int requestsPerMinute, int requestBudget, boolean alive,
+      String version) {}
 
   /** One account's lease. */
   public record Lease(String userId, String owner, long epoch, Instant expiresAt, boolean live) {}
@@ -121,13 +122,14 @@ public final class Leases implements AutoCloseable {
       try (PreparedStatement st = session.connection().prepareStatement("""
           INSERT INTO fleet_instances (instance_id, host, source_ip, listen, started_at, heartbeat_at, accounts, websockets,
                                        requests_per_minute, request_budget, undecryptable, held_not_guarded, unable,
-                                       positioned, polled_positioned, websocket_room)
-          VALUES (?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                       positioned, polled_positioned, websocket_room, version)
+          VALUES (?, ?, ?, ?, now(), now(), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
           ON CONFLICT (instance_id) DO UPDATE SET heartbeat_at = now(), accounts = excluded.accounts,
             websockets = excluded.websockets, requests_per_minute = excluded.requests_per_minute,
             request_budget = excluded.request_budget, undecryptable = excluded.undecryptable,
             held_not_guarded = excluded.held_not_guarded, unable = excluded.unable, positioned = excluded.positioned,
-            polled_positioned = excluded.polled_positioned, websocket_room = excluded.websocket_room""")) {
+            polled_positioned = excluded.polled_positioned, websocket_room = excluded.websocket_room,
+            version = excluded.version""")) {
         st.setString(1, h.id());
         st.setString(2, h.host());
         st.setString(3, h.sourceIp());
@@ -142,6 +144,8 @@ public final class Leases implements AutoCloseable {
         st.setInt(12, h.positions().positioned());
         st.setInt(13, h.positions().polled());
         st.setInt(14, h.positions().webSocketRoom());
+        io.stopguard.config.Build b = io.stopguard.config.Build.current();
+        st.setString(15, b.version() + " " + b.revision());
         st.executeUpdate();
       }
       return null;
@@ -573,14 +577,14 @@ public final class Leases implements AutoCloseable {
           SELECT i.instance_id, i.host, i.source_ip, i.listen, i.started_at, i.heartbeat_at, i.websockets,
                  i.heartbeat_at > now() - make_interval(secs => ?),
                  (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND i.lease_expires_at > now()),
-                 i.requests_per_minute, i.request_budget, i.accounts, i.undecryptable, i.held_not_guarded, i.unable
+                 i.requests_per_minute, i.request_budget, i.accounts, i.undecryptable, i.held_not_guarded, i.unable, i.version
           FROM fleet_instances i ORDER BY i.started_at, i.instance_id""")) {
         st.setInt(1, ttlSeconds);
         try (ResultSet rs = st.executeQuery()) {
           while (rs.next()) {
             out.add(new Instance(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                 rs.getTimestamp(5).toInstant(), rs.getTimestamp(6).toInstant(), rs.getInt(9), rs.getInt(12), rs.getInt(13),
-                rs.getInt(14), rs.getString(15), rs.getInt(7), rs.getInt(10), rs.getInt(11), rs.getBoolean(8)));
+                rs.getInt(14), rs.getString(15), rs.getInt(7), rs.getInt(10), rs.getInt(11), rs.getBoolean(8), rs.getString(16)));
           }
         }
       }

@@ -131,6 +131,11 @@ class KeyPermissionsTest {
           assertThat(owner(pg, "700003")).contains("-" + pid2 + "-");
           Thread.sleep(300);
         }
+        assertThat(CliRun.run(admin, "", "fleet", "--lease-ttl", Integer.toString(FleetFailoverTest.TTL)).out())
+            .as("each instance's version, for rolling upgrades").containsPattern("version \\S+ [0-9a-f]{10}");
+        assertThat(CliRun.run(admin, "", "fleet", "--ips", "--lease-ttl", Integer.toString(FleetFailoverTest.TTL)).out())
+            .contains("bind the keys to: 127.0.0.1, 127.0.0.2").contains("changing 127.0.0.2 would orphan 1 account(s)")
+            .contains("700003");
         sim.exchange().cancelStopsFromOutside("700003", "BTCUSDT", "long");
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
             .until(() -> sim.exchange().countPlans("700003", "BTCUSDT", "long", "pos_loss") == 1);

@@ -137,7 +137,8 @@ class MistakesAreErrorsTest {
     assertThat(typo.exit()).isEqualTo(2);
     assertThat(typo.err()).contains("Did you mean").contains("check");
     CliRun v = run(Map.of(), "--version");
-    assertThat(v.out()).startsWith("stopguard ").doesNotContain("stopguard dev");
+    assertThat(v.out()).startsWith("stopguard ").doesNotContain("stopguard dev").doesNotContain("unknown")
+        .containsPattern("revision [0-9a-f]{10}(-dirty)?, committed 20\\d\\d-").contains("Java ");
   }
 
   @Test

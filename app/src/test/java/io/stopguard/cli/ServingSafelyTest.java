@@ -105,6 +105,8 @@ class ServingSafelyTest {
         String base = "https://127.0.0.1:" + m.group(1);
         assertThat(curl("--cacert", cert.toString(), "-H", "Authorization: Bearer a-token-of-twenty-four-c", base + "/health"))
             .contains("\"status\"");
+        assertThat(curl("--cacert", cert.toString(), "-H", "Authorization: Bearer a-token-of-twenty-four-c", base + "/metrics"))
+            .containsPattern("stopguard_build_info\\{.*revision=\"[0-9a-f]{10}");
         String login = curl("--cacert", cert.toString(), "-D", "-", "-o", "/dev/null", "--data", "token=a-token-of-twenty-four-c",
             base + "/login");
         assertThat(login).containsIgnoringCase("set-cookie: stopguard_session=").contains("; Secure");

@@ -47,11 +47,10 @@ class SchemaTest {
     Path db = dir.resolve("trading.db");
     open(db).close();
     // Roll the newest migration back by hand, as an older stopguard would have left the file.
-    Sqlite3.query(db, "ALTER TABLE user_exchange_keys DROP COLUMN permissions; ALTER TABLE user_exchange_keys DROP COLUMN"
-        + " bound_ips; ALTER TABLE user_exchange_keys DROP COLUMN key_checked_at;"
+    Sqlite3.query(db, "ALTER TABLE fleet_instances DROP COLUMN version;"
         + " DELETE FROM flyway_schema_history WHERE version = '" + Schema.LATEST + "'");
     open(db).close();
-    assertThat(Sqlite3.query(db, "SELECT count(*) FROM pragma_table_info('user_exchange_keys') WHERE name = 'bound_ips'"))
+    assertThat(Sqlite3.query(db, "SELECT count(*) FROM pragma_table_info('fleet_instances') WHERE name = 'version'"))
         .isEqualTo("1");
   }
 
