@@ -50,10 +50,30 @@ final class Schema {
       a = applied(c);
     }
     if (a.version() > LATEST) {
+      int readableFrom = readableFrom(ds);
+      if (readableFrom > 0 && readableFrom <= LATEST) {
+        // A rolling upgrade: a newer stopguard migrated the shared database, and this one may still run
+        // on it until its host is upgraded. Never migrated backwards; said at every start.
+        org.slf4j.LoggerFactory.getLogger(Schema.class).warn("{} has schema version {}, newer than this stopguard's ({}), and"
+            + " says stopguards from schema {} on may run on it: running; upgrade this host", where, a.version(), LATEST,
+            readableFrom);
+        return;
+      }
       throw new StoreException(where + " has schema version " + a.version() + ", newer than this stopguard understands ("
-          + LATEST + "): it was written by a newer stopguard. Run that version (or upgrade this one); nothing was changed.", null);
+          + LATEST + ")" + (readableFrom > LATEST ? ", and needs a stopguard of schema " + readableFrom + " or later" : "")
+          + ": it was written by a newer stopguard. Run that version (or upgrade this one); nothing was changed.", null);
     }
     if (a.version() < LATEST || !a.clean()) Migrations.run(ds, where, vendor);
+  }
+
+  /** {@code store_meta.readable_from}, or 0 when the database does not say. */
+  private static int readableFrom(DataSource ds) {
+    try (Connection c = ds.getConnection(); Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT value FROM store_meta WHERE name = 'readable_from'")) {
+      return rs.next() ? Integer.parseInt(rs.getString(1).trim()) : 0;
+    } catch (SQLException | NumberFormatException e) {
+      return 0;
+    }
   }
 
   private static int major(String version) {

@@ -60,7 +60,8 @@ class SchemaTest {
     open(db).close();
     Sqlite3.query(db, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,"
         + " installed_by, installed_on, execution_time, success) VALUES (99, '" + (Schema.LATEST + 1)
-        + "', 'future', 'SQL', 'V9__future.sql', 0, 'x', CURRENT_TIMESTAMP, 0, 1)");
+        + "', 'future', 'SQL', 'V9__future.sql', 0, 'x', CURRENT_TIMESTAMP, 0, 1);"
+        + " UPDATE store_meta SET value = '" + (Schema.LATEST + 1) + "' WHERE name = 'readable_from'");
     String before = Sqlite3.query(db, ".dump");
     assertThatThrownBy(() -> open(db)).isInstanceOf(StoreException.class)
         .hasMessageContaining("schema version " + (Schema.LATEST + 1))

@@ -101,8 +101,19 @@ class StoreContractTest {
             + "', 'future', 'SQL', 'V99__future.sql', 0, 'x', CURRENT_TIMESTAMP, 0, " + (vendor.equals("sqlite") ? "1" : "true") + ")");
       }
     }
+    // A newer schema that this binary may still run on (additive: a rolling upgrade's first host migrated it)
+    try (Store s = open(db)) {
+      assertThat(s.keys().list()).isEmpty();
+    }
+    // one this binary cannot live with: refused, nothing changed
+    try (var c = db.isPostgres() ? java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())
+        : java.sql.DriverManager.getConnection("jdbc:sqlite:" + db.file());
+        var st = c.createStatement()) {
+      st.executeUpdate("UPDATE store_meta SET value = '" + (Schema.LATEST + 1) + "' WHERE name = 'readable_from'");
+    }
     assertThatThrownBy(() -> open(db)).isInstanceOf(StoreException.class)
-        .hasMessageContaining("schema version " + (Schema.LATEST + 1)).hasMessageContaining("newer than this stopguard");
+        .hasMessageContaining("schema version " + (Schema.LATEST + 1)).hasMessageContaining("newer than this stopguard")
+        .hasMessageContaining("needs a stopguard of schema " + (Schema.LATEST + 1));
   }
 
   @ParameterizedTest
