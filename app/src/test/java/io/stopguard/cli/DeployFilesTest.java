@@ -20,6 +20,49 @@ class DeployFilesTest {
   }
 
   @Test
+  void theScrapeExampleIsPrometheusSyntaxAndTheRoutingExampleNamesOnlyReceiversAndAlertsThatExist() throws Exception {
+    Path dir = DEPLOY.resolve("prometheus");
+    assertThat(Promtool.run(dir, "check", "config", "--syntax-only", "prometheus.yml")).contains("SUCCESS");
+    JsonNode am = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+        .readTree(DEPLOY.resolve("alertmanager/alertmanager.yml").toFile());
+    java.util.Set<String> receivers = new java.util.HashSet<>();
+    am.get("receivers").forEach(r -> receivers.add(r.get("name").asText()));
+    assertThat(receivers).contains(am.at("/route/receiver").asText());
+    am.at("/route/routes").forEach(r -> assertThat(receivers).contains(r.get("receiver").asText()));
+    String rules = Files.readString(dir.resolve("stopguard.rules.yml"));
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("alertname=~?\\\"([A-Za-z|]+)\\\"").matcher(
+        Files.readString(DEPLOY.resolve("alertmanager/alertmanager.yml")));
+    int named = 0;
+    while (m.find()) {
+      for (String alert : m.group(1).split("\\|")) {
+        assertThat(rules).as("alert %s routed in alertmanager.yml", alert).contains("- alert: " + alert + "\n");
+        named++;
+      }
+    }
+    assertThat(named).isGreaterThanOrEqualTo(4);
+  }
+
+  /** Every metric a panel asks for is one stopguard exports (a renamed metric would read "no data"). */
+  @Test
+  void everyMetricTheDashboardAsksForIsExported() throws Exception {
+    JsonNode d = new ObjectMapper().readTree(DEPLOY.resolve("grafana/stopguard-dashboard.json").toFile());
+    java.util.Set<String> exported = new java.util.HashSet<>();
+    new io.stopguard.metrics.StopguardMetrics().registry().scrape().forEach(s -> exported.add(s.getMetadata().getPrometheusName()));
+    java.util.List<String> missing = new java.util.ArrayList<>();
+    for (JsonNode p : d.get("panels")) {
+      for (JsonNode t : p.path("targets")) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b((?:bitget|stopguard)_[a-z0-9_]+)").matcher(t.get("expr").asText());
+        while (m.find()) {
+          String name = m.group(1).replaceAll("_total$", "");
+          if (!exported.contains(name) && !exported.contains(name.replaceAll("_info$", ""))) missing.add(p.get("title").asText() + ": " + m.group(1));
+        }
+      }
+    }
+    assertThat(missing).isEmpty();
+    assertThat(d.toString()).contains("stopguard_fleet_accounts_owned", "stopguard_build_info");
+  }
+
+  @Test
   void dashboardIsValidJsonOverOurMetrics() throws Exception {
     JsonNode d = new ObjectMapper().readTree(DEPLOY.resolve("grafana/stopguard-dashboard.json").toFile());
     assertThat(d.get("panels")).isNotEmpty();
