@@ -222,6 +222,7 @@ final class WatchStatus {
   Map<String, Object> summary() {
     Fleet f = fleet();
     Map<String, Object> m = new java.util.LinkedHashMap<>();
+    m.put("version", io.stopguard.config.Build.current().describe()); // which binary answers (a rolling upgrade)
     m.put("accounts", f.accounts());
     m.put("webSocketsLive", f.live());
     m.put("webSocketsMax", w.budget.maxConnections());

@@ -55,7 +55,7 @@ class ReadmeDrillIT {
     assertThat(ended).as(out).isTrue();
     assertThat(p.exitValue()).as(out).isZero();
     assertThat(out)
-        .contains("stopguard 0.1.0")
+        .contains("stopguard 0.3.0")
         .contains("verified 5 key(s) with Bitget: 5 accepted, 0 refused")
         .contains("added 5, updated 0, unchanged 0, failed 0")
         .contains("stoploss_missing=[556251171:DASHUSDT:SHORT, 700100:ETHUSDT:SHORT, 700200:SOLUSDT:LONG, 700300:BTCUSDT:LONG]")

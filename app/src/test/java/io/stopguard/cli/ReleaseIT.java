@@ -56,7 +56,13 @@ class ReleaseIT {
   void theTarballRunsWithoutAJdkUnderAReadOnlyRoot() throws Exception {
     built();
     String name = "stopguard-" + VERSION + "-linux-x64";
-    assertThat(run(List.of("sh", "-c", "cd " + OUT + " && sha256sum -c SHA256SUMS")).exit()).isZero();
+    Ran sums = run(List.of("sh", "-c", "cd " + OUT + " && sha256sum -c SHA256SUMS"));
+    assertThat(sums.exit()).as(sums.out()).isZero();
+    assertThat(sums.out()).contains(".tar.gz: OK").contains(".deb: OK").contains(".cdx.json: OK");
+    com.fasterxml.jackson.databind.JsonNode sbom = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(OUT.resolve("stopguard-" + VERSION + ".cdx.json").toFile());
+    assertThat(sbom.path("bomFormat").asText()).isEqualTo("CycloneDX");
+    assertThat(sbom.path("components").toString()).contains("sqlite-jdbc").contains("picocli").doesNotContain("selenium");
     assertThat(run(List.of("tar", "-xzf", OUT.resolve(name + ".tar.gz").toString(), "-C", dir.toString())).exit()).isZero();
     Path bundle = dir.resolve(name);
     assertThat(bundle.resolve("runtime/bin/java")).isExecutable();
@@ -68,7 +74,7 @@ class ReleaseIT {
     Ran v = run(List.of("env", "-i", "PATH=/usr/bin:/bin", "STOPGUARD_HOME=" + home, bundle.resolve("bin/stopguard").toString(),
         "--version"));
     assertThat(v.exit()).as(v.out()).isZero();
-    assertThat(v.out()).contains("stopguard 0.1.0").contains("revision ");
+    assertThat(v.out()).contains("stopguard 0.3.0").contains("revision ");
     boolean unshare = run(List.of("unshare", "-m", "true")).exit() == 0;
     assumeTrue(unshare, "unshare -m is not permitted here: the read-only root is not imitated");
     String script = "mount --bind " + home + " " + home + " && mount -o remount,bind,ro /"
@@ -101,6 +107,16 @@ class ReleaseIT {
       assertThat(Path.of("/lib/systemd/system/stopguard-watch.service")).exists();
       assertThat(Path.of("/etc/systemd/system/multi-user.target.wants/stopguard-watch.service")).as("installed disabled")
           .doesNotExist();
+      if (Files.isExecutable(Path.of("/usr/bin/systemd-analyze"))) {
+        Ran verify = run(List.of("systemd-analyze", "verify", "/lib/systemd/system/stopguard-watch.service",
+            "/lib/systemd/system/stopguard-nightly.service", "/lib/systemd/system/stopguard-nightly.timer"));
+        assertThat(verify.out()).as("systemd-analyze verify").doesNotContain("stopguard-watch.service:")
+            .doesNotContain("stopguard-nightly.service:");
+      }
+      // from the installed paths, with no JDK on PATH: the demo (a simulated exchange, a bare position restored)
+      Ran demo = run(List.of("env", "-i", "PATH=/usr/bin:/bin", "HOME=" + dir, "STOPGUARD_HOME=" + dir.resolve("demo-home"),
+          "/usr/bin/stopguard", "demo"));
+      assertThat(demo.exit()).as(demo.out()).isZero();
       // the service user can run it on its home
       Ran asUser = run(List.of("runuser", "-u", "stopguard", "--", "env", "STOPGUARD_HOME=/var/lib/stopguard",
           "/usr/bin/stopguard", "flags"));
