@@ -16,8 +16,21 @@ import org.flywaydb.core.api.FlywayException;
  * differently.
  */
 final class Schema {
-  /** The highest {@code V<n>__*.sql} under {@code db/migration}; {@code SchemaTest} keeps the two in step. */
-  static final int LATEST = 13;
+  /**
+   * The highest {@code V<n>__*.sql} under {@code db/migration}, as {@code db/migration/LATEST} says
+   * (read, not compiled in, so that a build's migrations and its version are one set of resources;
+   * {@code SchemaTest} keeps the file and the migrations in step).
+   */
+  static final int LATEST = latest();
+
+  private static int latest() {
+    try (java.io.InputStream in = Schema.class.getResourceAsStream("/db/migration/LATEST")) {
+      if (in == null) throw new IllegalStateException("db/migration/LATEST is missing from this build");
+      return Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
+    } catch (java.io.IOException | NumberFormatException e) {
+      throw new IllegalStateException("db/migration/LATEST cannot be read: " + e.getMessage(), e);
+    }
+  }
 
   private Schema() {}
 
