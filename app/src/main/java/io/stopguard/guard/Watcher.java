@@ -288,7 +288,10 @@ public final class Watcher implements AutoCloseable {
           log.info("watching user {} ({})", k.userId(), k.credentials().maskedKey());
           // what the key may do, and where from, before any restore needs it; keys asked before are asked
           // again when Bitget refuses them (40014, 40018): one request per key, not per key per start
-          if (k.info() == null) workers.submit(a::askKeyInfo);
+          // In a fleet only: where a key may be used decides which instance may guard it. A single
+          // watcher leaves the question to keys verify / import --verify and to Bitget's refusals,
+          // so a cold start spends its IP budget on looks, not on questions.
+          if (k.info() == null && ownership instanceof FleetMember) workers.submit(a::askKeyInfo);
           return a;
         });
       }

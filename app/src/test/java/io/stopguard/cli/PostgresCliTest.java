@@ -125,7 +125,8 @@ class PostgresCliTest {
 
     assertThat(run(onPg(), "", "db", "migrate").out()).contains("schema at version");
     Psql.query(pg, "INSERT INTO flyway_schema_history (installed_rank, version, description, type, script, checksum,"
-        + " installed_by, installed_on, execution_time, success) VALUES (99, '99', 'future', 'SQL', 'V99__f.sql', 0, 'x', now(), 0, true);");
+        + " installed_by, installed_on, execution_time, success) VALUES (99, '99', 'future', 'SQL', 'V99__f.sql', 0, 'x', now(), 0, true);"
+        + " UPDATE store_meta SET value = '99' WHERE name = 'readable_from';"); // a schema this binary cannot live with
     CliRun newer = run(onPg(), "", "flags");
     assertThat(newer.exit()).isEqualTo(3);
     assertThat(newer.err().strip()).contains("schema version 99, newer than this stopguard").doesNotContain("\n");

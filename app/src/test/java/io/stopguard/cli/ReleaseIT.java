@@ -117,6 +117,25 @@ class ReleaseIT {
       Ran demo = run(List.of("env", "-i", "PATH=/usr/bin:/bin", "HOME=" + dir, "STOPGUARD_HOME=" + dir.resolve("demo-home"),
           "/usr/bin/stopguard", "demo"));
       assertThat(demo.exit()).as(demo.out()).isZero();
+      // the installed watch as its unit runs it: the service user, a read-only root but for its home
+      if (run(List.of("unshare", "-m", "true")).exit() == 0) {
+        Path log = dir.resolve("installed-watch.log");
+        Process watch = new ProcessBuilder("unshare", "-m", "sh", "-c", "mount --bind /var/lib/stopguard /var/lib/stopguard"
+            + " && mount -o remount,bind,ro / && exec runuser -u stopguard -- env -i PATH=/usr/bin:/bin"
+            + " STOPGUARD_HOME=/var/lib/stopguard /usr/bin/stopguard watch --restore off --listen 127.0.0.1:0")
+            .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        try {
+          org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(40))
+              .until(() -> Files.readString(log).contains("/metrics and /health") || !watch.isAlive());
+          assertThat(Files.readString(log)).as("the installed watch under a read-only root").contains("/metrics and /health")
+              .doesNotContain("Read-only file system").doesNotContain("mvnw").doesNotContain("building");
+        } finally {
+          watch.destroy();
+          watch.waitFor(20, TimeUnit.SECONDS);
+          if (watch.isAlive()) watch.destroyForcibly();
+          run(List.of("pkill", "-u", "stopguard"));
+        }
+      }
       // the service user can run it on its home
       Ran asUser = run(List.of("runuser", "-u", "stopguard", "--", "env", "STOPGUARD_HOME=/var/lib/stopguard",
           "/usr/bin/stopguard", "flags"));
@@ -126,6 +145,8 @@ class ReleaseIT {
       assertThat(purge.exit()).as(purge.out()).isZero();
     }
     assertThat(Path.of("/usr/bin/stopguard")).doesNotExist();
+    assertThat(Path.of("/opt/stopguard")).as("nothing left behind but the home").doesNotExist();
+    assertThat(Path.of("/lib/systemd/system/stopguard-watch.service")).doesNotExist();
     assertThat(Path.of("/var/lib/stopguard/trading.db")).as("the keys' store survives a purge").exists();
     run(List.of("rm", "-rf", "/var/lib/stopguard"));
     run(List.of("deluser", "--system", "stopguard"));

@@ -148,7 +148,7 @@ class StatusPageBrowserTest {
     assertThat(b.findElements(By.cssSelector("#rows tr")).getLast().getAttribute("data-position")).as("the last row").isEqualTo(last);
     assertThat(b.findElement(By.cssSelector("[data-figure='bare']")).getText()).isEqualTo("0");
     ((JavascriptExecutor) b).executeScript("window.notReloaded = true;");
-    await().atMost(Duration.ofSeconds(5)).until(() -> !b.findElement(By.id("ping")).getText().isEmpty()
+    await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> !b.findElement(By.id("ping")).getText().isEmpty()
         && b.findElement(By.id("stale")).getAttribute("hidden") != null);
 
     sim.exchange().cancelStopsFromOutside("700100", "BTCUSDT", "long");
@@ -163,18 +163,22 @@ class StatusPageBrowserTest {
     });
     await().atMost(Duration.ofSeconds(3)).ignoreExceptions()
         .until(() -> b.findElement(By.cssSelector("[data-figure='bare']")).getText().equals("1"));
-    assertThat(b.findElement(By.tagName("h1")).getText()).contains("unprotected");
-    assertThat(b.findElement(By.tagName("body")).getText()).as("one language: no Cyrillic").doesNotContainPattern("\\p{IsCyrillic}");
+    await().atMost(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
+      assertThat(b.findElement(By.tagName("h1")).getText()).contains("unprotected");
+      assertThat(b.findElement(By.tagName("body")).getText()).as("one language: no Cyrillic").doesNotContainPattern("\\p{IsCyrillic}");
+    });
     screenshot(b);
 
     await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() -> "PROTECTED".equals(verdict(b, last)));
     await().atMost(Duration.ofSeconds(5)).ignoreExceptions().until(() -> b.findElement(By.cssSelector("[data-incident='" + last + "']"))
         .getAttribute("data-state").equals("restored"));
-    assertThat(b.findElement(By.cssSelector("[data-incident='" + last + "'] .ttr")).getText()).matches("time to restore: (< )?\\d+\\.\\d s");
-    // Time to detect from Bitget's own time of the cancel (the orders-algo push): exact, not a bound.
-    assertThat(b.findElement(By.cssSelector("[data-incident='" + last + "'] .ttd")).getText()).matches("time to detect: (< )?\\d+\\.\\d s");
-    assertThat(b.findElement(By.cssSelector("[data-incident='" + last + "'] .audit")).getText()).contains("the stop seen on the position at");
-    assertThat(b.findElement(By.tagName("body")).getText()).doesNotContainPattern("\\p{IsCyrillic}");
+    await().atMost(Duration.ofSeconds(3)).ignoreExceptions().untilAsserted(() -> {
+      assertThat(b.findElement(By.cssSelector("[data-incident='" + last + "'] .ttr")).getText()).matches("time to restore: (< )?\\d+\\.\\d s");
+      // Time to detect from Bitget's own time of the cancel (the orders-algo push): exact, not a bound.
+      assertThat(b.findElement(By.cssSelector("[data-incident='" + last + "'] .ttd")).getText()).matches("time to detect: (< )?\\d+\\.\\d s");
+      assertThat(b.findElement(By.cssSelector("[data-incident='" + last + "'] .audit")).getText()).contains("the stop seen on the position at");
+      assertThat(b.findElement(By.tagName("body")).getText()).doesNotContainPattern("\\p{IsCyrillic}");
+    });
     assertThat(((JavascriptExecutor) b).executeScript("return window.notReloaded === true;")).as("no reload").isEqualTo(true);
     assertThat(sim.exchange().countPlans("700100", "BTCUSDT", "long", "pos_loss")).isEqualTo(1);
     System.err.println("status page: a cancelled stop showed as MISSING in the browser " + seen + " ms after the cancel");
