@@ -70,20 +70,20 @@ final class FleetCommand implements Callable<Integer> {
         cli.out().println("fleet on " + store.where() + ": " + instances.stream().filter(Leases.Instance::alive).count()
             + " live instance(s), " + all.size() + " account(s), " + unowned.size() + " unowned, " + notGuarded
             + " held but not guarded");
-        cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8s %8s %10s %13s%n", "INSTANCE", "HOST", "SOURCE_IP", "LISTEN",
-            "STARTED", "HEARTBEAT", "ACCOUNTS", "GUARDED", "WEBSOCKETS", "REQUESTS/MIN");
+        cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8s %8s %10s %13s  %s%n", "INSTANCE", "HOST", "SOURCE_IP", "LISTEN",
+            "STARTED", "HEARTBEAT", "ACCOUNTS", "GUARDED", "WEBSOCKETS", "REQUESTS/MIN", "VERSION");
         java.time.Instant now = java.time.Instant.now();
         for (Leases.Instance i : instances) {
           long age = java.time.Duration.between(i.heartbeatAt(), now).toSeconds();
-          cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8d %8d %10d %13s%n", i.id(), i.host(),
+          cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8d %8d %10d %13s  %s%n", i.id(), i.host(),
               i.sourceIp() == null ? "-" : i.sourceIp(), i.listen() == null ? "-" : i.listen(),
               i.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), i.alive() ? age + " s ago" : "DEAD", i.accounts(),
-              i.guarded(), i.webSockets(), i.requestsPerMinute() + " of " + i.requestBudget());
+              i.guarded(), i.webSockets(), i.requestsPerMinute() + " of " + i.requestBudget(),
+              i.version() == null ? "unknown" : i.version());
           if (i.alive() && i.heldNotGuarded() > 0) {
             cli.out().println("  " + i.id() + " holds " + i.heldNotGuarded() + " account(s) it does not guard: its /health"
                 + " says why");
           }
-          cli.out().println("  version " + (i.version() == null ? "unknown (before schema 13)" : i.version()));
           if (i.alive() && i.unable() != null) cli.out().println("  " + i.id() + " cannot guard any account: " + i.unable());
           if (i.alive() && i.undecryptable() > 0) {
             cli.out().println("  " + i.id() + " cannot decrypt the keys of " + i.undecryptable() + " account(s): is its master"
