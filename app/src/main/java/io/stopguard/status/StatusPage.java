@@ -38,6 +38,12 @@ public final class StatusPage implements AutoCloseable {
   static final int QUEUE = 32;
   /** Event streams at most; more get 503 (each holds a thread and a queue). */
   static final int MAX_STREAMS = 200;
+  /**
+   * At most this many characters wait for one stream, whatever the batch count: with 10,000 positions
+   * and a market moving, one batch can carry the whole first page (bare rows move to the top), and 32
+   * of them for each of 200 stalled streams filled a 512 MB heap (bench/status --stalled 300).
+   */
+  static final long QUEUE_CHARS = 256 * 1024;
 
   private final StatusModel model;
   private final int queue;
@@ -187,6 +193,8 @@ public final class StatusPage implements AutoCloseable {
   private static final class Client {
     final StatusView.Query query;
     final BlockingQueue<String> out;
+    /** Characters queued in {@link #out} and not yet written. */
+    final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
     volatile HttpExchange exchange;
     Map<String, String> rows = new LinkedHashMap<>();
     String header = "";
@@ -205,13 +213,7 @@ public final class StatusPage implements AutoCloseable {
       text(ex, 503, "too many live views (" + MAX_STREAMS + "): close some, or reload later\n");
       return;
     }
-    Client c = new Client(query(ex), queue);
-    c.exchange = ex;
-    // What the page was rendered with is what the client has: only later changes are sent.
-    StatusModel.Frame frame = model.frame();
-    c.rows = rendered(frame, c.query);
-    c.header = render("header.jte", Map.of("h", frame.header(), "t", t));
-    c.incidents = render("incidents.jte", Map.of("incidents", model.incidents(c.query), "t", t));
+    Client c = client(ex);
     securityHeaders(ex);
     ex.getResponseHeaders().add("Content-Type", "text/event-stream; charset=utf-8");
     ex.getResponseHeaders().add("Cache-Control", "no-store");
@@ -224,6 +226,7 @@ public final class StatusPage implements AutoCloseable {
       while (true) {
         String msg = c.out.poll(PING_MS * 3, TimeUnit.MILLISECONDS);
         if (msg == null) continue;
+        c.queued.addAndGet(-msg.length());
         os.write(msg.getBytes(StandardCharsets.UTF_8));
         os.flush();
       }
@@ -233,6 +236,22 @@ public final class StatusPage implements AutoCloseable {
       clients.remove(c);
       ex.close();
     }
+  }
+
+  /**
+   * A new stream's client, with what the page was rendered with (only later changes are sent). Made
+   * here, not in {@link #events}: that handler lives as long as its stream, and a frame left among its
+   * locals (every row of every account) stayed reachable from each stream's thread — 200 streams opened
+   * at different moments held 200 generations of 10,000 rows (bench/status --stalled 300: out of memory).
+   */
+  private Client client(HttpExchange ex) {
+    Client c = new Client(query(ex), queue);
+    c.exchange = ex;
+    StatusModel.Frame frame = model.frame();
+    c.rows = rendered(frame, c.query);
+    c.header = render("header.jte", Map.of("h", frame.header(), "t", t));
+    c.incidents = render("incidents.jte", Map.of("incidents", model.incidents(c.query), "t", t));
+    return c;
   }
 
   /** Every {@link #TICK_MS}: per client, the rows, header and incidents that changed since it was last sent. */
@@ -266,7 +285,14 @@ public final class StatusPage implements AutoCloseable {
         c.rows = rows;
         c.header = header;
         c.incidents = incidents;
-        if (!sb.isEmpty() && !c.out.offer(sb.toString())) drop(c);
+        if (!sb.isEmpty()) {
+          String batch = sb.toString();
+          if (c.queued.get() + batch.length() > QUEUE_CHARS || !c.out.offer(batch)) {
+            drop(c);
+          } else {
+            c.queued.addAndGet(batch.length());
+          }
+        }
       }
     } catch (Throwable e) { // this ticker serves every viewer: it must outlive anything one tick meets
       log.warn("status page: the event stream could not be updated: {}", e.toString());
@@ -280,7 +306,8 @@ public final class StatusPage implements AutoCloseable {
   private void drop(Client c) {
     clients.remove(c);
     c.out.clear();
-    log.info("status page: an event stream {} batches behind was closed (a client that does not read)", queue);
+    log.info("status page: an event stream {} batches or {} characters behind was closed (a client that does not read)",
+        c.out.size(), c.queued.get());
     HttpExchange ex = c.exchange;
     if (ex != null) ex.close();
   }
