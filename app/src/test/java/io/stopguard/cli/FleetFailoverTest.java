@@ -35,9 +35,14 @@ class FleetFailoverTest {
   Path dir;
 
   static String scenario() {
+    return scenario(800000, "bg_f", ACCOUNTS);
+  }
+
+  /** {@code count} accounts from uid {@code firstUid}, keys {@code keyPrefix}i, each a BTCUSDT long with a pos_loss. */
+  static String scenario(int firstUid, String keyPrefix, int count) {
     StringBuilder sb = new StringBuilder("accounts:\n");
-    for (int i = 0; i < ACCOUNTS; i++) {
-      sb.append("  - {uid: \"").append(800000 + i).append("\", apiKey: bg_f").append(i).append(", secretKey: s").append(i)
+    for (int i = 0; i < count; i++) {
+      sb.append("  - {uid: \"").append(firstUid + i).append("\", apiKey: ").append(keyPrefix).append(i).append(", secretKey: s").append(i)
           .append(", passphrase: p").append(i).append(",\n     positions: [{symbol: BTCUSDT, holdSide: long, total: \"0.01\",")
           .append(" openPriceAvg: \"94000\", leverage: 10}],\n")
           .append("     planOrders: [{symbol: BTCUSDT, planType: pos_loss, holdSide: long, triggerPrice: \"90000\"}]}\n");

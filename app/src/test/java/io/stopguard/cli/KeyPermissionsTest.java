@@ -158,22 +158,10 @@ class KeyPermissionsTest {
   }
 
   static String owner(String pg, String user) throws Exception {
-    return Psql.query(pg, "SELECT coalesce(owner, '') FROM lease_status WHERE user_id = '" + user
-        + "' AND expires_at > now();").strip();
+    return FleetProcess.owner(pg, user);
   }
 
   Process instance(int n, SimServer sim, String pg, String masterKey) throws Exception {
-    Path home = Files.createDirectories(dir.resolve("host" + n));
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-        Main.class.getName(), "watch", "--restore", "on", "--grace", "0.2", "--lease-ttl", Integer.toString(FleetFailoverTest.TTL),
-        "--listen", "127.0.0.1:0", "--source-ip", "127.0.0." + n, "--interval", "2")
-        .redirectErrorStream(true).redirectOutput(home.resolve("watch.log").toFile());
-    pb.environment().put("STOPGUARD_HOME", home.toString());
-    pb.environment().put("STOPGUARD_DB", pg);
-    pb.environment().put("STOPGUARD_MASTER_KEY", masterKey);
-    pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
-    pb.environment().remove("TELEGRAM_BOT_TOKEN");
-    return pb.start();
+    return FleetProcess.start(dir, "watch", n, System.getProperty("java.class.path"), FleetFailoverTest.TTL, sim, pg, masterKey);
   }
 }

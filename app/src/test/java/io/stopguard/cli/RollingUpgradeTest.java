@@ -31,33 +31,15 @@ class RollingUpgradeTest {
   Path dir;
 
   static String scenario() {
-    StringBuilder sb = new StringBuilder("accounts:\n");
-    for (int i = 0; i < ACCOUNTS; i++) {
-      sb.append("  - {uid: \"").append(810000 + i).append("\", apiKey: bg_u").append(i).append(", secretKey: s").append(i)
-          .append(", passphrase: p").append(i).append(",\n     positions: [{symbol: BTCUSDT, holdSide: long, total: \"0.01\",")
-          .append(" openPriceAvg: \"94000\", leverage: 10}],\n")
-          .append("     planOrders: [{symbol: BTCUSDT, planType: pos_loss, holdSide: long, triggerPrice: \"90000\"}]}\n");
-    }
-    return sb.toString();
+    return FleetFailoverTest.scenario(810000, "bg_u", ACCOUNTS);
   }
 
   Process instance(String name, int n, String classpath, SimServer sim, String pg, String masterKey) throws Exception {
-    Path home = Files.createDirectories(dir.resolve("host" + n));
-    String java = ProcessHandle.current().info().command().orElse("java");
-    ProcessBuilder pb = new ProcessBuilder(java, "--enable-native-access=ALL-UNNAMED", "-cp", classpath, Main.class.getName(), "watch",
-        "--restore", "on", "--grace", "0.2", "--lease-ttl", Integer.toString(TTL), "--listen", "127.0.0.1:0", "--source-ip",
-        "127.0.0." + n, "--interval", "2").redirectErrorStream(true).redirectOutput(home.resolve(name + ".log").toFile());
-    pb.environment().put("STOPGUARD_HOME", home.toString());
-    pb.environment().put("STOPGUARD_DB", pg);
-    pb.environment().put("STOPGUARD_MASTER_KEY", masterKey);
-    pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
-    pb.environment().remove("TELEGRAM_BOT_TOKEN");
-    return pb.start();
+    return FleetProcess.start(dir, name, n, classpath, TTL, sim, pg, masterKey);
   }
 
   static String ownerOf(String pg, String user) throws Exception {
-    return Psql.query(pg, "SELECT coalesce(owner, '') FROM lease_status WHERE user_id = '" + user + "' AND expires_at > now();")
-        .strip();
+    return FleetProcess.owner(pg, user);
   }
 
   /** Cancels the stop of an account {@code pid} guards and waits for it to be back, once. */
