@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.PriorityQueue;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.Executors;
 import java.util.concurrent.FutureTask;
@@ -27,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 public final class ManualTime {
   private final FakeClock clock;
   /** One per guard built on this time (a watcher shuts its own down when closed); one clock for all. */
-  private final List<Scheduler> schedulers = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Scheduler> schedulers = new CopyOnWriteArrayList<>();
 
   public ManualTime(Instant start) {
     this.clock = new FakeClock(start);

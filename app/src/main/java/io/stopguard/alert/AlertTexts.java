@@ -2,7 +2,10 @@ package io.stopguard.alert;
 
 import io.stopguard.bitget.Position;
 import io.stopguard.risk.PositionVerdict;
+import io.stopguard.risk.Verdict;
 import io.stopguard.store.Incident;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.List;
 
@@ -58,7 +61,7 @@ public final class AlertTexts {
   }
 
   /** What each verdict means, in the team's words (the detailed reasons stay in English in logs and -v). */
-  public static String verdictRu(io.stopguard.risk.Verdict v) {
+  public static String verdictRu(Verdict v) {
     return switch (v) {
       case PROTECTED -> "защищена";
       case MISSING -> "стоп-лосса нет";
@@ -173,7 +176,7 @@ public final class AlertTexts {
     long s = Math.max(0, d.toSeconds());
     if (d.toMillis() < 50) return russian ? "< 0,1 с" : "< 0.1 s"; // never "0.0": it was not instant
     if (s < 10) { // sub-10-second restores are the point: show them to the tenth
-      String v = java.math.BigDecimal.valueOf(Math.max(0, d.toMillis()), 3).setScale(1, java.math.RoundingMode.HALF_UP).toPlainString();
+      String v = BigDecimal.valueOf(Math.max(0, d.toMillis()), 3).setScale(1, RoundingMode.HALF_UP).toPlainString();
       return v + (russian ? " с" : " s");
     }
     long h = s / 3600;

@@ -1,10 +1,12 @@
 package io.stopguard.alert;
 
 import io.stopguard.config.Config;
+import io.stopguard.store.Store;
 import java.io.PrintStream;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 
 /**
@@ -64,7 +66,7 @@ public record Alerting(String chatId, TelegramClient telegram, PrintStream conso
    * queued in the store's outbox where Telegram is on (delivered later, in order, by
    * {@link AlertDelivery}). {@code html} is in Telegram's HTML mode, built by {@link AlertTexts}.
    */
-  public void send(io.stopguard.store.Store store, String kind, String html, java.time.Instant now) {
+  public void send(Store store, String kind, String html, Instant now) {
     if (console != null) console.println(AlertTexts.plain(html));
     if (telegramEnabled()) store.outbox().enqueue(chatId, kind, html, now);
   }

@@ -7,12 +7,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /** Bot API {@code sendMessage} over the JDK HTTP client. The token never appears in errors. */
 public final class TelegramClient {
@@ -40,7 +42,7 @@ public final class TelegramClient {
   private final Duration timeout;
   private final ObjectMapper json = new ObjectMapper();
 
-  private static final java.util.regex.Pattern TOKEN = java.util.regex.Pattern.compile("\\d{1,20}:[A-Za-z0-9_-]{1,200}");
+  private static final Pattern TOKEN = Pattern.compile("\\d{1,20}:[A-Za-z0-9_-]{1,200}");
 
   /**
    * @throws IllegalArgumentException if {@code token} is not shaped like a bot token: such a token
@@ -71,7 +73,7 @@ public final class TelegramClient {
           .POST(HttpRequest.BodyPublishers.ofString(json.writeValueAsString(body), StandardCharsets.UTF_8)).build();
       resp = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      return new Result.Failed(e instanceof java.net.http.HttpTimeoutException ? "timeout" : "network: " + e.getClass().getSimpleName());
+      return new Result.Failed(e instanceof HttpTimeoutException ? "timeout" : "network: " + e.getClass().getSimpleName());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Result.Failed("interrupted");

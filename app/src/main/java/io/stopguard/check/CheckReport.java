@@ -3,6 +3,7 @@ package io.stopguard.check;
 import io.stopguard.risk.PositionVerdict;
 import java.util.List;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /** The outcome of one check over all active keys. */
 public record CheckReport(List<AccountResult> accounts) {
@@ -15,7 +16,7 @@ public record CheckReport(List<AccountResult> accounts) {
   }
 
   public List<PositionVerdict> verdicts() {
-    return accounts.stream().flatMap(a -> a.ok() ? a.verdicts().stream() : java.util.stream.Stream.empty()).toList();
+    return accounts.stream().flatMap(a -> a.ok() ? a.verdicts().stream() : Stream.empty()).toList();
   }
 
   /** Sorted, de-duplicated {@code user:SYMBOL:SIDE} of every position that is not protected. */

@@ -1,5 +1,14 @@
 package io.stopguard.check;
 
+import io.stopguard.alert.AlertTexts;
+import io.stopguard.bitget.BitgetApiException;
+import io.stopguard.bitget.BitgetClient;
+import io.stopguard.bitget.PlanType;
+import io.stopguard.restore.ClientOids;
+import io.stopguard.store.AuditEntry;
+import io.stopguard.store.Flap;
+import java.util.ArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.BitgetException;
 import io.stopguard.bitget.Contract;
@@ -103,7 +112,7 @@ public final class CheckService {
   /** A key that cannot be used is that account's failure in the report: the check is incomplete, never silently smaller. */
   public static CheckReport withUnusable(CheckReport report, List<UnusableKey> unusable) {
     if (unusable.isEmpty()) return report;
-    List<AccountResult> all = new java.util.ArrayList<>(report.accounts());
+    List<AccountResult> all = new ArrayList<>(report.accounts());
     for (UnusableKey u : unusable) {
       all.add(new AccountResult(u.userId(), u.maskedKey(), List.of(),
           new UnusableKeyException("key " + u.maskedKey() + " of user " + u.userId() + " cannot be used: " + u.reason())));
@@ -203,7 +212,7 @@ public final class CheckService {
     if (window == null || window.isZero()) return;
     Instant now = clock.instant();
     List<Incident> open = store.incidents().open();
-    for (io.stopguard.store.Flap f : store.flapping().all()) {
+    for (Flap f : store.flapping().all()) {
       Optional<Incident> bare = open.stream().filter(i -> i.key().equals(f.key())).findFirst();
       if (bare.isPresent()) {
         Incident i = bare.get();
@@ -226,7 +235,7 @@ public final class CheckService {
    * stop", so the alert says which. Empty when the guard placed nothing for this incident.
    */
   private String basis(Incident i, Instant now) {
-    for (io.stopguard.store.AuditEntry e : store.journal().auditLog(i.userId(), i.detectedAt(), now).reversed()) {
+    for (AuditEntry e : store.journal().auditLog(i.userId(), i.detectedAt(), now).reversed()) {
       if (!"watch".equals(e.actor()) || !"ok".equals(e.result()) || !i.symbol().equalsIgnoreCase(e.symbol())
           || !i.holdSide().equalsIgnoreCase(e.holdSide()) || e.detail() == null) {
         continue;
@@ -273,7 +282,7 @@ public final class CheckService {
     for (var stop : v.stops()) {
       if (stop.clientOid() == null) continue;
       for (int g = 0; g <= i.oidGeneration(); g++) {
-        if (stop.clientOid().equals(io.stopguard.restore.ClientOids.forRestore(exchange, i.userId(), v.position(), i.id(),
+        if (stop.clientOid().equals(ClientOids.forRestore(exchange, i.userId(), v.position(), i.id(),
             i.detectedAt(), g))) {
           return true;
         }
@@ -282,7 +291,7 @@ public final class CheckService {
     return false;
   }
 
-  private final java.util.concurrent.atomic.AtomicBoolean contractsFetching = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean contractsFetching = new AtomicBoolean();
 
   /**
    * Contract rules for restore suggestions, as cached: this runs inside the store's transaction,
@@ -318,7 +327,7 @@ public final class CheckService {
    * {@code client}, when the cache is missing, old, or does not know the symbol (a contract listed
    * since). Never called inside a transaction. Null if Bitget does not answer or has no such contract.
    */
-  public Contract contract(io.stopguard.bitget.BitgetClient client, String symbol) {
+  public Contract contract(BitgetClient client, String symbol) {
     List<Contract> cached = contractsCache;
     boolean fresh = cached != null && Duration.between(contractsFetchedAt, clock.instant()).toMinutes() < 10;
     if (fresh) {
@@ -354,8 +363,8 @@ public final class CheckService {
   private String restoreCommand(PositionVerdict v, List<Contract> contracts) {
     var p = v.position();
     Optional<Contract> c = contracts.stream().filter(x -> x.symbol().equalsIgnoreCase(p.symbol())).findFirst();
-    String user = io.stopguard.alert.AlertTexts.sh(v.userId());
-    String symbol = io.stopguard.alert.AlertTexts.sh(p.symbol());
+    String user = AlertTexts.sh(v.userId());
+    String symbol = AlertTexts.sh(p.symbol());
     String base = "./stopguard place-stop --user " + user + " --symbol " + symbol + " --direction "
         + p.holdSide().name() + " --amount " + p.total().toPlainString();
     if (c.isEmpty()) return "./stopguard stop-orders --user " + user + " --symbol " + symbol + " --direction "
@@ -364,7 +373,7 @@ public final class CheckService {
     RestorePlan plan = intended == null ? RestorePlanner.plan(p, c.get(), policy, null)
         : RestorePlanner.plan(p, c.get(), policy, intended.price(), intended.describe());
     return plan instanceof RestorePlan.Place pl ? base + " --stop-price " + pl.triggerPrice().toPlainString()
-        + (v.stops().stream().anyMatch(s -> s.planType() == io.stopguard.bitget.PlanType.POS_LOSS) ? " --replace" : "")
+        + (v.stops().stream().anyMatch(s -> s.planType() == PlanType.POS_LOSS) ? " --replace" : "")
         : null;
   }
 
@@ -373,7 +382,7 @@ public final class CheckService {
     Optional<Flag> flag = store.flag(Store.FLAG_STOPLOSS_MISSING);
     Instant lastOk = flag.map(f -> Instant.parse(f.updatedAt())).orElse(null);
     List<String> errorCodes = report.accounts().stream().filter(a -> !a.ok())
-        .map(a -> a.error() instanceof io.stopguard.bitget.BitgetApiException e ? e.code()
+        .map(a -> a.error() instanceof BitgetApiException e ? e.code()
             : a.error() instanceof UnusableKeyException ? "unusable_key" : "transport").toList();
     metrics.recordCheck(report.complete(), report.verdicts(), errorCodes, took, lastOk, flag.map(Flag::value).orElse(0));
     var outbox = store.outbox();

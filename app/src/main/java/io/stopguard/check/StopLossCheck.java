@@ -11,6 +11,7 @@ import io.stopguard.bitget.Position;
 import io.stopguard.risk.Policy;
 import io.stopguard.risk.Protection;
 import io.stopguard.store.ExchangeKey;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class StopLossCheck implements AutoCloseable {
   private final int parallelism;
   private final Policy policy;
   private final IpBudget ipBudget;
-  private final java.net.InetAddress localAddress;
+  private final InetAddress localAddress;
 
   /** Drawing on the process's budget at Bitget's per-IP limits ({@link IpBudget#shared()}). */
   public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy) {
@@ -50,7 +51,7 @@ public final class StopLossCheck implements AutoCloseable {
 
   /** @param localAddress the local address every connection leaves from (an egress IP), or null for the system's choice */
   public StopLossCheck(URI baseUrl, Duration timeout, int parallelism, Policy policy, IpBudget ipBudget,
-      java.net.InetAddress localAddress) {
+      InetAddress localAddress) {
     this.localAddress = localAddress;
     this.ipBudget = ipBudget;
     this.baseUrl = baseUrl;
@@ -63,7 +64,7 @@ public final class StopLossCheck implements AutoCloseable {
   }
 
   /** The local address connections leave from, or null. */
-  public java.net.InetAddress localAddress() {
+  public InetAddress localAddress() {
     return localAddress;
   }
 

@@ -1,5 +1,6 @@
 package io.stopguard.cli;
 
+import io.stopguard.bitget.UnusableKeyException;
 import io.stopguard.store.ActiveKeys;
 import io.stopguard.store.ExchangeKey;
 import io.stopguard.store.UnusableKey;
@@ -38,7 +39,7 @@ final class Accounts {
   static List<ExchangeKey> usable(ActiveKeys keys) {
     if (!keys.unusable().isEmpty() && keys.usable().isEmpty()) {
       UnusableKey u = keys.unusable().getFirst();
-      throw new io.stopguard.bitget.UnusableKeyException("key " + u.maskedKey() + " of user " + u.userId() + " cannot be used: "
+      throw new UnusableKeyException("key " + u.maskedKey() + " of user " + u.userId() + " cannot be used: "
           + u.reason());
     }
     return keys.usable();

@@ -1,16 +1,20 @@
 package io.stopguard.cli;
 
+import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.AccountResult;
 import io.stopguard.alert.Alerting;
 import io.stopguard.check.CheckReport;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.NoActiveKeysException;
+import io.stopguard.guard.WatchLock;
+import io.stopguard.incident.Decision;
 import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.store.Store;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -68,7 +72,7 @@ final class CheckCommand implements Callable<Integer> {
       CheckReport report;
       CheckService service = null;
       if (user == null) {
-        boolean besideWatcher = io.stopguard.guard.WatchLock.anyHeld(home.home(cli));
+        boolean besideWatcher = WatchLock.anyHeld(home.home(cli));
         String notice = slowNotice(store.keys().active("bitget").size(), ExchangeOptions.oneOffBudget(besideWatcher), besideWatcher);
         if (notice != null) cli.err().println(notice);
         // The full check: flag, incidents, alerts, incident log, metrics file.
@@ -79,7 +83,7 @@ final class CheckCommand implements Callable<Integer> {
         CheckService.Outcome outcome = service.run();
         report = outcome.report();
         if (!alerting.telegramEnabled()
-            && outcome.decisions().stream().anyMatch(d -> !(d instanceof io.stopguard.incident.Decision.Changed))) {
+            && outcome.decisions().stream().anyMatch(d -> !(d instanceof Decision.Changed))) {
           cli.err().println("(Telegram is not configured — TELEGRAM_BOT_TOKEN and TELEGRAM_CHAT_ID, or stopguard.yaml:"
               + " alerts are printed here only)");
         }
@@ -106,10 +110,10 @@ final class CheckCommand implements Callable<Integer> {
    * Said before a check that Bitget's per-IP budget makes long (over 30 s), so nobody at 3 a.m.
    * mistakes it for a hang; null otherwise.
    */
-  static String slowNotice(int accounts, io.stopguard.bitget.IpBudget budget, boolean besideWatcher) {
+  static String slowNotice(int accounts, IpBudget budget, boolean besideWatcher) {
     double seconds = accounts * 2 / budget.requestsPerSecond();
     if (!(seconds > 30)) return null;
-    return String.format(java.util.Locale.ROOT, "stopguard check: %,d accounts at %.0f requests/s (%s): about %s",
+    return String.format(Locale.ROOT, "stopguard check: %,d accounts at %.0f requests/s (%s): about %s",
         accounts, budget.requestsPerSecond(),
         besideWatcher ? "a watcher runs in this home and keeps most of Bitget's per-IP budget"
             : "Bitget allows 6000 requests per IP a minute",

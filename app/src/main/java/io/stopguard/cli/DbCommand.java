@@ -4,8 +4,12 @@ import io.stopguard.store.Database;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
 import io.stopguard.store.StoreCopy;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,8 +24,8 @@ import picocli.CommandLine.Option;
         "from PGPASSWORD or ~/.pgpass, never from the command line. See docs/POSTGRESQL.md.",
     })
 final class DbCommand implements Runnable {
-  @picocli.CommandLine.Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
@@ -86,7 +90,7 @@ final class DbCommand implements Runnable {
     private Database parse(String option, String spec) {
       try {
         Database db = Database.parse(spec, cli.env());
-        if (!db.isPostgres() && !java.nio.file.Files.exists(db.file()) && option.equals("--from")) {
+        if (!db.isPostgres() && !Files.exists(db.file()) && option.equals("--from")) {
           throw new UsageException("--from: " + spec + " does not exist");
         }
         return db;
@@ -101,7 +105,7 @@ final class DbCommand implements Runnable {
       Database dst = parse("--to", to);
       if (src.display().equals(dst.display())) throw new UsageException("--from and --to are the same store: " + src);
       // Secrets are copied as ciphertext: no master key is needed, and none is created.
-      SecretBox none = SecretBox.fromEnvOrFile(java.util.Map.of(), java.nio.file.Path.of("/nonexistent/master.key"));
+      SecretBox none = SecretBox.fromEnvOrFile(Map.of(), Path.of("/nonexistent/master.key"));
       try (Store a = Store.open(src, none); Store b = Store.open(dst, none)) {
         List<StoreCopy.Counted> counts = StoreCopy.copy(a, b);
         boolean same = true;

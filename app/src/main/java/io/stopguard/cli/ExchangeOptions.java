@@ -2,8 +2,14 @@ package io.stopguard.cli;
 
 import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.StopLossCheck;
+import io.stopguard.guard.OneOffMarker;
 import io.stopguard.guard.WatchLock;
+import io.stopguard.guard.WatchSettings;
 import io.stopguard.risk.Policy;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,7 +57,7 @@ public final class ExchangeOptions {
   }
 
   /** Requests a minute left to one-off commands while a watcher runs on the same home (and IP): it yields them. */
-  static final int SHARE_BESIDE_WATCH_PER_MINUTE = io.stopguard.guard.WatchSettings.ONE_OFF_SHARE_PER_MINUTE;
+  static final int SHARE_BESIDE_WATCH_PER_MINUTE = WatchSettings.ONE_OFF_SHARE_PER_MINUTE;
 
   /**
    * A check for a one-off command: Bitget's whole per-IP budget, or, while a watcher runs in this
@@ -62,7 +68,7 @@ public final class ExchangeOptions {
     // Beside a watcher: say so for as long as this command runs, so the watcher yields our share.
     if (besideWatcher && !watcher && marker == null && !markerTried) {
       markerTried = true;
-      marker = io.stopguard.guard.OneOffMarker.hold(home.home(cli));
+      marker = OneOffMarker.hold(home.home(cli));
       if (marker == null) { // never silent: the watcher will not yield, so this command may wait on the IP's limit
         cli.err().println("stopguard: warning: could not write " + home.home(cli).resolve("run/oneoff.lock")
             + ": the watcher running in this home will not yield its share of Bitget's per-IP limit to this command");
@@ -78,21 +84,21 @@ public final class ExchangeOptions {
   }
 
   /** {@link #sourceIp} as an address of this host (refused at once if it is not one), or null. */
-  static java.net.InetAddress sourceAddress(Cli cli) {
+  static InetAddress sourceAddress(Cli cli) {
     String s = sourceIp(cli);
     if (s == null) return null;
     try {
-      java.net.InetAddress a = java.net.InetAddress.getByName(s);
-      try (java.net.Socket probe = new java.net.Socket()) {
-        probe.bind(new java.net.InetSocketAddress(a, 0)); // an address this host does not have fails here, not at the first request
+      InetAddress a = InetAddress.getByName(s);
+      try (Socket probe = new Socket()) {
+        probe.bind(new InetSocketAddress(a, 0)); // an address this host does not have fails here, not at the first request
       }
       return a;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new UsageException("STOPGUARD_SOURCE_IP=" + s + " is not an address of this host: " + e.getMessage());
     }
   }
 
-  private io.stopguard.guard.OneOffMarker marker;
+  private OneOffMarker marker;
   private boolean markerTried;
   /** Set by `watch`: its own checks are not one-off commands beside a watcher. */
   private boolean watcher;
@@ -113,7 +119,7 @@ public final class ExchangeOptions {
   }
 
   /** The same, every connection leaving from {@code localAddress} (an egress IP; null: the system's choice). */
-  StopLossCheck check(Cli cli, Policy policy, IpBudget budget, java.net.InetAddress localAddress) {
+  StopLossCheck check(Cli cli, Policy policy, IpBudget budget, InetAddress localAddress) {
     return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, budget, localAddress));
   }
 }

@@ -1,10 +1,17 @@
 package io.stopguard.cli;
 
+import io.stopguard.store.KeyRow;
 import io.stopguard.store.Leases;
 import io.stopguard.store.Store;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -54,7 +61,7 @@ final class FleetCommand implements Callable<Integer> {
       List<String> unowned = all.stream().filter(l -> !l.live()).map(Leases.Lease::userId).toList();
       // Held for a round or more but not guarded, as each live instance's last heartbeat said.
       int notGuarded = instances.stream().filter(Leases.Instance::alive).mapToInt(Leases.Instance::heldNotGuarded).sum();
-      int died = leases.diedWithin(ttl, java.time.Duration.ofMinutes(10));
+      int died = leases.diedWithin(ttl, Duration.ofMinutes(10));
       Map<String, String> unservable = leases.unservable(ttl);
       if (json) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -72,12 +79,12 @@ final class FleetCommand implements Callable<Integer> {
             + " held but not guarded");
         cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8s %8s %10s %13s  %s%n", "INSTANCE", "HOST", "SOURCE_IP", "LISTEN",
             "STARTED", "HEARTBEAT", "ACCOUNTS", "GUARDED", "WEBSOCKETS", "REQUESTS/MIN", "VERSION");
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         for (Leases.Instance i : instances) {
-          long age = java.time.Duration.between(i.heartbeatAt(), now).toSeconds();
+          long age = Duration.between(i.heartbeatAt(), now).toSeconds();
           cli.out().printf("%-36s %-16s %-15s %-21s %-20s %-9s %8d %8d %10d %13s  %s%n", i.id(), i.host(),
               i.sourceIp() == null ? "-" : i.sourceIp(), i.listen() == null ? "-" : i.listen(),
-              i.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS), i.alive() ? age + " s ago" : "DEAD", i.accounts(),
+              i.startedAt().truncatedTo(ChronoUnit.SECONDS), i.alive() ? age + " s ago" : "DEAD", i.accounts(),
               i.guarded(), i.webSockets(), i.requestsPerMinute() + " of " + i.requestBudget(),
               i.version() == null ? "unknown" : i.version());
           if (i.alive() && i.heldNotGuarded() > 0) {
@@ -119,17 +126,17 @@ final class FleetCommand implements Callable<Integer> {
   /** {@code --ips}: the addresses operators bind keys to, and what changing one would orphan. */
   private int ips(Store store, Leases leases) {
     List<String> addresses = leases.instances(ttl).stream().filter(Leases.Instance::alive).map(Leases.Instance::sourceIp)
-        .filter(java.util.Objects::nonNull).distinct().sorted().toList();
-    Map<String, List<String>> onlyThere = new java.util.TreeMap<>();
-    List<String> unbound = new java.util.ArrayList<>();
-    for (io.stopguard.store.KeyRow k : store.keys().list()) {
+        .filter(Objects::nonNull).distinct().sorted().toList();
+    Map<String, List<String>> onlyThere = new TreeMap<>();
+    List<String> unbound = new ArrayList<>();
+    for (KeyRow k : store.keys().list()) {
       if (!k.active()) continue;
       if (k.info() == null || k.info().ips().isEmpty()) {
         unbound.add(k.userId());
         continue;
       }
       List<String> allowed = k.info().ips().stream().filter(addresses::contains).toList();
-      if (allowed.size() == 1) onlyThere.computeIfAbsent(allowed.get(0), a -> new java.util.ArrayList<>()).add(k.userId());
+      if (allowed.size() == 1) onlyThere.computeIfAbsent(allowed.get(0), a -> new ArrayList<>()).add(k.userId());
     }
     if (json) {
       Map<String, Object> m = new LinkedHashMap<>();

@@ -1,11 +1,21 @@
 package io.stopguard.cli;
 
+import io.stopguard.bitget.BitgetClient;
 import io.stopguard.config.Config;
+import io.stopguard.config.OwnerOnly;
 import io.stopguard.store.Database;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
+import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
@@ -23,10 +33,10 @@ public final class HomeOptions {
   String db;
 
   /** Set by the one command that may create a missing home ({@code keys add}): where to say so. */
-  private java.io.PrintStream createNotice;
+  private PrintStream createNotice;
 
   /** Lets this command create the home if it does not exist, saying so on {@code notice}. */
-  void allowCreating(java.io.PrintStream notice) {
+  void allowCreating(PrintStream notice) {
     this.createNotice = notice;
   }
 
@@ -43,14 +53,14 @@ public final class HomeOptions {
       return Path.of("").toAbsolutePath();
     }
     // A mistyped home must not read as an empty, healthy one ("no flags yet", exit 0).
-    if (!java.nio.file.Files.isDirectory(h)) {
+    if (!Files.isDirectory(h)) {
       if (createNotice == null) {
         throw new UsageException(from + " " + h + " does not exist (a typo?). Create it, or add the first key with"
             + " `stopguard keys add`, which creates it.");
       }
       try {
-        io.stopguard.config.OwnerOnly.directories(h);
-      } catch (java.io.IOException e) {
+        OwnerOnly.directories(h);
+      } catch (IOException e) {
         throw new UsageException("cannot create " + from + " " + h + ": " + e.getMessage());
       }
       createNotice.println("created stopguard home " + h.toAbsolutePath());
@@ -60,9 +70,9 @@ public final class HomeOptions {
   }
 
   /** The home if it exists already; never creates it or fails (for a look before anything is stored). */
-  java.util.Optional<Path> existing(Cli cli) {
+  Optional<Path> existing(Cli cli) {
     Path h = home != null ? home : cli.env("STOPGUARD_HOME") != null ? Path.of(cli.env("STOPGUARD_HOME")) : Path.of("");
-    return java.nio.file.Files.isDirectory(h) ? java.util.Optional.of(h.toAbsolutePath()) : java.util.Optional.empty();
+    return Files.isDirectory(h) ? Optional.of(h.toAbsolutePath()) : Optional.empty();
   }
 
   public Database db(Cli cli) {
@@ -80,7 +90,7 @@ public final class HomeOptions {
   /** {@code $STOPGUARD_CONFIG}, else HOME/stopguard.yaml; absent means all defaults. */
   public Config config(Cli cli) {
     String env = cli.env("STOPGUARD_CONFIG");
-    if (env != null && !java.nio.file.Files.isRegularFile(Path.of(env))) {
+    if (env != null && !Files.isRegularFile(Path.of(env))) {
       // Named explicitly: its absence is a mistake, never "all defaults".
       throw new UsageException("STOPGUARD_CONFIG=" + env + " does not exist (unset it to use HOME/stopguard.yaml or the defaults)");
     }
@@ -101,19 +111,19 @@ public final class HomeOptions {
    */
   static void ownerOnly(Cli cli, Path file) {
     try {
-      if (!java.nio.file.Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-      var perms = java.nio.file.Files.getPosixFilePermissions(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-      var open = java.util.EnumSet.copyOf(perms);
-      open.retainAll(java.util.EnumSet.of(java.nio.file.attribute.PosixFilePermission.GROUP_READ,
-          java.nio.file.attribute.PosixFilePermission.GROUP_WRITE, java.nio.file.attribute.PosixFilePermission.OTHERS_READ,
-          java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE, java.nio.file.attribute.PosixFilePermission.GROUP_EXECUTE,
-          java.nio.file.attribute.PosixFilePermission.OTHERS_EXECUTE));
+      if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) return;
+      var perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+      var open = EnumSet.copyOf(perms);
+      open.retainAll(EnumSet.of(PosixFilePermission.GROUP_READ,
+          PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ,
+          PosixFilePermission.OTHERS_WRITE, PosixFilePermission.GROUP_EXECUTE,
+          PosixFilePermission.OTHERS_EXECUTE));
       if (open.isEmpty()) return;
-      String was = java.nio.file.attribute.PosixFilePermissions.toString(perms);
-      java.nio.file.Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      String was = PosixFilePermissions.toString(perms);
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
       cli.err().println("stopguard: warning: " + file + " was readable by others (" + was + "); set to rw------- (it holds"
           + " secrets)");
-    } catch (UnsupportedOperationException | java.io.IOException e) {
+    } catch (UnsupportedOperationException | IOException e) {
       cli.err().println("stopguard: warning: cannot check the permissions of " + file + ": " + e.getMessage());
     }
   }
@@ -121,7 +131,7 @@ public final class HomeOptions {
   /** The Bitget endpoint: {@code $STOPGUARD_BITGET_BASE_URL} (e.g. the simulator), else api.bitget.com. */
   static URI bitgetBaseUrl(Cli cli, String override) {
     String s = override != null ? override : cli.env("STOPGUARD_BITGET_BASE_URL");
-    if (s == null) return io.stopguard.bitget.BitgetClient.DEFAULT_BASE_URL;
+    if (s == null) return BitgetClient.DEFAULT_BASE_URL;
     try {
       URI u = URI.create(s);
       if (u.getScheme() == null || u.getHost() == null) throw new IllegalArgumentException();

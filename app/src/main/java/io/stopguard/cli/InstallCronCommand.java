@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -62,7 +63,7 @@ final class InstallCronCommand implements Callable<Integer> {
     lines.add(line);
     Path tmp = crontab.resolveSibling("." + crontab.getFileName() + ".stopguard.tmp");
     Files.write(tmp, lines, StandardCharsets.UTF_8);
-    Files.move(tmp, crontab, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Files.move(tmp, crontab, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     cli.out().println("installed in " + crontab + ": " + line);
     return ExitCodes.OK;
   }

@@ -1,14 +1,24 @@
 package io.stopguard.cli;
 
+import io.stopguard.bitget.BitgetApiException;
+import io.stopguard.bitget.BitgetException;
+import io.stopguard.bitget.IpBudget;
 import io.stopguard.bitget.Credentials;
+import io.stopguard.risk.Policy;
+import io.stopguard.store.ActiveKeys;
+import io.stopguard.store.ExchangeKey;
 import io.stopguard.store.KeyRow;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
+import io.stopguard.store.UnusableKey;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -135,12 +145,12 @@ final class KeysCommand implements Runnable {
       String[] sp = readSecret(cli);
       KeyVetting.Verdict v = null;
       if (verify) {
-        var check = exchangeOptions.check(cli, io.stopguard.risk.Policy.DEFAULT, io.stopguard.bitget.IpBudget.shared(),
+        var check = exchangeOptions.check(cli, Policy.DEFAULT, IpBudget.shared(),
             ExchangeOptions.sourceAddress(cli));
-        var client = check.client(new io.stopguard.store.ExchangeKey(0, user, ex, demo, new Credentials(apiKey, sp[0], sp[1])));
+        var client = check.client(new ExchangeKey(0, user, ex, demo, new Credentials(apiKey, sp[0], sp[1])));
         try {
           v = new KeyVetting(readOnlyOk, allowWithdraw).vet(client, ExchangeOptions.sourceIp(cli));
-        } catch (io.stopguard.bitget.BitgetException e) {
+        } catch (BitgetException e) {
           cli.err().println("stopguard keys add: Bitget refused key " + Credentials.maskKey(apiKey) + ": " + e.getMessage() + " — "
               + e.hint() + "; nothing stored");
           return ExitCodes.INCOMPLETE;
@@ -185,9 +195,9 @@ final class KeysCommand implements Runnable {
       try (Store store = home.openStore(cli)) {
         List<KeyRow> rows = store.keys().list();
         if (json) {
-          List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+          List<Map<String, Object>> out = new ArrayList<>();
           for (KeyRow k : rows) {
-            java.util.Map<String, Object> m = new java.util.LinkedHashMap<>();
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("userId", printable(k.userId()));
             m.put("exchange", k.exchange());
             m.put("apiKey", Credentials.maskKey(k.apiKey()));
@@ -261,17 +271,17 @@ final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() {
-      var check = exchange.check(cli, home, io.stopguard.risk.Policy.DEFAULT);
+      var check = exchange.check(cli, home, Policy.DEFAULT);
       String from = ExchangeOptions.sourceIp(cli);
       List<Result> results = new ArrayList<>();
       try (Store store = home.openStore(cli)) {
-        io.stopguard.store.ActiveKeys active = user == null ? store.keys().active("bitget") : store.keys().active("bitget", user);
+        ActiveKeys active = user == null ? store.keys().active("bitget") : store.keys().active("bitget", user);
         if (active.isEmpty() && user != null) {
           throw new UsageException("user " + user + " has no active bitget key in " + store.where());
         }
         // A key that cannot be used (undecryptable, characters no header carries) is a failure of its
         // own, never left out: it was skipped in silence whenever another key was usable.
-        for (io.stopguard.store.UnusableKey u : active.unusable()) {
+        for (UnusableKey u : active.unusable()) {
           results.add(new Result(u.userId(), u.maskedKey(), false, null, null, "unusable_key", "cannot be used: " + u.reason(),
               u.undecryptable() ? "restore the fleet's master key, or keys reset with the key's secret" : "keys reset with a valid value"));
         }
@@ -291,9 +301,9 @@ final class KeysCommand implements Runnable {
             results.add(new Result(k.userId(), k.credentials().maskedKey(), !v.refused(), n, skew, v.refused() ? "permissions" : null,
                 v.refusal(), v.refused() ? "make a key with futures read and trade only" : null, v.info().authorities(),
                 v.info().ips(), v.warnings()));
-          } catch (io.stopguard.bitget.BitgetException e) {
+          } catch (BitgetException e) {
             results.add(new Result(k.userId(), k.credentials().maskedKey(), false, null, null,
-                e instanceof io.stopguard.bitget.BitgetApiException api ? api.code() : null, e.getMessage(), e.hint()));
+                e instanceof BitgetApiException api ? api.code() : null, e.getMessage(), e.hint()));
           }
         }
       }
@@ -417,7 +427,7 @@ final class KeysCommand implements Runnable {
     HomeOptions home;
 
     @Option(names = "--new-key-file", required = true, paramLabel = "FILE", description = "The new master key (made if missing).")
-    java.nio.file.Path file;
+    Path file;
 
     RotateMasterKey(Cli cli) {
       this.cli = cli;
@@ -425,7 +435,7 @@ final class KeysCommand implements Runnable {
 
     @Override
     public Integer call() {
-      SecretBox next = SecretBox.fromEnvOrFile(java.util.Map.of(), file); // the file's key, or a new one made there
+      SecretBox next = SecretBox.fromEnvOrFile(Map.of(), file); // the file's key, or a new one made there
       try (Store store = home.openStore(cli)) {
         String before = store.meta("master_key_id");
         int[] n = {0};

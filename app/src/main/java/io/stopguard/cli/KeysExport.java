@@ -5,6 +5,7 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.stopguard.store.KeyRow;
 import io.stopguard.store.Store;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +47,7 @@ final class KeysExport implements Callable<Integer> {
     if (!fmt.equals("csv") && !fmt.equals("jsonl")) throw new UsageException("--format must be csv or jsonl");
     try (Store store = home.openStore(cli)) {
       List<KeyRow> rows = store.keys().list().stream().filter(k -> all || k.active()).toList();
-      List<Map<String, Object>> out = new java.util.ArrayList<>();
+      List<Map<String, Object>> out = new ArrayList<>();
       for (KeyRow k : rows) {
         Map<String, Object> m = new LinkedHashMap<>();
         boolean csv = format.toLowerCase(Locale.ROOT).equals("csv");

@@ -1,11 +1,16 @@
 package io.stopguard.cli;
 
+import io.stopguard.bitget.BitgetException;
+import io.stopguard.bitget.KeyInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvSchema;
 import io.stopguard.bitget.Credentials;
+import io.stopguard.guard.WatchLock;
+import io.stopguard.risk.Policy;
+import io.stopguard.store.ExchangeKey;
 import io.stopguard.store.Keys;
 import io.stopguard.store.Store;
 import java.io.IOException;
@@ -14,12 +19,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -80,9 +94,9 @@ final class KeysImport implements Callable<Integer> {
   ExchangeOptions exchange;
 
   /** What Bitget said of each verified row's key (rows bound elsewhere have none). */
-  private final Map<Row, io.stopguard.bitget.KeyInfo> infos = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Row, KeyInfo> infos = new ConcurrentHashMap<>();
   /** Keys refused for what they may do: one line each, the others stored, exit 3. */
-  private final List<String> refusedKeys = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final List<String> refusedKeys = Collections.synchronizedList(new ArrayList<>());
 
   KeysImport(Cli cli) {
     this.cli = cli;
@@ -107,9 +121,9 @@ final class KeysImport implements Callable<Integer> {
       }
     }
     List<Row> rows = verify && !parsed.isEmpty() && (errors.isEmpty() || skipBad) ? verified(parsed, errors) : parsed;
-    errors.sort(java.util.Comparator.comparingLong(KeysImport::lineOf));
+    errors.sort(Comparator.comparingLong(KeysImport::lineOf));
     for (String e : errors) cli.err().println("stopguard keys import: " + e);
-    refusedKeys.sort(java.util.Comparator.comparingLong(KeysImport::lineOf));
+    refusedKeys.sort(Comparator.comparingLong(KeysImport::lineOf));
     for (String e : refusedKeys) cli.err().println("stopguard keys import: " + e);
     if (!errors.isEmpty() && !skipBad) {
       cli.err().println("stopguard keys import: " + errors.size() + " bad row(s); nothing was stored"
@@ -128,7 +142,7 @@ final class KeysImport implements Callable<Integer> {
         for (Row r : rows) {
           counts.merge(store.keys().putIfChanged(r.userId(), r.exchange(), r.apiKey(), r.secret(), r.passphrase(), r.demo(),
               r.active()), 1, Integer::sum);
-          io.stopguard.bitget.KeyInfo info = infos.get(r);
+          KeyInfo info = infos.get(r);
           if (info != null) store.keys().recordInfo(r.exchange(), r.apiKey(), info);
         }
       });
@@ -142,7 +156,7 @@ final class KeysImport implements Callable<Integer> {
   }
 
   private static long lineOf(String error) {
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("^line (\\d+)").matcher(error);
+    Matcher m = Pattern.compile("^line (\\d+)").matcher(error);
     return m.find() ? Long.parseLong(m.group(1)) : Long.MAX_VALUE;
   }
 
@@ -152,20 +166,20 @@ final class KeysImport implements Callable<Integer> {
    */
   private List<Row> verified(List<Row> rows, List<String> errors) {
     // The home may not exist yet (it is created only if something gets stored): no watcher can run in it then.
-    boolean besideWatcher = home.existing(cli).map(io.stopguard.guard.WatchLock::anyHeld).orElse(false);
-    var check = exchange.check(cli, io.stopguard.risk.Policy.DEFAULT, ExchangeOptions.oneOffBudget(besideWatcher));
+    boolean besideWatcher = home.existing(cli).map(WatchLock::anyHeld).orElse(false);
+    var check = exchange.check(cli, Policy.DEFAULT, ExchangeOptions.oneOffBudget(besideWatcher));
     int total = rows.size();
-    java.util.concurrent.atomic.AtomicInteger done = new java.util.concurrent.atomic.AtomicInteger();
-    java.util.concurrent.atomic.AtomicInteger failed = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger done = new AtomicInteger();
+    AtomicInteger failed = new AtomicInteger();
     Progress progress = new Progress(cli, total);
-    java.util.concurrent.Semaphore permits = new java.util.concurrent.Semaphore(16);
-    Map<Row, String> refused = new java.util.concurrent.ConcurrentHashMap<>();
-    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+    Semaphore permits = new Semaphore(16);
+    Map<Row, String> refused = new ConcurrentHashMap<>();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
       for (Row r : rows) {
         pool.submit(() -> {
           permits.acquireUninterruptibly();
           try {
-            var key = new io.stopguard.store.ExchangeKey(0, r.userId(), r.exchange(), r.demo(),
+            var key = new ExchangeKey(0, r.userId(), r.exchange(), r.demo(),
                 new Credentials(r.apiKey(), r.secret(), r.passphrase()));
             var client = check.client(key);
             KeyVetting.Verdict v = new KeyVetting(readOnlyOk, allowWithdraw).vet(client, ExchangeOptions.sourceIp(cli));
@@ -181,7 +195,7 @@ final class KeysImport implements Callable<Integer> {
             if (v.info() == null) return; // bound elsewhere: nothing more can be asked from here
             infos.put(r, v.info());
             client.allPositions();
-          } catch (io.stopguard.bitget.BitgetException e) {
+          } catch (BitgetException e) {
             failed.incrementAndGet();
             refused.put(r, e.getMessage() + " — " + e.hint());
           } catch (RuntimeException e) {
@@ -315,7 +329,7 @@ final class KeysImport implements Callable<Integer> {
   }
 
   /** Checks one row; null (and an error naming the line and field, never a secret) if it is bad. */
-  private static Row row(long line, java.util.function.Function<String, String> field, List<String> errors) {
+  private static Row row(long line, Function<String, String> field, List<String> errors) {
     String user = unformula(strip(field.apply("user_id")));
     String exchange = unformula(strip(field.apply("exchange")));
     String key = unformula(strip(field.apply("api_key")));

@@ -3,6 +3,7 @@ package io.stopguard.cli;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.Configurator;
 import ch.qos.logback.classic.spi.ConfiguratorRank;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
@@ -17,7 +18,7 @@ import org.slf4j.Logger;
  * still wins, so tests and operators can configure Logback the usual way.
  */
 @ConfiguratorRank(ConfiguratorRank.CUSTOM_HIGH_PRIORITY)
-public final class LogSetup extends ContextAwareBase implements ch.qos.logback.classic.spi.Configurator {
+public final class LogSetup extends ContextAwareBase implements Configurator {
   static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level %logger{24} - %msg%n";
 
   @Override

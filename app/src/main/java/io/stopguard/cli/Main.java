@@ -2,10 +2,12 @@ package io.stopguard.cli;
 
 import io.stopguard.bitget.BitgetException;
 import io.stopguard.check.NoActiveKeysException;
+import io.stopguard.restore.StopRejectedException;
 import io.stopguard.store.StoreException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.lang.reflect.Constructor;
+import java.math.BigDecimal;
 import picocli.CommandLine;
 
 /** Entry point of the {@code stopguard} command. */
@@ -22,7 +24,7 @@ public final class Main {
     cmd.setOut(new PrintWriter(cli.out(), true));
     cmd.setErr(new PrintWriter(cli.err(), true));
     cmd.setCaseInsensitiveEnumValuesAllowed(true);
-    cmd.registerConverter(java.math.BigDecimal.class, new PlainDecimal());
+    cmd.registerConverter(BigDecimal.class, new PlainDecimal());
     cmd.setUsageHelpWidth(100);
     cmd.setParameterExceptionHandler((ex, a) -> {
       CommandLine c = ex.getCommandLine();
@@ -35,7 +37,7 @@ public final class Main {
     cmd.setExecutionExceptionHandler((ex, c, parsed) -> {
       String name = c.getCommandSpec().qualifiedName();
       if (ex instanceof UsageException || ex instanceof IllegalArgumentException
-          || ex instanceof io.stopguard.restore.StopRejectedException) {
+          || ex instanceof StopRejectedException) {
         c.getErr().println(name + ": " + ex.getMessage());
         return ExitCodes.USAGE;
       }

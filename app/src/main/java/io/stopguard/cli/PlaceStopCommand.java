@@ -1,16 +1,19 @@
 package io.stopguard.cli;
 
+import io.stopguard.bitget.PosMode;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.HoldSide;
 import io.stopguard.restore.PlacedStop;
 import io.stopguard.restore.StopPlacer;
 import io.stopguard.restore.StopRequest;
 import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.Journal;
 import io.stopguard.alert.Alerting;
 import io.stopguard.check.CheckService;
 import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.store.Store;
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -105,7 +108,7 @@ final class PlaceStopCommand implements Callable<Integer> {
       StopPlacer placer = new StopPlacer(client, user, "cli:" + System.getProperty("user.name", "?"), store.journal()::audit);
       if (dryRun) {
         StopPlacer.Preview pv = placer.preview(req);
-        boolean oneWay = pv.position().posMode() == io.stopguard.bitget.PosMode.ONE_WAY;
+        boolean oneWay = pv.position().posMode() == PosMode.ONE_WAY;
         cli.out().println("dry run: valid; would send" + (pv.existing().isEmpty() ? ":"
             : (oneWay ? " cancel-plan-order for " : " modify-tpsl-order for ") + pv.existing().get().orderId() + " (replacing trigger "
               + pv.existing().get().triggerPrice().toPlainString() + ")" + (oneWay ? ", then:" : "")));
@@ -115,8 +118,8 @@ final class PlaceStopCommand implements Callable<Integer> {
       }
       StopPlacer.Preview pv = placer.preview(req);
       PlacedStop s = placer.place(pv);
-      store.journal().setIntendedStop(user, sym, direction.name(), stopPrice, io.stopguard.store.Journal.IntendedStop.PLACE_STOP,
-          pv.position().cTime(), java.time.Instant.now());
+      store.journal().setIntendedStop(user, sym, direction.name(), stopPrice, Journal.IntendedStop.PLACE_STOP,
+          pv.position().cTime(), Instant.now());
       cli.out().println(s.action() + " " + s.planType().wire() + " " + sym + " " + direction + " trigger "
           + s.triggerPrice().toPlainString() + " (mark_price, market)" + (s.size() == null ? "" : " size " + s.size().toPlainString())
           + " orderId=" + s.orderId() + " clientOid=" + s.clientOid());

@@ -1,6 +1,7 @@
 package io.stopguard.cli;
 
 import java.math.BigDecimal;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 
 /**
@@ -9,7 +10,7 @@ import picocli.CommandLine;
  * (an exponent that large would burn minutes of CPU in rounding).
  */
 final class PlainDecimal implements CommandLine.ITypeConverter<BigDecimal> {
-  private static final java.util.regex.Pattern PLAIN = java.util.regex.Pattern.compile("\\d{1,20}(\\.\\d{1,20})?");
+  private static final Pattern PLAIN = Pattern.compile("\\d{1,20}(\\.\\d{1,20})?");
 
   @Override
   public BigDecimal convert(String value) {

@@ -1,8 +1,11 @@
 package io.stopguard.cli;
 
+import io.stopguard.sim.Fidelity;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimServer;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -40,7 +43,7 @@ final class SimCommand implements Callable<Integer> {
 
   @Option(names = "--variant", paramLabel = "NAME=VALUE",
       description = "Play one of the plausible answers where Bitget's behaviour is unknown (repeatable; see FIDELITY.md).")
-  java.util.List<String> variants = new java.util.ArrayList<>();
+  List<String> variants = new ArrayList<>();
 
   SimCommand(Cli cli) {
     this.cli = cli;
@@ -57,9 +60,9 @@ final class SimCommand implements Callable<Integer> {
    * simulator types in its members (a lambda's included) would load simulator classes for every command.
    */
   private static final class Serve {
-    static int run(Cli cli, Path scenario, int port, java.util.List<String> variants) throws InterruptedException {
+    static int run(Cli cli, Path scenario, int port, List<String> variants) throws InterruptedException {
       Scenario s = scenario != null ? Scenario.load(scenario) : DemoStory.demoScenario();
-      io.stopguard.sim.Fidelity f = s.fidelity();
+      Fidelity f = s.fidelity();
       for (String v : variants) {
         try {
           f = f.with(v);
@@ -79,7 +82,7 @@ final class SimCommand implements Callable<Integer> {
       cli.out().flush();
       cli.err().println("bitget-sim: " + s.accounts().size() + " account(s) on " + server.baseUrl()
           + (scenario != null ? " from " + scenario : " (demo scenario)") + "; WebSocket " + server.webSocketUrl()
-          + "; control API " + server.baseUrl() + "/_sim/state" + (f.equals(io.stopguard.sim.Fidelity.DEFAULT) ? "" : "; variants " + f)
+          + "; control API " + server.baseUrl() + "/_sim/state" + (f.equals(Fidelity.DEFAULT) ? "" : "; variants " + f)
           + "; Ctrl-C to stop");
       stopped.await();
       return ExitCodes.OK;

@@ -1,5 +1,7 @@
 package io.stopguard.cli;
 
+import io.stopguard.bitget.PosMode;
+import java.time.Instant;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.BitgetException;
 import io.stopguard.bitget.Contract;
@@ -138,13 +140,13 @@ final class StopOrdersCommand implements Callable<Integer> {
     switch (plan) {
       case RestorePlan.Place pl -> {
         TpslOrder o = TpslOrder.positionStopLoss(pl.symbol(), pl.side(), pl.posMode(), pl.triggerPrice(),
-            ClientOids.forRestore(client.baseUrl().toString(), k.userId(), p, 0, java.time.Instant.EPOCH, 0));
+            ClientOids.forRestore(client.baseUrl().toString(), k.userId(), p, 0, Instant.EPOCH, 0));
         m.put("basis", pl.basis());
         if (existing == null) {
           m.put("action", "place");
           m.put("request", "POST /api/v2/mix/order/place-tpsl-order");
           m.put("body", client.requestBody(o));
-        } else if (p.posMode() == io.stopguard.bitget.PosMode.ONE_WAY) {
+        } else if (p.posMode() == PosMode.ONE_WAY) {
           m.put("action", "replace");
           m.put("cancel", "POST /api/v2/mix/order/cancel-plan-order orderId " + existing.orderId() + " (trigger "
               + existing.triggerPrice().toPlainString() + ")");

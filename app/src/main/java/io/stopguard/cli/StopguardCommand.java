@@ -1,5 +1,6 @@
 package io.stopguard.cli;
 
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -28,7 +29,7 @@ import picocli.CommandLine.Spec;
         ProbeCommand.class,
         SimCommand.class,
         DemoCommand.class,
-        picocli.CommandLine.HelpCommand.class,
+        CommandLine.HelpCommand.class,
     },
     footer = {
         "",

@@ -1,5 +1,7 @@
 package io.stopguard.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +15,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.sqlite.JDBC;
+import org.sqlite.util.OSInfo;
 
 /**
  * The start-up cache's training run (see {@code ./stopguard}): runs the commands an operator types
@@ -51,8 +55,8 @@ public final class Train {
   private static List<Map<String, Object>> demoAccounts() throws IOException {
     try (InputStream in = DemoStory.class.getResourceAsStream("demo-scenario.yaml")) {
       @SuppressWarnings("unchecked")
-      Map<String, Object> doc = new com.fasterxml.jackson.databind.ObjectMapper(
-          new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readValue(in, Map.class);
+      Map<String, Object> doc = new ObjectMapper(
+          new YAMLFactory()).readValue(in, Map.class);
       @SuppressWarnings("unchecked")
       List<Map<String, Object>> accounts = (List<Map<String, Object>>) doc.get("accounts");
       return accounts;
@@ -93,8 +97,8 @@ public final class Train {
 
   private static void extractSqliteLibrary(Path dir) throws IOException {
     String name = System.mapLibraryName("sqlitejdbc");
-    String resource = "/org/sqlite/native/" + org.sqlite.util.OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
-    try (InputStream in = org.sqlite.JDBC.class.getResourceAsStream(resource)) {
+    String resource = "/org/sqlite/native/" + OSInfo.getNativeLibFolderPathForCurrentOS() + "/" + name;
+    try (InputStream in = JDBC.class.getResourceAsStream(resource)) {
       if (in == null) return; // no bundled library for this platform: the driver finds its own way
       Files.createDirectories(dir);
       Path tmp = Files.createTempFile(dir, name, ".part");

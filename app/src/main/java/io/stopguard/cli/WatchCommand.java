@@ -1,8 +1,15 @@
 package io.stopguard.cli;
 
+import io.stopguard.bitget.BitgetWebSocket;
+import io.stopguard.sim.SimServer;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.CheckService;
+import io.stopguard.guard.HomeDelivery;
+import io.stopguard.guard.OneOffMarker;
+import io.stopguard.guard.ShardLease;
 import io.stopguard.guard.StatusServer;
 import io.stopguard.guard.FleetMember;
 import io.stopguard.guard.WatchLock;
@@ -10,13 +17,35 @@ import io.stopguard.guard.WatchSettings;
 import io.stopguard.guard.Timebase;
 import io.stopguard.guard.Watcher;
 import io.stopguard.metrics.StopguardMetrics;
+import io.stopguard.probe.ProbeRecord;
+import io.stopguard.status.Auth;
+import io.stopguard.status.EquityCache;
+import io.stopguard.status.FleetRows;
+import io.stopguard.status.Labels;
+import io.stopguard.status.StatusModel;
+import io.stopguard.status.StatusPage;
+import io.stopguard.status.Tls;
 import io.stopguard.store.Store;
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -129,23 +158,23 @@ final class WatchCommand implements Callable<Integer> {
    * (e.g. DEBUG) overrides.
    */
   static void logAt(String level) {
-    ch.qos.logback.classic.Level l = level == null ? ch.qos.logback.classic.Level.INFO
-        : ch.qos.logback.classic.Level.toLevel(level, null);
+    Level l = level == null ? Level.INFO
+        : Level.toLevel(level, null);
     if (l == null) throw new UsageException("STOPGUARD_LOG_LEVEL must be ERROR, WARN, INFO, DEBUG or TRACE (got '" + level + "')");
-    if (org.slf4j.LoggerFactory.getLogger("io.stopguard") instanceof ch.qos.logback.classic.Logger lb) lb.setLevel(l);
+    if (LoggerFactory.getLogger("io.stopguard") instanceof Logger lb) lb.setLevel(l);
   }
 
   /** The status server's TLS from --tls-cert/--tls-key (both or neither), or null for plain HTTP. */
-  private javax.net.ssl.SSLContext tls() {
+  private SSLContext tls() {
     String cert = tlsCert != null ? tlsCert : cli.env("STOPGUARD_TLS_CERT");
     String key = tlsKey != null ? tlsKey : cli.env("STOPGUARD_TLS_KEY");
     if (cert == null && key == null) return null;
     if (cert == null || key == null) {
       throw new UsageException("--tls-cert and --tls-key go together (the certificate chain and its private key, PEM)");
     }
-    HomeOptions.ownerOnly(cli, java.nio.file.Path.of(key));
+    HomeOptions.ownerOnly(cli, Path.of(key));
     try {
-      return io.stopguard.status.Tls.fromPem(java.nio.file.Path.of(cert), java.nio.file.Path.of(key));
+      return Tls.fromPem(Path.of(cert), Path.of(key));
     } catch (IllegalArgumentException e) {
       throw new UsageException("--tls-cert/--tls-key: " + e.getMessage());
     }
@@ -176,11 +205,11 @@ final class WatchCommand implements Callable<Integer> {
     if (!(intervalSeconds >= 0.1 && intervalSeconds <= 3600)) throw new UsageException("--interval must be 0.1..3600 seconds");
     InetSocketAddress address = parseListen(listen);
     String tokenFile = authTokenFile != null ? authTokenFile : cli.env("STOPGUARD_AUTH_TOKEN_FILE");
-    if (tokenFile != null) HomeOptions.ownerOnly(cli, java.nio.file.Path.of(tokenFile));
-    javax.net.ssl.SSLContext tls = tls();
-    io.stopguard.status.Auth auth;
+    if (tokenFile != null) HomeOptions.ownerOnly(cli, Path.of(tokenFile));
+    SSLContext tls = tls();
+    Auth auth;
     try {
-      auth = tokenFile == null ? null : io.stopguard.status.Auth.fromFile(java.nio.file.Path.of(tokenFile));
+      auth = tokenFile == null ? null : Auth.fromFile(Path.of(tokenFile));
     } catch (IllegalArgumentException e) {
       throw new UsageException("--auth-token-file: " + e.getMessage());
     }
@@ -205,7 +234,7 @@ final class WatchCommand implements Callable<Integer> {
     if (leaseTtlSeconds < 3 || leaseTtlSeconds > 600) throw new UsageException("--lease-ttl must be 3..600 seconds");
     int[] sh = parseShard(shard);
     exchange.forWatcher();
-    if (mode == WatchSettings.Restore.ON && !io.stopguard.probe.ProbeRecord.anyFor(home.home(cli), base)) {
+    if (mode == WatchSettings.Restore.ON && !ProbeRecord.anyFor(home.home(cli), base)) {
       // Once, at start: restores rest on behaviours the simulator can only guess (bitget-sim/FIDELITY.md).
       cli.err().println("stopguard watch: warning: no probe result for " + base.getHost() + " in " + home.home(cli).resolve("probes")
           + ": run `stopguard probe --user ID` once with a demo key to check stopguard's assumptions (docs/PROBE.md)");
@@ -227,7 +256,7 @@ final class WatchCommand implements Callable<Integer> {
     if (!alerting.telegramEnabled()) alerting = alerting.withConsole(cli.err());
     StopguardMetrics metrics = new StopguardMetrics();
     Store store = home.openStore(cli);
-    store.lockWait(java.time.Duration.ofSeconds(2)); // the guard never queues long behind another process's lock
+    store.lockWait(Duration.ofSeconds(2)); // the guard never queues long behind another process's lock
     // A PostgreSQL store without --shard: join the fleet (leases, takeover). With --shard on
     // PostgreSQL: a static shard, one watcher each across hosts, held by a lease row (ShardLease).
     // On SQLite the home's lock file above is the whole story: the file lives on one host.
@@ -242,10 +271,10 @@ final class WatchCommand implements Callable<Integer> {
         throw e;
       }
     }
-    io.stopguard.guard.ShardLease shardLease = null;
+    ShardLease shardLease = null;
     if (!fleet && store.database().isPostgres()) {
       try {
-        shardLease = io.stopguard.guard.ShardLease.take(store, sh[0], sh[1], instanceId(), leaseTtlSeconds,
+        shardLease = ShardLease.take(store, sh[0], sh[1], instanceId(), leaseTtlSeconds,
             () -> Runtime.getRuntime().exit(ExitCodes.INCOMPLETE));
       } catch (RuntimeException e) {
         store.close();
@@ -260,13 +289,13 @@ final class WatchCommand implements Callable<Integer> {
       }
     }
     CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);
-    java.net.InetAddress egress = sourceAddress();
+    InetAddress egress = sourceAddress();
     Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy(), budget, egress), service, config.riskPolicy(),
         alerting, metrics, settings, ws, Timebase.system());
     FleetMember member = null;
     if (shardLease != null) watcher.ownedBy(shardLease);
-    io.stopguard.guard.HomeDelivery homeDelivery = !store.database().isPostgres() && sh[1] > 1
-        ? new io.stopguard.guard.HomeDelivery(sh[0], sh[1], home.home(cli)) : null;
+    HomeDelivery homeDelivery = !store.database().isPostgres() && sh[1] > 1
+        ? new HomeDelivery(sh[0], sh[1], home.home(cli)) : null;
     if (homeDelivery != null) watcher.ownedBy(homeDelivery); // SQLite shards in one home: one delivers
     if (fleet) {
       String host = hostName();
@@ -277,40 +306,40 @@ final class WatchCommand implements Callable<Integer> {
       watcher.ownedBy(member);
     }
     FleetMember fleetMember = member;
-    java.util.function.Supplier<java.util.Map<String, Object>> summary = fleetMember == null ? watcher::summary : () -> {
-      java.util.Map<String, Object> m = new java.util.LinkedHashMap<>(watcher.summary());
+    Supplier<Map<String, Object>> summary = fleetMember == null ? watcher::summary : () -> {
+      Map<String, Object> m = new LinkedHashMap<>(watcher.summary());
       m.put("fleet", fleetMember.health());
-      java.util.List<Object> why = new java.util.ArrayList<>(fleetMember.degradedBecause());
-      if (m.get(StatusServer.DEGRADED_BECAUSE) instanceof java.util.List<?> l) why.addAll(l);
+      List<Object> why = new ArrayList<>(fleetMember.degradedBecause());
+      if (m.get(StatusServer.DEGRADED_BECAUSE) instanceof List<?> l) why.addAll(l);
       m.put(StatusServer.DEGRADED_BECAUSE, why);
       recordFleet(metrics, fleetMember);
       return m;
     };
-    io.stopguard.status.EquityCache equity = new io.stopguard.status.EquityCache(watcher::client);
-    io.stopguard.status.StatusModel model = new io.stopguard.status.StatusModel(watcher::snapshot, summary, store, equity,
+    EquityCache equity = new EquityCache(watcher::client);
+    StatusModel model = new StatusModel(watcher::snapshot, summary, store, equity,
         Clock.systemUTC(), fleetMember == null ? hostName() : fleetMember.health().getOrDefault("instance", hostName()).toString())
         .withShownAccounts(equity::want);
-    java.util.concurrent.ScheduledExecutorService publisher = null;
+    ScheduledExecutorService publisher = null;
     if (fleetMember != null) { // any instance's page shows the whole fleet: publish ours, read the others'
-      io.stopguard.status.FleetRows fleetRows = new io.stopguard.status.FleetRows(store, fleetMember.health().get("instance").toString(),
+      FleetRows fleetRows = new FleetRows(store, fleetMember.health().get("instance").toString(),
           Clock.systemUTC());
       model.withOthers(fleetRows.others());
       // two threads: the rows' publish writes the store, and a stalled store must not stall the fleet metrics
-      publisher = java.util.concurrent.Executors.newScheduledThreadPool(2, r -> {
+      publisher = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "fleet-status");
         t.setDaemon(true);
         return t;
       });
       publisher.scheduleWithFixedDelay(() -> fleetRows.publish(watcher.snapshot(), model::rowsOf), 2, 5,
-          java.util.concurrent.TimeUnit.SECONDS);
-      publisher.scheduleWithFixedDelay(() -> recordFleet(metrics, fleetMember), 1, 5, java.util.concurrent.TimeUnit.SECONDS);
+          TimeUnit.SECONDS);
+      publisher.scheduleWithFixedDelay(() -> recordFleet(metrics, fleetMember), 1, 5, TimeUnit.SECONDS);
     }
-    java.util.concurrent.ScheduledExecutorService statusPublisher = publisher;
-    io.stopguard.status.StatusPage page = new io.stopguard.status.StatusPage(model,
-        new io.stopguard.status.Labels(config.statusLanguage()), auth); // the page's own language (English by default)
+    ScheduledExecutorService statusPublisher = publisher;
+    StatusPage page = new StatusPage(model,
+        new Labels(config.statusLanguage()), auth); // the page's own language (English by default)
     StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary, page.handlers(), auth, tls);
-    io.stopguard.guard.ShardLease shardStopper = shardLease;
-    io.stopguard.guard.HomeDelivery deliveryLock = homeDelivery;
+    ShardLease shardStopper = shardLease;
+    HomeDelivery deliveryLock = homeDelivery;
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
       cli.err().println("stopguard watch: stopping");
@@ -362,18 +391,18 @@ final class WatchCommand implements Callable<Integer> {
    * Twice a second: while a one-off command runs in this home (and so, most likely, from this IP),
    * give it its share of the IP budget; the watcher's sweeps take the whole budget otherwise.
    */
-  private static void yieldToOneOffCommands(java.nio.file.Path home, IpBudget budget) {
-    java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+  private static void yieldToOneOffCommands(Path home, IpBudget budget) {
+    Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "one-off-yield");
       t.setDaemon(true);
       return t;
     }).scheduleWithFixedDelay(() -> {
       try { // a scheduled task that throws is never run again: never let it
-        budget.yieldPerMinute(io.stopguard.guard.OneOffMarker.anyHeld(home) ? io.stopguard.guard.WatchSettings.ONE_OFF_SHARE_PER_MINUTE : 0);
+        budget.yieldPerMinute(OneOffMarker.anyHeld(home) ? WatchSettings.ONE_OFF_SHARE_PER_MINUTE : 0);
       } catch (RuntimeException e) {
-        org.slf4j.LoggerFactory.getLogger(WatchCommand.class).warn("one-off commands' share not updated: {}", e.toString());
+        LoggerFactory.getLogger(WatchCommand.class).warn("one-off commands' share not updated: {}", e.toString());
       }
-    }, 0, 500, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }, 0, 500, TimeUnit.MILLISECONDS);
   }
 
   /** The egress address asked for (--source-ip or STOPGUARD_SOURCE_IP), trimmed, or null. */
@@ -382,24 +411,24 @@ final class WatchCommand implements Callable<Integer> {
     return s == null || s.isBlank() ? null : s.trim();
   }
 
-  private java.net.InetAddress sourceAddress() {
+  private InetAddress sourceAddress() {
     String s = sourceIp != null ? sourceIp : cli.env("STOPGUARD_SOURCE_IP");
     if (s == null || s.isBlank()) return null;
     try {
-      java.net.InetAddress a = java.net.InetAddress.getByName(s.trim());
-      try (java.net.Socket probe = new java.net.Socket()) {
+      InetAddress a = InetAddress.getByName(s.trim());
+      try (Socket probe = new Socket()) {
         probe.bind(new InetSocketAddress(a, 0)); // an address this host does not have fails here, not at the first request
       }
       return a;
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new UsageException("--source-ip " + s + " is not an address of this host: " + e.getMessage());
     }
   }
 
   private static String hostName() {
     try {
-      return java.net.InetAddress.getLocalHost().getHostName();
-    } catch (java.io.IOException e) {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
       return "host";
     }
   }
@@ -419,9 +448,9 @@ final class WatchCommand implements Callable<Integer> {
   /** Bitget's WebSocket host for Bitget's REST host; the simulator serves both on one port. */
   static URI webSocketUrl(URI restBase, String override) {
     if (override != null) return URI.create(override);
-    if (restBase.getHost().endsWith("bitget.com")) return io.stopguard.bitget.BitgetWebSocket.DEFAULT_URL;
+    if (restBase.getHost().endsWith("bitget.com")) return BitgetWebSocket.DEFAULT_URL;
     String scheme = "https".equals(restBase.getScheme()) ? "wss" : "ws";
     return URI.create(scheme + "://" + restBase.getHost() + (restBase.getPort() > 0 ? ":" + restBase.getPort() : "")
-        + io.stopguard.sim.SimServer.WS_PATH);
+        + SimServer.WS_PATH);
   }
 }

@@ -1,7 +1,10 @@
 package io.stopguard.config;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.stopguard.risk.Policy;
@@ -9,6 +12,7 @@ import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Collection;
 
 /**
  * {@code stopguard.yaml} in the home directory (optional; every key has a default). Documented in
@@ -67,17 +71,17 @@ public record Config(PolicySection policy, TelegramSection telegram, MetricsSect
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
   /** A type error in the reader's words: the key, what it must be, what it got; no Java type names. */
-  static String mismatch(com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+  static String mismatch(MismatchedInputException e) {
     String key = String.join(".", e.getPath().stream()
         .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]").toList());
     Class<?> t = e.getTargetType();
     String want = t == null ? "a value of another kind"
-        : java.math.BigDecimal.class.equals(t) || Double.class.equals(t) || double.class.equals(t) ? "a plain number"
+        : BigDecimal.class.equals(t) || Double.class.equals(t) || double.class.equals(t) ? "a plain number"
         : Integer.class.equals(t) || int.class.equals(t) || Long.class.equals(t) || long.class.equals(t) ? "a whole number"
         : Boolean.class.equals(t) || boolean.class.equals(t) ? "true or false"
         : String.class.equals(t) ? "text"
-        : java.util.Collection.class.isAssignableFrom(t) ? "a list" : "a section of keys";
-    String got = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && f.getValue() != null
+        : Collection.class.isAssignableFrom(t) ? "a list" : "a section of keys";
+    String got = e instanceof InvalidFormatException f && f.getValue() != null
         ? " (got '" + f.getValue() + "')" : "";
     return (key.isEmpty() ? "the file" : "'" + key + "'") + " must be " + want + got + " (see docs/CONFIG.md)";
   }
@@ -92,9 +96,9 @@ public record Config(PolicySection policy, TelegramSection telegram, MetricsSect
       return c;
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException(file + ": unknown key '" + e.getPropertyName() + "' (see docs/CONFIG.md)");
-    } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+    } catch (MismatchedInputException e) {
       throw new IllegalArgumentException(file + ": " + mismatch(e));
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+    } catch (JsonProcessingException e) {
       throw new IllegalArgumentException(file + ": " + e.getOriginalMessage());
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": cannot read: " + e.getMessage());

@@ -1,5 +1,6 @@
 package io.stopguard.guard;
 
+import io.stopguard.bitget.KeyInfo;
 import io.stopguard.bitget.BitgetApiException;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.BitgetException;
@@ -12,9 +13,17 @@ import io.stopguard.check.AccountResult;
 import io.stopguard.check.CheckReport;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.risk.Protection;
+import io.stopguard.store.AuditEntry;
 import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.Journal;
+import io.stopguard.store.StoreException;
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -72,8 +81,8 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
    */
   void askKeyInfo() {
     try {
-      io.stopguard.bitget.KeyInfo info = client.keyInfo();
-      io.stopguard.bitget.KeyInfo before = key.info();
+      KeyInfo info = client.keyInfo();
+      KeyInfo before = key.info();
       boolean changed = w.store.keys().recordInfo(key.exchange(), key.credentials().apiKey(), info);
       if (before != null && changed) {
         w.alerting.send(w.store, "key-changed", w.alerting.texts().keyChanged(key.userId(), describe(before), describe(info),
@@ -95,7 +104,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     }
   }
 
-  private static String describe(io.stopguard.bitget.KeyInfo i) {
+  private static String describe(KeyInfo i) {
     return String.join(",", i.authorities()) + (i.ips().isEmpty() ? "; any address" : "; bound to " + String.join(",", i.ips()));
   }
 
@@ -112,7 +121,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
           dirty.set(false);
           try {
             evaluate();
-          } catch (io.stopguard.store.StoreException e) { // the store, not a bug: one line, and look again soon
+          } catch (StoreException e) { // the store, not a bug: one line, and look again soon
             if (!storeFailing) log.warn("user {}: the store does not answer: {}", key.userId(), e.getMessage());
             storeFailing = true;
             lastError = "the store does not answer: " + e.getMessage();
@@ -157,11 +166,11 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
           && e.kind() != lastErrorKindBefore) {
         w.workers.submit(this::askKeyInfo); // the key changed on Bitget: what may it do now?
       }
-      if (e.kind() == io.stopguard.bitget.ErrorKind.CLOCK) w.bitget.timestampRefused();
+      if (e.kind() == ErrorKind.CLOCK) w.bitget.timestampRefused();
       w.metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
       failedLooks++;
       if (pushed) pushUnseen = true;
-      boolean transientFailure = e.kind() == io.stopguard.bitget.ErrorKind.RETRYABLE || e.kind() == io.stopguard.bitget.ErrorKind.CLOCK;
+      boolean transientFailure = e.kind() == ErrorKind.RETRYABLE || e.kind() == ErrorKind.CLOCK;
       if (knownBare() || transientFailure && (pushUnseen || lastOk == null)) {
         // A position known to be bare gets the next free request, not a healthy account's back-off;
         // so does one whose state is unknown for a reason: a push said it changed (a stop cancelled
@@ -216,11 +225,11 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     CheckReport report = new CheckReport(List.of(new AccountResult(key.userId(), key.credentials().maskedKey(), now, null)));
     AtomicBoolean recorded = new AtomicBoolean();
     int[] replayed = {0};
-    Map<String, java.math.BigDecimal> intended = new java.util.HashMap<>();
+    Map<String, BigDecimal> intended = new HashMap<>();
     try {
       // One look at a time waits on the store, briefly, and none while it is stalled but the one
       // that asks whether it answers again: a store that hangs holds one look, not every account's.
-      if (!w.recordingTurn(stalled)) throw new io.stopguard.store.StoreException("the store is busy with another look: "
+      if (!w.recordingTurn(stalled)) throw new StoreException("the store is busy with another look: "
           + (w.store.lastWriteFailure() == null ? "it does not answer" : w.store.lastWriteFailure()), null);
       try {
         w.store.inTransaction(() -> { // all of it, or none
@@ -233,7 +242,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       } finally {
         w.recording.release();
       }
-    } catch (io.stopguard.store.StoreException e) {
+    } catch (StoreException e) {
       // One WARN per outage with the real cause; /health says how long the store has been silent.
       if (!storeFailing) log.warn("user {}: this look cannot be recorded, the store does not answer: {}", key.userId(), e.getMessage());
       storeFailing = true;
@@ -265,14 +274,14 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     for (PositionVerdict v : now) {
       if (v.verdict().isProtected() || sentWithoutStore.contains(v.key())) continue;
       Instant since = bareSince.getOrDefault(v.key(), t);
-      java.time.Duration waited = java.time.Duration.between(since, w.clock.instant());
+      Duration waited = Duration.between(since, w.clock.instant());
       if (waited.compareTo(w.settings.grace()) >= 0) {
         try {
           w.restorer.restore(this, v, plans);
         } catch (BitgetException e) {
           log.info("restore of {}: {} (will look again)", v.key(), e.getMessage());
           w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
-        } catch (io.stopguard.store.StoreException e) {
+        } catch (StoreException e) {
           // The store stopped answering between this look's record and the restore (its fence, an
           // audit row): the stop goes out without it now, not after another look.
           if (!storeFailing) log.warn("user {}: the store does not answer: {}", key.userId(), e.getMessage());
@@ -293,7 +302,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   /** Per position: the last pos_loss a look saw protect it (the trader's own stop, or the guard's). */
   private final Map<String, PlanOrder> lastStops = new ConcurrentHashMap<>();
   /** Per position: the intended stop this process last wrote to the store. */
-  private final Map<String, java.math.BigDecimal> intendedRecorded = new ConcurrentHashMap<>();
+  private final Map<String, BigDecimal> intendedRecorded = new ConcurrentHashMap<>();
 
   private void rememberStops(List<PositionVerdict> now) {
     lastStops.keySet().retainAll(now.stream().map(PositionVerdict::key).toList()); // a closed position's stop is no guide
@@ -308,13 +317,13 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
    * The stop each protected position carries becomes its intended stop in the store (when it
    * changed): a restore puts back the trader's own stop, in this process or any that takes over.
    */
-  private Map<String, java.math.BigDecimal> recordIntendedStops(List<PositionVerdict> now) {
-    Map<String, java.math.BigDecimal> written = new java.util.HashMap<>();
+  private Map<String, BigDecimal> recordIntendedStops(List<PositionVerdict> now) {
+    Map<String, BigDecimal> written = new HashMap<>();
     for (PositionVerdict v : now) {
       PlanOrder o = v.verdict().isProtected() ? lastStops.get(v.key()) : null;
-      if (o == null || o.triggerPrice().compareTo(intendedRecorded.getOrDefault(v.key(), java.math.BigDecimal.ZERO)) == 0) continue;
+      if (o == null || o.triggerPrice().compareTo(intendedRecorded.getOrDefault(v.key(), BigDecimal.ZERO)) == 0) continue;
       w.store.journal().setIntendedStop(key.userId(), v.position().symbol(), v.position().holdSide().name(), o.triggerPrice(),
-          io.stopguard.store.Journal.IntendedStop.OBSERVED, v.position().cTime(), lastOk);
+          Journal.IntendedStop.OBSERVED, v.position().cTime(), lastOk);
       written.put(v.key(), o.triggerPrice());
     }
     return written;
@@ -339,12 +348,12 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
 
   /** Restores what is bare past its grace without the store; returns the positions a request went out for. */
   private Set<String> restoreWithoutStore(List<PositionVerdict> now, List<PlanOrder> plans, Instant t) {
-    Set<String> sent = new java.util.HashSet<>();
+    Set<String> sent = new HashSet<>();
     if (w.settings.restore() == WatchSettings.Restore.OFF || cannotRestore(now)) return sent;
     for (PositionVerdict v : now) {
       if (v.verdict().isProtected()) continue;
       Instant since = bareSince.getOrDefault(v.key(), t);
-      java.time.Duration waited = java.time.Duration.between(since, t);
+      Duration waited = Duration.between(since, t);
       if (waited.compareTo(w.settings.grace()) < 0) {
         w.scheduler.schedule(this::request, w.settings.grace().minus(waited).toMillis() + 1, TimeUnit.MILLISECONDS);
         continue;
@@ -376,13 +385,13 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     // Bitget's own time of a stop's cancel or trigger: when an incident opens on this position, the
     // time to detect is measured from it (StatusModel's timeline).
     for (PlanOrder o : orders) {
-      String status = o.planStatus() == null ? "" : o.planStatus().toLowerCase(java.util.Locale.ROOT);
+      String status = o.planStatus() == null ? "" : o.planStatus().toLowerCase(Locale.ROOT);
       boolean gone = status.startsWith("cancel") || status.equals("executed") || status.equals("triggered")
           || status.equals("filled") || status.equals("fail_trigger");
       if (!gone || o.symbol() == null || (o.planType() != PlanType.POS_LOSS && o.planType() != PlanType.LOSS_PLAN
           && o.planType() != PlanType.MOVING_PLAN)) continue;
       try {
-        stopGoneAt.put(o.symbol().toUpperCase(java.util.Locale.ROOT), Instant.ofEpochMilli(Long.parseLong(o.uTime())));
+        stopGoneAt.put(o.symbol().toUpperCase(Locale.ROOT), Instant.ofEpochMilli(Long.parseLong(o.uTime())));
       } catch (NumberFormatException | NullPointerException ignored) {
         // no usable time: the last look bounds it instead
       }
@@ -392,7 +401,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   }
 
   /** The time Bitget gave the latest cancel or trigger of a stop, per symbol (from pushes). */
-  final Map<String, Instant> stopGoneAt = new java.util.concurrent.ConcurrentHashMap<>();
+  final Map<String, Instant> stopGoneAt = new ConcurrentHashMap<>();
 
   @Override
   public void onDown(String reason) {
@@ -408,12 +417,12 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
    */
   private Map<String, Unrecorded.BareSince> newlyBare(List<PositionVerdict> before, List<PositionVerdict> now,
       Instant previousLook) {
-    Map<String, Unrecorded.BareSince> out = new java.util.HashMap<>();
+    Map<String, Unrecorded.BareSince> out = new HashMap<>();
     for (PositionVerdict v : now) {
       if (v.verdict().isProtected()) continue;
       boolean wasProtected = before.stream().anyMatch(b -> b.key().equals(v.key()) && b.verdict().isProtected());
       if (!wasProtected) continue; // bare before (or new): its incident keeps the time it had
-      Instant pushed = stopGoneAt.get(v.position().symbol().toUpperCase(java.util.Locale.ROOT));
+      Instant pushed = stopGoneAt.get(v.position().symbol().toUpperCase(Locale.ROOT));
       boolean exact = pushed != null && previousLook != null && !pushed.isBefore(previousLook) && !pushed.isAfter(w.clock.instant());
       Instant since = exact ? pushed : previousLook;
       if (since != null) out.put(v.key(), new Unrecorded.BareSince(since, exact));
@@ -445,7 +454,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       try {
         if (!w.store.journal().placedByWatch(key.userId(), o.clientOid()) || !w.mayActNow(key.userId())) continue;
         client.cancelPlanOrders(o.symbol(), PlanType.POS_LOSS, List.of(o.orderId()));
-        w.store.journal().audit(new io.stopguard.store.AuditEntry("watch", "cancel", key.userId(), o.symbol(),
+        w.store.journal().audit(new AuditEntry("watch", "cancel", key.userId(), o.symbol(),
             o.holdSide() == null ? null : o.holdSide().name(), PlanType.POS_LOSS.wire(),
             o.triggerPrice() == null ? null : o.triggerPrice().toPlainString(), null, o.orderId(), o.clientOid(), "ok",
             "its position is closed: a stop this guard placed, left behind"));
@@ -491,7 +500,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   }
 
   @Override
-  public void sentWithoutStore(String positionKey, io.stopguard.store.AuditEntry audit) {
+  public void sentWithoutStore(String positionKey, AuditEntry audit) {
     unrecorded.sent(new Unrecorded.Sent(w.clock.instant(), positionKey, audit));
   }
 

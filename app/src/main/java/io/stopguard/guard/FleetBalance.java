@@ -3,9 +3,13 @@ package io.stopguard.guard;
 import io.stopguard.store.Leases;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,7 +38,7 @@ final class FleetBalance {
   private final int ttlSeconds;
   private volatile int liveInstances;
   /** Accounts whose keys this instance cannot decrypt, as of the watcher's last key refresh: never claimed here. */
-  private volatile java.util.Set<String> undecryptable = java.util.Set.of();
+  private volatile Set<String> undecryptable = Set.of();
   /** Why this instance cannot guard any account now (Bitget has not answered it for a lease TTL), or null. */
   private volatile String unable;
   /** The first round only announces this instance: instances started together then see each other before claiming. */
@@ -51,7 +55,7 @@ final class FleetBalance {
   }
 
   /** When this instance last passed the fence for an account (nanoTime): its send window. */
-  private final Map<String, Long> acted = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> acted = new ConcurrentHashMap<>();
   /** Offers being written now (the database may already have them). */
   private volatile Map<String, Integer> offering = Map.of();
 
@@ -65,10 +69,10 @@ final class FleetBalance {
   }
 
   /** Accounts whose keys answered 40018 to this instance: never claimed here again while it runs. */
-  private final java.util.Set<String> boundElsewhere = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> boundElsewhere = ConcurrentHashMap.newKeySet();
 
-  private java.util.Set<String> avoid(FleetMember.Guarding g) {
-    java.util.Set<String> a = new java.util.HashSet<>(g.undecryptable());
+  private Set<String> avoid(FleetMember.Guarding g) {
+    Set<String> a = new HashSet<>(g.undecryptable());
     a.addAll(boundElsewhere);
     return a;
   }
@@ -77,7 +81,7 @@ final class FleetBalance {
     return liveInstances;
   }
 
-  java.util.Set<String> undecryptable() {
+  Set<String> undecryptable() {
     return undecryptable;
   }
 
@@ -161,7 +165,7 @@ final class FleetBalance {
     }
     balancePositions(now, g, offers);
     // Not offered while this instance may still be sending for it (a taker would act at once).
-    long windowNanos = java.util.concurrent.TimeUnit.SECONDS.toNanos(Math.max(1, ttlSeconds / 3));
+    long windowNanos = TimeUnit.SECONDS.toNanos(Math.max(1, ttlSeconds / 3));
     long t = System.nanoTime();
     offers.keySet().removeIf(u -> {
       Long at = acted.get(u);

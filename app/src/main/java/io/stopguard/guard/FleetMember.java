@@ -2,15 +2,20 @@ package io.stopguard.guard;
 
 import io.stopguard.store.Leases;
 import io.stopguard.store.Store;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntConsumer;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +45,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private final String listen;
   private final int ttlSeconds;
   private final IntSupplier webSockets;
-  private final java.util.function.LongSupplier requestsSent;
+  private final LongSupplier requestsSent;
   private final int requestBudgetPerMinute;
   private long lastSent;
   private long lastSentNanos = System.nanoTime();
@@ -56,7 +61,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private volatile int unowned;
   /** Held accounts (since the previous round at least) that the watcher does not guard. */
   private volatile List<String> notGuarded = List.of();
-  private final java.util.function.Supplier<Guarding> guarding;
+  private final Supplier<Guarding> guarding;
   /** The rounds' own connection and lock (renew, claim, heartbeat); the fencing check uses the store's. */
   private final Leases leases;
   /** Who takes and offers which accounts (the round's optional step after renewal). */
@@ -69,28 +74,28 @@ public final class FleetMember implements Ownership, AutoCloseable {
    * whole fleet whose keys this instance cannot decrypt (another instance may: never claimed here,
    * given back if held).
    */
-  public record Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs,
-      java.util.Set<String> positioned, java.util.Set<String> polledPositioned, int webSocketRoom,
-      java.util.Set<String> boundElsewhere, java.util.Set<String> notYetLooked) {
+  public record Guarding(Set<String> guarded, Set<String> undecryptable, long sinceBitgetAnsweredMs,
+      Set<String> positioned, Set<String> polledPositioned, int webSocketRoom,
+      Set<String> boundElsewhere, Set<String> notYetLooked) {
     /** Without positions (nothing to balance by them). */
-    public Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs) {
-      this(guarded, undecryptable, sinceBitgetAnsweredMs, java.util.Set.of(), java.util.Set.of(), 0, java.util.Set.of(),
-          java.util.Set.of());
+    public Guarding(Set<String> guarded, Set<String> undecryptable, long sinceBitgetAnsweredMs) {
+      this(guarded, undecryptable, sinceBitgetAnsweredMs, Set.of(), Set.of(), 0, Set.of(),
+          Set.of());
     }
 
-    public Guarding(java.util.Set<String> guarded, java.util.Set<String> undecryptable, long sinceBitgetAnsweredMs,
-        java.util.Set<String> positioned, java.util.Set<String> polledPositioned, int webSocketRoom) {
-      this(guarded, undecryptable, sinceBitgetAnsweredMs, positioned, polledPositioned, webSocketRoom, java.util.Set.of(),
-          java.util.Set.of());
+    public Guarding(Set<String> guarded, Set<String> undecryptable, long sinceBitgetAnsweredMs,
+        Set<String> positioned, Set<String> polledPositioned, int webSocketRoom) {
+      this(guarded, undecryptable, sinceBitgetAnsweredMs, positioned, polledPositioned, webSocketRoom, Set.of(),
+          Set.of());
     }
   }
 
   /** Live instances leaving through this one's egress address, itself included (Bitget's limits are per IP). */
   private volatile int egressShare = 1;
-  private volatile java.util.function.IntConsumer onEgressShare = n -> { };
+  private volatile IntConsumer onEgressShare = n -> { };
 
   /** Told how many live instances share this one's egress address whenever that changes (split the IP budget). */
-  public FleetMember onEgressShare(java.util.function.IntConsumer consumer) {
+  public FleetMember onEgressShare(IntConsumer consumer) {
     this.onEgressShare = consumer;
     return this;
   }
@@ -111,7 +116,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
    * @param requestBudgetPerMinute its per-IP request share, shown beside the rate in use
    */
   public FleetMember(Store store, String id, String host, String sourceIp, String listen, int ttlSeconds, IntSupplier webSockets,
-      java.util.function.LongSupplier requestsSent, int requestBudgetPerMinute, java.util.function.Supplier<Guarding> guarding) {
+      LongSupplier requestsSent, int requestBudgetPerMinute, Supplier<Guarding> guarding) {
     this.guarding = guarding;
     this.requestsSent = requestsSent;
     this.requestBudgetPerMinute = requestBudgetPerMinute;
@@ -125,7 +130,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     this.webSockets = webSockets;
     // Statements of a round are bounded well below the self-fence (TTL/2): a slow database fails a
     // round (and the next one retries) instead of holding it past the fence.
-    this.leases = store.leasesOnOwnConnection(java.time.Duration.ofMillis(Math.max(500, ttlSeconds * 1000L / 5)));
+    this.leases = store.leasesOnOwnConnection(Duration.ofMillis(Math.max(500, ttlSeconds * 1000L / 5)));
     this.balancing = new FleetBalance(leases, id, ttlSeconds, sourceIp);
     this.delivery = new FleetDelivery(leases, id, ttlSeconds);
   }
@@ -230,7 +235,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private volatile Map<String, String> unservable = Map.of();
 
   /** How far back deaths are counted, and how many make a crash loop worth a WARN (the rule says the same). */
-  static final java.time.Duration DEATHS_WINDOW = java.time.Duration.ofMinutes(10);
+  static final Duration DEATHS_WINDOW = Duration.ofMinutes(10);
   static final int CRASH_LOOP_DEATHS = 3;
   private volatile int diedRecently;
 
@@ -325,8 +330,8 @@ public final class FleetMember implements Ownership, AutoCloseable {
 
   /** {@link #mayAct} checks that the lease has at least TTL/3 left on the database's clock: good for that long. */
   @Override
-  public java.time.Duration actWindow() {
-    return java.time.Duration.ofSeconds(Math.max(1, ttlSeconds / 3));
+  public Duration actWindow() {
+    return Duration.ofSeconds(Math.max(1, ttlSeconds / 3));
   }
 
   /** The lease still this instance's at the epoch it claimed (no margin: only recording, nothing is sent). */
@@ -379,7 +384,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
       why.add(idle.size() + " account(s) held in the database but not guarded by this instance: users "
           + String.join(", ", idle.subList(0, Math.min(idle.size(), 20))) + (idle.size() > 20 ? " …" : ""));
     }
-    java.util.Set<String> cannot = balancing.undecryptable();
+    Set<String> cannot = balancing.undecryptable();
     if (!cannot.isEmpty()) {
       why.add(cannot.size() + " account(s) left to other instances: this instance cannot decrypt their keys (is its master"
           + " key the fleet's?): users " + String.join(", ", cannot.stream().sorted().limit(20).toList())

@@ -1,6 +1,8 @@
 package io.stopguard.guard;
 
 import java.nio.file.Path;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Static shards on SQLite ({@code --shard i/n}, one home, one trading.db, one alert outbox): each
@@ -10,7 +12,7 @@ import java.nio.file.Path;
  * On PostgreSQL, shards coordinate through lease rows instead ({@link ShardLease}).
  */
 public final class HomeDelivery implements Ownership, AutoCloseable {
-  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Watcher.class);
+  private static final Logger log = LoggerFactory.getLogger(Watcher.class);
   private final Ownership shard;
   private final Path home;
   private WatchLock lock; // guarded by this

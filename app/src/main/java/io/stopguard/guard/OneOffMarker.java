@@ -1,5 +1,6 @@
 package io.stopguard.guard;
 
+import io.stopguard.config.OwnerOnly;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -34,7 +35,7 @@ public final class OneOffMarker implements AutoCloseable {
   public static OneOffMarker hold(Path home) {
     try {
       Path f = file(home);
-      io.stopguard.config.OwnerOnly.directories(f.getParent());
+      OwnerOnly.directories(f.getParent());
       FileChannel ch = FileChannel.open(f, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.READ);
       try {
         return new OneOffMarker(ch, ch.lock(0, Long.MAX_VALUE, true));

@@ -1,5 +1,7 @@
 package io.stopguard.guard;
 
+import java.time.Duration;
+
 /**
  * Which accounts a watcher guards, and whether it may still act on one. Alone or with a static
  * {@code --shard i/n}, the answer is fixed; in a fleet ({@link FleetMember}) it follows leases in the
@@ -20,8 +22,8 @@ public interface Ownership {
    * How long a true {@link #mayAct} stays good: writes that leave later (budget waits, retries, a
    * pause) ask again first. Unbounded alone or with a static shard held in memory.
    */
-  default java.time.Duration actWindow() {
-    return java.time.Duration.ofDays(3650);
+  default Duration actWindow() {
+    return Duration.ofDays(3650);
   }
 
   /**

@@ -3,8 +3,10 @@ package io.stopguard.guard;
 import io.stopguard.metrics.StopguardMetrics;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,7 +22,7 @@ final class PauseDetector {
   static final long SHOWN_MS = 60_000;
 
   private final Clock clock;
-  private final java.util.function.LongSupplier nanoTime;
+  private final LongSupplier nanoTime;
   private final StopguardMetrics metrics;
   private final Runnable lookAtEveryAccount;
   private long lastTick;
@@ -64,7 +66,7 @@ final class PauseDetector {
   String recent() {
     Instant at = lastPauseEnded;
     if (at == null || clock.millis() - at.toEpochMilli() > SHOWN_MS) return null;
-    return "this process was paused for " + lastPauseSeconds + " s until " + at.truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+    return "this process was paused for " + lastPauseSeconds + " s until " + at.truncatedTo(ChronoUnit.SECONDS)
         + " (every account looked at again)";
   }
 }

@@ -18,16 +18,24 @@ import io.stopguard.risk.Policy;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.risk.RestorePlan;
 import io.stopguard.risk.RestorePlanner;
+import io.stopguard.store.AuditEntry;
 import io.stopguard.store.ExchangeKey;
 import io.stopguard.store.Incident;
 import io.stopguard.store.Store;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +64,7 @@ final class Restorer {
     PlanOrder lastStop(String positionKey);
 
     /** A request sent while the store did not answer: its audit row, to be written when it answers. */
-    void sentWithoutStore(String positionKey, io.stopguard.store.AuditEntry audit);
+    void sentWithoutStore(String positionKey, AuditEntry audit);
   }
 
   private final Store store;
@@ -67,15 +75,15 @@ final class Restorer {
   private final Clock clock;
   private final ScheduledExecutorService scheduler;
   private final BooleanSupplier closed;
-  private final java.util.function.BiFunction<BitgetClient, String, Contract> contracts;
+  private final BiFunction<BitgetClient, String, Contract> contracts;
 
-  private final java.util.function.Supplier<Ownership> ownership;
+  private final Supplier<Ownership> ownership;
   /** Incidents whose dry-run alert this process has queued (kept in memory: a dry run writes no state). */
-  private final java.util.Set<Long> dryRunTold = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<Long> dryRunTold = ConcurrentHashMap.newKeySet();
 
   Restorer(Store store, Policy policy, Alerting alerting, StopguardMetrics metrics, WatchSettings settings, Clock clock,
-      ScheduledExecutorService scheduler, BooleanSupplier closed, java.util.function.Supplier<Ownership> ownership,
-      java.util.function.BiFunction<BitgetClient, String, Contract> contracts) {
+      ScheduledExecutorService scheduler, BooleanSupplier closed, Supplier<Ownership> ownership,
+      BiFunction<BitgetClient, String, Contract> contracts) {
     this.contracts = contracts;
     this.ownership = ownership;
     this.store = store;
@@ -117,7 +125,7 @@ final class Restorer {
     }
     RestorePlan.Place place = (RestorePlan.Place) plan;
     StopRequest req = new StopRequest(p.symbol(), p.holdSide(), null, place.triggerPrice(), true, clientOid(a, p, incident));
-    Consumer<io.stopguard.store.AuditEntry> audit = store.journal()::audit;
+    Consumer<AuditEntry> audit = store.journal()::audit;
     StopPlacer placer = new StopPlacer(a.client(), a.key().userId(), "watch", audit).because(place.basis());
     final StopPlacer.Preview pv;
     try {
@@ -138,7 +146,7 @@ final class Restorer {
     }
     // The fence: the lease is checked in the same transaction that records the intent, so an
     // instance that lost the account (paused, partitioned) sends nothing (FleetMember).
-    java.util.concurrent.atomic.AtomicBoolean mine = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean mine = new AtomicBoolean();
     store.inTransaction(() -> {
       mine.set(ownership.get().mayAct(a.key().userId()));
       if (mine.get()) store.incidents().restoring(incident.id(), clock.instant());
@@ -153,7 +161,7 @@ final class Restorer {
     long[] until = {System.nanoTime() + window};
     placer.fencedBy(() -> {
       if (System.nanoTime() < until[0]) return true;
-      java.util.concurrent.atomic.AtomicBoolean still = new java.util.concurrent.atomic.AtomicBoolean();
+      AtomicBoolean still = new AtomicBoolean();
       store.inTransaction(() -> still.set(ownership.get().mayAct(a.key().userId())), Watcher.LOOK_LOCK_WAIT);
       if (still.get()) until[0] = System.nanoTime() + window;
       return still.get();
@@ -203,7 +211,7 @@ final class Restorer {
   }
 
   /** Per episode (its clientOid's first generation): the generation Bitget has not refused as spent yet. */
-  private final java.util.Map<String, Integer> episodeGenerations = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Integer> episodeGenerations = new ConcurrentHashMap<>();
 
   /**
    * The position has been bare for the grace period and the store does not answer: place a stop on
@@ -311,7 +319,7 @@ final class Restorer {
   private void escalateIfOverdue(Incident incident) {
     if (incident.escalatedAt() != null || incident.restoringAt() == null) return;
     Instant now = clock.instant();
-    java.time.Duration failing = java.time.Duration.between(incident.restoringAt(), now);
+    Duration failing = Duration.between(incident.restoringAt(), now);
     boolean tooLong = failing.compareTo(settings.escalateAfter()) >= 0;
     // Attempts alone escalate only once the failure has lasted a third of the bound (10 s by
     // default): a few quick refusals in a 5 s burst of 500s are not "it will not fix itself".
@@ -328,8 +336,8 @@ final class Restorer {
     Incident current = store.incidents().byId(incident.id()).orElse(incident);
     metrics.restoreEscalated();
     log.warn("restore of {} FAILING after {} attempt(s) in {} s: {}", current.key(), current.attempts(),
-        current.restoringAt() == null ? 0 : java.time.Duration.between(current.restoringAt(), now).toSeconds(), error);
-    String text = alerting.texts().restoreFailing(current, error, java.time.Duration.between(current.detectedAt(), now));
+        current.restoringAt() == null ? 0 : Duration.between(current.restoringAt(), now).toSeconds(), error);
+    String text = alerting.texts().restoreFailing(current, error, Duration.between(current.detectedAt(), now));
     alerting.send(store, "restore-failing", text, now);
   }
 

@@ -2,6 +2,7 @@ package io.stopguard.guard;
 
 import io.stopguard.store.Leases;
 import io.stopguard.store.Store;
+import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -47,7 +48,7 @@ public final class ShardLease implements Ownership, AutoCloseable {
     this.name = "watch shard " + shard + "/" + shards;
     this.id = id;
     this.ttlSeconds = ttlSeconds;
-    this.leases = store.leasesOnOwnConnection(java.time.Duration.ofMillis(Math.max(500, ttlSeconds * 1000L / 5)));
+    this.leases = store.leasesOnOwnConnection(Duration.ofMillis(Math.max(500, ttlSeconds * 1000L / 5)));
     this.lostToAnother = lostToAnother;
   }
 
@@ -145,8 +146,8 @@ public final class ShardLease implements Ownership, AutoCloseable {
 
   /** Asking again costs nothing (memory): ask before every write. */
   @Override
-  public java.time.Duration actWindow() {
-    return java.time.Duration.ZERO;
+  public Duration actWindow() {
+    return Duration.ZERO;
   }
 
   @Override

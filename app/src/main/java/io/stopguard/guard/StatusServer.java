@@ -2,19 +2,28 @@ package io.stopguard.guard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.Filter;
+import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
 
 /** {@code /metrics} (Prometheus text format, client_java's writer) and {@code /health} (JSON) for the watcher. */
 public final class StatusServer implements AutoCloseable {
@@ -39,21 +48,21 @@ public final class StatusServer implements AutoCloseable {
    * @param auth  when not null, in front of every path, /metrics and /health included
    */
   public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts,
-      Supplier<Map<String, Object>> summary, Map<String, com.sun.net.httpserver.HttpHandler> pages,
-      com.sun.net.httpserver.Filter auth) {
+      Supplier<Map<String, Object>> summary, Map<String, HttpHandler> pages,
+      Filter auth) {
     this(address, registry, accounts, summary, pages, auth, null);
   }
 
   /** @param tls when not null, HTTPS only (the token and the session cookie never cross the network in clear) */
   public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts,
-      Supplier<Map<String, Object>> summary, Map<String, com.sun.net.httpserver.HttpHandler> pages,
-      com.sun.net.httpserver.Filter auth, javax.net.ssl.SSLContext tls) {
+      Supplier<Map<String, Object>> summary, Map<String, HttpHandler> pages,
+      Filter auth, SSLContext tls) {
     try {
       if (tls == null) {
         server = HttpServer.create(address, 64);
       } else {
-        com.sun.net.httpserver.HttpsServer https = com.sun.net.httpserver.HttpsServer.create(address, 64);
-        https.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+        HttpsServer https = HttpsServer.create(address, 64);
+        https.setHttpsConfigurator(new HttpsConfigurator(tls));
         server = https;
       }
     } catch (IOException e) {
@@ -62,10 +71,10 @@ public final class StatusServer implements AutoCloseable {
     }
     server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
     PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
-    List<com.sun.net.httpserver.HttpContext> contexts = new java.util.ArrayList<>();
+    List<HttpContext> contexts = new ArrayList<>();
     if (!pages.containsKey("/")) {
       contexts.add(server.createContext("/", ex -> reply(ex, 404, "text/plain; charset=utf-8",
-          "not found: this server has /metrics and /health\n".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+          "not found: this server has /metrics and /health\n".getBytes(StandardCharsets.UTF_8))));
     }
     pages.forEach((path, handler) -> contexts.add(server.createContext(path, handler)));
     contexts.add(server.createContext("/metrics", ex -> {
@@ -96,7 +105,7 @@ public final class StatusServer implements AutoCloseable {
   }
 
   /** 421 for a Host header that is not a loopback name (127.0.0.1, localhost, [::1], with any port). */
-  static final com.sun.net.httpserver.Filter LOOPBACK_HOSTS = new com.sun.net.httpserver.Filter() {
+  static final Filter LOOPBACK_HOSTS = new Filter() {
     @Override
     public void doFilter(HttpExchange ex, Chain chain) throws IOException {
       String host = ex.getRequestHeaders().getFirst("Host");
@@ -105,7 +114,7 @@ public final class StatusServer implements AutoCloseable {
         return;
       }
       reply(ex, 421, "text/plain; charset=utf-8", ("misdirected request: this server answers to 127.0.0.1, localhost or [::1]"
-          + " only (a name that resolves here is not enough: DNS rebinding)\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          + " only (a name that resolves here is not enough: DNS rebinding)\n").getBytes(StandardCharsets.UTF_8));
     }
 
     @Override
@@ -115,7 +124,7 @@ public final class StatusServer implements AutoCloseable {
   };
 
   static boolean loopbackName(String hostHeader) {
-    String h = hostHeader.strip().toLowerCase(java.util.Locale.ROOT);
+    String h = hostHeader.strip().toLowerCase(Locale.ROOT);
     h = h.startsWith("[") ? h.substring(0, h.indexOf(']') + 1) : h.contains(":") ? h.substring(0, h.indexOf(':')) : h;
     return h.equals("127.0.0.1") || h.equals("localhost") || h.equals("[::1]");
   }
@@ -131,13 +140,13 @@ public final class StatusServer implements AutoCloseable {
   private static boolean exactGet(HttpExchange ex, String path) throws IOException {
     if (!ex.getRequestURI().getPath().equals(path)) {
       reply(ex, 404, "text/plain; charset=utf-8", ("not found: " + path + " is served at exactly that path\n")
-          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          .getBytes(StandardCharsets.UTF_8));
       return false;
     }
     String m = ex.getRequestMethod();
     if (!m.equals("GET") && !m.equals("HEAD")) {
       ex.getResponseHeaders().add("Allow", "GET, HEAD");
-      reply(ex, 405, "text/plain; charset=utf-8", "method not allowed: use GET\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      reply(ex, 405, "text/plain; charset=utf-8", "method not allowed: use GET\n".getBytes(StandardCharsets.UTF_8));
       return false;
     }
     return true;

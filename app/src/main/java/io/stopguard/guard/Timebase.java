@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.LongSupplier;
 
 /**
  * Where the guard's time comes from: the clock it reads (grace periods, reconcile due times, incident
@@ -23,7 +24,7 @@ import java.util.concurrent.ScheduledExecutorService;
  * <p>The watcher owns both from here on: {@link Watcher#close()} shuts them down.
  */
 public record Timebase(Clock clock, ScheduledExecutorService scheduler, ScheduledExecutorService sockets,
-    java.util.function.LongSupplier nanoTime) {
+    LongSupplier nanoTime) {
   public Timebase {
     Objects.requireNonNull(clock);
     Objects.requireNonNull(scheduler);

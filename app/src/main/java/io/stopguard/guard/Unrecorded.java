@@ -1,5 +1,10 @@
 package io.stopguard.guard;
 
+import io.stopguard.check.AccountResult;
+import io.stopguard.check.CheckReport;
+import io.stopguard.check.CheckService;
+import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.Store;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.store.AuditEntry;
 import java.time.Instant;
@@ -77,12 +82,12 @@ final class Unrecorded {
    * the outage, in order, at their own times (incidents open and end when they did; audit rows carry
    * when they were sent). Returns how many were written; {@link #written} drops them after the commit.
    */
-  int write(io.stopguard.store.Store store, io.stopguard.check.CheckService service, io.stopguard.store.ExchangeKey key) {
+  int write(Store store, CheckService service, ExchangeKey key) {
     List<Event> events = pending();
     for (Event e : events) {
       switch (e) {
         case Look l -> {
-          service.applyIncidents(new io.stopguard.check.CheckReport(List.of(new io.stopguard.check.AccountResult(key.userId(),
+          service.applyIncidents(new CheckReport(List.of(new AccountResult(key.userId(),
               key.credentials().maskedKey(), l.verdicts(), null))), List.of(key), l.at());
           writeBareSince(store, key.userId(), l.bareSince(), l.verdicts());
         }
@@ -99,7 +104,7 @@ final class Unrecorded {
   }
 
   /** The times positions lost their stops, written to their open incidents (the time to detect). */
-  static void writeBareSince(io.stopguard.store.Store store, String userId, Map<String, BareSince> newlyBare,
+  static void writeBareSince(Store store, String userId, Map<String, BareSince> newlyBare,
       List<PositionVerdict> verdicts) {
     for (PositionVerdict v : verdicts) {
       BareSince b = newlyBare.get(v.key());

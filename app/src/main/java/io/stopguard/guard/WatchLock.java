@@ -1,5 +1,6 @@
 package io.stopguard.guard;
 
+import io.stopguard.config.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
@@ -9,6 +10,8 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * An OS file lock, {@code HOME/run/watch-I-of-N.lock}, held while a watcher runs. It answers two
@@ -23,7 +26,7 @@ import java.nio.file.StandardOpenOption;
  */
 public final class WatchLock implements AutoCloseable {
   /** Lock files held by this JVM (absolute, normalised paths). Guarded by the class monitor. */
-  private static final java.util.Set<Path> HELD = new java.util.HashSet<>();
+  private static final Set<Path> HELD = new HashSet<>();
 
   private final Path file;
   private final FileChannel channel;
@@ -66,7 +69,7 @@ public final class WatchLock implements AutoCloseable {
   private static WatchLock acquire(Path file, int attempts) {
     if (HELD.contains(key(file))) return null; // this JVM holds it; opening it again would drop it
     try {
-      io.stopguard.config.OwnerOnly.directories(file.getParent());
+      OwnerOnly.directories(file.getParent());
       FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       for (int attempt = 0; attempt < attempts; attempt++) { // a one-off command may be probing it this instant
         FileLock l = tryLock(ch, false);

@@ -1,5 +1,6 @@
 package io.stopguard.guard;
 
+import io.stopguard.bitget.IpBudget;
 import java.time.Duration;
 import java.util.Locale;
 
@@ -63,9 +64,9 @@ public record WatchSettings(Restore restore, Duration grace, Duration reconcileI
   public static final int ONE_OFF_SHARE_PER_MINUTE = 600;
 
   /** The watcher's default per-IP budget: {@link #DEFAULT_IP_REQUESTS_PER_MINUTE} and 90 WebSockets. */
-  public static io.stopguard.bitget.IpBudget defaultBudget() {
-    return io.stopguard.bitget.IpBudget.of(DEFAULT_IP_REQUESTS_PER_MINUTE / 60.0,
-        io.stopguard.bitget.IpBudget.PUBLISHED_MAX_CONNECTIONS * 9 / 10, io.stopguard.bitget.IpBudget.PUBLISHED_CONNECTS_PER_5_MIN);
+  public static IpBudget defaultBudget() {
+    return IpBudget.of(DEFAULT_IP_REQUESTS_PER_MINUTE / 60.0,
+        IpBudget.PUBLISHED_MAX_CONNECTIONS * 9 / 10, IpBudget.PUBLISHED_CONNECTS_PER_5_MIN);
   }
 
   public static final WatchSettings DEFAULT = new WatchSettings(Restore.DRY_RUN, Duration.ofSeconds(3),

@@ -1,12 +1,22 @@
 package io.stopguard.guard;
 
 import io.stopguard.bitget.ErrorKind;
+import io.stopguard.config.Build;
 import io.stopguard.risk.PositionVerdict;
+import io.stopguard.store.Outbox;
 import io.stopguard.store.UnusableKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +41,7 @@ final class WatchStatus {
   private volatile List<String> failingRestores = List.of();
   private volatile long storeAnsweredMs;
   private volatile String storeError;
-  private final java.util.concurrent.atomic.AtomicBoolean storeReading = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean storeReading = new AtomicBoolean();
   /** A store that has not answered this long makes /health degraded (and the metric says for how long). */
   static final long STORE_SILENT_TOO_LONG_MS = 5_000;
 
@@ -92,11 +102,11 @@ final class WatchStatus {
   }
 
   /** How long the oldest undelivered alert has waited (zero when none waits, or without Telegram). */
-  private volatile java.time.Duration alertsWaiting = java.time.Duration.ZERO;
+  private volatile Duration alertsWaiting = Duration.ZERO;
   /** A host clock further than this from Bitget's is told in /health (corrected, but something to fix). */
   static final long CLOCK_OFF_TOO_FAR_MS = 10_000;
   /** An alert waiting longer than this makes /health degraded: Telegram is unreachable, or no instance delivers. */
-  static final java.time.Duration ALERTS_WAITING_TOO_LONG = java.time.Duration.ofSeconds(10);
+  static final Duration ALERTS_WAITING_TOO_LONG = Duration.ofSeconds(10);
 
   /**
    * Every few seconds, on every instance (not only the one delivering): the age of the oldest alert
@@ -104,10 +114,10 @@ final class WatchStatus {
    */
   void recordAlertsWaiting() {
     if (!w.alerting.telegramEnabled()) return;
-    java.time.Instant now = w.clock.instant();
-    java.util.Optional<io.stopguard.store.Outbox.Waiting> oldest = w.store.outbox().oldestWaiting();
-    java.time.Duration age = oldest.map(o -> java.time.Duration.between(o.since(), now)).filter(d -> !d.isNegative())
-        .orElse(java.time.Duration.ZERO);
+    Instant now = w.clock.instant();
+    Optional<Outbox.Waiting> oldest = w.store.outbox().oldestWaiting();
+    Duration age = oldest.map(o -> Duration.between(o.since(), now)).filter(d -> !d.isNegative())
+        .orElse(Duration.ZERO);
     boolean stuck = age.compareTo(ALERTS_WAITING_TOO_LONG) > 0;
     boolean wasStuck = alertsWaiting.compareTo(ALERTS_WAITING_TOO_LONG) > 0;
     if (stuck && !wasStuck) { // one line per outage, not one per try
@@ -124,7 +134,7 @@ final class WatchStatus {
   List<Map<String, Object>> health() {
     List<Map<String, Object>> out = new ArrayList<>();
     for (AccountWatch a : w.accounts.values()) {
-      Map<String, Object> m = new java.util.LinkedHashMap<>();
+      Map<String, Object> m = new LinkedHashMap<>();
       m.put("userId", a.key.userId());
       m.put("key", a.key.credentials().maskedKey());
       m.put("webSocket", a.ws == null ? (w.settings.webSocket() ? "polled" : "off") : a.ws.state());
@@ -163,7 +173,7 @@ final class WatchStatus {
   void reportUnguarded() {
     List<Watcher.Unguarded> now = unguarded();
     w.metrics.recordUnguardedAccounts(now.size());
-    java.util.Set<String> current = new java.util.HashSet<>();
+    Set<String> current = new HashSet<>();
     for (Watcher.Unguarded u : now) {
       String id = u.userId() + " " + u.key();
       current.add(id);
@@ -221,8 +231,8 @@ final class WatchStatus {
   /** Fleet-wide figures for /health: how accounts are watched and how stale the oldest look is. */
   Map<String, Object> summary() {
     Fleet f = fleet();
-    Map<String, Object> m = new java.util.LinkedHashMap<>();
-    m.put("version", io.stopguard.config.Build.current().describe()); // which binary answers (a rolling upgrade)
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("version", Build.current().describe()); // which binary answers (a rolling upgrade)
     m.put("accounts", f.accounts());
     m.put("webSocketsLive", f.live());
     m.put("webSocketsMax", w.budget.maxConnections());
@@ -268,7 +278,7 @@ final class WatchStatus {
     if (paused != null) why.add(paused);
     String clockError = w.bitget.error();
     if (clockError != null) why.add("cannot measure Bitget's clock: " + clockError);
-    java.time.Duration waiting = alertsWaiting;
+    Duration waiting = alertsWaiting;
     m.put("oldestUndeliveredAlertSeconds", waiting.toSeconds());
     if (waiting.compareTo(ALERTS_WAITING_TOO_LONG) > 0) {
       why.add("alerts are not being delivered: the oldest has waited " + waiting.toSeconds() + " s (Telegram unreachable,"
@@ -284,7 +294,7 @@ final class WatchStatus {
   }
 
   /** (time, requests sent) every 5 s over the last minute: the IP budget in use, for /health and the status page. */
-  private final java.util.ArrayDeque<long[]> sentSamples = new java.util.ArrayDeque<>();
+  private final ArrayDeque<long[]> sentSamples = new ArrayDeque<>();
 
   synchronized void sampleRequests() {
     long now = w.clock.millis();

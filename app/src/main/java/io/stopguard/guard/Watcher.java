@@ -10,14 +10,21 @@ import io.stopguard.risk.Policy;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.store.ActiveKeys;
 import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.Flag;
 import io.stopguard.store.UnusableKey;
 import io.stopguard.store.Store;
 import java.net.URI;
+import java.net.http.HttpClient;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -27,6 +34,9 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,13 +72,13 @@ public final class Watcher implements AutoCloseable {
   final ScheduledExecutorService socketTimer;
   final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   /** One HTTP client (one selector thread) for every account's WebSocket: 10,000 accounts, not 10,000 threads. */
-  final java.net.http.HttpClient webSocketHttp;
+  final HttpClient webSocketHttp;
   /** Which accounts this watcher guards: its shard, or its leases in a fleet. Set before {@link #start}. */
   private volatile Ownership ownership;
   final Semaphore permits;
   final IpBudget budget;
   /** Accounts holding a private WebSocket: Bitget allows at most 100 connections per IP. */
-  final java.util.concurrent.atomic.AtomicInteger webSockets = new java.util.concurrent.atomic.AtomicInteger();
+  final AtomicInteger webSockets = new AtomicInteger();
   private volatile int warnedSweepFor = -1;
   final AtomicBoolean closed = new AtomicBoolean();
   final Restorer restorer;
@@ -99,7 +109,7 @@ public final class Watcher implements AutoCloseable {
     this.permits = new Semaphore(settings.parallelism());
     this.budget = check.ipBudget();
     this.ownership = Ownership.shard(settings.shard(), settings.shards());
-    java.net.http.HttpClient.Builder ws = java.net.http.HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor());
+    HttpClient.Builder ws = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor());
     if (check.localAddress() != null) ws.localAddress(check.localAddress()); // --source-ip: this instance's egress IP
     this.webSocketHttp = ws.build();
     this.status = new WatchStatus(this);
@@ -122,7 +132,7 @@ public final class Watcher implements AutoCloseable {
 
   /** Whether this watcher may send orders for the account now (the fleet's lease checked in a transaction). */
   boolean mayActNow(String userId) {
-    java.util.concurrent.atomic.AtomicBoolean mine = new java.util.concurrent.atomic.AtomicBoolean();
+    AtomicBoolean mine = new AtomicBoolean();
     store.inTransaction(() -> mine.set(ownership.mayAct(userId)));
     return mine.get();
   }
@@ -139,7 +149,7 @@ public final class Watcher implements AutoCloseable {
   static final long STORE_STALLED_MS = 2_000;
 
   /** A look's transaction waits this long at most for a lock another session holds (PostgreSQL). */
-  static final java.time.Duration LOOK_LOCK_WAIT = java.time.Duration.ofSeconds(2);
+  static final Duration LOOK_LOCK_WAIT = Duration.ofSeconds(2);
 
   /** The turn to record a look: one at a time, so a store that hangs holds one look, not all. */
   final Semaphore recording = new Semaphore(1, true);
@@ -204,19 +214,19 @@ public final class Watcher implements AutoCloseable {
    * those of every account whose keys this process cannot decrypt.
    */
   public FleetMember.Guarding guarding() {
-    Set<String> guarded = new java.util.HashSet<>();
+    Set<String> guarded = new HashSet<>();
     for (AccountWatch a : accounts.values()) guarded.add(a.key.userId());
     for (Unguarded u : status.unguarded()) guarded.remove(u.userId());
-    Set<String> positioned = new java.util.HashSet<>();
-    Set<String> polled = new java.util.HashSet<>();
+    Set<String> positioned = new HashSet<>();
+    Set<String> polled = new HashSet<>();
     for (AccountWatch a : accounts.values()) {
       if (a.verdicts.isEmpty() || !guarded.contains(a.key.userId())) continue;
       positioned.add(a.key.userId());
       if (a.ws == null) polled.add(a.key.userId());
     }
     int room = settings.webSocket() ? Math.max(0, budget.maxConnections() - webSockets.get()) : 0;
-    Set<String> boundElsewhere = new java.util.HashSet<>();
-    Set<String> notYetLooked = new java.util.HashSet<>();
+    Set<String> boundElsewhere = new HashSet<>();
+    Set<String> notYetLooked = new HashSet<>();
     for (AccountWatch a : accounts.values()) {
       if (a.boundElsewhere) boundElsewhere.add(a.key.userId());
       if (a.lastOk == null) notYetLooked.add(a.key.userId());
@@ -252,19 +262,19 @@ public final class Watcher implements AutoCloseable {
       // Whose keys were left out as not this instance's, as decided by this very scan: ownership can
       // change under it, and an account handed over must not be logged as "key deactivated".
       Set<String> notMine = ConcurrentHashMap.newKeySet();
-      java.util.function.Predicate<String> mine = u -> {
+      Predicate<String> mine = u -> {
         boolean m = own.owns(u);
         if (!m) notMine.add(u);
         return m;
       };
       ActiveKeys all = store.keys().active("bitget", mine); // only its own share decrypted (and kept)
       undecryptable = all.unusable().stream().filter(UnusableKey::undecryptable).map(UnusableKey::userId)
-          .collect(java.util.stream.Collectors.toUnmodifiableSet());
+          .collect(Collectors.toUnmodifiableSet());
       ActiveKeys active = all.ofUsers(u -> !notMine.contains(u));
       unusableKeys = active.unusable();
       List<ExchangeKey> keys = active.usable();
       service.refreshContractsInBackground(keys); // for alerts' restore suggestions, never fetched inside a transaction
-      Set<String> withOpenIncident = new java.util.HashSet<>();
+      Set<String> withOpenIncident = new HashSet<>();
       if (accounts.isEmpty()) (store.incidents().open()).forEach(i -> withOpenIncident.add(i.userId()));
       Set<Long> live = ConcurrentHashMap.newKeySet();
       for (ExchangeKey k : keys) {
@@ -326,7 +336,7 @@ public final class Watcher implements AutoCloseable {
     int free = budget.maxConnections() - webSockets.get();
     if (free <= 0) return;
     List<AccountWatch> polled = accounts.values().stream().filter(a -> a.ws == null)
-        .sorted(java.util.Comparator.comparing((AccountWatch a) -> a.verdicts.isEmpty()).thenComparingLong(a -> a.key.id()))
+        .sorted(Comparator.comparing((AccountWatch a) -> a.verdicts.isEmpty()).thenComparingLong(a -> a.key.id()))
         .limit(free).toList();
     for (AccountWatch a : polled) a.openWebSocket();
   }
@@ -384,7 +394,7 @@ public final class Watcher implements AutoCloseable {
     }
     // Most overdue first: when the budget cannot keep the interval, every account still gets its
     // turn once per sweep instead of the first ones in map order getting all of it.
-    due.sort(java.util.Comparator.comparingLong(Due::since));
+    due.sort(Comparator.comparingLong(Due::since));
     for (Due d : due) {
       if (!budget.tryAcquireBackground(2)) return;
       d.account().nextReconcileMs = now + settings.reconcileInterval().toMillis();
@@ -436,7 +446,7 @@ public final class Watcher implements AutoCloseable {
   }
 
   /** A client for one of this watcher's accounts (the status page asks it for the account's equity), if it guards it. */
-  public java.util.Optional<io.stopguard.bitget.BitgetClient> client(String userId) {
+  public Optional<BitgetClient> client(String userId) {
     return accounts.values().stream().filter(a -> a.key.userId().equals(userId)).findFirst().map(a -> a.client);
   }
 
@@ -494,11 +504,11 @@ public final class Watcher implements AutoCloseable {
       if (a.lastOk == null) oldest = Instant.EPOCH;
       else if (oldest == null || a.lastOk.isBefore(oldest)) oldest = a.lastOk;
     }
-    java.util.Collections.sort(bare);
+    Collections.sort(bare);
     int flag = bare.isEmpty() ? 0 : 1;
     metrics.recordFlag(flag, oldest == Instant.EPOCH ? null : oldest);
     if (reassert && flag == lastFlag) {
-      int stored = store.flag(Store.FLAG_STOPLOSS_MISSING).map(io.stopguard.store.Flag::value).orElse(-1);
+      int stored = store.flag(Store.FLAG_STOPLOSS_MISSING).map(Flag::value).orElse(-1);
       if (stored != flag) {
         log.warn("the {} flag read {} in the store while this watcher sees {}: written again",
             Store.FLAG_STOPLOSS_MISSING, stored, flag);

@@ -1,11 +1,13 @@
 package io.stopguard.incident;
 
 import io.stopguard.alert.AlertTexts;
+import io.stopguard.config.OwnerOnly;
 import io.stopguard.store.Incident;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.ZoneOffset;
@@ -40,13 +42,13 @@ public final class IncidentLog {
     sb.append("- Time to restore: ").append(english.duration(i.bareFor())).append('\n');
     sb.append("- Errors: ").append(i.lastError() == null ? "none" : i.lastError()).append("\n\n");
     try {
-      io.stopguard.config.OwnerOnly.directories(file.toAbsolutePath().getParent());
-      if (!Files.exists(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      OwnerOnly.directories(file.toAbsolutePath().getParent());
+      if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
         Files.writeString(file, "# Incident log: Bitget stop-loss\n\nWritten by stopguard, one entry per ended incident,"
             + " newest last.\n\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE_NEW);
       }
       // never through a symlink someone planted where the log goes (O_NOFOLLOW)
-      Files.writeString(file, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.APPEND, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+      Files.writeString(file, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.APPEND, LinkOption.NOFOLLOW_LINKS);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + file, e);
     }

@@ -3,8 +3,10 @@ package io.stopguard.metrics;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.stopguard.config.Build;
 import io.stopguard.risk.PositionVerdict;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -30,8 +32,8 @@ public final class StopguardMetrics {
 
   {
     // What is running: a rolling upgrade shows old and new side by side (Prometheus' own build_info)
-    io.stopguard.config.Build b = io.stopguard.config.Build.current();
-    io.prometheus.metrics.core.metrics.Info.builder().name("stopguard_build_info")
+    Build b = Build.current();
+    Info.builder().name("stopguard_build_info")
         .help("The stopguard binary: version, the commit it was built from, and the Java it runs on")
         .labelNames("version", "revision", "java").register(registry)
         .addLabelValues(b.version(), b.revision(), Runtime.version().toString());
@@ -185,7 +187,7 @@ public final class StopguardMetrics {
     alertsSent.set(sentTotal);
   }
 
-  public void recordOldestUndeliveredAlert(java.time.Duration age) {
+  public void recordOldestUndeliveredAlert(Duration age) {
     alertsOldest.set(age.toMillis() / 1000.0);
   }
 

@@ -14,7 +14,9 @@ import io.stopguard.risk.PositionVerdict;
 import io.stopguard.risk.Protection;
 import io.stopguard.risk.RestorePlan;
 import io.stopguard.risk.RestorePlanner;
+import io.stopguard.store.ActiveKeys;
 import io.stopguard.store.ExchangeKey;
+import io.stopguard.store.Journal;
 import io.stopguard.store.Store;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -60,7 +62,7 @@ public final class NightlyChecks {
     } catch (RuntimeException e) {
       out.add(line(false, "run_risk_monitor check", e.getMessage()));
     }
-    io.stopguard.store.ActiveKeys active = store.keys().active("bitget");
+    ActiveKeys active = store.keys().active("bitget");
     List<ExchangeKey> keys = active.usable();
     out.add(stopOrders(keys));
     out.add(keysValid(report, active));
@@ -92,7 +94,7 @@ public final class NightlyChecks {
           }
           RestorePlan plan = RestorePlanner.plan(v.position(), contract.get(), policy,
               store.journal().intendedStop(v.userId(), v.position().symbol(), v.position().holdSide().name(),
-                  v.position().cTime()).map(io.stopguard.store.Journal.IntendedStop::price).orElse(null));
+                  v.position().cTime()).map(Journal.IntendedStop::price).orElse(null));
           if (plan instanceof RestorePlan.Place) dryRuns++;
           else problems.add(v.key() + " no safe stop possible");
         }
@@ -104,7 +106,7 @@ public final class NightlyChecks {
     return line(problems.isEmpty(), "test_bitget_stop_orders", problems.isEmpty() ? detail : detail + "; " + String.join("; ", problems));
   }
 
-  private ResultsLog.Line keysValid(CheckReport report, io.stopguard.store.ActiveKeys keys) {
+  private ResultsLog.Line keysValid(CheckReport report, ActiveKeys keys) {
     if (keys.isEmpty()) return line(false, "bitget_keys", "no active Bitget keys");
     if (report == null && !keys.unusable().isEmpty()) report = CheckService.withUnusable(new CheckReport(List.of()), keys.unusable());
     if (report == null) return line(false, "bitget_keys", "not checked (the risk check did not run)");

@@ -1,9 +1,11 @@
 package io.stopguard.ops;
 
+import io.stopguard.config.OwnerOnly;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
@@ -44,10 +46,10 @@ public final class ResultsLog {
     StringBuilder sb = new StringBuilder();
     for (Line l : lines) sb.append(l.format().replace('\n', ' ')).append('\n');
     try {
-      io.stopguard.config.OwnerOnly.directories(file.toAbsolutePath().getParent());
+      OwnerOnly.directories(file.toAbsolutePath().getParent());
       // never through a symlink someone planted where the log goes (O_NOFOLLOW): that is an error, said
       Files.writeString(file, sb.toString(), StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND,
-          java.nio.file.LinkOption.NOFOLLOW_LINKS);
+          LinkOption.NOFOLLOW_LINKS);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot append to " + file, e);
     }

@@ -1,5 +1,7 @@
 package io.stopguard.probe;
 
+import io.stopguard.bitget.BitgetException;
+import io.stopguard.bitget.KeyInfo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.BitgetClient.RawAnswer;
@@ -146,11 +148,11 @@ public final class Probe {
 
     step("ask what the key may do (account/info)");
     try {
-      io.stopguard.bitget.KeyInfo info = client.keyInfo();
+      KeyInfo info = client.keyInfo();
       List<String> unknown = info.unknownCodes();
       finding("keyAuthorities", "authorities " + info.authorities() + (info.ips().isEmpty() ? ", not bound" : ", bound to " + info.ips()),
           unknown.isEmpty() ? "words" : "opaque");
-    } catch (io.stopguard.bitget.BitgetException e) {
+    } catch (BitgetException e) {
       finding("keyAuthorities", "account/info refused: " + e.getMessage(), null);
     }
 

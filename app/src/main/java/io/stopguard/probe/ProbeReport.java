@@ -3,6 +3,7 @@ package io.stopguard.probe;
 import io.stopguard.bitget.PosMode;
 import io.stopguard.sim.Fidelity;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -30,7 +31,7 @@ public record ProbeReport(String symbol, PosMode mode, List<Finding> findings, L
 
   /** The variant observed for each unknown the run settled: what `stopguard sim --variant` would play. */
   public Map<String, String> observedVariants() {
-    Map<String, String> m = new java.util.LinkedHashMap<>();
+    Map<String, String> m = new LinkedHashMap<>();
     for (Finding f : findings) {
       if (Fidelity.VALUES.containsKey(f.unknown()) && f.variant() != null && Fidelity.VALUES.get(f.unknown()).contains(f.variant())) {
         m.put(f.unknown(), f.variant());

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -22,7 +23,7 @@ final class ProbeRequests {
   final BitgetClient client;
   final String symbol;
   final ReentrantLock lock = new ReentrantLock();
-  final List<Probe.Exchange> exchanges = new java.util.concurrent.CopyOnWriteArrayList<>();
+  final List<Probe.Exchange> exchanges = new CopyOnWriteArrayList<>();
   volatile String step = "start";
   volatile PosMode mode;
   /** The symbol's tick rules (stop prices are put on its tick). */

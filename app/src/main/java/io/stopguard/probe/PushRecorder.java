@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -31,7 +33,7 @@ final class PushRecorder implements AutoCloseable {
   private final LongSupplier clock;
   private volatile String step = "connect";
   private WebSocket ws;
-  private java.util.concurrent.ScheduledExecutorService pinger;
+  private ScheduledExecutorService pinger;
 
   PushRecorder(LongSupplier clock) {
     this.clock = clock;
@@ -46,7 +48,7 @@ final class PushRecorder implements AutoCloseable {
       ws.sendText("{\"op\":\"login\",\"args\":[{\"apiKey\":" + JSON.writeValueAsString(c.apiKey()) + ",\"passphrase\":"
           + JSON.writeValueAsString(c.passphrase()) + ",\"timestamp\":\"" + ts + "\",\"sign\":"
           + JSON.writeValueAsString(Signer.signWebSocketLogin(c.secret(), ts)) + "}]}", true);
-      pinger = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+      pinger = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "probe-ws-ping");
         t.setDaemon(true);
         return t;

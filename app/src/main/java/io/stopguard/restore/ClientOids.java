@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -27,7 +28,7 @@ public final class ClientOids {
     String[] parts = {exchange, userId, p.symbol(), p.holdSide().name(), p.cTime(), "restore", Long.toString(incidentId),
         detectedAt.toString()};
     if (generation == 0) return of(parts); // incidents from before generations keep their id
-    String[] withGeneration = java.util.Arrays.copyOf(parts, parts.length + 1);
+    String[] withGeneration = Arrays.copyOf(parts, parts.length + 1);
     withGeneration[parts.length] = "g" + generation;
     return of(withGeneration);
   }

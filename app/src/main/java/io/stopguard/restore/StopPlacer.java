@@ -19,6 +19,7 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -43,14 +44,14 @@ public final class StopPlacer {
     this.audit = audit;
   }
 
-  private java.util.function.BooleanSupplier mayWrite = () -> true;
+  private BooleanSupplier mayWrite = () -> true;
 
   /**
    * Asked right before each write leaves (a placement and its second attempt, a modify, a cancel):
    * false stops there with {@link StopRejectedException.Reason#NOT_OURS}. The watcher's send window
    * (a fleet lease checked for a while, checked again after it).
    */
-  public StopPlacer fencedBy(java.util.function.BooleanSupplier mayWrite) {
+  public StopPlacer fencedBy(BooleanSupplier mayWrite) {
     this.mayWrite = mayWrite;
     return this;
   }

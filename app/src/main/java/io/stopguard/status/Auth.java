@@ -2,6 +2,7 @@ package io.stopguard.status;
 
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpsExchange;
 import java.io.IOException;
 import java.net.HttpCookie;
 import java.nio.charset.StandardCharsets;
@@ -10,6 +11,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import javax.crypto.Mac;
@@ -26,7 +29,7 @@ import javax.crypto.spec.SecretKeySpec;
 public final class Auth extends Filter {
   static final String COOKIE = "stopguard_session";
   /** How long a login lasts. */
-  static final java.time.Duration SESSION = java.time.Duration.ofHours(12);
+  static final Duration SESSION = Duration.ofHours(12);
   private final byte[] tokenDigest;
   private final String token;
 
@@ -49,7 +52,7 @@ public final class Auth extends Filter {
     } catch (NumberFormatException e) {
       return false;
     }
-    return MessageDigest.isEqual(sha256(value), sha256(sessionValue(exp))) && exp > java.time.Instant.now().getEpochSecond();
+    return MessageDigest.isEqual(sha256(value), sha256(sessionValue(exp))) && exp > Instant.now().getEpochSecond();
   }
 
   /** Reads the token file (first line, trimmed); at least 16 characters. Errors name the file, never its content. */
@@ -89,7 +92,7 @@ public final class Auth extends Filter {
 
   /** The cookie the login form sets after a correct token: good for {@link #SESSION}. */
   String sessionCookie(HttpExchange ex) {
-    HttpCookie c = new HttpCookie(COOKIE, sessionValue(java.time.Instant.now().plus(SESSION).getEpochSecond()));
+    HttpCookie c = new HttpCookie(COOKIE, sessionValue(Instant.now().plus(SESSION).getEpochSecond()));
     return COOKIE + "=" + c.getValue() + "; Path=/; Max-Age=" + SESSION.toSeconds() + "; HttpOnly; SameSite=Strict" + secure(ex);
   }
 
@@ -104,7 +107,7 @@ public final class Auth extends Filter {
    * header can only add the flag, never remove it).
    */
   private static String secure(HttpExchange ex) {
-    boolean https = ex instanceof com.sun.net.httpserver.HttpsExchange
+    boolean https = ex instanceof HttpsExchange
         || "https".equalsIgnoreCase(String.valueOf(ex.getRequestHeaders().getFirst("X-Forwarded-Proto")).trim());
     return https ? "; Secure" : "";
   }

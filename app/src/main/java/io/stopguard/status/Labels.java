@@ -1,5 +1,9 @@
 package io.stopguard.status;
 
+import io.stopguard.alert.AlertTexts;
+import io.stopguard.risk.PositionVerdict;
+import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -89,15 +93,15 @@ public final class Labels {
   }
 
   /** A verdict's reason in this language: Bitget's terms in English, the team's words in Russian. */
-  public String reason(io.stopguard.risk.PositionVerdict v) {
+  public String reason(PositionVerdict v) {
     if (v.verdict().isProtected()) return "";
-    return ru ? io.stopguard.alert.AlertTexts.verdictRu(v.verdict()) : String.join("; ", v.reasons());
+    return ru ? AlertTexts.verdictRu(v.verdict()) : String.join("; ", v.reasons());
   }
 
   /** A duration to the tenth of a second, with this language's unit. */
-  public String seconds(java.time.Duration d) {
+  public String seconds(Duration d) {
     if (d.toMillis() < 50) return (ru ? "< 0,1 " : "< 0.1 ") + get("sec"); // never "0.0": it was not instant
-    return String.format(java.util.Locale.ROOT, "%.1f ", d.toMillis() / 1000.0) + get("sec");
+    return String.format(Locale.ROOT, "%.1f ", d.toMillis() / 1000.0) + get("sec");
   }
 
   /** An age: seconds, minutes or hours, with this language's units. */

@@ -1,12 +1,16 @@
 package io.stopguard.status;
 
+import io.stopguard.alert.AlertTexts;
 import io.stopguard.bitget.HoldSide;
 import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.Position;
+import io.stopguard.guard.StatusServer;
+import io.stopguard.guard.Watcher;
 import io.stopguard.guard.Watcher.AccountSnapshot;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.store.AuditEntry;
 import io.stopguard.store.Incident;
+import io.stopguard.store.KeyRow;
 import io.stopguard.store.Store;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
@@ -16,10 +20,14 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -41,7 +49,7 @@ public final class StatusModel {
   private final Clock clock;
   private final String instance;
   /** Told which accounts a page shows (their equity is worth asking for), or nobody. */
-  private volatile java.util.function.Consumer<java.util.Collection<String>> shown = users -> { };
+  private volatile Consumer<Collection<String>> shown = users -> { };
   /** The page's words (English unless {@link #in} says otherwise). */
   private volatile Labels t = new Labels("en");
   /** Rows other instances of a fleet published (their accounts), or none. */
@@ -70,7 +78,7 @@ public final class StatusModel {
   }
 
   /** Whom to tell which accounts a page shows (the {@link EquityCache}: only those are asked about). */
-  public StatusModel withShownAccounts(java.util.function.Consumer<java.util.Collection<String>> shown) {
+  public StatusModel withShownAccounts(Consumer<Collection<String>> shown) {
     this.shown = shown;
     return this;
   }
@@ -84,7 +92,7 @@ public final class StatusModel {
   /** Every row: this instance's accounts live, the others' as last published (an account this one guards wins). */
   private List<StatusView.Row> allRows(List<AccountSnapshot> snap, Instant now) {
     List<StatusView.Row> all = new ArrayList<>();
-    java.util.Set<String> mine = new java.util.HashSet<>();
+    Set<String> mine = new HashSet<>();
     for (AccountSnapshot a : snap) {
       mine.add(a.userId());
       for (PositionVerdict v : a.verdicts()) all.add(row(a, v, now));
@@ -155,7 +163,7 @@ public final class StatusModel {
   public Optional<AccountView> account(String userId) {
     Instant now = clock.instant();
     AccountSnapshot a = accounts.get().stream().filter(x -> x.userId().equals(userId)).findFirst().orElse(null);
-    List<io.stopguard.store.KeyRow> keys = store.keys().list().stream().filter(k -> k.userId().equals(userId)).toList();
+    List<KeyRow> keys = store.keys().list().stream().filter(k -> k.userId().equals(userId)).toList();
     if (a == null && keys.isEmpty()) return Optional.empty();
     shown.accept(List.of(userId));
     List<StatusView.Row> rows = a == null ? List.of() : a.verdicts().stream().map(v -> row(a, v, now))
@@ -168,7 +176,7 @@ public final class StatusModel {
   }
 
   /** One account as its page shows it. */
-  public record AccountView(String userId, List<io.stopguard.store.KeyRow> keys, String watchedBy, String verifiedAgo,
+  public record AccountView(String userId, List<KeyRow> keys, String watchedBy, String verifiedAgo,
       String lastError, List<StatusView.Row> rows, List<StatusView.IncidentRow> incidents, String equity) {}
 
   // ------------------------------------------------------------------ rows
@@ -207,8 +215,8 @@ public final class StatusModel {
         stop == null ? "—" : stop.planType().wire() + " / " + (stop.triggerType() == null ? "?" : stop.triggerType()),
         distance, loss, lossEquity, toLiquidation, v.verdict().name(), t.reason(v),
         !v.verdict().isProtected(), watchedBy(a.webSocket()), a.lastOk() == null ? t.get("never") : CLOCK.format(a.lastOk()), instance,
-        v.verdict().isProtected() ? "" : "./stopguard stop-orders --user " + io.stopguard.alert.AlertTexts.sh(a.userId()) + " --symbol "
-            + io.stopguard.alert.AlertTexts.sh(p.symbol()) + " --direction " + p.holdSide().name() + " --dry-run");
+        v.verdict().isProtected() ? "" : "./stopguard stop-orders --user " + AlertTexts.sh(a.userId()) + " --symbol "
+            + AlertTexts.sh(p.symbol()) + " --direction " + p.holdSide().name() + " --dry-run");
   }
 
   private static boolean matches(StatusView.Row r, StatusView.Query q) {
@@ -246,7 +254,7 @@ public final class StatusModel {
     List<String> unguarded = new ArrayList<>();
     if (sum.get("unguardedAccounts") instanceof List<?> l) {
       for (Object o : l) {
-        if (o instanceof io.stopguard.guard.Watcher.Unguarded u) unguarded.add(u.userId() + " (" + u.key() + "): " + u.reason());
+        if (o instanceof Watcher.Unguarded u) unguarded.add(u.userId() + " (" + u.key() + "): " + u.reason());
       }
     }
     int flag = store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value()).orElse(0);
@@ -261,7 +269,7 @@ public final class StatusModel {
     String share = used instanceof Number u && budget instanceof Number b && b.doubleValue() > 0
         ? Math.round(u.doubleValue() * 100 / b.doubleValue()) + " %" : "—";
     List<String> why = new ArrayList<>();
-    if (sum.get(io.stopguard.guard.StatusServer.DEGRADED_BECAUSE) instanceof List<?> l) l.forEach(o -> why.add(String.valueOf(o)));
+    if (sum.get(StatusServer.DEGRADED_BECAUSE) instanceof List<?> l) l.forEach(o -> why.add(String.valueOf(o)));
     return new StatusView.Header(bare, ok, snap.size() - (int) snap.stream().filter(a -> a.lastOk() == null).count(), unguarded,
         store.incidents().open().size(), flag, oldest == null ? t.get("notAllSeen") : oldest + " " + t.get("sec"),
         sum.get("webSocketsLive") instanceof Number n ? n.intValue() : 0, sum.get("webSocketsMax") instanceof Number m ? m.intValue() : 0,

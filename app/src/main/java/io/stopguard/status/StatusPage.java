@@ -5,21 +5,27 @@ import com.sun.net.httpserver.HttpHandler;
 import gg.jte.ContentType;
 import gg.jte.TemplateEngine;
 import gg.jte.output.StringOutput;
+import io.github.bucket4j.Bucket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -99,7 +105,7 @@ public final class StatusPage implements AutoCloseable {
   private void account(HttpExchange ex) throws IOException {
     if (!get(ex)) return;
     String user = params(ex.getRequestURI().getRawQuery()).get("user");
-    var a = user == null ? java.util.Optional.<StatusModel.AccountView>empty() : model.account(user);
+    var a = user == null ? Optional.<StatusModel.AccountView>empty() : model.account(user);
     if (a.isEmpty()) {
       text(ex, 404, "no account " + (user == null ? "(give ?user=ID)" : user) + " in this store\n");
       return;
@@ -126,7 +132,7 @@ public final class StatusPage implements AutoCloseable {
         ex.close();
         return;
       }
-      io.github.bucket4j.Bucket attempts = loginAttempts.computeIfAbsent(from, a -> newLoginBucket());
+      Bucket attempts = loginAttempts.computeIfAbsent(from, a -> newLoginBucket());
       attempts.tryConsume(1);
       if (attempts.getAvailableTokens() == 0) {
         log.warn("status page: {} wrong tokens from {} within a minute; its logins are refused for a while", LOGIN_TRIES, from);
@@ -152,11 +158,11 @@ public final class StatusPage implements AutoCloseable {
 
   /** Wrong tokens an address may try a minute before its logins are refused (one WARN line per burst, not per try). */
   static final int LOGIN_TRIES = 5;
-  private final java.util.Map<String, io.github.bucket4j.Bucket> loginAttempts = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Bucket> loginAttempts = new ConcurrentHashMap<>();
 
-  private static io.github.bucket4j.Bucket newLoginBucket() {
-    return io.github.bucket4j.Bucket.builder()
-        .addLimit(limit -> limit.capacity(LOGIN_TRIES).refillGreedy(LOGIN_TRIES, java.time.Duration.ofMinutes(1))).build();
+  private static Bucket newLoginBucket() {
+    return Bucket.builder()
+        .addLimit(limit -> limit.capacity(LOGIN_TRIES).refillGreedy(LOGIN_TRIES, Duration.ofMinutes(1))).build();
   }
 
   /** Vendored assets: htmx and its SSE extension from their WebJars, the page's own CSS and JS. */
@@ -194,7 +200,7 @@ public final class StatusPage implements AutoCloseable {
     final StatusView.Query query;
     final BlockingQueue<String> out;
     /** Characters queued in {@link #out} and not yet written. */
-    final java.util.concurrent.atomic.AtomicLong queued = new java.util.concurrent.atomic.AtomicLong();
+    final AtomicLong queued = new AtomicLong();
     volatile HttpExchange exchange;
     Map<String, String> rows = new LinkedHashMap<>();
     String header = "";
@@ -279,7 +285,7 @@ public final class StatusPage implements AutoCloseable {
         if (!header.equals(c.header)) sb.append(event("header", header));
         if (!incidents.equals(c.incidents)) sb.append(event("incidents", incidents));
         if (now - c.lastPing >= PING_MS) {
-          sb.append(event("ping", StatusModel.TIME.format(java.time.Instant.ofEpochMilli(now))));
+          sb.append(event("ping", StatusModel.TIME.format(Instant.ofEpochMilli(now))));
           c.lastPing = now;
         }
         c.rows = rows;

@@ -1,5 +1,7 @@
 package io.stopguard.status;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -74,7 +76,7 @@ public record StatusView(Header header, List<Row> rows, int totalRows, int page,
     private static void add(StringBuilder sb, String k, String v) {
       if (v == null || v.isEmpty()) return;
       sb.append(sb.isEmpty() ? "?" : "&").append(k).append('=')
-          .append(java.net.URLEncoder.encode(v, java.nio.charset.StandardCharsets.UTF_8));
+          .append(URLEncoder.encode(v, StandardCharsets.UTF_8));
     }
   }
 }

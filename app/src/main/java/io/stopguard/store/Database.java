@@ -4,11 +4,13 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -52,7 +54,7 @@ public record Database(String vendor, Path file, String jdbcUrl, String user, St
     if (!isPostgresSpec(spec)) {
       // A mistyped URL ("postgresq://…", "postgresql//…") must not become an empty SQLite file named
       // after it, with "no flags yet" and a watcher of 0 accounts.
-      String lower = spec.toLowerCase(java.util.Locale.ROOT);
+      String lower = spec.toLowerCase(Locale.ROOT);
       if (spec.contains("://") || lower.startsWith("postgres") || lower.startsWith("jdbc:")) {
         throw new IllegalArgumentException("neither a PostgreSQL URL (postgresql://user@host:port/dbname) nor a SQLite file"
             + " path: " + redact(spec).replaceAll("^([^/]*//)[^/]*@", "$1***@")); // a typo may hide a password anywhere
@@ -91,7 +93,7 @@ public record Database(String vendor, Path file, String jdbcUrl, String user, St
     StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(port).append('/').append(db);
     String sep = "?";
     for (Map.Entry<String, String> p : params.entrySet()) {
-      jdbc.append(sep).append(p.getKey()).append('=').append(java.net.URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
+      jdbc.append(sep).append(p.getKey()).append('=').append(URLEncoder.encode(p.getValue(), StandardCharsets.UTF_8));
       sep = "&";
     }
     // as given, sslmode and the rest included (an SSL problem is read against it), never the password

@@ -1,5 +1,6 @@
 package io.stopguard.store;
 
+import io.stopguard.bitget.KeyInfo;
 import io.stopguard.bitget.Credentials;
 
 /**
@@ -7,7 +8,7 @@ import io.stopguard.bitget.Credentials;
  * of it ({@code info}: permissions and bound addresses; null if never asked).
  */
 public record ExchangeKey(long id, String userId, String exchange, boolean demoTrading, Credentials credentials,
-    io.stopguard.bitget.KeyInfo info) {
+    KeyInfo info) {
   public ExchangeKey(long id, String userId, String exchange, boolean demoTrading, Credentials credentials) {
     this(id, userId, exchange, demoTrading, credentials, null);
   }

@@ -1,8 +1,12 @@
 package io.stopguard.store;
 
+import java.math.BigDecimal;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,7 +30,7 @@ public final class Journal {
   }
 
   /** An audit row with the time it happened ({@code at}; null: now), for a request recorded after the fact. */
-  public void audit(AuditEntry e, java.time.Instant at) {
+  public void audit(AuditEntry e, Instant at) {
     synchronized (store) {
       auditLocked(e, at == null ? Store.now() : at.truncatedTo(ChronoUnit.SECONDS).toString());
     }
@@ -61,13 +65,13 @@ public final class Journal {
   }
 
   /** A user's audit rows written in [from, to] (to the second; either null: unbounded), oldest first. */
-  public List<AuditEntry> auditLog(String userId, java.time.Instant from, java.time.Instant to) {
+  public List<AuditEntry> auditLog(String userId, Instant from, Instant to) {
     synchronized (store) {
       return auditLogLocked(userId, from, to);
     }
   }
 
-  private List<AuditEntry> auditLogLocked(String userId, java.time.Instant from, java.time.Instant to) {
+  private List<AuditEntry> auditLogLocked(String userId, Instant from, Instant to) {
     List<AuditEntry> out = new ArrayList<>();
     try (PreparedStatement st = store.connection().prepareStatement("""
         SELECT actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size, order_id, client_oid, result, detail
@@ -97,14 +101,14 @@ public final class Journal {
    * The stop a restore puts back: the last one a person set ({@code place-stop}) or the watcher saw
    * protect the position ({@code observed}), when, and for which position.
    */
-  public record IntendedStop(java.math.BigDecimal price, String source, java.time.Instant seenAt) {
+  public record IntendedStop(BigDecimal price, String source, Instant seenAt) {
     public static final String PLACE_STOP = "place-stop";
     public static final String OBSERVED = "observed";
 
     /** For a restore's basis, the alert, the audit row and the page: which stop this is. */
     public String describe() {
-      String when = seenAt == null ? "" : " at " + java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
-          .withZone(java.time.ZoneOffset.UTC).format(seenAt);
+      String when = seenAt == null ? "" : " at " + DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'")
+          .withZone(ZoneOffset.UTC).format(seenAt);
       return OBSERVED.equals(source) ? "the stop seen on the position" + when
           : PLACE_STOP.equals(source) ? "the stop set with place-stop" + when : "the intended stop recorded for this position";
     }
@@ -126,8 +130,8 @@ public final class Journal {
           if (!rs.next()) return Optional.empty();
           String ctime = rs.getString(4);
           if (ctime != null && positionCTime != null && !ctime.equals(positionCTime)) return Optional.empty(); // another position
-          return Optional.of(new IntendedStop(new java.math.BigDecimal(rs.getString(1)), rs.getString(2),
-              rs.getString(3) == null ? null : java.time.Instant.parse(rs.getString(3))));
+          return Optional.of(new IntendedStop(new BigDecimal(rs.getString(1)), rs.getString(2),
+              rs.getString(3) == null ? null : Instant.parse(rs.getString(3))));
         }
       } catch (SQLException e) {
         throw store.fail("read intended stops", e);
@@ -136,8 +140,8 @@ public final class Journal {
   }
 
   /** Records the position's intended stop: {@code source} {@link IntendedStop#PLACE_STOP} or {@link IntendedStop#OBSERVED}. */
-  public void setIntendedStop(String userId, String symbol, String holdSide, java.math.BigDecimal price, String source,
-      String positionCTime, java.time.Instant seenAt) {
+  public void setIntendedStop(String userId, String symbol, String holdSide, BigDecimal price, String source,
+      String positionCTime, Instant seenAt) {
     synchronized (store) {
       try (PreparedStatement st = store.connection().prepareStatement("""
           INSERT INTO intended_stops (user_id, symbol, hold_side, stop_price, updated_at, source, seen_at, position_ctime)
@@ -178,13 +182,13 @@ public final class Journal {
   }
 
   /** The last restore placed by stopguard for a position since {@code since}: its actor, or empty. */
-  public Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, java.time.Instant since) {
+  public Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, Instant since) {
     synchronized (store) {
       return lastRestoreActorLocked(userId, symbol, holdSide, since);
     }
   }
 
-  private Optional<String> lastRestoreActorLocked(String userId, String symbol, String holdSide, java.time.Instant since) {
+  private Optional<String> lastRestoreActorLocked(String userId, String symbol, String holdSide, Instant since) {
     try (PreparedStatement st = store.connection().prepareStatement("""
         SELECT actor FROM audit_log WHERE user_id = ? AND symbol = ? AND hold_side = ? AND result = 'ok'
           AND action IN ('place', 'modify') AND at >= ? ORDER BY id DESC LIMIT 1""")) {

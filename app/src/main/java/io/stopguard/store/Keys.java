@@ -1,11 +1,15 @@
 package io.stopguard.store;
 
+import io.stopguard.bitget.KeyInfo;
 import io.stopguard.bitget.Credentials;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * The {@code user_exchange_keys} table: API keys with their secret and passphrase sealed by the
@@ -225,12 +229,12 @@ public final class Keys {
    * are left out, and no secret of theirs is kept. That answer is remembered per sealed value, so a
    * fleet member refreshing every 10 s decrypts only its own share and the rows that changed.
    */
-  public ActiveKeys active(String exchange, java.util.function.Predicate<String> loaded) {
+  public ActiveKeys active(String exchange, Predicate<String> loaded) {
     synchronized (store) {
       List<ExchangeKey> usable = new ArrayList<>();
       List<UnusableKey> unusable = new ArrayList<>();
-      java.util.Map<String, String> checked = new java.util.HashMap<>(); // this scan's rows only
-      java.util.Map<String, String> before = store.decryptChecks;
+      Map<String, String> checked = new HashMap<>(); // this scan's rows only
+      Map<String, String> before = store.decryptChecks;
       try (PreparedStatement st = store.connection().prepareStatement("""
           SELECT id, user_id, api_key, api_secret_enc, passphrase_enc, demo_trading, permissions, bound_ips
           FROM user_exchange_keys WHERE exchange_name = ? AND is_active = 1 ORDER BY user_id, id""")) {
@@ -282,7 +286,7 @@ public final class Keys {
       } catch (SQLException e) {
         throw store.fail("read keys", e);
       }
-      store.decryptChecks = java.util.Map.copyOf(checked); // rows gone or changed are forgotten
+      store.decryptChecks = Map.copyOf(checked); // rows gone or changed are forgotten
       return new ActiveKeys(usable, unusable);
     }
   }
@@ -318,14 +322,14 @@ public final class Keys {
   }
 
   /** What Bitget said of a key, as stored; null if never asked. */
-  static io.stopguard.bitget.KeyInfo infoOf(String userId, String permissions, String boundIps) {
+  static KeyInfo infoOf(String userId, String permissions, String boundIps) {
     if (permissions == null && boundIps == null) return null;
     List<String> codes = permissions == null || permissions.isBlank() ? List.of() : List.of(permissions.split(","));
-    return new io.stopguard.bitget.KeyInfo(userId, codes, io.stopguard.bitget.KeyInfo.parseIps(boundIps));
+    return new KeyInfo(userId, codes, KeyInfo.parseIps(boundIps));
   }
 
   /** Records what Bitget said of a key (its permissions and bound addresses); true if that changed. */
-  public boolean recordInfo(String exchange, String apiKey, io.stopguard.bitget.KeyInfo info) {
+  public boolean recordInfo(String exchange, String apiKey, KeyInfo info) {
     synchronized (store) {
       String perms = String.join(",", info.authorities());
       String ips = String.join(",", info.ips());

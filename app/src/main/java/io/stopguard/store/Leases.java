@@ -1,10 +1,15 @@
 package io.stopguard.store;
 
+import io.stopguard.config.Build;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +29,7 @@ public final class Leases implements AutoCloseable {
   interface Session extends AutoCloseable {
     Object lock();
 
-    java.sql.Connection connection() throws SQLException;
+    Connection connection() throws SQLException;
 
     StoreException fail(String what, SQLException e);
 
@@ -44,7 +49,7 @@ public final class Leases implements AutoCloseable {
       }
 
       @Override
-      public java.sql.Connection connection() throws SQLException {
+      public Connection connection() throws SQLException {
         return store.connection();
       }
 
@@ -144,7 +149,7 @@ public final class Leases implements AutoCloseable {
         st.setInt(12, h.positions().positioned());
         st.setInt(13, h.positions().polled());
         st.setInt(14, h.positions().webSocketRoom());
-        io.stopguard.config.Build b = io.stopguard.config.Build.current();
+        Build b = Build.current();
         st.setString(15, b.version() + " " + b.revision());
         st.executeUpdate();
       }
@@ -196,7 +201,7 @@ public final class Leases implements AutoCloseable {
    */
   public Map<String, Long> renew(String id, int ttlSeconds) {
     return sql("renew leases", () -> {
-      java.sql.Connection c = session.connection();
+      Connection c = session.connection();
       int extended;
       try (PreparedStatement st = c.prepareStatement("""
           UPDATE fleet_instances SET lease_expires_at = now() + make_interval(secs => ?)
@@ -312,7 +317,7 @@ public final class Leases implements AutoCloseable {
    * instance id, so a member in a crash loop leaves one row per death, each of which held its share
    * unguarded for up to a TTL, too briefly for the unowned rule to see.
    */
-  public int diedWithin(int ttlSeconds, java.time.Duration window) {
+  public int diedWithin(int ttlSeconds, Duration window) {
     return sql("count instances that died", () -> {
       try (PreparedStatement st = session.connection().prepareStatement("""
           SELECT count(*) FROM fleet_instances WHERE heartbeat_at <= now() - make_interval(secs => ?)
@@ -347,7 +352,7 @@ public final class Leases implements AutoCloseable {
    * their live owners offer with one of these kinds (a hand-off: the owner guards an offered
    * account until this claim, and its acts stop at once, since the epoch changed).
    */
-  public Map<String, Long> claim(String id, int max, int ttlSeconds, java.util.Collection<String> avoid, boolean freeForATtl) {
+  public Map<String, Long> claim(String id, int max, int ttlSeconds, Collection<String> avoid, boolean freeForATtl) {
     return claim(id, max, ttlSeconds, avoid, freeForATtl, List.of(), null);
   }
 
@@ -355,7 +360,7 @@ public final class Leases implements AutoCloseable {
    * @param egress this instance's egress address ({@code --source-ip}), or null when unknown: an
    *     account whose key Bitget says is bound to other addresses is never claimed from it
    */
-  public Map<String, Long> claim(String id, int max, int ttlSeconds, java.util.Collection<String> avoid, boolean freeForATtl,
+  public Map<String, Long> claim(String id, int max, int ttlSeconds, Collection<String> avoid, boolean freeForATtl,
       List<Integer> offers, String egress) {
     if (max <= 0) return Map.of();
     boolean offeredOnly = !offers.isEmpty();
@@ -375,7 +380,7 @@ public final class Leases implements AutoCloseable {
                                      AND k.bound_ips <> '' AND NOT (?::text = ANY (string_to_array(k.bound_ips, ',')))))
                             ORDER BY l.user_id LIMIT ? FOR UPDATE OF l SKIP LOCKED)
           RETURNING user_id, epoch""")) {
-        java.sql.Connection c = session.connection();
+        Connection c = session.connection();
         st.setString(1, id);
         st.setBoolean(2, offeredOnly);
         st.setString(3, id);
@@ -400,7 +405,7 @@ public final class Leases implements AutoCloseable {
    */
   public void offer(String id, Map<String, Integer> offers) {
     sql("offer leases", () -> {
-      java.sql.Connection c = session.connection();
+      Connection c = session.connection();
       try (PreparedStatement clear = c.prepareStatement(
               "UPDATE account_leases SET offered = 0 WHERE owner = ? AND offered <> 0 AND NOT (user_id = ANY (?))");
           PreparedStatement set = c.prepareStatement("UPDATE account_leases SET offered = ? WHERE owner = ? AND user_id = ?")) {
@@ -600,7 +605,7 @@ public final class Leases implements AutoCloseable {
           FROM lease_status ORDER BY user_id""");
           ResultSet rs = st.executeQuery()) {
         while (rs.next()) {
-          java.sql.Timestamp t = rs.getTimestamp(4);
+          Timestamp t = rs.getTimestamp(4);
           out.add(new Lease(rs.getString(1), rs.getString(2), rs.getLong(3), t == null ? null : t.toInstant(), rs.getBoolean(5)));
         }
       }

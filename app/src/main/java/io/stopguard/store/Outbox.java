@@ -6,6 +6,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** The {@code alert_outbox} table: alerts waiting for delivery, in order per chat. */
 public final class Outbox {
@@ -86,13 +87,13 @@ public final class Outbox {
   public record Waiting(Instant since, String lastError) {}
 
   /** The oldest alert still waiting, if any waits. */
-  public java.util.Optional<Waiting> oldestWaiting() {
+  public Optional<Waiting> oldestWaiting() {
     synchronized (store) { // the store owns its one connection; see Store
       try (PreparedStatement st = store.connection().prepareStatement(
           "SELECT created_at, last_error FROM alert_outbox WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id LIMIT 1");
           ResultSet rs = st.executeQuery()) {
-        return rs.next() ? java.util.Optional.of(new Waiting(Instant.parse(rs.getString(1)), rs.getString(2)))
-            : java.util.Optional.empty();
+        return rs.next() ? Optional.of(new Waiting(Instant.parse(rs.getString(1)), rs.getString(2)))
+            : Optional.empty();
       } catch (SQLException e) {
         throw store.fail("read the alert outbox", e);
       }

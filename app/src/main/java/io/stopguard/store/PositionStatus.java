@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The {@code position_status} table: each account's positions as its guarding instance last saw
@@ -34,7 +35,7 @@ public final class PositionStatus {
               "INSERT INTO position_status (user_id, position_key, owner, row_json, written_at) VALUES (?, ?, ?, ?, ?)"
                   + " ON CONFLICT (user_id, position_key) DO UPDATE SET owner = excluded.owner, row_json = excluded.row_json,"
                   + " written_at = excluded.written_at")) {
-        java.util.TreeMap<String, Map<String, String>> sorted = new java.util.TreeMap<>(rowsByUser);
+        TreeMap<String, Map<String, String>> sorted = new TreeMap<>(rowsByUser);
         if (store.database().isPostgres()) {
           // Two instances writing one account's rows at once (the giver's last publish, the taker's
           // first) deadlocked between their deletes and inserts; a lock per account for the rest of
@@ -50,7 +51,7 @@ public final class PositionStatus {
         for (var account : sorted.entrySet()) {
           del.setString(1, account.getKey());
           del.addBatch();
-          for (var row : new java.util.TreeMap<>(account.getValue()).entrySet()) {
+          for (var row : new TreeMap<>(account.getValue()).entrySet()) {
             ins.setString(1, account.getKey());
             ins.setString(2, row.getKey());
             ins.setString(3, owner);

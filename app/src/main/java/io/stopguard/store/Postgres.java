@@ -3,6 +3,7 @@ package io.stopguard.store;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.SQLException;
+import java.util.Locale;
 import javax.sql.DataSource;
 
 /**
@@ -61,9 +62,9 @@ final class Postgres {
       case "28P01", "28000" -> first + " (wrong user or password: the URL, PGPASSWORD or ~/.pgpass)";
       case "3D000" -> first + " (create it: createdb, see docs/POSTGRESQL.md)";
       // 08001 also carries SSL and authentication refusals: name what was refused, not "is it running?"
-      case "08001", "08004", "08006" -> first.toLowerCase(java.util.Locale.ROOT).contains("ssl")
+      case "08001", "08004", "08006" -> first.toLowerCase(Locale.ROOT).contains("ssl")
           ? first + " (SSL: compare the URL's sslmode with the server's ssl setting and pg_hba.conf)"
-          : first.toLowerCase(java.util.Locale.ROOT).contains("password") || first.toLowerCase(java.util.Locale.ROOT).contains("authentication")
+          : first.toLowerCase(Locale.ROOT).contains("password") || first.toLowerCase(Locale.ROOT).contains("authentication")
               ? first + " (wrong user or password: the URL, PGPASSWORD or ~/.pgpass)"
               : first + " (is PostgreSQL running and listening there?)";
       default -> first;

@@ -1,5 +1,8 @@
 package io.stopguard.store;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -7,6 +10,7 @@ import java.sql.Statement;
 import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.FlywayException;
+import org.slf4j.LoggerFactory;
 
 /**
  * The schema version this binary was built for, and the check made on every open. Flyway (and its
@@ -24,10 +28,10 @@ final class Schema {
   static final int LATEST = latest();
 
   private static int latest() {
-    try (java.io.InputStream in = Schema.class.getResourceAsStream("/db/migration/LATEST")) {
+    try (InputStream in = Schema.class.getResourceAsStream("/db/migration/LATEST")) {
       if (in == null) throw new IllegalStateException("db/migration/LATEST is missing from this build");
-      return Integer.parseInt(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
-    } catch (java.io.IOException | NumberFormatException e) {
+      return Integer.parseInt(new String(in.readAllBytes(), StandardCharsets.US_ASCII).trim());
+    } catch (IOException | NumberFormatException e) {
       throw new IllegalStateException("db/migration/LATEST cannot be read: " + e.getMessage(), e);
     }
   }
@@ -67,7 +71,7 @@ final class Schema {
       if (readableFrom > 0 && readableFrom <= LATEST) {
         // A rolling upgrade: a newer stopguard migrated the shared database, and this one may still run
         // on it until its host is upgraded. Never migrated backwards; said at every start.
-        org.slf4j.LoggerFactory.getLogger(Schema.class).warn("{} has schema version {}, newer than this stopguard's ({}), and"
+        LoggerFactory.getLogger(Schema.class).warn("{} has schema version {}, newer than this stopguard's ({}), and"
             + " says stopguards from schema {} on may run on it: running; upgrade this host", where, a.version(), LATEST,
             readableFrom);
         return;

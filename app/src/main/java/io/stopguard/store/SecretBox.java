@@ -12,8 +12,10 @@ import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -98,7 +100,7 @@ public final class SecretBox {
     if (k == null && keyFile != null && Files.exists(keyFile)) k = spec(read(keyFile));
     if (k == null) return null;
     try {
-      javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+      Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(k.getEncoded(), "HmacSHA256"));
       return HexFormat.of().formatHex(mac.doFinal("stopguard master key id v1".getBytes(StandardCharsets.UTF_8))).substring(0, 16);
     } catch (GeneralSecurityException e) {
@@ -170,7 +172,7 @@ public final class SecretBox {
     }
   }
 
-  private final java.util.concurrent.atomic.AtomicLong opened = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong opened = new AtomicLong();
 
   /** How many values this box has been asked to open (tests and benchmarks: what a key refresh costs). */
   public long opened() {

@@ -8,11 +8,15 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -118,7 +122,7 @@ public final class Store implements AutoCloseable {
   }
 
   /** Keys.active: whether each sealed key value of users not loaded opens ("" yes, else why not). */
-  volatile java.util.Map<String, String> decryptChecks = java.util.Map.of();
+  volatile Map<String, String> decryptChecks = Map.of();
 
   /** A fact about the store ({@code store_meta}), or null. */
   public synchronized String meta(String name) {
@@ -169,7 +173,7 @@ public final class Store implements AutoCloseable {
    * {@code lock_timeout} for this transaction; SQLite refuses a write under another process's
    * lock at once): the watcher's looks, which must not queue behind a lock for long.
    */
-  public synchronized void inTransaction(Runnable work, java.time.Duration lockWait) {
+  public synchronized void inTransaction(Runnable work, Duration lockWait) {
     long started = System.nanoTime();
     transactionSinceNanos = started;
     boolean sqliteWait = lockWait != null && !db.isPostgres();
@@ -179,7 +183,7 @@ public final class Store implements AutoCloseable {
       c.setAutoCommit(false);
       try {
         if (lockWait != null && db.isPostgres()) {
-          try (java.sql.Statement st = c.createStatement()) {
+          try (Statement st = c.createStatement()) {
             st.execute("SET LOCAL lock_timeout = '" + Math.max(1, lockWait.toMillis()) + "ms'");
           }
         }
@@ -222,7 +226,7 @@ public final class Store implements AutoCloseable {
    * (SQLite's busy timeout): the watcher's, so that an audit row or an incident's update never holds
    * the store's monitor, and with it every look, for 5 s behind a lock held elsewhere.
    */
-  public synchronized void lockWait(java.time.Duration wait) {
+  public synchronized void lockWait(Duration wait) {
     busyTimeoutMs = wait.toMillis();
     lockWaitSet = true;
     try {
@@ -240,13 +244,13 @@ public final class Store implements AutoCloseable {
       setBusyTimeout(c, busyTimeoutMs);
       return;
     }
-    try (java.sql.Statement st = c.createStatement()) {
+    try (Statement st = c.createStatement()) {
       st.execute("SET lock_timeout = '" + Math.max(1, busyTimeoutMs) + "ms'");
     }
   }
 
   private static void setBusyTimeout(Connection c, long ms) throws SQLException {
-    try (java.sql.Statement st = c.createStatement()) {
+    try (Statement st = c.createStatement()) {
       st.execute("PRAGMA busy_timeout = " + Math.max(1, ms));
     }
   }
@@ -258,7 +262,7 @@ public final class Store implements AutoCloseable {
   private volatile long lastWriteFailureNanos;
   private volatile String lastWriteFailure;
   /** Failures this far apart are one stretch: a read-only transaction committing meanwhile proves nothing about writes. */
-  private static final long FAILURES_APART_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+  private static final long FAILURES_APART_NANOS = TimeUnit.SECONDS.toNanos(5);
 
   /**
    * A transaction begun at {@code started} failed: the store has been failing since then (it waited
@@ -293,7 +297,7 @@ public final class Store implements AutoCloseable {
   }
 
   /** A transaction in progress longer than this counts as the store not answering (normal ones take milliseconds). */
-  private static final long TRANSACTION_SLOW_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(2);
+  private static final long TRANSACTION_SLOW_NANOS = TimeUnit.SECONDS.toNanos(2);
 
   public String lastWriteFailure() {
     return lastWriteFailure;
@@ -373,7 +377,7 @@ public final class Store implements AutoCloseable {
    * look's writes, a status publish or a held table lock for longer than {@code timeout}, which is
    * kept below its self-fence margin.
    */
-  public Leases leasesOnOwnConnection(java.time.Duration timeout) {
+  public Leases leasesOnOwnConnection(Duration timeout) {
     leases(); // PostgreSQL only: the same refusal as leases()
     long ms = Math.max(100, timeout.toMillis());
     return new Leases(new Leases.Session() {
@@ -389,7 +393,7 @@ public final class Store implements AutoCloseable {
       public Connection connection() throws SQLException {
         if (own == null) {
           Connection c = pool.getConnection();
-          try (java.sql.Statement st = c.createStatement()) {
+          try (Statement st = c.createStatement()) {
             st.execute("SET statement_timeout = " + ms + "; SET lock_timeout = " + ms
                 + "; SET idle_in_transaction_session_timeout = " + Math.max(1000, 2 * ms));
           } catch (SQLException e) {

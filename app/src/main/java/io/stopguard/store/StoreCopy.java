@@ -7,6 +7,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Copies every table of one store into another (SQLite to PostgreSQL or back): rows keep their ids,
@@ -53,7 +54,7 @@ public final class StoreCopy {
     try (Statement st = from.connection().createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + t.name())) {
       ResultSetMetaData md = rs.getMetaData();
       List<String> cols = new ArrayList<>();
-      for (int i = 1; i <= md.getColumnCount(); i++) cols.add(md.getColumnName(i).toLowerCase(java.util.Locale.ROOT));
+      for (int i = 1; i <= md.getColumnCount(); i++) cols.add(md.getColumnName(i).toLowerCase(Locale.ROOT));
       List<String> updates = cols.stream().filter(c -> !t.key().contains(c)).map(c -> c + " = excluded." + c).toList();
       String sql = "INSERT INTO " + t.name() + " (" + String.join(", ", cols) + ") VALUES ("
           + String.join(", ", cols.stream().map(c -> "?").toList()) + ") ON CONFLICT (" + String.join(", ", t.key())

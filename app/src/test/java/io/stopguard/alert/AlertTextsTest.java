@@ -1,7 +1,10 @@
 package io.stopguard.alert;
 
+import io.stopguard.store.Incident;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -27,11 +30,11 @@ class AlertTextsTest {
   void durationsReadAsAPersonSaysThem() {
     AlertTexts ru = new AlertTexts("ru");
     AlertTexts en = new AlertTexts("en");
-    assertThat(ru.duration(java.time.Duration.ofMillis(40))).isEqualTo("< 0,1 с");
-    assertThat(en.duration(java.time.Duration.ofMillis(40))).isEqualTo("< 0.1 s");
-    assertThat(en.duration(java.time.Duration.ofMillis(1140))).isEqualTo("1.1 s");
-    assertThat(en.duration(java.time.Duration.ofMinutes(10))).isEqualTo("10 min 0 s");
-    assertThat(ru.duration(java.time.Duration.ofMinutes(10))).doesNotContain("PT");
+    assertThat(ru.duration(Duration.ofMillis(40))).isEqualTo("< 0,1 с");
+    assertThat(en.duration(Duration.ofMillis(40))).isEqualTo("< 0.1 s");
+    assertThat(en.duration(Duration.ofMillis(1140))).isEqualTo("1.1 s");
+    assertThat(en.duration(Duration.ofMinutes(10))).isEqualTo("10 min 0 s");
+    assertThat(ru.duration(Duration.ofMinutes(10))).doesNotContain("PT");
   }
 
   /** Text from the exchange or the store reaches a shell only as one quoted word. */
@@ -41,9 +44,9 @@ class AlertTextsTest {
     assertThat(AlertTexts.sh("john.doe@corp.com")).isEqualTo("john.doe@corp.com");
     assertThat(AlertTexts.sh("X;rm -rf ~")).isEqualTo("'X;rm -rf ~'");
     assertThat(AlertTexts.sh("a'b $(id)")).isEqualTo("'a'\\''b $(id)'");
-    io.stopguard.store.Incident i = new io.stopguard.store.Incident(1, "u$(id)", "X;id", "LONG", "MISSING", "", "open",
-        java.time.Instant.EPOCH, null, null, null, null, null, null, null, 0, null, null, 0, null, null, false);
-    assertThat(new AlertTexts("en").restoreFailing(i, "x", java.time.Duration.ofSeconds(1)))
+    Incident i = new Incident(1, "u$(id)", "X;id", "LONG", "MISSING", "", "open",
+        Instant.EPOCH, null, null, null, null, null, null, null, 0, null, null, 0, null, null, false);
+    assertThat(new AlertTexts("en").restoreFailing(i, "x", Duration.ofSeconds(1)))
         .contains("--user 'u$(id)' --symbol 'X;id'");
   }
 }

@@ -2,6 +2,7 @@ package io.stopguard.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stopguard.TestScenarios;
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.IpBudget;
@@ -41,7 +42,7 @@ class RestoreCreditTest {
   @Test
   void aStopWithTheIncidentsClientOidAndNoAuditRowIsTheGuardsRestore() {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(
-        io.stopguard.TestScenarios.text("runbook-user-one-bare"))), 0);
+        TestScenarios.text("runbook-user-one-bare"))), 0);
         Store store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")))) {
       store.keys().put("556251171", "bitget", "bg_k1", "s1", "p1", false);
       StopLossCheck check = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(5), 4, Policy.DEFAULT, IpBudget.bitget());

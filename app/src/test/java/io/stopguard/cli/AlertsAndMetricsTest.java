@@ -2,6 +2,7 @@ package io.stopguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stopguard.TestScenarios;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.Credentials;
 import io.stopguard.bitget.HoldSide;
@@ -13,13 +14,21 @@ import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Telegram → stop restored → exactly one recovery message; metrics accepted by the real promtool.
  */
 class AlertsAndMetricsTest {
-  static final String SCENARIO = io.stopguard.TestScenarios.text("runbook-user-one-bare");
+  static final String SCENARIO = TestScenarios.text("runbook-user-one-bare");
 
   @TempDir
   Path home;
@@ -140,7 +149,7 @@ class AlertsAndMetricsTest {
   void telegramDownUnderWatchIsToldWithin15sAndFlushedWithin15sOfItsReturn() throws Exception {
     telegram.mode(FakeTelegram.Mode.ERROR_500);
     int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     String javaBin = ProcessHandle.current().info().command().orElse("java");
@@ -149,20 +158,20 @@ class AlertsAndMetricsTest {
         .redirectErrorStream(true).redirectOutput(home.resolve("watch.log").toFile());
     pb.environment().putAll(env);
     Process p = pb.start();
-    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-    java.util.function.Function<String, String> get = path -> {
+    HttpClient http = HttpClient.newHttpClient();
+    Function<String, String> get = path -> {
       try {
-        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString()).body();
       } catch (Exception e) {
         return "";
       }
     };
     try {
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+      Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
           Sqlite3.query(home.resolve("trading.db"), "SELECT count(*) FROM alert_outbox WHERE sent_at IS NULL;").equals("1"));
       long queued = System.nanoTime();
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(16)).pollInterval(java.time.Duration.ofMillis(250))
+      Awaitility.await().atMost(Duration.ofSeconds(16)).pollInterval(Duration.ofMillis(250))
           .until(() -> get.apply("/health").contains("alerts are not being delivered"));
       assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - queued)).isLessThanOrEqualTo(16_000);
       assertThat(get.apply("/health")).containsPattern("\"status\"\\s*:\\s*\"degraded\"");
@@ -170,11 +179,11 @@ class AlertsAndMetricsTest {
 
       telegram.mode(FakeTelegram.Mode.OK);
       long back = System.nanoTime();
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(15)).pollInterval(java.time.Duration.ofMillis(100))
+      Awaitility.await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
           .until(() -> !telegram.received().isEmpty());
       System.out.println("Telegram back: the queued alert arrived " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - back) + " ms later");
       assertThat(telegram.received()).singleElement().satisfies(m -> assertThat(m.text()).startsWith("🚨"));
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+      Awaitility.await().atMost(Duration.ofSeconds(10))
           .until(() -> !get.apply("/health").contains("alerts are not being delivered"));
       String log = Files.readString(home.resolve("watch.log"));
       assertThat(log.split("alerts are not being delivered", -1)).as("one line per outage").hasSize(2);

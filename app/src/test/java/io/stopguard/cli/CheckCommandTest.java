@@ -2,6 +2,7 @@ package io.stopguard.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stopguard.TestScenarios;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.Credentials;
 import io.stopguard.bitget.HoldSide;
@@ -10,20 +11,27 @@ import io.stopguard.bitget.TpslOrder;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** Scenario → simulator over HTTP → `stopguard check` → stdout, exit code, trading.db read by sqlite3. */
 class CheckCommandTest {
-  static final String SCENARIO = io.stopguard.TestScenarios.text("one-way-and-hedge-two-bare");
+  static final String SCENARIO = TestScenarios.text("one-way-and-hedge-two-bare");
   static final String FLAG_SQL = "SELECT flag, value FROM risk_flags WHERE flag='bitget_stoploss_missing';";
 
   @TempDir
@@ -112,7 +120,7 @@ class CheckCommandTest {
     Path db = home.resolve("trading.db");
     assertThat(Sqlite3.query(db, "SELECT user_id, exchange_name, is_active FROM user_exchange_keys WHERE exchange_name='bitget';"))
         .isEqualTo("556251171|bitget|1");
-    assertThat(Files.readString(db, java.nio.charset.StandardCharsets.ISO_8859_1)).doesNotContain("my-very-secret");
+    assertThat(Files.readString(db, StandardCharsets.ISO_8859_1)).doesNotContain("my-very-secret");
     assertThat(Files.getPosixFilePermissions(db)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     assertThat(Files.getPosixFilePermissions(home.resolve("master.key")))
         .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
@@ -156,15 +164,15 @@ class CheckCommandTest {
   /** Every command and subcommand's --help renders without picocli's warnings (an unescaped % printed three). */
   @Test
   void everyHelpRendersCleanly() {
-    java.util.List<String[]> paths = new java.util.ArrayList<>();
+    List<String[]> paths = new ArrayList<>();
     collect(StopguardCommand.class, new String[0], paths);
     assertThat(paths.size()).isGreaterThan(15);
-    java.io.PrintStream stderr = System.err;
-    java.io.ByteArrayOutputStream picocli = new java.io.ByteArrayOutputStream();
-    System.setErr(new java.io.PrintStream(picocli, true, java.nio.charset.StandardCharsets.UTF_8));
+    PrintStream stderr = System.err;
+    ByteArrayOutputStream picocli = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(picocli, true, StandardCharsets.UTF_8));
     try {
       for (String[] path : paths) {
-        String[] args = java.util.Arrays.copyOf(path, path.length + 1);
+        String[] args = Arrays.copyOf(path, path.length + 1);
         args[path.length] = "--help";
         CliRun r = CliRun.run(env, "", args);
         assertThat(r.exit()).as(String.join(" ", args)).isZero();
@@ -173,15 +181,15 @@ class CheckCommandTest {
     } finally {
       System.setErr(stderr);
     }
-    assertThat(picocli.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
+    assertThat(picocli.toString(StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
   }
 
-  private static void collect(Class<?> command, String[] path, java.util.List<String[]> into) {
-    picocli.CommandLine.Command c = command.getAnnotation(picocli.CommandLine.Command.class);
+  private static void collect(Class<?> command, String[] path, List<String[]> into) {
+    CommandLine.Command c = command.getAnnotation(CommandLine.Command.class);
     for (Class<?> sub : c.subcommands()) {
-      picocli.CommandLine.Command s = sub.getAnnotation(picocli.CommandLine.Command.class);
+      CommandLine.Command s = sub.getAnnotation(CommandLine.Command.class);
       if (s == null || s.name().equals("help")) continue;
-      String[] p = java.util.Arrays.copyOf(path, path.length + 1);
+      String[] p = Arrays.copyOf(path, path.length + 1);
       p[path.length] = s.name();
       into.add(p);
       collect(sub, p, into);

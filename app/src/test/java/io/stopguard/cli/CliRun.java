@@ -1,7 +1,11 @@
 package io.stopguard.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -17,14 +21,14 @@ public record CliRun(int exit, String out, String err) {
     return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
-  private static final com.fasterxml.jackson.databind.ObjectMapper STRICT = new com.fasterxml.jackson.databind.ObjectMapper()
-      .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final ObjectMapper STRICT = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
   /** stdout as the one JSON document {@code --json} promises: anything after it (a verdict line, a second document) fails. */
-  public com.fasterxml.jackson.databind.JsonNode json() {
+  public JsonNode json() {
     try {
       return STRICT.readTree(out);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       throw new AssertionError("stdout is not one JSON document: " + e.getMessage() + "\n" + out, e);
     }
   }

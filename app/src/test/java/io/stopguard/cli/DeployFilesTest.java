@@ -1,11 +1,19 @@
 package io.stopguard.cli;
 
+import io.stopguard.metrics.StopguardMetrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** deploy/: Prometheus alert rules under promtool's own unit tests, the Grafana dashboard, systemd units. */
@@ -23,14 +31,14 @@ class DeployFilesTest {
   void theScrapeExampleIsPrometheusSyntaxAndTheRoutingExampleNamesOnlyReceiversAndAlertsThatExist() throws Exception {
     Path dir = DEPLOY.resolve("prometheus");
     assertThat(Promtool.run(dir, "check", "config", "--syntax-only", "prometheus.yml")).contains("SUCCESS");
-    JsonNode am = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory())
+    JsonNode am = new ObjectMapper(new YAMLFactory())
         .readTree(DEPLOY.resolve("alertmanager/alertmanager.yml").toFile());
-    java.util.Set<String> receivers = new java.util.HashSet<>();
+    Set<String> receivers = new HashSet<>();
     am.get("receivers").forEach(r -> receivers.add(r.get("name").asText()));
     assertThat(receivers).contains(am.at("/route/receiver").asText());
     am.at("/route/routes").forEach(r -> assertThat(receivers).contains(r.get("receiver").asText()));
     String rules = Files.readString(dir.resolve("stopguard.rules.yml"));
-    java.util.regex.Matcher m = java.util.regex.Pattern.compile("alertname=~?\\\"([A-Za-z|]+)\\\"").matcher(
+    Matcher m = Pattern.compile("alertname=~?\\\"([A-Za-z|]+)\\\"").matcher(
         Files.readString(DEPLOY.resolve("alertmanager/alertmanager.yml")));
     int named = 0;
     while (m.find()) {
@@ -46,12 +54,12 @@ class DeployFilesTest {
   @Test
   void everyMetricTheDashboardAsksForIsExported() throws Exception {
     JsonNode d = new ObjectMapper().readTree(DEPLOY.resolve("grafana/stopguard-dashboard.json").toFile());
-    java.util.Set<String> exported = new java.util.HashSet<>();
-    new io.stopguard.metrics.StopguardMetrics().registry().scrape().forEach(s -> exported.add(s.getMetadata().getPrometheusName()));
-    java.util.List<String> missing = new java.util.ArrayList<>();
+    Set<String> exported = new HashSet<>();
+    new StopguardMetrics().registry().scrape().forEach(s -> exported.add(s.getMetadata().getPrometheusName()));
+    List<String> missing = new ArrayList<>();
     for (JsonNode p : d.get("panels")) {
       for (JsonNode t : p.path("targets")) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\b((?:bitget|stopguard)_[a-z0-9_]+)").matcher(t.get("expr").asText());
+        Matcher m = Pattern.compile("\\b((?:bitget|stopguard)_[a-z0-9_]+)").matcher(t.get("expr").asText());
         while (m.find()) {
           String name = m.group(1).replaceAll("_total$", "");
           if (!exported.contains(name) && !exported.contains(name.replaceAll("_info$", ""))) missing.add(p.get("title").asText() + ": " + m.group(1));

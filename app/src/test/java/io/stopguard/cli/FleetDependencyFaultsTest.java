@@ -1,5 +1,6 @@
 package io.stopguard.cli;
 
+import io.stopguard.sim.FakeTelegram;
 import static io.stopguard.cli.FleetFailoverTest.ACCOUNTS;
 import static io.stopguard.cli.FleetFailoverTest.TTL;
 import static io.stopguard.cli.FleetFailoverTest.owners;
@@ -13,20 +14,26 @@ import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
 import io.stopguard.sim.TcpProxy;
 import io.stopguard.store.PgServer;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +53,7 @@ class FleetDependencyFaultsTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   /** Set by a test to have every instance alert through it. */
-  io.stopguard.sim.FakeTelegram telegram;
+  FakeTelegram telegram;
 
   @AfterEach
   void stopFleet() throws Exception {
@@ -59,7 +66,7 @@ class FleetDependencyFaultsTest {
   }
 
   static String masterKey() {
-    return Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+    return Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
   }
 
   /** A database owned by a role of its own that is not a superuser; its libpq URL as that role. */
@@ -93,7 +100,7 @@ class FleetDependencyFaultsTest {
   Process start(String homeName, String logName, String sourceIp, String bitget, String pg, String key) throws Exception {
     Path home = Files.createDirectories(dir.resolve(homeName));
     int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
     String java = ProcessHandle.current().info().command().orElse("java");
@@ -146,7 +153,7 @@ class FleetDependencyFaultsTest {
     try {
       await().atMost(within).pollInterval(Duration.ofMillis(200)).until(() ->
           users.stream().allMatch(uid -> sim.exchange().countPlans(uid, "BTCUSDT", "long", "pos_loss") == 1));
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       StringBuilder why = new StringBuilder("not restored within " + within + ":");
       for (String uid : users) if (sim.exchange().countPlans(uid, "BTCUSDT", "long", "pos_loss") != 1) why.append(' ').append(uid);
       for (int n = 1; n <= fleet.size(); n++) {
@@ -207,7 +214,7 @@ class FleetDependencyFaultsTest {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0)) {
       Map<String, String> admin = FleetFailoverTest.importKeys(dir, sim, pg, right);
       String sealedBefore = Psql.query(pg, "SELECT api_secret_enc FROM user_exchange_keys WHERE user_id = '800021';");
-      Map<String, String> wrongHost = new java.util.HashMap<>(admin);
+      Map<String, String> wrongHost = new HashMap<>(admin);
       wrongHost.put("STOPGUARD_MASTER_KEY", other);
       wrongHost.put("STOPGUARD_HOME", Files.createDirectories(dir.resolve("wrong-host")).toString());
       CliRun poison = CliRun.run(wrongHost, "s1\np1\n", "keys", "add", "--user", "800021", "--exchange", "bitget", "--api-key",
@@ -260,14 +267,14 @@ class FleetDependencyFaultsTest {
       int sockets = sim.webSockets(null);
       assertThat(sockets).isEqualTo(ACCOUNTS);
       String db = pg.substring(pg.lastIndexOf('/') + 1);
-      try (Connection c = java.sql.DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + PgServer.get().getPort() + "/" + db,
+      try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + PgServer.get().getPort() + "/" + db,
           "postgres", ""); Statement st = c.createStatement()) {
         c.setAutoCommit(false);
         st.execute("LOCK TABLE position_status, incidents IN ACCESS EXCLUSIVE MODE"); // every look reads incidents
         long locked = System.nanoTime();
         Thread.sleep(3_000);
         List<String> cancelled = before.values().stream().map(users -> users.get(0)).toList();
-        java.time.Instant cancelledAt = java.time.Instant.now();
+        Instant cancelledAt = Instant.now();
         for (String uid : cancelled) assertThat(sim.exchange().cancelStopsFromOutside(uid, "BTCUSDT", "long")).isEqualTo(1);
         awaitRestored(sim, cancelled, Duration.ofSeconds(10));
         // 33 s: past the self-fence (TTL/2), every lease's expiry, and Bitget's 30 s without a ping,
@@ -278,7 +285,7 @@ class FleetDependencyFaultsTest {
               assertThat(owners(pg)).as("leases; logs:\n" + log(1) + log(2)).isEqualTo(before);
               assertThat(sim.webSockets(null)).as("WebSockets open; logs:\n" + log(1) + log(2)).isEqualTo(sockets);
             });
-        java.time.Instant released = java.time.Instant.now();
+        Instant released = Instant.now();
         c.rollback();
         for (String uid : cancelled) {
           String[] row = {""};
@@ -286,8 +293,8 @@ class FleetDependencyFaultsTest {
               "SELECT state, restored_by, detected_at, restored_at FROM incidents WHERE user_id = '" + uid + "';"))
               .startsWith("restored|watch|"));
           String[] f = row[0].strip().split("\\|");
-          assertThat(java.time.Instant.parse(f[2])).as(row[0]).isBetween(cancelledAt.minusSeconds(1), released);
-          assertThat(java.time.Instant.parse(f[3])).as(row[0]).isBefore(released);
+          assertThat(Instant.parse(f[2])).as(row[0]).isBetween(cancelledAt.minusSeconds(1), released);
+          assertThat(Instant.parse(f[3])).as(row[0]).isBefore(released);
         }
       }
       for (int n = 1; n <= 2; n++) assertThat(log(n)).doesNotContain("stopped guarding").doesNotContain("WebSocket down");
@@ -301,7 +308,7 @@ class FleetDependencyFaultsTest {
    */
   @Test
   void aFrozenDelivererHandsAlertDeliveryOverAndSendsNothingTwiceOnWaking() throws Exception {
-    telegram = new io.stopguard.sim.FakeTelegram();
+    telegram = new FakeTelegram();
     String pg = PgServer.newDatabase();
     String key = masterKey();
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(FleetFailoverTest.scenario())), 0)) {
@@ -326,7 +333,7 @@ class FleetDependencyFaultsTest {
 
       FleetFailoverTest.signal(frozen, "CONT");
       await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-        List<String> texts = telegram.received().stream().map(io.stopguard.sim.FakeTelegram.Received::text).toList();
+        List<String> texts = telegram.received().stream().map(FakeTelegram.Received::text).toList();
         assertThat(texts).as("every alert once").doesNotHaveDuplicates();
       });
     }

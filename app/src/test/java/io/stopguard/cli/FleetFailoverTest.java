@@ -1,5 +1,7 @@
 package io.stopguard.cli;
 
+import io.stopguard.sim.FakeTelegram;
+import io.stopguard.sim.SimHistory;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,15 +9,30 @@ import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
 import io.stopguard.store.PgServer;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +68,7 @@ class FleetFailoverTest {
   }
 
   /** Set by a test to have every instance alert through it. */
-  io.stopguard.sim.FakeTelegram telegram;
+  FakeTelegram telegram;
 
   Process instance(int n, SimServer sim, String pg, String masterKey) throws Exception {
     Path home = Files.createDirectories(dir.resolve("host" + n));
@@ -117,7 +134,7 @@ class FleetFailoverTest {
         }
         return true;
       });
-    } catch (org.awaitility.core.ConditionTimeoutException e) {
+    } catch (ConditionTimeoutException e) {
       StringBuilder why = new StringBuilder("not all protected within " + within + "; bare:");
       for (int i = 0; i < ACCOUNTS; i++) {
         String uid = Integer.toString(800000 + i);
@@ -165,7 +182,7 @@ class FleetFailoverTest {
   @Test
   void aPausedInstanceThatWakesUpSendsNothingForTheAccountsItLost() throws Exception {
     String pg = PgServer.newDatabase();
-    String masterKey = Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+    String masterKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario())), 0)) {
       sim.exchange().history().enable();
       importKeys(sim, pg, masterKey);
@@ -194,8 +211,8 @@ class FleetFailoverTest {
         String sleeperLog = Files.readString(dir.resolve("host1").resolve("watch.log"));
         String afterWake = sleeperLog.substring(Math.max(0, sleeperLog.indexOf("stopped guarding")));
         assertThat(sleeperLog).as("the pause itself is told").contains("this process was paused or stalled");
-        java.util.Set<String> claimedAgain = new java.util.HashSet<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("fleet: claimed \\d+ account\\(s\\): ([0-9 ]+)").matcher(afterWake);
+        Set<String> claimedAgain = new HashSet<>();
+        Matcher m = Pattern.compile("fleet: claimed \\d+ account\\(s\\): ([0-9 ]+)").matcher(afterWake);
         while (m.find()) claimedAgain.addAll(List.of(m.group(1).trim().split(" ")));
         List<String> stale = sim.exchange().history().events().stream()
             .filter(e -> e.kind().equals("request") && e.t() >= woke && e.detail() != null
@@ -220,7 +237,7 @@ class FleetFailoverTest {
 
   /** An event as one line, for assertion messages. */
   static final class SimEventText {
-    static String of(io.stopguard.sim.SimHistory.Event e) {
+    static String of(SimHistory.Event e) {
       return e.t() + " " + e.kind() + " " + e.uid() + " " + e.detail();
     }
   }
@@ -229,14 +246,14 @@ class FleetFailoverTest {
   void postgresRestartedUnderARunningFleetFencesThenResumesWithoutASecondStop() throws Exception {
     Path data = dir.resolve("pgdata");
     int port;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    io.zonky.test.db.postgres.embedded.EmbeddedPostgres.Builder builder = io.zonky.test.db.postgres.embedded.EmbeddedPostgres
+    EmbeddedPostgres.Builder builder = EmbeddedPostgres
         .builder().setPort(port).setDataDirectory(data).setCleanDataDirectory(false);
-    io.zonky.test.db.postgres.embedded.EmbeddedPostgres server = builder.start();
+    EmbeddedPostgres server = builder.start();
     String pg = "postgresql://postgres@127.0.0.1:" + port + "/postgres";
-    String masterKey = Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+    String masterKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
     List<Process> fleet = new ArrayList<>();
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario())), 0)) {
       importKeys(sim, pg, masterKey);
@@ -272,9 +289,9 @@ class FleetFailoverTest {
 
   @Test
   void aKilledInstancesAccountsAreTakenOverAndRestoredWithoutASecondStopAndAlertedOnce() throws Exception {
-    telegram = new io.stopguard.sim.FakeTelegram();
+    telegram = new FakeTelegram();
     String pg = PgServer.newDatabase();
-    String masterKey = Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+    String masterKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario())), 0)) {
       Map<String, String> env = importKeys(sim, pg, masterKey);
       List<Process> fleet = new ArrayList<>();
@@ -311,12 +328,12 @@ class FleetFailoverTest {
             .isIn("90000", "90000.0");
         // The death is counted where a person sees it: every survivor's metric (a crash loop's
         // deaths add up: StopguardFleetInstanceCrashLooping), and `stopguard fleet`.
-        java.util.regex.Matcher listen = java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics")
+        Matcher listen = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics")
             .matcher(Files.readString(dir.resolve("host2").resolve("watch.log")));
         assertThat(listen.find()).isTrue();
-        java.net.URI metrics = java.net.URI.create("http://127.0.0.1:" + listen.group(1) + "/metrics");
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> java.net.http.HttpClient.newHttpClient()
-            .send(java.net.http.HttpRequest.newBuilder(metrics).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+        URI metrics = URI.create("http://127.0.0.1:" + listen.group(1) + "/metrics");
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(500)).until(() -> HttpClient.newHttpClient()
+            .send(HttpRequest.newBuilder(metrics).build(), HttpResponse.BodyHandlers.ofString()).body()
             .matches("(?s).*\nstopguard_fleet_instances_died_10m 1(\\.0)?\n.*"));
         assertThat(CliRun.run(env, "", "fleet", "--lease-ttl", Integer.toString(TTL)).out()).contains("1 instance(s) died without a clean stop in the last 10 min");
         Map<String, List<String>> after = owners(pg);
@@ -330,7 +347,7 @@ class FleetFailoverTest {
         // ... and no instance sends any of them again: exactly two each, all along a quiet window
         await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(4)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
           for (String uid : orphaned) {
-            List<String> about = telegram.received().stream().map(io.stopguard.sim.FakeTelegram.Received::text)
+            List<String> about = telegram.received().stream().map(FakeTelegram.Received::text)
                 .filter(t -> t.contains(uid)).toList();
             assertThat(about).as("alerts about " + uid).hasSize(2);
             assertThat(about.get(0)).contains("🚨");
@@ -356,20 +373,20 @@ class FleetFailoverTest {
   @Test
   void aRollingRestartLeavesNoAccountUnownedLongerThanARound() throws Exception {
     String pg = PgServer.newDatabase();
-    String masterKey = Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+    String masterKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario())), 0)) {
       importKeys(sim, pg, masterKey);
       List<Process> fleet = new ArrayList<>();
       for (int n = 1; n <= 3; n++) fleet.add(instance(n, sim, pg, masterKey));
       awaitBalanced(pg, 3);
       // Watch ownership from outside while each instance is stopped (SIGTERM) and started again.
-      Map<String, Long> unownedSince = new java.util.concurrent.ConcurrentHashMap<>();
-      java.util.concurrent.atomic.AtomicLong worstMs = new java.util.concurrent.atomic.AtomicLong();
-      java.util.concurrent.atomic.AtomicBoolean watching = new java.util.concurrent.atomic.AtomicBoolean(true);
+      Map<String, Long> unownedSince = new ConcurrentHashMap<>();
+      AtomicLong worstMs = new AtomicLong();
+      AtomicBoolean watching = new AtomicBoolean(true);
       Thread observer = new Thread(() -> {
         while (watching.get()) {
           try {
-            java.util.Set<String> owned = new java.util.HashSet<>();
+            Set<String> owned = new HashSet<>();
             owners(pg).values().forEach(owned::addAll);
             long now = System.nanoTime();
             for (int i = 0; i < ACCOUNTS; i++) {

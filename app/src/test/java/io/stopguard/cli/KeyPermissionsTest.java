@@ -7,14 +7,22 @@ import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
 import io.stopguard.store.PgServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,14 +98,14 @@ class KeyPermissionsTest {
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.readString(log).contains("watched, cannot restore"));
         Thread.sleep(1500);
         assertThat(sim.exchange().countPlans("700001", "BTCUSDT", "long", "pos_loss")).isZero();
-        java.util.regex.Matcher port = java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(Files.readString(log));
+        Matcher port = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics").matcher(Files.readString(log));
         assertThat(port.find()).isTrue();
-        var http = java.net.http.HttpClient.newHttpClient();
+        var http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + port.group(1);
-        assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/account?user=700002")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body()).contains("data-key-risk=\"withdraw\"");
-        assertThat(http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/health")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString()).body()).contains("\"canRestore\" : false")
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/account?user=700002")).build(),
+            HttpResponse.BodyHandlers.ofString()).body()).contains("data-key-risk=\"withdraw\"");
+        assertThat(http.send(HttpRequest.newBuilder(URI.create(base + "/health")).build(),
+            HttpResponse.BodyHandlers.ofString()).body()).contains("\"canRestore\" : false")
             .contains("\"keyRisk\" : \"can withdraw funds\"");
         assertThat(sim.exchange().history().events().stream()
             .filter(e -> "700001".equals(e.uid()) && e.detail() != null && e.detail().contains("POST"))).isEmpty();
@@ -111,7 +119,7 @@ class KeyPermissionsTest {
   @Test
   void aKeyBoundToOneInstancesAddressIsGuardedThereAndUnownedWithTheReasonWhenThatInstanceDies() throws Exception {
     String pg = PgServer.newDatabase();
-    String masterKey = java.util.Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+    String masterKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(SCENARIO)), 0)) {
       sim.exchange().history().enable();
       Map<String, String> admin = env(sim);

@@ -1,5 +1,7 @@
 package io.stopguard.cli;
 
+import io.stopguard.store.SecretBox;
+import io.stopguard.store.Store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stopguard.sim.Scenario;
@@ -7,6 +9,7 @@ import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -193,10 +196,10 @@ class KeysImportTest {
     Path next = home.resolve("master.key.new");
     CliRun r = CliRun.run(env(), "", "keys", "rotate-master-key", "--new-key-file", next.toString());
     assertThat(r.exit()).as(r.err()).isZero();
-    io.stopguard.store.SecretBox nextBox = io.stopguard.store.SecretBox.fromEnvOrFile(Map.of(), next);
+    SecretBox nextBox = SecretBox.fromEnvOrFile(Map.of(), next);
     assertThat(r.out()).contains("re-sealed 3 key(s)").contains("under master key " + nextBox.keyId());
-    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(next))).isEqualTo("rw-------");
-    try (io.stopguard.store.Store s = io.stopguard.store.Store.open(home.resolve("trading.db"), nextBox)) {
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(next))).isEqualTo("rw-------");
+    try (Store s = Store.open(home.resolve("trading.db"), nextBox)) {
       assertThat(s.keys().active("bitget").usable()).hasSize(2); // the deactivated one was sealed again too, and stays inactive
       assertThat(s.meta("master_key_id")).isEqualTo(nextBox.keyId());
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -158,13 +159,13 @@ class MistakesAreErrorsTest {
     Map<String, String> env = Map.of("STOPGUARD_HOME", dir.toString());
     assertThat(CliRun.run(env, "s1\np1\n", "keys", "add", "--user", "1", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
     for (String f : new String[] {"master.key", "trading.db"}) {
-      Files.setPosixFilePermissions(dir.resolve(f), java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+      Files.setPosixFilePermissions(dir.resolve(f), PosixFilePermissions.fromString("rw-r--r--"));
     }
     CliRun r = run(env, "flags");
     assertThat(r.err()).contains("master.key was readable by others (rw-r--r--); set to rw-------")
         .contains("trading.db was readable by others");
     for (String f : new String[] {"master.key", "trading.db"}) {
-      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))))
+      assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(f))))
           .as(f).isEqualTo("rw-------");
     }
     assertThat(run(env, "flags").err()).as("said once").doesNotContain("readable by others");

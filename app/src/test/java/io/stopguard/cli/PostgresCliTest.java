@@ -1,5 +1,6 @@
 package io.stopguard.cli;
 
+import io.stopguard.sim.TcpProxy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -15,7 +16,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -177,8 +180,8 @@ class PostgresCliTest {
       Path otherHome = Files.createDirectories(home.resolve("other-host"));
       Map<String, String> other = new HashMap<>(onPg());
       other.put("STOPGUARD_HOME", otherHome.toString());
-      java.nio.file.Files.copy(home.resolve("master.key"), otherHome.resolve("master.key"));
-      CliRun second = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
+      Files.copy(home.resolve("master.key"), otherHome.resolve("master.key"));
+      CliRun second = Assertions.assertTimeoutPreemptively(Duration.ofSeconds(20),
           () -> run(other, "", "watch", "--shard", "0/1", "--listen", "127.0.0.1:0")); // refused at once, or it would run on
       assertThat(second.exit()).isEqualTo(2);
       assertThat(second.err()).contains("another stopguard watch is running shard 0/1 against postgresql://postgres@")
@@ -221,7 +224,7 @@ class PostgresCliTest {
     addKeys(onPg());
     String javaBin = ProcessHandle.current().info().command().orElse("java");
     int pgPort = Integer.parseInt(pg.replaceAll(".*:(\\d+)/.*", "$1"));
-    try (io.stopguard.sim.TcpProxy link = new io.stopguard.sim.TcpProxy("127.0.0.1", pgPort)) {
+    try (TcpProxy link = new TcpProxy("127.0.0.1", pgPort)) {
       Map<String, String> viaLink = onPg();
       viaLink.put("STOPGUARD_DB", pg.replace(":" + pgPort + "/", ":" + link.port() + "/"));
       Process first = shardWatcher(javaBin, viaLink, home.resolve("first.log"));
@@ -242,7 +245,7 @@ class PostgresCliTest {
         try {
           await().atMost(Duration.ofSeconds(30)).until(() -> !s.isAlive()
               || sim.exchange().countPlans("9001", "BTCUSDT", "long", "pos_loss") == 1);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           throw new AssertionError("not restored by the shard's new watcher:\n" + Files.readString(log), e);
         }
         assertThat(second.isAlive()).as(Files.readString(log)).isTrue();

@@ -3,13 +3,17 @@ package io.stopguard.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -59,7 +63,7 @@ class ReleaseIT {
     Ran sums = run(List.of("sh", "-c", "cd " + OUT + " && sha256sum -c SHA256SUMS"));
     assertThat(sums.exit()).as(sums.out()).isZero();
     assertThat(sums.out()).contains(".tar.gz: OK").contains(".deb: OK").contains(".cdx.json: OK");
-    com.fasterxml.jackson.databind.JsonNode sbom = new com.fasterxml.jackson.databind.ObjectMapper()
+    JsonNode sbom = new ObjectMapper()
         .readTree(OUT.resolve("stopguard-" + VERSION + ".cdx.json").toFile());
     assertThat(sbom.path("bomFormat").asText()).isEqualTo("CycloneDX");
     assertThat(sbom.path("components").toString()).contains("sqlite-jdbc").contains("picocli").doesNotContain("selenium");
@@ -125,7 +129,7 @@ class ReleaseIT {
             + " STOPGUARD_HOME=/var/lib/stopguard /usr/bin/stopguard watch --restore off --listen 127.0.0.1:0")
             .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-          org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(40))
+          Awaitility.await().atMost(Duration.ofSeconds(40))
               .until(() -> Files.readString(log).contains("/metrics and /health") || !watch.isAlive());
           assertThat(Files.readString(log)).as("the installed watch under a read-only root").contains("/metrics and /health")
               .doesNotContain("Read-only file system").doesNotContain("mvnw").doesNotContain("building");

@@ -7,8 +7,10 @@ import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
 import io.stopguard.store.PgServer;
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -58,7 +60,7 @@ class RollingUpgradeTest {
   @Test
   void anOldInstanceKeepsGuardingAndRestartsWhileANewerOneMigratesTheSharedSchema() throws Exception {
     String pg = PgServer.newDatabase();
-    String masterKey = Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+    String masterKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
     // the newer build: this one plus an additive migration (expand only), and the version it makes LATEST
     Path newer = dir.resolve("newer-build");
     Files.createDirectories(newer.resolve("db/migration/common"));
@@ -67,7 +69,7 @@ class RollingUpgradeTest {
     Files.writeString(newer.resolve("db/migration/common/V" + next + "__expand_only.sql"),
         "ALTER TABLE incidents ADD COLUMN upgrade_note TEXT;\n");
     String oldCp = System.getProperty("java.class.path");
-    String newCp = newer + java.io.File.pathSeparator + oldCp;
+    String newCp = newer + File.pathSeparator + oldCp;
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario())), 0)) {
       StringBuilder csv = new StringBuilder("user_id,exchange,api_key,secret,passphrase\n");
       for (int i = 0; i < ACCOUNTS; i++) csv.append(810000 + i).append(",bitget,bg_u").append(i).append(",s").append(i).append(",p").append(i).append('\n');

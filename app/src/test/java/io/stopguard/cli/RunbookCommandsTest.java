@@ -1,5 +1,7 @@
 package io.stopguard.cli;
 
+import io.stopguard.bitget.IpBudget;
+import io.stopguard.guard.WatchLock;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -7,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
+import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
@@ -209,7 +212,7 @@ class RunbookCommandsTest {
     assertThat(run("check", "--user", "556251171", "-v").err()).doesNotContain("BTCUSDT:LONG UNDERSIZED");
 
     // the mark moves between our check and Bitget's: Bitget's own code and the catalogue's hint are shown
-    sim.exchange().setMarkPrice("DASHUSDT", new java.math.BigDecimal("69.00"));
+    sim.exchange().setMarkPrice("DASHUSDT", new BigDecimal("69.00"));
     CliRun r = run("place-stop", "--user", "556251171", "--symbol", "DASHUSDT", "--direction", "SHORT", "--stop-price", "70.43");
     assertThat(r.exit()).isZero(); // still valid at 69.00
   }
@@ -271,23 +274,23 @@ class RunbookCommandsTest {
 
   @Test
   void aRunningWatcherKeepsItsShardAndLeavesOneOffCommandsASmallShareOfTheIp() {
-    assertThat(ExchangeOptions.oneOffBudget(io.stopguard.guard.WatchLock.anyHeld(home)).requestsPerSecond()).isEqualTo(90.0);
-    try (io.stopguard.guard.WatchLock held = io.stopguard.guard.WatchLock.tryAcquire(home, 0, 1)) {
+    assertThat(ExchangeOptions.oneOffBudget(WatchLock.anyHeld(home)).requestsPerSecond()).isEqualTo(90.0);
+    try (WatchLock held = WatchLock.tryAcquire(home, 0, 1)) {
       assertThat(held).isNotNull();
       assertRefused(run("watch", "--listen", "127.0.0.1:0"), "another stopguard watch is running shard 0/1");
       // 5400 - 4800 requests a minute: the watcher's default leaves 10 requests/s to one-off commands.
-      assertThat(ExchangeOptions.oneOffBudget(io.stopguard.guard.WatchLock.anyHeld(home)).requestsPerSecond()).isEqualTo(10.0);
+      assertThat(ExchangeOptions.oneOffBudget(WatchLock.anyHeld(home)).requestsPerSecond()).isEqualTo(10.0);
       CliRun check = run("check");
       assertThat(check.exit()).as("one-off commands still work beside a watcher: " + check.err()).isIn(0, 1);
       assertThat(check.out()).contains("stoploss_missing=");
     }
-    assertThat(ExchangeOptions.oneOffBudget(io.stopguard.guard.WatchLock.anyHeld(home)).requestsPerSecond()).isEqualTo(90.0);
+    assertThat(ExchangeOptions.oneOffBudget(WatchLock.anyHeld(home)).requestsPerSecond()).isEqualTo(90.0);
   }
 
   @Test
   void aCheckThatBitgetsBudgetMakesLongSaysSoFirst() {
-    assertThat(CheckCommand.slowNotice(2, io.stopguard.bitget.IpBudget.bitget(), false)).isNull();
-    assertThat(CheckCommand.slowNotice(10_000, io.stopguard.bitget.IpBudget.bitget(), false))
+    assertThat(CheckCommand.slowNotice(2, IpBudget.bitget(), false)).isNull();
+    assertThat(CheckCommand.slowNotice(10_000, IpBudget.bitget(), false))
         .isEqualTo("stopguard check: 10,000 accounts at 90 requests/s (Bitget allows 6000 requests per IP a minute): about 4 min");
     assertThat(CheckCommand.slowNotice(1_000, ExchangeOptions.oneOffBudget(true), true))
         .contains("a watcher runs in this home").endsWith("about 3 min");

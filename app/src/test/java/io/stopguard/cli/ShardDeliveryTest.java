@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -62,7 +63,7 @@ class ShardDeliveryTest {
         assertThat(deliverer.waitFor(15, TimeUnit.SECONDS)).isTrue();
         int before = telegram.received().size();
         // the stopped shard's accounts are nobody's now (static shards): the other shard restores its own
-        long survivors = java.util.stream.IntStream.range(0, ACCOUNTS)
+        long survivors = IntStream.range(0, ACCOUNTS)
             .filter(i -> Math.floorMod(Integer.toString(610000 + i).hashCode(), 2) == 1 - d).count();
         assertThat(survivors).isPositive();
         for (int i = 0; i < ACCOUNTS; i++) sim.exchange().cancelStopsFromOutside(Integer.toString(610000 + i), "BTCUSDT", "long");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -22,7 +23,7 @@ class StartupIT {
   private List<String> classesLoadedBy(String... args) throws Exception {
     Path log = home.resolve("classes-" + System.nanoTime() + ".txt");
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xshare:off", "-Xlog:class+load:file=" + log,
+    List<String> cmd = new ArrayList<>(List.of(java, "-Xshare:off", "-Xlog:class+load:file=" + log,
         "-jar", Path.of("target/stopguard-all.jar").toAbsolutePath().toString()));
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(home.resolve("out.txt").toFile());

@@ -1,18 +1,40 @@
 package io.stopguard.cli;
 
+import io.stopguard.guard.OneOffMarker;
+import io.stopguard.guard.WatchLock;
+import io.stopguard.sim.Faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stopguard.TestScenarios;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -48,14 +70,14 @@ class WatchProcessTest {
     return pb.start();
   }
 
-  static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
       return s.getLocalPort();
     }
   }
 
   void addKey() {
-    assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s1\np1\n", "keys", "add", "--user",
+    assertThat(CliRun.run(Map.of("STOPGUARD_HOME", home.toString()), "s1\np1\n", "keys", "add", "--user",
         "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
   }
 
@@ -78,32 +100,32 @@ class WatchProcessTest {
       try {
         await().atMost(Duration.ofSeconds(20)).until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
         holder = new ProcessBuilder("sqlite3", home.resolve("trading.db").toString()).redirectErrorStream(true).start();
-        java.io.OutputStream in = holder.getOutputStream();
+        OutputStream in = holder.getOutputStream();
         // waits its turn for the lock (the watcher may be writing), then says it holds it
         in.write((".timeout 10000\nBEGIN EXCLUSIVE;\nINSERT INTO risk_flags (flag, value, updated_at, detail)"
-            + " VALUES ('held', 0, 'x', 'x');\nSELECT 'lock' || 'held';\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            + " VALUES ('held', 0, 'x', 'x');\nSELECT 'lock' || 'held';\n").getBytes(StandardCharsets.UTF_8));
         in.flush();
-        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
-            java.nio.charset.StandardCharsets.UTF_8));
+        BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(),
+            StandardCharsets.UTF_8));
         for (String line; (line = out.readLine()) != null && !line.contains("lockheld"); ) {
           assertThat(line).as("sqlite3 could not take the lock").doesNotContain("Error");
         }
-        java.time.Instant cancelled = java.time.Instant.now();
+        Instant cancelled = Instant.now();
         assertThat(sim.exchange().cancelStopsFromOutside("556251171", "DASHUSDT", "short")).isEqualTo(1);
         long t0 = System.nanoTime();
         try {
           await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
               .until(() -> sim.exchange().countPlans("556251171", "DASHUSDT", "short", "pos_loss") == 1);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           throw new AssertionError("no stop back while the store is locked:\n" + Files.readString(log), e);
         }
         assertThat(holder.isAlive()).as("the lock was held throughout").isTrue();
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        HttpClient http = HttpClient.newHttpClient();
         String said = null;
         while (said == null && System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(12)) {
-          java.net.http.HttpResponse<String> h = http.send(java.net.http.HttpRequest.newBuilder(
-              java.net.URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(2)).build(),
-              java.net.http.HttpResponse.BodyHandlers.ofString()); // a /health that hangs fails here
+          HttpResponse<String> h = http.send(HttpRequest.newBuilder(
+              URI.create("http://127.0.0.1:" + port + "/health")).timeout(Duration.ofSeconds(2)).build(),
+              HttpResponse.BodyHandlers.ofString()); // a /health that hangs fails here
           if (h.body().contains("the store has not answered")) said = h.body();
           else Thread.sleep(200);
         }
@@ -111,25 +133,25 @@ class WatchProcessTest {
         assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0)).isLessThanOrEqualTo(10);
         // ... and keeps saying so while the lock lasts (it flickered back to ok between retries)
         for (long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(8); System.nanoTime() < until; Thread.sleep(250)) {
-          String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health"))
-              .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+          String body = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+              .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body();
           assertThat(body).as("/health during the lock; log:\n" + Files.readString(log)).contains("the store has not answered");
         }
         // and the real cause, once the look's transaction has given up waiting (SQLite's busy timeout, 5 s)
         String[] last = {null};
         try {
           await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).until(() -> (last[0] = http.send(
-              java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/health"))
-                  .timeout(Duration.ofSeconds(2)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body())
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/health"))
+                  .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString()).body())
               .contains("database is locked"));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           throw new AssertionError("no cause in /health:\n" + last[0] + "\n" + Files.readString(log), e);
         }
-        java.net.http.HttpResponse<String> metrics = http.send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).containsPattern("stopguard_store_silent_seconds [1-9]");
-        java.time.Instant released = java.time.Instant.now();
-        in.write("ROLLBACK;\n.quit\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Instant released = Instant.now();
+        in.write("ROLLBACK;\n.quit\n".getBytes(StandardCharsets.UTF_8));
         in.close();
         holder.waitFor(5, TimeUnit.SECONDS);
         Path db = home.resolve("trading.db");
@@ -137,17 +159,17 @@ class WatchProcessTest {
         try {
           await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300)).until(() -> (row[0] = Sqlite3.query(db,
               "SELECT state, restored_by, detected_at, restored_at FROM incidents WHERE symbol = 'DASHUSDT'")).startsWith("restored|watch|"));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           throw new AssertionError("the episode is not in the store: " + row[0] + "\n" + Files.readString(log), e);
         }
         String[] f = row[0].split("\\|");
-        java.time.Instant detected = java.time.Instant.parse(f[2]);
-        java.time.Instant restored = java.time.Instant.parse(f[3]);
+        Instant detected = Instant.parse(f[2]);
+        Instant restored = Instant.parse(f[3]);
         assertThat(detected).as("detected at its real time").isBetween(cancelled.minusSeconds(1), released);
         assertThat(restored).as("restored at its real time").isBetween(detected, released);
         String audit = Sqlite3.query(db, "SELECT actor, action, trigger_price, result, at FROM audit_log WHERE symbol = 'DASHUSDT'");
         assertThat(audit).as("the trader's own stop, 70.43, put back").startsWith("watch|place|70.43|ok|");
-        assertThat(java.time.Instant.parse(audit.split("\\|")[4])).isBefore(released);
+        assertThat(Instant.parse(audit.split("\\|")[4])).isBefore(released);
         assertThat(Files.readString(log)).contains("the store does not answer").doesNotContain("no transaction is active");
       } finally {
         if (holder != null) holder.destroyForcibly();
@@ -171,7 +193,7 @@ class WatchProcessTest {
   void theDrillsCancelledStopComesBackAtTheTradersOwnPrice() throws Exception {
     Path examples = Path.of("..", "examples");
     try (SimServer sim = SimServer.start(Scenario.load(examples.resolve("drill.yaml")), 0)) {
-      assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString(), "STOPGUARD_BITGET_BASE_URL",
+      assertThat(CliRun.run(Map.of("STOPGUARD_HOME", home.toString(), "STOPGUARD_BITGET_BASE_URL",
           sim.baseUrl().toString()), "", "keys", "import", "--file", examples.resolve("drill-keys.csv").toString()).exit()).isZero();
       int port = freePort();
       Path log = home.resolve("watch.log");
@@ -185,9 +207,9 @@ class WatchProcessTest {
             "SELECT state FROM incidents WHERE symbol = 'XRPUSDT'").equals("restored"));
         assertThat(Sqlite3.query(home.resolve("trading.db"), "SELECT trigger_price FROM audit_log WHERE symbol = 'XRPUSDT'"
             + " AND action = 'place'")).isEqualTo("2.4500");
-        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + port + "/account?user=700400")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/account?user=700400")).build(),
+            HttpResponse.BodyHandlers.ofString());
         assertThat(page.body()).as(page.body()).contains("2.4500").contains("the stop seen on the position at ");
       } finally {
         p.destroy();
@@ -218,7 +240,7 @@ class WatchProcessTest {
   void aRefusedKeyIsOneWarnLineNotOnePerTry() throws Exception {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(AlertsAndMetricsTest.SCENARIO)), 0)) {
       sim.exchange().history().enable();
-      assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "not-the-secret\np1\n", "keys", "add", "--user",
+      assertThat(CliRun.run(Map.of("STOPGUARD_HOME", home.toString()), "not-the-secret\np1\n", "keys", "add", "--user",
           "556251171", "--exchange", "bitget", "--api-key", "bg_k1").exit()).isZero();
       Path log = home.resolve("watch.log");
       Process p = watch(sim, "on", log, "127.0.0.1:0", List.of(), List.of("--interval", "1", "--no-websocket"));
@@ -257,18 +279,18 @@ class WatchProcessTest {
         try {
           await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
               .until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           throw new AssertionError("not restored within 5 s of waking:\n" + Files.readString(log), e);
         }
         assertThat(Files.readString(log)).containsPattern("this process was paused for [678] s");
-        java.net.http.HttpResponse<String> h = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        com.fasterxml.jackson.databind.JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.body());
+        HttpResponse<String> h = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode health = new ObjectMapper().readTree(h.body());
         assertThat(health.path("processPauses").asInt()).isEqualTo(1);
         assertThat(health.path("degradedBecause").toString()).contains("this process was paused for");
-        java.net.http.HttpResponse<String> metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest
-            .newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest
+            .newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+            HttpResponse.BodyHandlers.ofString());
         assertThat(metrics.body()).contains("stopguard_process_pauses_total 1.0");
       } finally {
         p.destroy();
@@ -286,14 +308,14 @@ class WatchProcessTest {
   @Test
   void aSlowContractsEndpointNeverHoldsTheStoreForAnotherAccount() throws Exception {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(
-        io.stopguard.TestScenarios.text("runbook-user-protected-and-a-hedge-account"))), 0)) {
+        TestScenarios.text("runbook-user-protected-and-a-hedge-account"))), 0)) {
       sim.exchange().history().enable();
       addKey();
-      assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s2\np2\n", "keys", "add", "--user",
+      assertThat(CliRun.run(Map.of("STOPGUARD_HOME", home.toString()), "s2\np2\n", "keys", "add", "--user",
           "700100", "--exchange", "bitget", "--api-key", "bg_k2").exit()).isZero();
       Path db = home.resolve("trading.db");
       Path log = home.resolve("watch.log");
-      sim.faults().set("/api/v2/mix/market/contracts", new io.stopguard.sim.Faults.Spec(20_000, 0, 0, 0, 0, 0));
+      sim.faults().set("/api/v2/mix/market/contracts", new Faults.Spec(20_000, 0, 0, 0, 0, 0));
       Process p = watch(sim, "off", log);
       try {
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("watching user 700100")
@@ -305,7 +327,7 @@ class WatchProcessTest {
         try {
           await().atMost(Duration.ofSeconds(5)).until(() -> Sqlite3.query(db,
               "SELECT count(*) FROM incidents WHERE user_id = '700100';").equals("1"));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           throw new AssertionError("the second account's bare position was not recorded within 5 s:\n" + Files.readString(log), e);
         }
       } finally {
@@ -367,7 +389,7 @@ class WatchProcessTest {
         try {
           await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
               .until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           throw new AssertionError("not restored under a +90 s clock:\n" + Files.readString(home.resolve("watch.log")), e);
         }
         System.out.println("clock +90 s: restored " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms after the start");
@@ -377,9 +399,9 @@ class WatchProcessTest {
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
             .until(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1);
         System.out.println("clock +90 s: a cancelled stop back in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t1) + " ms");
-        java.net.http.HttpResponse<String> h = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-            java.net.URI.create("http://127.0.0.1:" + port + "/health")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        com.fasterxml.jackson.databind.JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper().readTree(h.body());
+        HttpResponse<String> h = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + port + "/health")).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode health = new ObjectMapper().readTree(h.body());
         assertThat(health.path("bitgetClockOffsetMs").asLong()).isBetween(-92_000L, -88_000L);
         assertThat(health.path("degradedBecause").toString()).contains("this host's clock is 90 s ahead of Bitget's");
         assertThat(Files.readString(home.resolve("watch.log"))).contains("this host's clock is 90 s ahead of Bitget's")
@@ -427,10 +449,10 @@ class WatchProcessTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log1).contains("stopguard watch: 1 account"));
         // Past the first key refresh (every 10 s), where the old probe, run inside the holder, dropped
         // the lock: a key added now is picked up by that refresh, so its "watching" line says it ran.
-        assertThat(CliRun.run(java.util.Map.of("STOPGUARD_HOME", home.toString()), "s2\np2\n", "keys", "add", "--user",
+        assertThat(CliRun.run(Map.of("STOPGUARD_HOME", home.toString()), "s2\np2\n", "keys", "add", "--user",
             "556251172", "--exchange", "bitget", "--api-key", "bg_k2").exit()).isZero();
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log1).contains("watching user 556251172"));
-        assertThat(io.stopguard.guard.WatchLock.anyHeld(home)).as("the lock, seen from another process").isTrue();
+        assertThat(WatchLock.anyHeld(home)).as("the lock, seen from another process").isTrue();
         Path log2 = home.resolve("second.log");
         Process second = watch(sim, "off", log2);
         assertThat(second.waitFor(20, TimeUnit.SECONDS)).isTrue();
@@ -441,7 +463,7 @@ class WatchProcessTest {
         first.destroy();
         first.waitFor(15, TimeUnit.SECONDS);
       }
-      assertThat(io.stopguard.guard.WatchLock.anyHeld(home)).as("released with the process").isFalse();
+      assertThat(WatchLock.anyHeld(home)).as("released with the process").isFalse();
     }
   }
 
@@ -454,22 +476,22 @@ class WatchProcessTest {
       Process p = watch(sim, "off", log);
       try {
         await().atMost(Duration.ofSeconds(20)).until(() -> Files.readString(log).contains("/metrics and /health"));
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics")
+        Matcher m = Pattern.compile("http://127\\.0\\.0\\.1:(\\d+)/metrics")
             .matcher(Files.readString(log));
         assertThat(m.find()).isTrue();
-        java.net.URI health = java.net.URI.create("http://127.0.0.1:" + m.group(1) + "/health");
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        java.util.concurrent.Callable<String> yielded = () -> new com.fasterxml.jackson.databind.ObjectMapper().readTree(
-            http.send(java.net.http.HttpRequest.newBuilder(health).build(), java.net.http.HttpResponse.BodyHandlers.ofString())
+        URI health = URI.create("http://127.0.0.1:" + m.group(1) + "/health");
+        HttpClient http = HttpClient.newHttpClient();
+        Callable<String> yielded = () -> new ObjectMapper().readTree(
+            http.send(HttpRequest.newBuilder(health).build(), HttpResponse.BodyHandlers.ofString())
                 .body()).path("requestsPerMinuteYieldedToOneOffCommands").asText();
         await().atMost(Duration.ofSeconds(5)).until(yielded, v -> v.equals("0"));
-        try (var marker = io.stopguard.guard.OneOffMarker.hold(home)) {
+        try (var marker = OneOffMarker.hold(home)) {
           assertThat(marker).isNotNull();
           await().atMost(Duration.ofSeconds(5)).until(yielded, v -> v.equals("600"));
         }
         try {
           await().atMost(Duration.ofSeconds(5)).until(yielded, v -> v.equals("0"));
-        } catch (org.awaitility.core.ConditionTimeoutException e) {
+        } catch (ConditionTimeoutException e) {
           throw new AssertionError(Files.readString(log), e);
         }
       } finally {

@@ -3,6 +3,7 @@ package io.stopguard.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stopguard.TestScenarios;
 import io.stopguard.alert.Alerting;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * no message ever carries a secret.
  */
 class BadKeysTest {
-  static final String SCENARIO = io.stopguard.TestScenarios.text("two-accounts-one-bare");
+  static final String SCENARIO = TestScenarios.text("two-accounts-one-bare");
   static final String SECRET_PASSPHRASE = "pässphrase-Ωmega";
 
   @TempDir

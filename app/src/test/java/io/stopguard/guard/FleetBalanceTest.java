@@ -3,6 +3,7 @@ package io.stopguard.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stopguard.cli.Psql;
 import io.stopguard.store.Database;
 import io.stopguard.store.PgServer;
 import io.stopguard.store.SecretBox;
@@ -10,6 +11,7 @@ import io.stopguard.store.Store;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -59,7 +61,7 @@ class FleetBalanceTest {
     FleetMember m = new FleetMember(s, "member-" + n, "host", "127.0.0." + n, "127.0.0.1:0", TTL, () -> 0, () -> 0, 5700, () -> {
       Set<String> owned = USERS.stream().filter(u -> self[0].owns(u)).collect(Collectors.toSet());
       List<String> withPositions = owned.stream().filter(u -> Integer.parseInt(u.substring(1)) >= 10 && Integer.parseInt(u.substring(1)) < 10 + positioned)
-          .sorted(java.util.Comparator.comparingInt(u -> Integer.parseInt(u.substring(1)))).toList();
+          .sorted(Comparator.comparingInt(u -> Integer.parseInt(u.substring(1)))).toList();
       Set<String> polled = Set.copyOf(withPositions.subList(Math.min(sockets, withPositions.size()), withPositions.size()));
       return new FleetMember.Guarding(owned, Set.of(), 0, Set.copyOf(withPositions), polled,
           Math.max(0, sockets - withPositions.size()));
@@ -86,7 +88,7 @@ class FleetBalanceTest {
       int unownedSeen = 0;
       boolean settled = false;
       while (System.nanoTime() < until && !settled) {
-        String row = io.stopguard.cli.Psql.query(url, "SELECT count(*) FILTER (WHERE owner IS NULL OR expires_at <= now()) || ' '"
+        String row = Psql.query(url, "SELECT count(*) FILTER (WHERE owner IS NULL OR expires_at <= now()) || ' '"
             + " || count(*) FILTER (WHERE owner = 'member-1' AND user_id IN ('u10','u11','u12','u13','u14','u15','u16','u17','u18','u19'))"
             + " || ' ' || count(*) FILTER (WHERE owner = 'member-1') FROM lease_status");
         String[] f = row.trim().split(" ");

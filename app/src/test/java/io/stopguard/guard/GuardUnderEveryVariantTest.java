@@ -1,7 +1,17 @@
 package io.stopguard.guard;
 
+import io.stopguard.bitget.BitgetClient;
+import io.stopguard.bitget.HoldSide;
+import io.stopguard.bitget.PlanType;
+import io.stopguard.bitget.PosMode;
+import io.stopguard.bitget.TpslOrder;
+import io.stopguard.restore.StopPlacer;
+import io.stopguard.restore.StopRejectedException;
+import io.stopguard.store.AuditEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stopguard.ManualTime;
+import io.stopguard.TestScenarios;
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.Credentials;
 import io.stopguard.check.CheckService;
@@ -21,9 +31,11 @@ import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -36,7 +48,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * closed by hand. Whichever Bitget is, these hold.
  */
 class GuardUnderEveryVariantTest {
-  static final String SCENARIO = io.stopguard.TestScenarios.text("one-way-and-hedge-four-kinds-of-unprotected");
+  static final String SCENARIO = TestScenarios.text("one-way-and-hedge-four-kinds-of-unprotected");
 
   static Stream<Fidelity> variants() {
     return Fidelity.everyVariant().stream();
@@ -64,7 +76,7 @@ class GuardUnderEveryVariantTest {
       ByteArrayOutputStream console = new ByteArrayOutputStream();
       Alerting alerting = Alerting.console(new PrintStream(console, true), "ru");
       StopguardMetrics metrics = new StopguardMetrics();
-      io.stopguard.ManualTime time = new io.stopguard.ManualTime(); // grace and reconciles pass when the test says
+      ManualTime time = new ManualTime(); // grace and reconciles pass when the test says
       CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
           new IncidentLog(dir.resolve("docs/incident_log.md")), time.clock());
       WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ofMillis(200), Duration.ofMillis(1000),
@@ -114,19 +126,19 @@ class GuardUnderEveryVariantTest {
   @MethodSource("variants")
   void aSpentClientOidIsRecognisedWhicheverCodeBitgetUses(Fidelity variant) {
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(SCENARIO).with(variant)), 0)) {
-      io.stopguard.bitget.BitgetClient client = io.stopguard.bitget.BitgetClient.builder().baseUrl(sim.baseUrl())
+      BitgetClient client = BitgetClient.builder().baseUrl(sim.baseUrl())
           .credentials(new Credentials("bg_k1", "s1", "p1")).build();
-      List<io.stopguard.store.AuditEntry> audit = new java.util.ArrayList<>();
-      io.stopguard.restore.StopPlacer placer = new io.stopguard.restore.StopPlacer(client, "9001", "test", audit::add);
-      io.stopguard.bitget.TpslOrder order = new io.stopguard.bitget.TpslOrder("DASHUSDT", io.stopguard.bitget.PlanType.POS_LOSS,
-          io.stopguard.bitget.HoldSide.SHORT, io.stopguard.bitget.PosMode.ONE_WAY, new BigDecimal("70.43"), "mark_price", null,
+      List<AuditEntry> audit = new ArrayList<>();
+      StopPlacer placer = new StopPlacer(client, "9001", "test", audit::add);
+      TpslOrder order = new TpslOrder("DASHUSDT", PlanType.POS_LOSS,
+          HoldSide.SHORT, PosMode.ONE_WAY, new BigDecimal("70.43"), "mark_price", null,
           null, "sg-spent-1");
       assertThat(placer.placeIdempotent(order).confirmed()).isTrue();
       assertThat(placer.placeIdempotent(order).action()).as("landed before: found, not doubled").isEqualTo("already-there");
       sim.exchange().cancelStopsFromOutside("9001", "DASHUSDT", "short");
-      org.assertj.core.api.Assertions.assertThatThrownBy(() -> placer.placeIdempotent(order))
-          .isInstanceOfSatisfying(io.stopguard.restore.StopRejectedException.class,
-              e -> assertThat(e.reason()).isEqualTo(io.stopguard.restore.StopRejectedException.Reason.CLIENT_OID_SPENT));
+      Assertions.assertThatThrownBy(() -> placer.placeIdempotent(order))
+          .isInstanceOfSatisfying(StopRejectedException.class,
+              e -> assertThat(e.reason()).isEqualTo(StopRejectedException.Reason.CLIENT_OID_SPENT));
       assertThat(sim.exchange().countPlans("9001", "DASHUSDT", "short", "pos_loss")).isZero();
     }
   }

@@ -3,11 +3,15 @@ package io.stopguard.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.stopguard.metrics.StopguardMetrics;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -40,11 +44,11 @@ class StatusServerTest {
 
   /** What a raw HTTP/1.1 request with this Host header gets back: the status line. */
   static String statusLine(int port, String host) throws Exception {
-    try (java.net.Socket sock = new java.net.Socket("127.0.0.1", port)) {
+    try (Socket sock = new Socket("127.0.0.1", port)) {
       sock.getOutputStream().write(("GET /health HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      return new java.io.BufferedReader(new java.io.InputStreamReader(sock.getInputStream(),
-          java.nio.charset.StandardCharsets.US_ASCII)).readLine();
+          .getBytes(StandardCharsets.US_ASCII));
+      return new BufferedReader(new InputStreamReader(sock.getInputStream(),
+          StandardCharsets.US_ASCII)).readLine();
     }
   }
 

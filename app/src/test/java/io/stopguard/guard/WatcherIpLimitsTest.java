@@ -3,10 +3,13 @@ package io.stopguard.guard;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
+import io.stopguard.cli.Promtool;
 import io.stopguard.incident.IncidentLog;
 import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.risk.Policy;
@@ -14,12 +17,20 @@ import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimServer;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,9 +103,9 @@ class WatcherIpLimitsTest {
         && states().getOrDefault("live", 0L) == 2);
     assertThat(states()).containsEntry("live", 2L).containsEntry("polled", 3L);
 
-    try (StatusServer status = new StatusServer(new java.net.InetSocketAddress("127.0.0.1", 0), metrics.registry(),
+    try (StatusServer status = new StatusServer(new InetSocketAddress("127.0.0.1", 0), metrics.registry(),
         watcher::health, watcher::summary)) {
-      com.fasterxml.jackson.databind.JsonNode health = new com.fasterxml.jackson.databind.ObjectMapper()
+      JsonNode health = new ObjectMapper()
           .readTree(get(status.port(), "/health"));
       assertThat(health.path("status").asText()).isEqualTo("ok");
       assertThat(health.path("accounts").isArray()).isTrue();
@@ -107,7 +118,7 @@ class WatcherIpLimitsTest {
       String exposition = get(status.port(), "/metrics");
       assertThat(exposition).contains("bitget_stoploss_missing 0.0")
           .contains("stopguard_watch_accounts{mode=\"websocket\"} 2.0").contains("stopguard_watch_accounts{mode=\"polled\"} 3.0");
-      java.nio.file.Files.writeString(dir.resolve("watch.prom"), exposition);
+      Files.writeString(dir.resolve("watch.prom"), exposition);
     }
 
     String polledUser = watcher.health().stream().filter(a -> "polled".equals(a.get("webSocket")))
@@ -116,7 +127,7 @@ class WatcherIpLimitsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> sim.exchange().countPlans(polledUser, "ETHUSDT", "long", "pos_loss") == 1);
     assertThat(watcher.health()).allSatisfy(a -> assertThat(a.get("lastError")).isNull());
     // Last, so that a machine without promtool skips only this check (said on the console), not the restore above.
-    io.stopguard.cli.Promtool.checkMetrics(dir.resolve("watch.prom"));
+    Promtool.checkMetrics(dir.resolve("watch.prom"));
   }
 
   @Test
@@ -173,22 +184,22 @@ class WatcherIpLimitsTest {
 
   @Test
   void shardsSplitTheAccountsWithoutOverlap() {
-    List<String> users = java.util.stream.IntStream.range(0, 1000).mapToObj(Integer::toString).toList();
+    List<String> users = IntStream.range(0, 1000).mapToObj(Integer::toString).toList();
     WatchSettings[] shards = new WatchSettings[3];
     for (int i = 0; i < 3; i++) {
       shards[i] = new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10),
           true, 8, 3, i, 3);
     }
     for (String u : users) {
-      assertThat(java.util.Arrays.stream(shards).filter(s -> s.owns(u)).count()).as(u).isEqualTo(1);
+      assertThat(Arrays.stream(shards).filter(s -> s.owns(u)).count()).as(u).isEqualTo(1);
     }
     assertThat(users.stream().filter(shards[0]::owns).count()).isBetween(250L, 420L);
   }
 
   private static String get(int port, String path) throws Exception {
-    var http = java.net.http.HttpClient.newHttpClient();
-    var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path)).build(),
-        java.net.http.HttpResponse.BodyHandlers.ofString());
+    var http = HttpClient.newHttpClient();
+    var r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+        HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(200);
     return r.body();
   }

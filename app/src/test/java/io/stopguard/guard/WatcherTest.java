@@ -1,12 +1,23 @@
 package io.stopguard.guard;
 
+import io.stopguard.bitget.BitgetClient;
+import io.stopguard.bitget.Credentials;
+import io.stopguard.bitget.HoldSide;
+import io.stopguard.bitget.IpBudget;
+import io.stopguard.bitget.PlanType;
+import io.stopguard.bitget.PosMode;
+import io.stopguard.bitget.TpslOrder;
+import io.stopguard.sim.Faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.stopguard.ManualTime;
+import io.stopguard.TestScenarios;
 import io.stopguard.alert.Alerting;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
+import io.stopguard.cli.TestSql;
 import io.stopguard.incident.IncidentLog;
 import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.risk.Policy;
@@ -23,8 +34,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -32,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The guard end to end on the simulator: push-driven detection, reconcile, idempotent restore. */
 class WatcherTest {
-  static final String SCENARIO = io.stopguard.TestScenarios.text("one-account-two-protected-positions");
+  static final String SCENARIO = TestScenarios.text("one-account-two-protected-positions");
 
   @TempDir
   Path dir;
@@ -68,7 +81,7 @@ class WatcherTest {
     Store store = Store.open(home.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")));
     store.keys().put("9001", "bitget", "bg_k1", "s1", "p1", false);
     // a budget of its own, as a watch process has: one test's 429s throttle no other test's guard
-    StopLossCheck check = new StopLossCheck(sim.baseUrl(), timeout, 8, Policy.DEFAULT, io.stopguard.bitget.IpBudget.bitget());
+    StopLossCheck check = new StopLossCheck(sim.baseUrl(), timeout, 8, Policy.DEFAULT, IpBudget.bitget());
     Alerting alerting = Alerting.console(new PrintStream(console, true), "ru").withFlapWindow(flapWindow);
     StopguardMetrics metrics = new StopguardMetrics();
     CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
@@ -89,7 +102,7 @@ class WatcherTest {
     Drive.settle(watchers(guards));
   }
 
-  void advanceUntil(Duration step, java.util.concurrent.Callable<Boolean> done, Guard... guards) {
+  void advanceUntil(Duration step, Callable<Boolean> done, Guard... guards) {
     Drive.advanceUntil(time, step, done, watchers(guards));
   }
 
@@ -98,7 +111,7 @@ class WatcherTest {
   }
 
   static Watcher[] watchers(Guard... guards) {
-    return java.util.Arrays.stream(guards).map(Guard::watcher).toArray(Watcher[]::new);
+    return Arrays.stream(guards).map(Guard::watcher).toArray(Watcher[]::new);
   }
 
   long stops(String symbol, String side) {
@@ -106,7 +119,7 @@ class WatcherTest {
   }
 
   String sql(Store store, String q) throws Exception {
-    return io.stopguard.cli.TestSql.query(store.database().file(), q);
+    return TestSql.query(store.database().file(), q);
   }
 
   @Test
@@ -162,7 +175,7 @@ class WatcherTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> sql(g.store(), "SELECT count(*) FROM intended_stops").equals("2"));
     sim.exchange().closePosition("9001", "ETHUSDT", "long");
     Thread.sleep(5); // a new opening time
-    sim.exchange().openPosition("9001", new io.stopguard.sim.Scenario.PositionSpec("ETHUSDT", "long", new BigDecimal("1.00"),
+    sim.exchange().openPosition("9001", new Scenario.PositionSpec("ETHUSDT", "long", new BigDecimal("1.00"),
         new BigDecimal("3400.00"), null, null, null));
     advanceUntil(Duration.ofMillis(100), () -> stops("ETHUSDT", "long") == 1, g);
     await().atMost(Duration.ofSeconds(10)).until(() -> !sql(g.store(), "SELECT trigger_price FROM audit_log").isEmpty());
@@ -198,7 +211,7 @@ class WatcherTest {
   void aLookThatFailsIsRetriedSoonWithoutWaitingForTheNextPushOrReconcile() throws Exception {
     Guard g = guard("f", settings(WatchSettings.Restore.ON, 0, 600_000, true)); // no polling: only pushes
     awaitLive(g);
-    sim.faults().set("/api/v2/mix/position/all-position", new io.stopguard.sim.Faults.Spec(0, 0, 1.0, 0, 0, 0));
+    sim.faults().set("/api/v2/mix/position/all-position", new Faults.Spec(0, 0, 1.0, 0, 0, 0));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long"); // the push comes, the look fails (500s)
     await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().getFirst().get("lastError") != null);
     settle(g);
@@ -279,10 +292,10 @@ class WatcherTest {
     // A short's stop on fill price at 70.43; the mark then runs through it to 71.00 while the last
     // traded price stays behind: the stop has not fired and now sits on the profit side of the mark.
     sim.exchange().cancelStopsFromOutside("9001", "DASHUSDT", "short");
-    io.stopguard.bitget.BitgetClient bg = io.stopguard.bitget.BitgetClient.builder().baseUrl(sim.baseUrl())
-        .credentials(new io.stopguard.bitget.Credentials("bg_k1", "s1", "p1")).build();
-    bg.placeTpslOrder(new io.stopguard.bitget.TpslOrder("DASHUSDT", io.stopguard.bitget.PlanType.POS_LOSS,
-        io.stopguard.bitget.HoldSide.SHORT, io.stopguard.bitget.PosMode.ONE_WAY, new BigDecimal("70.43"), "fill_price", null,
+    BitgetClient bg = BitgetClient.builder().baseUrl(sim.baseUrl())
+        .credentials(new Credentials("bg_k1", "s1", "p1")).build();
+    bg.placeTpslOrder(new TpslOrder("DASHUSDT", PlanType.POS_LOSS,
+        HoldSide.SHORT, PosMode.ONE_WAY, new BigDecimal("70.43"), "fill_price", null,
         null, "outside-1"));
     Guard g = guard("g", settings(WatchSettings.Restore.ON, 100, 600_000, true));
     awaitLive(g);
@@ -305,7 +318,7 @@ class WatcherTest {
     // duplicate forever, so the guard must move on to a fresh one rather than retry it.
     Guard g = guard("h", settings(WatchSettings.Restore.ON, 0, 600_000, true), Duration.ofMillis(800));
     awaitLive(g);
-    sim.faults().set("/api/v2/mix/order/place-tpsl-order", io.stopguard.sim.Faults.Spec.lateAnswer(2500));
+    sim.faults().set("/api/v2/mix/order/place-tpsl-order", Faults.Spec.lateAnswer(2500));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
     // a race with the client's 800 ms timeout, so polled as fast as the simulator can answer
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(1)).until(() -> stops("ETHUSDT", "long") == 1);
@@ -328,7 +341,7 @@ class WatcherTest {
   void aRestoreThatKeepsFailingIsEscalatedLoudlyAndClearsWhenItLands() throws Exception {
     Guard g = guard("i", settings(WatchSettings.Restore.ON, 0, 600_000, true).withEscalation(3, Duration.ofSeconds(30)));
     awaitLive(g);
-    sim.faults().set("/api/v2/mix/order/place-tpsl-order", new io.stopguard.sim.Faults.Spec(0, 0, 1.0, 0, 0, 0));
+    sim.faults().set("/api/v2/mix/order/place-tpsl-order", new Faults.Spec(0, 0, 1.0, 0, 0, 0));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
     advanceUntil(Duration.ofMillis(500), () -> g.watcher().summary().get("restoresFailing") instanceof List<?> l && !l.isEmpty(), g);
     assertThat(g.watcher().summary().get(StatusServer.DEGRADED_BECAUSE).toString()).contains("9001:ETHUSDT:LONG");
@@ -353,7 +366,7 @@ class WatcherTest {
   void aShortBurstOfPlacementFailuresIsRetriedWithoutPaging() throws Exception {
     Guard g = guard("i2", settings(WatchSettings.Restore.ON, 0, 600_000, true).withEscalation(3, Duration.ofSeconds(30)));
     awaitLive(g);
-    sim.faults().set("/api/v2/mix/order/place-tpsl-order", new io.stopguard.sim.Faults.Spec(0, 0, 1.0, 0, 0, 0));
+    sim.faults().set("/api/v2/mix/order/place-tpsl-order", new Faults.Spec(0, 0, 1.0, 0, 0, 0));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
     for (int i = 0; i < 10; i++) { // 5 s of refused placements, a try every second
       time.advance(Duration.ofMillis(500));
@@ -376,7 +389,7 @@ class WatcherTest {
     // Known bare, waiting out its grace: now every request is refused with 429. A look is a read and
     // 3 retries (~3.3 s); a healthy account's back-off after it is 2, 4, 8 s, which a known-bare
     // position must not wait out: it is looked at again 1 s after each failed look, however many.
-    sim.faults().set("*", new io.stopguard.sim.Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
+    sim.faults().set("*", new Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
     for (int look = 0; look < 2; look++) {
       time.advance(look == 0 ? Duration.ofMillis(1001) : Duration.ofSeconds(1)); // past the grace, then the 1 s look again
       settle(g);
@@ -401,7 +414,7 @@ class WatcherTest {
   void aStopCancelledDuringA429EpisodeIsLookedAtEverySecondUntilBitgetAnswers() throws Exception {
     Guard g = guard("j2", settings(WatchSettings.Restore.ON, 0, 600_000, true));
     awaitLive(g);
-    sim.faults().set("*", new io.stopguard.sim.Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
+    sim.faults().set("*", new Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long"); // the push arrives; its look is refused
     for (int look = 0; look < 2; look++) { // past the 2 s a healthy account's back-off would already wait
       settle(g);
@@ -444,7 +457,7 @@ class WatcherTest {
 
   static String scrape(StopguardMetrics metrics) throws Exception {
     var out = new ByteArrayOutputStream();
-    io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter.create().write(out, metrics.registry().scrape());
+    PrometheusTextFormatWriter.create().write(out, metrics.registry().scrape());
     return out.toString();
   }
 }

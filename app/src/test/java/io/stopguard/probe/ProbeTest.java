@@ -3,6 +3,9 @@ package io.stopguard.probe;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stopguard.TestScenarios;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.Credentials;
 import io.stopguard.cli.CliRun;
@@ -12,11 +15,14 @@ import io.stopguard.sim.Fidelity;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -30,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class ProbeTest {
   /** BTCUSDT's mark wanders (0.01 % steps) so a "positions push on mark move" can be seen. */
-  static final String SCENARIO = io.stopguard.TestScenarios.text("probe-accounts-one-way-and-hedge");
+  static final String SCENARIO = TestScenarios.text("probe-accounts-one-way-and-hedge");
 
   @TempDir
   Path dir;
@@ -79,7 +85,7 @@ class ProbeTest {
     try (SimServer sim = SimServer.start(Scenario.parse(SCENARIO), 0)) {
       ProbeReport report = probe(sim, "bg_p2", "ps2", "pp2", "BTCUSDT").run();
       assertThat(report.leftovers()).isEmpty();
-      Map<String, String> expected = new java.util.LinkedHashMap<>(Fidelity.DEFAULT.asMap());
+      Map<String, String> expected = new LinkedHashMap<>(Fidelity.DEFAULT.asMap());
       expected.remove("oneWaySide");
       assertThat(report.observedVariants()).isEqualTo(expected);
       assertThat(report.unsettled()).containsExactly("oneWaySide");
@@ -113,7 +119,7 @@ class ProbeTest {
   @Test
   void sigintAtARandomStepLeavesNothingBehind() throws Exception {
     long seed = System.nanoTime();
-    java.util.Random random = new java.util.Random(seed);
+    Random random = new Random(seed);
     try (SimServer sim = SimServer.start(Scenario.parse(SCENARIO), 0)) {
       Map<String, String> env = Map.of("STOPGUARD_HOME", dir.toString(), "STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
       assertThat(CliRun.run(env, "ps1\npp1\n", "keys", "add", "--user", "7001", "--exchange", "bitget", "--api-key", "bg_p1",
@@ -157,11 +163,11 @@ class ProbeTest {
       CliRun json = CliRun.run(env, "", "probe", "--user", "7001", "--live-i-understand", "--observe", "1", "--json");
       assertThat(json.exit()).as(json.err()).isZero();
       try {
-        com.fasterxml.jackson.databind.ObjectMapper m = new com.fasterxml.jackson.databind.ObjectMapper();
-        com.fasterxml.jackson.core.JsonParser p = m.getFactory().createParser(json.out());
+        ObjectMapper m = new ObjectMapper();
+        JsonParser p = m.getFactory().createParser(json.out());
         assertThat(m.readTree(p).path("findings").isArray()).isTrue();
         assertThat(p.nextToken()).as("nothing after the document").isNull();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         throw new AssertionError("not one JSON document: " + json.out(), e);
       }
       assertThat(json.err()).contains("stopguard is correct for every observed behaviour");

@@ -2,6 +2,8 @@ package io.stopguard.status;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.stopguard.FakeClock;
 import io.stopguard.bitget.HoldSide;
 import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.PlanType;
@@ -17,11 +19,13 @@ import io.stopguard.store.Store;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,7 +55,7 @@ class FleetStatusTest {
     try (Store a = Store.open(db, box); Store b = Store.open(db, box)) {
       List<AccountSnapshot> onA = new CopyOnWriteArrayList<>(List.of(account("9001", "ETHUSDT", true)));
       List<AccountSnapshot> onB = new CopyOnWriteArrayList<>(List.of(account("9002", "ETHUSDT", false)));
-      io.stopguard.FakeClock clock = new io.stopguard.FakeClock(Instant.now());
+      FakeClock clock = new FakeClock(Instant.now());
       FleetRows rowsA = new FleetRows(a, "instance-a", clock);
       FleetRows rowsB = new FleetRows(b, "instance-b", clock);
       StatusModel modelA = new StatusModel(() -> onA, Map::of, a, u -> Optional.empty(), Clock.systemUTC(), "instance-a")
@@ -63,8 +67,8 @@ class FleetStatusTest {
 
       StatusView seenFromB = modelB.view(new StatusView.Query(null, null, null, null, 1));
       assertThat(seenFromB.rows()).extracting(StatusView.Row::key, StatusView.Row::verdict, StatusView.Row::owner)
-          .containsExactly(org.assertj.core.groups.Tuple.tuple("9001:ETHUSDT:LONG", "MISSING", "instance-a"),
-              org.assertj.core.groups.Tuple.tuple("9002:ETHUSDT:LONG", "PROTECTED", "instance-b"));
+          .containsExactly(Tuple.tuple("9001:ETHUSDT:LONG", "MISSING", "instance-a"),
+              Tuple.tuple("9002:ETHUSDT:LONG", "PROTECTED", "instance-b"));
       assertThat(seenFromB.header().bare()).isEqualTo(1);
       assertThat(seenFromB.header().protectedCount()).isEqualTo(1);
 
@@ -72,16 +76,16 @@ class FleetStatusTest {
       onA.set(0, new AccountSnapshot("9001", "bg_x****", false, "live", Instant.now(), null,
           List.of(account("9001", "ETHUSDT", false).verdicts().get(0), account("9001", "SOLUSDT", true).verdicts().get(0))));
       rowsA.publish(onA, modelA::rowsOf);
-      clock.advance(java.time.Duration.ofMillis(FleetRows.READ_CACHE_MS + 1)); // past b's read cache
+      clock.advance(Duration.ofMillis(FleetRows.READ_CACHE_MS + 1)); // past b's read cache
       assertThat(modelB.frame().rows(new StatusView.Query("9001", null, null, null, 1)))
           .extracting(StatusView.Row::key, StatusView.Row::verdict)
-          .containsExactlyInAnyOrder(org.assertj.core.groups.Tuple.tuple("9001:ETHUSDT:LONG", "PROTECTED"),
-              org.assertj.core.groups.Tuple.tuple("9001:SOLUSDT:LONG", "MISSING"));
+          .containsExactlyInAnyOrder(Tuple.tuple("9001:ETHUSDT:LONG", "PROTECTED"),
+              Tuple.tuple("9001:SOLUSDT:LONG", "MISSING"));
 
       // The account's positions are closed: its rows go from every page.
       onA.set(0, new AccountSnapshot("9001", "bg_x****", false, "live", Instant.now(), null, List.of()));
       rowsA.publish(onA, modelA::rowsOf);
-      clock.advance(java.time.Duration.ofMillis(FleetRows.READ_CACHE_MS + 1)); // past b's read cache
+      clock.advance(Duration.ofMillis(FleetRows.READ_CACHE_MS + 1)); // past b's read cache
       assertThat(modelB.frame().rows(new StatusView.Query(null, null, null, null, 1))).extracting(StatusView.Row::key)
           .containsExactly("9002:ETHUSDT:LONG");
     }
@@ -101,8 +105,8 @@ class FleetStatusTest {
       StatusView.Row forged = new StatusView.Row("9001:ETHUSDT:LONG", "x\n\nevent: header\ndata: <a href=//evil>login</a>", "9001",
           "ETHUSDT", "LONG", "1", "1", "1", "1", "—", "—", "—", "—", "—", false, "PROTECTED", "", false, "WebSocket", "now",
           "instance-evil", "");
-      java.util.Map<String, java.util.Map<String, String>> rows = Map.of("9001", Map.of(forged.key(),
-          new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(forged)));
+      Map<String, Map<String, String>> rows = Map.of("9001", Map.of(forged.key(),
+          new ObjectMapper().writeValueAsString(forged)));
       b.positionStatus().replace("instance-evil", rows, Instant.now());
       FleetRows rowsB = new FleetRows(b, "instance-b", Clock.systemUTC());
       StatusView.Row read = rowsB.others().get().getFirst();

@@ -3,6 +3,7 @@ package io.stopguard.status;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.stopguard.TestScenarios;
 import io.stopguard.alert.Alerting;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
@@ -30,9 +31,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,7 +43,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -57,7 +62,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
 class StatusPageBrowserTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final String SCENARIO = io.stopguard.TestScenarios.text("runbook-user-protected-and-a-hedge-account");
+  static final String SCENARIO = TestScenarios.text("runbook-user-protected-and-a-hedge-account");
 
   @TempDir
   Path dir;
@@ -127,7 +132,7 @@ class StatusPageBrowserTest {
     for (int i = 0; ; i++) {
       try {
         return b.findElement(By.cssSelector("tr[data-position='" + position + "']")).getAttribute("data-verdict");
-      } catch (org.openqa.selenium.StaleElementReferenceException | org.openqa.selenium.NoSuchElementException e) {
+      } catch (StaleElementReferenceException | NoSuchElementException e) {
         if (i >= 20) throw e;
       }
     }
@@ -243,7 +248,7 @@ class StatusPageBrowserTest {
   void wrongTokensAreThrottled() throws Exception {
     StatusServer server = guardWithToken("en");
     HttpClient http = HttpClient.newHttpClient();
-    java.util.function.Function<String, Integer> login = token -> {
+    Function<String, Integer> login = token -> {
       try {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/login"))
             .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString("token=" + token))
@@ -265,7 +270,7 @@ class StatusPageBrowserTest {
     Auth auth = Auth.fromFile(tokenFile);
     StatusServer server = guard(auth, "en");
     HttpClient http = HttpClient.newHttpClient();
-    java.util.function.Function<String, Integer> health = cookie -> {
+    Function<String, Integer> health = cookie -> {
       try {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/health"))
             .header("Cookie", Auth.COOKIE + "=" + cookie).build(), HttpResponse.BodyHandlers.ofString()).statusCode();
@@ -273,7 +278,7 @@ class StatusPageBrowserTest {
         throw new AssertionError(e);
       }
     };
-    long now = java.time.Instant.now().getEpochSecond();
+    long now = Instant.now().getEpochSecond();
     assertThat(health.apply(auth.sessionValue(now + 3600))).isEqualTo(200);
     assertThat(health.apply(auth.sessionValue(now - 1))).as("expired").isEqualTo(401);
     String good = auth.sessionValue(now + 3600);

@@ -13,6 +13,7 @@ import io.stopguard.risk.PositionVerdict;
 import io.stopguard.risk.Verdict;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
+import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
@@ -76,7 +77,7 @@ class StatusPageStreamsTest {
             while (in.read(buf) >= 0) {
               // reads everything, as a browser does
             }
-          } catch (java.io.IOException closed) {
+          } catch (IOException closed) {
             // the test ends
           }
         });

@@ -2,9 +2,11 @@ package io.stopguard.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stopguard.cli.Sqlite3;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,11 +28,11 @@ class KeysLoadTest {
     }
     // a row sealed by another master key (as an older stopguard let a wrongly keyed host write)
     String ad = Store.associatedData("bitget", "key21");
-    io.stopguard.cli.Sqlite3.query(db, "INSERT INTO user_exchange_keys (user_id, exchange_name, api_key, api_secret_enc,"
+    Sqlite3.query(db, "INSERT INTO user_exchange_keys (user_id, exchange_name, api_key, api_secret_enc,"
         + " passphrase_enc, is_active, demo_trading, created_at, updated_at) VALUES ('u21', 'bitget', 'key21', '"
         + wrong.seal("secret21", ad + "|secret") + "', '" + wrong.seal("pass21", ad + "|passphrase") + "', 1, 0, 'x', 'x')");
     try (Store store = Store.open(db, right)) {
-      java.util.function.Predicate<String> mine = u -> u.equals("u1") || u.equals("u2");
+      Predicate<String> mine = u -> u.equals("u1") || u.equals("u2");
       ActiveKeys first = store.keys().active("bitget", mine);
       assertThat(first.usable()).extracting(ExchangeKey::userId).containsExactly("u1", "u2");
       assertThat(first.unusable()).extracting(UnusableKey::userId).containsExactly("u21");

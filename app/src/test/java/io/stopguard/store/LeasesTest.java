@@ -2,9 +2,13 @@ package io.stopguard.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.stopguard.cli.Psql;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -54,7 +58,7 @@ class LeasesTest {
 
       assertThat(l.renew("a", 2)).as("renewing the instance's lease holds its accounts").containsOnlyKeys("u0", "u1");
       // a's 2 s lease expires on the database's clock (whatever this JVM's clock says)
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(50))
+      Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
           .until(() -> l.unowned() == 2);
       assertThat(l.renew("a", 30)).isEmpty(); // too late: expired leases are not renewed
       assertThat(l.unowned()).isEqualTo(2);
@@ -66,7 +70,7 @@ class LeasesTest {
       assertThat(l.stillHeld("u0", "b", 2, 0)).isTrue();
       assertThat(l.stillHeld("u0", "b", 2, 60)).isFalse(); // not enough lease left to act on
 
-      l.release("b", java.util.List.of("u3"));
+      l.release("b", List.of("u3"));
       assertThat(l.unowned()).isEqualTo(1);
       l.leave("b");
       assertThat(l.unowned()).isEqualTo(4);
@@ -82,7 +86,7 @@ class LeasesTest {
   void aRenewalWritesOneRowWhateverItHoldsAndAnOfferedAccountIsHandedOverWhileItsOwnerGuardsIt() throws Exception {
     String url = PgServer.newDatabase();
     Database db = Database.parse(url, Map.of());
-    try (Store s = open(db); Leases l = s.leasesOnOwnConnection(java.time.Duration.ofSeconds(2))) {
+    try (Store s = open(db); Leases l = s.leasesOnOwnConnection(Duration.ofSeconds(2))) {
       for (int i = 0; i < 50; i++) s.keys().put("u" + (100 + i), "bitget", "bg_k" + i, "sec", "pass", false);
       l.heartbeat(new Leases.Heartbeat("a", "host-a", null, "127.0.0.1:1", 0, 0, 0, null, 0, 0, 4800, Leases.Positions.NONE));
       l.heartbeat(new Leases.Heartbeat("b", "host-b", null, "127.0.0.1:2", 0, 0, 0, null, 0, 0, 4800,
@@ -92,21 +96,21 @@ class LeasesTest {
       l.renew("b", 30);
       assertThat(l.claim("a", 50, 30, Set.of(), false)).hasSize(50);
       String rows = "SELECT string_agg(user_id || ':' || xmin, ',' ORDER BY user_id) FROM account_leases";
-      String before = io.stopguard.cli.Psql.query(url, rows);
+      String before = Psql.query(url, rows);
       for (int r = 0; r < 3; r++) assertThat(l.renew("a", 30)).hasSize(50);
-      assertThat(io.stopguard.cli.Psql.query(url, rows)).as("no account row is written by a renewal").isEqualTo(before);
+      assertThat(Psql.query(url, rows)).as("no account row is written by a renewal").isEqualTo(before);
 
       // a offers u100 (positions polled for want of a WebSocket) and u101 (to balance counts)
       l.offer("a", Map.of("u100", 3, "u101", 1));
       assertThat(l.claim("b", 10, 30, Set.of(), false)).as("offered accounts are not free").isEmpty();
       assertThat(l.positionShares(10)).extracting(Leases.PositionShare::instanceId).containsExactlyInAnyOrder("a", "b");
-      Map<String, Long> got = l.claim("b", 10, 30, Set.of(), false, java.util.List.of(3), null);
+      Map<String, Long> got = l.claim("b", 10, 30, Set.of(), false, List.of(3), null);
       assertThat(got).containsExactly(Map.entry("u100", 2L));
       assertThat(l.stillHeld("u100", "a", 1, 0)).as("the giver's acts stop at the claim").isFalse();
       assertThat(l.stillHeld("u101", "a", 1, 0)).as("an offered account is still its owner's").isTrue();
       assertThat(l.renew("a", 30)).hasSize(49).doesNotContainKey("u100");
       l.offer("a", Map.of()); // offers withdrawn: u101 no longer for the taking
-      assertThat(l.claim("b", 10, 30, Set.of(), false, java.util.List.of(1, 2, 3), null)).isEmpty();
+      assertThat(l.claim("b", 10, 30, Set.of(), false, List.of(1, 2, 3), null)).isEmpty();
       assertThat(l.unowned()).isZero();
     }
   }
@@ -114,12 +118,12 @@ class LeasesTest {
   @Test
   void aFleetLockIsALeaseOnTheDatabasesClock() throws Exception {
     Database db = Database.parse(PgServer.newDatabase(), Map.of());
-    try (Store s = open(db); Leases l = s.leasesOnOwnConnection(java.time.Duration.ofSeconds(2))) {
+    try (Store s = open(db); Leases l = s.leasesOnOwnConnection(Duration.ofSeconds(2))) {
       assertThat(l.holdLock("alert delivery", "a", 1)).isTrue();
       assertThat(l.holdLock("alert delivery", "a", 1)).as("renewed by its holder").isTrue();
       assertThat(l.holdLock("alert delivery", "b", 30)).as("held by another").isFalse();
       // a stops renewing (frozen, or gone without closing its session): b has it once it expires
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).pollInterval(java.time.Duration.ofMillis(100))
+      Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
           .until(() -> l.holdLock("alert delivery", "b", 30));
       assertThat(l.holdLock("alert delivery", "a", 1)).as("a, waking up, does not get it back").isFalse();
       l.releaseLock("alert delivery", "a"); // not a's: nothing happens

@@ -3,6 +3,7 @@ package io.stopguard.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.Map;
@@ -44,12 +45,12 @@ class SecretBoxTest {
     SecretBox first = SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key"));
     String sealed = first.seal("s3cr3t", "bitget|k1"); // creates master.key
     Path shared = dir.resolve("shared.key");
-    java.nio.file.Files.copy(dir.resolve("master.key"), shared);
+    Files.copy(dir.resolve("master.key"), shared);
     SecretBox named = SecretBox.fromEnvOrFile(Map.of(SecretBox.FILE_ENV, shared.toString()), dir.resolve("elsewhere.key"));
     assertThat(named.open(sealed, "bitget|k1")).isEqualTo("s3cr3t");
 
-    Path credentials = java.nio.file.Files.createDirectories(dir.resolve("credentials"));
-    java.nio.file.Files.copy(shared, credentials.resolve("master.key"));
+    Path credentials = Files.createDirectories(dir.resolve("credentials"));
+    Files.copy(shared, credentials.resolve("master.key"));
     SecretBox systemd = SecretBox.fromEnvOrFile(Map.of("CREDENTIALS_DIRECTORY", credentials.toString()), dir.resolve("none.key"));
     assertThat(systemd.open(sealed, "bitget|k1")).isEqualTo("s3cr3t");
 

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -106,8 +110,8 @@ class StoreContractTest {
       assertThat(s.keys().list()).isEmpty();
     }
     // one this binary cannot live with: refused, nothing changed
-    try (var c = db.isPostgres() ? java.sql.DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())
-        : java.sql.DriverManager.getConnection("jdbc:sqlite:" + db.file());
+    try (var c = db.isPostgres() ? DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password())
+        : DriverManager.getConnection("jdbc:sqlite:" + db.file());
         var st = c.createStatement()) {
       st.executeUpdate("UPDATE store_meta SET value = '" + (Schema.LATEST + 1) + "' WHERE name = 'readable_from'");
     }
@@ -144,9 +148,9 @@ class StoreContractTest {
   void twoInstancesPublishingOneAccountsRowsAtOnceBothSucceed(String vendor) throws Exception {
     Database db = fresh(vendor);
     try (Store a = open(db); Store b = open(db)) {
-      java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
-      java.util.List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-      java.util.List<Thread> writers = new java.util.ArrayList<>();
+      CyclicBarrier start = new CyclicBarrier(2);
+      List<Throwable> failures = new CopyOnWriteArrayList<>();
+      List<Thread> writers = new ArrayList<>();
       for (Store s : List.of(a, b)) {
         String owner = s == a ? "instance-a" : "instance-b";
         writers.add(Thread.ofPlatform().start(() -> {

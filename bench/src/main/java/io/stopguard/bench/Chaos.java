@@ -1,5 +1,6 @@
 package io.stopguard.bench;
 
+import io.stopguard.sim.FakeTelegram;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimHistory;
@@ -8,6 +9,7 @@ import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -15,11 +17,13 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -86,7 +90,7 @@ public final class Chaos {
   final Path db;
   SimServer sim;
   /** Where the watcher's alerts go: a Telegram stand-in the nemesis can take down. */
-  io.stopguard.sim.FakeTelegram telegram;
+  FakeTelegram telegram;
   volatile GuardProcess watch;
   private int watchStarts;
   private final List<String> log = new CopyOnWriteArrayList<>();
@@ -120,12 +124,12 @@ public final class Chaos {
     double grace = 1;
     Path home = null;
     int fleet = 0;
-    java.util.Set<String> only = java.util.Set.of();
+    Set<String> only = Set.of();
     Integer accountsGiven = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--fleet" -> fleet = Integer.parseInt(args[++i]);
-        case "--only" -> only = java.util.Set.of(args[++i].split(","));
+        case "--only" -> only = Set.of(args[++i].split(","));
         case "--seed" -> seed = Long.parseLong(args[++i]);
         case "--minutes" -> minutes = Double.parseDouble(args[++i]);
         case "--accounts" -> accountsGiven = Integer.parseInt(args[++i]);
@@ -168,7 +172,7 @@ public final class Chaos {
       if (entries.findAny().isPresent()) return; // a home with contents stays as it is
       Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", home.toString())
           .redirectErrorStream(true).start();
-      String why = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+      String why = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
       homeOnTmpfs = p.waitFor() == 0;
       note(homeOnTmpfs ? "home on a 64 MB tmpfs (disk full can be injected)" : "disk full not injected: no tmpfs (" + why + ")");
     } catch (IOException | InterruptedException e) {
@@ -199,7 +203,7 @@ public final class Chaos {
 
   private Result runOnHome() throws Exception {
     sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario(o.accounts()))), 0);
-    telegram = new io.stopguard.sim.FakeTelegram();
+    telegram = new FakeTelegram();
     sim.exchange().history().enable();
     try (Store store = Store.open(db, SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key")))) {
       for (int i = 0; i < o.accounts(); i++) store.keys().put(uid(i), "bitget", "ck" + i, secret(i), passphrase(i), false);
@@ -287,7 +291,7 @@ public final class Chaos {
   /** The watch command after {@code prefix} (e.g. faketime and its options). */
   ProcessBuilder watchCommand(Path log, List<String> prefix) {
     String java = ProcessHandle.current().info().command().orElse("java");
-    List<String> cmd = new java.util.ArrayList<>(prefix);
+    List<String> cmd = new ArrayList<>(prefix);
     cmd.addAll(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED", "-cp",
         System.getProperty("java.class.path"), "io.stopguard.cli.Main", "watch", "--restore", "on", "--grace",
         Double.toString(o.grace().toMillis() / 1000.0), "--interval", Long.toString(INTERVAL_MS / 1000), "--timeout", "2",

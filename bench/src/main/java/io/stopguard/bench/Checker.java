@@ -1,5 +1,6 @@
 package io.stopguard.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.stopguard.sim.SimHistory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,10 +9,14 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The chaos run's invariants ({@link Chaos}): a sampler of every position's protection every
@@ -52,22 +57,22 @@ final class Checker {
   /** A bare position must be reported within this long: listed unprotected on /health, /health degraded, or not answering. */
   static final long REPORT_MS = 15_000;
   /** Position key (upper case) → when /health last listed it as unprotected. */
-  private final Map<String, Long> reportedAt = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> reportedAt = new ConcurrentHashMap<>();
   /** When /health last said something is wrong: degraded, or no answer (a probe, systemd, Prometheus' up would see it). */
   private volatile long lastAlarmAt;
-  private final java.util.Set<String> judgedSilent = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private final Set<String> judgedSilent = ConcurrentHashMap.newKeySet();
 
   /** Every 500 ms: what /health says (its own thread, so a hung /health never stops the sampler). */
   void watchHealth() {
     while (!Thread.currentThread().isInterrupted()) {
       GuardProcess w = run.watch;
-      com.fasterxml.jackson.databind.JsonNode h = w == null || !w.process.isAlive() ? null : w.health();
+      JsonNode h = w == null || !w.process.isAlive() ? null : w.health();
       long now = System.currentTimeMillis();
       if (h == null || !"ok".equals(h.path("status").asText())) lastAlarmAt = now;
       if (h != null) {
-        for (com.fasterxml.jackson.databind.JsonNode a : h.path("accounts")) {
-          for (com.fasterxml.jackson.databind.JsonNode k : a.path("unprotected")) {
-            reportedAt.put(k.asText().toUpperCase(java.util.Locale.ROOT), now);
+        for (JsonNode a : h.path("accounts")) {
+          for (JsonNode k : a.path("unprotected")) {
+            reportedAt.put(k.asText().toUpperCase(Locale.ROOT), now);
           }
         }
       }
@@ -86,7 +91,7 @@ final class Checker {
     // Pushes withheld while the sockets stay open: Bitget is not telling, and the guard cannot know
     // before its reconcile (the bare check excuses it up to one interval).
     for (Chaos.Excuse e : run.excuses) if (e.why().equals("WebSockets silent") && e.start() <= since && e.end() >= since) return;
-    if (reportedAt.getOrDefault(key.toUpperCase(java.util.Locale.ROOT), 0L) >= since || lastAlarmAt >= since) return;
+    if (reportedAt.getOrDefault(key.toUpperCase(Locale.ROOT), 0L) >= since || lastAlarmAt >= since) return;
     run.violation("silent", key + " bare since " + run.rel(since) + " and nothing said so for " + (now - since) / 1000
         + " s (/health ok, the position listed nowhere)");
   }
@@ -163,7 +168,7 @@ final class Checker {
         run.violation("rate", "Bitget's per-IP limit refused " + e.detail() + " at " + run.rel(e.t()));
       }
     }
-    Deque<Long> window = new java.util.ArrayDeque<>();
+    Deque<Long> window = new ArrayDeque<>();
     int max = 0;
     for (SimHistory.Event e : events) {
       if (!e.kind().equals("request")) continue;

@@ -18,11 +18,15 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -46,7 +50,7 @@ public final class FleetBench {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--accounts" -> accounts = Integer.parseInt(args[++i]);
-        case "--instances" -> sizes = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+        case "--instances" -> sizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
         case "--timeout-s" -> timeoutS = Integer.parseInt(args[++i]);
         default -> {
           System.err.println("bench/fleet: unknown option " + args[i]);
@@ -55,9 +59,9 @@ public final class FleetBench {
       }
     }
     Path work = Files.createTempDirectory("stopguard-fleet-bench-");
-    String masterKey = Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+    String masterKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
     List<String> rows = new ArrayList<>();
-    Map<Integer, Double> sweep = new java.util.HashMap<>();
+    Map<Integer, Double> sweep = new HashMap<>();
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
         SimServer sim = SimServer.start(SimExchange.fromScenario(Scenario.parse(scenario(accounts))), 0)) {
       sim.exchange().history().enable();
@@ -125,8 +129,8 @@ public final class FleetBench {
           long refused = sim.rateLimited() - refused0;
           double s = sweptMs == null ? Double.NaN : sweptMs / 1000.0;
           sweep.put(k, s);
-          rows.add(String.format(java.util.Locale.ROOT, "| %d | %d | %s | %d of %d, %.0f s after start | %d |", k, accounts,
-              sweptMs == null ? "not within " + timeoutS + " s" : String.format(java.util.Locale.ROOT, "%.1f s", s), live, 90 * k,
+          rows.add(String.format(Locale.ROOT, "| %d | %d | %s | %d of %d, %.0f s after start | %d |", k, accounts,
+              sweptMs == null ? "not within " + timeoutS + " s" : String.format(Locale.ROOT, "%.1f s", s), live, 90 * k,
               wsMs / 1000.0, refused));
           System.err.println("bench/fleet: " + rows.get(rows.size() - 1));
         } finally {
@@ -140,7 +144,7 @@ public final class FleetBench {
     rows.forEach(System.out::println);
     if (sweep.containsKey(1) && sizes.size() > 1) {
       int k = sizes.get(sizes.size() - 1);
-      System.out.printf(java.util.Locale.ROOT, "%nRatio, first full sweep with %d instances / with 1: %.2f (goal <= 0.4)%n", k,
+      System.out.printf(Locale.ROOT, "%nRatio, first full sweep with %d instances / with 1: %.2f (goal <= 0.4)%n", k,
           sweep.get(k) / sweep.get(1));
     }
   }

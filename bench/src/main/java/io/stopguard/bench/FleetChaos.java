@@ -1,5 +1,7 @@
 package io.stopguard.bench;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.stopguard.cli.Cli;
 import io.stopguard.cli.Main;
@@ -12,9 +14,11 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -29,6 +33,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.LoggerFactory;
 
 /**
  * The fleet's fault harness: K real {@code stopguard watch} processes (own homes, leaving from
@@ -90,7 +95,7 @@ public final class FleetChaos {
   private final PrintStream out;
   final Random rnd;
   final long t0 = System.currentTimeMillis();
-  final String masterKey = Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+  final String masterKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
   final boolean faketime = Files.isExecutable(Path.of("/usr/bin/faketime"));
   SimServer sim;
   int pgPort;
@@ -122,7 +127,7 @@ public final class FleetChaos {
 
   private Result run() throws Exception {
     Files.createDirectories(o.home());
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+    try (ServerSocket s = new ServerSocket(0)) {
       pgPort = s.getLocalPort();
     }
     startPostgres();
@@ -209,9 +214,9 @@ public final class FleetChaos {
     new ProcessBuilder("kill", "-KILL", pid).inheritIO().start().waitFor();
     Chaos.pause(200);
     // releases the data directory's lock that the next start takes (its pg_ctl stop fails: nothing left to stop)
-    ch.qos.logback.classic.Logger zonky = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(EmbeddedPostgres.class);
-    ch.qos.logback.classic.Level level = zonky.getLevel();
-    zonky.setLevel(ch.qos.logback.classic.Level.OFF); // its "could not stop postmaster" is this fault, not news
+    Logger zonky = (Logger) LoggerFactory.getLogger(EmbeddedPostgres.class);
+    Level level = zonky.getLevel();
+    zonky.setLevel(Level.OFF); // its "could not stop postmaster" is this fault, not news
     try {
       pg.close();
     } finally {

@@ -9,13 +9,16 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The fleet run's invariants ({@link FleetChaos}). Three samplers: every position's protection
@@ -111,7 +114,7 @@ final class FleetChecker {
         break;
       }
     }
-    bareMs.computeIfAbsent(cause, c -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(now - since);
+    bareMs.computeIfAbsent(cause, c -> new CopyOnWriteArrayList<>()).add(now - since);
     if (worst > FleetChaos.SLA_MS) {
       run.violation("bare", key + " bare for " + worst + " ms outside fault windows (SLA " + FleetChaos.SLA_MS + " ms), bare from "
           + run.rel(since) + " to " + run.rel(now));
@@ -212,9 +215,9 @@ final class FleetChecker {
 
   /** Per fault kind: how many positions went bare, the median and the longest stretch, and the bare position-seconds in all. */
   List<String> bareByFault() {
-    List<String> out = new java.util.ArrayList<>();
+    List<String> out = new ArrayList<>();
     double total = 0;
-    for (Map.Entry<String, List<Long>> e : new java.util.TreeMap<>(bareMs).entrySet()) {
+    for (Map.Entry<String, List<Long>> e : new TreeMap<>(bareMs).entrySet()) {
       List<Long> d = e.getValue().stream().sorted().toList();
       total += d.stream().mapToLong(Long::longValue).sum() / 1000.0;
       out.add(String.format(Locale.ROOT, "  %-40s bare %3d x  median %5.1f s  max %5.1f s", e.getKey(), d.size(),

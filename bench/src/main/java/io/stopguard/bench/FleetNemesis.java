@@ -4,10 +4,12 @@ import io.stopguard.sim.Faults;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.TcpProxy;
 import java.math.BigDecimal;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 
@@ -286,7 +288,7 @@ final class FleetNemesis {
     long start = System.currentTimeMillis();
     run.excuse(held, start, Long.MAX_VALUE, "member restarted");
     m.kill();
-    m.masterKey = java.util.Base64.getEncoder().encodeToString(new java.security.SecureRandom().generateSeed(32));
+    m.masterKey = Base64.getEncoder().encodeToString(new SecureRandom().generateSeed(32));
     try {
       m.start(List.of());
       run.violation("silent", "member " + m.n + " started with another master key (it would hold accounts it cannot open)");

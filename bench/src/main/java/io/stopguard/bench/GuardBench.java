@@ -1,5 +1,6 @@
 package io.stopguard.bench;
 
+import com.sun.management.OperatingSystemMXBean;
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.Credentials;
 import io.stopguard.bitget.IpBudget;
@@ -28,11 +29,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 
 /**
  * Load harness: the guard against the simulator on loopback with injected latency.
@@ -144,7 +147,7 @@ public final class GuardBench {
   }
 
   private static long count(Store store) {
-    return store.incidents().detectedBetween(java.time.Instant.EPOCH, java.time.Instant.now().plusSeconds(60)).size();
+    return store.incidents().detectedBetween(Instant.EPOCH, Instant.now().plusSeconds(60)).size();
   }
 
   // ------------------------------------------------------------------ reconcile at scale
@@ -181,7 +184,7 @@ public final class GuardBench {
       if (!atIpLimit) check.run(keys.subList(0, Math.min(50, keys.size()))); // warm up connections and JIT
       System.gc();
       for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
-      var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       // Capacity: three cycles in a row, as watch runs them; the first one also pays for JIT compilation.
       int cycles = atIpLimit ? 1 : 3;
       for (int cycle = 1; cycle <= cycles; cycle++) {
@@ -230,7 +233,7 @@ public final class GuardBench {
           Duration.ofSeconds(60), true, 256, 3);
       System.gc();
       for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
-      var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+      var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       long t0 = System.nanoTime();
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
           sim.webSocketUrl(), Timebase.system())) {
@@ -319,7 +322,7 @@ public final class GuardBench {
     return s.get(Math.max(0, Math.min(s.size() - 1, rank - 1)));
   }
 
-  static void waitFor(java.util.function.BooleanSupplier c, long timeoutMs) throws InterruptedException {
+  static void waitFor(BooleanSupplier c, long timeoutMs) throws InterruptedException {
     long end = System.currentTimeMillis() + timeoutMs;
     while (!c.getAsBoolean()) {
       if (System.currentTimeMillis() > end) throw new IllegalStateException("timed out");

@@ -5,10 +5,12 @@ import io.stopguard.store.Leases;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -34,8 +36,8 @@ public final class LeaseLoad {
     int rounds = 20;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
-        case "--accounts" -> accounts = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
-        case "--instances" -> instances = java.util.Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+        case "--accounts" -> accounts = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
+        case "--instances" -> instances = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
         case "--rounds" -> rounds = Integer.parseInt(args[++i]);
         default -> {
           System.err.println("bench/leases: unknown option " + args[i]);
@@ -50,7 +52,7 @@ public final class LeaseLoad {
     try (EmbeddedPostgres pg = EmbeddedPostgres.builder().start()) {
       String url = "postgresql://postgres@127.0.0.1:" + pg.getPort() + "/postgres";
       try (Store store = Store.open(Database.parse(url, Map.of()), SecretBox.fromEnvOrFile(
-          Map.of(SecretBox.ENV, Base64.getEncoder().encodeToString(new byte[32])), java.nio.file.Path.of("unused")))) {
+          Map.of(SecretBox.ENV, Base64.getEncoder().encodeToString(new byte[32])), Path.of("unused")))) {
         for (int a : accounts) {
           for (int k : instances) {
             try (Connection c = pg.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {

@@ -1,10 +1,16 @@
 package io.stopguard.bench;
 
+import io.stopguard.sim.FakeTelegram;
 import io.stopguard.sim.Faults;
 import io.stopguard.sim.Scenario;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -185,12 +192,12 @@ final class Nemesis {
     long ms = 10_000 + run.rnd.nextInt(30_000);
     Process holder = new ProcessBuilder("sqlite3", run.db.toString()).redirectErrorStream(true).start();
     try {
-      java.io.OutputStream in = holder.getOutputStream();
+      OutputStream in = holder.getOutputStream();
       in.write((".timeout 10000\nBEGIN EXCLUSIVE;\nINSERT INTO risk_flags (flag, value, updated_at, detail)"
-          + " VALUES ('chaos-lock', 0, 'x', 'x');\nSELECT 'lock' || 'held';\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+          + " VALUES ('chaos-lock', 0, 'x', 'x');\nSELECT 'lock' || 'held';\n").getBytes(StandardCharsets.UTF_8));
       in.flush();
-      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(holder.getInputStream(),
-          java.nio.charset.StandardCharsets.UTF_8));
+      BufferedReader out = new BufferedReader(new InputStreamReader(holder.getInputStream(),
+          StandardCharsets.UTF_8));
       String line;
       while ((line = out.readLine()) != null && !line.contains("lockheld")) {
         if (line.contains("Error")) {
@@ -201,7 +208,7 @@ final class Nemesis {
       count("store-locked");
       run.note("trading.db write lock held by sqlite3 for " + ms + " ms");
       storeGoneFor(ms, "trading.db locked");
-      in.write("ROLLBACK;\n.quit\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      in.write("ROLLBACK;\n.quit\n".getBytes(StandardCharsets.UTF_8));
       in.close();
       holder.waitFor(5, TimeUnit.SECONDS);
       run.note("trading.db lock released");
@@ -277,19 +284,19 @@ final class Nemesis {
   private void diskFull() throws Exception {
     if (!run.homeOnTmpfs) return;
     long ms = 10_000 + run.rnd.nextInt(20_000);
-    java.nio.file.Path filler = run.home.resolve("disk-filler");
-    try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(filler)) {
+    Path filler = run.home.resolve("disk-filler");
+    try (OutputStream out = Files.newOutputStream(filler)) {
       byte[] block = new byte[1 << 16];
       while (true) out.write(block);
-    } catch (java.io.IOException full) {
+    } catch (IOException full) {
       // no space left on device: as wanted
     }
     count("disk-full");
-    run.note("home's disk full for " + ms + " ms (" + java.nio.file.Files.size(filler) / 1024 + " kB filler)");
+    run.note("home's disk full for " + ms + " ms (" + Files.size(filler) / 1024 + " kB filler)");
     try {
       storeGoneFor(ms, "the home's disk full");
     } finally {
-      java.nio.file.Files.deleteIfExists(filler);
+      Files.deleteIfExists(filler);
       run.note("disk space back");
     }
   }
@@ -321,7 +328,7 @@ final class Nemesis {
   private void telegramDown() throws Exception {
     long ms = 20_000 + run.rnd.nextInt(30_000);
     long start = System.currentTimeMillis();
-    run.telegram.mode(io.stopguard.sim.FakeTelegram.Mode.ERROR_500);
+    run.telegram.mode(FakeTelegram.Mode.ERROR_500);
     count("telegram-down");
     run.note("Telegram answering 500 for " + ms + " ms");
     cancelAProtectedStop(); // an alert to deliver
@@ -331,7 +338,7 @@ final class Nemesis {
       run.violation("silent", "Telegram down 15 s with an alert waiting, but /health does not say so");
     }
     Chaos.pause(start + ms - System.currentTimeMillis());
-    run.telegram.mode(io.stopguard.sim.FakeTelegram.Mode.OK);
+    run.telegram.mode(FakeTelegram.Mode.OK);
     long back = System.currentTimeMillis();
     run.note("Telegram answering again");
     boolean flushed = false;
@@ -361,7 +368,7 @@ final class Nemesis {
         "SELECT min(created_at) FROM alert_outbox WHERE sent_at IS NULL AND dropped_at IS NULL");
         ResultSet rs = st.executeQuery()) {
       String at = rs.next() ? rs.getString(1) : null;
-      return at == null ? 0 : System.currentTimeMillis() - java.time.Instant.parse(at).toEpochMilli();
+      return at == null ? 0 : System.currentTimeMillis() - Instant.parse(at).toEpochMilli();
     } catch (SQLException | RuntimeException e) {
       return 0;
     }

@@ -1,5 +1,6 @@
 package io.stopguard.bench;
 
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.stopguard.bitget.HoldSide;
 import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.PlanType;
@@ -14,12 +15,16 @@ import io.stopguard.status.StatusModel;
 import io.stopguard.status.StatusPage;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -29,6 +34,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The status page with N positions (default 10,000; 1 in 20 bare) over real HTTP: median and worst
@@ -71,12 +81,12 @@ public final class StatusBench {
     }
     Path dir = Files.createTempDirectory("status-bench");
     try (Store store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")))) {
-      java.util.concurrent.atomic.AtomicReference<List<AccountSnapshot>> live = new java.util.concurrent.atomic.AtomicReference<>(
+      AtomicReference<List<AccountSnapshot>> live = new AtomicReference<>(
           List.copyOf(accounts));
       StatusModel model = new StatusModel(live::get, Map::of, store, u -> Optional.of(new BigDecimal("10000")), Clock.systemUTC(),
           "bench");
       try (StatusPage page = new StatusPage(model, new Labels("en"), null);
-          StatusServer server = new StatusServer(new InetSocketAddress("127.0.0.1", 0), new io.prometheus.metrics.model.registry.PrometheusRegistry(),
+          StatusServer server = new StatusServer(new InetSocketAddress("127.0.0.1", 0), new PrometheusRegistry(),
               List::of, Map::of, page.handlers(), null)) {
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + server.port();
@@ -109,32 +119,32 @@ public final class StatusBench {
     return (rt.totalMemory() - rt.freeMemory()) >> 20;
   }
 
-  private static void stalledClients(int port, java.util.concurrent.atomic.AtomicReference<List<AccountSnapshot>> live, int count,
+  private static void stalledClients(int port, AtomicReference<List<AccountSnapshot>> live, int count,
       int seconds) throws Exception {
     long before = heapMb();
     byte[] ask = ("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n").getBytes(
-        java.nio.charset.StandardCharsets.US_ASCII);
+        StandardCharsets.US_ASCII);
     // one viewer that reads, connected first: its events must keep coming while the others stall
-    java.util.concurrent.atomic.AtomicLong readBytes = new java.util.concurrent.atomic.AtomicLong();
-    java.net.Socket reader = new java.net.Socket("127.0.0.1", port);
+    AtomicLong readBytes = new AtomicLong();
+    Socket reader = new Socket("127.0.0.1", port);
     reader.getOutputStream().write(ask);
     Thread.ofVirtual().start(() -> {
       byte[] buf = new byte[8192];
       try (var in = reader.getInputStream()) {
         for (int k; (k = in.read(buf)) > 0; ) readBytes.addAndGet(k);
-      } catch (java.io.IOException ignored) {
+      } catch (IOException ignored) {
         // closed at the end
       }
     });
-    List<java.net.Socket> sockets = new ArrayList<>();
+    List<Socket> sockets = new ArrayList<>();
     for (int i = 0; i < count; i++) {
-      java.net.Socket so = new java.net.Socket();
+      Socket so = new Socket();
       so.setReceiveBufferSize(4096);
       so.connect(new InetSocketAddress("127.0.0.1", port));
       so.getOutputStream().write(ask);
       sockets.add(so);
     }
-    java.util.Random rnd = new java.util.Random(1);
+    Random rnd = new Random(1);
     long end = System.nanoTime() + seconds * 1_000_000_000L;
     long nextSample = System.nanoTime();
     long peak = 0;
@@ -158,9 +168,9 @@ public final class StatusBench {
     long after = heapMb();
     // Which stalled clients the server dropped: read each to its end (all at once; one that is still
     // open runs into the timeout with its buffers drained).
-    java.util.concurrent.atomic.AtomicInteger dropped = new java.util.concurrent.atomic.AtomicInteger();
-    try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
-      for (java.net.Socket so : sockets) {
+    AtomicInteger dropped = new AtomicInteger();
+    try (var pool = Executors.newVirtualThreadPerTaskExecutor()) {
+      for (Socket so : sockets) {
         pool.submit(() -> {
           try (so; var in = so.getInputStream()) {
             so.setSoTimeout(500);
@@ -172,11 +182,11 @@ public final class StatusBench {
                   dropped.incrementAndGet(); // end of stream: the server dropped this stalled client
                   break;
                 }
-              } catch (java.net.SocketTimeoutException quiet) {
+              } catch (SocketTimeoutException quiet) {
                 // nothing for 500 ms: read on until the deadline
               }
             }
-          } catch (java.io.IOException e) {
+          } catch (IOException e) {
             dropped.incrementAndGet(); // reset by the server
           }
           return null;

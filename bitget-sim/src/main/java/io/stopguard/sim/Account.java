@@ -1,6 +1,7 @@
 package io.stopguard.sim;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ final class Account {
   /** Regular orders, open and done (order detail answers for both), oldest first. */
   final List<Order> orders = new ArrayList<>();
   /** Leverage set per symbol (set-leverage); positions opened later use it. Default 10. */
-  final Map<String, Integer> leverage = new java.util.HashMap<>();
+  final Map<String, Integer> leverage = new HashMap<>();
 
   /** What the key may do (read, trade, withdraw, transfer) and the addresses it is bound to (empty: any). */
   volatile List<String> permissions = List.of("read", "trade");

@@ -35,7 +35,7 @@ final class ControlApi {
           yield Map.of("markPrice", ex.markPrice(text(b, "symbol")).toPlainString());
         }
         case "POST /_sim/last" -> {
-          ex.setLastPrice(text(b, "symbol"), new java.math.BigDecimal(text(b, "price")));
+          ex.setLastPrice(text(b, "symbol"), new BigDecimal(text(b, "price")));
           yield Map.of("symbol", text(b, "symbol"));
         }
         case "POST /_sim/cancel-stop" -> Map.of("cancelled", ex.cancelStopsFromOutside(text(b, "uid"), text(b, "symbol"),

@@ -1,6 +1,7 @@
 package io.stopguard.sim;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -58,7 +59,7 @@ public record Fidelity(
     m.put("planSymbolCase", List.of("upper", "lower"));
     m.put("requestSymbolCase", List.of("exact", "any"));
     m.put("keyAuthorities", List.of("words", "opaque"));
-    return java.util.Collections.unmodifiableMap(m);
+    return Collections.unmodifiableMap(m);
   }
 
   public static final Fidelity DEFAULT = new Fidelity(null, null, null, null, null, null, null, null, null, null, null, null);

@@ -2,12 +2,15 @@ package io.stopguard.sim;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -178,7 +181,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
       return;
     }
     Session s = session;
-    String from = s != null && s.getRemoteSocketAddress() instanceof java.net.InetSocketAddress isa
+    String from = s != null && s.getRemoteSocketAddress() instanceof InetSocketAddress isa
         ? isa.getAddress().getHostAddress() : null;
     if (!acct.ips.isEmpty() && !acct.ips.contains(from)) {
       error(40018, "Invalid IP"); // as REST answers a key bound to other addresses
@@ -231,7 +234,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
   private void push(String channel, String action, List<?> data) {
     Shapes.WsPush m = new Shapes.WsPush(action, arg(channel), data, ex.now());
     long delay = server.webSocketDelayMs();
-    if (delay > 0) server.scheduler().schedule(() -> send(m), delay, java.util.concurrent.TimeUnit.MILLISECONDS);
+    if (delay > 0) server.scheduler().schedule(() -> send(m), delay, TimeUnit.MILLISECONDS);
     else send(m);
   }
 
@@ -254,7 +257,7 @@ public final class PrivateWebSocket implements Session.Listener.AutoDemanding, S
       Mac mac = Mac.getInstance("HmacSHA256");
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
       return Base64.getEncoder().encodeToString(mac.doFinal(preHash.getBytes(StandardCharsets.UTF_8)));
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }

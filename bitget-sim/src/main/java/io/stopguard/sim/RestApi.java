@@ -18,6 +18,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -252,7 +253,7 @@ final class RestApi {
       return ex.locked(() -> ex.trading.detailJson(r.a, symbol, blankToNull(r.q.get("orderId")),
           blankToNull(r.q.get("clientOid")), marginCoin(pt)));
     }));
-    return java.util.Collections.unmodifiableMap(m);
+    return Collections.unmodifiableMap(m);
   }
 
   private static Route pub(Handler h) {

@@ -2,6 +2,7 @@ package io.stopguard.sim;
 
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.Map;
@@ -66,7 +67,7 @@ final class RestAuth {
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
       byte[] expected = Base64.getEncoder().encode(mac.doFinal(preHash.getBytes(StandardCharsets.UTF_8)));
       return MessageDigest.isEqual(expected, sign.getBytes(StandardCharsets.UTF_8));
-    } catch (java.security.GeneralSecurityException e) {
+    } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
   }

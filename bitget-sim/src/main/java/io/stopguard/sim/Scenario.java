@@ -1,9 +1,12 @@
 package io.stopguard.sim;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A scenario file: contracts (optional, merged over the built-in ones) and accounts with their
@@ -64,7 +68,7 @@ public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts,
    */
   public record EventSpec(String at, String action, String uid, String symbol, String holdSide, BigDecimal price) {
     public long atMillis() {
-      String a = at == null ? "0" : at.trim().toLowerCase(java.util.Locale.ROOT);
+      String a = at == null ? "0" : at.trim().toLowerCase(Locale.ROOT);
       if (a.endsWith("ms")) return Long.parseLong(a.substring(0, a.length() - 2).trim());
       if (a.endsWith("s")) a = a.substring(0, a.length() - 1).trim();
       return new BigDecimal(a).movePointRight(3).longValue();
@@ -128,14 +132,14 @@ public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts,
     try {
       Scenario s = YAML.readValue(text, Scenario.class);
       return s == null ? new Scenario(List.of(), List.of()) : s;
-    } catch (com.fasterxml.jackson.databind.exc.ValueInstantiationException e) {
+    } catch (ValueInstantiationException e) {
       Throwable c = e.getCause() != null ? e.getCause() : e;
       throw new IllegalArgumentException(c.getMessage() + " at " + where(e));
     } catch (UnrecognizedPropertyException e) {
       throw new IllegalArgumentException("unknown key '" + e.getPropertyName() + "' at " + where(e));
     } catch (MismatchedInputException e) {
       // Jackson's own text names Java types; the reader gets the place and the value instead.
-      String got = e instanceof com.fasterxml.jackson.databind.exc.InvalidFormatException f && f.getValue() != null
+      String got = e instanceof InvalidFormatException f && f.getValue() != null
           ? " '" + f.getValue() + "'" : "";
       throw new IllegalArgumentException("bad value" + got + " at " + where(e) + " (see bitget-sim/README.md for the format)");
     } catch (IOException e) {
@@ -143,7 +147,7 @@ public record Scenario(List<ContractSpec> contracts, List<AccountSpec> accounts,
     }
   }
 
-  private static String where(com.fasterxml.jackson.databind.JsonMappingException e) {
+  private static String where(JsonMappingException e) {
     StringBuilder sb = new StringBuilder();
     for (var ref : e.getPath()) {
       if (ref.getFieldName() != null) sb.append(sb.isEmpty() ? "" : ".").append(ref.getFieldName());

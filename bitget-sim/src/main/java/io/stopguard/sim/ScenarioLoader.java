@@ -3,6 +3,7 @@ package io.stopguard.sim;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * Turns a {@link Scenario} into the exchange's state: contracts merged over the built-in ones,
@@ -62,7 +63,7 @@ final class ScenarioLoader {
       }
       Account a = new Account(as.uid(), as.apiKey(), as.secretKey(), as.passphrase(), mode);
       for (String p : as.keyPermissions()) {
-        if (!java.util.Set.of("read", "trade", "withdraw", "transfer").contains(p)) {
+        if (!Set.of("read", "trade", "withdraw", "transfer").contains(p)) {
           throw new IllegalArgumentException(where + ": keyPermissions: '" + p + "' is not one of read, trade, withdraw, transfer");
         }
       }

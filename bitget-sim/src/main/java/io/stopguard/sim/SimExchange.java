@@ -3,13 +3,18 @@ package io.stopguard.sim;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * The simulated exchange's state: contracts with mark prices, accounts with API keys, positions and
@@ -27,10 +32,10 @@ public final class SimExchange {
 
   private final Map<String, Contract> contracts = new LinkedHashMap<>();
   /** Read without the lock by the REST layer's authentication; written under it. */
-  private final Map<String, Account> accountsByKey = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Account> accountsByKey = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong(1_200_000_000_000_000_000L);
   private final LongSupplier clock;
-  private final List<SimListener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<SimListener> listeners = new CopyOnWriteArrayList<>();
   private volatile Fidelity fidelity = Fidelity.DEFAULT;
   private volatile Scenario.WebSocketSpec webSocketLimits = Scenario.WebSocketSpec.BITGET;
 
@@ -184,7 +189,7 @@ public final class SimExchange {
    * Runs {@code body} under the exchange's monitor: how the REST and WebSocket layers reach the
    * model's rooms ({@link TpslOrders}, {@link Trading}, {@link AccountSettings}, {@link WireShapes}).
    */
-  synchronized <T> T locked(java.util.function.Supplier<T> body) {
+  synchronized <T> T locked(Supplier<T> body) {
     return body.get();
   }
 
@@ -192,11 +197,11 @@ public final class SimExchange {
 
   final WireShapes wire = new WireShapes(this);
 
-  java.util.Collection<Contract> contractList() {
+  Collection<Contract> contractList() {
     return contracts.values();
   }
 
-  java.util.Collection<Account> accounts() {
+  Collection<Account> accounts() {
     return accountsByKey.values();
   }
 
@@ -337,7 +342,7 @@ public final class SimExchange {
    * consistent look (under the exchange's lock) for a checker sampling protection over time.
    */
   public synchronized Map<String, Long> positionStops() {
-    Map<String, Long> out = new java.util.TreeMap<>();
+    Map<String, Long> out = new TreeMap<>();
     for (Account a : accountsByKey.values()) {
       for (Pos p : a.positions) {
         out.put(a.uid + ":" + p.symbol + ":" + p.holdSide, a.plans.stream().filter(o -> o.planType == PlanKind.POS_LOSS

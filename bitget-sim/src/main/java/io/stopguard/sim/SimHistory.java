@@ -2,6 +2,8 @@ package io.stopguard.sim;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What happened on the exchange, in order, for a checker to read afterwards (the fault harness):
@@ -21,7 +23,7 @@ public final class SimHistory {
 
   private final List<Event> events = new ArrayList<>();
   private volatile boolean enabled;
-  private final java.util.Map<String, Long> lastRequestByUid = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<String, Long> lastRequestByUid = new ConcurrentHashMap<>();
 
   public void enable() {
     enabled = true;

@@ -15,7 +15,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -44,7 +46,7 @@ public final class SimServer implements AutoCloseable {
   private final Faults faults = new Faults();
   private final RateLimits limits = new RateLimits();
   private final Set<PrivateWebSocket> sockets = ConcurrentHashMap.newKeySet();
-  private final java.util.concurrent.atomic.AtomicLong restRequests = new java.util.concurrent.atomic.AtomicLong();
+  private final AtomicLong restRequests = new AtomicLong();
   private volatile long webSocketDelayMs;
   private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
     Thread t = new Thread(r, "bitget-sim-scenario");
@@ -176,7 +178,7 @@ public final class SimServer implements AutoCloseable {
     startSweep();
   }
 
-  private final java.util.concurrent.atomic.AtomicBoolean sweeping = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean sweeping = new AtomicBoolean();
 
   /** Once per second: close connections silent (no "ping") too long, or open longer than Bitget allows. */
   private void startSweep() {

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Bitget's TP/SL plan orders: place-tpsl-order, place-pos-tpsl, modify-tpsl-order and
@@ -203,7 +204,7 @@ final class TpslOrders {
    * TPSL orders need their planType (pos_loss, profit_loss, ...), as on Bitget (freqtrade #13066).
    */
   Shapes.Cancelled cancel(Account a, String symbol, String planType, List<Map<String, String>> ids) {
-    java.util.function.Predicate<Plan> inScope = o -> {
+    Predicate<Plan> inScope = o -> {
       if (planType == null || planType.isEmpty() || planType.equals("normal_plan")) return o.planType == PlanKind.NORMAL_PLAN;
       if (planType.equals("profit_loss")) return o.planType.tpsl();
       return o.planType.wire.equals(planType);

@@ -8,6 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +57,7 @@ class ControlApiTest {
   void scenarioEventsRunOnTime() throws Exception {
     assertThat(sim.exchange().countPlans("9001", "DASHUSDT", "short", "pos_loss")).isEqualTo(1);
     // the event at 300 ms cancels it: waited for, not slept past
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).pollInterval(java.time.Duration.ofMillis(20))
+    Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
         .until(() -> sim.exchange().countPlans("9001", "DASHUSDT", "short", "pos_loss") == 0);
   }
 

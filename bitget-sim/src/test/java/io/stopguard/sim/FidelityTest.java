@@ -9,10 +9,14 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -266,7 +270,7 @@ class FidelityTest {
     List<JsonNode> silentPushes = new CopyOnWriteArrayList<>();
     CompletableFuture<Integer> silentClosed = new CompletableFuture<>();
     connect("k1", "s1", "p1", silentPushes, silentClosed);
-    assertThat(silentClosed.get(5, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1000);
+    assertThat(silentClosed.get(5, TimeUnit.SECONDS)).isEqualTo(1000);
 
     CompletableFuture<Integer> pingerClosed = new CompletableFuture<>();
     WebSocket pinger = connect("k1", "s1", "p1", new CopyOnWriteArrayList<>(), pingerClosed);
@@ -335,9 +339,9 @@ class FidelityTest {
       }
     }).join();
     String ts = Long.toString(System.currentTimeMillis() / 1000);
-    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
-    mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(), "HmacSHA256"));
-    String sign = java.util.Base64.getEncoder().encodeToString(mac.doFinal((ts + "GET/user/verify").getBytes()));
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(secret.getBytes(), "HmacSHA256"));
+    String sign = Base64.getEncoder().encodeToString(mac.doFinal((ts + "GET/user/verify").getBytes()));
     ws.sendText("{\"op\":\"login\",\"args\":[{\"apiKey\":\"" + key + "\",\"passphrase\":\"" + pass + "\",\"timestamp\":\"" + ts
         + "\",\"sign\":\"" + sign + "\"}]}", true).join();
     if (!key.equals("nokey") && secret.startsWith("s") && pass.startsWith("p")) {

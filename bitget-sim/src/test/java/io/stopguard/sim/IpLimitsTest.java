@@ -12,9 +12,11 @@ import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,7 +72,7 @@ class IpLimitsTest {
         .satisfies(e -> assertThat(((WebSocketHandshakeException) e.getCause()).getResponse().statusCode()).isEqualTo(429));
     sockets.removeFirst().sendClose(WebSocket.NORMAL_CLOSURE, "").join();
     // the slot frees once the server has seen the close
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
       try {
         sockets.add(open().join());
         return true;
@@ -100,7 +102,7 @@ class IpLimitsTest {
     RateLimits limits = new RateLimits();
     RestApi api = new RestApi(sim.exchange(), new Faults(), limits);
     for (int i = 0; i < 6000; i++) limits.allowIp("127.0.0.9", sim.exchange().now());
-    RestApi.Reply r = api.handle("GET", "/api/v2/public/time", "", java.util.Map.of(), "", "127.0.0.9");
+    RestApi.Reply r = api.handle("GET", "/api/v2/public/time", "", Map.of(), "", "127.0.0.9");
     assertThat(r.status()).isEqualTo(429);
     assertThat(r.body()).contains("\"code\":\"429\"");
     HttpResponse<String> fromAnotherIp = http.send(HttpRequest.newBuilder(URI.create(sim.baseUrl() + "/api/v2/public/time")).build(),

@@ -2,6 +2,7 @@ package io.stopguard.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,7 +31,7 @@ final class NodeConformance {
       Process p;
       try {
         p = new ProcessBuilder("node", script, sim.baseUrl().toString()).directory(DIR.toFile()).redirectErrorStream(true).start();
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         System.err.println("!!! node not found: SKIPPING " + script + " !!!");
         Assumptions.abort("node not installed");
         return "";

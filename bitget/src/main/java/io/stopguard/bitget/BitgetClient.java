@@ -6,6 +6,7 @@ import static io.stopguard.bitget.Transport.read;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.LongSupplier;
 
@@ -130,7 +132,7 @@ public final class BitgetClient {
    * The position's stop-loss through {@code place-pos-tpsl} (market, mark price). Same effect as a
    * {@code pos_loss} placed with {@link #placeTpslOrder}; Bitget assigns the client order id.
    */
-  public List<PlacedOrder> placePositionStopLoss(String symbol, HoldSide side, PosMode mode, java.math.BigDecimal trigger) {
+  public List<PlacedOrder> placePositionStopLoss(String symbol, HoldSide side, PosMode mode, BigDecimal trigger) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("marginCoin", marginCoin());
     body.put("productType", productType());
@@ -185,14 +187,14 @@ public final class BitgetClient {
   }
 
   /** The pending plan order with this client order id, if any (one call). */
-  public java.util.Optional<PlanOrder> pendingPlanOrderByClientOid(String symbol, String clientOid) {
+  public Optional<PlanOrder> pendingPlanOrderByClientOid(String symbol, String clientOid) {
     Map<String, String> params = new LinkedHashMap<>();
     params.put("productType", productType());
     params.put("planType", PlanType.Query.PROFIT_LOSS.wire());
     params.put("clientOid", clientOid);
     if (symbol != null) params.put("symbol", symbol);
     JsonNode list = transport.call("GET", "/api/v2/mix/order/orders-plan-pending", params, null, true).path("entrustedList");
-    if (!list.isArray()) return java.util.Optional.empty();
+    if (!list.isArray()) return Optional.empty();
     List<PlanOrder> page = read(list, new TypeReference<List<PlanOrder>>() {});
     return page.stream().filter(o -> clientOid.equals(o.clientOid())).findFirst();
   }
@@ -201,8 +203,8 @@ public final class BitgetClient {
    * Moves an existing TPSL order ({@code modify-tpsl-order}): new trigger price, and for partial
    * types a new size. The order keeps its id, so the position is never without a stop meanwhile.
    */
-  public PlacedOrder modifyTpslOrder(String orderId, String symbol, java.math.BigDecimal triggerPrice, String triggerType,
-      java.math.BigDecimal size) {
+  public PlacedOrder modifyTpslOrder(String orderId, String symbol, BigDecimal triggerPrice, String triggerType,
+      BigDecimal size) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("orderId", orderId);
     body.put("marginCoin", marginCoin());
@@ -285,7 +287,7 @@ public final class BitgetClient {
 
     /** Bitget's clock as measured, shared with other clients (default: one of this client's own). */
     public Builder serverClock(ServerClock serverClock) {
-      this.serverClock = java.util.Objects.requireNonNull(serverClock);
+      this.serverClock = Objects.requireNonNull(serverClock);
       return this;
     }
 

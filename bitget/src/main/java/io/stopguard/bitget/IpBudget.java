@@ -2,8 +2,12 @@ package io.stopguard.bitget;
 
 import io.github.bucket4j.Bandwidth;
 import io.github.bucket4j.Bucket;
+import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Bitget's limits per egress IP, shared by every client and WebSocket of one process. Per-UID
@@ -158,8 +162,8 @@ public final class IpBudget {
   private volatile int throttleShift;
   private volatile long throttleChangedNanos;
   static final int MAX_THROTTLE_SHIFT = 3;
-  static final long THROTTLE_STEP_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
-  static final long THROTTLE_RECOVERY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+  static final long THROTTLE_STEP_NANOS = TimeUnit.SECONDS.toNanos(1);
+  static final long THROTTLE_RECOVERY_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   /**
    * Bitget answered 429 although this budget kept its share: someone else spends the IP too (an
@@ -198,10 +202,10 @@ public final class IpBudget {
 
   private void reconfigure() {
     long perSecond = perSecond();
-    requests.replaceConfiguration(io.github.bucket4j.BucketConfiguration.builder().addLimit(perSecondLimit(perSecond)).build(),
-        io.github.bucket4j.TokensInheritanceStrategy.AS_IS);
-    background.replaceConfiguration(io.github.bucket4j.BucketConfiguration.builder().addLimit(backgroundLimit(perSecond)).build(),
-        io.github.bucket4j.TokensInheritanceStrategy.AS_IS);
+    requests.replaceConfiguration(BucketConfiguration.builder().addLimit(perSecondLimit(perSecond)).build(),
+        TokensInheritanceStrategy.AS_IS);
+    background.replaceConfiguration(BucketConfiguration.builder().addLimit(backgroundLimit(perSecond)).build(),
+        TokensInheritanceStrategy.AS_IS);
   }
 
   public int yieldedPerMinute() {
@@ -220,7 +224,7 @@ public final class IpBudget {
     sent.increment();
   }
 
-  private final java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+  private final LongAdder sent = new LongAdder();
 
   /** REST requests sent through this budget so far (for "budget in use" figures). */
   public long requestsSent() {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
 import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
+import java.util.Locale;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
@@ -18,7 +19,7 @@ public final class Signer {
   /** The pre-hash string for a REST request; {@code query} without the leading '?', may be null or empty. */
   public static String preHash(String timestamp, String method, String path, String query, String body) {
     StringBuilder sb = new StringBuilder(timestamp.length() + path.length() + 64)
-        .append(timestamp).append(method.toUpperCase(java.util.Locale.ROOT)).append(path);
+        .append(timestamp).append(method.toUpperCase(Locale.ROOT)).append(path);
     if (query != null && !query.isEmpty()) sb.append('?').append(query);
     if (body != null) sb.append(body);
     return sb.toString();

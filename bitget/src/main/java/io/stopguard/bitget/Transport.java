@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -19,6 +20,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -87,7 +93,7 @@ final class Transport {
         boolean throttled = e instanceof BitgetApiException api && (api.httpStatus() == 429 || "429".equals(api.code()));
         if (throttled) ipBudget.throttledByBitget();
         if (!retryable || attempt >= maxRetries || e.kind() != ErrorKind.RETRYABLE) throw e;
-        long backoff = (throttled ? 1000L : 100L << attempt) + java.util.concurrent.ThreadLocalRandom.current().nextLong(200);
+        long backoff = (throttled ? 1000L : 100L << attempt) + ThreadLocalRandom.current().nextLong(200);
         log.debug("{} {} failed ({}), retry {} in {} ms", method, path, e.getMessage(), attempt + 1, backoff);
         try {
           Thread.sleep(backoff);
@@ -144,15 +150,15 @@ final class Transport {
     // The request's own timeout ends at the headers; a server trickling the body would hold the
     // caller for ever. So the whole exchange (connect, headers, body) is bounded here, and the
     // body is capped: a runaway answer fails the call instead of growing the heap.
-    java.util.concurrent.CompletableFuture<HttpResponse<String>> pending =
+    CompletableFuture<HttpResponse<String>> pending =
         http.sendAsync(rb.build(), info -> LimitedBody.ofString(MAX_BODY_BYTES));
     try {
-      resp = pending.get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
+      resp = pending.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
       pending.cancel(true);
       throw new BitgetTransportException(method + " " + path + ": no complete answer within " + timeout.toMillis() + " ms",
           true, e);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       Throwable cause = e.getCause();
       if (cause instanceof HttpTimeoutException) {
         throw new BitgetTransportException(method + " " + path + ": no answer within " + timeout.toMillis() + " ms", true,
@@ -210,7 +216,7 @@ final class Transport {
 
   private static String describe(IOException e) {
     String m = e.getMessage();
-    if (e instanceof java.net.ConnectException) return "connection refused";
+    if (e instanceof ConnectException) return "connection refused";
     return m == null || m.isBlank() ? e.getClass().getSimpleName() : m;
   }
 

@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
+import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -69,7 +70,7 @@ class BitgetClientTest {
   @Test
   void serverTimeAndContracts() {
     BitgetClient c = BitgetClient.builder().baseUrl(sim.baseUrl() + "/").build();
-    assertThat(c.serverTime()).isCloseTo(System.currentTimeMillis(), org.assertj.core.data.Offset.offset(5_000L));
+    assertThat(c.serverTime()).isCloseTo(System.currentTimeMillis(), Offset.offset(5_000L));
     List<Contract> contracts = c.contracts();
     Contract dash = contracts.stream().filter(x -> x.symbol().equals("DASHUSDT")).findFirst().orElseThrow();
     assertThat(dash.tickSize()).isEqualByComparingTo("0.01");

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -51,10 +52,10 @@ class DocsExamplesTest {
     List<Contract> cs = Transport.decode(200, load("contracts.json"), new TypeReference<List<Contract>>() {});
     assertThat(cs).singleElement().satisfies(c -> {
       assertThat(c.tickSize()).isEqualByComparingTo("0.1");
-      assertThat(c.isValidPrice(new java.math.BigDecimal("24771.1"))).isTrue();
-      assertThat(c.isValidPrice(new java.math.BigDecimal("24771.15"))).isFalse();
-      assertThat(c.isValidSize(new java.math.BigDecimal("0.01"))).isTrue();
-      assertThat(c.isValidSize(new java.math.BigDecimal("0.005"))).isFalse();
+      assertThat(c.isValidPrice(new BigDecimal("24771.1"))).isTrue();
+      assertThat(c.isValidPrice(new BigDecimal("24771.15"))).isFalse();
+      assertThat(c.isValidSize(new BigDecimal("0.01"))).isTrue();
+      assertThat(c.isValidSize(new BigDecimal("0.005"))).isFalse();
     });
   }
 

@@ -7,6 +7,7 @@ import io.stopguard.sim.Faults;
 import io.stopguard.sim.Scenario;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
+import java.math.BigDecimal;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,7 +65,7 @@ class FaultsTest {
     sim.faults().set("/api/v2/mix/order/place-tpsl-order", spec(1500, 0, 0, 0, 0));
     long before = sim.restRequests();
     assertThatThrownBy(() -> client.placeTpslOrder(TpslOrder.positionStopLoss("BTCUSDT", HoldSide.LONG, PosMode.ONE_WAY,
-        new java.math.BigDecimal("90000.0"), "slow-1")))
+        new BigDecimal("90000.0"), "slow-1")))
         .isInstanceOfSatisfying(BitgetTransportException.class, e -> assertThat(e.isTimeout()).isTrue());
     assertThat(sim.restRequests() - before).isEqualTo(1); // one attempt: writes are never retried here
   }

@@ -1,5 +1,6 @@
 package io.stopguard.bitget;
 
+import io.stopguard.sim.Faults;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -9,6 +10,7 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.junit.jupiter.api.AfterEach;
@@ -89,7 +91,7 @@ class IpBudgetTest {
     IpBudget budget = IpBudget.of(40, 90, 300);
     BitgetClient a = BitgetClient.builder().baseUrl(sim.baseUrl()).credentials(new Credentials("k1", "s1", "p1"))
         .ipBudget(budget).build();
-    sim.faults().set("*", new io.stopguard.sim.Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
+    sim.faults().set("*", new Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
     try {
       a.allPositions();
     } catch (BitgetException expected) {
@@ -127,7 +129,7 @@ class IpBudgetTest {
   void aWebSocketWaitsForAConnectTokenInsteadOfSpendingTheIpsAttempts() {
     IpBudget budget = IpBudget.of(90, 90, 10); // burst of one connect, then 8 per 5 minutes
     HttpClient http = HttpClient.newHttpClient();
-    List<String> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> live = new CopyOnWriteArrayList<>();
     BitgetWebSocket first = webSocket("k1", "s1", "p1", budget, http, live);
     BitgetWebSocket second = webSocket("k2", "s2", "p2", budget, http, live);
     try {
