@@ -7,6 +7,8 @@ import io.stopguard.bitget.PlanType;
 import io.stopguard.restore.ClientOids;
 import io.stopguard.store.AuditEntry;
 import io.stopguard.store.Flap;
+import java.util.Map;
+import java.util.HashMap;
 import java.util.ArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import io.stopguard.alert.Alerting;
@@ -84,7 +86,7 @@ public final class CheckService {
       store.setFlag(Store.FLAG_STOPLOSS_MISSING, !report.unprotected().isEmpty(), report.summaryLine());
     }
     if (!report.unprotected().isEmpty()) fetchContracts(keys);
-    List<Decision> decisions = applyIncidents(report, keys);
+    List<Decision> decisions = applyIncidents(report, keys).decisions();
     writeMetrics(report, took);
     return new Outcome(report, decisions);
   }
@@ -121,7 +123,7 @@ public final class CheckService {
   }
 
   /** Reconciles incidents with a report (also used by the watcher after each account evaluation). */
-  public List<Decision> applyIncidents(CheckReport report, List<ExchangeKey> keys) {
+  public Applied applyIncidents(CheckReport report, List<ExchangeKey> keys) {
     return applyIncidents(report, keys, clock.instant());
   }
 
@@ -129,12 +131,22 @@ public final class CheckService {
    * The same for a look made at {@code now}, recorded later (the watcher's looks the store did not
    * take when they were made): incidents open and end at the look's time; alerts are queued now.
    */
-  public List<Decision> applyIncidents(CheckReport report, List<ExchangeKey> keys, Instant now) {
+  /**
+   * What {@link #applyIncidents} decided, and the incidents open once it is done by position key: a
+   * restore that follows in the same transaction takes its incident from here, not from another read
+   * of every open incident.
+   */
+  public record Applied(List<Decision> decisions, Map<String, Incident> open) {}
+
+  public Applied applyIncidents(CheckReport report, List<ExchangeKey> keys, Instant now) {
     Set<String> answered = new HashSet<>();
     for (AccountResult a : report.accounts()) if (a.ok()) answered.add(a.userId());
     for (AccountResult a : report.accounts()) if (!a.ok()) answered.remove(a.userId()); // a user with one failed key is not judged
     Incidents incidents = store.incidents();
-    List<Decision> decisions = IncidentTracker.reconcile(incidents.open(), report.verdicts(), answered, now,
+    List<Incident> openBefore = incidents.open();
+    Map<String, Incident> open = new HashMap<>();
+    for (Incident i : openBefore) open.put(i.key(), i);
+    List<Decision> decisions = IncidentTracker.reconcile(openBefore, report.verdicts(), answered, now,
         alerting.reminder());
     List<Contract> contracts = null;
     for (Decision d : decisions) {
@@ -143,6 +155,7 @@ public final class CheckService {
           PositionVerdict v = o.verdict();
           Incident i = incidents.open(v.userId(), v.position().symbol(), v.position().holdSide().name(), v.verdict().name(),
               String.join("; ", v.reasons()), now);
+          open.put(i.key(), i);
           if (flapDamped(i, now)) continue;
           if (contracts == null) contracts = contracts(keys);
           alert(i, alerting.texts().unprotected(v, restoreCommand(v, contracts), false, null), "unprotected");
@@ -166,11 +179,13 @@ public final class CheckService {
               .map(s -> "stop-loss back on the exchange: " + s.planType().wire() + " " + s.triggerPrice().toPlainString())
               .orElse("stop-loss back on the exchange");
           incidents.restored(i.id(), now, by, how);
+          open.remove(i.key());
           Incident ended = incidents.byId(i.id()).orElseThrow();
           if (!flapping) recovered(ended, false, how + ("external".equals(by) ? "" : " (" + by + ")") + basis(i, now));
         }
         case Decision.Gone g -> {
           incidents.resolved(g.incident().id(), now, "position closed");
+          open.remove(g.incident().key());
           Incident ended = incidents.byId(g.incident().id()).orElseThrow();
           recovered(ended, true, "position closed");
         }
@@ -178,7 +193,7 @@ public final class CheckService {
     }
     settleFlaps();
     logEnded();
-    return decisions;
+    return new Applied(decisions, open);
   }
 
   /** Bare episodes of one position within the flap window that make it "flapping". */

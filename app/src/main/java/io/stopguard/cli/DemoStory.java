@@ -129,7 +129,7 @@ final class DemoStory {
 
         // 3. Someone cancels it on Bitget's UI: pushed over the WebSocket, restored at once.
         step(3, "a human cancels that stop on Bitget — the push arrives, the guard puts it back");
-        waitFor(() -> watcher.health().stream().allMatch(a -> "live".equals(a.get("webSocket"))), Duration.ofSeconds(5));
+        waitFor(() -> watcher.health().stream().allMatch(a -> "live".equals(a.webSocket())), Duration.ofSeconds(5));
         Thread.sleep(300);
         long c0 = System.nanoTime();
         sim.exchange().cancelStopsFromOutside("556251171", "BTCUSDT", "long");

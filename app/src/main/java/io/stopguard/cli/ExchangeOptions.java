@@ -1,5 +1,7 @@
 package io.stopguard.cli;
 
+import io.stopguard.sim.SimServer;
+import io.stopguard.bitget.BitgetWebSocket;
 import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.StopLossCheck;
 import io.stopguard.guard.OneOffMarker;
@@ -85,7 +87,11 @@ public final class ExchangeOptions {
 
   /** {@link #sourceIp} as an address of this host (refused at once if it is not one), or null. */
   static InetAddress sourceAddress(Cli cli) {
-    String s = sourceIp(cli);
+    return sourceAddress(sourceIp(cli), "STOPGUARD_SOURCE_IP=");
+  }
+
+  /** {@code s} (trimmed, or null) as an address of this host, refused at once if it is not one; {@code what} names it in the error. */
+  static InetAddress sourceAddress(String s, String what) {
     if (s == null) return null;
     try {
       InetAddress a = InetAddress.getByName(s);
@@ -94,7 +100,7 @@ public final class ExchangeOptions {
       }
       return a;
     } catch (IOException e) {
-      throw new UsageException("STOPGUARD_SOURCE_IP=" + s + " is not an address of this host: " + e.getMessage());
+      throw new UsageException(what + s + " is not an address of this host: " + e.getMessage());
     }
   }
 
@@ -121,5 +127,14 @@ public final class ExchangeOptions {
   /** The same, every connection leaving from {@code localAddress} (an egress IP; null: the system's choice). */
   StopLossCheck check(Cli cli, Policy policy, IpBudget budget, InetAddress localAddress) {
     return keep(new StopLossCheck(baseUrl(cli), timeout(), 32, policy, budget, localAddress));
+  }
+
+  /** Bitget's WebSocket host for Bitget's REST host; the simulator serves both on one port. */
+  static URI webSocketUrl(URI restBase, String override) {
+    if (override != null) return URI.create(override);
+    if (restBase.getHost().endsWith("bitget.com")) return BitgetWebSocket.DEFAULT_URL;
+    String scheme = "https".equals(restBase.getScheme()) ? "wss" : "ws";
+    return URI.create(scheme + "://" + restBase.getHost() + (restBase.getPort() > 0 ? ":" + restBase.getPort() : "")
+        + SimServer.WS_PATH);
   }
 }

@@ -14,7 +14,6 @@ import io.stopguard.store.ExchangeKey;
 import io.stopguard.store.Keys;
 import io.stopguard.store.Store;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,6 @@
 package io.stopguard.cli;
 
+import org.slf4j.LoggerFactory;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
@@ -42,5 +43,17 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
     root.addAppender(stderr);
     ctx.getLogger("org.flywaydb").setLevel(Level.ERROR);
     return ExecutionStatus.DO_NOT_INVOKE_NEXT_IF_ANY;
+  }
+
+  /**
+   * The guard is a service: what it does (restores, accounts picked up, WebSockets moved) is logged
+   * at INFO, unlike one-off commands whose stderr carries warnings only. STOPGUARD_LOG_LEVEL
+   * (e.g. DEBUG) overrides.
+   */
+  static void serviceLevel(String level) {
+    Level l = level == null ? Level.INFO
+        : Level.toLevel(level, null);
+    if (l == null) throw new UsageException("STOPGUARD_LOG_LEVEL must be ERROR, WARN, INFO, DEBUG or TRACE (got '" + level + "')");
+    if (LoggerFactory.getLogger("io.stopguard") instanceof ch.qos.logback.classic.Logger lb) lb.setLevel(l);
   }
 }

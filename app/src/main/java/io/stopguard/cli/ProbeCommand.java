@@ -93,7 +93,7 @@ final class ProbeCommand implements Callable<Integer> {
     URI base = exchange.baseUrl(cli);
     String override = wsUrl != null ? wsUrl : cli.env("STOPGUARD_BITGET_WS_URL");
     URI ws = override == null && key.demoTrading() && base.getHost().endsWith("bitget.com") ? BitgetWebSocket.DEMO_URL
-        : WatchCommand.webSocketUrl(base, override);
+        : ExchangeOptions.webSocketUrl(base, override);
     Probe probe = new Probe(client, key.credentials(), ws, new Probe.Settings(sym, observeSeconds * 1000L, !key.demoTrading()),
         line -> cli.err().println("probe: " + line));
     Thread hook = new Thread(() -> {

@@ -1,51 +1,21 @@
 package io.stopguard.cli;
 
-import io.stopguard.bitget.BitgetWebSocket;
-import io.stopguard.sim.SimServer;
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.IpBudget;
-import io.stopguard.check.CheckService;
-import io.stopguard.guard.HomeDelivery;
-import io.stopguard.guard.OneOffMarker;
-import io.stopguard.guard.ShardLease;
-import io.stopguard.guard.StatusServer;
-import io.stopguard.guard.FleetMember;
 import io.stopguard.guard.WatchLock;
 import io.stopguard.guard.WatchSettings;
 import io.stopguard.guard.Timebase;
 import io.stopguard.guard.Watcher;
 import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.probe.ProbeRecord;
-import io.stopguard.status.Auth;
-import io.stopguard.status.EquityCache;
-import io.stopguard.status.FleetRows;
-import io.stopguard.status.Labels;
-import io.stopguard.status.StatusModel;
-import io.stopguard.status.StatusPage;
-import io.stopguard.status.Tls;
 import io.stopguard.store.Store;
+import io.stopguard.watch.WatchProcess;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
-import javax.net.ssl.SSLContext;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -85,6 +55,9 @@ final class WatchCommand implements Callable<Integer> {
   @Mixin
   ExchangeOptions exchange;
 
+  @Mixin
+  ServeOptions serve;
+
   @Option(names = "--restore", paramLabel = "off|dry-run|on", defaultValue = "dry-run",
       description = "Automatic restore (default: ${DEFAULT-VALUE}).")
   String restore;
@@ -96,10 +69,6 @@ final class WatchCommand implements Callable<Integer> {
   @Option(names = "--interval", paramLabel = "SECONDS", defaultValue = "30",
       description = "Periodic reconcile per account (default: ${DEFAULT-VALUE}).")
   double intervalSeconds;
-
-  @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:9464",
-      description = "Where /metrics and /health are served (default: ${DEFAULT-VALUE}; port 0 picks one).")
-  String listen;
 
   @Option(names = "--no-websocket", description = "Poll only (reconcile every --interval); no WebSocket.")
   boolean noWebSocket;
@@ -128,56 +97,12 @@ final class WatchCommand implements Callable<Integer> {
           "in this home, the watcher gives it 600 of them."})
   int ipRequestsPerMinute;
 
-  @Option(names = "--auth-token-file", paramLabel = "FILE",
-      description = {"A token (first line, >= 16 characters) every request to the status server needs: the page, /events,",
-          "/metrics and /health (Authorization: Bearer, or the page's login form). Required when --listen is not",
-          "127.0.0.1. Default: $STOPGUARD_AUTH_TOKEN_FILE."})
-  String authTokenFile;
-
-  @Option(names = "--tls-cert", paramLabel = "FILE",
-      description = {"Serve the status server over HTTPS with this PEM certificate chain (leaf first), with --tls-key.",
-          "Beyond 127.0.0.1 without it, the token crosses the network in clear: use it, or a TLS reverse proxy",
-          "(docs/SECURITY.md). Default: $STOPGUARD_TLS_CERT."})
-  String tlsCert;
-
-  @Option(names = "--tls-key", paramLabel = "FILE",
-      description = "The certificate's unencrypted PEM private key (owner-only). Default: $STOPGUARD_TLS_KEY.")
-  String tlsKey;
-
   @Option(names = "--ws-url", paramLabel = "URL",
       description = "Private WebSocket URL. Default: $STOPGUARD_BITGET_WS_URL, else derived from the REST base URL.")
   String wsUrl;
 
   WatchCommand(Cli cli) {
     this.cli = cli;
-  }
-
-  /**
-   * The guard is a service: what it does (restores, accounts picked up, WebSockets moved) is logged
-   * at INFO, unlike one-off commands whose stderr carries warnings only. STOPGUARD_LOG_LEVEL
-   * (e.g. DEBUG) overrides.
-   */
-  static void logAt(String level) {
-    Level l = level == null ? Level.INFO
-        : Level.toLevel(level, null);
-    if (l == null) throw new UsageException("STOPGUARD_LOG_LEVEL must be ERROR, WARN, INFO, DEBUG or TRACE (got '" + level + "')");
-    if (LoggerFactory.getLogger("io.stopguard") instanceof Logger lb) lb.setLevel(l);
-  }
-
-  /** The status server's TLS from --tls-cert/--tls-key (both or neither), or null for plain HTTP. */
-  private SSLContext tls() {
-    String cert = tlsCert != null ? tlsCert : cli.env("STOPGUARD_TLS_CERT");
-    String key = tlsKey != null ? tlsKey : cli.env("STOPGUARD_TLS_KEY");
-    if (cert == null && key == null) return null;
-    if (cert == null || key == null) {
-      throw new UsageException("--tls-cert and --tls-key go together (the certificate chain and its private key, PEM)");
-    }
-    HomeOptions.ownerOnly(cli, Path.of(key));
-    try {
-      return Tls.fromPem(Path.of(cert), Path.of(key));
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--tls-cert/--tls-key: " + e.getMessage());
-    }
   }
 
   /** "i/n" → {i, n}; none → {0, 1}. */
@@ -198,32 +123,15 @@ final class WatchCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    logAt(cli.env("STOPGUARD_LOG_LEVEL"));
+    LogSetup.serviceLevel(cli.env("STOPGUARD_LOG_LEVEL"));
     WatchSettings.Restore mode = WatchSettings.Restore.parse(restore);
     // Written so that NaN fails too (every comparison with NaN is false).
     if (!(graceSeconds >= 0 && graceSeconds <= 3600)) throw new UsageException("--grace must be 0..3600 seconds");
     if (!(intervalSeconds >= 0.1 && intervalSeconds <= 3600)) throw new UsageException("--interval must be 0.1..3600 seconds");
-    InetSocketAddress address = parseListen(listen);
-    String tokenFile = authTokenFile != null ? authTokenFile : cli.env("STOPGUARD_AUTH_TOKEN_FILE");
-    if (tokenFile != null) HomeOptions.ownerOnly(cli, Path.of(tokenFile));
-    SSLContext tls = tls();
-    Auth auth;
-    try {
-      auth = tokenFile == null ? null : Auth.fromFile(Path.of(tokenFile));
-    } catch (IllegalArgumentException e) {
-      throw new UsageException("--auth-token-file: " + e.getMessage());
-    }
-    if (auth == null && !address.getAddress().isLoopbackAddress()) {
-      throw new UsageException("--listen " + listen + " is reachable from other hosts, and the status page shows every position:"
-          + " give a token with --auth-token-file FILE (or STOPGUARD_AUTH_TOKEN_FILE), or listen on 127.0.0.1");
-    }
-    if (tls == null && !address.getAddress().isLoopbackAddress()) {
-      cli.err().println("stopguard watch: warning: --listen " + listen + " serves plain HTTP: the token and the session cookie"
-          + " cross the network in clear. Give --tls-cert and --tls-key, or put a TLS reverse proxy in front (docs/SECURITY.md)");
-    }
+    WatchProcess.Serving serving = serve.serving(cli, () -> home.config(cli).statusLanguage());
     var config = home.config(cli);
     URI base = exchange.baseUrl(cli);
-    URI ws = webSocketUrl(base, wsUrl != null ? wsUrl : cli.env("STOPGUARD_BITGET_WS_URL"));
+    URI ws = ExchangeOptions.webSocketUrl(base, wsUrl != null ? wsUrl : cli.env("STOPGUARD_BITGET_WS_URL"));
     if (wsConnections < 0 || wsConnections > IpBudget.PUBLISHED_MAX_CONNECTIONS) {
       throw new UsageException("--ws-connections must be 0.." + IpBudget.PUBLISHED_MAX_CONNECTIONS + " (Bitget's limit per IP)");
     }
@@ -261,118 +169,51 @@ final class WatchCommand implements Callable<Integer> {
     // PostgreSQL: a static shard, one watcher each across hosts, held by a lease row (ShardLease).
     // On SQLite the home's lock file above is the whole story: the file lives on one host.
     boolean fleet = store.database().isPostgres() && shard == null;
-    if (store.database().isPostgres()) {
-      // A host with another master key than the shared store's would hold accounts it cannot open:
-      // it refuses to start (exit 3, both key identifiers), before it claims anything.
-      try {
+    InetAddress egress;
+    WatchProcess.Config plan;
+    try {
+      if (store.database().isPostgres()) {
+        // A host with another master key than the shared store's would hold accounts it cannot open:
+        // it refuses to start (exit 3, both key identifiers), before it claims anything.
         store.keys().checkMasterKey();
-      } catch (RuntimeException e) {
-        store.close();
-        throw e;
       }
-    }
-    ShardLease shardLease = null;
-    if (!fleet && store.database().isPostgres()) {
-      try {
-        shardLease = ShardLease.take(store, sh[0], sh[1], instanceId(), leaseTtlSeconds,
-            () -> Runtime.getRuntime().exit(ExitCodes.INCOMPLETE));
-      } catch (RuntimeException e) {
-        store.close();
-        lock.close();
-        throw e;
-      }
-      if (shardLease == null) {
-        store.close();
-        lock.close();
-        throw new UsageException("another stopguard watch is running shard " + sh[0] + "/" + sh[1] + " against "
-            + store.where() + " (perhaps on another host): run one watcher per shard (--shard i/n) on a shared database");
-      }
-    }
-    CheckService service = Services.checkService(cli, home, exchange, store, config, alerting, metrics);
-    InetAddress egress = sourceAddress();
-    Watcher watcher = new Watcher(store, exchange.check(cli, config.riskPolicy(), budget, egress), service, config.riskPolicy(),
-        alerting, metrics, settings, ws, Timebase.system());
-    FleetMember member = null;
-    if (shardLease != null) watcher.ownedBy(shardLease);
-    HomeDelivery homeDelivery = !store.database().isPostgres() && sh[1] > 1
-        ? new HomeDelivery(sh[0], sh[1], home.home(cli)) : null;
-    if (homeDelivery != null) watcher.ownedBy(homeDelivery); // SQLite shards in one home: one delivers
-    if (fleet) {
-      String host = hostName();
-      member = new FleetMember(store, instanceId(), host, egress == null ? null : egress.getHostAddress(),
-          address.getHostString() + ":" + address.getPort(), leaseTtlSeconds, watcher::webSocketCount, budget::requestsSent,
-          ipRequestsPerMinute, watcher::guarding);
-      member.onEgressShare(budget::shareWith); // Bitget's limits are per IP: instances on one egress split them
-      watcher.ownedBy(member);
-    }
-    FleetMember fleetMember = member;
-    Supplier<Map<String, Object>> summary = fleetMember == null ? watcher::summary : () -> {
-      Map<String, Object> m = new LinkedHashMap<>(watcher.summary());
-      m.put("fleet", fleetMember.health());
-      List<Object> why = new ArrayList<>(fleetMember.degradedBecause());
-      if (m.get(StatusServer.DEGRADED_BECAUSE) instanceof List<?> l) why.addAll(l);
-      m.put(StatusServer.DEGRADED_BECAUSE, why);
-      recordFleet(metrics, fleetMember);
-      return m;
-    };
-    EquityCache equity = new EquityCache(watcher::client);
-    StatusModel model = new StatusModel(watcher::snapshot, summary, store, equity,
-        Clock.systemUTC(), fleetMember == null ? hostName() : fleetMember.health().getOrDefault("instance", hostName()).toString())
-        .withShownAccounts(equity::want);
-    ScheduledExecutorService publisher = null;
-    if (fleetMember != null) { // any instance's page shows the whole fleet: publish ours, read the others'
-      FleetRows fleetRows = new FleetRows(store, fleetMember.health().get("instance").toString(),
-          Clock.systemUTC());
-      model.withOthers(fleetRows.others());
-      // two threads: the rows' publish writes the store, and a stalled store must not stall the fleet metrics
-      publisher = Executors.newScheduledThreadPool(2, r -> {
-        Thread t = new Thread(r, "fleet-status");
-        t.setDaemon(true);
-        return t;
-      });
-      publisher.scheduleWithFixedDelay(() -> fleetRows.publish(watcher.snapshot(), model::rowsOf), 2, 5,
-          TimeUnit.SECONDS);
-      publisher.scheduleWithFixedDelay(() -> recordFleet(metrics, fleetMember), 1, 5, TimeUnit.SECONDS);
-    }
-    ScheduledExecutorService statusPublisher = publisher;
-    StatusPage page = new StatusPage(model,
-        new Labels(config.statusLanguage()), auth); // the page's own language (English by default)
-    StatusServer status = new StatusServer(address, metrics.registry(), watcher::health, summary, page.handlers(), auth, tls);
-    ShardLease shardStopper = shardLease;
-    HomeDelivery deliveryLock = homeDelivery;
-    CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook = new Thread(() -> {
-      cli.err().println("stopguard watch: stopping");
-      watcher.close();
-      if (fleetMember != null) fleetMember.close(); // leases end now: the others take over at once
-      status.close();
-      page.close();
-      if (statusPublisher != null) statusPublisher.shutdownNow();
-      equity.close();
-      if (shardStopper != null) shardStopper.close(); // its leases end now: a watcher elsewhere may take the shard at once
-      if (deliveryLock != null) deliveryLock.close(); // another shard delivers from its next tick
+      egress = ExchangeOptions.sourceAddress(egressSpec(), "--source-ip ");
+      String instance = instanceId();
+      WatchProcess.Fleet member = fleet ? new WatchProcess.Fleet(instance, hostName(),
+          egress == null ? null : egress.getHostAddress(), leaseTtlSeconds, ipRequestsPerMinute) : null;
+      plan = new WatchProcess.Config(home.home(cli), store, lock, exchange.check(cli, config.riskPolicy(), budget, egress),
+          Services.checkService(cli, home, exchange, store, config, alerting, metrics), config.riskPolicy(), alerting, metrics,
+          settings, ws, budget, serving, member, instance,
+          leaseTtlSeconds, () -> Runtime.getRuntime().exit(ExitCodes.INCOMPLETE));
+    } catch (RuntimeException e) {
       store.close();
       lock.close();
-      stopped.countDown();
-    }, "watch-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
-    if (fleetMember != null) {
-      fleetMember.start(watcher::ownershipChanged);
+      throw e;
     }
-    if (shardLease != null) shardLease.start(watcher::ownershipChanged);
-    watcher.start();
-    yieldToOneOffCommands(home.home(cli), budget);
-    if (fleetMember != null) {
-      cli.err().println("stopguard watch: fleet instance " + fleetMember.id() + " on " + store.where() + ", lease TTL "
+    WatchProcess process;
+    try {
+      process = WatchProcess.start(plan, Timebase.system()); // on failure it has closed the store and the lock
+    } catch (WatchProcess.Refused e) {
+      throw new UsageException(e.getMessage());
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      cli.err().println("stopguard watch: stopping");
+      process.close();
+      stopped.countDown();
+    }, "watch-shutdown"));
+    Watcher watcher = process.watcher();
+    if (process.fleetMember() != null) {
+      cli.err().println("stopguard watch: fleet instance " + process.fleetMember().id() + " on " + store.where() + ", lease TTL "
           + leaseTtlSeconds + " s" + (egress == null ? "" : ", source IP " + egress.getHostAddress()));
     }
-    if (watcher.accountCount() == 0 && fleetMember == null) {
+    if (watcher.accountCount() == 0 && process.fleetMember() == null) {
       cli.err().println("stopguard watch: warning: no active Bitget key in " + store.where() + (shard == null ? "" : " for this shard")
           + ": nothing is guarded until one is added (stopguard keys add); /health says so too");
     }
     cli.err().println("stopguard watch: " + watcher.accountCount() + " account(s), restore " + restore + ", REST " + base
-        + (noWebSocket ? ", polling only" : ", WebSocket " + ws) + "; " + (tls == null ? "http" : "https") + "://" + address.getHostString() + ":" + status.port()
-        + "/metrics and /health");
+        + (noWebSocket ? ", polling only" : ", WebSocket " + ws) + "; " + (serving.tls() == null ? "http" : "https") + "://"
+        + serving.listen().getHostString() + ":" + process.port() + "/metrics and /health");
     stopped.await();
     return ExitCodes.OK;
   }
@@ -383,46 +224,10 @@ final class WatchCommand implements Callable<Integer> {
     return host + "-" + ProcessHandle.current().pid() + "-" + Long.toString(System.nanoTime() & 0xffffff, 36);
   }
 
-  private static void recordFleet(StopguardMetrics metrics, FleetMember m) {
-    metrics.recordFleet(m.owned(), m.unownedAccounts(), m.ownedNotGuarded(), m.fenced(), m.diedRecently());
-  }
-
-  /**
-   * Twice a second: while a one-off command runs in this home (and so, most likely, from this IP),
-   * give it its share of the IP budget; the watcher's sweeps take the whole budget otherwise.
-   */
-  private static void yieldToOneOffCommands(Path home, IpBudget budget) {
-    Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "one-off-yield");
-      t.setDaemon(true);
-      return t;
-    }).scheduleWithFixedDelay(() -> {
-      try { // a scheduled task that throws is never run again: never let it
-        budget.yieldPerMinute(OneOffMarker.anyHeld(home) ? WatchSettings.ONE_OFF_SHARE_PER_MINUTE : 0);
-      } catch (RuntimeException e) {
-        LoggerFactory.getLogger(WatchCommand.class).warn("one-off commands' share not updated: {}", e.toString());
-      }
-    }, 0, 500, TimeUnit.MILLISECONDS);
-  }
-
   /** The egress address asked for (--source-ip or STOPGUARD_SOURCE_IP), trimmed, or null. */
   private String egressSpec() {
     String s = sourceIp != null ? sourceIp : cli.env("STOPGUARD_SOURCE_IP");
     return s == null || s.isBlank() ? null : s.trim();
-  }
-
-  private InetAddress sourceAddress() {
-    String s = sourceIp != null ? sourceIp : cli.env("STOPGUARD_SOURCE_IP");
-    if (s == null || s.isBlank()) return null;
-    try {
-      InetAddress a = InetAddress.getByName(s.trim());
-      try (Socket probe = new Socket()) {
-        probe.bind(new InetSocketAddress(a, 0)); // an address this host does not have fails here, not at the first request
-      }
-      return a;
-    } catch (IOException e) {
-      throw new UsageException("--source-ip " + s + " is not an address of this host: " + e.getMessage());
-    }
   }
 
   private static String hostName() {
@@ -431,26 +236,5 @@ final class WatchCommand implements Callable<Integer> {
     } catch (IOException e) {
       return "host";
     }
-  }
-
-  static InetSocketAddress parseListen(String s) {
-    int i = s.lastIndexOf(':');
-    if (i <= 0) throw new UsageException("--listen must be HOST:PORT, e.g. 127.0.0.1:9464");
-    try {
-      int port = Integer.parseInt(s.substring(i + 1));
-      if (port < 0 || port > 65535) throw new NumberFormatException();
-      return new InetSocketAddress(s.substring(0, i), port);
-    } catch (NumberFormatException e) {
-      throw new UsageException("--listen port must be 0..65535: " + s);
-    }
-  }
-
-  /** Bitget's WebSocket host for Bitget's REST host; the simulator serves both on one port. */
-  static URI webSocketUrl(URI restBase, String override) {
-    if (override != null) return URI.create(override);
-    if (restBase.getHost().endsWith("bitget.com")) return BitgetWebSocket.DEFAULT_URL;
-    String scheme = "https".equals(restBase.getScheme()) ? "wss" : "ws";
-    return URI.create(scheme + "://" + restBase.getHost() + (restBase.getPort() > 0 ? ":" + restBase.getPort() : "")
-        + SimServer.WS_PATH);
   }
 }

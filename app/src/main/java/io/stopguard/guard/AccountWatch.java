@@ -13,6 +13,7 @@ import io.stopguard.check.AccountResult;
 import io.stopguard.check.CheckReport;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.risk.Protection;
+import io.stopguard.store.Incident;
 import io.stopguard.store.AuditEntry;
 import io.stopguard.store.ExchangeKey;
 import io.stopguard.store.Journal;
@@ -226,6 +227,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     AtomicBoolean recorded = new AtomicBoolean();
     int[] replayed = {0};
     Map<String, BigDecimal> intended = new HashMap<>();
+    Map<String, Incident> openIncidents = new HashMap<>(); // as this look's record leaves them (used after its commit)
     try {
       // One look at a time waits on the store, briefly, and none while it is stalled but the one
       // that asks whether it answers again: a store that hangs holds one look, not every account's.
@@ -235,7 +237,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
         w.store.inTransaction(() -> { // all of it, or none
           if (!w.stillOwns(key.userId())) return; // lost while this look was out: its verdicts are stale
           replayed[0] = unrecorded.write(w.store, w.service, key);
-          w.service.applyIncidents(report, List.of(key));
+          openIncidents.putAll(w.service.applyIncidents(report, List.of(key)).open());
           intended.putAll(recordIntendedStops(now));
           recorded.set(true);
         }, Watcher.LOOK_LOCK_WAIT);
@@ -277,7 +279,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       Duration waited = Duration.between(since, w.clock.instant());
       if (waited.compareTo(w.settings.grace()) >= 0) {
         try {
-          w.restorer.restore(this, v, plans);
+          w.restorer.restore(this, v, plans, openIncidents.get(v.key()));
         } catch (BitgetException e) {
           log.info("restore of {}: {} (will look again)", v.key(), e.getMessage());
           w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package io.stopguard.guard;
 
+import java.util.function.LongSupplier;
 import io.stopguard.store.Leases;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -46,8 +47,10 @@ final class FleetBalance {
 
   /** This instance's egress address (--source-ip), or null: keys bound elsewhere are not claimed from it. */
   private final String egress;
+  private final LongSupplier nanoTime;
 
-  FleetBalance(Leases leases, String id, int ttlSeconds, String egress) {
+  FleetBalance(Leases leases, String id, int ttlSeconds, String egress, LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
     this.egress = egress;
     this.leases = leases;
     this.id = id;
@@ -166,7 +169,7 @@ final class FleetBalance {
     balancePositions(now, g, offers);
     // Not offered while this instance may still be sending for it (a taker would act at once).
     long windowNanos = TimeUnit.SECONDS.toNanos(Math.max(1, ttlSeconds / 3));
-    long t = System.nanoTime();
+    long t = nanoTime.getAsLong();
     offers.keySet().removeIf(u -> {
       Long at = acted.get(u);
       return at != null && t - at < windowNanos;

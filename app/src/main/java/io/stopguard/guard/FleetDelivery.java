@@ -1,5 +1,6 @@
 package io.stopguard.guard;
 
+import java.util.function.LongSupplier;
 import io.stopguard.store.Leases;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,12 +18,14 @@ final class FleetDelivery {
   private final Leases leases;
   private final String id;
   private final int ttlSeconds;
+  private final LongSupplier nanoTime;
   private volatile boolean delivering;
   private volatile String error;
   /** When the lease was last taken or renewed (nanoTime): delivering stops at TTL/2 without a renewal. */
   private volatile long renewedNanos;
 
-  FleetDelivery(Leases leases, String id, int ttlSeconds) {
+  FleetDelivery(Leases leases, String id, int ttlSeconds, LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
     this.leases = leases;
     this.id = id;
     this.ttlSeconds = ttlSeconds;
@@ -31,7 +34,7 @@ final class FleetDelivery {
   /** Takes or renews the lease; a failure is told once and delivery stops until it answers again. */
   void take() {
     try {
-      long t = System.nanoTime();
+      long t = nanoTime.getAsLong();
       boolean mine = leases.holdLock(LOCK, id, ttlSeconds);
       if (mine) renewedNanos = t;
       if (mine != delivering) log.info(mine ? "fleet: this instance delivers the alerts now" : "fleet: another instance delivers the alerts");
@@ -54,7 +57,7 @@ final class FleetDelivery {
   }
 
   boolean delivers() {
-    return delivering && System.nanoTime() - renewedNanos < ttlSeconds * 500_000_000L;
+    return delivering && nanoTime.getAsLong() - renewedNanos < ttlSeconds * 500_000_000L;
   }
 
   /** Why the lock could not be taken at the last try, or null. */

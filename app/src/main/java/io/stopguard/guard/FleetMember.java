@@ -4,12 +4,10 @@ import io.stopguard.store.Leases;
 import io.stopguard.store.Store;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntConsumer;
@@ -48,14 +46,12 @@ public final class FleetMember implements Ownership, AutoCloseable {
   private final LongSupplier requestsSent;
   private final int requestBudgetPerMinute;
   private long lastSent;
-  private long lastSentNanos = System.nanoTime();
-  private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
-    Thread t = new Thread(r, "fleet");
-    t.setDaemon(true);
-    return t;
-  });
+  /** The fleet's part of the process's time: its rounds and self-fence, on the monotonic clock. */
+  private final Timebase time;
+  private final ScheduledExecutorService timer;
+  private long lastSentNanos;
   private volatile Map<String, Long> held = Map.of();
-  private volatile long lastRenewNanos = System.nanoTime();
+  private volatile long lastRenewNanos;
   private volatile boolean fenced;
   private volatile String failing;
   private volatile int unowned;
@@ -116,7 +112,12 @@ public final class FleetMember implements Ownership, AutoCloseable {
    * @param requestBudgetPerMinute its per-IP request share, shown beside the rate in use
    */
   public FleetMember(Store store, String id, String host, String sourceIp, String listen, int ttlSeconds, IntSupplier webSockets,
-      LongSupplier requestsSent, int requestBudgetPerMinute, Supplier<Guarding> guarding) {
+      LongSupplier requestsSent, int requestBudgetPerMinute, Supplier<Guarding> guarding, Timebase time) {
+    this.time = time;
+    this.timer = time.scheduler();
+    this.lastSentNanos = now();
+    this.lastRenewNanos = now();
+    this.lastRoundNanos = now();
     this.guarding = guarding;
     this.requestsSent = requestsSent;
     this.requestBudgetPerMinute = requestBudgetPerMinute;
@@ -131,8 +132,8 @@ public final class FleetMember implements Ownership, AutoCloseable {
     // Statements of a round are bounded well below the self-fence (TTL/2): a slow database fails a
     // round (and the next one retries) instead of holding it past the fence.
     this.leases = store.leasesOnOwnConnection(Duration.ofMillis(Math.max(500, ttlSeconds * 1000L / 5)));
-    this.balancing = new FleetBalance(leases, id, ttlSeconds, sourceIp);
-    this.delivery = new FleetDelivery(leases, id, ttlSeconds);
+    this.balancing = new FleetBalance(leases, id, ttlSeconds, sourceIp, time.nanoTime());
+    this.delivery = new FleetDelivery(leases, id, ttlSeconds, time.nanoTime());
   }
 
   public String id() {
@@ -144,14 +145,18 @@ public final class FleetMember implements Ownership, AutoCloseable {
   }
 
   /** When the latest round started (nanoTime): a long gap means this process was paused. */
-  private volatile long lastRoundNanos = System.nanoTime();
+  private volatile long lastRoundNanos;
+
+  private long now() {
+    return time.nanoTime().getAsLong();
+  }
 
   /** Joins: announces itself now, claims its share from the next round (TTL/5 later) on; the fence is checked every 250 ms. */
   public void start(Runnable onChange) {
     this.onChange = onChange;
     round();
     long every = roundIntervalMs();
-    lastRoundNanos = System.nanoTime();
+    lastRoundNanos = now();
     // The claiming round comes 1 s after the announcement: time enough for instances started
     // together to see each other's heartbeat, without leaving accounts unguarded for a whole round.
     timer.scheduleWithFixedDelay(this::round, Math.min(every, 1000), every, TimeUnit.MILLISECONDS);
@@ -166,7 +171,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
    */
   private void round() {
     if (closing) return;
-    long started = System.nanoTime();
+    long started = now();
     long gapMs = (started - lastRoundNanos) / 1_000_000;
     lastRoundNanos = started;
     // No round for three intervals: this process was paused (SIGSTOP, VM freeze, GC) or stalled.
@@ -181,7 +186,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
       delivery.stop();
       return;
     }
-    long renewedAt = System.nanoTime();
+    long renewedAt = now();
     List<String> gone = held.keySet().stream().filter(u -> !now.containsKey(u)).sorted().toList();
     Map<String, Integer> offers = balancing.offered();
     List<String> handedOver = gone.stream().filter(offers::containsKey).toList();
@@ -277,7 +282,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
   /** REST requests a minute since the previous heartbeat. */
   private int requestsPerMinute() {
     long sent = requestsSent.getAsLong();
-    long now = System.nanoTime();
+    long now = now();
     double minutes = (now - lastSentNanos) / 60e9;
     int rate = minutes <= 0 ? 0 : (int) Math.round((sent - lastSent) / minutes);
     lastSent = sent;
@@ -291,7 +296,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
    */
   private void fenceIfStale() {
     if (fenced || held.isEmpty()) return;
-    long sinceMs = (System.nanoTime() - lastRenewNanos) / 1_000_000;
+    long sinceMs = (now() - lastRenewNanos) / 1_000_000;
     if (sinceMs < ttlSeconds * 500L) return;
     fenced = true;
     log.error("fleet: no lease renewal for {} ms (half the {} s TTL): stopped guarding my {} account(s) so another"
@@ -310,7 +315,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
   public boolean mayAct(String userId) {
     Long epoch = held.get(userId);
     if (epoch == null || fenced) return false;
-    long t = System.nanoTime();
+    long t = now();
     boolean mine = store.leases().stillHeld(userId, id, epoch, Math.max(1, ttlSeconds / 3));
     if (mine) balancing.actedOn(userId, t); // its offer ended in that check; not offered again within the send window
     return mine;
@@ -325,7 +330,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     // An offered account may be claimed by another instance at any moment, lease fresh or not: only
     // the store can say it is still ours, so without the store it waits for its taker.
     return !fenced && held.containsKey(userId) && !balancing.offeredOrOffering(userId)
-        && System.nanoTime() - lastRenewNanos < TimeUnit.SECONDS.toNanos(ttlSeconds) / 2;
+        && now() - lastRenewNanos < TimeUnit.SECONDS.toNanos(ttlSeconds) / 2;
   }
 
   /** {@link #mayAct} checks that the lease has at least TTL/3 left on the database's clock: good for that long. */
@@ -354,23 +359,9 @@ public final class FleetMember implements Ownership, AutoCloseable {
   }
 
   /** For /health: this instance's share of the fleet. */
-  public Map<String, Object> health() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("instance", id);
-    m.put("accountsOwned", held.size());
-    m.put("liveInstances", balancing.liveInstances());
-    m.put("unownedAccounts", unowned);
-    m.put("leaseTtlSeconds", ttlSeconds);
-    m.put("fenced", fenced);
-    m.put("deliversAlerts", delivers());
-    m.put("ownedNotGuarded", notGuarded.size());
-    m.put("undecryptableAccounts", balancing.undecryptable().size());
-    m.put("instancesOnThisEgress", egressShare);
-    m.put("noInstanceMayServe", unservable);
-    if (balancing.unable() != null) m.put("unable", balancing.unable());
-    if (failing != null) m.put("lastError", failing);
-    if (delivery.error() != null) m.put("deliveryLockError", delivery.error());
-    return m;
+  public FleetHealth health() {
+    return new FleetHealth(id, held.size(), balancing.liveInstances(), unowned, ttlSeconds, fenced, delivers(), notGuarded.size(),
+        balancing.undecryptable().size(), egressShare, unservable, balancing.unable(), failing, delivery.error());
   }
 
   /** Why this instance's part of the fleet is degraded, for /health (empty when it is not). */

@@ -97,12 +97,13 @@ final class Restorer {
   }
 
 
-  /** The position has been bare for the grace period (seen in the data just fetched): place a stop. */
-  void restore(Account a, PositionVerdict v, List<PlanOrder> plans) {
+  /**
+   * The position has been bare for the grace period (seen in the data just fetched): place a stop.
+   * {@code incident} is its open incident as this look's record left it (null: none, nothing to do).
+   */
+  void restore(Account a, PositionVerdict v, List<PlanOrder> plans, Incident incident) {
     if (closed.getAsBoolean()) return;
     String positionKey = v.key();
-    Incident incident = (store.incidents().open().stream().filter(i -> i.key().equals(positionKey)).findFirst())
-        .orElse(null);
     if (incident == null) return; // applyIncidents opened it just before; absent only if the store failed
     if (settings.restore() == WatchSettings.Restore.ON) escalateIfOverdue(incident);
     Position p = v.position();

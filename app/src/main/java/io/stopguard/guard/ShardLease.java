@@ -3,7 +3,6 @@ package io.stopguard.guard;
 import io.stopguard.store.Leases;
 import io.stopguard.store.Store;
 import java.time.Duration;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -30,12 +29,9 @@ public final class ShardLease implements Ownership, AutoCloseable {
   private final int ttlSeconds;
   private final Leases leases;
   private final Runnable lostToAnother;
-  // HikariCP's rule: the housekeeping thread belongs to the object that starts it and is shut down by it.
-  private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "shard-lease");
-    t.setDaemon(true);
-    return t;
-  });
+  /** The shard's part of the process's time: its renewals, on the monotonic clock; closing ends its tasks. */
+  private final Timebase time;
+  private final ScheduledExecutorService timer;
   private volatile long renewedNanos;
   private volatile long deliveryNanos = Long.MIN_VALUE / 2;
   private volatile boolean fenced;
@@ -43,7 +39,9 @@ public final class ShardLease implements Ownership, AutoCloseable {
   private volatile String failing;
   private Runnable changed = () -> {};
 
-  private ShardLease(Store store, int shard, int shards, String id, int ttlSeconds, Runnable lostToAnother) {
+  private ShardLease(Store store, int shard, int shards, String id, int ttlSeconds, Runnable lostToAnother, Timebase time) {
+    this.time = time;
+    this.timer = time.scheduler();
     this.shard = Ownership.shard(shard, shards);
     this.name = "watch shard " + shard + "/" + shards;
     this.id = id;
@@ -57,8 +55,9 @@ public final class ShardLease implements Ownership, AutoCloseable {
    * watcher: null, at once (after one and a half renewal intervals). One that is not (a watcher that
    * died, its host gone) is waited out, up to a TTL, and taken.
    */
-  public static ShardLease take(Store store, int shard, int shards, String id, int ttlSeconds, Runnable lostToAnother) {
-    ShardLease s = new ShardLease(store, shard, shards, id, ttlSeconds, lostToAnother);
+  public static ShardLease take(Store store, int shard, int shards, String id, int ttlSeconds, Runnable lostToAnother,
+      Timebase time) {
+    ShardLease s = new ShardLease(store, shard, shards, id, ttlSeconds, lostToAnother, time);
     try {
       if (!s.leases.holdLock(s.name, id, ttlSeconds)) {
         long before = s.leases.lockExpiresInMs(s.name);
@@ -81,7 +80,7 @@ public final class ShardLease implements Ownership, AutoCloseable {
       s.leases.close();
       throw e;
     }
-    s.renewedNanos = System.nanoTime();
+    s.renewedNanos = time.nanoTime().getAsLong();
     return s;
   }
 
@@ -100,7 +99,7 @@ public final class ShardLease implements Ownership, AutoCloseable {
         lostToAnother.run();
         return;
       }
-      renewedNanos = System.nanoTime();
+      renewedNanos = time.nanoTime().getAsLong();
       if (failing != null) log.warn("{}: the database answers again", name);
       failing = null;
       if (fenced) {
@@ -115,14 +114,14 @@ public final class ShardLease implements Ownership, AutoCloseable {
       return;
     }
     try {
-      if (leases.holdLock(FleetDelivery.LOCK, id, ttlSeconds)) deliveryNanos = System.nanoTime();
+      if (leases.holdLock(FleetDelivery.LOCK, id, ttlSeconds)) deliveryNanos = time.nanoTime().getAsLong();
     } catch (RuntimeException e) {
       log.debug("{}: cannot take the delivery lease: {}", name, e.getMessage()); // another shard delivers, or none: the outbox age says
     }
   }
 
   private void fenceIfStale() {
-    if (!fenced && System.nanoTime() - renewedNanos > TimeUnit.SECONDS.toNanos(ttlSeconds) / 2) {
+    if (!fenced && time.nanoTime().getAsLong() - renewedNanos > TimeUnit.SECONDS.toNanos(ttlSeconds) / 2) {
       fenced = true;
       log.error("{}: no lease renewal for half the {} s TTL: stopped guarding this shard so that another watcher may take it"
           + " ({})", name, ttlSeconds, failing);
@@ -131,7 +130,7 @@ public final class ShardLease implements Ownership, AutoCloseable {
   }
 
   private boolean fresh() {
-    return System.nanoTime() - renewedNanos < TimeUnit.SECONDS.toNanos(ttlSeconds) / 2;
+    return time.nanoTime().getAsLong() - renewedNanos < TimeUnit.SECONDS.toNanos(ttlSeconds) / 2;
   }
 
   @Override
@@ -158,7 +157,7 @@ public final class ShardLease implements Ownership, AutoCloseable {
   /** Within TTL/2 of renewing the delivery lease: past that another shard may have it. */
   @Override
   public boolean delivers() {
-    return System.nanoTime() - deliveryNanos < TimeUnit.SECONDS.toNanos(ttlSeconds) / 2;
+    return time.nanoTime().getAsLong() - deliveryNanos < TimeUnit.SECONDS.toNanos(ttlSeconds) / 2;
   }
 
   public boolean fenced() {

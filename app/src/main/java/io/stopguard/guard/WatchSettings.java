@@ -32,14 +32,6 @@ public record WatchSettings(Restore restore, Duration grace, Duration reconcileI
     this(restore, grace, reconcileInterval, keyRefresh, webSocket, parallelism, maxRestoreAttempts, 0, 1);
   }
 
-  /**
-   * Whether this watcher's shard holds the user: {@code --shard i/n} splits the accounts between
-   * n watchers (each behind its own egress IP, since Bitget's limits are per IP) by a stable hash.
-   */
-  public boolean owns(String userId) {
-    return shards == 1 || Math.floorMod(userId.hashCode(), shards) == shard;
-  }
-
   public enum Restore {
     OFF, DRY_RUN, ON;
 

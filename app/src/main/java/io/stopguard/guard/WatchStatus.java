@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,19 +130,15 @@ final class WatchStatus {
   }
 
   /** Status for /health. */
-  List<Map<String, Object>> health() {
-    List<Map<String, Object>> out = new ArrayList<>();
+  List<AccountHealth> health() {
+    List<AccountHealth> out = new ArrayList<>();
     for (AccountWatch a : w.accounts.values()) {
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("userId", a.key.userId());
-      m.put("key", a.key.credentials().maskedKey());
-      m.put("webSocket", a.ws == null ? (w.settings.webSocket() ? "polled" : "off") : a.ws.state());
-      m.put("lastReconcile", a.lastOk == null ? null : a.lastOk.toString());
-      m.put("lastError", a.lastError);
-      if (!a.key.mayRestore()) m.put("canRestore", false); // read-only key: watched, cannot restore
-      if (a.key.info() != null && a.key.info().canWithdraw()) m.put("keyRisk", "can withdraw funds");
-      m.put("unprotected", a.verdicts.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
-      out.add(m);
+      out.add(new AccountHealth(a.key.userId(), a.key.credentials().maskedKey(),
+          a.ws == null ? (w.settings.webSocket() ? "polled" : "off") : a.ws.state(),
+          a.lastOk == null ? null : a.lastOk.toString(), a.lastError,
+          a.key.mayRestore() ? null : Boolean.FALSE, // read-only key: watched, cannot restore
+          a.key.info() != null && a.key.info().canWithdraw() ? "can withdraw funds" : null,
+          a.verdicts.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList()));
     }
     return out;
   }
@@ -229,26 +224,11 @@ final class WatchStatus {
   }
 
   /** Fleet-wide figures for /health: how accounts are watched and how stale the oldest look is. */
-  Map<String, Object> summary() {
+  WatchHealth summary() {
     Fleet f = fleet();
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("version", Build.current().describe()); // which binary answers (a rolling upgrade)
-    m.put("accounts", f.accounts());
-    m.put("webSocketsLive", f.live());
-    m.put("webSocketsMax", w.budget.maxConnections());
-    m.put("polled", f.polled());
-    m.put("oldestReconcileSeconds", f.allSeen() && f.accounts() > 0 ? f.oldestAgeMs() / 1000 : null); // null: not all seen yet
-    m.put("reconcileIntervalSeconds", w.settings.reconcileInterval().toSeconds());
-    m.put("fullReconcileSecondsAtIpLimit", Math.round(f.sweepSeconds()));
-    m.put("requestsPerMinuteYieldedToOneOffCommands", w.budget.yieldedPerMinute());
-    m.put("requestsPerMinuteUsed", requestsPerMinute());
-    m.put("requestsPerMinuteBudget", Double.isInfinite(w.budget.requestsPerSecond()) ? null : Math.round(w.budget.requestsPerSecond() * 60));
     List<String> failing = failingRestores;
-    m.put("restoresFailing", failing);
     long storeSilent = storeSilentMs();
-    m.put("storeSilentSeconds", storeSilent / 1000);
     List<Watcher.Unguarded> unguarded = unguarded();
-    m.put("unguardedAccounts", unguarded);
     List<String> why = new ArrayList<>();
     if (!failing.isEmpty()) why.add("restore failing for " + String.join(", ", failing));
     if (storeSilent > STORE_SILENT_TOO_LONG_MS) {
@@ -262,24 +242,20 @@ final class WatchStatus {
     }
     if (w.keysUnreadable != null) why.add("keys unreadable: " + w.keysUnreadable);
     long offset = w.bitget.offsetMillis();
-    m.put("bitgetClockOffsetMs", offset);
     if (Math.abs(offset) > CLOCK_OFF_TOO_FAR_MS) {
       why.add("this host's clock is " + Math.round(Math.abs(offset) / 1000.0) + " s " + (offset < 0 ? "ahead of" : "behind")
           + " Bitget's (requests are signed with Bitget's time; fix NTP)");
     }
     double throttle = w.budget.throttle();
-    m.put("bitgetThrottle", throttle);
     if (throttle < 1) {
       why.add("Bitget answered 429 although this instance kept its per-IP share: it uses " + Math.round(throttle * 100)
           + " % of it until 30 s pass without a 429 (another process or a NAT on this IP?)");
     }
-    m.put("processPauses", w.pauses.pauses());
     String paused = w.pauses.recent();
     if (paused != null) why.add(paused);
     String clockError = w.bitget.error();
     if (clockError != null) why.add("cannot measure Bitget's clock: " + clockError);
     Duration waiting = alertsWaiting;
-    m.put("oldestUndeliveredAlertSeconds", waiting.toSeconds());
     if (waiting.compareTo(ALERTS_WAITING_TOO_LONG) > 0) {
       why.add("alerts are not being delivered: the oldest has waited " + waiting.toSeconds() + " s (Telegram unreachable,"
           + " or no instance delivers)");
@@ -289,8 +265,12 @@ final class WatchStatus {
     long lookFailing = w.accounts.values().stream().filter(a -> a.lastOk != null && a.lastError != null).count();
     if (lookFailing > 0) why.add(lookFailing + " account(s) whose last look failed (see lastError)");
     if (f.accounts() == 0 && unguarded.isEmpty()) why.add("no active Bitget keys in this shard: nothing is guarded");
-    m.put(StatusServer.DEGRADED_BECAUSE, why);
-    return m;
+    return new WatchHealth(Build.current().describe(), // which binary answers (a rolling upgrade)
+        f.accounts(), f.live(), w.budget.maxConnections(), f.polled(),
+        f.allSeen() && f.accounts() > 0 ? f.oldestAgeMs() / 1000 : null, // null: not all seen yet
+        w.settings.reconcileInterval().toSeconds(), Math.round(f.sweepSeconds()), w.budget.yieldedPerMinute(),
+        requestsPerMinute(), Double.isInfinite(w.budget.requestsPerSecond()) ? null : Math.round(w.budget.requestsPerSecond() * 60),
+        failing, storeSilent / 1000, unguarded, offset, throttle, w.pauses.pauses(), waiting.toSeconds(), null, why);
   }
 
   /** (time, requests sent) every 5 s over the last minute: the IP budget in use, for /health and the status page. */

@@ -420,12 +420,12 @@ public final class Watcher implements AutoCloseable {
   final WatchStatus status;
 
   /** Status for /health. */
-  public List<Map<String, Object>> health() {
+  public List<AccountHealth> health() {
     return status.health();
   }
 
   /** Fleet-wide figures for /health: how accounts are watched and how stale the oldest look is. */
-  public Map<String, Object> summary() {
+  public WatchHealth summary() {
     return status.summary();
   }
 

@@ -26,7 +26,7 @@ import java.util.function.Consumer;
  * {@link #abort}) {@link #cleanUp} closes what it opened and cancels what it placed, and says what
  * it could not.
  *
- * <p>Every request goes through {@link #send}, which holds a lock: an abort waits for the request in
+ * <p>Every request goes through {@link ProbeRequests}, one at a time under its lock: an abort waits for the request in
  * flight, so nothing the probe sends lands after the clean-up looked.
  */
 public final class Probe {

@@ -1,5 +1,6 @@
 package io.stopguard.probe;
 
+import io.stopguard.guard.Timebase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stopguard.bitget.Credentials;
@@ -12,7 +13,6 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -48,11 +48,7 @@ final class PushRecorder implements AutoCloseable {
       ws.sendText("{\"op\":\"login\",\"args\":[{\"apiKey\":" + JSON.writeValueAsString(c.apiKey()) + ",\"passphrase\":"
           + JSON.writeValueAsString(c.passphrase()) + ",\"timestamp\":\"" + ts + "\",\"sign\":"
           + JSON.writeValueAsString(Signer.signWebSocketLogin(c.secret(), ts)) + "}]}", true);
-      pinger = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "probe-ws-ping");
-        t.setDaemon(true);
-        return t;
-      });
+      pinger = Timebase.daemonTimer(1, "probe-ws-ping");
       pinger.scheduleAtFixedRate(() -> ws.sendText("ping", true), 20, 20, TimeUnit.SECONDS);
       String instType = demo ? "SUSDT-FUTURES" : "USDT-FUTURES";
       if (!loggedIn.await(10, TimeUnit.SECONDS)) {

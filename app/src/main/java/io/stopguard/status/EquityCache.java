@@ -1,14 +1,15 @@
 package io.stopguard.status;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.stopguard.bitget.BitgetClient;
+import io.stopguard.bitget.FuturesAccount;
+import io.stopguard.guard.Timebase;
 import java.math.BigDecimal;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -31,14 +32,14 @@ public final class EquityCache implements Function<String, Optional<BigDecimal>>
   private final Function<String, Optional<BitgetClient>> clients;
   private final Map<String, Entry> cache = new ConcurrentHashMap<>();
   private final LinkedHashSet<String> queue = new LinkedHashSet<>();
-  private final ScheduledExecutorService fetcher = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "status-equity");
-    t.setDaemon(true);
-    return t;
-  });
+  /** The page's part of the process's time: one fetch a second; closing ends it. */
+  private final ScheduledExecutorService fetcher;
+  private final Clock clock;
 
-  public EquityCache(Function<String, Optional<BitgetClient>> clients) {
+  public EquityCache(Function<String, Optional<BitgetClient>> clients, Timebase time) {
     this.clients = clients;
+    this.clock = time.clock();
+    this.fetcher = time.scheduler();
     fetcher.scheduleWithFixedDelay(this::fetchOne, 1, 1, TimeUnit.SECONDS);
   }
 
@@ -51,7 +52,7 @@ public final class EquityCache implements Function<String, Optional<BigDecimal>>
 
   /** The accounts a page shows now: those not known for a minute are asked for, one a second. */
   public void want(Collection<String> userIds) {
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     synchronized (queue) {
       for (String u : userIds) {
         Entry e = cache.get(u);
@@ -73,19 +74,13 @@ public final class EquityCache implements Function<String, Optional<BigDecimal>>
       Optional<BitgetClient> client = clients.apply(userId);
       if (client.isEmpty()) return;
       BitgetClient c = client.get();
-      BitgetClient.RawAnswer r = c.raw("GET", "/api/v2/mix/account/accounts", Map.of("productType", c.productType()), null);
-      if (r.ok()) {
-        for (JsonNode a : r.data()) {
-          String v = a.path("accountEquity").asText(a.path("usdtEquity").asText(""));
-          if (!v.isEmpty()) equity = new BigDecimal(v);
-        }
-      } else {
-        log.debug("equity of {}: Bitget {} {}", userId, r.code(), r.msg());
+      for (FuturesAccount a : c.futuresAccounts()) {
+        if (a.equity() != null && (a.marginCoin() == null || a.marginCoin().equalsIgnoreCase(c.marginCoin()))) equity = a.equity();
       }
     } catch (RuntimeException e) {
       log.debug("equity of {} not read: {}", userId, e.getMessage()); // the page shows "—"; protection does not depend on it
     }
-    cache.put(userId, new Entry(equity, System.currentTimeMillis()));
+    cache.put(userId, new Entry(equity, clock.millis()));
   }
 
   @Override

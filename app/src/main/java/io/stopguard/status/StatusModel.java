@@ -4,7 +4,7 @@ import io.stopguard.alert.AlertTexts;
 import io.stopguard.bitget.HoldSide;
 import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.Position;
-import io.stopguard.guard.StatusServer;
+import io.stopguard.guard.WatchHealth;
 import io.stopguard.guard.Watcher;
 import io.stopguard.guard.Watcher.AccountSnapshot;
 import io.stopguard.risk.PositionVerdict;
@@ -24,7 +24,6 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -43,7 +42,7 @@ public final class StatusModel {
   private static final BigDecimal HUNDRED = new BigDecimal("100");
 
   private final Supplier<List<AccountSnapshot>> accounts;
-  private final Supplier<Map<String, Object>> summary;
+  private final Supplier<WatchHealth> summary;
   private final Store store;
   private final Function<String, Optional<BigDecimal>> equity;
   private final Clock clock;
@@ -55,7 +54,7 @@ public final class StatusModel {
   /** Rows other instances of a fleet published (their accounts), or none. */
   private volatile Supplier<List<StatusView.Row>> others = List::of;
 
-  public StatusModel(Supplier<List<AccountSnapshot>> accounts, Supplier<Map<String, Object>> summary, Store store,
+  public StatusModel(Supplier<List<AccountSnapshot>> accounts, Supplier<WatchHealth> summary, Store store,
       Function<String, Optional<BigDecimal>> equity, Clock clock, String instance) {
     this.accounts = accounts;
     this.summary = summary;
@@ -105,7 +104,7 @@ public final class StatusModel {
   public StatusView view(StatusView.Query q) {
     Instant now = clock.instant();
     List<AccountSnapshot> snap = accounts.get();
-    Map<String, Object> sum = summary.get();
+    WatchHealth sum = summary.get();
     List<StatusView.Row> all = new ArrayList<>();
     int bare = 0;
     int ok = 0;
@@ -250,30 +249,20 @@ public final class StatusModel {
 
   // ------------------------------------------------------------------ header and incidents
 
-  private StatusView.Header header(List<AccountSnapshot> snap, Map<String, Object> sum, int bare, int ok) {
+  private StatusView.Header header(List<AccountSnapshot> snap, WatchHealth sum, int bare, int ok) {
     List<String> unguarded = new ArrayList<>();
-    if (sum.get("unguardedAccounts") instanceof List<?> l) {
-      for (Object o : l) {
-        if (o instanceof Watcher.Unguarded u) unguarded.add(u.userId() + " (" + u.key() + "): " + u.reason());
-      }
-    }
+    for (Watcher.Unguarded u : sum.unguardedAccounts()) unguarded.add(u.userId() + " (" + u.key() + "): " + u.reason());
     int flag = store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value()).orElse(0);
-    Object oldest = sum.get("oldestReconcileSeconds");
+    Long oldest = sum.oldestReconcileSeconds();
     List<String> instances = new ArrayList<>();
     instances.add(instance);
-    if (sum.get("fleet") instanceof Map<?, ?> fleet && fleet.get("liveInstances") instanceof Number live && live.intValue() > 1) {
-      instances.add("+" + (live.intValue() - 1) + " (fleet)");
-    }
-    Object used = sum.get("requestsPerMinuteUsed");
-    Object budget = sum.get("requestsPerMinuteBudget");
-    String share = used instanceof Number u && budget instanceof Number b && b.doubleValue() > 0
-        ? Math.round(u.doubleValue() * 100 / b.doubleValue()) + " %" : "—";
-    List<String> why = new ArrayList<>();
-    if (sum.get(StatusServer.DEGRADED_BECAUSE) instanceof List<?> l) l.forEach(o -> why.add(String.valueOf(o)));
+    if (sum.fleet() != null && sum.fleet().liveInstances() > 1) instances.add("+" + (sum.fleet().liveInstances() - 1) + " (fleet)");
+    Long budget = sum.requestsPerMinuteBudget();
+    Long used = sum.requestsPerMinuteUsed();
+    String share = used != null && budget != null && budget > 0 ? Math.round(used * 100.0 / budget) + " %" : "—";
     return new StatusView.Header(bare, ok, snap.size() - (int) snap.stream().filter(a -> a.lastOk() == null).count(), unguarded,
         store.incidents().open().size(), flag, oldest == null ? t.get("notAllSeen") : oldest + " " + t.get("sec"),
-        sum.get("webSocketsLive") instanceof Number n ? n.intValue() : 0, sum.get("webSocketsMax") instanceof Number m ? m.intValue() : 0,
-        share, instances, why);
+        sum.webSocketsLive(), sum.webSocketsMax(), share, instances, sum.degradedBecause());
   }
 
   /** The incidents of the last 24 h (and every open one) a query's page shows. */

@@ -17,11 +17,12 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.time.Clock;
+import io.stopguard.guard.Timebase;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -57,19 +58,19 @@ public final class StatusPage implements AutoCloseable {
   private final Auth auth;
   private final TemplateEngine engine = TemplateEngine.createPrecompiled(ContentType.Html);
   private final List<Client> clients = new CopyOnWriteArrayList<>();
-  private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread th = new Thread(r, "status-events");
-    th.setDaemon(true);
-    return th;
-  });
+  /** The page's part of the process's time: the event ticks (and pings) on its clock; closing ends them. */
+  private final ScheduledExecutorService ticker;
+  private final Clock clock;
 
   /** @param auth null when the page is open (127.0.0.1 without a token) */
-  public StatusPage(StatusModel model, Labels labels, Auth auth) {
-    this(model, labels, auth, QUEUE);
+  public StatusPage(StatusModel model, Labels labels, Auth auth, Timebase time) {
+    this(model, labels, auth, QUEUE, time);
   }
 
   /** @param queue event batches a client may have waiting before it is dropped (tests: a few) */
-  StatusPage(StatusModel model, Labels labels, Auth auth, int queue) {
+  StatusPage(StatusModel model, Labels labels, Auth auth, int queue, Timebase time) {
+    this.ticker = time.scheduler();
+    this.clock = time.clock();
     this.queue = queue;
     this.model = model.in(labels); // one language end to end: the model's words too
     this.t = labels;
@@ -268,7 +269,7 @@ public final class StatusPage implements AutoCloseable {
       String header = render("header.jte", Map.of("h", frame.header(), "t", t));
       Map<StatusView.Query, Map<String, String>> rowsByQuery = new HashMap<>();
       Map<StatusView.Query, String> incidentsByQuery = new HashMap<>();
-      long now = System.currentTimeMillis();
+      long now = clock.millis();
       for (Client c : clients) {
         Map<String, String> rows = rowsByQuery.computeIfAbsent(c.query, q -> rendered(frame, q));
         String incidents = incidentsByQuery.computeIfAbsent(c.query,

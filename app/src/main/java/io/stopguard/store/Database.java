@@ -1,15 +1,13 @@
 package io.stopguard.store;
 
-import java.io.IOException;
+import org.postgresql.jdbcurlresolver.PgPassParser;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -22,7 +20,7 @@ import java.util.Map;
  *       {@code postgres://}), or {@code jdbc:postgresql://host[:port]/dbname?user=...}.</li>
  * </ul>
  * A PostgreSQL password not in the URL comes from {@code PGPASSWORD}, else from the passfile
- * ({@code PGPASSFILE}, else {@code ~/.pgpass}, libpq's format). {@link #toString()} never shows it.
+ * (libpq's format, read by pgjdbc: {@code PGPASSFILE}, else {@code ~/.pgpass}). {@link #toString()} never shows it.
  */
 public record Database(String vendor, Path file, String jdbcUrl, String user, String password, String display) {
   public static final String SQLITE = "sqlite";
@@ -47,7 +45,7 @@ public record Database(String vendor, Path file, String jdbcUrl, String user, St
   }
 
   /**
-   * @param env the environment ({@code PGPASSWORD}, {@code PGPASSFILE}, {@code PGUSER}, {@code HOME})
+   * @param env the environment ({@code PGPASSWORD}, {@code PGUSER}); the passfile is the process's own
    * @throws IllegalArgumentException with a one-line reason (never the password) for a bad URL
    */
   public static Database parse(String spec, Map<String, String> env) {
@@ -89,7 +87,8 @@ public record Database(String vendor, Path file, String jdbcUrl, String user, St
       throw new IllegalArgumentException("no PostgreSQL user in " + redact(spec) + " (postgresql://user@host:port/dbname, or PGUSER)");
     }
     if (password == null) password = env.get("PGPASSWORD");
-    if (password == null) password = fromPassfile(env, host, port, db, user);
+    // libpq's passfile, read by pgjdbc's own reader: -Dorg.postgresql.pgpassfile, else $PGPASSFILE, else ~/.pgpass
+    if (password == null) password = PgPassParser.getPassword(host, Integer.toString(port), db, user);
     StringBuilder jdbc = new StringBuilder("jdbc:postgresql://").append(host).append(':').append(port).append('/').append(db);
     String sep = "?";
     for (Map.Entry<String, String> p : params.entrySet()) {
@@ -127,48 +126,4 @@ public record Database(String vendor, Path file, String jdbcUrl, String user, St
     return spec.replaceAll("(://)[^/]*@", "$1***@").replaceAll("(?i)(password=)[^&]*", "$1***");
   }
 
-  /** libpq's passfile: {@code hostname:port:database:username:password}, {@code *} matches anything. */
-  static String fromPassfile(Map<String, String> env, String host, int port, String db, String user) {
-    String f = env.get("PGPASSFILE");
-    Path file = f != null ? Path.of(f) : env.get("HOME") != null ? Path.of(env.get("HOME"), ".pgpass") : null;
-    if (file == null || !Files.isRegularFile(file)) return null;
-    List<String> lines;
-    try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return null;
-    }
-    for (String line : lines) {
-      if (line.isBlank() || line.startsWith("#")) continue;
-      String[] f5 = splitPassLine(line);
-      if (f5 == null) continue;
-      if (match(f5[0], host) && match(f5[1], Integer.toString(port)) && match(f5[2], db) && match(f5[3], user)) return f5[4];
-    }
-    return null;
-  }
-
-  private static boolean match(String pattern, String value) {
-    return pattern.equals("*") || pattern.equals(value);
-  }
-
-  /** Splits on unescaped colons ({@code \:} and {@code \\} are escapes), into exactly five fields. */
-  private static String[] splitPassLine(String line) {
-    String[] out = new String[5];
-    StringBuilder cur = new StringBuilder();
-    int n = 0;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (c == '\\' && i + 1 < line.length()) {
-        cur.append(line.charAt(++i));
-      } else if (c == ':' && n < 4) {
-        out[n++] = cur.toString();
-        cur.setLength(0);
-      } else {
-        cur.append(c);
-      }
-    }
-    if (n != 4) return null;
-    out[4] = cur.toString();
-    return out;
-  }
 }

@@ -140,11 +140,16 @@ class PostgresCliTest {
   void thePasswordComesFromPgpassNeverFromArgv() throws Exception {
     Path pgpass = home.resolve("pgpass");
     Files.writeString(pgpass, "# host:port:db:user:password\n*:*:*:postgres:from-the-passfile\n");
-    Database db = Database.parse(pg, Map.of("PGPASSFILE", pgpass.toString()));
-    assertThat(db.password()).isEqualTo("from-the-passfile");
-    assertThat(db.toString()).doesNotContain("from-the-passfile");
-    assertThat(Database.parse(pg, Map.of("PGPASSWORD", "env-pw", "PGPASSFILE", pgpass.toString())).password())
-        .isEqualTo("env-pw");
+    // pgjdbc reads the passfile: this property first, then $PGPASSFILE, then ~/.pgpass (a process's own environment)
+    System.setProperty("org.postgresql.pgpassfile", pgpass.toString());
+    try {
+      Database db = Database.parse(pg, Map.of());
+      assertThat(db.password()).isEqualTo("from-the-passfile");
+      assertThat(db.toString()).doesNotContain("from-the-passfile");
+      assertThat(Database.parse(pg, Map.of("PGPASSWORD", "env-pw")).password()).isEqualTo("env-pw");
+    } finally {
+      System.clearProperty("org.postgresql.pgpassfile");
+    }
     assertThat(Database.parse(pg.replace("postgres@", "postgres:inline@") + "?sslmode=disable", Map.of()))
         .satisfies(d -> {
           assertThat(d.password()).isEqualTo("inline");

@@ -130,7 +130,7 @@ class BadKeysTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> sim.exchange().countPlans("2", "SOLUSDT", "short", "pos_loss") == 1);
         assertThat(w.unguarded()).extracting(Watcher.Unguarded::userId).containsExactly("1");
         assertThat(w.unguarded().getFirst().reason()).contains("cannot decrypt");
-        assertThat((List<?>) w.summary().get(StatusServer.DEGRADED_BECAUSE)).anySatisfy(
+        assertThat(w.summary().degradedBecause()).anySatisfy(
             why -> assertThat(why.toString()).contains("1 account(s) not guarded: users 1"));
         assertThat(WatcherTest.scrape(metrics)).contains("stopguard_unguarded_accounts 1.0");
         assertThat(console.toString()).contains("⚠️ Bitget: аккаунт не охраняется").contains("Пользователь: 1");
@@ -162,7 +162,7 @@ class BadKeysTest {
         w.start();
         assertThat(w.accountCount()).isZero();
         assertThat(w.unguarded()).extracting(Watcher.Unguarded::userId).containsExactly("1", "2");
-        assertThat(w.summary().get(StatusServer.DEGRADED_BECAUSE).toString()).contains("users 1, 2");
+        assertThat(w.summary().degradedBecause().toString()).contains("users 1, 2");
         assertThat(home.resolve("master.key")).doesNotExist();
       }
     }

@@ -33,7 +33,7 @@ final class Drive {
   /** Every account's WebSocket is live and its first look has ended. */
   static void awaitLive(ManualTime time, Watcher... watchers) {
     advanceUntil(time, Duration.ofMillis(20), () -> Arrays.stream(watchers).allMatch(w -> w.health().stream()
-        .allMatch(a -> "live".equals(a.get("webSocket")) && a.get("lastReconcile") != null)), watchers);
+        .allMatch(a -> "live".equals(a.webSocket()) && a.lastReconcile() != null)), watchers);
     settle(watchers);
   }
 }

@@ -41,7 +41,7 @@ class FleetBalanceTest {
     stores.add(s);
     FleetMember[] self = new FleetMember[1];
     FleetMember m = new FleetMember(s, "member-" + n, "host", "127.0.0." + n, "127.0.0.1:0", TTL, () -> 0, () -> 0, 5700,
-        () -> new FleetMember.Guarding(USERS.stream().filter(u -> self[0].owns(u)).collect(Collectors.toSet()), Set.of(), 0));
+        () -> new FleetMember.Guarding(USERS.stream().filter(u -> self[0].owns(u)).collect(Collectors.toSet()), Set.of(), 0), Timebase.system());
     self[0] = m;
     members.add(m);
     m.start(() -> { });
@@ -65,7 +65,7 @@ class FleetBalanceTest {
       Set<String> polled = Set.copyOf(withPositions.subList(Math.min(sockets, withPositions.size()), withPositions.size()));
       return new FleetMember.Guarding(owned, Set.of(), 0, Set.copyOf(withPositions), polled,
           Math.max(0, sockets - withPositions.size()));
-    });
+    }, Timebase.system());
     self[0] = m;
     members.add(m);
     m.start(() -> { });

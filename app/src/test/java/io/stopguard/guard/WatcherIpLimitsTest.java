@@ -1,5 +1,8 @@
 package io.stopguard.guard;
 
+import io.stopguard.status.StatusServer;
+import io.stopguard.status.Health;
+import io.stopguard.status.Health;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -99,12 +102,12 @@ class WatcherIpLimitsTest {
   void accountsBeyondTheWebSocketBudgetArePolledAndStillRestored() throws Exception {
     start(scenario(5), 5, IpBudget.of(40, 2, 300), settings(WatchSettings.Restore.ON, 700, 10_000, true)); // 2 sockets, 5 accounts
 
-    await().atMost(Duration.ofSeconds(15)).until(() -> watcher.health().stream().allMatch(a -> a.get("lastReconcile") != null)
+    await().atMost(Duration.ofSeconds(15)).until(() -> watcher.health().stream().allMatch(a -> a.lastReconcile() != null)
         && states().getOrDefault("live", 0L) == 2);
     assertThat(states()).containsEntry("live", 2L).containsEntry("polled", 3L);
 
     try (StatusServer status = new StatusServer(new InetSocketAddress("127.0.0.1", 0), metrics.registry(),
-        watcher::health, watcher::summary)) {
+        () -> Health.of(watcher.summary(), watcher.health()))) {
       JsonNode health = new ObjectMapper()
           .readTree(get(status.port(), "/health"));
       assertThat(health.path("status").asText()).isEqualTo("ok");
@@ -121,11 +124,11 @@ class WatcherIpLimitsTest {
       Files.writeString(dir.resolve("watch.prom"), exposition);
     }
 
-    String polledUser = watcher.health().stream().filter(a -> "polled".equals(a.get("webSocket")))
-        .map(a -> (String) a.get("userId")).findFirst().orElseThrow();
+    String polledUser = watcher.health().stream().filter(a -> "polled".equals(a.webSocket()))
+        .map(a -> (String) a.userId()).findFirst().orElseThrow();
     sim.exchange().cancelStopsFromOutside(polledUser, "ETHUSDT", "long");
     await().atMost(Duration.ofSeconds(10)).until(() -> sim.exchange().countPlans(polledUser, "ETHUSDT", "long", "pos_loss") == 1);
-    assertThat(watcher.health()).allSatisfy(a -> assertThat(a.get("lastError")).isNull());
+    assertThat(watcher.health()).allSatisfy(a -> assertThat(a.lastError()).isNull());
     // Last, so that a machine without promtool skips only this check (said on the console), not the restore above.
     Promtool.checkMetrics(dir.resolve("watch.prom"));
   }
@@ -134,7 +137,7 @@ class WatcherIpLimitsTest {
   void aBudgetTooSmallForTheIntervalStillReachesEveryAccountInTurn() {
     // 6 requests/s, 4 of them for periodic work: 2 accounts a second against a 300 ms interval.
     start(scenario(8), 8, IpBudget.of(6, 0, 300), settings(WatchSettings.Restore.OFF, 300, 10_000, false));
-    await().atMost(Duration.ofSeconds(15)).until(() -> watcher.health().stream().allMatch(a -> a.get("lastReconcile") != null));
+    await().atMost(Duration.ofSeconds(15)).until(() -> watcher.health().stream().allMatch(a -> a.lastReconcile() != null));
     assertThat(sim.rateLimited()).isZero();
     assertThat(sim.restRequests()).as("about one look per account, not the first ones again and again")
         .isLessThanOrEqualTo(2 * 8 + 8);
@@ -144,8 +147,8 @@ class WatcherIpLimitsTest {
   void aWebSocketFreedByADeactivatedKeyGoesToAPolledAccount() {
     start(scenario(3), 3, IpBudget.of(40, 2, 300), settings(WatchSettings.Restore.OFF, 1000, 300, true));
     await().atMost(Duration.ofSeconds(10)).until(() -> states().getOrDefault("live", 0L) == 2 && states().get("polled") == 1);
-    String withSocket = watcher.health().stream().filter(a -> "live".equals(a.get("webSocket")))
-        .map(a -> (String) a.get("userId")).findFirst().orElseThrow();
+    String withSocket = watcher.health().stream().filter(a -> "live".equals(a.webSocket()))
+        .map(a -> (String) a.userId()).findFirst().orElseThrow();
     store.keys().setActive(withSocket, "bitget", null, false);
     await().atMost(Duration.ofSeconds(10)).until(() -> watcher.accountCount() == 2 && states().getOrDefault("live", 0L) == 2);
     assertThat(states()).doesNotContainKey("polled");
@@ -174,22 +177,19 @@ class WatcherIpLimitsTest {
   }
 
   private String webSocketOf(String user) {
-    return watcher.health().stream().filter(a -> user.equals(a.get("userId"))).map(a -> (String) a.get("webSocket"))
+    return watcher.health().stream().filter(a -> user.equals(a.userId())).map(a -> (String) a.webSocket())
         .findFirst().orElse(null);
   }
 
   private boolean reconciled(String user) {
-    return watcher.health().stream().anyMatch(a -> user.equals(a.get("userId")) && a.get("lastReconcile") != null);
+    return watcher.health().stream().anyMatch(a -> user.equals(a.userId()) && a.lastReconcile() != null);
   }
 
   @Test
   void shardsSplitTheAccountsWithoutOverlap() {
     List<String> users = IntStream.range(0, 1000).mapToObj(Integer::toString).toList();
-    WatchSettings[] shards = new WatchSettings[3];
-    for (int i = 0; i < 3; i++) {
-      shards[i] = new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofSeconds(30), Duration.ofSeconds(10),
-          true, 8, 3, i, 3);
-    }
+    Ownership[] shards = new Ownership[3]; // what the watcher of --shard i/3 asks (Watcher's default ownership)
+    for (int i = 0; i < 3; i++) shards[i] = Ownership.shard(i, 3);
     for (String u : users) {
       assertThat(Arrays.stream(shards).filter(s -> s.owns(u)).count()).as(u).isEqualTo(1);
     }
@@ -205,6 +205,6 @@ class WatcherIpLimitsTest {
   }
 
   private Map<Object, Long> states() {
-    return watcher.health().stream().collect(Collectors.groupingBy(a -> a.get("webSocket"), Collectors.counting()));
+    return watcher.health().stream().collect(Collectors.groupingBy(a -> a.webSocket(), Collectors.counting()));
   }
 }

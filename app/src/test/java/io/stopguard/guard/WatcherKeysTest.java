@@ -52,7 +52,7 @@ class WatcherKeysTest {
         });
         store.keys().setActive("2", "bitget", null, false);
         await().atMost(Duration.ofSeconds(5)).until(() -> w.accountCount() == 1);
-        assertThat(w.health()).extracting(a -> a.get("userId")).containsExactly("1");
+        assertThat(w.health()).extracting(a -> a.userId()).containsExactly("1");
         await().atMost(Duration.ofSeconds(5)).until(() -> {
           return store.flag(Store.FLAG_STOPLOSS_MISSING).map(f -> f.value() == 0).orElse(false);
         });

@@ -186,7 +186,7 @@ class WatcherTest {
   @Test
   void withoutWebSocketTheReconcileCatchesIt() throws Exception {
     Guard g = guard("b", settings(WatchSettings.Restore.ON, 100, 500, false));
-    advanceUntil(Duration.ofMillis(200), () -> g.watcher().health().stream().allMatch(a -> a.get("lastReconcile") != null), g);
+    advanceUntil(Duration.ofMillis(200), () -> g.watcher().health().stream().allMatch(a -> a.lastReconcile() != null), g);
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
     Instant cancelled = time.clock().instant();
     advanceUntil(Duration.ofMillis(100), () -> stops("ETHUSDT", "long") == 1, g);
@@ -213,7 +213,7 @@ class WatcherTest {
     awaitLive(g);
     sim.faults().set("/api/v2/mix/position/all-position", new Faults.Spec(0, 0, 1.0, 0, 0, 0));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long"); // the push comes, the look fails (500s)
-    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().getFirst().get("lastError") != null);
+    await().atMost(Duration.ofSeconds(10)).until(() -> g.watcher().health().getFirst().lastError() != null);
     settle(g);
     sim.faults().clear();
     // No further push and no reconcile for 10 minutes: only the back-off look (2 s) can find and restore it.
@@ -237,7 +237,7 @@ class WatcherTest {
     // and a restart of one of them resumes without placing anything new
     g1.watcher().close();
     Guard g3 = guard("d1b", settings(WatchSettings.Restore.ON, 100, 300, false));
-    advanceUntil(Duration.ofMillis(200), () -> g3.watcher().health().getFirst().get("lastReconcile") != null, g2, g3);
+    advanceUntil(Duration.ofMillis(200), () -> g3.watcher().health().getFirst().lastReconcile() != null, g2, g3);
     for (int i = 0; i < 5; i++) { // reconciles every 300 ms
       time.advance(Duration.ofMillis(300));
       settle(g2, g3);
@@ -343,8 +343,8 @@ class WatcherTest {
     awaitLive(g);
     sim.faults().set("/api/v2/mix/order/place-tpsl-order", new Faults.Spec(0, 0, 1.0, 0, 0, 0));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
-    advanceUntil(Duration.ofMillis(500), () -> g.watcher().summary().get("restoresFailing") instanceof List<?> l && !l.isEmpty(), g);
-    assertThat(g.watcher().summary().get(StatusServer.DEGRADED_BECAUSE).toString()).contains("9001:ETHUSDT:LONG");
+    advanceUntil(Duration.ofMillis(500), () -> !g.watcher().summary().restoresFailing().isEmpty(), g);
+    assertThat(g.watcher().summary().degradedBecause().toString()).contains("9001:ETHUSDT:LONG");
     assertThat(console.toString()).contains("🆘 Bitget stop-loss: восстановление не удаётся").contains("Bitget 40015");
     assertThat(sql(g.store(), "SELECT escalated_at IS NOT NULL FROM incidents WHERE symbol='ETHUSDT'")).isEqualTo("1");
     assertThat(scrape(g)).contains("stopguard_restore_escalations_total 1.0");
@@ -353,7 +353,7 @@ class WatcherTest {
     advanceUntil(Duration.ofMillis(500), () -> stops("ETHUSDT", "long") == 1, g);
     assertThat(Duration.between(answering, time.clock().instant())).as("escalated: looked at every 5 s")
         .isLessThanOrEqualTo(Duration.ofMillis(5500));
-    advanceUntil(Duration.ofMillis(500), () -> ((List<?>) g.watcher().summary().get("restoresFailing")).isEmpty(), g);
+    advanceUntil(Duration.ofMillis(500), () -> g.watcher().summary().restoresFailing().isEmpty(), g);
     assertThat(console.toString().split("🆘", -1)).hasSize(2); // one escalation per incident, not one per attempt
   }
 
@@ -393,7 +393,7 @@ class WatcherTest {
     for (int look = 0; look < 2; look++) {
       time.advance(look == 0 ? Duration.ofMillis(1001) : Duration.ofSeconds(1)); // past the grace, then the 1 s look again
       settle(g);
-      assertThat(g.watcher().health().getFirst().get("lastError")).asString().contains("429");
+      assertThat(g.watcher().health().getFirst().lastError()).asString().contains("429");
       // the next look is at most 1 s ahead (exactly 1 s unless a reconcile happened to look meanwhile)
       assertThat(time.pendingOneShots()).as("after failed look %d", look + 1).isNotEmpty();
       assertThat(time.pendingOneShots().getFirst()).isBetween(Duration.ofMillis(1), Duration.ofSeconds(1));
@@ -418,7 +418,7 @@ class WatcherTest {
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long"); // the push arrives; its look is refused
     for (int look = 0; look < 2; look++) { // past the 2 s a healthy account's back-off would already wait
       settle(g);
-      assertThat(g.watcher().health().getFirst().get("lastError")).asString().contains("429");
+      assertThat(g.watcher().health().getFirst().lastError()).asString().contains("429");
       assertThat(time.pendingOneShots()).as("after failed look %d", look + 1).isNotEmpty();
       assertThat(time.pendingOneShots().getFirst()).isBetween(Duration.ofMillis(1), Duration.ofSeconds(1));
       time.advance(Duration.ofSeconds(1));

@@ -1,5 +1,6 @@
 package io.stopguard.status;
 
+import io.stopguard.guard.Timebase;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -26,7 +27,7 @@ class EquityCacheTest {
     }
     try (SimServer sim = SimServer.start(Scenario.parse(yaml.toString()), 0);
         EquityCache cache = new EquityCache(u -> Optional.of(BitgetClient.builder().baseUrl(sim.baseUrl())
-            .credentials(new Credentials("k" + u.substring(2), "s", "p")).build()))) {
+            .credentials(new Credentials("k" + u.substring(2), "s", "p")).build()), Timebase.system())) {
       assertThat(cache.apply("800")).isEmpty();
       assertThat(sim.restRequests()).as("looking never asks Bitget").isZero();
       cache.want(users);

@@ -1,5 +1,6 @@
 package io.stopguard.status;
 
+import io.stopguard.guard.WatchHealth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -58,9 +59,9 @@ class FleetStatusTest {
       FakeClock clock = new FakeClock(Instant.now());
       FleetRows rowsA = new FleetRows(a, "instance-a", clock);
       FleetRows rowsB = new FleetRows(b, "instance-b", clock);
-      StatusModel modelA = new StatusModel(() -> onA, Map::of, a, u -> Optional.empty(), Clock.systemUTC(), "instance-a")
+      StatusModel modelA = new StatusModel(() -> onA, WatchHealth::none, a, u -> Optional.empty(), Clock.systemUTC(), "instance-a")
           .withOthers(rowsA.others());
-      StatusModel modelB = new StatusModel(() -> onB, Map::of, b, u -> Optional.empty(), Clock.systemUTC(), "instance-b")
+      StatusModel modelB = new StatusModel(() -> onB, WatchHealth::none, b, u -> Optional.empty(), Clock.systemUTC(), "instance-b")
           .withOthers(rowsB.others());
       rowsA.publish(onA, modelA::rowsOf);
       rowsB.publish(onB, modelB::rowsOf);

@@ -7,7 +7,7 @@ import io.stopguard.TestScenarios;
 import io.stopguard.alert.Alerting;
 import io.stopguard.check.CheckService;
 import io.stopguard.check.StopLossCheck;
-import io.stopguard.guard.StatusServer;
+import io.stopguard.status.StatusServer;
 import io.stopguard.guard.WatchSettings;
 import io.stopguard.guard.Timebase;
 import io.stopguard.guard.Watcher;
@@ -100,12 +100,12 @@ class StatusPageBrowserTest {
     WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ofMillis(3000), Duration.ofMillis(2000),
         Duration.ofSeconds(10), true, 8, 3);
     Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(), Timebase.system());
-    EquityCache equity = new EquityCache(w::client);
+    EquityCache equity = new EquityCache(w::client, Timebase.system());
     StatusPage page = new StatusPage(new StatusModel(w::snapshot, w::summary, store, equity, Clock.systemUTC(), "test-host")
         .withShownAccounts(equity::want),
-        new Labels(language), auth);
-    StatusServer server = new StatusServer(new InetSocketAddress("127.0.0.1", 0), metrics.registry(), w::health, w::summary,
-        page.handlers(), auth);
+        new Labels(language), auth, Timebase.system());
+    StatusServer server = new StatusServer(new InetSocketAddress("127.0.0.1", 0), metrics.registry(), () -> Health.of(w.summary(), w.health()),
+        page.handlers(), auth, null);
     toClose.add(store);
     toClose.add(check);
     toClose.add(w);
@@ -113,7 +113,7 @@ class StatusPageBrowserTest {
     toClose.add(page);
     toClose.add(server);
     w.start();
-    await().atMost(Duration.ofSeconds(10)).until(() -> w.health().stream().allMatch(a -> a.get("lastReconcile") != null));
+    await().atMost(Duration.ofSeconds(10)).until(() -> w.health().stream().allMatch(a -> a.lastReconcile() != null));
     return server;
   }
 

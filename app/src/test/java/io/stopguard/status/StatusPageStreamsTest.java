@@ -1,12 +1,14 @@
 package io.stopguard.status;
 
+import io.stopguard.guard.Timebase;
+import io.stopguard.guard.WatchHealth;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.stopguard.bitget.HoldSide;
 import io.stopguard.bitget.PosMode;
 import io.stopguard.bitget.Position;
-import io.stopguard.guard.StatusServer;
+import io.stopguard.status.StatusServer;
 import io.stopguard.guard.Watcher.AccountSnapshot;
 import io.stopguard.metrics.StopguardMetrics;
 import io.stopguard.risk.PositionVerdict;
@@ -62,10 +64,10 @@ class StatusPageStreamsTest {
   void aStreamThatIsNotReadIsClosedAndOneThatIsReadStays() throws Exception {
     AtomicInteger tick = new AtomicInteger();
     try (Store store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")))) {
-      StatusModel model = new StatusModel(() -> moving(tick), Map::of, store, u -> Optional.empty(), Clock.systemUTC(), "test");
-      StatusPage page = new StatusPage(model, new Labels("en"), null, 4); // production: StatusPage.QUEUE
+      StatusModel model = new StatusModel(() -> moving(tick), WatchHealth::none, store, u -> Optional.empty(), Clock.systemUTC(), "test");
+      StatusPage page = new StatusPage(model, new Labels("en"), null, 4, Timebase.system()); // production: StatusPage.QUEUE
       try (page; StatusServer server = new StatusServer(new InetSocketAddress("127.0.0.1", 0), new StopguardMetrics().registry(),
-          List::of, Map::of, page.handlers(), null);
+          () -> Health.of(WatchHealth.none(), List.of()), page.handlers(), null, null);
           Socket stalled = new Socket("127.0.0.1", server.port()); Socket reader = new Socket("127.0.0.1", server.port())) {
         stalled.setReceiveBufferSize(4096);
         for (Socket s : List.of(stalled, reader)) {

@@ -1,5 +1,6 @@
 package io.stopguard.bench;
 
+import io.stopguard.guard.AccountHealth;
 import com.sun.management.OperatingSystemMXBean;
 import io.stopguard.alert.Alerting;
 import io.stopguard.bitget.Credentials;
@@ -118,8 +119,8 @@ public final class GuardBench {
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
           sim.webSocketUrl(), Timebase.system())) {
         w.start();
-        waitFor(() -> webSocket ? w.health().stream().allMatch(a -> "live".equals(a.get("webSocket")))
-            : w.health().stream().allMatch(a -> a.get("lastReconcile") != null), 10_000);
+        waitFor(() -> webSocket ? w.health().stream().allMatch(a -> "live".equals(a.webSocket()))
+            : w.health().stream().allMatch(a -> a.lastReconcile() != null), 10_000);
         Thread.sleep(500);
         for (int i = 0; i < trials; i++) {
           long before;
@@ -244,10 +245,10 @@ public final class GuardBench {
         long lastReport = 0;
         long deadline = System.nanoTime() + 900_000_000_000L;
         while (true) {
-          List<Map<String, Object>> h = w.health();
-          long live = h.stream().filter(a -> "live".equals(a.get("webSocket"))).count();
-          long reconciled = h.stream().filter(a -> a.get("lastReconcile") != null).count();
-          List<String> wsUsers = h.stream().filter(a -> "live".equals(a.get("webSocket"))).map(a -> (String) a.get("userId")).toList();
+          List<AccountHealth> h = w.health();
+          long live = h.stream().filter(a -> "live".equals(a.webSocket())).count();
+          long reconciled = h.stream().filter(a -> a.lastReconcile() != null).count();
+          List<String> wsUsers = h.stream().filter(a -> "live".equals(a.webSocket())).map(a -> a.userId()).toList();
           double t = (System.nanoTime() - t0) / 1e9;
           if (allLive == null && live == Math.min(accounts, WatchSettings.defaultBudget().maxConnections())) {
             allLive = t;

@@ -6,7 +6,10 @@ import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.PlanType;
 import io.stopguard.bitget.PosMode;
 import io.stopguard.bitget.Position;
-import io.stopguard.guard.StatusServer;
+import io.stopguard.guard.Timebase;
+import io.stopguard.guard.WatchHealth;
+import io.stopguard.status.Health;
+import io.stopguard.status.StatusServer;
 import io.stopguard.guard.Watcher.AccountSnapshot;
 import io.stopguard.risk.PositionVerdict;
 import io.stopguard.risk.Verdict;
@@ -83,11 +86,11 @@ public final class StatusBench {
     try (Store store = Store.open(dir.resolve("trading.db"), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")))) {
       AtomicReference<List<AccountSnapshot>> live = new AtomicReference<>(
           List.copyOf(accounts));
-      StatusModel model = new StatusModel(live::get, Map::of, store, u -> Optional.of(new BigDecimal("10000")), Clock.systemUTC(),
+      StatusModel model = new StatusModel(live::get, WatchHealth::none, store, u -> Optional.of(new BigDecimal("10000")), Clock.systemUTC(),
           "bench");
-      try (StatusPage page = new StatusPage(model, new Labels("en"), null);
+      try (StatusPage page = new StatusPage(model, new Labels("en"), null, Timebase.system());
           StatusServer server = new StatusServer(new InetSocketAddress("127.0.0.1", 0), new PrometheusRegistry(),
-              List::of, Map::of, page.handlers(), null)) {
+              () -> Health.of(WatchHealth.none(), List.of()), page.handlers(), null, null)) {
         HttpClient http = HttpClient.newHttpClient();
         String base = "http://127.0.0.1:" + server.port();
         for (String path : List.of("/", "/?verdict=bare", "/?sort=loss&page=50")) {

@@ -151,6 +151,12 @@ public final class BitgetClient {
     return new KeyInfo(data.path("userId").asText(null), codes, KeyInfo.parseIps(data.path("ips").asText("")));
   }
 
+  /** The account's futures accounts of this product type (equity per margin coin), one call. */
+  public List<FuturesAccount> futuresAccounts() {
+    JsonNode data = transport.call("GET", "/api/v2/mix/account/accounts", Map.of("productType", productType()), null, true);
+    return read(data, new TypeReference<>() {});
+  }
+
   /** Every open position of the account ({@code all-position}), one call. */
   public List<Position> allPositions() {
     JsonNode data = transport.call("GET", "/api/v2/mix/position/all-position",

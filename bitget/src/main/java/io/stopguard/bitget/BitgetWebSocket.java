@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -86,22 +85,6 @@ public final class BitgetWebSocket implements AutoCloseable {
     this.timer = timer;
   }
 
-  /**
-   * A connection with its own timer thread, ping every {@link #PING_INTERVAL} (Bitget closes a
-   * connection that sent no "ping" for 30 s; 20 s leaves room for a late timer).
-   */
-  public static BitgetWebSocket open(URI url, Credentials c, boolean demo, Listener l) {
-    ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread th = new Thread(r, "bitget-ws-timer");
-      th.setDaemon(true);
-      return th;
-    });
-    BitgetWebSocket ws = new BitgetWebSocket(url, c, demo, l, HttpClient.newHttpClient(), System::currentTimeMillis,
-        PING_INTERVAL, t, IpBudget.shared());
-    ws.start();
-    return ws;
-  }
-
   /** waiting (for a connect token of the IP budget), connecting, login, subscribing, live, down or closed. */
   public String state() {
     return state;
@@ -151,17 +134,22 @@ public final class BitgetWebSocket implements AutoCloseable {
 
   private void keepAlive() {
     if (System.currentTimeMillis() - lastMessageMs > 2 * pingInterval.toMillis() + 5_000) {
-      WebSocket s;
-      int gen;
-      synchronized (lock) {
-        s = ws;
-        gen = generation;
-      }
-      if (s != null) s.abort();
-      down(gen, "no pong for " + (2 * pingInterval.toSeconds()) + " s");
+      abortCurrent("no pong for " + (2 * pingInterval.toSeconds()) + " s");
       return;
     }
     send("ping");
+  }
+
+  /** Drops the connection of this moment (its generation) as down: the reconnect follows as for any loss. */
+  private void abortCurrent(String reason) {
+    WebSocket s;
+    int gen;
+    synchronized (lock) {
+      s = ws;
+      gen = generation;
+    }
+    if (s != null) s.abort();
+    down(gen, reason);
   }
 
   private void onMessage(String text) {
@@ -186,14 +174,7 @@ public final class BitgetWebSocket implements AutoCloseable {
     }
     if (event.equals("error")) {
       log.warn("Bitget WebSocket error {}: {}", n.path("code").asText(), n.path("msg").asText());
-      WebSocket s;
-      int gen;
-      synchronized (lock) {
-        s = ws;
-        gen = generation;
-      }
-      if (s != null) s.abort();
-      down(gen, "error " + n.path("code").asText() + ": " + n.path("msg").asText());
+      abortCurrent("error " + n.path("code").asText() + ": " + n.path("msg").asText());
       return;
     }
     if (event.equals("subscribe")) {

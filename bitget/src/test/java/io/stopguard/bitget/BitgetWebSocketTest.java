@@ -1,5 +1,9 @@
 package io.stopguard.bitget;
 
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Executors;
+import java.net.http.HttpClient;
+import java.net.URI;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -71,9 +75,22 @@ class BitgetWebSocketTest {
     };
   }
 
+  /** A connection with a timer thread of its own, as an application would pass one, pinging every {@link BitgetWebSocket#PING_INTERVAL}. */
+  static BitgetWebSocket open(URI url, Credentials c, boolean demo, BitgetWebSocket.Listener l) {
+    ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread th = new Thread(r, "bitget-ws-timer");
+      th.setDaemon(true);
+      return th;
+    });
+    BitgetWebSocket ws = new BitgetWebSocket(url, c, demo, l, HttpClient.newHttpClient(), System::currentTimeMillis,
+        BitgetWebSocket.PING_INTERVAL, t, IpBudget.shared());
+    ws.start();
+    return ws;
+  }
+
   @Test
   void loginSubscribeSnapshotsAndPushesOnChanges() {
-    ws = BitgetWebSocket.open(sim.webSocketUrl(), new Credentials("bg_k1", "s1", "p1"), false, listener());
+    ws = open(sim.webSocketUrl(), new Credentials("bg_k1", "s1", "p1"), false, listener());
     await().atMost(Duration.ofSeconds(5)).until(() -> lives.size() == 1 && !positions.isEmpty() && !plans.isEmpty());
     assertThat(ws.state()).isEqualTo("live");
     assertThat(positions.get(0)).singleElement().satisfies(p -> {
@@ -101,7 +118,7 @@ class BitgetWebSocketTest {
 
   @Test
   void reconnectsResubscribesAndReportsTheBlindPeriod() {
-    ws = BitgetWebSocket.open(sim.webSocketUrl(), new Credentials("bg_k1", "s1", "p1"), false, listener());
+    ws = open(sim.webSocketUrl(), new Credentials("bg_k1", "s1", "p1"), false, listener());
     await().atMost(Duration.ofSeconds(5)).until(() -> lives.size() == 1);
     Instant beforeDrop = Instant.now();
     assertThat(sim.dropWebSockets("9001")).isEqualTo(1);
@@ -113,7 +130,7 @@ class BitgetWebSocketTest {
 
   @Test
   void badSignatureIsRefused() {
-    ws = BitgetWebSocket.open(sim.webSocketUrl(), new Credentials("bg_k1", "wrong", "p1"), false, listener());
+    ws = open(sim.webSocketUrl(), new Credentials("bg_k1", "wrong", "p1"), false, listener());
     await().atMost(Duration.ofSeconds(5)).until(() -> !downs.isEmpty());
     assertThat(downs.get(0)).contains("30015");
     assertThat(lives).isEmpty();

@@ -1,4 +1,4 @@
-package io.stopguard.guard;
+package io.stopguard.status;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -17,46 +17,33 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** {@code /metrics} (Prometheus text format, client_java's writer) and {@code /health} (JSON) for the watcher. */
 public final class StatusServer implements AutoCloseable {
-  /** A summary entry: the reasons, each one line, why the watcher is degraded whatever the accounts say. */
-  public static final String DEGRADED_BECAUSE = "degradedBecause";
-
+  private static final Logger log = LoggerFactory.getLogger(StatusServer.class);
   private final HttpServer server;
   private final ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-  public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts) {
-    this(address, registry, accounts, Map::of);
-  }
-
-  /** @param summary fleet-wide figures shown first (with 10,000 accounts nobody reads the list) */
-  public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts,
-      Supplier<Map<String, Object>> summary) {
-    this(address, registry, accounts, summary, Map.of(), null);
+  public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<Health> health) {
+    this(address, registry, health, Map.of(), null, null);
   }
 
   /**
+   * @param health what /health answers (built per request: figures first, as with 10,000 accounts nobody reads the list)
    * @param pages more paths to serve (the status page: "/" and its parts)
-   * @param auth  when not null, in front of every path, /metrics and /health included
+   * @param auth when not null, in front of every path, /metrics and /health included
+   * @param tls when not null, HTTPS only (the token and the session cookie never cross the network in clear)
    */
-  public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts,
-      Supplier<Map<String, Object>> summary, Map<String, HttpHandler> pages,
-      Filter auth) {
-    this(address, registry, accounts, summary, pages, auth, null);
-  }
-
-  /** @param tls when not null, HTTPS only (the token and the session cookie never cross the network in clear) */
-  public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<List<Map<String, Object>>> accounts,
-      Supplier<Map<String, Object>> summary, Map<String, HttpHandler> pages,
-      Filter auth, SSLContext tls) {
+  public StatusServer(InetSocketAddress address, PrometheusRegistry registry, Supplier<Health> health,
+      Map<String, HttpHandler> pages, Filter auth, SSLContext tls) {
     try {
       if (tls == null) {
         server = HttpServer.create(address, 64);
@@ -85,15 +72,15 @@ public final class StatusServer implements AutoCloseable {
     }));
     contexts.add(server.createContext("/health", ex -> {
       if (!exactGet(ex, "/health")) return;
-      List<Map<String, Object>> accts = accounts.get();
-      Map<String, Object> sum = summary.get();
-      boolean allOk = accts.stream().allMatch(a -> a.get("lastReconcile") != null && a.get("lastError") == null)
-          && (!(sum.get(DEGRADED_BECAUSE) instanceof List<?> why) || why.isEmpty());
-      Map<String, Object> body = new LinkedHashMap<>();
-      body.put("status", allOk ? "ok" : "degraded");
-      body.putAll(sum);
-      body.put("accounts", accts);
-      reply(ex, 200, "application/json", json.writeValueAsBytes(body));
+      byte[] body;
+      try {
+        body = json.writeValueAsBytes(health.get());
+      } catch (RuntimeException | IOException e) { // a probe must see the failure, not a closed connection
+        log.warn("/health could not be built: {}", e.toString(), e);
+        reply(ex, 500, "text/plain; charset=utf-8", ("health unknown: " + e + "\n").getBytes(StandardCharsets.UTF_8));
+        return;
+      }
+      reply(ex, 200, "application/json", body);
     }));
     // On loopback, DNS rebinding is the way in: a page the operator visits rebinds its own name to
     // 127.0.0.1 and reads everything. Only the loopback names are served there.

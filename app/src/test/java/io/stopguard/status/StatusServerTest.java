@@ -1,4 +1,6 @@
-package io.stopguard.guard;
+package io.stopguard.status;
+
+import io.stopguard.guard.WatchHealth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,7 +30,7 @@ class StatusServerTest {
   @Test
   void onlyTheExactPathsAndGet() throws Exception {
     try (StatusServer s = new StatusServer(new InetSocketAddress("127.0.0.1", 0), new StopguardMetrics().registry(),
-        List::of, () -> Map.of(StatusServer.DEGRADED_BECAUSE, List.of("restore failing for 1:ETHUSDT:LONG")))) {
+        () -> Health.of(WatchHealth.none().withFleet(null, List.of("restore failing for 1:ETHUSDT:LONG")), List.of()))) {
       assertThat(send(s.port(), "GET", "/metrics").statusCode()).isEqualTo(200);
       HttpResponse<String> health = send(s.port(), "GET", "/health");
       assertThat(health.statusCode()).isEqualTo(200);
@@ -60,7 +62,7 @@ class StatusServerTest {
   @Test
   void onLoopbackOnlyLoopbackHostNamesAreServed() throws Exception {
     try (StatusServer s = new StatusServer(new InetSocketAddress("127.0.0.1", 0), new StopguardMetrics().registry(),
-        List::of, Map::of)) {
+        () -> Health.of(WatchHealth.none(), List.of()))) {
       int port = s.port();
       for (String ok : List.of("127.0.0.1:" + port, "localhost:" + port, "[::1]:" + port, "127.0.0.1", "LOCALHOST:" + port)) {
         assertThat(statusLine(port, ok)).as(ok).contains(" 200");
