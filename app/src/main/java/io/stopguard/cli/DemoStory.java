@@ -111,8 +111,8 @@ final class DemoStory {
 
       // 2. The guard restores it.
       step(2, "stopguard watch --restore on — the guard restores it after a short grace period");
-      WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ofMillis(500), Duration.ofSeconds(30),
-          Duration.ofSeconds(10), true, 8, 3);
+      WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.ON)
+          .withGrace(Duration.ofMillis(500)).withParallelism(8);
       try (Watcher watcher = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings,
           sim.webSocketUrl(), Timebase.system())) {
         long w0 = System.nanoTime();

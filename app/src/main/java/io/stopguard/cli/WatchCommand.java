@@ -147,9 +147,9 @@ final class WatchCommand implements Callable<Integer> {
       cli.err().println("stopguard watch: warning: no probe result for " + base.getHost() + " in " + home.home(cli).resolve("probes")
           + ": run `stopguard probe --user ID` once with a demo key to check stopguard's assumptions (docs/PROBE.md)");
     }
-    WatchSettings settings = new WatchSettings(mode, Duration.ofMillis((long) (graceSeconds * 1000)),
-        Duration.ofMillis((long) (intervalSeconds * 1000)), Duration.ofSeconds(10), !noWebSocket && wsConnections > 0, 64, 3,
-        sh[0], sh[1]);
+    WatchSettings settings = WatchSettings.DEFAULT.withRestore(mode).withGrace(Duration.ofMillis((long) (graceSeconds * 1000)))
+        .withInterval(Duration.ofMillis((long) (intervalSeconds * 1000))).withWebSocket(!noWebSocket && wsConnections > 0)
+        .withShard(sh[0], sh[1]);
     IpBudget budget = IpBudget.of(ipRequestsPerMinute / 60.0, wsConnections, IpBudget.PUBLISHED_CONNECTS_PER_5_MIN);
     // A fleet (PostgreSQL, no --shard) splits accounts by lease: instances in one home may each leave
     // from an address of their own. Anything else, or the same address twice, is one watcher per home.

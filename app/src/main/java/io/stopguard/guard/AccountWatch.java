@@ -36,11 +36,38 @@ import org.slf4j.LoggerFactory;
 /**
  * One account under watch: its WebSocket, its looks (one at a time: a request during a look runs
  * another after it), the verdicts of the last look, and the restore of what is bare after the grace
- * period. Owned by {@link Watcher}, which schedules it and shares its budget, store and services.
+ * period. Owned by {@link Watcher}; its collaborators are its {@link WatchContext} and its {@link Host}.
  */
 final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   private static final Logger log = LoggerFactory.getLogger(Watcher.class);
-  private final Watcher w;
+  /**
+   * What an account's watch asks of the watcher while it runs (its seam, as {@link Restorer.Account}
+   * is the restorer's): everything else it uses is fixed in its {@link WatchContext}.
+   */
+  interface Host {
+    /** The watcher is closing: start nothing new. */
+    boolean closed();
+
+    /** Recompute the bitget_stoploss_missing flag from every account's verdicts. */
+    void updateFlag();
+
+    /** The store has stopped answering (known without asking it). */
+    boolean storeStalled();
+
+    /** Still this watcher's account (its shard, or its lease at the claimed epoch). */
+    boolean stillOwns(String userId);
+
+    /** This look's turn to record (one at a time, bounded while the store is stalled); release with {@link #recordingDone}. */
+    boolean recordingTurn(boolean stalled);
+
+    void recordingDone();
+
+    /** May act on the account now without the store (its lease fresh in memory). */
+    boolean mayActNow(String userId);
+  }
+
+  private final WatchContext c;
+  private final Host host;
   final ExchangeKey key;
   final BitgetClient client;
   final AtomicBoolean running = new AtomicBoolean();
@@ -61,17 +88,18 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   /** When each bare position was first seen bare: restore waits out the grace period from there. */
   final Map<String, Instant> bareSince = new ConcurrentHashMap<>();
 
-  AccountWatch(Watcher w, ExchangeKey key, BitgetClient client) {
-    this.w = w;
+  AccountWatch(WatchContext c, Host host, ExchangeKey key, BitgetClient client) {
+    this.c = c;
+    this.host = host;
     this.key = key;
     this.client = client;
   }
 
   void openWebSocket() {
-    w.webSockets.incrementAndGet();
-    ws = new BitgetWebSocket(w.webSocketUrl, key.credentials(), key.demoTrading(), this,
-        w.webSocketHttp, () -> System.currentTimeMillis() + client.clockOffsetMillis(),
-        BitgetWebSocket.PING_INTERVAL, w.socketTimer, w.budget);
+    c.webSockets().incrementAndGet();
+    ws = new BitgetWebSocket(c.webSocketUrl(), key.credentials(), key.demoTrading(), this,
+        c.webSocketHttp(), () -> System.currentTimeMillis() + client.clockOffsetMillis(),
+        BitgetWebSocket.PING_INTERVAL, c.socketTimer(), c.budget());
     ws.start();
   }
 
@@ -84,10 +112,10 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     try {
       KeyInfo info = client.keyInfo();
       KeyInfo before = key.info();
-      boolean changed = w.store.keys().recordInfo(key.exchange(), key.credentials().apiKey(), info);
+      boolean changed = c.store().keys().recordInfo(key.exchange(), key.credentials().apiKey(), info);
       if (before != null && changed) {
-        w.alerting.send(w.store, "key-changed", w.alerting.texts().keyChanged(key.userId(), describe(before), describe(info),
-            !Boolean.FALSE.equals(info.canTrade())), w.clock.instant());
+        c.alerting().send(c.store(), "key-changed", c.alerting().texts().keyChanged(key.userId(), describe(before), describe(info),
+            !Boolean.FALSE.equals(info.canTrade())), c.clock().instant());
         log.warn("user {}: the key's permissions or bound addresses changed on Bitget: now {}{} (was {}{}); check the key"
             + " (stopguard keys verify --user {})", key.userId(), String.join(",", info.authorities()),
             info.ips().isEmpty() ? "" : ", bound to " + String.join(",", info.ips()), String.join(",", before.authorities()),
@@ -111,12 +139,12 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
 
   /** Coalescing: one evaluation at a time per account; a request during one runs another after it. */
   void request() {
-    if (w.closed.get() || retired) return;
+    if (host.closed() || retired) return;
     if (!running.compareAndSet(false, true)) {
       dirty.set(true);
       return;
     }
-    w.workers.submit(() -> {
+    c.workers().submit(() -> {
       try {
         do {
           dirty.set(false);
@@ -126,12 +154,12 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
             if (!storeFailing) log.warn("user {}: the store does not answer: {}", key.userId(), e.getMessage());
             storeFailing = true;
             lastError = "the store does not answer: " + e.getMessage();
-            w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
+            c.scheduler().schedule(this::request, 1, TimeUnit.SECONDS);
           } catch (RuntimeException e) { // never lose the account's loop to a surprise
             lastError = "internal error: " + (e.getMessage() == null ? "see the log" : e.getMessage());
             log.error("user {}: evaluation failed", key.userId(), e);
           }
-        } while (dirty.get() && !w.closed.get());
+        } while (dirty.get() && !host.closed());
       } finally {
         running.set(false);
         if (dirty.get()) request();
@@ -143,7 +171,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     List<Position> positions;
     List<PlanOrder> plans;
     try {
-      w.permits.acquire();
+      c.permits().acquire();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
@@ -165,10 +193,10 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       boundElsewhere = e instanceof BitgetApiException api && "40018".equals(api.code());
       if (e instanceof BitgetApiException api && (api.code().equals("40018") || api.code().equals("40014"))
           && e.kind() != lastErrorKindBefore) {
-        w.workers.submit(this::askKeyInfo); // the key changed on Bitget: what may it do now?
+        c.workers().submit(this::askKeyInfo); // the key changed on Bitget: what may it do now?
       }
-      if (e.kind() == ErrorKind.CLOCK) w.bitget.timestampRefused();
-      w.metrics.recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
+      if (e.kind() == ErrorKind.CLOCK) c.bitget().timestampRefused();
+      c.metrics().recordApiError(e instanceof BitgetApiException api ? api.code() : "transport");
       failedLooks++;
       if (pushed) pushUnseen = true;
       boolean transientFailure = e.kind() == ErrorKind.RETRYABLE || e.kind() == ErrorKind.CLOCK;
@@ -179,37 +207,37 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
         // failure will pass by itself (429, 5xx, network, clock; a refused key will not, and keeps
         // the back-off). Look again in 1 s, directly rather than through the reconcile lane; the IP
         // budget paces the request.
-        nextReconcileMs = w.clock.millis() + w.settings.reconcileInterval().toMillis();
-        w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
+        nextReconcileMs = c.clock().millis() + c.settings().reconcileInterval().toMillis();
+        c.scheduler().schedule(this::request, 1, TimeUnit.SECONDS);
         return;
       }
       // The account's state is unknown (perhaps a push said something changed): look again soon,
       // 2 s, 4 s, ... up to the interval, through the reconcile lane rather than at once.
-      nextReconcileMs = w.clock.millis()
-          + Math.min(w.settings.reconcileInterval().toMillis(), 1000L << Math.min(failedLooks, 10));
+      nextReconcileMs = c.clock().millis()
+          + Math.min(c.settings().reconcileInterval().toMillis(), 1000L << Math.min(failedLooks, 10));
       return;
     } finally {
-      w.permits.release();
+      c.permits().release();
     }
-    w.bitget.answered();
+    c.bitget().answered();
     // Handed over (or the watcher closed) while this look was out: what it saw is another instance's
     // to record now; writing it could open an incident for a position the new owner already restored.
-    if (retired || w.closed.get()) return;
+    if (retired || host.closed()) return;
     Instant previousLook = lastOk; // the last look that could still have seen the stops
-    lastOk = w.clock.instant();
+    lastOk = c.clock().instant();
     if (failedLooks > 0) log.info("user {}: Bitget answers again after {} failed look(s)", key.userId(), failedLooks);
     lastError = null;
     lastErrorKind = null;
     boundElsewhere = false;
     failedLooks = 0;
-    nextReconcileMs = w.clock.millis() + w.settings.reconcileInterval().toMillis();
-    List<PositionVerdict> now = Protection.evaluate(key.userId(), positions, plans, w.policy);
+    nextReconcileMs = c.clock().millis() + c.settings().reconcileInterval().toMillis();
+    List<PositionVerdict> now = Protection.evaluate(key.userId(), positions, plans, c.policy());
     if (log.isDebugEnabled()) {
       log.debug("user {}: {}", key.userId(), now.stream().map(v -> v.key() + "=" + v.verdict()).toList());
     }
     List<PositionVerdict> before = verdicts;
     verdicts = now;
-    w.metrics.recordAccount(before, now);
+    c.metrics().recordAccount(before, now);
     Instant t = lastOk;
     Map<String, Unrecorded.BareSince> newlyBare = newlyBare(before, now, previousLook);
     bareSince.keySet().retainAll(now.stream().filter(v -> !v.verdict().isProtected()).map(PositionVerdict::key).toList());
@@ -218,7 +246,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     // The store is known to be stalled (a lock held elsewhere, a full disk, the database gone): the
     // restore goes out first, on memory, and the look waits with the others until the store answers.
     Set<String> sentWithoutStore = Set.of();
-    boolean stalled = w.storeStalled();
+    boolean stalled = host.storeStalled();
     if (stalled) {
       unrecorded.look(new Unrecorded.Look(t, now, newlyBare));
       sentWithoutStore = restoreWithoutStore(now, plans, t);
@@ -231,18 +259,18 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     try {
       // One look at a time waits on the store, briefly, and none while it is stalled but the one
       // that asks whether it answers again: a store that hangs holds one look, not every account's.
-      if (!w.recordingTurn(stalled)) throw new StoreException("the store is busy with another look: "
-          + (w.store.lastWriteFailure() == null ? "it does not answer" : w.store.lastWriteFailure()), null);
+      if (!host.recordingTurn(stalled)) throw new StoreException("the store is busy with another look: "
+          + (c.store().lastWriteFailure() == null ? "it does not answer" : c.store().lastWriteFailure()), null);
       try {
-        w.store.inTransaction(() -> { // all of it, or none
-          if (!w.stillOwns(key.userId())) return; // lost while this look was out: its verdicts are stale
-          replayed[0] = unrecorded.write(w.store, w.service, key);
-          openIncidents.putAll(w.service.applyIncidents(report, List.of(key)).open());
+        c.store().inTransaction(() -> { // all of it, or none
+          if (!host.stillOwns(key.userId())) return; // lost while this look was out: its verdicts are stale
+          replayed[0] = unrecorded.write(c.store(), c.service(), key);
+          openIncidents.putAll(c.service().applyIncidents(report, List.of(key)).open());
           intended.putAll(recordIntendedStops(now));
           recorded.set(true);
         }, Watcher.LOOK_LOCK_WAIT);
       } finally {
-        w.recording.release();
+        host.recordingDone();
       }
     } catch (StoreException e) {
       // One WARN per outage with the real cause; /health says how long the store has been silent.
@@ -253,7 +281,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
         unrecorded.look(new Unrecorded.Look(t, now, newlyBare));
         restoreWithoutStore(now, plans, t);
       }
-      w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS); // the position may be bare: look again soon
+      c.scheduler().schedule(this::request, 1, TimeUnit.SECONDS); // the position may be bare: look again soon
       return;
     }
     if (storeFailing) log.info("user {}: looks are recorded again", key.userId());
@@ -268,21 +296,21 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     if (replayed[0] > 0) log.info("user {}: {} look(s) and request(s) from the store outage recorded", key.userId(), replayed[0]);
     intendedRecorded.putAll(intended);
     recordBareSince(newlyBare, now);
-    w.updateFlag();
-    if (w.settings.restore() == WatchSettings.Restore.OFF || cannotRestore(now)) return;
-    if (w.settings.restore() == WatchSettings.Restore.ON) cancelOrphanedStops(positions, plans);
+    host.updateFlag();
+    if (c.settings().restore() == WatchSettings.Restore.OFF || cannotRestore(now)) return;
+    if (c.settings().restore() == WatchSettings.Restore.ON) cancelOrphanedStops(positions, plans);
     // Restore inline, on the data just fetched: one look per cycle, and one evaluation per account
     // at a time, so this process never races itself on a position.
     for (PositionVerdict v : now) {
       if (v.verdict().isProtected() || sentWithoutStore.contains(v.key())) continue;
       Instant since = bareSince.getOrDefault(v.key(), t);
-      Duration waited = Duration.between(since, w.clock.instant());
-      if (waited.compareTo(w.settings.grace()) >= 0) {
+      Duration waited = Duration.between(since, c.clock().instant());
+      if (waited.compareTo(c.settings().grace()) >= 0) {
         try {
-          w.restorer.restore(this, v, plans, openIncidents.get(v.key()));
+          c.restorer().restore(this, v, plans, openIncidents.get(v.key()));
         } catch (BitgetException e) {
           log.info("restore of {}: {} (will look again)", v.key(), e.getMessage());
-          w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
+          c.scheduler().schedule(this::request, 1, TimeUnit.SECONDS);
         } catch (StoreException e) {
           // The store stopped answering between this look's record and the restore (its fence, an
           // audit row): the stop goes out without it now, not after another look.
@@ -291,10 +319,10 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
           lastError = "the store does not answer: " + e.getMessage();
           unrecorded.look(new Unrecorded.Look(t, now, Map.of()));
           restoreWithoutStore(List.of(v), plans, t);
-          w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
+          c.scheduler().schedule(this::request, 1, TimeUnit.SECONDS);
         }
       } else {
-        w.scheduler.schedule(this::request, w.settings.grace().minus(waited).toMillis() + 1, TimeUnit.MILLISECONDS);
+        c.scheduler().schedule(this::request, c.settings().grace().minus(waited).toMillis() + 1, TimeUnit.MILLISECONDS);
       }
     }
   }
@@ -324,7 +352,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     for (PositionVerdict v : now) {
       PlanOrder o = v.verdict().isProtected() ? lastStops.get(v.key()) : null;
       if (o == null || o.triggerPrice().compareTo(intendedRecorded.getOrDefault(v.key(), BigDecimal.ZERO)) == 0) continue;
-      w.store.journal().setIntendedStop(key.userId(), v.position().symbol(), v.position().holdSide().name(), o.triggerPrice(),
+      c.store().journal().setIntendedStop(key.userId(), v.position().symbol(), v.position().holdSide().name(), o.triggerPrice(),
           Journal.IntendedStop.OBSERVED, v.position().cTime(), lastOk);
       written.put(v.key(), o.triggerPrice());
     }
@@ -351,20 +379,20 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   /** Restores what is bare past its grace without the store; returns the positions a request went out for. */
   private Set<String> restoreWithoutStore(List<PositionVerdict> now, List<PlanOrder> plans, Instant t) {
     Set<String> sent = new HashSet<>();
-    if (w.settings.restore() == WatchSettings.Restore.OFF || cannotRestore(now)) return sent;
+    if (c.settings().restore() == WatchSettings.Restore.OFF || cannotRestore(now)) return sent;
     for (PositionVerdict v : now) {
       if (v.verdict().isProtected()) continue;
       Instant since = bareSince.getOrDefault(v.key(), t);
       Duration waited = Duration.between(since, t);
-      if (waited.compareTo(w.settings.grace()) < 0) {
-        w.scheduler.schedule(this::request, w.settings.grace().minus(waited).toMillis() + 1, TimeUnit.MILLISECONDS);
+      if (waited.compareTo(c.settings().grace()) < 0) {
+        c.scheduler().schedule(this::request, c.settings().grace().minus(waited).toMillis() + 1, TimeUnit.MILLISECONDS);
         continue;
       }
       try {
-        if (w.restorer.restoreWithoutStore(this, v, plans, since)) sent.add(v.key());
+        if (c.restorer().restoreWithoutStore(this, v, plans, since)) sent.add(v.key());
       } catch (RuntimeException e) { // never lose the account's loop to a surprise here either
         log.warn("restore of {} without the store failed: {}", v.key(), e.toString());
-        w.scheduler.schedule(this::request, 1, TimeUnit.SECONDS);
+        c.scheduler().schedule(this::request, 1, TimeUnit.SECONDS);
       }
     }
     return sent;
@@ -409,7 +437,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   public void onDown(String reason) {
     log.info("user {}: WebSocket down: {}", key.userId(), reason);
     // Bitget's WebSocket refuses a login timestamp too far from its clock (30013, 30014)
-    if (reason != null && (reason.contains("error 30014") || reason.contains("error 30013"))) w.bitget.timestampRefused();
+    if (reason != null && (reason.contains("error 30014") || reason.contains("error 30013"))) c.bitget().timestampRefused();
   }
 
   /**
@@ -425,7 +453,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       boolean wasProtected = before.stream().anyMatch(b -> b.key().equals(v.key()) && b.verdict().isProtected());
       if (!wasProtected) continue; // bare before (or new): its incident keeps the time it had
       Instant pushed = stopGoneAt.get(v.position().symbol().toUpperCase(Locale.ROOT));
-      boolean exact = pushed != null && previousLook != null && !pushed.isBefore(previousLook) && !pushed.isAfter(w.clock.instant());
+      boolean exact = pushed != null && previousLook != null && !pushed.isBefore(previousLook) && !pushed.isAfter(c.clock().instant());
       Instant since = exact ? pushed : previousLook;
       if (since != null) out.put(v.key(), new Unrecorded.BareSince(since, exact));
     }
@@ -436,7 +464,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   private void recordBareSince(Map<String, Unrecorded.BareSince> newlyBare, List<PositionVerdict> now) {
     if (newlyBare.isEmpty()) return;
     try {
-      Unrecorded.writeBareSince(w.store, key.userId(), newlyBare, now);
+      Unrecorded.writeBareSince(c.store(), key.userId(), newlyBare, now);
     } catch (RuntimeException e) {
       log.debug("user {}: time to detect not recorded: {}", key.userId(), e.getMessage());
     }
@@ -454,9 +482,9 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       if (o.planType() != PlanType.POS_LOSS || o.clientOid() == null || o.symbol() == null) continue;
       if (positions.stream().anyMatch(p -> p.symbol().equalsIgnoreCase(o.symbol()))) continue;
       try {
-        if (!w.store.journal().placedByWatch(key.userId(), o.clientOid()) || !w.mayActNow(key.userId())) continue;
+        if (!c.store().journal().placedByWatch(key.userId(), o.clientOid()) || !host.mayActNow(key.userId())) continue;
         client.cancelPlanOrders(o.symbol(), PlanType.POS_LOSS, List.of(o.orderId()));
-        w.store.journal().audit(new AuditEntry("watch", "cancel", key.userId(), o.symbol(),
+        c.store().journal().audit(new AuditEntry("watch", "cancel", key.userId(), o.symbol(),
             o.holdSide() == null ? null : o.holdSide().name(), PlanType.POS_LOSS.wire(),
             o.triggerPrice() == null ? null : o.triggerPrice().toPlainString(), null, o.orderId(), o.clientOid(), "ok",
             "its position is closed: a stop this guard placed, left behind"));
@@ -503,7 +531,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
 
   @Override
   public void sentWithoutStore(String positionKey, AuditEntry audit) {
-    unrecorded.sent(new Unrecorded.Sent(w.clock.instant(), positionKey, audit));
+    unrecorded.sent(new Unrecorded.Sent(c.clock().instant(), positionKey, audit));
   }
 
   void close() {
@@ -520,7 +548,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     if (s != null) {
       ws = null;
       s.close();
-      w.webSockets.decrementAndGet();
+      c.webSockets().decrementAndGet();
     }
   }
 }

@@ -64,6 +64,48 @@ public record WatchSettings(Restore restore, Duration grace, Duration reconcileI
   public static final WatchSettings DEFAULT = new WatchSettings(Restore.DRY_RUN, Duration.ofSeconds(3),
       Duration.ofSeconds(30), Duration.ofSeconds(10), true, 64, 3);
 
+  // Named settings, from DEFAULT: WatchSettings.DEFAULT.withRestore(ON).withGrace(Duration.ZERO)…
+
+  public WatchSettings withRestore(Restore r) {
+    return new WatchSettings(r, grace, reconcileInterval, keyRefresh, webSocket, parallelism, maxRestoreAttempts, shard, shards,
+        escalateAfter);
+  }
+
+  public WatchSettings withGrace(Duration d) {
+    return new WatchSettings(restore, d, reconcileInterval, keyRefresh, webSocket, parallelism, maxRestoreAttempts, shard, shards,
+        escalateAfter);
+  }
+
+  /** How often each account is looked at without a push. */
+  public WatchSettings withInterval(Duration d) {
+    return new WatchSettings(restore, grace, d, keyRefresh, webSocket, parallelism, maxRestoreAttempts, shard, shards,
+        escalateAfter);
+  }
+
+  /** How often the key table is read for added or deactivated keys. */
+  public WatchSettings withKeyRefresh(Duration d) {
+    return new WatchSettings(restore, grace, reconcileInterval, d, webSocket, parallelism, maxRestoreAttempts, shard, shards,
+        escalateAfter);
+  }
+
+  /** Private WebSockets (false: every account polled). */
+  public WatchSettings withWebSocket(boolean on) {
+    return new WatchSettings(restore, grace, reconcileInterval, keyRefresh, on, parallelism, maxRestoreAttempts, shard, shards,
+        escalateAfter);
+  }
+
+  /** Looks in flight at most. */
+  public WatchSettings withParallelism(int n) {
+    return new WatchSettings(restore, grace, reconcileInterval, keyRefresh, webSocket, n, maxRestoreAttempts, shard, shards,
+        escalateAfter);
+  }
+
+  /** Shard {@code i} of {@code n} ({@code --shard i/n}). */
+  public WatchSettings withShard(int i, int n) {
+    return new WatchSettings(restore, grace, reconcileInterval, keyRefresh, webSocket, parallelism, maxRestoreAttempts, i, n,
+        escalateAfter);
+  }
+
   public WatchSettings {
     if (grace.isNegative()) throw new IllegalArgumentException("grace must be >= 0");
     if (reconcileInterval.toMillis() < 100) throw new IllegalArgumentException("reconcile interval must be >= 100 ms");

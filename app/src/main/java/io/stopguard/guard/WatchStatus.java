@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,13 +27,30 @@ import org.slf4j.LoggerFactory;
  */
 final class WatchStatus {
   private static final Logger log = LoggerFactory.getLogger(Watcher.class);
-  private final Watcher w;
+  /** What this part asks of the watcher while it runs; everything else is its {@link WatchContext}. */
+  interface Host {
+    /** The accounts being watched now. */
+    Collection<AccountWatch> accounts();
+
+    /** Active keys of this shard that cannot be used, as of the last refresh. */
+    List<UnusableKey> unusableKeys();
+
+    /** Why the key table could not be read at the last refresh, or null. */
+    String keysUnreadable();
+
+    /** Whether the account is this watcher's (its shard, or its leases). */
+    boolean owns(String userId);
+  }
+
+  private final WatchContext c;
+  private final Host host;
   /** Unguarded accounts already alerted ("user key" → reason), so each episode alerts once. */
   private final Map<String, String> unguardedAlerted = new ConcurrentHashMap<>();
 
-  WatchStatus(Watcher w) {
-    this.w = w;
-    this.startedMs = w.clock.millis();
+  WatchStatus(WatchContext c, Host host) {
+    this.c = c;
+    this.host = host;
+    this.startedMs = c.clock().millis();
     this.storeAnsweredMs = startedMs;
   }
 
@@ -51,29 +69,29 @@ final class WatchStatus {
    */
   void readStoreFigures() {
     if (!storeReading.compareAndSet(false, true)) { // the last read still waits on the store
-      w.metrics.recordStoreSilent(storeSilentMs() / 1000.0);
+      c.metrics().recordStoreSilent(storeSilentMs() / 1000.0);
       return;
     }
-    w.workers.execute(() -> {
+    c.workers().execute(() -> {
       try {
-        failingRestores = w.restorer.failingRestoresOrThrow();
+        failingRestores = c.restorer().failingRestoresOrThrow();
         if (storeError != null) log.info("the store answers again");
         storeError = null;
-        storeAnsweredMs = w.clock.millis();
+        storeAnsweredMs = c.clock().millis();
       } catch (RuntimeException e) {
         if (storeError == null) log.warn("the store does not answer: {}", e.getMessage());
         storeError = e.getMessage();
       } finally {
         storeReading.set(false);
-        w.metrics.recordStoreSilent(storeSilentMs() / 1000.0);
+        c.metrics().recordStoreSilent(storeSilentMs() / 1000.0);
       }
     });
   }
 
   /** How long the store has not answered: reads waiting (its lock held), or transactions failing (SQLite busy, disk full). */
   long storeSilentMs() {
-    long now = w.clock.millis();
-    long raw = Math.max(Math.max(0, now - storeAnsweredMs), w.store.writesFailingForMs());
+    long now = c.clock().millis();
+    long raw = Math.max(Math.max(0, now - storeAnsweredMs), c.store().writesFailingForMs());
     // One outage, one clock: reads that waited (a write holding the store's monitor through a busy
     // timeout) and writes that failed are two views of it; the silence runs from the earliest, and
     // does not fall back when one view clears while the other goes on (it flickered to "ok").
@@ -97,7 +115,7 @@ final class WatchStatus {
   /** The watcher's figures into the metrics (every 5 s). */
   void recordFigures() {
     Fleet f = fleet();
-    w.metrics.recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
+    c.metrics().recordWatch(f.webSocket(), f.polled(), f.live(), f.oldestAgeMs() / 1000.0, f.sweepSeconds());
   }
 
   /** How long the oldest undelivered alert has waited (zero when none waits, or without Telegram). */
@@ -112,9 +130,9 @@ final class WatchStatus {
    * still waiting, into a metric and /health. A deliverer that died or froze cannot say it itself.
    */
   void recordAlertsWaiting() {
-    if (!w.alerting.telegramEnabled()) return;
-    Instant now = w.clock.instant();
-    Optional<Outbox.Waiting> oldest = w.store.outbox().oldestWaiting();
+    if (!c.alerting().telegramEnabled()) return;
+    Instant now = c.clock().instant();
+    Optional<Outbox.Waiting> oldest = c.store().outbox().oldestWaiting();
     Duration age = oldest.map(o -> Duration.between(o.since(), now)).filter(d -> !d.isNegative())
         .orElse(Duration.ZERO);
     boolean stuck = age.compareTo(ALERTS_WAITING_TOO_LONG) > 0;
@@ -126,15 +144,15 @@ final class WatchStatus {
       log.info("alerts are delivered again");
     }
     alertsWaiting = age;
-    w.metrics.recordOldestUndeliveredAlert(age);
+    c.metrics().recordOldestUndeliveredAlert(age);
   }
 
   /** Status for /health. */
   List<AccountHealth> health() {
     List<AccountHealth> out = new ArrayList<>();
-    for (AccountWatch a : w.accounts.values()) {
+    for (AccountWatch a : host.accounts()) {
       out.add(new AccountHealth(a.key.userId(), a.key.credentials().maskedKey(),
-          a.ws == null ? (w.settings.webSocket() ? "polled" : "off") : a.ws.state(),
+          a.ws == null ? (c.settings().webSocket() ? "polled" : "off") : a.ws.state(),
           a.lastOk == null ? null : a.lastOk.toString(), a.lastError,
           a.key.mayRestore() ? null : Boolean.FALSE, // read-only key: watched, cannot restore
           a.key.info() != null && a.key.info().canWithdraw() ? "can withdraw funds" : null,
@@ -144,10 +162,10 @@ final class WatchStatus {
   }
 
   List<Watcher.AccountSnapshot> snapshot() {
-    List<Watcher.AccountSnapshot> out = new ArrayList<>(w.accounts.size());
-    for (AccountWatch a : w.accounts.values()) {
+    List<Watcher.AccountSnapshot> out = new ArrayList<>(host.accounts().size());
+    for (AccountWatch a : host.accounts()) {
       out.add(new Watcher.AccountSnapshot(a.key.userId(), a.key.credentials().maskedKey(), a.key.demoTrading(),
-          a.ws == null ? (w.settings.webSocket() ? "polled" : "off") : a.ws.state(), a.lastOk, a.lastError, a.verdicts));
+          a.ws == null ? (c.settings().webSocket() ? "polled" : "off") : a.ws.state(), a.lastOk, a.lastError, a.verdicts));
     }
     return out;
   }
@@ -155,8 +173,8 @@ final class WatchStatus {
   /** Every account of this shard with an active key that is not being guarded, and why. */
   List<Watcher.Unguarded> unguarded() {
     List<Watcher.Unguarded> out = new ArrayList<>();
-    for (UnusableKey u : w.unusableKeys) out.add(new Watcher.Unguarded(u.userId(), u.maskedKey(), u.reason()));
-    for (AccountWatch a : w.accounts.values()) {
+    for (UnusableKey u : host.unusableKeys()) out.add(new Watcher.Unguarded(u.userId(), u.maskedKey(), u.reason()));
+    for (AccountWatch a : host.accounts()) {
       if (a.lastErrorKind == ErrorKind.BAD_KEY || a.lastErrorKind == ErrorKind.PERMISSION) {
         out.add(new Watcher.Unguarded(a.key.userId(), a.key.credentials().maskedKey(), a.lastError));
       }
@@ -167,31 +185,31 @@ final class WatchStatus {
   /** Metric, WARN and one alert per unguarded account (and one when it is guarded again). */
   void reportUnguarded() {
     List<Watcher.Unguarded> now = unguarded();
-    w.metrics.recordUnguardedAccounts(now.size());
+    c.metrics().recordUnguardedAccounts(now.size());
     Set<String> current = new HashSet<>();
     for (Watcher.Unguarded u : now) {
       String id = u.userId() + " " + u.key();
       current.add(id);
       if (unguardedAlerted.putIfAbsent(id, u.reason()) == null) {
         log.warn("user {} ({}) is NOT guarded: {}", u.userId(), u.key(), u.reason());
-        alert(w.alerting.texts().unguarded(u.userId(), u.key(), u.reason()), "unguarded");
+        alert(c.alerting().texts().unguarded(u.userId(), u.key(), u.reason()), "unguarded");
       }
     }
     for (String id : List.copyOf(unguardedAlerted.keySet())) {
       if (current.contains(id)) continue;
       unguardedAlerted.remove(id);
       String[] parts = id.split(" ", 2);
-      if (!w.owns(parts[0])) { // a fleet member gave it back (or a shard lost it): its new owner reports on it
+      if (!host.owns(parts[0])) { // a fleet member gave it back (or a shard lost it): its new owner reports on it
         log.info("user {} ({}) is no longer this instance's to guard", parts[0], parts[1]);
         continue;
       }
       log.info("user {} ({}) is guarded again", parts[0], parts[1]);
-      alert(w.alerting.texts().guardedAgain(parts[0], parts[1]), "guarded-again");
+      alert(c.alerting().texts().guardedAgain(parts[0], parts[1]), "guarded-again");
     }
   }
 
   private void alert(String text, String kind) {
-    w.alerting.send(w.store, kind, text, w.clock.instant());
+    c.alerting().send(c.store(), kind, text, c.clock().instant());
   }
 
   /** Fleet-wide figures for /health and the metrics. */
@@ -200,13 +218,13 @@ final class WatchStatus {
   private final long startedMs;
 
   private Fleet fleet() {
-    long now = w.clock.millis();
+    long now = c.clock().millis();
     int ws = 0;
     int live = 0;
     int polled = 0;
     boolean allSeen = true;
     long oldestMs = 0;
-    for (AccountWatch a : w.accounts.values()) {
+    for (AccountWatch a : host.accounts()) {
       if (a.ws == null) polled++;
       else {
         ws++;
@@ -219,8 +237,8 @@ final class WatchStatus {
         oldestMs = Math.max(oldestMs, now - a.lastOk.toEpochMilli());
       }
     }
-    double rate = w.budget.backgroundRequestsPerSecond();
-    return new Fleet(w.accounts.size(), ws, live, polled, allSeen, oldestMs, Double.isInfinite(rate) ? 0 : w.accounts.size() * 2 / rate);
+    double rate = c.budget().backgroundRequestsPerSecond();
+    return new Fleet(host.accounts().size(), ws, live, polled, allSeen, oldestMs, Double.isInfinite(rate) ? 0 : host.accounts().size() * 2 / rate);
   }
 
   /** Fleet-wide figures for /health: how accounts are watched and how stale the oldest look is. */
@@ -232,7 +250,7 @@ final class WatchStatus {
     List<String> why = new ArrayList<>();
     if (!failing.isEmpty()) why.add("restore failing for " + String.join(", ", failing));
     if (storeSilent > STORE_SILENT_TOO_LONG_MS) {
-      String e = storeError != null ? storeError : w.store.lastWriteFailure();
+      String e = storeError != null ? storeError : c.store().lastWriteFailure();
       why.add("the store has not answered for " + storeSilent / 1000 + " s (a lock held by another process, a full disk,"
           + " the database unreachable): looks and restores wait on it" + (e == null ? "" : "; last error: " + e));
     }
@@ -240,45 +258,45 @@ final class WatchStatus {
       why.add(unguarded.size() + " account(s) not guarded: users "
           + String.join(", ", unguarded.stream().map(Watcher.Unguarded::userId).distinct().toList()));
     }
-    if (w.keysUnreadable != null) why.add("keys unreadable: " + w.keysUnreadable);
-    long offset = w.bitget.offsetMillis();
+    if (host.keysUnreadable() != null) why.add("keys unreadable: " + host.keysUnreadable());
+    long offset = c.bitget().offsetMillis();
     if (Math.abs(offset) > CLOCK_OFF_TOO_FAR_MS) {
       why.add("this host's clock is " + Math.round(Math.abs(offset) / 1000.0) + " s " + (offset < 0 ? "ahead of" : "behind")
           + " Bitget's (requests are signed with Bitget's time; fix NTP)");
     }
-    double throttle = w.budget.throttle();
+    double throttle = c.budget().throttle();
     if (throttle < 1) {
       why.add("Bitget answered 429 although this instance kept its per-IP share: it uses " + Math.round(throttle * 100)
           + " % of it until 30 s pass without a 429 (another process or a NAT on this IP?)");
     }
-    String paused = w.pauses.recent();
+    String paused = c.pauses().recent();
     if (paused != null) why.add(paused);
-    String clockError = w.bitget.error();
+    String clockError = c.bitget().error();
     if (clockError != null) why.add("cannot measure Bitget's clock: " + clockError);
     Duration waiting = alertsWaiting;
     if (waiting.compareTo(ALERTS_WAITING_TOO_LONG) > 0) {
       why.add("alerts are not being delivered: the oldest has waited " + waiting.toSeconds() + " s (Telegram unreachable,"
           + " or no instance delivers)");
     }
-    long unseen = w.accounts.values().stream().filter(a -> a.lastOk == null).count();
+    long unseen = host.accounts().stream().filter(a -> a.lastOk == null).count();
     if (unseen > 0) why.add(unseen + " account(s) not looked at yet (starting, or every look fails: see lastError)");
-    long lookFailing = w.accounts.values().stream().filter(a -> a.lastOk != null && a.lastError != null).count();
+    long lookFailing = host.accounts().stream().filter(a -> a.lastOk != null && a.lastError != null).count();
     if (lookFailing > 0) why.add(lookFailing + " account(s) whose last look failed (see lastError)");
     if (f.accounts() == 0 && unguarded.isEmpty()) why.add("no active Bitget keys in this shard: nothing is guarded");
     return new WatchHealth(Build.current().describe(), // which binary answers (a rolling upgrade)
-        f.accounts(), f.live(), w.budget.maxConnections(), f.polled(),
+        f.accounts(), f.live(), c.budget().maxConnections(), f.polled(),
         f.allSeen() && f.accounts() > 0 ? f.oldestAgeMs() / 1000 : null, // null: not all seen yet
-        w.settings.reconcileInterval().toSeconds(), Math.round(f.sweepSeconds()), w.budget.yieldedPerMinute(),
-        requestsPerMinute(), Double.isInfinite(w.budget.requestsPerSecond()) ? null : Math.round(w.budget.requestsPerSecond() * 60),
-        failing, storeSilent / 1000, unguarded, offset, throttle, w.pauses.pauses(), waiting.toSeconds(), null, why);
+        c.settings().reconcileInterval().toSeconds(), Math.round(f.sweepSeconds()), c.budget().yieldedPerMinute(),
+        requestsPerMinute(), Double.isInfinite(c.budget().requestsPerSecond()) ? null : Math.round(c.budget().requestsPerSecond() * 60),
+        failing, storeSilent / 1000, unguarded, offset, throttle, c.pauses().pauses(), waiting.toSeconds(), null, why);
   }
 
   /** (time, requests sent) every 5 s over the last minute: the IP budget in use, for /health and the status page. */
   private final ArrayDeque<long[]> sentSamples = new ArrayDeque<>();
 
   synchronized void sampleRequests() {
-    long now = w.clock.millis();
-    sentSamples.addLast(new long[] {now, w.budget.requestsSent()});
+    long now = c.clock().millis();
+    sentSamples.addLast(new long[] {now, c.budget().requestsSent()});
     while (sentSamples.size() > 2 && now - sentSamples.peekFirst()[0] > 60_000) sentSamples.pollFirst();
   }
 

@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -52,46 +53,46 @@ import org.slf4j.LoggerFactory;
 public final class Watcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Watcher.class);
 
-  final Store store;
+  private final Store store;
   private final StopLossCheck check;
-  final CheckService service;
-  final Policy policy;
-  final Alerting alerting;
-  final StopguardMetrics metrics;
-  final WatchSettings settings;
-  final URI webSocketUrl;
-  final Clock clock;
+  private final CheckService service;
+  private final Policy policy;
+  private final Alerting alerting;
+  private final StopguardMetrics metrics;
+  private final WatchSettings settings;
+  private final URI webSocketUrl;
+  private final Clock clock;
 
-  final Map<Long, AccountWatch> accounts = new ConcurrentHashMap<>();
+  private final Map<Long, AccountWatch> accounts = new ConcurrentHashMap<>();
   /** Timers: reconcile ticks, looks again after a grace or a failure, WebSocket pings (see {@link Timebase}). */
-  final ScheduledExecutorService scheduler;
+  private final ScheduledExecutorService scheduler;
   /**
    * WebSocket pings and reconnects, and the probes of Bitget's clock and reachability: never behind a
    * task that waits on the store (see {@link Timebase}).
    */
-  final ScheduledExecutorService socketTimer;
-  final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
+  private final ScheduledExecutorService socketTimer;
+  private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
   /** One HTTP client (one selector thread) for every account's WebSocket: 10,000 accounts, not 10,000 threads. */
-  final HttpClient webSocketHttp;
+  private final HttpClient webSocketHttp;
   /** Which accounts this watcher guards: its shard, or its leases in a fleet. Set before {@link #start}. */
   private volatile Ownership ownership;
-  final Semaphore permits;
-  final IpBudget budget;
+  private final Semaphore permits;
+  private final IpBudget budget;
   /** Accounts holding a private WebSocket: Bitget allows at most 100 connections per IP. */
-  final AtomicInteger webSockets = new AtomicInteger();
+  private final AtomicInteger webSockets = new AtomicInteger();
   private volatile int warnedSweepFor = -1;
-  final AtomicBoolean closed = new AtomicBoolean();
-  final Restorer restorer;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Restorer restorer;
   /** Bitget's clock and whether Bitget answers this process. */
-  final BitgetContact bitget;
-  final PauseDetector pauses;
+  private final BitgetContact bitget;
+  private final PauseDetector pauses;
   private volatile int lastFlag = -1;
   /** Active keys of this shard that cannot be used (undecryptable, bad characters): reported, never dropped. */
-  volatile List<UnusableKey> unusableKeys = List.of();
+  private volatile List<UnusableKey> unusableKeys = List.of();
   /** Users with an active key (of any instance) that this process cannot decrypt, as of the last refresh. */
   private volatile Set<String> undecryptable = Set.of();
   /** Why the key table could not be read at the last refresh, or null. */
-  volatile String keysUnreadable;
+  private volatile String keysUnreadable;
 
   public Watcher(Store store, StopLossCheck check, CheckService service, Policy policy, Alerting alerting,
       StopguardMetrics metrics, WatchSettings settings, URI webSocketUrl, Timebase time) {
@@ -112,12 +113,80 @@ public final class Watcher implements AutoCloseable {
     HttpClient.Builder ws = HttpClient.newBuilder().executor(Executors.newVirtualThreadPerTaskExecutor());
     if (check.localAddress() != null) ws.localAddress(check.localAddress()); // --source-ip: this instance's egress IP
     this.webSocketHttp = ws.build();
-    this.status = new WatchStatus(this);
     this.bitget = new BitgetContact(check, metrics, clock, workers, closed::get);
     this.pauses = new PauseDetector(time, metrics, () -> accounts.values().forEach(AccountWatch::request));
     this.restorer = new Restorer(store, policy, alerting, metrics, settings, clock, scheduler, closed::get, () -> ownership,
         service::contract); // one contract cache for alerts' suggestions and restores
+    this.context = new WatchContext(store, settings, clock, scheduler, socketTimer, workers, service, restorer, metrics, alerting,
+        policy, budget, webSocketUrl, webSocketHttp, bitget, pauses, webSockets, permits);
+    this.status = new WatchStatus(context, new WatchStatus.Host() {
+      @Override
+      public Collection<AccountWatch> accounts() {
+        return accounts.values();
+      }
+
+      @Override
+      public List<UnusableKey> unusableKeys() {
+        return unusableKeys;
+      }
+
+      @Override
+      public String keysUnreadable() {
+        return keysUnreadable;
+      }
+
+      @Override
+      public boolean owns(String userId) {
+        return Watcher.this.owns(userId);
+      }
+    });
   }
+
+  /** No look in flight or asked for (tests settle on it between steps of hand-moved time). */
+  boolean idle() {
+    return accounts.values().stream().noneMatch(a -> a.running.get() || a.dirty.get());
+  }
+
+  /** What every account's watch and the status share (explicit, fixed at construction). */
+  private final WatchContext context;
+
+  /** The seam each {@link AccountWatch} asks the watcher through while it runs. */
+  private final AccountWatch.Host accountHost = new AccountWatch.Host() {
+    @Override
+    public boolean closed() {
+      return closed.get();
+    }
+
+    @Override
+    public void updateFlag() {
+      Watcher.this.updateFlag();
+    }
+
+    @Override
+    public boolean storeStalled() {
+      return Watcher.this.storeStalled();
+    }
+
+    @Override
+    public boolean stillOwns(String userId) {
+      return Watcher.this.stillOwns(userId);
+    }
+
+    @Override
+    public boolean recordingTurn(boolean stalled) {
+      return Watcher.this.recordingTurn(stalled);
+    }
+
+    @Override
+    public void recordingDone() {
+      recording.release();
+    }
+
+    @Override
+    public boolean mayActNow(String userId) {
+      return Watcher.this.mayActNow(userId);
+    }
+  };
 
   /** Guards what {@code o} owns instead of the settings' shard (a fleet member); call before {@link #start}. */
   public Watcher ownedBy(Ownership o) {
@@ -152,7 +221,7 @@ public final class Watcher implements AutoCloseable {
   static final Duration LOOK_LOCK_WAIT = Duration.ofSeconds(2);
 
   /** The turn to record a look: one at a time, so a store that hangs holds one look, not all. */
-  final Semaphore recording = new Semaphore(1, true);
+  private final Semaphore recording = new Semaphore(1, true);
 
   /**
    * Waits for the turn to record a look: up to 2 s while the store answers, not at all while it is
@@ -280,7 +349,7 @@ public final class Watcher implements AutoCloseable {
       for (ExchangeKey k : keys) {
         live.add(k.id());
         accounts.computeIfAbsent(k.id(), id -> {
-          AccountWatch a = new AccountWatch(this, k, check.client(k));
+          AccountWatch a = new AccountWatch(context, accountHost, k, check.client(k));
           if (settings.webSocket() && webSockets.get() < budget.maxConnections()) {
             // The WebSocket's first onLive evaluates the account; evaluating before it too would
             // cost a second look for nothing. If it is not live within 5 s, look anyway.
@@ -417,7 +486,7 @@ public final class Watcher implements AutoCloseable {
   private volatile String deliveryError;
 
   /** What this watcher tells: /health, the status page's snapshots, unguarded accounts. */
-  final WatchStatus status;
+  private final WatchStatus status;
 
   /** Status for /health. */
   public List<AccountHealth> health() {

@@ -121,8 +121,8 @@ class BadKeysTest {
       Alerting alerting = Alerting.console(new PrintStream(console, true), "ru");
       CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
           new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
-      WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ZERO, Duration.ofMillis(500),
-          Duration.ofMillis(200), false, 4, 3);
+      WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.ON).withGrace(Duration.ZERO)
+          .withInterval(Duration.ofMillis(500)).withKeyRefresh(Duration.ofMillis(200)).withWebSocket(false).withParallelism(4);
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings,
           sim.webSocketUrl(), Timebase.system())) {
         w.start();
@@ -155,8 +155,8 @@ class BadKeysTest {
       StopguardMetrics metrics = new StopguardMetrics();
       CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
           new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
-      WatchSettings settings = new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofSeconds(30),
-          Duration.ofMillis(200), false, 4, 3);
+      WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.OFF).withGrace(Duration.ZERO)
+          .withKeyRefresh(Duration.ofMillis(200)).withWebSocket(false).withParallelism(4);
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
           sim.webSocketUrl(), Timebase.system())) {
         w.start();

@@ -17,7 +17,7 @@ final class Drive {
   /** Every look in flight has ended (timers not yet due stay pending: only {@link ManualTime#advance} fires them). */
   static void settle(Watcher... watchers) {
     await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(2)).until(() -> Arrays.stream(watchers)
-        .allMatch(w -> w.accounts.values().stream().noneMatch(a -> a.running.get() || a.dirty.get())));
+        .allMatch(Watcher::idle));
   }
 
   /** Moves time {@code step} at a time, letting each look it causes end before the next step, until {@code done}. */

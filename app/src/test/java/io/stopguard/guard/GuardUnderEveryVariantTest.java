@@ -79,8 +79,8 @@ class GuardUnderEveryVariantTest {
       ManualTime time = new ManualTime(); // grace and reconciles pass when the test says
       CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
           new IncidentLog(dir.resolve("docs/incident_log.md")), time.clock());
-      WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ofMillis(200), Duration.ofMillis(1000),
-          Duration.ofSeconds(10), true, 8, 3);
+      WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.ON)
+          .withGrace(Duration.ofMillis(200)).withInterval(Duration.ofMillis(1000)).withParallelism(8);
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(),
           time.timebase())) {
         w.start();

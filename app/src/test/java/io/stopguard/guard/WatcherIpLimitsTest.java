@@ -78,7 +78,8 @@ class WatcherIpLimitsTest {
   }
 
   static WatchSettings settings(WatchSettings.Restore restore, long intervalMs, long keyRefreshMs, boolean webSocket) {
-    return new WatchSettings(restore, Duration.ZERO, Duration.ofMillis(intervalMs), Duration.ofMillis(keyRefreshMs), webSocket, 8, 3);
+    return WatchSettings.DEFAULT.withRestore(restore).withGrace(Duration.ZERO).withInterval(Duration.ofMillis(intervalMs))
+        .withKeyRefresh(Duration.ofMillis(keyRefreshMs)).withWebSocket(webSocket).withParallelism(8);
   }
 
   static String scenario(int accounts) {

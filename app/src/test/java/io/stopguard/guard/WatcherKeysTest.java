@@ -38,8 +38,8 @@ class WatcherKeysTest {
       StopguardMetrics metrics = new StopguardMetrics();
       CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
           new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
-      WatchSettings settings = new WatchSettings(WatchSettings.Restore.OFF, Duration.ZERO, Duration.ofSeconds(30),
-          Duration.ofMillis(200), false, 4, 3);
+      WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.OFF).withGrace(Duration.ZERO)
+          .withKeyRefresh(Duration.ofMillis(200)).withWebSocket(false).withParallelism(4);
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
           sim.webSocketUrl(), Timebase.system())) {
         w.start();

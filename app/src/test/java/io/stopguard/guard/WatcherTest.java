@@ -95,7 +95,8 @@ class WatcherTest {
   }
 
   static WatchSettings settings(WatchSettings.Restore restore, long graceMs, long intervalMs, boolean ws) {
-    return new WatchSettings(restore, Duration.ofMillis(graceMs), Duration.ofMillis(intervalMs), Duration.ofSeconds(10), ws, 8, 3);
+    return WatchSettings.DEFAULT.withRestore(restore).withGrace(Duration.ofMillis(graceMs)).withInterval(Duration.ofMillis(intervalMs))
+        .withWebSocket(ws).withParallelism(8);
   }
 
   static void settle(Guard... guards) {

@@ -97,8 +97,8 @@ class StatusPageBrowserTest {
     StopguardMetrics metrics = new StopguardMetrics();
     CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
         new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
-    WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ofMillis(3000), Duration.ofMillis(2000),
-        Duration.ofSeconds(10), true, 8, 3);
+    WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.ON)
+        .withGrace(Duration.ofMillis(3000)).withInterval(Duration.ofMillis(2000)).withParallelism(8);
     Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(), Timebase.system());
     EquityCache equity = new EquityCache(w::client, Timebase.system());
     StatusPage page = new StatusPage(new StatusModel(w::snapshot, w::summary, store, equity, Clock.systemUTC(), "test-host")

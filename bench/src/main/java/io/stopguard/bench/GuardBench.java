@@ -112,8 +112,8 @@ public final class GuardBench {
           new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
       // Polling-only runs reconcile every second; the WebSocket run never polls (1 h), so only pushes count.
       Duration interval = webSocket ? Duration.ofHours(1) : Duration.ofSeconds(1);
-      WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ZERO, interval, Duration.ofSeconds(10),
-          webSocket, 8, 1000);
+      WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.ON).withGrace(Duration.ZERO)
+          .withInterval(interval).withWebSocket(webSocket).withParallelism(8).withEscalation(1000, WatchSettings.DEFAULT_ESCALATE_AFTER);
       List<Double> detect = new ArrayList<>();
       List<Double> restore = new ArrayList<>();
       try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
@@ -230,8 +230,8 @@ public final class GuardBench {
       StopguardMetrics metrics = new StopguardMetrics();
       CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
           new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
-      WatchSettings settings = new WatchSettings(WatchSettings.Restore.ON, Duration.ZERO, Duration.ofSeconds(30),
-          Duration.ofSeconds(60), true, 256, 3);
+      WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.ON).withGrace(Duration.ZERO)
+          .withKeyRefresh(Duration.ofSeconds(60)).withParallelism(256);
       System.gc();
       for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
       var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
