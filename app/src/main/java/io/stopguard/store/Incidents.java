@@ -1,10 +1,8 @@
 package io.stopguard.store;
 
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,9 +15,7 @@ public final class Incidents {
   }
 
   public List<Incident> open() {
-    synchronized (store) { // the store owns its one connection; see Store
-      return query("WHERE state IN ('open', 'restoring') ORDER BY id");
-    }
+    return query("WHERE state IN ('open', 'restoring') ORDER BY id");
   }
 
   public Optional<Incident> byId(long id) {
@@ -43,24 +39,14 @@ public final class Incidents {
   }
 
   public Incident open(String userId, String symbol, String holdSide, String verdict, String detail, Instant now) {
-    synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = store.connection().prepareStatement("""
+    return store.sql.work("open an incident", c -> {
+      store.sql.update("open an incident", """
           INSERT INTO incidents (user_id, symbol, hold_side, verdict, detail, state, detected_at)
-          VALUES (?, ?, ?, ?, ?, 'open', ?)""")) {
-        st.setString(1, userId);
-        st.setString(2, symbol);
-        st.setString(3, holdSide);
-        st.setString(4, verdict);
-        st.setString(5, detail);
-        st.setString(6, now.toString());
-        st.executeUpdate();
-      } catch (SQLException e) {
-        throw store.fail("open an incident", e);
-      }
+          VALUES (?, ?, ?, ?, ?, 'open', ?)""", userId, symbol, holdSide, verdict, detail, now.toString());
       // The one open incident of this position (a partial unique index keeps it one): works on both databases.
       return query("WHERE user_id = ? AND symbol = ? AND hold_side = ? AND state IN ('open', 'restoring') ORDER BY id DESC",
           userId, symbol, holdSide).get(0);
-    }
+    });
   }
 
   /**
@@ -68,33 +54,17 @@ public final class Incidents {
    * said so (a push's time), else the last look that still saw it protected (an upper bound).
    */
   public void bareSince(String userId, String symbol, String holdSide, Instant since, boolean exact) {
-    synchronized (store) {
-      try (PreparedStatement st = store.connection().prepareStatement("""
-          UPDATE incidents SET bare_since = ?, bare_since_exact = ?
-          WHERE user_id = ? AND symbol = ? AND hold_side = ? AND state IN ('open', 'restoring') AND bare_since IS NULL""")) {
-        st.setString(1, since.toString());
-        st.setInt(2, exact ? 1 : 0);
-        st.setString(3, userId);
-        st.setString(4, symbol);
-        st.setString(5, holdSide);
-        st.executeUpdate();
-      } catch (SQLException e) {
-        throw store.fail("record when a position lost its stop", e);
-      }
-    }
+    store.sql.update("record when a position lost its stop", """
+        UPDATE incidents SET bare_since = ?, bare_since_exact = ?
+        WHERE user_id = ? AND symbol = ? AND hold_side = ? AND state IN ('open', 'restoring') AND bare_since IS NULL""",
+        since.toString(), exact ? 1 : 0, userId, symbol, holdSide);
   }
 
-  void update(long id, String setClause, Object... args) {
-    synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = store.connection().prepareStatement("UPDATE incidents SET " + setClause + " WHERE id = ?")) {
-        int i = 1;
-        for (Object a : args) st.setObject(i++, a == null ? null : a.toString());
-        st.setLong(i, id);
-        st.executeUpdate();
-      } catch (SQLException e) {
-        throw store.fail("update incident " + id, e);
-      }
-    }
+  private void update(long id, String setClause, Object... args) {
+    Object[] all = new Object[args.length + 1];
+    for (int i = 0; i < args.length; i++) all[i] = args[i] == null ? null : args[i].toString(); // times as ISO-8601 text
+    all[args.length] = id;
+    store.sql.update("update incident " + id, "UPDATE incidents SET " + setClause + " WHERE id = ?", all);
   }
 
   public void alerted(long id, Instant now) {
@@ -140,27 +110,15 @@ public final class Incidents {
   }
 
   private List<Incident> query(String where, Object... args) {
-    synchronized (store) { // the store owns its one connection; see Store
-      List<Incident> out = new ArrayList<>();
-      try (PreparedStatement st = store.connection().prepareStatement("""
-          SELECT id, user_id, symbol, hold_side, verdict, detail, state, detected_at, alerted_at, last_alert_at,
-                 restoring_at, restored_at, resolved_at, resolution, restored_by, attempts, last_error, logged_at,
-                 oid_generation, escalated_at, bare_since, bare_since_exact
-          FROM incidents""" + " " + where)) {
-        for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-          out.add(new Incident(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getString(6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10), instant(rs, 11),
-              instant(rs, 12), instant(rs, 13), rs.getString(14), rs.getString(15), rs.getInt(16), rs.getString(17),
-              instant(rs, 18), rs.getInt(19), instant(rs, 20), instant(rs, 21), rs.getInt(22) == 1));
-          }
-        }
-      } catch (SQLException e) {
-        throw store.fail("read incidents", e);
-      }
-      return out;
-    }
+    return store.sql.query("read incidents", """
+        SELECT id, user_id, symbol, hold_side, verdict, detail, state, detected_at, alerted_at, last_alert_at,
+               restoring_at, restored_at, resolved_at, resolution, restored_by, attempts, last_error, logged_at,
+               oid_generation, escalated_at, bare_since, bare_since_exact
+        FROM incidents""" + " " + where,
+        rs -> new Incident(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+            rs.getString(6), rs.getString(7), instant(rs, 8), instant(rs, 9), instant(rs, 10), instant(rs, 11),
+            instant(rs, 12), instant(rs, 13), rs.getString(14), rs.getString(15), rs.getInt(16), rs.getString(17),
+            instant(rs, 18), rs.getInt(19), instant(rs, 20), instant(rs, 21), rs.getInt(22) == 1), args);
   }
 
   private static Instant instant(ResultSet rs, int col) throws SQLException {

@@ -1,14 +1,10 @@
 package io.stopguard.store;
 
 import java.math.BigDecimal;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -31,33 +27,12 @@ public final class Journal {
 
   /** An audit row with the time it happened ({@code at}; null: now), for a request recorded after the fact. */
   public void audit(AuditEntry e, Instant at) {
-    synchronized (store) {
-      auditLocked(e, at == null ? Store.now() : at.truncatedTo(ChronoUnit.SECONDS).toString());
-    }
-  }
-
-  private void auditLocked(AuditEntry e, String at) {
-    try (PreparedStatement st = store.connection().prepareStatement("""
+    store.sql.update("write the audit log", """
         INSERT INTO audit_log (at, actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size,
                                order_id, client_oid, result, detail)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")) {
-      st.setString(1, at);
-      st.setString(2, e.actor());
-      st.setString(3, e.action());
-      st.setString(4, e.userId());
-      st.setString(5, e.symbol());
-      st.setString(6, e.holdSide());
-      st.setString(7, e.planType());
-      st.setString(8, e.triggerPrice());
-      st.setString(9, e.size());
-      st.setString(10, e.orderId());
-      st.setString(11, e.clientOid());
-      st.setString(12, e.result());
-      st.setString(13, e.detail());
-      st.executeUpdate();
-    } catch (SQLException ex) {
-      throw store.fail("write the audit log", ex);
-    }
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        at == null ? Store.now() : at.truncatedTo(ChronoUnit.SECONDS).toString(), e.actor(), e.action(), e.userId(),
+        e.symbol(), e.holdSide(), e.planType(), e.triggerPrice(), e.size(), e.orderId(), e.clientOid(), e.result(), e.detail());
   }
 
   public List<AuditEntry> auditLog(String userId) {
@@ -66,35 +41,15 @@ public final class Journal {
 
   /** A user's audit rows written in [from, to] (to the second; either null: unbounded), oldest first. */
   public List<AuditEntry> auditLog(String userId, Instant from, Instant to) {
-    synchronized (store) {
-      return auditLogLocked(userId, from, to);
-    }
-  }
-
-  private List<AuditEntry> auditLogLocked(String userId, Instant from, Instant to) {
-    List<AuditEntry> out = new ArrayList<>();
-    try (PreparedStatement st = store.connection().prepareStatement("""
+    String f = from == null ? null : from.truncatedTo(ChronoUnit.SECONDS).toString();
+    String t = to == null ? null : to.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1).toString();
+    return store.sql.query("read the audit log", """
         SELECT actor, action, user_id, symbol, hold_side, plan_type, trigger_price, size, order_id, client_oid, result, detail
         FROM audit_log WHERE user_id = ? AND (CAST(? AS TEXT) IS NULL OR at >= ?) AND (CAST(? AS TEXT) IS NULL OR at <= ?)
-        ORDER BY id""")) {
-      st.setString(1, userId);
-      String f = from == null ? null : from.truncatedTo(ChronoUnit.SECONDS).toString();
-      String t = to == null ? null : to.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1).toString();
-      st.setString(2, f);
-      st.setString(3, f);
-      st.setString(4, t);
-      st.setString(5, t);
-      try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          out.add(new AuditEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-              rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
-              rs.getString(12)));
-        }
-      }
-    } catch (SQLException e) {
-      throw store.fail("read the audit log", e);
-    }
-    return out;
+        ORDER BY id""",
+        rs -> new AuditEntry(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
+            rs.getString(6), rs.getString(7), rs.getString(8), rs.getString(9), rs.getString(10), rs.getString(11),
+            rs.getString(12)), userId, f, f, t, t);
   }
 
   /**
@@ -120,87 +75,41 @@ public final class Journal {
    * does not inherit the old one's stop.
    */
   public Optional<IntendedStop> intendedStop(String userId, String symbol, String holdSide, String positionCTime) {
-    synchronized (store) {
-      try (PreparedStatement st = store.connection().prepareStatement(
-          "SELECT stop_price, source, seen_at, position_ctime FROM intended_stops WHERE user_id = ? AND symbol = ? AND hold_side = ?")) {
-        st.setString(1, userId);
-        st.setString(2, symbol);
-        st.setString(3, holdSide);
-        try (ResultSet rs = st.executeQuery()) {
-          if (!rs.next()) return Optional.empty();
+    return store.sql.first("read intended stops",
+        "SELECT stop_price, source, seen_at, position_ctime FROM intended_stops WHERE user_id = ? AND symbol = ? AND hold_side = ?",
+        rs -> {
           String ctime = rs.getString(4);
-          if (ctime != null && positionCTime != null && !ctime.equals(positionCTime)) return Optional.empty(); // another position
-          return Optional.of(new IntendedStop(new BigDecimal(rs.getString(1)), rs.getString(2),
-              rs.getString(3) == null ? null : Instant.parse(rs.getString(3))));
-        }
-      } catch (SQLException e) {
-        throw store.fail("read intended stops", e);
-      }
-    }
+          if (ctime != null && positionCTime != null && !ctime.equals(positionCTime)) return null; // another position
+          return new IntendedStop(new BigDecimal(rs.getString(1)), rs.getString(2),
+              rs.getString(3) == null ? null : Instant.parse(rs.getString(3)));
+        }, userId, symbol, holdSide);
   }
 
   /** Records the position's intended stop: {@code source} {@link IntendedStop#PLACE_STOP} or {@link IntendedStop#OBSERVED}. */
   public void setIntendedStop(String userId, String symbol, String holdSide, BigDecimal price, String source,
       String positionCTime, Instant seenAt) {
-    synchronized (store) {
-      try (PreparedStatement st = store.connection().prepareStatement("""
-          INSERT INTO intended_stops (user_id, symbol, hold_side, stop_price, updated_at, source, seen_at, position_ctime)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-          ON CONFLICT (user_id, symbol, hold_side) DO UPDATE SET stop_price = excluded.stop_price,
-            updated_at = excluded.updated_at, source = excluded.source, seen_at = excluded.seen_at,
-            position_ctime = excluded.position_ctime""")) {
-        st.setString(1, userId);
-        st.setString(2, symbol);
-        st.setString(3, holdSide);
-        st.setString(4, price.toPlainString());
-        st.setString(5, Store.now());
-        st.setString(6, source);
-        st.setString(7, seenAt.truncatedTo(ChronoUnit.SECONDS).toString());
-        st.setString(8, positionCTime);
-        st.executeUpdate();
-      } catch (SQLException e) {
-        throw store.fail("write intended stops", e);
-      }
-    }
+    store.sql.update("write intended stops", """
+        INSERT INTO intended_stops (user_id, symbol, hold_side, stop_price, updated_at, source, seen_at, position_ctime)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT (user_id, symbol, hold_side) DO UPDATE SET stop_price = excluded.stop_price,
+          updated_at = excluded.updated_at, source = excluded.source, seen_at = excluded.seen_at,
+          position_ctime = excluded.position_ctime""",
+        userId, symbol, holdSide, price.toPlainString(), Store.now(), source, seenAt.truncatedTo(ChronoUnit.SECONDS).toString(),
+        positionCTime);
   }
 
   /** Whether the watcher placed an order with this clientOid for the user (an audit row says so). */
   public boolean placedByWatch(String userId, String clientOid) {
-    synchronized (store) {
-      try (PreparedStatement st = store.connection().prepareStatement("""
-          SELECT 1 FROM audit_log WHERE user_id = ? AND client_oid = ? AND actor = 'watch' AND action = 'place'
-            AND result = 'ok' LIMIT 1""")) {
-        st.setString(1, userId);
-        st.setString(2, clientOid);
-        try (ResultSet rs = st.executeQuery()) {
-          return rs.next();
-        }
-      } catch (SQLException e) {
-        throw store.fail("read the audit log", e);
-      }
-    }
+    return store.sql.first("read the audit log", """
+        SELECT 1 FROM audit_log WHERE user_id = ? AND client_oid = ? AND actor = 'watch' AND action = 'place'
+          AND result = 'ok' LIMIT 1""", rs -> true, userId, clientOid).isPresent();
   }
 
   /** The last restore placed by stopguard for a position since {@code since}: its actor, or empty. */
   public Optional<String> lastRestoreActor(String userId, String symbol, String holdSide, Instant since) {
-    synchronized (store) {
-      return lastRestoreActorLocked(userId, symbol, holdSide, since);
-    }
-  }
-
-  private Optional<String> lastRestoreActorLocked(String userId, String symbol, String holdSide, Instant since) {
-    try (PreparedStatement st = store.connection().prepareStatement("""
+    return store.sql.first("read the audit log", """
         SELECT actor FROM audit_log WHERE user_id = ? AND symbol = ? AND hold_side = ? AND result = 'ok'
-          AND action IN ('place', 'modify') AND at >= ? ORDER BY id DESC LIMIT 1""")) {
-      st.setString(1, userId);
-      st.setString(2, symbol);
-      st.setString(3, holdSide);
-      st.setString(4, since.truncatedTo(ChronoUnit.SECONDS).toString());
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(rs.getString(1)) : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw store.fail("read the audit log", e);
-    }
+          AND action IN ('place', 'modify') AND at >= ? ORDER BY id DESC LIMIT 1""",
+        rs -> rs.getString(1), userId, symbol, holdSide, since.truncatedTo(ChronoUnit.SECONDS).toString());
   }
 }

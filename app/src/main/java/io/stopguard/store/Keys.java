@@ -4,11 +4,11 @@ import io.stopguard.bitget.KeyInfo;
 import io.stopguard.bitget.Credentials;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Predicate;
 
 /**
@@ -30,17 +30,18 @@ public final class Keys {
    * otherwise "update" rows that every correctly keyed host then cannot open.
    */
   public void checkMasterKey() {
-    synchronized (store) {
+    store.sql.work("check the master key", c -> {
       String mine = store.box().keyId();
       String stored = store.meta("master_key_id");
       if (stored != null) {
         if (mine != null && !stored.equals(mine)) throw wrongKey(stored, mine);
-        return;
+        return null;
       }
-      if (mine == null) return; // nothing sealed yet by anyone: the first seal creates the key and records it
+      if (mine == null) return null; // nothing sealed yet by anyone: the first seal creates the key and records it
       if (countSealed() > 0 && !opensAnExistingRow()) throw wrongKey("unrecorded; this key opens none of its keys", mine);
       store.setMeta("master_key_id", mine);
-    }
+      return null;
+    });
   }
 
   private StoreException wrongKey(String stored, String mine) {
@@ -50,21 +51,15 @@ public final class Keys {
   }
 
   private boolean opensAnExistingRow() {
-    try (PreparedStatement st = store.connection().prepareStatement(
-        "SELECT exchange_name, api_key, api_secret_enc FROM user_exchange_keys ORDER BY id LIMIT 20");
-        ResultSet rs = st.executeQuery()) {
-      while (rs.next()) {
-        try {
-          store.box().open(rs.getString(3), Store.associatedData(rs.getString(1), rs.getString(2)) + "|secret");
-          return true;
-        } catch (RuntimeException sealedElsewhere) {
-          // try the next: one damaged row proves nothing
-        }
-      }
-      return false;
-    } catch (SQLException e) {
-      throw store.fail("read keys", e);
-    }
+    return store.sql.query("read keys", "SELECT exchange_name, api_key, api_secret_enc FROM user_exchange_keys ORDER BY id LIMIT 20",
+        rs -> {
+          try {
+            store.box().open(rs.getString(3), Store.associatedData(rs.getString(1), rs.getString(2)) + "|secret");
+            return true;
+          } catch (RuntimeException sealedElsewhere) {
+            return false; // try the next: one damaged row proves nothing
+          }
+        }).contains(true);
   }
 
   /**
@@ -74,49 +69,35 @@ public final class Keys {
    * Returns how many rows were sealed again.
    */
   public int reseal(SecretBox next) {
-    synchronized (store) {
+    return store.sql.work("re-seal keys", c -> {
       checkMasterKey();
       record Sealed(long id, String secret, String passphrase) {}
-      List<Sealed> again = new ArrayList<>();
-      try (PreparedStatement st = store.connection().prepareStatement(
-          "SELECT id, exchange_name, api_key, api_secret_enc, passphrase_enc FROM user_exchange_keys ORDER BY id");
-          ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          String ad = Store.associatedData(rs.getString(2), rs.getString(3));
-          String secret;
-          String pass;
-          try {
-            secret = store.box().open(rs.getString(4), ad + "|secret");
-            pass = store.box().open(rs.getString(5), ad + "|passphrase");
-          } catch (RuntimeException e) {
-            throw new StoreException("key row " + rs.getLong(1) + " (" + Credentials.maskKey(rs.getString(3)) + ") does not open with"
-                + " the current master key: nothing rotated (" + e.getMessage() + ")", null);
-          }
-          again.add(new Sealed(rs.getLong(1), next.seal(secret, ad + "|secret"), next.seal(pass, ad + "|passphrase")));
-        }
-      } catch (SQLException e) {
-        throw store.fail("read keys", e);
-      }
-      try (PreparedStatement up = store.connection().prepareStatement(
-          "UPDATE user_exchange_keys SET api_secret_enc = ?, passphrase_enc = ?, updated_at = ? WHERE id = ?")) {
-        for (Sealed s : again) {
-          up.setString(1, s.secret());
-          up.setString(2, s.passphrase());
-          up.setString(3, Store.now());
-          up.setLong(4, s.id());
-          up.executeUpdate();
-        }
-      } catch (SQLException e) {
-        throw store.fail("re-seal keys", e);
+      List<Sealed> again = store.sql.query("read keys",
+          "SELECT id, exchange_name, api_key, api_secret_enc, passphrase_enc FROM user_exchange_keys ORDER BY id", rs -> {
+            String ad = Store.associatedData(rs.getString(2), rs.getString(3));
+            String secret;
+            String pass;
+            try {
+              secret = store.box().open(rs.getString(4), ad + "|secret");
+              pass = store.box().open(rs.getString(5), ad + "|passphrase");
+            } catch (RuntimeException e) {
+              throw new StoreException("key row " + rs.getLong(1) + " (" + Credentials.maskKey(rs.getString(3)) + ") does not open"
+                  + " with the current master key: nothing rotated (" + e.getMessage() + ")", null);
+            }
+            return new Sealed(rs.getLong(1), next.seal(secret, ad + "|secret"), next.seal(pass, ad + "|passphrase"));
+          });
+      for (Sealed s : again) {
+        store.sql.update("re-seal keys", "UPDATE user_exchange_keys SET api_secret_enc = ?, passphrase_enc = ?, updated_at = ? WHERE id = ?",
+            s.secret(), s.passphrase(), Store.now(), s.id());
       }
       store.setMeta("master_key_id", next.keyId());
       return again.size();
-    }
+    });
   }
 
   /** Adds a key, or replaces the secret of the same API key and reactivates it. */
   public void put(String userId, String exchange, String apiKey, String secret, String passphrase, boolean demo) {
-    synchronized (store) {
+    store.sql.work("store the key", c -> {
       checkMasterKey();
       if (!store.box().hasKey()) {
         int sealed = countSealed();
@@ -128,7 +109,7 @@ public final class Keys {
       }
       String now = Store.now();
       String ad = Store.associatedData(exchange, apiKey);
-      try (PreparedStatement st = store.connection().prepareStatement("""
+      store.sql.update("store the key", """
           INSERT INTO user_exchange_keys (user_id, exchange_name, api_key, api_secret_enc, passphrase_enc,
                                           is_active, demo_trading, created_at, updated_at)
           VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?)
@@ -136,30 +117,15 @@ public final class Keys {
             user_id = excluded.user_id, api_secret_enc = excluded.api_secret_enc,
             passphrase_enc = excluded.passphrase_enc, is_active = 1,
             demo_trading = excluded.demo_trading, updated_at = excluded.updated_at
-          """)) {
-        st.setString(1, userId);
-        st.setString(2, exchange);
-        st.setString(3, apiKey);
-        st.setString(4, store.box().seal(secret, ad + "|secret"));
-        st.setString(5, store.box().seal(passphrase, ad + "|passphrase"));
-        st.setInt(6, demo ? 1 : 0);
-        st.setString(7, now);
-        st.setString(8, now);
-        st.executeUpdate();
-      } catch (SQLException e) {
-        throw store.fail("store the key", e);
-      }
+          """, userId, exchange, apiKey, store.box().seal(secret, ad + "|secret"), store.box().seal(passphrase, ad + "|passphrase"),
+          demo ? 1 : 0, now, now);
       if (store.meta("master_key_id") == null) store.setMeta("master_key_id", store.box().keyId()); // the first seal made the key
-    }
+      return null;
+    });
   }
 
   private int countSealed() {
-    try (PreparedStatement st = store.connection().prepareStatement("SELECT count(*) FROM user_exchange_keys");
-        ResultSet rs = st.executeQuery()) {
-      return rs.next() ? rs.getInt(1) : 0;
-    } catch (SQLException e) {
-      throw store.fail("count keys", e);
-    }
+    return store.sql.first("count keys", "SELECT count(*) FROM user_exchange_keys", rs -> rs.getInt(1)).orElse(0);
   }
 
   /** What {@link #putIfChanged} did. */
@@ -177,41 +143,24 @@ public final class Keys {
   /** The same with the row's active flag as given (an export of a deactivated key stays deactivated when imported). */
   public Change putIfChanged(String userId, String exchange, String apiKey, String secret,
       String passphrase, boolean demo, boolean active) {
-    synchronized (store) { // the store's monitor, as every call (this object is a throwaway view)
+    return store.sql.work("store the key", c -> {
       checkMasterKey();
-      Change c = putIfChangedLocked(userId, exchange, apiKey, secret, passphrase, demo, active);
-      if (c != Change.UNCHANGED && !active) setActive(userId, exchange, apiKey, false);
-      return c;
-    }
-  }
-
-  private Change putIfChangedLocked(String userId, String exchange, String apiKey, String secret,
-      String passphrase, boolean demo, boolean active) {
-    String ad = Store.associatedData(exchange, apiKey);
-    try (PreparedStatement st = store.connection().prepareStatement("SELECT user_id, api_secret_enc, passphrase_enc, is_active,"
-        + " demo_trading FROM user_exchange_keys WHERE exchange_name = ? AND api_key = ?")) {
-      st.setString(1, exchange);
-      st.setString(2, apiKey);
-      try (ResultSet rs = st.executeQuery()) {
-        if (rs.next()) {
-          boolean same;
-          try {
-            same = rs.getString(1).equals(userId) && (rs.getInt(4) == 1) == active && (rs.getInt(5) == 1) == demo
-                && store.box().open(rs.getString(2), ad + "|secret").equals(secret)
-                && store.box().open(rs.getString(3), ad + "|passphrase").equals(passphrase);
-          } catch (RuntimeException undecryptable) { // a damaged row is replaced by the good one
-            same = false;
-          }
-          if (same) return Change.UNCHANGED;
-          put(userId, exchange, apiKey, secret, passphrase, demo);
-          return Change.UPDATED;
-        }
-      }
-    } catch (SQLException e) {
-      throw store.fail("read a key", e);
-    }
-    put(userId, exchange, apiKey, secret, passphrase, demo);
-    return Change.ADDED;
+      String ad = Store.associatedData(exchange, apiKey);
+      Optional<Boolean> same = store.sql.first("read a key", "SELECT user_id, api_secret_enc, passphrase_enc, is_active,"
+          + " demo_trading FROM user_exchange_keys WHERE exchange_name = ? AND api_key = ?", rs -> {
+            try {
+              return rs.getString(1).equals(userId) && (rs.getInt(4) == 1) == active && (rs.getInt(5) == 1) == demo
+                  && store.box().open(rs.getString(2), ad + "|secret").equals(secret)
+                  && store.box().open(rs.getString(3), ad + "|passphrase").equals(passphrase);
+            } catch (RuntimeException undecryptable) { // a damaged row is replaced by the good one
+              return false;
+            }
+          }, exchange, apiKey);
+      if (same.orElse(false)) return Change.UNCHANGED;
+      put(userId, exchange, apiKey, secret, passphrase, demo);
+      if (!active) setActive(userId, exchange, apiKey, false);
+      return same.isPresent() ? Change.UPDATED : Change.ADDED;
+    });
   }
 
   /**
@@ -230,12 +179,12 @@ public final class Keys {
    * fleet member refreshing every 10 s decrypts only its own share and the rows that changed.
    */
   public ActiveKeys active(String exchange, Predicate<String> loaded) {
-    synchronized (store) {
+    return store.sql.work("read keys", conn -> {
       List<ExchangeKey> usable = new ArrayList<>();
       List<UnusableKey> unusable = new ArrayList<>();
       Map<String, String> checked = new HashMap<>(); // this scan's rows only
       Map<String, String> before = store.decryptChecks;
-      try (PreparedStatement st = store.connection().prepareStatement("""
+      try (PreparedStatement st = conn.prepareStatement("""
           SELECT id, user_id, api_key, api_secret_enc, passphrase_enc, demo_trading, permissions, bound_ips
           FROM user_exchange_keys WHERE exchange_name = ? AND is_active = 1 ORDER BY user_id, id""")) {
         st.setString(1, exchange);
@@ -283,19 +232,15 @@ public final class Keys {
                 infoOf(userId, rs.getString("permissions"), rs.getString("bound_ips"))));
           }
         }
-      } catch (SQLException e) {
-        throw store.fail("read keys", e);
       }
       store.decryptChecks = Map.copyOf(checked); // rows gone or changed are forgotten
       return new ActiveKeys(usable, unusable);
-    }
+    });
   }
 
   /** Active keys of one exchange for one user only. */
   public ActiveKeys active(String exchange, String userId) {
-    synchronized (store) {
-      return active(exchange).ofUsers(userId::equals);
-    }
+    return active(exchange).ofUsers(userId::equals);
   }
 
 
@@ -304,21 +249,10 @@ public final class Keys {
    * Returns how many rows changed.
    */
   public int setActive(String userId, String exchange, String apiKey, boolean active) {
-    synchronized (store) {
-      try (PreparedStatement st = store.connection().prepareStatement("""
-          UPDATE user_exchange_keys SET is_active = ?, updated_at = ?
-          WHERE user_id = ? AND exchange_name = ? AND (? IS NULL OR api_key = ?)""")) {
-        st.setInt(1, active ? 1 : 0);
-        st.setString(2, Store.now());
-        st.setString(3, userId);
-        st.setString(4, exchange);
-        st.setString(5, apiKey);
-        st.setString(6, apiKey);
-        return st.executeUpdate();
-      } catch (SQLException e) {
-        throw store.fail("update keys", e);
-      }
-    }
+    return store.sql.update("update keys", """
+        UPDATE user_exchange_keys SET is_active = ?, updated_at = ?
+        WHERE user_id = ? AND exchange_name = ? AND (? IS NULL OR api_key = ?)""",
+        active ? 1 : 0, Store.now(), userId, exchange, apiKey, apiKey);
   }
 
   /** What Bitget said of a key, as stored; null if never asked. */
@@ -330,48 +264,24 @@ public final class Keys {
 
   /** Records what Bitget said of a key (its permissions and bound addresses); true if that changed. */
   public boolean recordInfo(String exchange, String apiKey, KeyInfo info) {
-    synchronized (store) {
-      String perms = String.join(",", info.authorities());
-      String ips = String.join(",", info.ips());
-      try (PreparedStatement st = store.connection().prepareStatement("""
+    String perms = String.join(",", info.authorities());
+    String ips = String.join(",", info.ips());
+    return store.sql.work("record a key's permissions", c -> {
+      boolean changed = store.sql.first("record a key's permissions",
+          "SELECT permissions, bound_ips FROM user_exchange_keys WHERE exchange_name = ? AND api_key = ?",
+          rs -> !perms.equals(rs.getString(1)) || !ips.equals(rs.getString(2)), exchange, apiKey).orElse(true);
+      store.sql.update("record a key's permissions", """
           UPDATE user_exchange_keys SET permissions = ?, bound_ips = ?, key_checked_at = ?
-          WHERE exchange_name = ? AND api_key = ?""");
-          PreparedStatement was = store.connection().prepareStatement(
-              "SELECT permissions, bound_ips FROM user_exchange_keys WHERE exchange_name = ? AND api_key = ?")) {
-        was.setString(1, exchange);
-        was.setString(2, apiKey);
-        boolean changed;
-        try (ResultSet rs = was.executeQuery()) {
-          changed = !rs.next() || !perms.equals(rs.getString(1)) || !ips.equals(rs.getString(2));
-        }
-        st.setString(1, perms);
-        st.setString(2, ips);
-        st.setString(3, Store.now());
-        st.setString(4, exchange);
-        st.setString(5, apiKey);
-        st.executeUpdate();
-        return changed;
-      } catch (SQLException e) {
-        throw store.fail("record a key's permissions", e);
-      }
-    }
+          WHERE exchange_name = ? AND api_key = ?""", perms, ips, Store.now(), exchange, apiKey);
+      return changed;
+    });
   }
 
   public List<KeyRow> list() {
-    synchronized (store) {
-      List<KeyRow> out = new ArrayList<>();
-      try (PreparedStatement st = store.connection().prepareStatement("""
-          SELECT id, user_id, exchange_name, api_key, is_active, demo_trading, created_at, updated_at, permissions, bound_ips
-          FROM user_exchange_keys ORDER BY exchange_name, user_id, id""");
-          ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          out.add(new KeyRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1,
-              rs.getInt(6) == 1, rs.getString(7), rs.getString(8), infoOf(rs.getString(2), rs.getString(9), rs.getString(10))));
-        }
-      } catch (SQLException e) {
-        throw store.fail("list keys", e);
-      }
-      return out;
-    }
+    return store.sql.query("list keys", """
+        SELECT id, user_id, exchange_name, api_key, is_active, demo_trading, created_at, updated_at, permissions, bound_ips
+        FROM user_exchange_keys ORDER BY exchange_name, user_id, id""",
+        rs -> new KeyRow(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getInt(5) == 1,
+            rs.getInt(6) == 1, rs.getString(7), rs.getString(8), infoOf(rs.getString(2), rs.getString(9), rs.getString(10))));
   }
 }

@@ -1,10 +1,8 @@
 package io.stopguard.store;
 
 import io.stopguard.config.Build;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,52 +21,22 @@ import java.util.Map;
  * table lock elsewhere never delays a renewal past the self-fence).
  */
 public final class Leases implements AutoCloseable {
-  private final Session session;
-
-  /** Where statements run: which connection, under which lock, and how a failure is told. */
-  interface Session extends AutoCloseable {
-    Object lock();
-
-    Connection connection() throws SQLException;
-
-    StoreException fail(String what, SQLException e);
-
-    @Override
-    default void close() {}
-  }
+  private final Sql sql;
 
   Leases(Store store) {
-    this(sessionOf(store));
+    this.sql = store.sql;
   }
 
-  private static Session sessionOf(Store store) {
-    return new Session() {
-      @Override
-      public Object lock() {
-        return store;
-      }
-
-      @Override
-      public Connection connection() throws SQLException {
-        return store.connection();
-      }
-
-      @Override
-      public StoreException fail(String what, SQLException e) {
-        return store.fail(what, e);
-      }
-    };
-  }
-
-  Leases(Session session) {
-    this.session = session;
+  /** On a session of its own (a fleet member's rounds: their own connection, lock and timeouts). */
+  Leases(Sql.Session session) {
+    this.sql = new Sql(session);
   }
 
   /** Closes the connection of its own, if it has one (the store's stays open). */
   @Override
   public void close() {
     try {
-      session.close();
+      sql.session().close();
     } catch (Exception ignored) {
       // closing a broken connection
     }
@@ -88,19 +56,6 @@ public final class Leases implements AutoCloseable {
   /** One account's lease. */
   public record Lease(String userId, String owner, long epoch, Instant expiresAt, boolean live) {}
 
-  private interface Sql<T> {
-    T run() throws SQLException;
-  }
-
-  private <T> T sql(String what, Sql<T> body) {
-    synchronized (session.lock()) {
-      try {
-        return body.run();
-      } catch (SQLException e) {
-        throw session.fail(what, e);
-      }
-    }
-  }
 
   /**
    * What an instance says of itself each round: {@code guarded}, the accounts its watcher guards;
@@ -123,8 +78,8 @@ public final class Leases implements AutoCloseable {
 
   /** Registers or refreshes this instance. */
   public void heartbeat(Heartbeat h) {
-    sql("write the fleet heartbeat", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement("""
+    sql.work("write the fleet heartbeat", c -> {
+      try (PreparedStatement st = c.prepareStatement("""
           INSERT INTO fleet_instances (instance_id, host, source_ip, listen, started_at, heartbeat_at, accounts, websockets,
                                        requests_per_minute, request_budget, undecryptable, held_not_guarded, unable,
                                        positioned, polled_positioned, websocket_room, version)
@@ -159,10 +114,10 @@ public final class Leases implements AutoCloseable {
 
   /** Leaves the fleet: its leases end at once, so the others take its accounts without waiting for expiry. */
   public void leave(String id) {
-    sql("leave the fleet", () -> {
-      try (PreparedStatement a = session.connection().prepareStatement(
+    sql.work("leave the fleet", c -> {
+      try (PreparedStatement a = c.prepareStatement(
               "UPDATE account_leases SET owner = NULL, offered = 0, expires_at = now() WHERE owner = ?");
-          PreparedStatement b = session.connection().prepareStatement("DELETE FROM fleet_instances WHERE instance_id = ?")) {
+          PreparedStatement b = c.prepareStatement("DELETE FROM fleet_instances WHERE instance_id = ?")) {
         a.setString(1, id);
         a.executeUpdate();
         b.setString(1, id);
@@ -177,11 +132,11 @@ public final class Leases implements AutoCloseable {
    * row's {@code expires_at} says since when it is free (its insertion, release or expiry).
    */
   public void syncAccounts() {
-    sql("list the fleet's accounts", () -> {
-      try (PreparedStatement ins = session.connection().prepareStatement("""
+    sql.work("list the fleet's accounts", c -> {
+      try (PreparedStatement ins = c.prepareStatement("""
           INSERT INTO account_leases (user_id, expires_at) SELECT DISTINCT user_id, now() FROM user_exchange_keys WHERE is_active = 1
           ON CONFLICT (user_id) DO NOTHING""");
-          PreparedStatement del = session.connection().prepareStatement("""
+          PreparedStatement del = c.prepareStatement("""
           DELETE FROM account_leases WHERE user_id NOT IN
             (SELECT user_id FROM user_exchange_keys WHERE is_active = 1)""")) {
         ins.executeUpdate();
@@ -200,8 +155,7 @@ public final class Leases implements AutoCloseable {
    * (no row yet, or one never renewed) starts with a lease that holds nothing.
    */
   public Map<String, Long> renew(String id, int ttlSeconds) {
-    return sql("renew leases", () -> {
-      Connection c = session.connection();
+    return sql.work("renew leases", c -> {
       int extended;
       try (PreparedStatement st = c.prepareStatement("""
           UPDATE fleet_instances SET lease_expires_at = now() + make_interval(secs => ?)
@@ -244,8 +198,8 @@ public final class Leases implements AutoCloseable {
    * cover what it cannot guard.
    */
   public int liveInstances(int ttlSeconds) {
-    return sql("count fleet instances", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement(
+    return sql.work("count fleet instances", c -> {
+      try (PreparedStatement st = c.prepareStatement(
           """
           SELECT count(*) FROM fleet_instances WHERE heartbeat_at > now() - make_interval(secs => ?)
             AND undecryptable * 2 <= (SELECT count(*) FROM account_leases) AND unable IS NULL""")) {
@@ -263,8 +217,8 @@ public final class Leases implements AutoCloseable {
    * that would take what is given back); -1 if there is none.
    */
   public int fewestHeld(int ttlSeconds) {
-    return sql("count fleet shares", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement("""
+    return sql.work("count fleet shares", c -> {
+      try (PreparedStatement st = c.prepareStatement("""
           SELECT coalesce(min(CASE WHEN i.lease_expires_at > now()
                                    THEN (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id) ELSE 0 END), -1)
           FROM fleet_instances i WHERE i.heartbeat_at > now() - make_interval(secs => ?) AND i.undecryptable = 0
@@ -284,8 +238,8 @@ public final class Leases implements AutoCloseable {
    * host's default address). At least 1.
    */
   public int sameEgress(int ttlSeconds, String sourceIp, String host) {
-    return sql("count instances on one egress", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement("""
+    return sql.work("count instances on one egress", c -> {
+      try (PreparedStatement st = c.prepareStatement("""
           SELECT count(*) FROM fleet_instances WHERE heartbeat_at > now() - make_interval(secs => ?)
             AND (source_ip = ? OR (source_ip IS NULL AND ?::text IS NULL AND host = ?))""")) {
         st.setInt(1, ttlSeconds);
@@ -302,8 +256,8 @@ public final class Leases implements AutoCloseable {
 
   /** All accounts with a lease row (users with an active key). */
   public int accounts() {
-    return sql("count fleet accounts", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement("SELECT count(*) FROM account_leases");
+    return sql.work("count fleet accounts", c -> {
+      try (PreparedStatement st = c.prepareStatement("SELECT count(*) FROM account_leases");
           ResultSet rs = st.executeQuery()) {
         rs.next();
         return rs.getInt(1);
@@ -318,8 +272,8 @@ public final class Leases implements AutoCloseable {
    * unguarded for up to a TTL, too briefly for the unowned rule to see.
    */
   public int diedWithin(int ttlSeconds, Duration window) {
-    return sql("count instances that died", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement("""
+    return sql.work("count instances that died", c -> {
+      try (PreparedStatement st = c.prepareStatement("""
           SELECT count(*) FROM fleet_instances WHERE heartbeat_at <= now() - make_interval(secs => ?)
             AND heartbeat_at > now() - make_interval(secs => ?)""")) {
         st.setInt(1, ttlSeconds);
@@ -334,8 +288,8 @@ public final class Leases implements AutoCloseable {
 
   /** Accounts nobody holds a live lease on. */
   public int unowned() {
-    return sql("count unowned accounts", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement(
+    return sql.work("count unowned accounts", c -> {
+      try (PreparedStatement st = c.prepareStatement(
           "SELECT count(*) FROM lease_status WHERE owner IS NULL OR expires_at IS NULL OR expires_at <= now()");
           ResultSet rs = st.executeQuery()) {
         rs.next();
@@ -364,9 +318,9 @@ public final class Leases implements AutoCloseable {
       List<Integer> offers, String egress) {
     if (max <= 0) return Map.of();
     boolean offeredOnly = !offers.isEmpty();
-    return sql("claim leases", () -> {
+    return sql.work("claim leases", c -> {
       Map<String, Long> got = new LinkedHashMap<>();
-      try (PreparedStatement st = session.connection().prepareStatement("""
+      try (PreparedStatement st = c.prepareStatement("""
           UPDATE account_leases SET owner = ?, epoch = epoch + 1, offered = 0, expires_at = now()
           WHERE user_id IN (SELECT l.user_id FROM account_leases l LEFT JOIN fleet_instances i ON i.instance_id = l.owner
                             WHERE (CASE WHEN ? THEN l.owner <> ? AND l.offered = ANY (?) AND i.lease_expires_at > now()
@@ -380,7 +334,6 @@ public final class Leases implements AutoCloseable {
                                      AND k.bound_ips <> '' AND NOT (?::text = ANY (string_to_array(k.bound_ips, ',')))))
                             ORDER BY l.user_id LIMIT ? FOR UPDATE OF l SKIP LOCKED)
           RETURNING user_id, epoch""")) {
-        Connection c = session.connection();
         st.setString(1, id);
         st.setBoolean(2, offeredOnly);
         st.setString(3, id);
@@ -404,8 +357,7 @@ public final class Leases implements AutoCloseable {
    * holds is offered no more. Written only when the offers change.
    */
   public void offer(String id, Map<String, Integer> offers) {
-    sql("offer leases", () -> {
-      Connection c = session.connection();
+    sql.work("offer leases", c -> {
       try (PreparedStatement clear = c.prepareStatement(
               "UPDATE account_leases SET offered = 0 WHERE owner = ? AND offered <> 0 AND NOT (user_id = ANY (?))");
           PreparedStatement set = c.prepareStatement("UPDATE account_leases SET offered = ? WHERE owner = ? AND user_id = ?")) {
@@ -429,9 +381,9 @@ public final class Leases implements AutoCloseable {
    * key), as balancing by positions sees them.
    */
   public List<PositionShare> positionShares(int ttlSeconds) {
-    return sql("read the fleet's positions", () -> {
+    return sql.work("read the fleet's positions", c -> {
       List<PositionShare> out = new ArrayList<>();
-      try (PreparedStatement st = session.connection().prepareStatement("""
+      try (PreparedStatement st = c.prepareStatement("""
           SELECT instance_id, positioned, polled_positioned, websocket_room FROM fleet_instances
           WHERE heartbeat_at > now() - make_interval(secs => ?) AND undecryptable = 0 AND unable IS NULL""")) {
         st.setInt(1, ttlSeconds);
@@ -448,9 +400,9 @@ public final class Leases implements AutoCloseable {
    * from: user → the addresses. They stay unowned until an instance with one of them joins.
    */
   public Map<String, String> unservable(int ttlSeconds) {
-    return sql("find accounts no instance may serve", () -> {
+    return sql.work("find accounts no instance may serve", c -> {
       Map<String, String> out = new LinkedHashMap<>();
-      try (PreparedStatement st = session.connection().prepareStatement("""
+      try (PreparedStatement st = c.prepareStatement("""
           SELECT s.user_id, min(k.bound_ips) FROM lease_status s JOIN user_exchange_keys k ON k.user_id = s.user_id
           WHERE (s.owner IS NULL OR s.expires_at IS NULL OR s.expires_at <= now())
             AND k.is_active = 1 AND k.bound_ips IS NOT NULL AND k.bound_ips <> ''
@@ -472,8 +424,8 @@ public final class Leases implements AutoCloseable {
   /** Gives accounts back (rebalancing): another instance claims them on its next round. */
   public void release(String id, List<String> userIds) {
     if (userIds.isEmpty()) return;
-    sql("release leases", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement(
+    sql.work("release leases", c -> {
+      try (PreparedStatement st = c.prepareStatement(
           "UPDATE account_leases SET owner = NULL, offered = 0, expires_at = now() WHERE owner = ? AND user_id = ?")) {
         for (String u : userIds) {
           st.setString(1, id);
@@ -494,8 +446,8 @@ public final class Leases implements AutoCloseable {
    * transaction ends.
    */
   public boolean stillHeld(String userId, String id, long epoch, int marginSeconds) {
-    return sql("check a lease", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement("""
+    return sql.work("check a lease", c -> {
+      try (PreparedStatement st = c.prepareStatement("""
           UPDATE account_leases l SET offered = 0 FROM fleet_instances i
           WHERE i.instance_id = l.owner AND l.user_id = ? AND l.owner = ? AND l.epoch = ?
             AND i.lease_expires_at > now() + make_interval(secs => ?) RETURNING 1""")) {
@@ -516,8 +468,8 @@ public final class Leases implements AutoCloseable {
    * long its session stays open.
    */
   public boolean holdLock(String name, String id, int ttlSeconds) {
-    return sql("take the lock '" + name + "'", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement("""
+    return sql.work("take the lock '" + name + "'", c -> {
+      try (PreparedStatement st = c.prepareStatement("""
           INSERT INTO fleet_locks (name, owner, expires_at) VALUES (?, ?, now() + make_interval(secs => ?))
           ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at
             WHERE fleet_locks.owner = excluded.owner OR fleet_locks.expires_at <= now()
@@ -534,8 +486,8 @@ public final class Leases implements AutoCloseable {
 
   /** Milliseconds until the lock {@code name} expires on the database's clock (0 or less: free or expired; none: -1). */
   public long lockExpiresInMs(String name) {
-    return sql("read the lock '" + name + "'", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement(
+    return sql.work("read the lock '" + name + "'", c -> {
+      try (PreparedStatement st = c.prepareStatement(
           "SELECT CAST(EXTRACT(EPOCH FROM (expires_at - now())) * 1000 AS BIGINT) FROM fleet_locks WHERE name = ?")) {
         st.setString(1, name);
         try (ResultSet rs = st.executeQuery()) {
@@ -547,8 +499,8 @@ public final class Leases implements AutoCloseable {
 
   /** Gives the lock {@code name} up if {@code id} holds it. */
   public void releaseLock(String name, String id) {
-    sql("release the lock '" + name + "'", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement("DELETE FROM fleet_locks WHERE name = ? AND owner = ?")) {
+    sql.work("release the lock '" + name + "'", c -> {
+      try (PreparedStatement st = c.prepareStatement("DELETE FROM fleet_locks WHERE name = ? AND owner = ?")) {
         st.setString(1, name);
         st.setString(2, id);
         st.executeUpdate();
@@ -562,8 +514,8 @@ public final class Leases implements AutoCloseable {
    * asked where a look records its verdicts, so that a renewal never waits behind a look.
    */
   public boolean holds(String userId, String id, long epoch) {
-    return sql("check a lease", () -> {
-      try (PreparedStatement st = session.connection().prepareStatement(
+    return sql.work("check a lease", c -> {
+      try (PreparedStatement st = c.prepareStatement(
           "SELECT 1 FROM lease_status WHERE user_id = ? AND owner = ? AND epoch = ? AND expires_at > now()")) {
         st.setString(1, userId);
         st.setString(2, id);
@@ -576,9 +528,9 @@ public final class Leases implements AutoCloseable {
   }
 
   public List<Instance> instances(int ttlSeconds) {
-    return sql("read fleet instances", () -> {
+    return sql.work("read fleet instances", c -> {
       List<Instance> out = new ArrayList<>();
-      try (PreparedStatement st = session.connection().prepareStatement("""
+      try (PreparedStatement st = c.prepareStatement("""
           SELECT i.instance_id, i.host, i.source_ip, i.listen, i.started_at, i.heartbeat_at, i.websockets,
                  i.heartbeat_at > now() - make_interval(secs => ?),
                  (SELECT count(*) FROM account_leases l WHERE l.owner = i.instance_id AND i.lease_expires_at > now()),
@@ -598,9 +550,9 @@ public final class Leases implements AutoCloseable {
   }
 
   public List<Lease> leases() {
-    return sql("read leases", () -> {
+    return sql.work("read leases", c -> {
       List<Lease> out = new ArrayList<>();
-      try (PreparedStatement st = session.connection().prepareStatement("""
+      try (PreparedStatement st = c.prepareStatement("""
           SELECT user_id, owner, epoch, expires_at, owner IS NOT NULL AND expires_at > now()
           FROM lease_status ORDER BY user_id""");
           ResultSet rs = st.executeQuery()) {

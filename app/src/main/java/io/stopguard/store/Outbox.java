@@ -1,10 +1,6 @@
 package io.stopguard.store;
 
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,38 +17,18 @@ public final class Outbox {
   }
 
   public void enqueue(String chatId, String kind, String text, Instant now) {
-    synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = store.connection().prepareStatement(
-          "INSERT INTO alert_outbox (chat_id, kind, text, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)")) {
-        st.setString(1, chatId);
-        st.setString(2, kind);
-        st.setString(3, text);
-        st.setString(4, now.toString());
-        st.setString(5, now.toString());
-        st.executeUpdate();
-      } catch (SQLException e) {
-        throw store.fail("queue an alert", e);
-      }
-    }
+    store.sql.update("queue an alert",
+        "INSERT INTO alert_outbox (chat_id, kind, text, created_at, next_attempt_at) VALUES (?, ?, ?, ?, ?)",
+        chatId, kind, text, now.toString(), now.toString());
   }
 
   /** Pending messages, oldest first. */
   public List<Message> pending() {
-    synchronized (store) { // the store owns its one connection; see Store
-      List<Message> out = new ArrayList<>();
-      try (PreparedStatement st = store.connection().prepareStatement("""
-          SELECT id, chat_id, kind, text, created_at, attempts, next_attempt_at FROM alert_outbox
-          WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id""");
-          ResultSet rs = st.executeQuery()) {
-        while (rs.next()) {
-          out.add(new Message(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
-              Instant.parse(rs.getString(5)), rs.getInt(6), Instant.parse(rs.getString(7))));
-        }
-      } catch (SQLException e) {
-        throw store.fail("read the alert outbox", e);
-      }
-      return out;
-    }
+    return store.sql.query("read the alert outbox", """
+        SELECT id, chat_id, kind, text, created_at, attempts, next_attempt_at FROM alert_outbox
+        WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id""",
+        rs -> new Message(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4),
+            Instant.parse(rs.getString(5)), rs.getInt(6), Instant.parse(rs.getString(7))));
   }
 
   public void sent(long id, Instant now) {
@@ -69,14 +45,7 @@ public final class Outbox {
   }
 
   public long count(String where) {
-    synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = store.connection().prepareStatement("SELECT count(*) FROM alert_outbox WHERE " + where);
-          ResultSet rs = st.executeQuery()) {
-        return rs.next() ? rs.getLong(1) : 0;
-      } catch (SQLException e) {
-        throw store.fail("count alerts", e);
-      }
-    }
+    return store.sql.first("count alerts", "SELECT count(*) FROM alert_outbox WHERE " + where, rs -> rs.getLong(1)).orElse(0L);
   }
 
   public long queued() {
@@ -88,16 +57,9 @@ public final class Outbox {
 
   /** The oldest alert still waiting, if any waits. */
   public Optional<Waiting> oldestWaiting() {
-    synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = store.connection().prepareStatement(
-          "SELECT created_at, last_error FROM alert_outbox WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id LIMIT 1");
-          ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(new Waiting(Instant.parse(rs.getString(1)), rs.getString(2)))
-            : Optional.empty();
-      } catch (SQLException e) {
-        throw store.fail("read the alert outbox", e);
-      }
-    }
+    return store.sql.first("read the alert outbox",
+        "SELECT created_at, last_error FROM alert_outbox WHERE sent_at IS NULL AND dropped_at IS NULL ORDER BY id LIMIT 1",
+        rs -> new Waiting(Instant.parse(rs.getString(1)), rs.getString(2)));
   }
 
   public long droppedTotal() {
@@ -109,13 +71,6 @@ public final class Outbox {
   }
 
   private void exec(String sql, Object... args) {
-    synchronized (store) { // the store owns its one connection; see Store
-      try (PreparedStatement st = store.connection().prepareStatement(sql)) {
-        for (int i = 0; i < args.length; i++) st.setObject(i + 1, args[i]);
-        st.executeUpdate();
-      } catch (SQLException e) {
-        throw store.fail("update the alert outbox", e);
-      }
-    }
+    store.sql.update("update the alert outbox", sql, args);
   }
 }

@@ -1,10 +1,7 @@
 package io.stopguard.store;
 
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -27,9 +24,9 @@ public final class PositionStatus {
   /** Replaces the rows of each given account with these (an account with no rows now: its rows go). */
   public void replace(String owner, Map<String, Map<String, String>> rowsByUser, Instant now) {
     if (rowsByUser.isEmpty()) return;
-    store.inTransaction(() -> {
-      try (PreparedStatement del = store.connection().prepareStatement("DELETE FROM position_status WHERE user_id = ?");
-          PreparedStatement ins = store.connection().prepareStatement(
+    store.inTransaction(() -> store.sql.work("write position status", c -> {
+      try (PreparedStatement del = c.prepareStatement("DELETE FROM position_status WHERE user_id = ?");
+          PreparedStatement ins = c.prepareStatement(
               // Upsert: at a hand-over the giver's last publish can race the taker's first; both delete,
               // both insert, and a plain INSERT loses the race with a unique-key error (seen under the fleet nemesis).
               "INSERT INTO position_status (user_id, position_key, owner, row_json, written_at) VALUES (?, ?, ?, ?, ?)"
@@ -40,7 +37,7 @@ public final class PositionStatus {
           // Two instances writing one account's rows at once (the giver's last publish, the taker's
           // first) deadlocked between their deletes and inserts; a lock per account for the rest of
           // this transaction, taken in one order everywhere, makes them wait for each other instead.
-          try (PreparedStatement lock = store.connection().prepareStatement(
+          try (PreparedStatement lock = c.prepareStatement(
               "SELECT pg_advisory_xact_lock(hashtextextended('position_status ' || ?, 0))")) {
             for (String user : sorted.keySet()) {
               lock.setString(1, user);
@@ -62,28 +59,15 @@ public final class PositionStatus {
         }
         del.executeBatch();
         ins.executeBatch();
-      } catch (SQLException e) {
-        throw store.fail("write position status", e);
       }
-    });
+      return null;
+    }));
   }
 
   /** Every stored row not written by {@code owner}. */
   public List<Stored> others(String owner) {
-    synchronized (store) {
-      List<Stored> out = new ArrayList<>();
-      try (PreparedStatement st = store.connection().prepareStatement(
-          "SELECT user_id, position_key, owner, row_json, written_at FROM position_status WHERE owner <> ?")) {
-        st.setString(1, owner);
-        try (ResultSet rs = st.executeQuery()) {
-          while (rs.next()) {
-            out.add(new Stored(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Instant.parse(rs.getString(5))));
-          }
-        }
-      } catch (SQLException e) {
-        throw store.fail("read position status", e);
-      }
-      return out;
-    }
+    return store.sql.query("read position status",
+        "SELECT user_id, position_key, owner, row_json, written_at FROM position_status WHERE owner <> ?",
+        rs -> new Stored(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4), Instant.parse(rs.getString(5))), owner);
   }
 }

@@ -5,14 +5,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +44,24 @@ public final class Store implements AutoCloseable {
     this.conn = conn;
     this.box = box;
   }
+
+  /** Every statement on the store's connection goes through here: its monitor, its connection, its failures. */
+  final Sql sql = new Sql(new Sql.Session() {
+    @Override
+    public Object lock() {
+      return Store.this;
+    }
+
+    @Override
+    public Connection connection() throws SQLException {
+      return Store.this.connection();
+    }
+
+    @Override
+    public StoreException fail(String what, SQLException e) {
+      return Store.this.fail(what, e);
+    }
+  });
 
   /** The SQLite file (created 0600 if missing). */
   public static Store open(Path file, SecretBox box) {
@@ -95,12 +110,8 @@ public final class Store implements AutoCloseable {
   }
 
   /** The highest schema version applied (see {@link Schema}). */
-  public synchronized int schemaVersion() {
-    try {
-      return Schema.applied(connection()).version();
-    } catch (SQLException e) {
-      throw fail("read the schema version", e);
-    }
+  public int schemaVersion() {
+    return sql.work("read the schema version", c -> Schema.applied(c).version());
   }
 
   /** Where the data lives, for messages: the SQLite path or the PostgreSQL URL without its password. */
@@ -125,26 +136,13 @@ public final class Store implements AutoCloseable {
   volatile Map<String, String> decryptChecks = Map.of();
 
   /** A fact about the store ({@code store_meta}), or null. */
-  public synchronized String meta(String name) {
-    try (PreparedStatement st = connection().prepareStatement("SELECT value FROM store_meta WHERE name = ?")) {
-      st.setString(1, name);
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? rs.getString(1) : null;
-      }
-    } catch (SQLException e) {
-      throw fail("read store_meta", e);
-    }
+  public String meta(String name) {
+    return sql.first("read store_meta", "SELECT value FROM store_meta WHERE name = ?", rs -> rs.getString(1), name).orElse(null);
   }
 
-  synchronized void setMeta(String name, String value) {
-    try (PreparedStatement st = connection().prepareStatement(
-        "INSERT INTO store_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value")) {
-      st.setString(1, name);
-      st.setString(2, value);
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw fail("write store_meta", e);
-    }
+  void setMeta(String name, String value) {
+    sql.update("write store_meta",
+        "INSERT INTO store_meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value", name, value);
   }
 
   /** The exchange keys ({@code user_exchange_keys}): secrets sealed by the master key. */
@@ -305,42 +303,21 @@ public final class Store implements AutoCloseable {
 
   // ------------------------------------------------------------------ flags
 
-  public synchronized void setFlag(String flag, boolean value, String detail) {
-    try (PreparedStatement st = connection().prepareStatement("""
+  public void setFlag(String flag, boolean value, String detail) {
+    sql.update("write risk flag " + flag, """
         INSERT INTO risk_flags (flag, value, updated_at, detail) VALUES (?, ?, ?, ?)
         ON CONFLICT (flag) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at,
-                                         detail = excluded.detail""")) {
-      st.setString(1, flag);
-      st.setInt(2, value ? 1 : 0);
-      st.setString(3, now());
-      st.setString(4, detail);
-      st.executeUpdate();
-    } catch (SQLException e) {
-      throw fail("write risk flag " + flag, e);
-    }
+                                         detail = excluded.detail""", flag, value ? 1 : 0, now(), detail);
   }
 
-  public synchronized Optional<Flag> flag(String flag) {
-    try (PreparedStatement st = connection().prepareStatement("SELECT flag, value, updated_at, detail FROM risk_flags WHERE flag = ?")) {
-      st.setString(1, flag);
-      try (ResultSet rs = st.executeQuery()) {
-        return rs.next() ? Optional.of(new Flag(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)))
-            : Optional.empty();
-      }
-    } catch (SQLException e) {
-      throw fail("read risk flag " + flag, e);
-    }
+  private static final Sql.Row<Flag> FLAG = rs -> new Flag(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4));
+
+  public Optional<Flag> flag(String flag) {
+    return sql.first("read risk flag " + flag, "SELECT flag, value, updated_at, detail FROM risk_flags WHERE flag = ?", FLAG, flag);
   }
 
-  public synchronized List<Flag> flags() {
-    List<Flag> out = new ArrayList<>();
-    try (PreparedStatement st = connection().prepareStatement("SELECT flag, value, updated_at, detail FROM risk_flags ORDER BY flag");
-        ResultSet rs = st.executeQuery()) {
-      while (rs.next()) out.add(new Flag(rs.getString(1), rs.getInt(2), rs.getString(3), rs.getString(4)));
-    } catch (SQLException e) {
-      throw fail("read risk flags", e);
-    }
-    return out;
+  public List<Flag> flags() {
+    return sql.query("read risk flags", "SELECT flag, value, updated_at, detail FROM risk_flags ORDER BY flag", FLAG);
   }
 
   // ------------------------------------------------------------------ audit log and intended stops: Journal
@@ -380,7 +357,7 @@ public final class Store implements AutoCloseable {
   public Leases leasesOnOwnConnection(Duration timeout) {
     leases(); // PostgreSQL only: the same refusal as leases()
     long ms = Math.max(100, timeout.toMillis());
-    return new Leases(new Leases.Session() {
+    return new Leases(new Sql.Session() {
       private final Object lock = new Object();
       private Connection own;
 
@@ -436,13 +413,9 @@ public final class Store implements AutoCloseable {
   }
 
   /** SQLite's PRAGMA integrity_check: "ok" or its first complaint; on PostgreSQL, "ok" if it answers. */
-  public synchronized String integrityCheck() {
-    String sql = db.isPostgres() ? "SELECT 'ok'" : "PRAGMA integrity_check";
-    try (PreparedStatement st = connection().prepareStatement(sql); ResultSet rs = st.executeQuery()) {
-      return rs.next() ? rs.getString(1) : "no answer";
-    } catch (SQLException e) {
-      throw fail("check integrity", e);
-    }
+  public String integrityCheck() {
+    return sql.first("check integrity", db.isPostgres() ? "SELECT 'ok'" : "PRAGMA integrity_check", rs -> rs.getString(1))
+        .orElse("no answer");
   }
 
   @Override

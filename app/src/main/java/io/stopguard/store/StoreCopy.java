@@ -3,7 +3,6 @@ package io.stopguard.store;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,53 +38,48 @@ public final class StoreCopy {
 
   public static List<Counted> copy(Store from, Store to) {
     List<Counted> counts = new ArrayList<>();
-    synchronized (from) {
-      synchronized (to) {
-        to.inTransaction(() -> {
-          for (Table t : TABLES) copyTable(from, to, t);
-        });
-        for (Table t : TABLES) counts.add(new Counted(t.name(), count(from, t.name()), count(to, t.name())));
-      }
-    }
+    from.sql.work("copy the store", src -> to.sql.work("copy the store", dst -> { // both monitors, source first
+      to.inTransaction(() -> {
+        for (Table t : TABLES) copyTable(from, to, t);
+      });
+      for (Table t : TABLES) counts.add(new Counted(t.name(), count(from, t.name()), count(to, t.name())));
+      return null;
+    }));
     return counts;
   }
 
   private static void copyTable(Store from, Store to, Table t) {
-    try (Statement st = from.connection().createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + t.name())) {
-      ResultSetMetaData md = rs.getMetaData();
-      List<String> cols = new ArrayList<>();
-      for (int i = 1; i <= md.getColumnCount(); i++) cols.add(md.getColumnName(i).toLowerCase(Locale.ROOT));
-      List<String> updates = cols.stream().filter(c -> !t.key().contains(c)).map(c -> c + " = excluded." + c).toList();
-      String sql = "INSERT INTO " + t.name() + " (" + String.join(", ", cols) + ") VALUES ("
-          + String.join(", ", cols.stream().map(c -> "?").toList()) + ") ON CONFLICT (" + String.join(", ", t.key())
-          + ") DO " + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", updates));
-      try (PreparedStatement ins = to.connection().prepareStatement(sql)) {
-        while (rs.next()) {
-          for (int i = 1; i <= cols.size(); i++) {
-            Object v = rs.getObject(i);
-            ins.setObject(i, v instanceof Boolean b ? (b ? 1 : 0) : v);
+    from.sql.work("read table " + t.name(), src -> to.sql.work("copy table " + t.name(), dst -> {
+      try (Statement st = src.createStatement(); ResultSet rs = st.executeQuery("SELECT * FROM " + t.name())) {
+        ResultSetMetaData md = rs.getMetaData();
+        List<String> cols = new ArrayList<>();
+        for (int i = 1; i <= md.getColumnCount(); i++) cols.add(md.getColumnName(i).toLowerCase(Locale.ROOT));
+        List<String> updates = cols.stream().filter(c -> !t.key().contains(c)).map(c -> c + " = excluded." + c).toList();
+        String sql = "INSERT INTO " + t.name() + " (" + String.join(", ", cols) + ") VALUES ("
+            + String.join(", ", cols.stream().map(c -> "?").toList()) + ") ON CONFLICT (" + String.join(", ", t.key())
+            + ") DO " + (updates.isEmpty() ? "NOTHING" : "UPDATE SET " + String.join(", ", updates));
+        try (PreparedStatement ins = dst.prepareStatement(sql)) {
+          while (rs.next()) {
+            for (int i = 1; i <= cols.size(); i++) {
+              Object v = rs.getObject(i);
+              ins.setObject(i, v instanceof Boolean b ? (b ? 1 : 0) : v);
+            }
+            ins.executeUpdate();
           }
-          ins.executeUpdate();
         }
       }
       if (t.identity() && to.database().isPostgres()) {
         // Ids were written explicitly: move the identity past them, or the next insert collides.
-        try (Statement s = to.connection().createStatement()) {
+        try (Statement s = dst.createStatement()) {
           s.execute("SELECT setval(pg_get_serial_sequence('" + t.name() + "', 'id'), GREATEST((SELECT max(id) FROM "
               + t.name() + "), 1), (SELECT max(id) IS NOT NULL FROM " + t.name() + "))");
         }
       }
-    } catch (SQLException e) {
-      throw to.fail("copy table " + t.name(), e);
-    }
+      return null;
+    }));
   }
 
   private static long count(Store s, String table) {
-    try (Statement st = s.connection().createStatement(); ResultSet rs = st.executeQuery("SELECT count(*) FROM " + table)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (SQLException e) {
-      throw s.fail("count " + table, e);
-    }
+    return s.sql.first("count " + table, "SELECT count(*) FROM " + table, rs -> rs.getLong(1)).orElse(0L);
   }
 }
