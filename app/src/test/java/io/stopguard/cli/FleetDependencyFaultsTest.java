@@ -34,6 +34,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * and a non-superuser role (connection limits apply to it): what the database holds and what an
  * instance guards must never part silently.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the in-process tests; one such class at a time
+@ResourceLock(ProcessTests.LOCK)
 class FleetDependencyFaultsTest {
   @TempDir
   Path dir;

@@ -33,6 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,6 +47,8 @@ import org.junit.jupiter.api.io.TempDir;
  * simulator's request log, by source address). Stop PostgreSQL under the fleet: every instance
  * fences itself, then resumes when it is back. No position ever gets a second pos_loss.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the in-process tests; one such class at a time
+@ResourceLock(ProcessTests.LOCK)
 class FleetFailoverTest {
   static final int ACCOUNTS = 30;
   static final int TTL = 6;

@@ -35,6 +35,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.parallel.ResourceLock;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,6 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * `stopguard watch` as a real process: SIGTERM stops it cleanly, and a restart resumes the open
  * incident and restores the stop exactly once.
  */
+@Execution(ExecutionMode.CONCURRENT) // beside the in-process tests; one such class at a time
+@ResourceLock(ProcessTests.LOCK)
 class WatchProcessTest {
   @TempDir
   Path home;
