@@ -5,6 +5,7 @@ import io.stopguard.bitget.BitgetApiException;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.BitgetException;
 import io.stopguard.bitget.BitgetWebSocket;
+import io.stopguard.bitget.BitgetTransportException;
 import io.stopguard.bitget.ErrorKind;
 import io.stopguard.bitget.PlanOrder;
 import io.stopguard.bitget.PlanType;
@@ -29,6 +30,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -167,6 +170,37 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     });
   }
 
+  /** The positions of the last successful look, by symbol, side and opening time. */
+  private volatile Set<String> heldAtLastLook = Set.of();
+
+  private static Set<String> held(List<Position> positions) {
+    Set<String> out = new HashSet<>();
+    for (Position p : positions) out.add(p.symbol() + "|" + p.holdSide() + "|" + p.cTime());
+    return out;
+  }
+
+  /** A position not held at the last look (or opened again since) that these plan orders leave unprotected. */
+  private boolean newAndUnprotected(List<Position> positions, List<PlanOrder> plans) {
+    Set<String> before = heldAtLastLook;
+    List<Position> fresh = positions.stream().filter(p -> !before.contains(p.symbol() + "|" + p.holdSide() + "|" + p.cTime())).toList();
+    if (fresh.isEmpty()) return false;
+    return Protection.evaluate(key.userId(), fresh, plans, c.policy()).stream().anyMatch(v -> !v.verdict().isProtected());
+  }
+
+  /** The plan orders asked beside the positions; Bitget's refusal as it came. */
+  private static List<PlanOrder> answer(Future<List<PlanOrder>> asked) {
+    try {
+      return asked.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new BitgetTransportException("interrupted while waiting for the plan orders", false, e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof BitgetException b) throw b;
+      if (e.getCause() instanceof RuntimeException r) throw r;
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
   void evaluate() {
     List<Position> positions;
     List<PlanOrder> plans;
@@ -179,8 +213,19 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     boolean pushed = pushUnseen; // a push arriving during this look sets it again for the next
     pushUnseen = false;
     try {
-      positions = client.allPositions();
-      plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
+      // Positions and plan orders asked at once: one round trip, not two, after a push.
+      Future<List<PlanOrder>> plansAsked = c.workers().submit(() -> client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null));
+      try {
+        positions = client.allPositions();
+      } finally {
+        plans = answer(plansAsked); // waited for either way: no request of this look outlives it
+      }
+      // Asked together, the plan orders may be older than the positions. A position this account held
+      // at its last look (same opening time) held it when the plan orders were read too, so what they
+      // say of it is a state Bitget had. A new one may have been opened with its stop in between and
+      // would look bare: for it, the plan orders are asked again, after the positions, as a sequential
+      // look would (only a new position that looks unprotected costs the second request).
+      if (newAndUnprotected(positions, plans)) plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
     } catch (BitgetException e) {
       // One WARN per change of state, not per try: a refused key retried for hours is one line
       // (and /health, the metric), and the line when it answers again.
@@ -231,6 +276,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     boundElsewhere = false;
     failedLooks = 0;
     nextReconcileMs = c.clock().millis() + c.settings().reconcileInterval().toMillis();
+    heldAtLastLook = held(positions);
     List<PositionVerdict> now = Protection.evaluate(key.userId(), positions, plans, c.policy());
     if (log.isDebugEnabled()) {
       log.debug("user {}: {}", key.userId(), now.stream().map(v -> v.key() + "=" + v.verdict()).toList());

@@ -184,6 +184,41 @@ class WatcherTest {
     assertThat(sql(g.store(), "SELECT detail FROM audit_log WHERE action='place'")).contains("% from entry");
   }
 
+  /**
+   * A look asks for positions and plan orders at once. Here the plan orders are read first and the
+   * positions 400 ms later; in between, the trader opens a BTCUSDT long and puts its stop on. The
+   * positions show the new position, the plan orders (older) not its stop: a state Bitget never had.
+   * The guard asks for the plan orders again, after the positions, and sees it protected: no
+   * incident, no alert. (Without that second request this test fails: the long is called bare.)
+   */
+  @Test
+  void aPositionOpenedWithItsStopWhileALookIsOutIsNeverCalledBare() throws Exception {
+    sim.exchange().history().enable();
+    Guard g = guard("n", settings(WatchSettings.Restore.ON, 0, 1000, false)); // polled: the look starts when the test says
+    advanceUntil(Duration.ofMillis(200), () -> g.watcher().health().stream().allMatch(a -> a.lastReconcile() != null), g);
+    settle(g);
+    sim.faults().set("/api/v2/mix/position/all-position", new Faults.Spec(400, 0, 0, 0, 0, 0));
+    BitgetClient trader = BitgetClient.builder().baseUrl(sim.baseUrl()).credentials(new Credentials("bg_k1", "s1", "p1")).build();
+    long plansBefore = planReads();
+    time.advance(Duration.ofMillis(1000)); // the next reconcile: its look is out on the guard's threads
+    Thread.sleep(150); // its plan orders are read; its positions are held back
+    sim.exchange().openPosition("9001", new Scenario.PositionSpec("BTCUSDT", "long", new BigDecimal("0.01"),
+        new BigDecimal("94000"), 10, null, null));
+    trader.placeTpslOrder(new TpslOrder("BTCUSDT", PlanType.POS_LOSS, HoldSide.LONG, PosMode.ONE_WAY, new BigDecimal("90000"),
+        "mark_price", null, null, "trader-1"));
+    settle(g); // the look ends
+    sim.faults().clear();
+    assertThat(planReads() - plansBefore).as("the plan orders asked beside the positions, then again after them").isEqualTo(2);
+    assertThat(sql(g.store(), "SELECT count(*) FROM incidents")).as("no incident for a state Bitget never had").isEqualTo("0");
+    assertThat(console.toString()).doesNotContain("BTCUSDT");
+    assertThat(stops("BTCUSDT", "long")).as("the trader's stop only").isEqualTo(1);
+  }
+
+  long planReads() {
+    return sim.exchange().history().events().stream()
+        .filter(e -> e.detail() != null && e.detail().startsWith("GET /api/v2/mix/order/orders-plan-pending")).count();
+  }
+
   @Test
   void withoutWebSocketTheReconcileCatchesIt() throws Exception {
     Guard g = guard("b", settings(WatchSettings.Restore.ON, 100, 500, false));
