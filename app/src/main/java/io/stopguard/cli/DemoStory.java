@@ -113,8 +113,7 @@ final class DemoStory {
       step(2, "stopguard watch --restore on — the guard restores it after a short grace period");
       WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.ON)
           .withGrace(Duration.ofMillis(500)).withParallelism(8);
-      try (Watcher watcher = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings,
-          sim.webSocketUrl(), Timebase.system())) {
+      try (Watcher watcher = Watcher.builder(store, check, service).alerting(alerting).metrics(metrics).settings(settings).webSocket(sim.webSocketUrl()).time(Timebase.system()).build()) {
         long w0 = System.nanoTime();
         watcher.start();
         boolean restored = waitFor(() -> sim.exchange().countPlans("556251171", "BTCUSDT", "long", "pos_loss") == 1

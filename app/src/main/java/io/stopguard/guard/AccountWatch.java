@@ -179,12 +179,10 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     return out;
   }
 
-  /** A position not held at the last look (or opened again since) that these plan orders leave unprotected. */
-  private boolean newAndUnprotected(List<Position> positions, List<PlanOrder> plans) {
+  /** A position not held at the last look (or opened again since: a new opening time). */
+  private boolean anyNew(List<Position> positions) {
     Set<String> before = heldAtLastLook;
-    List<Position> fresh = positions.stream().filter(p -> !before.contains(p.symbol() + "|" + p.holdSide() + "|" + p.cTime())).toList();
-    if (fresh.isEmpty()) return false;
-    return Protection.evaluate(key.userId(), fresh, plans, c.policy()).stream().anyMatch(v -> !v.verdict().isProtected());
+    return positions.stream().anyMatch(p -> !before.contains(p.symbol() + "|" + p.holdSide() + "|" + p.cTime()));
   }
 
   /** The plan orders asked beside the positions; Bitget's refusal as it came. */
@@ -213,19 +211,25 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     boolean pushed = pushUnseen; // a push arriving during this look sets it again for the next
     pushUnseen = false;
     try {
-      // Positions and plan orders asked at once: one round trip, not two, after a push.
-      Future<List<PlanOrder>> plansAsked = c.workers().submit(() -> client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null));
-      try {
+      if (lastOk == null) { // the first look: every position in it is new (below), so one after the other
         positions = client.allPositions();
-      } finally {
-        plans = answer(plansAsked); // waited for either way: no request of this look outlives it
+        plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
+      } else {
+        // Positions and plan orders asked at once: one round trip, not two, after a push.
+        Future<List<PlanOrder>> plansAsked = c.workers().submit(() -> client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null));
+        try {
+          positions = client.allPositions();
+        } finally {
+          plans = answer(plansAsked); // waited for either way: no request of this look outlives it
+        }
+        // Asked together, the plan orders may be older than the positions. A position this account
+        // held at its last look (same opening time) held it when the plan orders were read too, so
+        // what they say of it is a state Bitget had. A new one was not there then: opened with its
+        // stop in between it would look bare, and reopened it would look protected by the old
+        // position's stop (and that stop would be recorded as its own). For a new position the plan
+        // orders are asked again, after the positions, as a sequential look would.
+        if (anyNew(positions)) plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
       }
-      // Asked together, the plan orders may be older than the positions. A position this account held
-      // at its last look (same opening time) held it when the plan orders were read too, so what they
-      // say of it is a state Bitget had. A new one may have been opened with its stop in between and
-      // would look bare: for it, the plan orders are asked again, after the positions, as a sequential
-      // look would (only a new position that looks unprotected costs the second request).
-      if (newAndUnprotected(positions, plans)) plans = client.pendingPlanOrders(PlanType.Query.PROFIT_LOSS, null);
     } catch (BitgetException e) {
       // One WARN per change of state, not per try: a refused key retried for hours is one line
       // (and /health, the metric), and the line when it answers again.
@@ -375,17 +379,22 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
 
   /** What this account's watcher saw and sent while the store did not answer. */
   final Unrecorded unrecorded = new Unrecorded();
-  /** Per position: the last pos_loss a look saw protect it (the trader's own stop, or the guard's). */
+  /** Per position (symbol, side and opening time): the last pos_loss a look saw protect it (the trader's own stop, or the guard's). */
   private final Map<String, PlanOrder> lastStops = new ConcurrentHashMap<>();
   /** Per position: the intended stop this process last wrote to the store. */
   private final Map<String, BigDecimal> intendedRecorded = new ConcurrentHashMap<>();
 
+  private static String stopKey(Position p) {
+    return p.symbol() + "|" + p.holdSide() + "|" + p.cTime();
+  }
+
   private void rememberStops(List<PositionVerdict> now) {
-    lastStops.keySet().retainAll(now.stream().map(PositionVerdict::key).toList()); // a closed position's stop is no guide
+    // a closed position's stop is no guide, nor is it to the same symbol and side opened again
+    lastStops.keySet().retainAll(now.stream().map(v -> stopKey(v.position())).toList());
     for (PositionVerdict v : now) {
       if (!v.verdict().isProtected()) continue;
       v.stops().stream().filter(o -> o.planType() == PlanType.POS_LOSS && o.triggerPrice() != null).findFirst()
-          .ifPresent(o -> lastStops.put(v.key(), o));
+          .ifPresent(o -> lastStops.put(stopKey(v.position()), o));
     }
   }
 
@@ -396,7 +405,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   private Map<String, BigDecimal> recordIntendedStops(List<PositionVerdict> now) {
     Map<String, BigDecimal> written = new HashMap<>();
     for (PositionVerdict v : now) {
-      PlanOrder o = v.verdict().isProtected() ? lastStops.get(v.key()) : null;
+      PlanOrder o = v.verdict().isProtected() ? lastStops.get(stopKey(v.position())) : null;
       if (o == null || o.triggerPrice().compareTo(intendedRecorded.getOrDefault(v.key(), BigDecimal.ZERO)) == 0) continue;
       c.store().journal().setIntendedStop(key.userId(), v.position().symbol(), v.position().holdSide().name(), o.triggerPrice(),
           Journal.IntendedStop.OBSERVED, v.position().cTime(), lastOk);
@@ -571,8 +580,8 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   }
 
   @Override
-  public PlanOrder lastStop(String positionKey) {
-    return lastStops.get(positionKey);
+  public PlanOrder lastStop(Position position) {
+    return lastStops.get(stopKey(position));
   }
 
   @Override

@@ -60,8 +60,11 @@ final class Restorer {
     /** Evaluate once more right after the current evaluation (to confirm what was just placed). */
     void lookAgainAfterThis();
 
-    /** The last pos_loss this process saw protect the position (the trader's own stop), or null. */
-    PlanOrder lastStop(String positionKey);
+    /**
+     * The last pos_loss this process saw protect this very position (the trader's own stop), or
+     * null: one closed and opened again (a new opening time) is another position, with no stop of its own yet.
+     */
+    PlanOrder lastStop(Position position);
 
     /** A request sent while the store did not answer: its audit row, to be written when it answers. */
     void sentWithoutStore(String positionKey, AuditEntry audit);
@@ -115,7 +118,7 @@ final class Restorer {
       return;
     }
     var intended = store.journal().intendedStop(v.userId(), p.symbol(), p.holdSide().name(), p.cTime()).orElse(null);
-    PlanOrder seen = a.lastStop(positionKey);
+    PlanOrder seen = a.lastStop(p);
     RestorePlan plan = intended != null ? RestorePlanner.plan(p, c, policy, intended.price(), intended.describe())
         : seen != null ? RestorePlanner.plan(p, c, policy, seen.triggerPrice(), "the stop this watcher last saw on the position")
         : RestorePlanner.plan(p, c, policy, null);
@@ -242,7 +245,7 @@ final class Restorer {
       scheduler.schedule(a::lookAgain, 1, TimeUnit.SECONDS);
       return false;
     }
-    PlanOrder lost = a.lastStop(positionKey);
+    PlanOrder lost = a.lastStop(p);
     RestorePlan plan = lost == null ? RestorePlanner.plan(p, c, policy, null)
         : RestorePlanner.plan(p, c, policy, lost.triggerPrice(), "the stop this watcher last saw on the position");
     if (plan instanceof RestorePlan.Refuse r) {

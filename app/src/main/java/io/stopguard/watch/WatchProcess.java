@@ -110,8 +110,8 @@ public final class WatchProcess implements AutoCloseable {
         ? new HomeDelivery(s.shard(), s.shards(), c.home()) : null;
     if (homeDelivery != null) stopOrder.push(homeDelivery); // another shard delivers from its next tick
 
-    watcher = new Watcher(store, c.check(), c.service(), c.policy(), c.alerting(), c.metrics(), s, c.webSocketUrl(),
-        time.part("watcher"));
+    watcher = Watcher.builder(store, c.check(), c.service()).policy(c.policy()).alerting(c.alerting()).metrics(c.metrics())
+        .settings(s).webSocket(c.webSocketUrl()).time(time.part("watcher")).build();
     if (shardLease != null) watcher.ownedBy(shardLease);
     if (homeDelivery != null) watcher.ownedBy(homeDelivery); // SQLite shards in one home: one delivers
     FleetMember member = null;

@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -123,8 +122,7 @@ class BadKeysTest {
           new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
       WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.ON).withGrace(Duration.ZERO)
           .withInterval(Duration.ofMillis(500)).withKeyRefresh(Duration.ofMillis(200)).withWebSocket(false).withParallelism(4);
-      try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings,
-          sim.webSocketUrl(), Timebase.system())) {
+      try (Watcher w = Watcher.builder(store, check, service).alerting(alerting).metrics(metrics).settings(settings).webSocket(sim.webSocketUrl()).time(Timebase.system()).build()) {
         w.start();
         // user 2 is guarded: its bare SOL short gets a stop
         await().atMost(Duration.ofSeconds(10)).until(() -> sim.exchange().countPlans("2", "SOLUSDT", "short", "pos_loss") == 1);
@@ -157,8 +155,7 @@ class BadKeysTest {
           new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
       WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.OFF).withGrace(Duration.ZERO)
           .withKeyRefresh(Duration.ofMillis(200)).withWebSocket(false).withParallelism(4);
-      try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
-          sim.webSocketUrl(), Timebase.system())) {
+      try (Watcher w = Watcher.builder(store, check, service).metrics(metrics).settings(settings).webSocket(sim.webSocketUrl()).time(Timebase.system()).build()) {
         w.start();
         assertThat(w.accountCount()).isZero();
         assertThat(w.unguarded()).extracting(Watcher.Unguarded::userId).containsExactly("1", "2");

@@ -81,8 +81,7 @@ class GuardUnderEveryVariantTest {
           new IncidentLog(dir.resolve("docs/incident_log.md")), time.clock());
       WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.ON)
           .withGrace(Duration.ofMillis(200)).withInterval(Duration.ofMillis(1000)).withParallelism(8);
-      try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(),
-          time.timebase())) {
+      try (Watcher w = Watcher.builder(store, check, service).alerting(alerting).metrics(metrics).settings(settings).webSocket(sim.webSocketUrl()).time(time.timebase()).build()) {
         w.start();
         Drive.advanceUntil(time, Duration.ofMillis(100), () -> holds(() -> assertEveryPositionHasOneValidStop(ex, 5)), w);
         assertThat(ex.countPlans("9001", "XRPUSDT", "long", "normal_plan")).as("the conditional order is left alone").isEqualTo(1);

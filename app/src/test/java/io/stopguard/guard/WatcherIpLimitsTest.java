@@ -68,8 +68,7 @@ class WatcherIpLimitsTest {
     metrics = new StopguardMetrics();
     CheckService service = new CheckService(store, check, Policy.DEFAULT, Alerting.none(), metrics, null,
         new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
-    watcher = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings, sim.webSocketUrl(),
-        Timebase.system());
+    watcher = Watcher.builder(store, check, service).metrics(metrics).settings(settings).webSocket(sim.webSocketUrl()).time(Timebase.system()).build();
     watcher.start();
   }
 

@@ -40,8 +40,7 @@ class WatcherKeysTest {
           new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
       WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.OFF).withGrace(Duration.ZERO)
           .withKeyRefresh(Duration.ofMillis(200)).withWebSocket(false).withParallelism(4);
-      try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
-          sim.webSocketUrl(), Timebase.system())) {
+      try (Watcher w = Watcher.builder(store, check, service).metrics(metrics).settings(settings).webSocket(sim.webSocketUrl()).time(Timebase.system()).build()) {
         w.start();
         assertThat(w.accountCount()).isEqualTo(1);
         store.keys().put("2", "bitget", "k2", "s2", "p2", false);

@@ -30,7 +30,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -86,8 +85,7 @@ class WatcherTest {
     StopguardMetrics metrics = new StopguardMetrics();
     CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
         new IncidentLog(home.resolve("docs/incident_log.md")), time.clock());
-    Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(),
-        time.timebase());
+    Watcher w = Watcher.builder(store, check, service).alerting(alerting).metrics(metrics).settings(settings).webSocket(sim.webSocketUrl()).time(time.timebase()).build();
     toClose.add(store);
     toClose.add(w);
     w.start();
@@ -212,6 +210,33 @@ class WatcherTest {
     assertThat(sql(g.store(), "SELECT count(*) FROM incidents")).as("no incident for a state Bitget never had").isEqualTo("0");
     assertThat(console.toString()).doesNotContain("BTCUSDT");
     assertThat(stops("BTCUSDT", "long")).as("the trader's stop only").isEqualTo(1);
+  }
+
+  /**
+   * The other side of the same race (found by CI as a rare failure of aReopenedPositionDoesNotInheritTheOldStop,
+   * made certain here): the ETHUSDT long is closed and opened again while a look's positions are held
+   * back; its plan orders, read first, still list the old position's stop. That must neither pass
+   * for the new position's protection nor be recorded as its stop: the restore puts back the
+   * policy's stop, not 3200.
+   */
+  @Test
+  void aPositionReopenedWhileALookIsOutDoesNotTakeTheOldPositionsStop() throws Exception {
+    Guard g = guard("o", settings(WatchSettings.Restore.ON, 0, 1000, false));
+    advanceUntil(Duration.ofMillis(200), () -> g.watcher().health().stream().allMatch(a -> a.lastReconcile() != null), g);
+    settle(g);
+    sim.faults().set("/api/v2/mix/position/all-position", new Faults.Spec(400, 0, 0, 0, 0, 0));
+    time.advance(Duration.ofMillis(1000)); // the next look is out; its plan orders are read at once
+    Thread.sleep(150);
+    sim.exchange().closePosition("9001", "ETHUSDT", "long"); // its stop goes with it
+    Thread.sleep(5); // a new opening time
+    sim.exchange().openPosition("9001", new Scenario.PositionSpec("ETHUSDT", "long", new BigDecimal("1.00"),
+        new BigDecimal("3400.00"), null, null, null));
+    settle(g);
+    sim.faults().clear();
+    advanceUntil(Duration.ofMillis(100), () -> stops("ETHUSDT", "long") == 1, g);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !sql(g.store(), "SELECT trigger_price FROM audit_log WHERE action='place'").isEmpty());
+    assertThat(sql(g.store(), "SELECT trigger_price FROM audit_log WHERE action='place'"))
+        .as(sql(g.store(), "SELECT action, trigger_price, detail FROM audit_log") + "\n" + console).isNotEqualTo("3200.00");
   }
 
   long planReads() {

@@ -20,7 +20,6 @@ import io.stopguard.sim.SimServer;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -99,7 +98,7 @@ class StatusPageBrowserTest {
         new IncidentLog(dir.resolve("docs/incident_log.md")), Clock.systemUTC());
     WatchSettings settings = WatchSettings.DEFAULT.withRestore(WatchSettings.Restore.ON)
         .withGrace(Duration.ofMillis(3000)).withInterval(Duration.ofMillis(2000)).withParallelism(8);
-    Watcher w = new Watcher(store, check, service, Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(), Timebase.system());
+    Watcher w = Watcher.builder(store, check, service).alerting(alerting).metrics(metrics).settings(settings).webSocket(sim.webSocketUrl()).time(Timebase.system()).build();
     EquityCache equity = new EquityCache(w::client, Timebase.system());
     StatusPage page = new StatusPage(new StatusModel(w::snapshot, w::summary, store, equity, Clock.systemUTC(), "test-host")
         .withShownAccounts(equity::want),

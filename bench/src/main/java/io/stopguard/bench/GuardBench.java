@@ -116,8 +116,7 @@ public final class GuardBench {
           .withInterval(interval).withWebSocket(webSocket).withParallelism(8).withEscalation(1000, WatchSettings.DEFAULT_ESCALATE_AFTER);
       List<Double> detect = new ArrayList<>();
       List<Double> restore = new ArrayList<>();
-      try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
-          sim.webSocketUrl(), Timebase.system())) {
+      try (Watcher w = Watcher.builder(store, check, service).metrics(metrics).settings(settings).webSocket(sim.webSocketUrl()).time(Timebase.system()).build()) {
         w.start();
         waitFor(() -> webSocket ? w.health().stream().allMatch(a -> "live".equals(a.webSocket()))
             : w.health().stream().allMatch(a -> a.lastReconcile() != null), 10_000);
@@ -238,8 +237,7 @@ public final class GuardBench {
       for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) p.resetPeakUsage();
       var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
       long t0 = System.nanoTime();
-      try (Watcher w = new Watcher(store, check, service, Policy.DEFAULT, Alerting.none(), metrics, settings,
-          sim.webSocketUrl(), Timebase.system())) {
+      try (Watcher w = Watcher.builder(store, check, service).metrics(metrics).settings(settings).webSocket(sim.webSocketUrl()).time(Timebase.system()).build()) {
         w.start();
         Double allLive = null;
         List<Double> detect = new ArrayList<>();
