@@ -3,16 +3,26 @@
 # /opt/java. Versions come from each JDK's `release` file, so finding one starts no JVM (starting
 # every JDK with -XshowSettings cost about a second per command); a JDK without that file is asked.
 
-java_home_of() { # the JDK directory of a java binary
-  (cd "$(dirname "$(readlink -f "$1")")/.." && pwd)
+java_home_of() { # the JDK directory of a java binary (one readlink; no subshell, dirname or cd)
+  local j
+  j="$(readlink -f "$1")"
+  j="${j%/*}"
+  echo "${j%/*}"
 }
 
 java_major() { # the feature version of a java binary, or nothing
   local rel v
   rel="$(java_home_of "$1")/release"
   if [ -f "$rel" ]; then
-    v="$(sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\)[."].*/\1/p' "$rel" | head -n 1)"
-    if [ -n "$v" ]; then echo "$v"; return 0; fi
+    while IFS= read -r v || [ -n "$v" ]; do # read in bash: no sed or head per candidate
+      case "$v" in
+        JAVA_VERSION=\"[0-9]*)
+          v="${v#JAVA_VERSION=\"}"
+          v="${v%%[!0-9]*}"
+          [ -n "$v" ] && { echo "$v"; return 0; }
+          ;;
+      esac
+    done < "$rel"
   fi
   "$1" -XshowSettings:properties -version 2>&1 \
     | sed -n 's/^ *java\.specification\.version = \([0-9][0-9]*\).*/\1/p' | head -n 1
