@@ -20,7 +20,20 @@ public final class Main {
 
   /** Runs one command line and returns its exit code; never throws, never prints a stack trace. */
   public static int run(Cli cli, String... args) {
-    CommandLine cmd = new CommandLine(new StopguardCommand(), factory(cli));
+    CommandLine.IFactory factory = factory(cli);
+    CommandLine cmd = new CommandLine(new StopguardCommand(), factory);
+    Class<?> named = args.length == 0 ? null : StopguardCommand.SUBCOMMANDS.get(args[0]);
+    try {
+      if (named != null && named != CommandLine.HelpCommand.class) {
+        cmd.addSubcommand(args[0], factory.create(named));
+      } else if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+        // the version needs no command
+      } else {
+        for (var sub : StopguardCommand.SUBCOMMANDS.entrySet()) cmd.addSubcommand(sub.getKey(), factory.create(sub.getValue()));
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot build the commands", e);
+    }
     cmd.setOut(new PrintWriter(cli.out(), true));
     cmd.setErr(new PrintWriter(cli.err(), true));
     cmd.setCaseInsensitiveEnumValuesAllowed(true);

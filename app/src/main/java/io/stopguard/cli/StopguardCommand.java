@@ -1,5 +1,8 @@
 package io.stopguard.cli;
 
+import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.Collections;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -12,24 +15,6 @@ import picocli.CommandLine.Spec;
         "Keeps every open Bitget USDT-M futures position protected by an exchange-side stop-loss.",
         "",
         "Start with: stopguard demo",
-    },
-    subcommands = {
-        CheckCommand.class,
-        WatchCommand.class,
-        PositionsCommand.class,
-        StopOrdersCommand.class,
-        PlaceStopCommand.class,
-        FlagsCommand.class,
-        NightlyCommand.class,
-        InstallCronCommand.class,
-        HealthReportCommand.class,
-        KeysCommand.class,
-        DbCommand.class,
-        FleetCommand.class,
-        ProbeCommand.class,
-        SimCommand.class,
-        DemoCommand.class,
-        CommandLine.HelpCommand.class,
     },
     footer = {
         "",
@@ -44,6 +29,22 @@ import picocli.CommandLine.Spec;
         "Exit codes: 0 ok / all protected, 1 unprotected positions, 2 usage error, 3 could not complete.",
     })
 public final class StopguardCommand implements Runnable {
+  /**
+   * The subcommands, by name, in the order {@code --help} lists them. Registered by {@link Main}:
+   * all of them when the first argument names none (help, a typo, nothing), else only the one
+   * named, since building every command's model costs a one-off command tens of milliseconds.
+   */
+  static final Map<String, Class<?>> SUBCOMMANDS = subcommands(CheckCommand.class, WatchCommand.class,
+      PositionsCommand.class, StopOrdersCommand.class, PlaceStopCommand.class, FlagsCommand.class, NightlyCommand.class,
+      InstallCronCommand.class, HealthReportCommand.class, KeysCommand.class, DbCommand.class, FleetCommand.class,
+      ProbeCommand.class, SimCommand.class, DemoCommand.class, CommandLine.HelpCommand.class);
+
+  private static Map<String, Class<?>> subcommands(Class<?>... classes) {
+    Map<String, Class<?>> m = new LinkedHashMap<>();
+    for (Class<?> c : classes) m.put(c.getAnnotation(Command.class).name(), c);
+    return Collections.unmodifiableMap(m);
+  }
+
   @Spec
   CommandSpec spec;
 

@@ -186,7 +186,9 @@ class CheckCommandTest {
 
   private static void collect(Class<?> command, String[] path, List<String[]> into) {
     CommandLine.Command c = command.getAnnotation(CommandLine.Command.class);
-    for (Class<?> sub : c.subcommands()) {
+    // the top level registers its commands in Main (only the one named, for start-up time)
+    Iterable<Class<?>> subs = command == StopguardCommand.class ? StopguardCommand.SUBCOMMANDS.values() : List.of(c.subcommands());
+    for (Class<?> sub : subs) {
       CommandLine.Command s = sub.getAnnotation(CommandLine.Command.class);
       if (s == null || s.name().equals("help")) continue;
       String[] p = Arrays.copyOf(path, path.length + 1);
