@@ -1,5 +1,6 @@
 package io.stopguard.check;
 
+import io.stopguard.bitget.HttpClients;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.Credentials;
 import io.stopguard.bitget.ServerClock;
@@ -58,7 +59,7 @@ public final class StopLossCheck implements AutoCloseable {
     this.policy = policy;
     this.timeout = timeout;
     this.parallelism = parallelism;
-    HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
+    HttpClient.Builder b = HttpClients.forBase(baseUrl, timeout);
     if (localAddress != null) b.localAddress(localAddress);
     this.http = b.build();
   }

@@ -46,7 +46,7 @@ public final class BitgetClient {
     this.demoTrading = b.demoTrading;
     this.clock = b.clock;
     HttpClient http = b.httpClient != null ? b.httpClient
-        : HttpClient.newBuilder().connectTimeout(b.timeout).version(HttpClient.Version.HTTP_1_1).build();
+        : HttpClients.forBase(baseUrl, b.timeout).build();
     this.transport = new Transport(baseUrl, b.credentials, demoTrading, http, b.timeout, b.clock,
         b.ipBudget != null ? b.ipBudget : IpBudget.shared(), b.maxRetries, b.serverClock != null ? b.serverClock : new ServerClock());
   }
