@@ -149,7 +149,6 @@ public final class WatchProcess implements AutoCloseable {
     if (member != null) stopOrder.push(member); // leases end now: the others take over at once
     stopOrder.push(watcher);
 
-
     if (member != null) member.start(watcher::ownershipChanged);
     if (shardLease != null) shardLease.start(watcher::ownershipChanged);
     watcher.start();
@@ -171,8 +170,21 @@ public final class WatchProcess implements AutoCloseable {
       p.build(config);
       return p;
     } catch (RuntimeException e) {
-      p.close(); // a port in use, a shard taken: the fleet's connection, the store and the lock are let go
+      // A port in use, a shard taken: a watcher or fleet member already built but not yet on the stop
+      // order goes first (the member's lease connection with it), then whatever had started, in reverse.
+      for (AutoCloseable built : new AutoCloseable[] {p.watcher, p.fleetMember}) {
+        if (built != null && !p.stopOrder.contains(built)) closeQuietly(built);
+      }
+      p.close();
       throw e;
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable c) {
+    try {
+      c.close();
+    } catch (Exception e) {
+      log.warn("while giving up starting: {}", e.toString());
     }
   }
 
