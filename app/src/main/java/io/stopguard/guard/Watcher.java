@@ -94,7 +94,7 @@ public final class Watcher implements AutoCloseable {
   /** Why the key table could not be read at the last refresh, or null. */
   private volatile String keysUnreadable;
 
-  private Watcher(Store store, StopLossCheck check, CheckService service, Policy policy, Alerting alerting,
+  Watcher(Store store, StopLossCheck check, CheckService service, Policy policy, Alerting alerting,
       StopguardMetrics metrics, WatchSettings settings, URI webSocketUrl, Timebase time) {
     this.store = store;
     this.check = check;
@@ -193,64 +193,8 @@ public final class Watcher implements AutoCloseable {
    * {@code service}; every other part named, with defaults: the default policy and settings, no
    * alerts, its own metrics, no WebSocket URL, and the system's time (which it then owns).
    */
-  public static Builder builder(Store store, StopLossCheck check, CheckService service) {
-    return new Builder(store, check, service);
-  }
-
-  /** Names what a watcher is built with: the process, the demo, the benchmarks and the tests build it the same way. */
-  public static final class Builder {
-    private final Store store;
-    private final StopLossCheck check;
-    private final CheckService service;
-    private Policy policy = Policy.DEFAULT;
-    private Alerting alerting = Alerting.none();
-    private StopguardMetrics metrics = new StopguardMetrics();
-    private WatchSettings settings = WatchSettings.DEFAULT;
-    private URI webSocketUrl;
-    private Timebase time;
-
-    private Builder(Store store, StopLossCheck check, CheckService service) {
-      this.store = store;
-      this.check = check;
-      this.service = service;
-    }
-
-    public Builder policy(Policy p) {
-      this.policy = p;
-      return this;
-    }
-
-    public Builder alerting(Alerting a) {
-      this.alerting = a;
-      return this;
-    }
-
-    public Builder metrics(StopguardMetrics m) {
-      this.metrics = m;
-      return this;
-    }
-
-    public Builder settings(WatchSettings s) {
-      this.settings = s;
-      return this;
-    }
-
-    /** Bitget's private WebSocket (or the simulator's). */
-    public Builder webSocket(URI url) {
-      this.webSocketUrl = url;
-      return this;
-    }
-
-    /** The time it runs on: a root it then owns, or a process's {@link Timebase#part}. */
-    public Builder time(Timebase t) {
-      this.time = t;
-      return this;
-    }
-
-    public Watcher build() {
-      return new Watcher(store, check, service, policy, alerting, metrics, settings, webSocketUrl,
-          time != null ? time : Timebase.system());
-    }
+  public static WatcherBuilder builder(Store store, StopLossCheck check, CheckService service) {
+    return new WatcherBuilder(store, check, service);
   }
 
   /** Guards what {@code o} owns instead of the settings' shard (a fleet member); call before {@link #start}. */
