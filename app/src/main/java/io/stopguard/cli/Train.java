@@ -2,14 +2,25 @@ package io.stopguard.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.stopguard.bitget.Credentials;
+import io.stopguard.bitget.IpBudget;
+import io.stopguard.check.StopLossCheck;
+import io.stopguard.risk.Policy;
+import io.stopguard.store.ExchangeKey;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -87,7 +98,54 @@ public final class Train {
         {"keys", "verify"}, {"no-such-command"},
     };
     for (String[] c : commands) failures += run(env, quiet, c);
+    failures += reconcileLoad(simUrl);
     return failures;
+  }
+
+  /** Accounts and rounds of the reconcile load: about 6,000 requests, a couple of seconds. */
+  static final int LOAD_ACCOUNTS = 200;
+  static final int LOAD_ROUNDS = 15;
+
+  /**
+   * The hot path of {@code watch}: many accounts' positions and plan orders, concurrently, round
+   * after round, so that the cache also holds the JIT's profiles of the HTTP, JSON and signing code
+   * (JEP 515) and a restarted watcher compiles it sooner. The one-off commands above call each
+   * path a few times, not enough to be profiled. The simulator is given {@value #LOAD_ACCOUNTS}
+   * accounts of its own and its rate limits are lifted for this.
+   */
+  private static int reconcileLoad(String simUrl) {
+    URI base = URI.create(simUrl);
+    StringBuilder scenario = new StringBuilder("{\"accounts\": [");
+    List<ExchangeKey> keys = new ArrayList<>();
+    for (int i = 0; i < LOAD_ACCOUNTS; i++) {
+      String uid = "9" + (100000 + i);
+      scenario.append(i == 0 ? "" : ",").append("""
+          {"uid": "%s", "apiKey": "train-%s", "secretKey": "train-secret-%s", "passphrase": "p",
+           "positions": [{"symbol": "BTCUSDT", "holdSide": "long", "total": "0.0100", "openPriceAvg": "95000.0", "leverage": 10},
+                         {"symbol": "ETHUSDT", "holdSide": "short", "total": "1.00", "openPriceAvg": "3500.00", "leverage": 5}],
+           "planOrders": [{"symbol": "BTCUSDT", "planType": "pos_loss", "holdSide": "long", "triggerPrice": "90000.0"}]}
+          """.formatted(uid, uid, uid));
+      keys.add(new ExchangeKey(i, uid, "bitget", false, new Credentials("train-" + uid, "train-secret-" + uid, "p")));
+    }
+    scenario.append("]}");
+    try (HttpClient control = HttpClient.newHttpClient();
+        StopLossCheck check = new StopLossCheck(base, Duration.ofSeconds(10), 64, Policy.DEFAULT, IpBudget.unlimited())) {
+      for (String[] post : new String[][] {{"/_sim/load", scenario.toString()}, {"/_sim/rate-limits", "{\"enabled\": false}"}}) {
+        HttpResponse<String> r = control.send(HttpRequest.newBuilder(base.resolve(post[0]))
+            .POST(HttpRequest.BodyPublishers.ofString(post[1])).build(), HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) throw new IOException(post[0] + ": " + r.statusCode() + " " + r.body());
+      }
+      for (int round = 0; round < LOAD_ROUNDS; round++) {
+        if (!check.run(keys).complete()) return 1;
+      }
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      System.err.println("stopguard: training run: the reconcile load failed: " + e);
+      return 1;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 1;
+    }
   }
 
   private static int run(Map<String, String> env, PrintStream quiet, String... args) {

@@ -21,6 +21,8 @@ import io.stopguard.sim.SimServer;
 import io.stopguard.store.ExchangeKey;
 import io.stopguard.store.SecretBox;
 import io.stopguard.store.Store;
+import java.io.BufferedReader;
+import java.io.File;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -58,6 +60,8 @@ public final class GuardBench {
     List<Integer> sizes = List.of(1_000, 10_000);
     int parallelism = 256;
     int watchAccounts = 0;
+    int coldAccounts = 0;
+    int runs = 2;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--trials" -> trials = Integer.parseInt(args[++i]);
@@ -65,14 +69,20 @@ public final class GuardBench {
         case "--accounts" -> sizes = Arrays.stream(args[++i].split(",")).map(Integer::parseInt).toList();
         case "--parallelism" -> parallelism = Integer.parseInt(args[++i]);
         case "--watch" -> watchAccounts = Integer.parseInt(args[++i]);
+        case "--cold" -> coldAccounts = Integer.parseInt(args[++i]);
+        case "--runs" -> runs = Integer.parseInt(args[++i]);
         default -> {
-          System.err.println("usage: bench/run [--trials N] [--latency-ms MS] [--accounts 1000,10000] [--parallelism P]");
+          System.err.println("usage: bench/run [--trials N] [--latency-ms MS] [--accounts 1000,10000] [--parallelism P] [--watch N] [--cold N [--runs R]]");
           System.exit(2);
         }
       }
     }
     out.printf(Locale.ROOT, "stopguard bench — %d cores, Java %s, max heap %d MB, one-way latency %d ms%n",
         Runtime.getRuntime().availableProcessors(), Runtime.version(), Runtime.getRuntime().maxMemory() >> 20, latency);
+    if (coldAccounts > 0) {
+      coldStart(coldAccounts, latency, parallelism, runs);
+      return;
+    }
     if (watchAccounts > 0) {
       watchAtScale(watchAccounts, latency);
       return;
@@ -159,25 +169,8 @@ public final class GuardBench {
    * off on both sides (as if the traffic left through enough egress IPs); true: both keep them.
    */
   static void reconcile(int accounts, long latency, int parallelism, boolean atIpLimit) throws Exception {
-    String[] symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
-    String[] marks = {"95000.0", "3500.00", "180.000"};
-    String[] stops = {"90000.0", "3300.00", "170.000"};
-    List<Scenario.AccountSpec> specs = new ArrayList<>(accounts);
-    List<ExchangeKey> keys = new ArrayList<>(accounts);
-    for (int i = 0; i < accounts; i++) {
-      List<Scenario.PositionSpec> pos = new ArrayList<>();
-      List<Scenario.PlanOrderSpec> plans = new ArrayList<>();
-      for (int s = 0; s < 3; s++) {
-        pos.add(new Scenario.PositionSpec(symbols[s], "long", new BigDecimal(s == 0 ? "0.0100" : s == 1 ? "1.00" : "10.0"),
-            new BigDecimal(marks[s]), 10, "isolated", null));
-        if (i % 100 != 0 || s != 0) { // one bare position per 100 accounts
-          plans.add(new Scenario.PlanOrderSpec(symbols[s], "pos_loss", "long", new BigDecimal(stops[s]), "mark_price", null,
-              null, null, null));
-        }
-      }
-      specs.add(new Scenario.AccountSpec("u" + i, "key" + i, "sec" + i, "pass" + i, "one_way_mode", pos, plans));
-      keys.add(new ExchangeKey(i, "u" + i, "bitget", false, new Credentials("key" + i, "sec" + i, "pass" + i)));
-    }
+    List<Scenario.AccountSpec> specs = capacityAccounts(accounts);
+    List<ExchangeKey> keys = capacityKeys(accounts);
     try (SimServer sim = SimServer.start(SimExchange.fromScenario(new Scenario(List.of(), specs)), 0)) {
       sim.faults().set("*", new Faults.Spec(2 * latency, 0, 0, 0, 0, 0));
       sim.rateLimits(atIpLimit);
@@ -207,6 +200,120 @@ public final class GuardBench {
             parallelism, sim.rateLimited());
       }
     }
+  }
+
+  /** Three positions an account, one bare position per 100 accounts; uids {@code u0…}, keys as {@link #capacityKeys}. */
+  static List<Scenario.AccountSpec> capacityAccounts(int accounts) {
+    String[] symbols = {"BTCUSDT", "ETHUSDT", "SOLUSDT"};
+    String[] marks = {"95000.0", "3500.00", "180.000"};
+    String[] stops = {"90000.0", "3300.00", "170.000"};
+    List<Scenario.AccountSpec> specs = new ArrayList<>(accounts);
+    for (int i = 0; i < accounts; i++) {
+      List<Scenario.PositionSpec> pos = new ArrayList<>();
+      List<Scenario.PlanOrderSpec> plans = new ArrayList<>();
+      for (int s = 0; s < 3; s++) {
+        pos.add(new Scenario.PositionSpec(symbols[s], "long", new BigDecimal(s == 0 ? "0.0100" : s == 1 ? "1.00" : "10.0"),
+            new BigDecimal(marks[s]), 10, "isolated", null));
+        if (i % 100 != 0 || s != 0) { // one bare position per 100 accounts
+          plans.add(new Scenario.PlanOrderSpec(symbols[s], "pos_loss", "long", new BigDecimal(stops[s]), "mark_price", null,
+              null, null, null));
+        }
+      }
+      specs.add(new Scenario.AccountSpec("u" + i, "key" + i, "sec" + i, "pass" + i, "one_way_mode", pos, plans));
+    }
+    return specs;
+  }
+
+  /** The keys of {@link #capacityAccounts} (as {@link ColdGuard} makes them too). */
+  static List<ExchangeKey> capacityKeys(int accounts) {
+    List<ExchangeKey> keys = new ArrayList<>(accounts);
+    for (int i = 0; i < accounts; i++) {
+      keys.add(new ExchangeKey(i, "u" + i, "bitget", false, new Credentials("key" + i, "sec" + i, "pass" + i)));
+    }
+    return keys;
+  }
+
+  // ------------------------------------------------------------------ a cold guard against a warm exchange
+
+  /**
+   * Cycle 1 of a guard started cold against an exchange that is already warm, as after a restart:
+   * the simulator runs here and is warmed by two cycles of this JVM's own check; the guard is
+   * {@link ColdGuard} in a JVM of its own, started as the launcher starts {@code watch} (the fat jar
+   * first on the class path, the JVM's default collector and compilers), alternately without and
+   * with the launcher's AOT cache. Per-IP limits are off on both sides (the guard's capacity).
+   */
+  static void coldStart(int accounts, long latency, int parallelism, int runs) throws Exception {
+    Path root = Path.of(System.getProperty("stopguard.root", ".")).toAbsolutePath().normalize();
+    Path jar = root.resolve("app/target/stopguard-all.jar");
+    String java = ProcessHandle.current().info().command().orElseThrow();
+    Path aot = launcherCache(root, Path.of(java));
+    String cp = jar + File.pathSeparator + Path.of(ColdGuard.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    List<ExchangeKey> keys = capacityKeys(accounts);
+    try (SimServer sim = SimServer.start(SimExchange.fromScenario(new Scenario(List.of(), capacityAccounts(accounts))), 0)) {
+      sim.faults().set("*", new Faults.Spec(2 * latency, 0, 0, 0, 0, 0));
+      sim.rateLimits(false);
+      try (StopLossCheck warm = new StopLossCheck(sim.baseUrl(), Duration.ofSeconds(30), parallelism, Policy.DEFAULT,
+          IpBudget.unlimited())) {
+        for (int i = 0; i < 2; i++) warm.run(keys);
+      }
+      String experiment = System.getProperty("bench.trainedCache");
+      if (experiment != null) {
+        Process t = new ProcessBuilder(java, "-XX:AOTCacheOutput=" + experiment, "-cp", cp, ColdGuard.class.getName(),
+            sim.baseUrl().toString(), "2000", "" + parallelism, "3").redirectErrorStream(true).start();
+        t.getInputStream().transferTo(System.err);
+        t.waitFor();
+        aot = Path.of(experiment);
+      }
+      System.gc();
+      for (int run = 1; run <= runs; run++) {
+        for (boolean cached : new boolean[] {false, true}) {
+          if (cached && aot == null) continue;
+          List<String> cmd = new ArrayList<>(List.of(java));
+          if (cached) cmd.add("-XX:AOTCache=" + aot);
+          String childOpts = System.getProperty("bench.childOpts", "");
+          if (!childOpts.isBlank()) cmd.addAll(List.of(childOpts.trim().split(",")));
+          cmd.addAll(List.of("-cp", cp, ColdGuard.class.getName(), sim.baseUrl().toString(), "" + accounts, "" + parallelism, "3"));
+          long spawned = System.currentTimeMillis();
+          Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+          long main = 0;
+          List<long[]> cycles = new ArrayList<>();
+          String last = "";
+          try (BufferedReader r = p.inputReader()) {
+            for (String line; (line = r.readLine()) != null; ) {
+              String[] f = line.split(" ");
+              if (f[0].equals("main")) main = Long.parseLong(f[1]);
+              else if (!f[0].equals("cycle")) System.err.println("  " + line); // the JVM's own output (diagnostic flags)
+              if (f[0].equals("cycle")) {
+                cycles.add(new long[] {Long.parseLong(f[2]), Long.parseLong(f[3]), Long.parseLong(f[6])});
+                last = "complete=" + f[4] + ", unprotected=" + f[5];
+              }
+            }
+          }
+          if (p.waitFor() != 0 || cycles.size() < 3) throw new IllegalStateException("the cold guard failed: exit " + p.exitValue());
+          out.printf(Locale.ROOT, "cold guard, warm exchange, %,d accounts x 3 positions (%s, run %d): start -> main %d ms,"
+                  + " cycle 1 %.2f s (start -> cycle 1 done %.2f s), cycle 2 %.2f s, cycle 3 %.2f s; guard CPU to the end of cycle 1"
+                  + " %.1f s, in cycle 3 %.1f s; %s%n",
+              accounts, cached ? "AOT cache" : "no AOT cache", run, main - spawned, cycles.get(0)[0] / 1e3,
+              (cycles.get(0)[1] - spawned) / 1e3, cycles.get(1)[0] / 1e3, cycles.get(2)[0] / 1e3, cycles.get(0)[2] / 1e3,
+              (cycles.get(2)[2] - cycles.get(1)[2]) / 1e3, last);
+        }
+      }
+    }
+  }
+
+  /** The launcher's AOT cache for this JDK (made by running {@code ./stopguard --version} when stale), or null. */
+  static Path launcherCache(Path root, Path java) throws Exception {
+    Process p = new ProcessBuilder(root.resolve("stopguard").toString(), "--version")
+        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    p.waitFor();
+    Path home = java.toRealPath().getParent().getParent();
+    String id = home.toString().replaceAll("[^A-Za-z0-9._-]", "_").replaceFirst("^_", "");
+    Path aot = root.resolve("app/target/startup").resolve(id).resolve("stopguard.aot");
+    if (!Files.isRegularFile(aot)) {
+      System.err.println("no AOT cache at " + aot + " (a JDK before 25?): measuring without one only");
+      return null;
+    }
+    return aot;
   }
 
   // ------------------------------------------------------------------ watch at scale
