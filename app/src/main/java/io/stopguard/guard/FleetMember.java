@@ -151,15 +151,34 @@ public final class FleetMember implements Ownership, AutoCloseable {
     return time.nanoTime().getAsLong();
   }
 
-  /** Joins: announces itself now, claims its share from the next round (TTL/5 later) on; the fence is checked every 250 ms. */
+  /** When {@link #announce} ran (nanoTime), or -1. */
+  private long announcedAt = -1;
+
+  /**
+   * Announces this instance (a heartbeat; nothing is claimed) as early in the start as the store
+   * allows, before the watcher is built: the second that instances started together give each other
+   * to appear then passes while this one is still starting, instead of after it.
+   */
+  public void announce() {
+    if (announcedAt >= 0) return;
+    round();
+    announcedAt = now();
+  }
+
+  /**
+   * Joins: announces itself unless {@link #announce} did, claims its share 1 s after the
+   * announcement (at once if that second has passed), then every round (TTL/5); the fence is checked
+   * every 250 ms.
+   */
   public void start(Runnable onChange) {
     this.onChange = onChange;
-    round();
+    announce();
     long every = roundIntervalMs();
-    lastRoundNanos = now();
     // The claiming round comes 1 s after the announcement: time enough for instances started
     // together to see each other's heartbeat, without leaving accounts unguarded for a whole round.
-    timer.scheduleWithFixedDelay(this::round, Math.min(every, 1000), every, TimeUnit.MILLISECONDS);
+    long sinceAnnouncedMs = (now() - announcedAt) / 1_000_000;
+    timer.scheduleWithFixedDelay(this::round, Math.max(0, Math.min(every, 1000) - sinceAnnouncedMs), every,
+        TimeUnit.MILLISECONDS);
     timer.scheduleWithFixedDelay(this::fenceIfStale, 250, 250, TimeUnit.MILLISECONDS);
   }
 

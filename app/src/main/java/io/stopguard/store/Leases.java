@@ -317,16 +317,26 @@ public final class Leases implements AutoCloseable {
   public Map<String, Long> claim(String id, int max, int ttlSeconds, Collection<String> avoid, boolean freeForATtl,
       List<Integer> offers, String egress) {
     if (max <= 0) return Map.of();
+    // The owner's instance is read by correlated sub-selects, not a join: when another claim commits
+    // between this statement's snapshot and its row lock, PostgreSQL re-checks the locked row's newest
+    // version, and re-runs a sub-select with its new owner, whereas a joined row stays the one first
+    // read (no instance, for a free row), so both claims took the same account
+    // (LeasesTest.twoInstancesClaimingAtTheSameMomentNeverBothGetAnAccount).
     boolean offeredOnly = !offers.isEmpty();
     return sql.work("claim leases", c -> {
       Map<String, Long> got = new LinkedHashMap<>();
       try (PreparedStatement st = c.prepareStatement("""
           UPDATE account_leases SET owner = ?, epoch = epoch + 1, offered = 0, expires_at = now()
-          WHERE user_id IN (SELECT l.user_id FROM account_leases l LEFT JOIN fleet_instances i ON i.instance_id = l.owner
-                            WHERE (CASE WHEN ? THEN l.owner <> ? AND l.offered = ANY (?) AND i.lease_expires_at > now()
-                                   ELSE l.owner IS NULL OR i.lease_expires_at IS NULL OR i.lease_expires_at <= now() END)
-                              AND (NOT ? OR (CASE WHEN l.owner IS NULL THEN l.expires_at ELSE i.lease_expires_at END) IS NULL
-                                   OR (CASE WHEN l.owner IS NULL THEN l.expires_at ELSE i.lease_expires_at END)
+          WHERE user_id IN (SELECT l.user_id FROM account_leases l
+                            WHERE (CASE WHEN ? THEN l.owner <> ? AND l.offered = ANY (?)
+                                                    AND (SELECT i.lease_expires_at FROM fleet_instances i
+                                                         WHERE i.instance_id = l.owner) > now()
+                                   ELSE l.owner IS NULL OR coalesce((SELECT i.lease_expires_at FROM fleet_instances i
+                                                         WHERE i.instance_id = l.owner) <= now(), true) END)
+                              AND (NOT ? OR (CASE WHEN l.owner IS NULL THEN l.expires_at ELSE (SELECT i.lease_expires_at
+                                   FROM fleet_instances i WHERE i.instance_id = l.owner) END) IS NULL
+                                   OR (CASE WHEN l.owner IS NULL THEN l.expires_at ELSE (SELECT i.lease_expires_at
+                                       FROM fleet_instances i WHERE i.instance_id = l.owner) END)
                                       <= now() - make_interval(secs => ?))
                               AND NOT (l.user_id = ANY (?))
                               AND (?::text IS NULL OR NOT EXISTS (SELECT 1 FROM user_exchange_keys k

@@ -31,6 +31,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
@@ -43,9 +44,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Parts, in start order (each gets its own {@link Timebase#part} of the time, ended when it closes):
  * <ol>
+ *   <li>the fleet member (PostgreSQL without {@code --shard}): lease rounds, self-fence, balancing; it
+ *       announces itself here, first, and claims nothing until its rounds start;
  *   <li>the shard lease (a {@code --shard} watcher on PostgreSQL), or the home's delivery lock (SQLite shards);
  *   <li>the watcher: WebSockets, looks, restores, key refresh, alert delivery;
- *   <li>the fleet member (PostgreSQL without {@code --shard}): lease rounds, self-fence, balancing;
  *   <li>the status page: its model, equity fetches, live-update ticks, and the server (/, /metrics, /health);
  *   <li>the fleet's rows for other instances' pages, and the fleet metrics (every 5 s);
  *   <li>then the fleet member's and shard lease's rounds start, then the watcher's looks;
@@ -84,6 +86,8 @@ public final class WatchProcess implements AutoCloseable {
   // set once by build(), before start() hands the process out
   private Watcher watcher;
   private FleetMember fleetMember;
+  /** What a member announced before the watcher exists reports: nothing guarded, nothing to balance. */
+  private static final FleetMember.Guarding NOT_BUILT = new FleetMember.Guarding(Set.of(), Set.of(), 0);
   private StatusServer server;
 
   private WatchProcess(Config c, Timebase time) {
@@ -96,6 +100,19 @@ public final class WatchProcess implements AutoCloseable {
   private void build(Config c) {
     Store store = c.store();
     WatchSettings s = c.settings();
+    FleetMember member = null;
+    if (c.fleet() != null) {
+      // First of all: the member announces itself before the watcher is built (keys, clients), so
+      // instances started together see each other by the time each is ready to claim its share.
+      Fleet f = c.fleet();
+      InetSocketAddress listen = c.serving().listen();
+      member = new FleetMember(store, f.instanceId(), f.host(), f.sourceIp(), listen.getHostString() + ":" + listen.getPort(),
+          f.leaseTtlSeconds(), () -> watcher == null ? 0 : watcher.webSocketCount(), c.budget()::requestsSent,
+          f.requestsPerMinute(), () -> watcher == null ? NOT_BUILT : watcher.guarding(), time.part("fleet"));
+      fleetMember = member;
+      member.onEgressShare(c.budget()::shareWith); // Bitget's limits are per IP: instances on one egress split them
+      member.announce();
+    }
     ShardLease shardLease = null;
     if (c.fleet() == null && store.database().isPostgres()) {
       shardLease = ShardLease.take(store, s.shard(), s.shards(), c.instanceId(), c.leaseTtlSeconds(),
@@ -114,17 +131,7 @@ public final class WatchProcess implements AutoCloseable {
         .settings(s).webSocket(c.webSocketUrl()).time(time.part("watcher")).build();
     if (shardLease != null) watcher.ownedBy(shardLease);
     if (homeDelivery != null) watcher.ownedBy(homeDelivery); // SQLite shards in one home: one delivers
-    FleetMember member = null;
-    if (c.fleet() != null) {
-      Fleet f = c.fleet();
-      InetSocketAddress listen = c.serving().listen();
-      member = new FleetMember(store, f.instanceId(), f.host(), f.sourceIp(), listen.getHostString() + ":" + listen.getPort(),
-          f.leaseTtlSeconds(), watcher::webSocketCount, c.budget()::requestsSent, f.requestsPerMinute(),
-          watcher::guarding, time.part("fleet"));
-      member.onEgressShare(c.budget()::shareWith); // Bitget's limits are per IP: instances on one egress split them
-      watcher.ownedBy(member);
-    }
-    fleetMember = member;
+    if (member != null) watcher.ownedBy(member);
 
     EquityCache equity = new EquityCache(watcher::client, time.part("status-equity"));
     stopOrder.push(equity);

@@ -53,6 +53,13 @@ class FleetMemberOnManualTimeTest {
   }
 
   FleetMember join(String url, int n, int ttl, ManualTime time, Runnable onChange) {
+    FleetMember m = member(url, n, ttl, time);
+    m.start(onChange);
+    return m;
+  }
+
+  /** A member built, not started (as WatchProcess has it before the watcher is built). */
+  FleetMember member(String url, int n, int ttl, ManualTime time) {
     Store s = Store.open(Database.parse(url, Map.of()), SecretBox.fromEnvOrFile(Map.of(), dir.resolve("master.key")));
     toClose.add(s);
     FleetMember[] self = new FleetMember[1];
@@ -61,7 +68,6 @@ class FleetMemberOnManualTimeTest {
         time.timebase());
     self[0] = m;
     toClose.add(m);
-    m.start(onChange);
     return m;
   }
 
@@ -100,6 +106,29 @@ class FleetMemberOnManualTimeTest {
     time.advance(Duration.ofSeconds(1)); // the next round renews
     assertThat(m.fenced()).isFalse();
     assertThat(m.owned()).as("guarding again (its leases, or the same accounts claimed again)").isEqualTo(USERS.size());
+  }
+
+  @Test
+  void membersThatAnnouncedWhileStartingClaimTheirSharesAsSoonAsTheyAreReadyIfTheSecondHasPassed() throws Exception {
+    String url = database();
+    ManualTime time = new ManualTime(Instant.parse("2026-12-05T08:00:00Z"));
+    int ttl = 15;
+    FleetMember a = member(url, 1, ttl, time);
+    FleetMember b = member(url, 2, ttl, time);
+    a.announce(); // first thing after the store opens, before each builds its watcher
+    b.announce();
+    time.advance(Duration.ofMillis(1_500)); // building the rest of the process
+    assertThat(a.owned() + b.owned()).as("an announcement claims nothing").isZero();
+    a.start(() -> { });
+    b.start(() -> { });
+    time.advance(Duration.ZERO);
+    assertThat(a.owned()).as("claimed at once, not a second after start").isEqualTo(USERS.size() / 2);
+    assertThat(b.owned()).isEqualTo(USERS.size() / 2);
+
+    FleetMember c = member(url, 3, ttl, time); // announced and started at once: claims a second later, as before
+    c.start(() -> { });
+    time.advance(Duration.ofMillis(999));
+    assertThat(c.owned()).isZero();
   }
 
   @Test

@@ -256,14 +256,6 @@ public final class GuardBench {
           IpBudget.unlimited())) {
         for (int i = 0; i < 2; i++) warm.run(keys);
       }
-      String experiment = System.getProperty("bench.trainedCache");
-      if (experiment != null) {
-        Process t = new ProcessBuilder(java, "-XX:AOTCacheOutput=" + experiment, "-cp", cp, ColdGuard.class.getName(),
-            sim.baseUrl().toString(), "2000", "" + parallelism, "3").redirectErrorStream(true).start();
-        t.getInputStream().transferTo(System.err);
-        t.waitFor();
-        aot = Path.of(experiment);
-      }
       System.gc();
       for (int run = 1; run <= runs; run++) {
         for (boolean cached : new boolean[] {false, true}) {
@@ -271,7 +263,7 @@ public final class GuardBench {
           List<String> cmd = new ArrayList<>(List.of(java));
           if (cached) cmd.add("-XX:AOTCache=" + aot);
           String childOpts = System.getProperty("bench.childOpts", "");
-          if (!childOpts.isBlank()) cmd.addAll(List.of(childOpts.trim().split(",")));
+          if (!childOpts.isBlank()) cmd.addAll(List.of(childOpts.trim().split("\\|")));
           cmd.addAll(List.of("-cp", cp, ColdGuard.class.getName(), sim.baseUrl().toString(), "" + accounts, "" + parallelism, "3"));
           long spawned = System.currentTimeMillis();
           Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
