@@ -34,7 +34,10 @@ import org.sqlite.util.OSInfo;
  * most, in one JVM, against a simulator in a throw-away home, so that the JVM started with
  * {@code -XX:AOTCacheOutput} records the classes and methods they use. Prints nothing on success.
  *
- * <p>Arguments: {@code NATIVE_DIR SIM_URL}. The launcher starts the simulator (the demo scenario)
+ * <p>Arguments: {@code NATIVE_DIR SIM_URL [watch]}. With {@code watch} the run is a reconcile load
+ * instead (see {@link #reconcileLoad}) and makes the cache of the long-running commands; without,
+ * the cache of the one-off commands, which the load's profiles and classes would slow by 50–80 ms each.
+ * The launcher starts the simulator (the demo scenario)
  * in a process of its own and passes its URL, so that neither the simulator nor Jetty ends up in
  * the cache, which every command maps at start. Into
  * {@code NATIVE_DIR} it first copies the SQLite driver's native library, so the launcher can point
@@ -44,15 +47,19 @@ public final class Train {
   private Train() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 2) {
-      System.err.println("usage: Train NATIVE_DIR SIM_URL (run by ./stopguard after a build)");
+    if (args.length < 2 || args.length > 3 || (args.length == 3 && !args[2].equals("watch"))) {
+      System.err.println("usage: Train NATIVE_DIR SIM_URL [watch] (run by ./stopguard after a build)");
       System.exit(2);
     }
+    boolean watch = args.length == 3;
     extractSqliteLibrary(Path.of(args[0]));
     Path home = Files.createTempDirectory("stopguard-train-");
     int failures;
     try {
-      failures = train(home, args[1]);
+      // The long-running commands' cache holds the reconcile load alone: trained on the one-off
+      // commands as well, its profiles were mixed, and a watcher's steady cycles took up to 40 % more
+      // CPU than without a cache (bench/run --cold).
+      failures = watch ? reconcileLoad(args[1]) : train(home, args[1]);
     } finally {
       try (Stream<Path> files = Files.walk(home)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -98,7 +105,6 @@ public final class Train {
         {"keys", "verify"}, {"no-such-command"},
     };
     for (String[] c : commands) failures += run(env, quiet, c);
-    failures += reconcileLoad(simUrl);
     return failures;
   }
 
@@ -110,7 +116,9 @@ public final class Train {
    * The hot path of {@code watch}: many accounts' positions and plan orders, concurrently, round
    * after round, so that the cache also holds the JIT's profiles of the HTTP, JSON and signing code
    * (JEP 515) and a restarted watcher compiles it sooner. The one-off commands above call each
-   * path a few times, not enough to be profiled. The simulator is given {@value #LOAD_ACCOUNTS}
+   * path a few times, not enough to be profiled. Only for the long-running commands' cache: a
+   * one-off command runs with the client compiler alone, and mapping these profiles and classes
+   * costs it more than they give. The simulator is given {@value #LOAD_ACCOUNTS}
    * accounts of its own and its rate limits are lifted for this.
    */
   private static int reconcileLoad(String simUrl) {

@@ -293,14 +293,17 @@ public final class GuardBench {
     }
   }
 
-  /** The launcher's AOT cache for this JDK (made by running {@code ./stopguard --version} when stale), or null. */
+  /**
+   * The launcher's AOT cache of the long-running commands ({@code watch.aot}) for this JDK, made by
+   * running {@code ./stopguard --version} when stale; or null.
+   */
   static Path launcherCache(Path root, Path java) throws Exception {
     Process p = new ProcessBuilder(root.resolve("stopguard").toString(), "--version")
         .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.INHERIT).start();
     p.waitFor();
     Path home = java.toRealPath().getParent().getParent();
     String id = home.toString().replaceAll("[^A-Za-z0-9._-]", "_").replaceFirst("^_", "");
-    Path aot = root.resolve("app/target/startup").resolve(id).resolve("stopguard.aot");
+    Path aot = root.resolve("app/target/startup").resolve(id).resolve("watch.aot");
     if (!Files.isRegularFile(aot)) {
       System.err.println("no AOT cache at " + aot + " (a JDK before 25?): measuring without one only");
       return null;
