@@ -53,13 +53,19 @@ public final class Train {
     }
     boolean watch = args.length == 3;
     extractSqliteLibrary(Path.of(args[0]));
+    if (watch) {
+      // The long-running commands' cache: the reconcile load, then a short watch (its own classes:
+      // the store, the watcher, the status page). Not the one-off commands: with their profiles mixed
+      // in, a watcher's steady cycles took up to 40 % more CPU than without a cache (bench/run --cold).
+      int failures = reconcileLoad(args[1]);
+      if (failures > 0) System.err.println("stopguard: training run: the reconcile load ended unexpectedly");
+      watchBriefly(Files.createDirectories(Path.of(args[0]).resolve("home")), args[1]); // the launcher deletes NATIVE_DIR
+      return;
+    }
     Path home = Files.createTempDirectory("stopguard-train-");
     int failures;
     try {
-      // The long-running commands' cache holds the reconcile load alone: trained on the one-off
-      // commands as well, its profiles were mixed, and a watcher's steady cycles took up to 40 % more
-      // CPU than without a cache (bench/run --cold).
-      failures = watch ? reconcileLoad(args[1]) : train(home, args[1]);
+      failures = train(home, args[1]);
     } finally {
       try (Stream<Path> files = Files.walk(home)) {
         files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
@@ -81,11 +87,15 @@ public final class Train {
     }
   }
 
-  private static int train(Path home, String simUrl) throws IOException {
-    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+  private static Map<String, String> env(Path home, String simUrl) {
     Map<String, String> env = new HashMap<>();
     env.put("STOPGUARD_HOME", home.toString());
     env.put("STOPGUARD_BITGET_BASE_URL", simUrl);
+    return env;
+  }
+
+  /** The demo accounts' keys into the home; how many commands failed. */
+  private static int addDemoKeys(Map<String, String> env, PrintStream quiet) throws IOException {
     int failures = 0;
     for (Map<String, Object> a : demoAccounts()) {
       Map<String, String> withSecret = new HashMap<>(env);
@@ -94,6 +104,29 @@ public final class Train {
       failures += run(withSecret, quiet, "keys", "add", "--user", String.valueOf(a.get("uid")), "--exchange", "bitget",
           "--api-key", String.valueOf(a.get("apiKey")));
     }
+    return failures;
+  }
+
+  /**
+   * {@code watch} over the demo accounts for a few seconds, then the JVM exits, which is when the
+   * cache is written (the watcher's shutdown hook stops it as a signal would).
+   */
+  private static void watchBriefly(Path home, String simUrl) throws IOException, InterruptedException {
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    Map<String, String> env = env(home, simUrl);
+    addDemoKeys(env, quiet);
+    Thread watch = Thread.ofPlatform().daemon().start(() -> run(env, quiet, "watch", "--restore", "dry-run",
+        "--listen", "127.0.0.1:0", "--interval", "1"));
+    watch.join(WATCH_MS);
+    System.exit(0);
+  }
+
+  static final long WATCH_MS = 4_000;
+
+  private static int train(Path home, String simUrl) throws IOException {
+    PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
+    Map<String, String> env = env(home, simUrl);
+    int failures = addDemoKeys(env, quiet);
     String[][] commands = {
         {"--version"}, {"--help"}, {"flags"}, {"check", "--help"},
         {"keys", "list"}, {"keys", "list", "--json"}, {"positions"}, {"positions", "--json"},
