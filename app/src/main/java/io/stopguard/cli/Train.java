@@ -55,8 +55,8 @@ public final class Train {
     extractSqliteLibrary(Path.of(args[0]));
     if (watch) {
       // The long-running commands' cache: the reconcile load, then a short watch (its own classes:
-      // the store, the watcher, the status page). Not the one-off commands: with their profiles mixed
-      // in, a watcher's steady cycles took up to 40 % more CPU than without a cache (bench/run --cold).
+      // the store, the watcher, the status page), not the one-off commands. It brings a restarted
+      // watcher's first cycle forward and costs its steady cycles some CPU (docs/BENCHMARKS.md).
       int failures = reconcileLoad(args[1]);
       if (failures > 0) System.err.println("stopguard: training run: the reconcile load ended unexpectedly");
       watchBriefly(Files.createDirectories(Path.of(args[0]).resolve("home")), args[1]); // the launcher deletes NATIVE_DIR
