@@ -174,6 +174,7 @@ public final class FleetMember implements Ownership, AutoCloseable {
     this.onChange = onChange;
     announce();
     long every = roundIntervalMs();
+    lastRoundNanos = now(); // building the rest of the process after the announcement is not a pause
     // The claiming round comes 1 s after the announcement: time enough for instances started
     // together to see each other's heartbeat, without leaving accounts unguarded for a whole round.
     long sinceAnnouncedMs = (now() - announcedAt) / 1_000_000;
