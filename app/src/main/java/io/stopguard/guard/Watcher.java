@@ -285,16 +285,16 @@ public final class Watcher implements AutoCloseable {
     a.close();
     metrics.recordAccount(a.verdicts, List.of());
     log.info("stopped watching user {} ({})", a.key.userId(), why);
-    // Stops this instance placed while the store did not answer are in its memory only; the account's
-    // history from here is the new owner's, so they will not be written: say so, loudly, once.
+    // Stops this instance placed while the store did not answer are in its memory only, and end with
+    // this account's watch (handed over, or its key gone): they will not be written, so say so, once.
     List<String> placed = a.unrecorded.pending().stream()
         .filter(e -> e instanceof Unrecorded.Sent s && "place".equals(s.audit().action()))
         .map(e -> (Unrecorded.Sent) e).map(s -> s.positionKey() + " at " + s.at() + " (order " + s.audit().orderId() + ")")
         .toList();
     if (!placed.isEmpty()) {
       log.warn("user {}: {} stop(s) placed without the store while this instance held the account will not be recorded"
-          + " (the account went to another instance; its incident and audit rows are missing): {}", a.key.userId(),
-          placed.size(), String.join(", ", placed));
+          + " ({}; its incident and audit rows are missing): {}", a.key.userId(), placed.size(), why,
+          String.join(", ", placed));
     }
   }
 
