@@ -1,6 +1,5 @@
 package io.stopguard.bench;
 
-import io.stopguard.bitget.Credentials;
 import io.stopguard.bitget.IpBudget;
 import io.stopguard.check.CheckReport;
 import io.stopguard.check.StopLossCheck;
@@ -8,7 +7,6 @@ import io.stopguard.risk.Policy;
 import io.stopguard.store.ExchangeKey;
 import java.net.URI;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -30,10 +28,7 @@ public final class ColdGuard {
     int parallelism = Integer.parseInt(args[2]);
     int cycles = Integer.parseInt(args[3]);
     System.out.println("main " + System.currentTimeMillis());
-    List<ExchangeKey> keys = new ArrayList<>(accounts);
-    for (int i = 0; i < accounts; i++) {
-      keys.add(new ExchangeKey(i, "u" + i, "bitget", false, new Credentials("key" + i, "sec" + i, "pass" + i)));
-    }
+    List<ExchangeKey> keys = GuardBench.capacityKeys(accounts);
     try (StopLossCheck check = new StopLossCheck(base, Duration.ofSeconds(30), parallelism, Policy.DEFAULT,
         IpBudget.unlimited())) {
       for (int cycle = 1; cycle <= cycles; cycle++) {

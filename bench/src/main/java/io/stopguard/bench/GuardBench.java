@@ -224,7 +224,7 @@ public final class GuardBench {
     return specs;
   }
 
-  /** The keys of {@link #capacityAccounts} (as {@link ColdGuard} makes them too). */
+  /** The keys of {@link #capacityAccounts} (the cold guard in its own JVM uses these too). */
   static List<ExchangeKey> capacityKeys(int accounts) {
     List<ExchangeKey> keys = new ArrayList<>(accounts);
     for (int i = 0; i < accounts; i++) {
