@@ -75,21 +75,24 @@ public final class BitgetClient {
 
   /** Bitget's clock, ms since the epoch ({@code GET /api/v2/public/time}). */
   public long serverTime() {
-    JsonNode data = transport.call("GET", "/api/v2/public/time", Map.of(), null, false);
+    return serverTime(transport.call("GET", TIME_PATH, Map.of(), null, false));
+  }
+
+  private static final String TIME_PATH = "/api/v2/public/time";
+
+  private static long serverTime(JsonNode data) {
     return Long.parseLong(data.path("serverTime").asText());
   }
 
   /**
-   * Measures the offset between Bitget's clock and ours (server minus local, at the request's
-   * midpoint) over the public time endpoint (unsigned: it answers whatever our clock says) and
+   * Measures the offset between Bitget's clock and ours (server minus local, at the midpoint of the
+   * request's round trip, timed from when it left: never its wait for the rate limits) over the public time endpoint (unsigned: it answers whatever our clock says) and
    * applies it to every later signature of every client sharing this one's {@link ServerClock}.
    * Returns the offset in ms.
    */
   public long syncClock() {
-    long t0 = clock.getAsLong();
-    long server = serverTime();
-    long t1 = clock.getAsLong();
-    long offset = server - (t0 + t1) / 2;
+    Transport.Timed answer = transport.callTimed(TIME_PATH, Map.of()); // timed from when it leaves, not from the budget's queue
+    long offset = serverTime(answer.data()) - (answer.sentAtMs() + answer.answeredAtMs()) / 2;
     transport.serverClock.set(offset);
     return offset;
   }

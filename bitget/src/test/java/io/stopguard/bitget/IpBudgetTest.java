@@ -106,6 +106,26 @@ class IpBudgetTest {
     assertThat((System.nanoTime() - t0) / 1e9).isGreaterThanOrEqualTo(1.0);
   }
 
+  /**
+   * Bitget's clock is measured over the round trip of the time request itself, not over its wait for
+   * the budget. A fleet instance with 3,000 new keys once queued 30 s of requests ahead of its probe
+   * and took its own clock for 10 s behind Bitget's (half the wait), signing with that offset.
+   */
+  @Test
+  void theClockIsMeasuredOverTheRoundTripNotTheWaitForTheBudget() throws Exception {
+    IpBudget budget = IpBudget.of(4, 90, 300); // a burst of 4, then 4 a second
+    BitgetClient probe = BitgetClient.builder().baseUrl(sim.baseUrl()).ipBudget(budget).build();
+    List<Thread> queued = new CopyOnWriteArrayList<>();
+    for (int i = 0; i < 16; i++) queued.add(Thread.ofVirtual().start(probe::serverTime)); // 3 s of the budget taken
+    await().atMost(Duration.ofSeconds(5)).until(() -> budget.requestsSent() >= 4);
+    long t0 = System.nanoTime();
+    long offset = probe.syncClock();
+    long waitedMs = (System.nanoTime() - t0) / 1_000_000;
+    assertThat(waitedMs).as("the measurement waited for the budget").isGreaterThanOrEqualTo(2_000);
+    assertThat(Math.abs(offset)).as("the simulator's clock is this host's").isLessThan(300);
+    for (Thread t : queued) t.join();
+  }
+
   @Test
   void clientsSharingABudgetArePacedTogether() {
     IpBudget budget = IpBudget.of(5, 90, 300); // 5 requests/s for both clients together
