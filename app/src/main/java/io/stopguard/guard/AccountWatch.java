@@ -76,6 +76,17 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   final AtomicBoolean running = new AtomicBoolean();
   final AtomicBoolean dirty = new AtomicBoolean();
   volatile long nextReconcileMs;
+  /** The key's permissions are not asked by the sweep: never asked here, or asked already. */
+  static final long NO_KEY_QUESTION = Long.MAX_VALUE;
+  /** The key's permissions are asked once the account's first look is done: due from that look's end. */
+  static final long KEY_QUESTION_AFTER_FIRST_LOOK = -1;
+  /**
+   * When the sweep may ask what this key may do (account/info), in clock millis, or one of the two
+   * above. Asked through the sweep's lane like a look that came due then, so a cold start's
+   * questions never go out ahead of its first looks (3,000 of them once held a fleet instance's
+   * budget for 31 s while no account was looked at).
+   */
+  volatile long keyQuestionDueMs = NO_KEY_QUESTION;
   volatile BitgetWebSocket ws;
   volatile Instant lastOk;
   volatile String lastError;
@@ -274,6 +285,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     if (retired || host.closed()) return;
     Instant previousLook = lastOk; // the last look that could still have seen the stops
     lastOk = c.clock().instant();
+    if (keyQuestionDueMs == KEY_QUESTION_AFTER_FIRST_LOOK) keyQuestionDueMs = lastOk.toEpochMilli();
     if (failedLooks > 0) log.info("user {}: Bitget answers again after {} failed look(s)", key.userId(), failedLooks);
     lastError = null;
     lastErrorKind = null;

@@ -390,7 +390,8 @@ public final class Watcher implements AutoCloseable {
           // In a fleet only: where a key may be used decides which instance may guard it. A single
           // watcher leaves the question to keys verify / import --verify and to Bitget's refusals,
           // so a cold start spends its IP budget on looks, not on questions.
-          if (k.info() == null && ownership instanceof FleetMember) workers.submit(a::askKeyInfo);
+          // Asked by the sweep after the account's first look: looks come first on a cold start.
+          if (k.info() == null && ownership instanceof FleetMember) a.keyQuestionDueMs = AccountWatch.KEY_QUESTION_AFTER_FIRST_LOOK;
           return a;
         });
       }
@@ -475,17 +476,25 @@ public final class Watcher implements AutoCloseable {
 
   private void reconcileDue() {
     long now = clock.millis();
-    record Due(AccountWatch account, long since) {}
+    record Due(AccountWatch account, long since, boolean keyQuestion) {}
     List<Due> due = new ArrayList<>();
     for (AccountWatch a : accounts.values()) {
       long since = a.nextReconcileMs; // read once: an evaluation may move it meanwhile
-      if (now >= since && !a.running.get()) due.add(new Due(a, since));
+      if (now >= since && !a.running.get()) due.add(new Due(a, since, false));
+      long asked = a.keyQuestionDueMs;
+      if (asked >= 0 && asked <= now) due.add(new Due(a, asked, true));
     }
     // Most overdue first: when the budget cannot keep the interval, every account still gets its
-    // turn once per sweep instead of the first ones in map order getting all of it.
+    // turn once per sweep instead of the first ones in map order getting all of it. A key's question
+    // is due from its account's first look: after every first look, before the second ones.
     due.sort(Comparator.comparingLong(Due::since));
     for (Due d : due) {
-      if (!budget.tryAcquireBackground(2)) return;
+      if (!budget.tryAcquireBackground(d.keyQuestion() ? 1 : 2)) return;
+      if (d.keyQuestion()) {
+        d.account().keyQuestionDueMs = AccountWatch.NO_KEY_QUESTION;
+        workers.submit(d.account()::askKeyInfo);
+        continue;
+      }
       d.account().nextReconcileMs = now + settings.reconcileInterval().toMillis();
       d.account().request();
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.stopguard.cli.Cli;
 import io.stopguard.cli.Main;
 import io.stopguard.sim.Scenario;
+import io.stopguard.sim.SimHistory;
 import io.stopguard.sim.SimExchange;
 import io.stopguard.sim.SimServer;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
@@ -40,7 +41,8 @@ import java.util.regex.Pattern;
  * The fleet benchmark (bench/fleet): 1 vs K `watch` processes, each leaving from its own loopback
  * address (127.0.0.1..K), sharing one real PostgreSQL store, against the simulator with Bitget's
  * per-IP limits on. Per fleet size: the time until every account has been looked at once (the first
- * full sweep), the private WebSockets live, and the requests the simulator refused (429).
+ * full sweep: its positions, then its plan orders; read from the simulator's history), the private
+ * WebSockets live, and the requests the simulator refused (429).
  *
  * <p>{@code bench/fleet [--accounts 3000] [--instances 1,3,5] [--timeout-s 600] [--no-aot-cache]}
  */
@@ -123,10 +125,9 @@ public final class FleetBench {
           long deadline = System.currentTimeMillis() + timeoutS * 1000L;
           Long sweptMs = null;
           while (System.currentTimeMillis() < deadline) {
-            int seen = 0;
-            for (int i = 0; i < accounts; i++) if (sim.exchange().history().lastRequestAt(Integer.toString(900000 + i)) >= start) seen++;
-            if (seen == accounts) {
-              sweptMs = sim.exchange().now() - start;
+            Map<String, Long> looked = firstLooks(sim.exchange().history(), start);
+            if (looked.size() == accounts) { // exact: the simulator's time of the last first look, not this loop's
+              sweptMs = looked.values().stream().mapToLong(Long::longValue).max().orElseThrow() - start;
               break;
             }
             Thread.sleep(500);
@@ -148,9 +149,11 @@ public final class FleetBench {
           long refused = sim.rateLimited() - refused0;
           double s = sweptMs == null ? Double.NaN : sweptMs / 1000.0;
           sweep.put(k, s);
-          rows.add(String.format(Locale.ROOT, "| %d | %d | %s | %s | %d of %d, %.0f s after start | %d |", k, accounts,
+          int warnings = 0;
+          for (Path log : logs) warnings += (int) Files.readAllLines(log).stream().filter(l -> l.contains(" WARN ")).count();
+          rows.add(String.format(Locale.ROOT, "| %d | %d | %s | %s | %d of %d, %.0f s after start | %d | %d |", k, accounts,
               sweptMs == null ? "not within " + timeoutS + " s" : String.format(Locale.ROOT, "%.1f s", s),
-              String.join(", ", claims), live, 90 * k, wsMs / 1000.0, refused));
+              String.join(", ", claims), live, 90 * k, wsMs / 1000.0, refused, warnings));
           System.err.println("bench/fleet: " + rows.get(rows.size() - 1));
         } finally {
           for (Process p : fleet) p.destroy();
@@ -160,8 +163,8 @@ public final class FleetBench {
     }
     System.out.printf(Locale.ROOT, "%s, %s%n%n", Runtime.version(), aot == null ? "no AOT cache" : "the launcher's AOT cache");
     System.out.println("| instances (egress IPs) | accounts | first full sweep | start -> first claim, each instance |"
-        + " WebSockets live | requests refused (429) |");
-    System.out.println("|---|---|---|---|---|---|");
+        + " WebSockets live | requests refused (429) | WARN lines logged |");
+    System.out.println("|---|---|---|---|---|---|---|");
     rows.forEach(System.out::println);
     if (sweep.containsKey(1)) {
       System.out.println();
@@ -172,6 +175,21 @@ public final class FleetBench {
             k, ratio, k, 1.0 / k, ratio * k);
       }
     }
+  }
+
+  /**
+   * When each account's first look since {@code start} ended: its plan orders asked after its
+   * positions (a look asks both; any other request, a key's permissions, is not a look).
+   */
+  static Map<String, Long> firstLooks(SimHistory h, long start) {
+    Map<String, Long> positionsAsked = new HashMap<>();
+    Map<String, Long> done = new HashMap<>();
+    for (SimHistory.Event e : h.events()) {
+      if (e.t() < start || !e.kind().equals("request") || e.uid() == null) continue;
+      if (e.detail().contains("/position/all-position")) positionsAsked.putIfAbsent(e.uid(), e.t());
+      else if (e.detail().contains("/orders-plan-pending") && positionsAsked.containsKey(e.uid())) done.putIfAbsent(e.uid(), e.t());
+    }
+    return done;
   }
 
   /** Seconds from this instance's start to its first "fleet: claimed" log line, or "none". */
