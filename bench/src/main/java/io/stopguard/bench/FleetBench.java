@@ -116,7 +116,7 @@ public final class FleetBench {
           pb.environment().put("STOPGUARD_DB", url);
           pb.environment().put("STOPGUARD_MASTER_KEY", masterKey);
           pb.environment().put("STOPGUARD_BITGET_BASE_URL", sim.baseUrl().toString());
-          pb.environment().put("STOPGUARD_LOG_LEVEL", "INFO"); // the first claim's time is read from the log
+          pb.environment().put("STOPGUARD_LOG_LEVEL", System.getProperty("bench.logLevel", "INFO")); // the first claim's time is read from the log
           pb.environment().remove("TELEGRAM_BOT_TOKEN");
           spawned.add(System.currentTimeMillis());
           fleet.add(pb.start());
