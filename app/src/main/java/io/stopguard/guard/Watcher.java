@@ -179,6 +179,13 @@ public final class Watcher implements AutoCloseable {
 
     @Override
     public void recordingDone() {
+      Long started = turnStarted.get();
+      if (started != null) {
+        turnStarted.remove();
+        double took = (System.nanoTime() - started) / 1e6;
+        recordMs = recordMs == 0 ? took : recordMs + (took - recordMs) / 4; // one writer at a time: the turn's holder
+      }
+      turnHeldSinceNanos = 0;
       recording.release();
     }
 
@@ -238,7 +245,26 @@ public final class Watcher implements AutoCloseable {
    */
   boolean recordingTurn(boolean stalled) {
     try {
-      return stalled ? recording.tryAcquire() : recording.tryAcquire(2, TimeUnit.SECONDS);
+      boolean turn;
+      if (stalled) {
+        turn = recording.tryAcquire();
+      } else {
+        // Waits while the recorder moves, up to 20 s; gives up when one look has held the turn for
+        // over 2 s: a store that hangs holds one look, not every account's, and a slow one (a
+        // distant database, a cold start) is waited for instead of called silent.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        do {
+          turn = recording.tryAcquire(250, TimeUnit.MILLISECONDS);
+          long held = turnHeldSinceNanos;
+          if (!turn && held != 0 && System.nanoTime() - held > TimeUnit.SECONDS.toNanos(2)) break;
+        } while (!turn && System.nanoTime() < deadline);
+      }
+      if (turn) {
+        long now = System.nanoTime();
+        turnStarted.set(now);
+        turnHeldSinceNanos = now;
+      }
+      return turn;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return false;
@@ -489,6 +515,7 @@ public final class Watcher implements AutoCloseable {
     // is due from its account's first look: after every first look, before the second ones.
     due.sort(Comparator.comparingLong(Due::since));
     for (Due d : due) {
+      if (recorderBehind(now)) return;
       if (!budget.tryAcquireBackground(d.keyQuestion() ? 1 : 2)) return;
       if (d.keyQuestion()) {
         d.account().keyQuestionDueMs = AccountWatch.NO_KEY_QUESTION;
@@ -498,6 +525,45 @@ public final class Watcher implements AutoCloseable {
       d.account().nextReconcileMs = now + settings.reconcileInterval().toMillis();
       d.account().request();
     }
+  }
+
+  /**
+   * How much recording the looks in flight may stand for before the sweep starts no more: looks are
+   * recorded one at a time, and a sweep faster than the store piled them up behind it until each
+   * gave up after {@link #recordingTurn}'s 2 s ("the store is busy with another look", a WARN per
+   * account). Half of that wait: looks in flight × the recent time to record one. Pushes and
+   * restores are not held; a stalled store takes no turns and is not waited for.
+   */
+  static final long RECORDING_BACKLOG_MS = 1_000;
+
+  /** The recent time a look took to record, ms (weighted towards the last few), 0 before the first. */
+  private volatile double recordMs;
+  private final ThreadLocal<Long> turnStarted = new ThreadLocal<>();
+  /** Since when the look that records now has held the turn (nanoTime), or 0: over 2 s, the store hangs. */
+  private volatile long turnHeldSinceNanos;
+
+  /** Since when (clock ms) the sweep has waited for the recorder, or -1; the scheduler's thread only. */
+  private long recorderBehindSinceMs = -1;
+  private boolean recorderBehindTold;
+
+  /** The recorder is behind: the sweep waits (and says so once when that lasts 10 s), or it caught up. */
+  private boolean recorderBehind(long now) {
+    // looks waiting for their turn, and those still out at Bitget (their permit is given back before they record)
+    int ahead = recording.getQueueLength() + settings.parallelism() - permits.availablePermits();
+    if (ahead * recordMs < RECORDING_BACKLOG_MS) {
+      if (recorderBehindTold) log.info("the store records looks as fast as they come again; sweeps go on at the IP budget's pace");
+      recorderBehindSinceMs = -1;
+      recorderBehindTold = false;
+      return false;
+    }
+    if (recorderBehindSinceMs < 0) recorderBehindSinceMs = now;
+    if (!recorderBehindTold && now - recorderBehindSinceMs >= 10_000) {
+      recorderBehindTold = true;
+      log.warn("the store records looks slower than Bitget answers them (for {} s): sweeps wait for it, so each account"
+          + " is looked at less often than the interval; a slow or distant database? ({})", (now - recorderBehindSinceMs) / 1000,
+          store.where());
+    }
+    return true;
   }
 
   private void deliver() {
