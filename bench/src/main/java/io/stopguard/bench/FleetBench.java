@@ -146,6 +146,8 @@ public final class FleetBench {
           long wsMs = (sim.exchange().now() - start);
           List<String> claims = new ArrayList<>();
           for (int i = 0; i < k; i++) claims.add(firstClaim(logs.get(i), spawned.get(i)));
+          if (sweptMs != null) System.err.println("bench/fleet: requests per second by egress IP, start to sweep end:\n"
+              + perSecond(sim.exchange().history(), start, start + sweptMs));
           long refused = sim.rateLimited() - refused0;
           double s = sweptMs == null ? Double.NaN : sweptMs / 1000.0;
           sweep.put(k, s);
@@ -190,6 +192,20 @@ public final class FleetBench {
       else if (e.detail().contains("/orders-plan-pending") && positionsAsked.containsKey(e.uid())) done.putIfAbsent(e.uid(), e.t());
     }
     return done;
+  }
+
+  /** Per source IP, REST requests the simulator saw in each second from {@code start} to {@code end} (where the sweep's time goes). */
+  static String perSecond(SimHistory h, long start, long end) {
+    Map<String, int[]> by = new java.util.TreeMap<>();
+    int seconds = (int) ((end - start) / 1000) + 1;
+    for (SimHistory.Event e : h.events()) {
+      if (!e.kind().equals("request") || e.t() < start || e.t() > end) continue;
+      String ip = e.detail().substring(e.detail().lastIndexOf(' ') + 1);
+      by.computeIfAbsent(ip, x -> new int[seconds])[(int) ((e.t() - start) / 1000)]++;
+    }
+    StringBuilder sb = new StringBuilder();
+    by.forEach((ip, n) -> sb.append("  ").append(ip).append(": ").append(Arrays.toString(n)).append('\n'));
+    return sb.toString();
   }
 
   /** Seconds from this instance's start to its first "fleet: claimed" log line, or "none". */
