@@ -67,6 +67,12 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
 
     /** May act on the account now without the store (its lease fresh in memory). */
     boolean mayActNow(String userId);
+
+    /** This account's looks stopped being recorded (the store does not answer): told once per process, not per account. */
+    void looksUnrecorded(String userId, String cause);
+
+    /** This account's looks are recorded again, {@code replayed} of the outage's looks and requests with them. */
+    void looksRecordedAgain(String userId, int replayed);
   }
 
   private final WatchContext c;
@@ -335,8 +341,9 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
         host.recordingDone();
       }
     } catch (StoreException e) {
-      // One WARN per outage with the real cause; /health says how long the store has been silent.
-      if (!storeFailing) log.warn("user {}: this look cannot be recorded, the store does not answer: {}", key.userId(), e.getMessage());
+      // One WARN per outage for the process (not per account: 10,000 lines) with the real cause;
+      // /health says how long the store has been silent and each account's error.
+      if (!storeFailing) host.looksUnrecorded(key.userId(), e.getMessage());
       storeFailing = true;
       lastError = "cannot record this look: " + e.getMessage();
       if (!stalled) {
@@ -346,16 +353,18 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
       c.scheduler().schedule(this::request, 1, TimeUnit.SECONDS); // the position may be bare: look again soon
       return;
     }
-    if (storeFailing) log.info("user {}: looks are recorded again", key.userId());
+    boolean wasFailing = storeFailing;
     storeFailing = false;
     if (!recorded.get()) {
+      if (wasFailing) host.looksRecordedAgain(key.userId(), 0);
       int dropped = unrecorded.discard();
       log.info("user {}: a look not recorded: the account is no longer this instance's{}", key.userId(),
           dropped == 0 ? "" : " (" + dropped + " look(s) and request(s) from a store outage dropped with it)");
       return;
     }
     unrecorded.written(replayed[0]);
-    if (replayed[0] > 0) log.info("user {}: {} look(s) and request(s) from the store outage recorded", key.userId(), replayed[0]);
+    if (wasFailing) host.looksRecordedAgain(key.userId(), replayed[0]);
+    else if (replayed[0] > 0) log.info("user {}: {} look(s) and request(s) from the store outage recorded", key.userId(), replayed[0]);
     intendedRecorded.putAll(intended);
     recordBareSince(newlyBare, now);
     host.updateFlag();
@@ -565,6 +574,11 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
   }
 
   /** Whether the last successful look saw a position without a valid stop. */
+  /** The last look could not be recorded (counted in the watcher's {@code looksUnrecorded} until it is). */
+  boolean looksUnrecorded() {
+    return storeFailing;
+  }
+
   boolean knownBare() {
     for (PositionVerdict v : verdicts) if (!v.verdict().isProtected()) return true;
     return false;

@@ -193,7 +193,42 @@ public final class Watcher implements AutoCloseable {
     public boolean mayActNow(String userId) {
       return Watcher.this.mayActNow(userId);
     }
+
+    @Override
+    public void looksUnrecorded(String userId, String cause) {
+      Watcher.this.looksUnrecorded(userId, cause);
+    }
+
+    @Override
+    public void looksRecordedAgain(String userId, int replayed) {
+      Watcher.this.looksRecordedAgain(userId, replayed);
+    }
   };
+
+  /** Accounts whose last look could not be recorded, and the outage's looks and requests recorded since. */
+  private int unrecordedAccounts;
+  private long replayedSinceOutage;
+
+  /** The first account of an outage says it (WARN, with the cause); the others only at DEBUG. */
+  synchronized void looksUnrecorded(String userId, String cause) {
+    if (unrecordedAccounts++ == 0) {
+      replayedSinceOutage = 0;
+      log.warn("looks cannot be recorded, the store does not answer: {} (user {} first; each account's looks are kept and"
+          + " recorded when it answers; the status page shows each account's error)", cause, userId);
+    } else {
+      log.debug("user {}: this look cannot be recorded, the store does not answer: {}", userId, cause);
+    }
+  }
+
+  /** The last account of an outage to record again says it (INFO, with what was recorded late). */
+  synchronized void looksRecordedAgain(String userId, int replayed) {
+    replayedSinceOutage += replayed;
+    log.debug("user {}: looks are recorded again ({} look(s) and request(s) from the outage recorded)", userId, replayed);
+    if (unrecordedAccounts > 0 && --unrecordedAccounts == 0) {
+      log.info("looks are recorded again; {} look(s) and request(s) from the store outage recorded at their real times",
+          replayedSinceOutage);
+    }
+  }
 
   /**
    * A watcher of {@code store}'s keys, looking through {@code check} and recording through
@@ -309,6 +344,7 @@ public final class Watcher implements AutoCloseable {
   private void stopWatching(AccountWatch a, String why) {
     if (accounts.remove(a.key.id()) == null) return; // the other path got there first
     a.close();
+    if (a.looksUnrecorded()) looksRecordedAgain(a.key.userId(), 0); // no longer counted as an account the store does not take
     metrics.recordAccount(a.verdicts, List.of());
     log.info("stopped watching user {} ({})", a.key.userId(), why);
     // Stops this instance placed while the store did not answer are in its memory only, and end with

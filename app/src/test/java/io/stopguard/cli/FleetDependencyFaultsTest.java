@@ -301,6 +301,14 @@ class FleetDependencyFaultsTest {
           assertThat(Instant.parse(f[2])).as(row[0]).isBetween(cancelledAt.minusSeconds(1), released);
           assertThat(Instant.parse(f[3])).as(row[0]).isBefore(released);
         }
+        // one WARN for the outage per instance, not one per account; and one line when it is over
+        for (int n = 1; n <= 2; n++) {
+          int instance = n;
+          await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(300))
+              .until(() -> log(instance).contains("INFO  i.s.guard.Watcher - looks are recorded again;"));
+          assertThat(log(n).split("looks cannot be recorded, the store does not answer", -1)).as(log(n)).hasSizeLessThanOrEqualTo(3);
+          assertThat(log(n)).doesNotContain("this look cannot be recorded");
+        }
       }
       for (int n = 1; n <= 2; n++) assertThat(log(n)).doesNotContain("stopped guarding").doesNotContain("WebSocket down");
     }
