@@ -550,8 +550,10 @@ public final class Watcher implements AutoCloseable {
     // turn once per sweep instead of the first ones in map order getting all of it. A key's question
     // is due from its account's first look: after every first look, before the second ones.
     due.sort(Comparator.comparingLong(Due::since));
+    // A stalled store takes no turns (looks restore on memory and move on): nothing piles up to wait for.
+    boolean stalled = !due.isEmpty() && storeStalled();
     for (Due d : due) {
-      if (recorderBehind(now)) return;
+      if (!stalled && recorderBehind(now)) return;
       if (!budget.tryAcquireBackground(d.keyQuestion() ? 1 : 2)) return;
       if (d.keyQuestion()) {
         d.account().keyQuestionDueMs = AccountWatch.NO_KEY_QUESTION;
@@ -568,7 +570,8 @@ public final class Watcher implements AutoCloseable {
    * recorded one at a time, and a sweep faster than the store piled them up behind it until each
    * gave up after {@link #recordingTurn}'s 2 s ("the store is busy with another look", a WARN per
    * account). Half of that wait: looks in flight × the recent time to record one. Pushes and
-   * restores are not held; a stalled store takes no turns and is not waited for.
+   * restores are not held, nor is the sweep while the store is stalled: its looks take no turn
+   * then (they restore on memory), and a polled account must still be looked at.
    */
   static final long RECORDING_BACKLOG_MS = 1_000;
 

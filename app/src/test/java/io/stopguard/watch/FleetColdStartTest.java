@@ -26,7 +26,6 @@ import io.stopguard.store.Store;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -104,6 +103,11 @@ class FleetColdStartTest {
 
   /** A fleet member's watch (no WebSocket) on {@code url}'s keys, its store reached through {@code storeUrl}. */
   Running start(SimServer sim, String url, String storeUrl, int accounts, IpBudget budget) {
+    return start(home, sim, url, storeUrl, accounts, budget, WatchSettings.DEFAULT.withWebSocket(false));
+  }
+
+  /** The same with {@code settings}, in {@code home}. */
+  static Running start(Path home, SimServer sim, String url, String storeUrl, int accounts, IpBudget budget, WatchSettings settings) {
     SecretBox box = SecretBox.fromEnvOrFile(Map.of(), home.resolve("master.key"));
     try (Store admin = Store.open(Database.parse(url, Map.of()), box)) {
       for (int i = 0; i < accounts; i++) admin.keys().put(Integer.toString(800 + i), "bitget", "bg_c" + i, "s" + i, "p" + i, false);
@@ -115,7 +119,7 @@ class FleetColdStartTest {
     CheckService service = new CheckService(store, check, Policy.DEFAULT, alerting, metrics, null,
         new IncidentLog(home.resolve("docs/incident_log.md")), Clock.systemUTC());
     WatchProcess.Config config = new WatchProcess.Config(home, store, WatchLock.tryAcquire(home, 0, 1), check, service,
-        Policy.DEFAULT, alerting, metrics, WatchSettings.DEFAULT.withWebSocket(false), URI.create("ws://127.0.0.1:9/ws"),
+        Policy.DEFAULT, alerting, metrics, settings, sim.webSocketUrl(),
         budget, new WatchProcess.Serving(new InetSocketAddress("127.0.0.1", 0), null, null, "en"),
         new WatchProcess.Fleet("member-1", "host", null, 15, (int) (budget.requestsPerSecond() * 60)), "member-1", 15, () -> { });
     return new Running(WatchProcess.start(config, Timebase.system()), check);
