@@ -60,8 +60,12 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     /** Still this watcher's account (its shard, or its lease at the claimed epoch). */
     boolean stillOwns(String userId);
 
-    /** This look's turn to record (one at a time, bounded while the store is stalled); release with {@link #recordingDone}. */
-    boolean recordingTurn(boolean stalled);
+    /**
+     * This look's turn to record (one at a time, bounded while the store is stalled; 2 s at most when
+     * {@code bare}: a restore does not queue behind a slow store, it goes out without it); release
+     * with {@link #recordingDone}.
+     */
+    boolean recordingTurn(boolean stalled, boolean bare);
 
     void recordingDone();
 
@@ -327,7 +331,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     try {
       // One look at a time waits on the store, briefly, and none while it is stalled but the one
       // that asks whether it answers again: a store that hangs holds one look, not every account's.
-      if (!host.recordingTurn(stalled)) throw new StoreException("the store is busy with another look: "
+      if (!host.recordingTurn(stalled, !bareSince.isEmpty())) throw new StoreException("the store is busy with another look: "
           + (c.store().lastWriteFailure() == null ? "it does not answer" : c.store().lastWriteFailure()), null);
       try {
         c.store().inTransaction(() -> { // all of it, or none

@@ -173,8 +173,8 @@ public final class Watcher implements AutoCloseable {
     }
 
     @Override
-    public boolean recordingTurn(boolean stalled) {
-      return Watcher.this.recordingTurn(stalled);
+    public boolean recordingTurn(boolean stalled, boolean bare) {
+      return Watcher.this.recordingTurn(stalled, bare);
     }
 
     @Override
@@ -278,7 +278,7 @@ public final class Watcher implements AutoCloseable {
    * Waits for the turn to record a look: up to 2 s while the store answers, not at all while it is
    * stalled (another look is already asking it). False: record later, restore without the store.
    */
-  boolean recordingTurn(boolean stalled) {
+  boolean recordingTurn(boolean stalled, boolean bare) {
     try {
       boolean turn;
       if (stalled) {
@@ -286,8 +286,9 @@ public final class Watcher implements AutoCloseable {
       } else {
         // Waits while the recorder moves, up to 20 s; gives up when one look has held the turn for
         // over 2 s: a store that hangs holds one look, not every account's, and a slow one (a
-        // distant database, a cold start) is waited for instead of called silent.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        // distant database, a cold start) is waited for instead of called silent. A look with a
+        // bare position waits 2 s at most, as before: then it restores on memory (restoreWithoutStore).
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(bare ? 2 : 20);
         do {
           turn = recording.tryAcquire(250, TimeUnit.MILLISECONDS);
           long held = turnHeldSinceNanos;
