@@ -61,7 +61,7 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     boolean stillOwns(String userId);
 
     /**
-     * This look's turn to record (one at a time, bounded while the store is stalled; 2 s at most when
+     * This look's turn to record (one at a time, bounded while the store is stalled; 0.5 s at most when
      * {@code bare}: a restore does not queue behind a slow store, it goes out without it); release
      * with {@link #recordingDone}.
      */

@@ -154,7 +154,7 @@ final class Restorer {
     store.inTransaction(() -> {
       mine.set(ownership.get().mayAct(a.key().userId()));
       if (mine.get()) store.incidents().restoring(incident.id(), clock.instant());
-    }, Watcher.LOOK_LOCK_WAIT); // a lock held elsewhere: fail in 2 s and go without the store (AccountWatch)
+    }, Watcher.RESTORE_LOCK_WAIT); // a lock held elsewhere: fail in 0.5 s and go without the store (AccountWatch)
     if (!mine.get()) {
       log.warn("restore of {} not sent: this instance no longer holds the account's lease", positionKey);
       return;

@@ -271,6 +271,14 @@ public final class Watcher implements AutoCloseable {
   /** A look's transaction waits this long at most for a lock another session holds (PostgreSQL). */
   static final Duration LOOK_LOCK_WAIT = Duration.ofSeconds(2);
 
+  /**
+   * A restore's intent (the incident to restoring, under the lease check) waits this long at most
+   * for a lock: the stop goes out without the store after it (Restorer.restoreWithoutStore via the
+   * look). Behind another transaction's 2 s wait on the store's connection and then 2 s of its own,
+   * a stop cancelled as trading.db was locked stayed off for 4.9 s (bench/chaos seed 71).
+   */
+  static final Duration RESTORE_LOCK_WAIT = Duration.ofMillis(500);
+
   /** The turn to record a look: one at a time, so a store that hangs holds one look, not all. */
   private final Semaphore recording = new Semaphore(1, true);
 
@@ -287,12 +295,15 @@ public final class Watcher implements AutoCloseable {
         // Waits while the recorder moves, up to 20 s; gives up when one look has held the turn for
         // over 2 s: a store that hangs holds one look, not every account's, and a slow one (a
         // distant database, a cold start) is waited for instead of called silent. A look with a
-        // bare position waits 2 s at most, as before: then it restores on memory (restoreWithoutStore).
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(bare ? 2 : 20);
+        // bare position waits 0.5 s at most: then it restores on memory (restoreWithoutStore).
+        long deadline = System.nanoTime() + (bare ? TimeUnit.MILLISECONDS.toNanos(500) : TimeUnit.SECONDS.toNanos(20));
         do {
           turn = recording.tryAcquire(250, TimeUnit.MILLISECONDS);
           long held = turnHeldSinceNanos;
           if (!turn && held != 0 && System.nanoTime() - held > TimeUnit.SECONDS.toNanos(2)) break;
+          // Known stalled meanwhile (the look ahead failed): this look takes the stalled way, not a
+          // turn that would hold the store's connection through another doomed transaction.
+          if (!turn && storeStalled()) break;
         } while (!turn && System.nanoTime() < deadline);
       }
       if (turn) {

@@ -478,6 +478,8 @@ class WatcherTest {
     sim.faults().set("*", new Faults.Spec(0, 0, 0, 1_000_000, 0, 0));
     sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long"); // the push arrives; its look is refused
     for (int look = 0; look < 2; look++) { // past the 2 s a healthy account's back-off would already wait
+      // the push may still be on its way when the watcher looks idle: wait for the refused look itself
+      await().atMost(Duration.ofSeconds(10)).until(() -> String.valueOf(g.watcher().health().getFirst().lastError()).contains("429"));
       settle(g);
       assertThat(g.watcher().health().getFirst().lastError()).asString().contains("429");
       assertThat(time.pendingOneShots()).as("after failed look %d", look + 1).isNotEmpty();
