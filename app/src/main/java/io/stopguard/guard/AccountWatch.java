@@ -577,12 +577,12 @@ final class AccountWatch implements BitgetWebSocket.Listener, Restorer.Account {
     }
   }
 
-  /** Whether the last successful look saw a position without a valid stop. */
   /** The last look could not be recorded (counted in the watcher's {@code looksUnrecorded} until it is). */
   boolean looksUnrecorded() {
     return storeFailing;
   }
 
+  /** Whether the last successful look saw a position without a valid stop. */
   boolean knownBare() {
     for (PositionVerdict v : verdicts) if (!v.verdict().isProtected()) return true;
     return false;

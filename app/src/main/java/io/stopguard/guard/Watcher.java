@@ -301,9 +301,10 @@ public final class Watcher implements AutoCloseable {
           turn = recording.tryAcquire(250, TimeUnit.MILLISECONDS);
           long held = turnHeldSinceNanos;
           if (!turn && held != 0 && System.nanoTime() - held > TimeUnit.SECONDS.toNanos(2)) break;
-          // Known stalled meanwhile (the look ahead failed): this look takes the stalled way, not a
-          // turn that would hold the store's connection through another doomed transaction.
-          if (!turn && storeStalled()) break;
+          // The look ahead failed (transactions failing now): this look takes the stalled way, not a
+          // turn that would hold the store's connection through another doomed transaction. Not the
+          // once-a-second read's silence: behind a slow recorder that read waits too, and is no failure.
+          if (!turn && store.writesFailingForMs() > 0) break;
         } while (!turn && System.nanoTime() < deadline);
       }
       if (turn) {

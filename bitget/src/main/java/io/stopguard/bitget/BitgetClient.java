@@ -86,8 +86,9 @@ public final class BitgetClient {
 
   /**
    * Measures the offset between Bitget's clock and ours (server minus local, at the midpoint of the
-   * request's round trip, timed from when it left: never its wait for the rate limits) over the public time endpoint (unsigned: it answers whatever our clock says) and
-   * applies it to every later signature of every client sharing this one's {@link ServerClock}.
+   * request's round trip, timed from when it left: never its wait for the rate limits) over the
+   * public time endpoint (unsigned: it answers whatever our clock says) and applies it to every
+   * later signature of every client sharing this one's {@link ServerClock}.
    * Returns the offset in ms.
    */
   public long syncClock() {
