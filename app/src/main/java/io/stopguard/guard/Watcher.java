@@ -179,11 +179,10 @@ public final class Watcher implements AutoCloseable {
 
     @Override
     public void recordingDone() {
-      Long started = turnStarted.get();
-      if (started != null) {
-        turnStarted.remove();
+      long started = turnHeldSinceNanos; // one turn at a time: this look's own
+      if (started != 0) {
         double took = (System.nanoTime() - started) / 1e6;
-        recordMs = recordMs == 0 ? took : recordMs + (took - recordMs) / 4; // one writer at a time: the turn's holder
+        recordMs = recordMs == 0 ? took : recordMs + (took - recordMs) / 4;
       }
       turnHeldSinceNanos = 0;
       recording.release();
@@ -307,11 +306,7 @@ public final class Watcher implements AutoCloseable {
           if (!turn && store.writesFailingForMs() > 0) break;
         } while (!turn && System.nanoTime() < deadline);
       }
-      if (turn) {
-        long now = System.nanoTime();
-        turnStarted.set(now);
-        turnHeldSinceNanos = now;
-      }
+      if (turn) turnHeldSinceNanos = System.nanoTime();
       return turn;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -590,7 +585,6 @@ public final class Watcher implements AutoCloseable {
 
   /** The recent time a look took to record, ms (weighted towards the last few), 0 before the first. */
   private volatile double recordMs;
-  private final ThreadLocal<Long> turnStarted = new ThreadLocal<>();
   /** Since when the look that records now has held the turn (nanoTime), or 0: over 2 s, the store hangs. */
   private volatile long turnHeldSinceNanos;
 
