@@ -105,7 +105,7 @@ public final class FleetBench {
           logs.add(log);
           // No --enable-native-access here: the jar's manifest says it, and the flag would not match the
           // cache's training run, which then refuses the cache.
-          List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m"));
+          List<String> cmd = new ArrayList<>(List.of(java, "-Xmx512m", GuardBench.WATCH_JVM_FLAG));
           if (aot != null) cmd.add("-XX:AOTCache=" + aot);
           String childOpts = System.getProperty("bench.childOpts", ""); // extra JVM options separated by '|' (profiling)
           if (!childOpts.isBlank()) cmd.addAll(List.of(childOpts.trim().split("\\|")));

@@ -235,16 +235,22 @@ public final class GuardBench {
 
   // ------------------------------------------------------------------ a cold guard against a warm exchange
 
+  /** What the launcher adds for {@code watch}, {@code sim} and {@code demo} (./stopguard; keep the two equal). */
+  static final String WATCH_JVM_FLAG = "-XX:CompileThresholdScaling=3";
+
   /**
    * Cycle 1 of a guard started cold against an exchange that is already warm, as after a restart:
    * the simulator runs here and is warmed by two cycles of this JVM's own check; the guard is
    * {@link ColdGuard} in a JVM of its own, started as the launcher starts {@code watch} (the fat jar
-   * first on the class path, the JVM's default collector and compilers), alternately without and
+   * first on the class path, the default collector, the launcher's compile thresholds), alternately without and
    * with the launcher's AOT cache. Per-IP limits are off on both sides (the guard's capacity).
    */
   static void coldStart(int accounts, long latency, int parallelism, int runs) throws Exception {
     Path root = Path.of(System.getProperty("stopguard.root", ".")).toAbsolutePath().normalize();
     Path jar = root.resolve("app/target/stopguard-all.jar");
+    if (!Files.readString(root.resolve("stopguard")).contains(WATCH_JVM_FLAG)) {
+      throw new IllegalStateException("./stopguard no longer starts watch with " + WATCH_JVM_FLAG + ": update GuardBench.WATCH_JVM_FLAG");
+    }
     String java = ProcessHandle.current().info().command().orElseThrow();
     Path aot = launcherCache(root, Path.of(java));
     String cp = jar + File.pathSeparator + Path.of(ColdGuard.class.getProtectionDomain().getCodeSource().getLocation().toURI());
@@ -257,12 +263,16 @@ public final class GuardBench {
         for (int i = 0; i < 2; i++) warm.run(keys);
       }
       System.gc();
+      // -Dbench.childOpts=A|B adds JVM options to the guard's JVM; several sets separated by "||" are
+      // run one after the other, each with the cache only (for experiments: one warm simulator for all).
+      String[] variants = System.getProperty("bench.childOpts", "").split("\\|\\|");
       for (int run = 1; run <= runs; run++) {
-        for (boolean cached : new boolean[] {false, true}) {
-          if (cached && aot == null) continue;
-          List<String> cmd = new ArrayList<>(List.of(java));
+        for (int v = 0; v < variants.length * 2; v++) {
+          boolean cached = v % 2 == 1;
+          String childOpts = variants[v / 2];
+          if (cached && aot == null || !cached && variants.length > 1) continue;
+          List<String> cmd = new ArrayList<>(List.of(java, WATCH_JVM_FLAG));
           if (cached) cmd.add("-XX:AOTCache=" + aot);
-          String childOpts = System.getProperty("bench.childOpts", "");
           if (!childOpts.isBlank()) cmd.addAll(List.of(childOpts.trim().split("\\|")));
           cmd.addAll(List.of("-cp", cp, ColdGuard.class.getName(), sim.baseUrl().toString(), "" + accounts, "" + parallelism, "3"));
           long spawned = System.currentTimeMillis();
@@ -282,10 +292,10 @@ public final class GuardBench {
             }
           }
           if (p.waitFor() != 0 || cycles.size() < 3) throw new IllegalStateException("the cold guard failed: exit " + p.exitValue());
-          out.printf(Locale.ROOT, "cold guard, warm exchange, %,d accounts x 3 positions (%s, run %d): start -> main %d ms,"
+          out.printf(Locale.ROOT, "cold guard, warm exchange, %,d accounts x 3 positions (%s%s, run %d): start -> main %d ms,"
                   + " cycle 1 %.2f s (start -> cycle 1 done %.2f s), cycle 2 %.2f s, cycle 3 %.2f s; guard CPU to the end of cycle 1"
                   + " %.1f s, in cycle 3 %.1f s; %s%n",
-              accounts, cached ? "AOT cache" : "no AOT cache", run, main - spawned, cycles.get(0)[0] / 1e3,
+              accounts, cached ? "AOT cache" : "no AOT cache", childOpts.isBlank() ? "" : ", " + childOpts.trim(), run, main - spawned, cycles.get(0)[0] / 1e3,
               (cycles.get(0)[1] - spawned) / 1e3, cycles.get(1)[0] / 1e3, cycles.get(2)[0] / 1e3, cycles.get(0)[2] / 1e3,
               (cycles.get(2)[2] - cycles.get(1)[2]) / 1e3, last);
         }
