@@ -45,9 +45,13 @@ final class PushRecorder implements AutoCloseable {
       ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10))
           .buildAsync(url, new Listener()).get(10, TimeUnit.SECONDS);
       String ts = Long.toString((clock.getAsLong() + serverOffsetMs) / 1000);
+      // Each send is awaited: the JDK's WebSocket allows one outstanding send, and a second one while
+      // the first is still pending fails in its future, which nobody read. Under load the login's
+      // answer came back before its send had completed, the subscribe after it failed that way, and
+      // the probe waited 10 s for acks to a subscribe never sent (ProbeTest, once in CI).
       ws.sendText("{\"op\":\"login\",\"args\":[{\"apiKey\":" + JSON.writeValueAsString(c.apiKey()) + ",\"passphrase\":"
           + JSON.writeValueAsString(c.passphrase()) + ",\"timestamp\":\"" + ts + "\",\"sign\":"
-          + JSON.writeValueAsString(Signer.signWebSocketLogin(c.secret(), ts)) + "}]}", true);
+          + JSON.writeValueAsString(Signer.signWebSocketLogin(c.secret(), ts)) + "}]}", true).get(10, TimeUnit.SECONDS);
       pinger = Timebase.daemonTimer(1, "probe-ws-ping");
       pinger.scheduleAtFixedRate(() -> ws.sendText("ping", true), 20, 20, TimeUnit.SECONDS);
       String instType = demo ? "SUSDT-FUTURES" : "USDT-FUTURES";
@@ -56,7 +60,8 @@ final class PushRecorder implements AutoCloseable {
         return false;
       }
       ws.sendText("{\"op\":\"subscribe\",\"args\":[{\"instType\":\"" + instType + "\",\"channel\":\"positions\",\"instId\":\"default\"},"
-          + "{\"instType\":\"" + instType + "\",\"channel\":\"orders-algo\",\"instId\":\"default\"}]}", true);
+          + "{\"instType\":\"" + instType + "\",\"channel\":\"orders-algo\",\"instId\":\"default\"}]}", true)
+          .get(10, TimeUnit.SECONDS);
       return subscribed.await(10, TimeUnit.SECONDS) && errors.isEmpty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
