@@ -25,9 +25,34 @@ public final class Signer {
     return sb.toString();
   }
 
-  public static String sign(String secret, String preHash) {
+  /**
+   * A Mac whose provider is already chosen: each signature clones it instead of asking the security
+   * providers for an HmacSHA256 again ({@code Mac.getInstance} walks them and builds the engine
+   * reflectively: a twentieth of a cold watcher's first sweep). Only cloned, never used itself.
+   */
+  private static final Mac PROTOTYPE = newMac();
+
+  private static Mac newMac() {
     try {
       Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(new byte[] {0}, "HmacSHA256")); // fixes the provider; every clone is initialised again
+      return mac;
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException("HmacSHA256 unavailable", e); // every JDK ships it
+    }
+  }
+
+  private static Mac mac() throws NoSuchAlgorithmException {
+    try {
+      return (Mac) PROTOTYPE.clone();
+    } catch (CloneNotSupportedException e) {
+      return Mac.getInstance("HmacSHA256"); // a provider whose engine cannot be cloned
+    }
+  }
+
+  public static String sign(String secret, String preHash) {
+    try {
+      Mac mac = mac();
       mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
       return Base64.getEncoder().encodeToString(mac.doFinal(preHash.getBytes(StandardCharsets.UTF_8)));
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {

@@ -1,8 +1,11 @@
 package io.stopguard.bitget;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -25,6 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -96,15 +100,44 @@ final class Transport {
     return new Timed(data, roundTrip[0], roundTrip[1]);
   }
 
+  /**
+   * One request whose answer is read in one pass, Bitget's envelope and {@code type} together, with
+   * no tree in between: the guard's hot reads (positions, plan orders). Any answer that is not a
+   * plain success (an error code, a missing envelope, a shape {@code type} does not take, a null
+   * payload) is read the usual way instead ({@link #unwrap}, then {@code fromTree}), so what a
+   * caller gets or is thrown is exactly what {@link #call} would give.
+   */
+  <T> T callTyped(String method, String path, Map<String, String> params, boolean signed, JavaType type,
+      Function<JsonNode, T> fromTree) {
+    return call(method, path, params, null, signed, null, (status, text) -> decodeTyped(method, path, status, text, type, fromTree));
+  }
+
+  /** {@link #callTyped}'s reading of one answer: in one pass, or else the usual way. */
+  static <T> T decodeTyped(String method, String path, int status, String body, JavaType type, Function<JsonNode, T> fromTree) {
+    T fast = onePass(status, body, type);
+    return fast != null ? fast : fromTree.apply(unwrap(method, path, status, body));
+  }
+
+  /** Bitget's answer as it came: status and body. */
+  @FunctionalInterface
+  interface Decoder<T> {
+    T decode(int status, String body);
+  }
+
   private JsonNode call(String method, String path, Map<String, String> params, Object body, boolean signed, long[] roundTrip) {
+    return call(method, path, params, body, signed, roundTrip, (status, text) -> unwrap(method, path, status, text));
+  }
+
+  private <T> T call(String method, String path, Map<String, String> params, Object body, boolean signed, long[] roundTrip,
+      Decoder<T> decoder) {
     boolean retryable = method.equals("GET");
     for (int attempt = 0; ; attempt++) {
       try {
         limiter.acquire(path);
         ipBudget.acquire();
-        if (roundTrip == null) return callOnce(method, path, params, body, signed);
+        if (roundTrip == null) return callOnce(method, path, params, body, signed, decoder);
         roundTrip[0] = clock.getAsLong();
-        JsonNode data = callOnce(method, path, params, body, signed);
+        T data = callOnce(method, path, params, body, signed, decoder);
         roundTrip[1] = clock.getAsLong();
         return data;
       } catch (InterruptedException e) {
@@ -127,7 +160,8 @@ final class Transport {
     }
   }
 
-  private JsonNode callOnce(String method, String path, Map<String, String> params, Object body, boolean signed) {
+  private <T> T callOnce(String method, String path, Map<String, String> params, Object body, boolean signed,
+      Decoder<T> decoder) {
     // Sorted and percent-encoded, like ccxt: the exact string sent is the string signed.
     StringBuilder q = new StringBuilder();
     for (Map.Entry<String, String> p : new TreeMap<>(params).entrySet()) {
@@ -200,7 +234,7 @@ final class Transport {
       throw new BitgetTransportException(method + " " + path + ": interrupted", false, e);
     }
     log.debug("{} {} -> HTTP {}", method, path, resp.statusCode());
-    return unwrap(method, path, resp.statusCode(), resp.body());
+    return decoder.decode(resp.statusCode(), resp.body());
   }
 
   /** Bitget's envelope: code "00000" is success and {@code data} the payload; anything else an error. */
@@ -220,6 +254,36 @@ final class Transport {
       throw new BitgetApiException(status, code, root.path("msg").asText(""));
     }
     return root.path("data");
+  }
+
+  /**
+   * A plain success read in one pass: an object whose {@code code} is the string "00000", status
+   * 200, and a {@code data} that {@code type} takes; the payload, or null for anything else (the
+   * caller then reads the answer the usual way, which gives the same result or the same error).
+   * Later duplicates of a field win, as they do in a tree.
+   */
+  static <T> T onePass(int status, String body, JavaType type) {
+    if (status != 200 || body == null) return null;
+    try (JsonParser p = JSON.createParser(body)) {
+      if (p.nextToken() != JsonToken.START_OBJECT) return null;
+      String code = null;
+      T data = null;
+      for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+        String field = p.currentName();
+        JsonToken value = p.nextToken();
+        if (field.equals("code")) {
+          code = value == JsonToken.VALUE_STRING ? p.getText() : null;
+        } else if (field.equals("data")) {
+          if (value == JsonToken.VALUE_NULL) return null;
+          data = JSON.readerFor(type).readValue(p);
+        } else {
+          p.skipChildren();
+        }
+      }
+      return "00000".equals(code) ? data : null;
+    } catch (IOException | RuntimeException e) {
+      return null; // malformed, truncated, or a shape the type does not take: the usual way says which
+    }
   }
 
   /** Envelope and payload of a recorded answer, as a live one would be decoded (tests, tools). */

@@ -48,4 +48,28 @@ class SignerTest {
     Credentials c = new Credentials("bg_test_key", SECRET, "test_pass");
     assertThat(c.toString()).doesNotContain(SECRET).doesNotContain("test_pass").contains("bg_t****");
   }
+
+  /** Signatures share one prototype Mac (cloned per signature): many threads at once sign exactly as one alone. */
+  @Test
+  void concurrentSignaturesAreEachTheirKeysOwn() throws Exception {
+    java.util.List<java.util.concurrent.Future<Boolean>> results = new java.util.ArrayList<>();
+    try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+      for (int t = 0; t < 8; t++) {
+        int thread = t;
+        results.add(pool.submit(() -> {
+          for (int i = 0; i < 2000; i++) {
+            String secret = "secret-" + thread + "-" + i;
+            String preHash = TS + "GET/api/v2/mix/position/all-position?n=" + i;
+            javax.crypto.Mac reference = javax.crypto.Mac.getInstance("HmacSHA256");
+            reference.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            String expected = java.util.Base64.getEncoder().encodeToString(
+                reference.doFinal(preHash.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            if (!Signer.sign(secret, preHash).equals(expected)) return false;
+          }
+          return true;
+        }));
+      }
+      for (var r : results) assertThat(r.get()).isTrue();
+    }
+  }
 }
