@@ -49,6 +49,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class CheckService {
   private static final Logger log = LoggerFactory.getLogger(CheckService.class);
+  /** Durations in log lines: logs are English whatever language the team's alerts are in. */
+  private static final AlertTexts LOG_TEXTS = new AlertTexts("en");
 
   private final Store store;
   private final StopLossCheck check;
@@ -213,7 +215,7 @@ public final class CheckService {
     int recent = store.incidents().countDetectedSince(i.userId(), i.symbol(), i.holdSide(), now.minus(window));
     if (recent < FLAP_EPISODES) return false;
     store.flapping().episode(i.userId(), i.symbol(), i.holdSide(), recent, now);
-    log.warn("{} is flapping: bare {} times within {}", i.key(), recent, alerting.texts().duration(window));
+    log.warn("{} is flapping: bare {} times within {}", i.key(), recent, LOG_TEXTS.duration(window));
     alert(i, alerting.texts().flapping(i.key(), recent, window), "flapping");
     return true;
   }

@@ -1,5 +1,8 @@
 package io.stopguard.guard;
 
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import org.slf4j.LoggerFactory;
 import io.stopguard.bitget.BitgetClient;
 import io.stopguard.bitget.Credentials;
 import io.stopguard.bitget.HoldSide;
@@ -495,12 +498,23 @@ class WatcherTest {
   void aFlappingStopGivesOneAlertThatSaysSoAndOneWhenItSettles() throws Exception {
     Guard g = guard("k", settings(WatchSettings.Restore.ON, 0, 600_000, true), Duration.ofSeconds(5), Duration.ofSeconds(16));
     awaitLive(g);
-    for (int i = 0; i < 8; i++) { // cancelled from outside again and again; restored every time
-      sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
-      await().atMost(Duration.ofSeconds(5)).until(() -> stops("ETHUSDT", "long") == 1);
-      settle(g);
-      time.advance(Duration.ofMillis(300));
+    ch.qos.logback.classic.Logger checkLog = (ch.qos.logback.classic.Logger) LoggerFactory.getLogger(CheckService.class);
+    ListAppender<ILoggingEvent> logged = new ListAppender<>();
+    logged.start();
+    checkLog.addAppender(logged);
+    try {
+      for (int i = 0; i < 8; i++) { // cancelled from outside again and again; restored every time
+        sim.exchange().cancelStopsFromOutside("9001", "ETHUSDT", "long");
+        await().atMost(Duration.ofSeconds(5)).until(() -> stops("ETHUSDT", "long") == 1);
+        settle(g);
+        time.advance(Duration.ofMillis(300));
+      }
+    } finally {
+      checkLog.detachAppender(logged);
     }
+    // The log is English whatever the alerts' language (it said "within 16 с" under a Russian team).
+    assertThat(logged.list).map(ILoggingEvent::getFormattedMessage).filteredOn(m -> m.contains("is flapping"))
+        .singleElement().asString().contains("bare 3 times within").doesNotContainPattern("\\p{IsCyrillic}");
     String text = console.toString();
     assertThat(text.split("🚨 Bitget stop-loss отсутствует", -1)).hasSize(3); // the first two episodes
     assertThat(text.split("🔁 Bitget stop-loss мигает", -1)).hasSize(2);       // then one "flapping"
