@@ -274,7 +274,8 @@ public final class GuardBench {
           List<String> cmd = new ArrayList<>(List.of(java, WATCH_JVM_FLAG));
           if (cached) cmd.add("-XX:AOTCache=" + aot);
           if (!childOpts.isBlank()) cmd.addAll(List.of(childOpts.trim().split("\\|")));
-          cmd.addAll(List.of("-cp", cp, ColdGuard.class.getName(), sim.baseUrl().toString(), "" + accounts, "" + parallelism, "3"));
+          cmd.addAll(List.of("-cp", cp, ColdGuard.class.getName(), sim.baseUrl().toString(), "" + accounts, "" + parallelism,
+              "" + Math.max(3, Integer.getInteger("bench.coldCycles", 3))));
           long spawned = System.currentTimeMillis();
           Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
           long main = 0;
@@ -298,6 +299,11 @@ public final class GuardBench {
               accounts, cached ? "AOT cache" : "no AOT cache", childOpts.isBlank() ? "" : ", " + childOpts.trim(), run, main - spawned, cycles.get(0)[0] / 1e3,
               (cycles.get(0)[1] - spawned) / 1e3, cycles.get(1)[0] / 1e3, cycles.get(2)[0] / 1e3, cycles.get(0)[2] / 1e3,
               (cycles.get(2)[2] - cycles.get(1)[2]) / 1e3, last);
+          if (cycles.size() > 3) { // -Dbench.coldCycles=N: where the steady state ends up
+            int n = cycles.size();
+            out.printf(Locale.ROOT, "  ... cycle %d %.2f s, guard CPU in it %.1f s%n", n, cycles.get(n - 1)[0] / 1e3,
+                (cycles.get(n - 1)[2] - cycles.get(n - 2)[2]) / 1e3);
+          }
         }
       }
     }

@@ -5,7 +5,7 @@ import static io.stopguard.bitget.Transport.read;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -171,8 +171,9 @@ public final class BitgetClient {
 
   // The guard's two hot reads are decoded in one pass (Transport.callTyped): a cold watcher's first
   // sweep spent a tenth of its samples building trees and reading them again into these types.
-  private static final JavaType POSITIONS = Transport.JSON.getTypeFactory().constructCollectionType(List.class, Position.class);
-  private static final JavaType PLAN_PAGE = Transport.JSON.getTypeFactory().constructType(PlanPage.class);
+  static final ObjectReader POSITIONS =
+      Transport.JSON.readerFor(Transport.JSON.getTypeFactory().constructCollectionType(List.class, Position.class));
+  static final ObjectReader PLAN_PAGE = Transport.JSON.readerFor(PlanPage.class);
 
   /** One page of {@code orders-plan-pending}: Bitget sends a null list when there are none. */
   record PlanPage(List<PlanOrder> entrustedList, String endId) {

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
@@ -105,15 +105,16 @@ final class Transport {
    * no tree in between: the guard's hot reads (positions, plan orders). Any answer that is not a
    * plain success (an error code, a missing envelope, a shape {@code type} does not take, a null
    * payload) is read the usual way instead ({@link #unwrap}, then {@code fromTree}), so what a
-   * caller gets or is thrown is exactly what {@link #call} would give.
+   * caller gets or is thrown is exactly what {@link #call} would give. {@code type} is a reader made
+   * once ({@code JSON.readerFor}), not per answer.
    */
-  <T> T callTyped(String method, String path, Map<String, String> params, boolean signed, JavaType type,
+  <T> T callTyped(String method, String path, Map<String, String> params, boolean signed, ObjectReader type,
       Function<JsonNode, T> fromTree) {
     return call(method, path, params, null, signed, null, (status, text) -> decodeTyped(method, path, status, text, type, fromTree));
   }
 
   /** {@link #callTyped}'s reading of one answer: in one pass, or else the usual way. */
-  static <T> T decodeTyped(String method, String path, int status, String body, JavaType type, Function<JsonNode, T> fromTree) {
+  static <T> T decodeTyped(String method, String path, int status, String body, ObjectReader type, Function<JsonNode, T> fromTree) {
     T fast = onePass(status, body, type);
     return fast != null ? fast : fromTree.apply(unwrap(method, path, status, body));
   }
@@ -262,7 +263,7 @@ final class Transport {
    * caller then reads the answer the usual way, which gives the same result or the same error).
    * Later duplicates of a field win, as they do in a tree.
    */
-  static <T> T onePass(int status, String body, JavaType type) {
+  static <T> T onePass(int status, String body, ObjectReader type) {
     if (status != 200 || body == null) return null;
     try (JsonParser p = JSON.createParser(body)) {
       if (p.nextToken() != JsonToken.START_OBJECT) return null;
@@ -275,7 +276,7 @@ final class Transport {
           code = value == JsonToken.VALUE_STRING ? p.getText() : null;
         } else if (field.equals("data")) {
           if (value == JsonToken.VALUE_NULL) return null;
-          data = JSON.readerFor(type).readValue(p);
+          data = type.readValue(p);
         } else {
           p.skipChildren();
         }

@@ -3,7 +3,7 @@ package io.stopguard.bitget;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JavaType;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.List;
@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Test;
  * answers and for every odd shape we could think of; and it really is the path a plain success takes.
  */
 class OnePassDecodeTest {
-  static final JavaType POSITIONS = Transport.JSON.getTypeFactory().constructCollectionType(List.class, Position.class);
-  static final JavaType PLAN_PAGE = Transport.JSON.getTypeFactory().constructType(BitgetClient.PlanPage.class);
+  static final ObjectReader POSITIONS = BitgetClient.POSITIONS;
+  static final ObjectReader PLAN_PAGE = BitgetClient.PLAN_PAGE;
   static final Function<JsonNode, List<Position>> POSITIONS_FROM_TREE =
       data -> Transport.read(data, new TypeReference<List<Position>>() {});
 
@@ -35,7 +35,7 @@ class OnePassDecodeTest {
     }
   }
 
-  static <T> void sameEitherWay(int status, String body, JavaType type, Function<JsonNode, T> fromTree) {
+  static <T> void sameEitherWay(int status, String body, ObjectReader type, Function<JsonNode, T> fromTree) {
     Object tree = outcome(() -> fromTree.apply(Transport.unwrap("GET", "/p", status, body)));
     Object onePass = outcome(() -> Transport.decodeTyped("GET", "/p", status, body, type, fromTree));
     assertThat(onePass).as(body).isEqualTo(tree);
